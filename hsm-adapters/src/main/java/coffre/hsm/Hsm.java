@@ -1,0 +1,62 @@
+package coffre.hsm;
+
+import java.util.Optional;
+
+/**
+ * The port through which Coffre uses a hardware security module.
+ *
+ * <p>Contract, for every implementation:
+ * <ul>
+ *   <li>Keys are AES-256 secret keys generated inside the HSM as persistent token objects with
+ *       {@code CKA_SENSITIVE=true} and {@code CKA_EXTRACTABLE=false}; their value never leaves it.</li>
+ *   <li>{@link #encrypt} is AES-256-GCM with a fresh 96-bit IV chosen for each call and a 128-bit
+ *       tag; {@link #decrypt} fails with {@link HsmErrorKind#AUTHENTICATION_FAILED} for every
+ *       authentication failure (wrong key, wrong AAD, modified IV, ciphertext or tag), and with no
+ *       other detail.</li>
+ *   <li>All methods are thread-safe and blocking: callers must not invoke them on an event loop.</li>
+ *   <li>Failures are {@link HsmException}s carrying an {@link HsmErrorKind}; raw PKCS#11 return
+ *       codes stay inside the exception for server logs and are never part of its message.</li>
+ * </ul>
+ */
+public interface Hsm extends AutoCloseable {
+
+    /** Generates a new AES-256 key inside the HSM, stored as a token object under {@code label}. */
+    HsmKeyRef generateKey(String label);
+
+    /** Finds an existing key by label, resolving its handle once so later calls need no lookup. */
+    Optional<HsmKeyRef> findKey(String label);
+
+    /** AES-256-GCM encryption inside the HSM with a fresh IV; {@code aad} may be empty, not null. */
+    GcmCiphertext encrypt(HsmKeyRef key, byte[] aad, byte[] plaintext);
+
+    /**
+     * AES-256-GCM decryption inside the HSM.
+     *
+     * @param ciphertextAndTag the ciphertext followed by the 16-byte tag
+     * @return the plaintext; the caller owns the array and should zero it after use
+     * @throws HsmException of kind {@link HsmErrorKind#AUTHENTICATION_FAILED} on any tag mismatch
+     */
+    byte[] decrypt(HsmKeyRef key, byte[] iv, byte[] aad, byte[] ciphertextAndTag);
+
+    /** Random bytes from the HSM's RNG. */
+    byte[] randomBytes(int length);
+
+    /**
+     * Destroys the token object under {@code label} (and any session copy of it).
+     *
+     * @return true if an object was destroyed, false if none existed
+     */
+    boolean destroyKey(String label);
+
+    /** Reads the key's security attributes back from the HSM. */
+    HsmKeyAttributes describeKey(String label);
+
+    /** A cheap liveness probe of the module and token (no key operation). */
+    HsmHealth health();
+
+    /** What this HSM is and can do, for logs and the health endpoint; holds no secret. */
+    HsmInfo info();
+
+    @Override
+    void close();
+}
