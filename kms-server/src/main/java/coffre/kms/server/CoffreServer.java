@@ -1,0 +1,190 @@
+package coffre.kms.server;
+
+import coffre.hsm.Hsm;
+import coffre.kms.server.config.ServerConfig;
+import coffre.kms.server.domain.AccessControl;
+import coffre.kms.server.domain.CryptoOperations;
+import coffre.kms.server.domain.KeyLifecycle;
+import coffre.kms.server.domain.KeyRegistry;
+import coffre.kms.server.domain.PrincipalPattern;
+import coffre.kms.server.domain.Store;
+import coffre.kms.server.grpc.GrpcEndpoint;
+import coffre.kms.server.grpc.ReflectionSupport;
+import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
+import coffre.kms.server.grpc.crypto.RewrapHandler;
+import coffre.kms.server.grpc.crypto.UnwrapHandler;
+import coffre.kms.server.grpc.crypto.WrapHandler;
+import coffre.kms.server.grpc.keys.CancelKeyDeletionHandler;
+import coffre.kms.server.grpc.keys.CreateKeyHandler;
+import coffre.kms.server.grpc.keys.DisableKeyHandler;
+import coffre.kms.server.grpc.keys.EnableKeyHandler;
+import coffre.kms.server.grpc.keys.GetKeyHandler;
+import coffre.kms.server.grpc.keys.ListKeysHandler;
+import coffre.kms.server.grpc.keys.RotateKeyHandler;
+import coffre.kms.server.grpc.keys.ScheduleKeyDeletionHandler;
+import coffre.kms.server.jobs.DeletionJob;
+import coffre.kms.v1.CryptoServiceGrpc;
+import coffre.kms.v1.KeyServiceGrpc;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.grpcio.server.GrpcIoServer;
+import io.vertx.grpcio.server.GrpcIoServiceBridge;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One Coffre node: the domain services over the given HSM and store, served by a Vert.x gRPC
+ * server over mTLS, with health, reflection and the key-deletion job. {@link #close()} stops
+ * serving first, then releases the HSM and the store.
+ */
+public final class CoffreServer implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(CoffreServer.class.getName());
+    private static final long START_TIMEOUT_SECONDS = 30;
+
+    private final Vertx vertx;
+    private final Hsm hsm;
+    private final Store store;
+    private final HttpServer httpServer;
+    private final HealthStatusManager health;
+    private final DeletionJob deletionJob;
+
+    private CoffreServer(Vertx vertx, Hsm hsm, Store store, HttpServer httpServer, HealthStatusManager health,
+                         DeletionJob deletionJob) {
+        this.vertx = vertx;
+        this.hsm = hsm;
+        this.store = store;
+        this.httpServer = httpServer;
+        this.health = health;
+        this.deletionJob = deletionJob;
+    }
+
+    /**
+     * Starts a node. On success the server owns {@code hsm} and {@code store} and closes them;
+     * on failure they are closed before the exception propagates.
+     */
+    public static CoffreServer start(ServerConfig config, Hsm hsm, Store store, Clock clock) {
+        Vertx vertx = Vertx.vertx();
+        try {
+            KeyRegistry registry = new KeyRegistry();
+            KeyLifecycle lifecycle = new KeyLifecycle(hsm, store, registry, clock);
+            lifecycle.loadAll();
+            LOG.log(Level.INFO, "loaded {0} key(s)", registry.size());
+            CryptoOperations crypto = new CryptoOperations(hsm, registry);
+            AccessControl access = new AccessControl(
+                    config.authorization().administrators().stream().map(PrincipalPattern::of).toList(),
+                    config.authorization().clients().stream().map(PrincipalPattern::of).toList());
+
+            // The data plane gets one worker per HSM session: more threads would only queue in the HSM.
+            WorkerExecutor cryptoWorkers = vertx.createSharedWorkerExecutor("coffre-crypto", config.hsm().sessions());
+            WorkerExecutor adminWorkers = vertx.createSharedWorkerExecutor("coffre-admin", 2);
+
+            GrpcIoServer grpc = GrpcIoServer.server(vertx,
+                    new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
+            GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access);
+            endpoint.bind(new WrapHandler(crypto), cryptoWorkers);
+            endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers);
+            endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers);
+            endpoint.bind(new RewrapHandler(crypto), cryptoWorkers);
+            endpoint.bind(new CreateKeyHandler(lifecycle), adminWorkers);
+            endpoint.bind(new GetKeyHandler(lifecycle), adminWorkers);
+            endpoint.bind(new ListKeysHandler(registry), adminWorkers);
+            endpoint.bind(new RotateKeyHandler(lifecycle), adminWorkers);
+            endpoint.bind(new DisableKeyHandler(lifecycle), adminWorkers);
+            endpoint.bind(new EnableKeyHandler(lifecycle), adminWorkers);
+            endpoint.bind(new ScheduleKeyDeletionHandler(lifecycle), adminWorkers);
+            endpoint.bind(new CancelKeyDeletionHandler(lifecycle), adminWorkers);
+
+            HealthStatusManager health = new HealthStatusManager();
+            GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);
+            ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
+                            KeyServiceGrpc.getServiceDescriptor(),
+                            health.getHealthService().bindService().getServiceDescriptor()))
+                    .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
+
+            HttpServerOptions options = new HttpServerOptions()
+                    .setHost(config.server().host())
+                    .setPort(config.server().port())
+                    .setSsl(true)
+                    .setUseAlpn(true)
+                    // REQUEST, not REQUIRED: a caller without a certificate gets a clear
+                    // UNAUTHENTICATED from the handler instead of a bare handshake failure. A
+                    // certificate that does not chain to the client CA still fails the handshake.
+                    .setClientAuth(ClientAuth.REQUEST)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(config.tls().certificate().toString())
+                            .setKeyPath(config.tls().privateKey().toString()))
+                    .setTrustOptions(new PemTrustOptions().addCertPath(config.tls().clientCa().toString()));
+            HttpServer httpServer = await(vertx.createHttpServer(options).requestHandler(grpc).listen());
+
+            DeletionJob deletionJob = new DeletionJob(vertx, adminWorkers, lifecycle, config.keys().deletionCheckInterval());
+            deletionJob.start();
+
+            health.setStatus("", ServingStatus.SERVING);
+            health.setStatus(CryptoServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+            health.setStatus(KeyServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+            LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
+                    config.server().host(), httpServer.actualPort(), hsm.info());
+            return new CoffreServer(vertx, hsm, store, httpServer, health, deletionJob);
+        } catch (RuntimeException e) {
+            await(vertx.close());
+            hsm.close();
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The port the server listens on (useful when configured with port 0). */
+    public int port() {
+        return httpServer.actualPort();
+    }
+
+    /** Runs the key-deletion job now and waits for it; returns the number of keys destroyed. */
+    public int runDeletionJobNow() {
+        return await(deletionJob.runNow());
+    }
+
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        try {
+            await(httpServer.close());
+            await(vertx.close());
+        } finally {
+            try {
+                hsm.close();
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the server", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out after " + START_TIMEOUT_SECONDS + " s", e);
+        }
+    }
+}

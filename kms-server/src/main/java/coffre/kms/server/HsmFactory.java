@@ -1,0 +1,33 @@
+package coffre.kms.server;
+
+import coffre.hsm.Hsm;
+import coffre.hsm.pkcs11.Pkcs11Hsm;
+import coffre.hsm.pkcs11.Pkcs11HsmConfig;
+import coffre.hsm.pkcs11.PinSource;
+import coffre.hsm.pkcs11.TokenSelector;
+import coffre.kms.server.config.ConfigException;
+import coffre.kms.server.config.HsmSettings;
+
+/** Opens the configured HSM through hsm-adapters. */
+final class HsmFactory {
+    private HsmFactory() {
+    }
+
+    static Hsm open(HsmSettings settings) {
+        return Pkcs11Hsm.open(toConfig(settings));
+    }
+
+    static Pkcs11HsmConfig toConfig(HsmSettings settings) {
+        try {
+            TokenSelector token = settings.tokenLabel() != null ? new TokenSelector.Label(settings.tokenLabel())
+                    : settings.slotId() != null ? new TokenSelector.SlotId(settings.slotId())
+                    : new TokenSelector.SlotIndex(settings.slotIndex());
+            PinSource pin = settings.pinEnv() != null ? PinSource.fromEnv(settings.pinEnv())
+                    : PinSource.fromFile(settings.pinFile());
+            return new Pkcs11HsmConfig(settings.profile(), settings.library(), token, pin, settings.sessions(),
+                    settings.sessionKeyCopies());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("hsm: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package coffre.kms.server.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads the YAML configuration file, applies environment overrides and validates everything
+ * into a {@link ServerConfig}, or fails with a {@link ConfigException} naming the setting.
+ *
+ * <p>Every setting {@code a.bC} may be overridden by the environment variable
+ * {@code COFFRE_A_B_C} (lists: comma-separated). Relative paths resolve against the directory
+ * of the configuration file. Unknown settings are errors, so a typo never silently falls back
+ * to a default.
+ */
+public final class ConfigLoader {
+    private static final String ENV_PREFIX = "COFFRE_";
+
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public ServerConfig load(Path file) {
+        Map<String, Object> tree;
+        try (InputStream in = Files.newInputStream(file)) {
+            Object root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromInputStream(in);
+            tree = root == null ? new LinkedHashMap<>() : asMap(root, "(root)");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        } catch (YamlEngineException e) {
+            throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(tree, base);
+    }
+
+    ServerConfig parse(Map<String, Object> tree, Path base) {
+        Reader r = new Reader(tree, env, base);
+        ServerConfig config = new ServerConfig(
+                new NodeSettings(r.string("node.id", "coffre-1")),
+                new ServerSettings(r.string("server.host", "127.0.0.1"),
+                        r.integer("server.port", 8443, 0, 65535),
+                        r.integer("server.maxMessageBytes", 65536, 16384, 4 * 1024 * 1024)),
+                new TlsSettings(r.readableFile("tls.certificate"), r.readableFile("tls.privateKey"),
+                        r.readableFile("tls.clientCa")),
+                hsm(r),
+                store(r),
+                new AuthorizationSettings(r.list("authorization.administrators"), r.list("authorization.clients")),
+                new KeysSettings(r.duration("keys.deletionCheckInterval", Duration.ofMinutes(1))));
+        r.rejectUnknown();
+        return config;
+    }
+
+    private static HsmSettings hsm(Reader r) {
+        String tokenLabel = r.optionalString("hsm.tokenLabel");
+        Long slotId = r.optionalLong("hsm.slotId");
+        Integer slotIndex = r.optionalInteger("hsm.slotIndex");
+        long selectors = java.util.stream.Stream.of(tokenLabel, slotId, slotIndex).filter(java.util.Objects::nonNull).count();
+        if (selectors != 1) {
+            throw new ConfigException("hsm: set exactly one of hsm.tokenLabel, hsm.slotId, hsm.slotIndex (found "
+                    + selectors + ")");
+        }
+        String pinEnv = r.optionalString("hsm.pinEnv");
+        Path pinFile = r.optionalPath("hsm.pinFile");
+        if ((pinEnv == null) == (pinFile == null)) {
+            throw new ConfigException("hsm: set exactly one of hsm.pinEnv (an environment variable name) "
+                    + "or hsm.pinFile (a file holding the PIN); a PIN is never written in the configuration");
+        }
+        if (pinFile != null && !Files.isReadable(pinFile)) {
+            throw new ConfigException("hsm.pinFile: cannot read " + pinFile);
+        }
+        if (pinEnv != null && r.envValue(pinEnv) == null) {
+            throw new ConfigException("hsm.pinEnv: environment variable " + pinEnv + " is not set");
+        }
+        return new HsmSettings(r.string("hsm.profile", "softhsm2"), r.optionalPath("hsm.library"), tokenLabel,
+                slotId, slotIndex, pinEnv, pinFile, r.integer("hsm.sessions", 4, 1, 256),
+                r.optionalBoolean("hsm.sessionKeyCopies"));
+    }
+
+    private static StoreSettings store(Reader r) {
+        String type = r.string("store.type", "h2");
+        if (!type.equals("h2")) {
+            throw new ConfigException("store.type: \"" + type + "\" is not supported; allowed: h2");
+        }
+        return new StoreSettings(StoreSettings.Type.H2, r.path("store.path"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object node, String where) {
+        if (!(node instanceof Map<?, ?> map)) {
+            throw new ConfigException(where + ": expected a mapping");
+        }
+        return (Map<String, Object>) map;
+    }
+
+    /** Typed access by dotted path, remembering what was read to detect unknown settings. */
+    private static final class Reader {
+        private final Map<String, Object> tree;
+        private final Map<String, String> env;
+        private final Path base;
+        private final Set<String> known = new TreeSet<>();
+
+        Reader(Map<String, Object> tree, Map<String, String> env, Path base) {
+            this.tree = tree;
+            this.env = env;
+            this.base = base;
+        }
+
+        String envValue(String name) {
+            return env.get(name);
+        }
+
+        private Object raw(String path) {
+            known.add(path);
+            String override = env.get(envName(path));
+            if (override != null) {
+                return override;
+            }
+            Object node = tree;
+            for (String part : path.split("\\.")) {
+                if (!(node instanceof Map<?, ?> map)) {
+                    return null;
+                }
+                node = map.get(part);
+            }
+            return node;
+        }
+
+        static String envName(String path) {
+            return ENV_PREFIX + path.replace(".", "_").replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+        }
+
+        String optionalString(String path) {
+            Object v = raw(path);
+            if (v == null) {
+                return null;
+            }
+            if (v instanceof Map || v instanceof List) {
+                throw new ConfigException(path + ": expected a single value");
+            }
+            String s = v.toString().trim();
+            return s.isEmpty() ? null : s;
+        }
+
+        String string(String path, String defaultValue) {
+            String s = optionalString(path);
+            if (s != null) {
+                return s;
+            }
+            if (defaultValue == null) {
+                throw new ConfigException(path + ": required (or set " + envName(path) + ")");
+            }
+            return defaultValue;
+        }
+
+        Integer optionalInteger(String path) {
+            Long v = optionalLong(path);
+            if (v == null) {
+                return null;
+            }
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw new ConfigException(path + ": must be a non-negative integer");
+            }
+            return v.intValue();
+        }
+
+        Long optionalLong(String path) {
+            String s = optionalString(path);
+            if (s == null) {
+                return null;
+            }
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(path + ": \"" + s + "\" is not an integer");
+            }
+        }
+
+        int integer(String path, int defaultValue, int min, int max) {
+            Long v = optionalLong(path);
+            long value = v == null ? defaultValue : v;
+            if (value < min || value > max) {
+                throw new ConfigException(path + ": " + value + " is out of range; allowed " + min + " to " + max);
+            }
+            return (int) value;
+        }
+
+        Boolean optionalBoolean(String path) {
+            String s = optionalString(path);
+            if (s == null) {
+                return null;
+            }
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "true" -> Boolean.TRUE;
+                case "false" -> Boolean.FALSE;
+                default -> throw new ConfigException(path + ": \"" + s + "\" is not true or false");
+            };
+        }
+
+        Duration duration(String path, Duration defaultValue) {
+            String s = optionalString(path);
+            if (s == null) {
+                return defaultValue;
+            }
+            try {
+                Duration d = Duration.parse(s);
+                if (d.isNegative() || d.isZero()) {
+                    throw new ConfigException(path + ": must be positive");
+                }
+                return d;
+            } catch (DateTimeParseException e) {
+                throw new ConfigException(path + ": \"" + s + "\" is not an ISO-8601 duration such as PT1M");
+            }
+        }
+
+        Path optionalPath(String path) {
+            String s = optionalString(path);
+            return s == null ? null : base.resolve(s).normalize();
+        }
+
+        Path path(String path) {
+            Path p = optionalPath(path);
+            if (p == null) {
+                throw new ConfigException(path + ": required (or set " + envName(path) + ")");
+            }
+            return p;
+        }
+
+        Path readableFile(String path) {
+            Path p = path(path);
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                throw new ConfigException(path + ": cannot read file " + p);
+            }
+            return p;
+        }
+
+        List<String> list(String path) {
+            Object v = raw(path);
+            if (v == null) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            if (v instanceof List<?> items) {
+                for (Object item : items) {
+                    if (item == null || item instanceof Map || item instanceof List || item.toString().isBlank()) {
+                        throw new ConfigException(path + ": every entry must be a non-empty string");
+                    }
+                    out.add(item.toString().trim());
+                }
+            } else if (v instanceof String s) {
+                Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(out::add);
+            } else {
+                throw new ConfigException(path + ": expected a list of strings");
+            }
+            return out;
+        }
+
+        /** Fails on any leaf in the file that no setting read. */
+        void rejectUnknown() {
+            List<String> unknown = new ArrayList<>();
+            collectLeaves(tree, "", unknown);
+            unknown.removeIf(known::contains);
+            if (!unknown.isEmpty()) {
+                throw new ConfigException("unknown setting(s): " + String.join(", ", unknown)
+                        + "; known settings: " + String.join(", ", known));
+            }
+        }
+
+        private static void collectLeaves(Map<?, ?> map, String prefix, List<String> out) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String path = prefix + e.getKey();
+                if (e.getValue() instanceof Map<?, ?> child) {
+                    collectLeaves(child, path + ".", out);
+                } else {
+                    out.add(path);
+                }
+            }
+        }
+    }
+}

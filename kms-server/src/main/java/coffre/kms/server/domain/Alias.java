@@ -1,0 +1,24 @@
+package coffre.kms.server.domain;
+
+import java.util.regex.Pattern;
+
+/**
+ * A unique, human-chosen name for a key: 1-64 characters of {@code [A-Za-z0-9_/-]} starting with
+ * a letter or digit. Callers refer to it as {@code alias/<name>} wherever a key id is accepted.
+ */
+public record Alias(String value) {
+    public static final String PREFIX = "alias/";
+    private static final Pattern FORMAT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_/-]{0,63}");
+
+    public Alias {
+        if (value == null || !FORMAT.matcher(value).matches()) {
+            throw new KmsException(ErrorReason.INVALID_ALIAS,
+                    "an alias is 1-64 characters of [A-Za-z0-9_/-], starting with a letter or digit");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

@@ -1,0 +1,137 @@
+package coffre.kms.server.domain;
+
+import coffre.hsm.GcmCiphertext;
+import coffre.hsm.Hsm;
+import coffre.hsm.HsmException;
+import coffre.hsm.HsmKeyRef;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The data plane: wrap, unwrap, generate-data-key and rewrap. Reads only the in-memory
+ * {@link KeyRegistry} and calls the HSM once per cryptographic step; it never touches the store.
+ *
+ * <p>Every envelope that does not open, for whatever reason — malformed, tampered, truncated,
+ * another key, another version, another context — fails with the single
+ * {@link ErrorReason#DECRYPTION_FAILED}. Only the key's own state (disabled, pending deletion,
+ * destroyed) is reported distinctly, because the caller can act on it.
+ */
+public final class CryptoOperations {
+    public static final int MAX_PLAINTEXT_BYTES = 4096;
+    public static final Set<Integer> DATA_KEY_LENGTHS = Set.of(16, 24, 32, 64);
+    public static final int DEFAULT_DATA_KEY_LENGTH = 32;
+
+    private final Hsm hsm;
+    private final KeyRegistry registry;
+
+    public CryptoOperations(Hsm hsm, KeyRegistry registry) {
+        this.hsm = hsm;
+        this.registry = registry;
+    }
+
+    /** The result of a wrap: the envelope and the key version that made it. */
+    public record Wrapped(byte[] envelope, KeyId keyId, int keyVersion) {
+        @Override
+        public String toString() {
+            return "Wrapped[" + keyId + " v" + keyVersion + "]";
+        }
+    }
+
+    /** The result of an unwrap; the caller closes it (zeroing the plaintext) once it is sent. */
+    public record Unwrapped(SecretBytes plaintext, KeyId keyId, int keyVersion) implements AutoCloseable {
+        @Override
+        public void close() {
+            plaintext.close();
+        }
+    }
+
+    /** A fresh data key, in plaintext and wrapped; the caller closes the plaintext once sent. */
+    public record DataKey(SecretBytes plaintext, Wrapped wrapped) {
+    }
+
+    /** A rewrapped envelope and the version it came from. */
+    public record Rewrapped(Wrapped wrapped, KeyId sourceKeyId, int sourceKeyVersion) {
+    }
+
+    public Wrapped wrap(KeyReference reference, byte[] plaintext, EncryptionContext context) {
+        if (plaintext.length == 0) {
+            throw KmsException.missing("plaintext");
+        }
+        if (plaintext.length > MAX_PLAINTEXT_BYTES) {
+            throw new KmsException(ErrorReason.PLAINTEXT_TOO_LARGE,
+                    "plaintext is " + plaintext.length + " bytes; the limit is " + MAX_PLAINTEXT_BYTES,
+                    Map.of("limit", Integer.toString(MAX_PLAINTEXT_BYTES)));
+        }
+        return wrapUnder(registry.resolve(reference), plaintext, context);
+    }
+
+    public Unwrapped unwrap(byte[] envelopeBytes, EncryptionContext context) {
+        if (envelopeBytes.length == 0) {
+            throw KmsException.missing("envelope");
+        }
+        Envelope envelope = Envelope.decode(envelopeBytes);
+        LiveKey key = registry.get(envelope.keyId()).orElseThrow(KmsException::decryptionFailed);
+        KeyLifecycle.requireUsable(key.metadata());
+        HsmKeyRef ref = key.ref(envelope.keyVersion()).orElseThrow(KmsException::decryptionFailed);
+        byte[] aad = Envelope.additionalData(envelope.keyId(), envelope.keyVersion(), context);
+        try {
+            byte[] plaintext = hsm.decrypt(ref, envelope.iv(), aad, envelope.ciphertextAndTag());
+            return new Unwrapped(SecretBytes.adopt(plaintext), envelope.keyId(), envelope.keyVersion());
+        } catch (HsmException e) {
+            throw HsmFailures.translate(e, "unwrap");
+        }
+    }
+
+    /** @param length 16, 24, 32 or 64; 0 means {@value #DEFAULT_DATA_KEY_LENGTH} */
+    public DataKey generateDataKey(KeyReference reference, int length, EncryptionContext context) {
+        int size = length == 0 ? DEFAULT_DATA_KEY_LENGTH : length;
+        if (!DATA_KEY_LENGTHS.contains(size)) {
+            throw new KmsException(ErrorReason.INVALID_DATA_KEY_LENGTH,
+                    "data keys are 16, 24, 32 or 64 bytes long", Map.of("allowed", "16,24,32,64"));
+        }
+        LiveKey key = registry.resolve(reference);
+        KeyLifecycle.requireUsable(key.metadata());
+        SecretBytes dataKey;
+        try {
+            dataKey = SecretBytes.adopt(hsm.randomBytes(size));
+        } catch (HsmException e) {
+            throw HsmFailures.translate(e, "random generation");
+        }
+        try {
+            return new DataKey(dataKey, wrapUnder(key, dataKey.reveal(), context));
+        } catch (RuntimeException e) {
+            dataKey.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the envelope and wraps its plaintext again under the primary version of its own key,
+     * or of {@code target} when given, with the same context. The plaintext never leaves.
+     */
+    public Rewrapped rewrap(byte[] envelopeBytes, EncryptionContext context, KeyReference target) {
+        try (Unwrapped opened = unwrap(envelopeBytes, context)) {
+            LiveKey destination = target == null
+                    ? registry.get(opened.keyId()).orElseThrow(KmsException::decryptionFailed)
+                    : registry.resolve(target);
+            Wrapped wrapped = wrapUnder(destination, opened.plaintext().reveal(), context);
+            return new Rewrapped(wrapped, opened.keyId(), opened.keyVersion());
+        }
+    }
+
+    private Wrapped wrapUnder(LiveKey key, byte[] plaintext, EncryptionContext context) {
+        KeyMetadata meta = key.metadata();
+        KeyLifecycle.requireUsable(meta);
+        int version = meta.primaryVersion();
+        HsmKeyRef ref = key.ref(version).orElseThrow(() -> new KmsException(ErrorReason.INTERNAL_ERROR,
+                "internal error"));
+        byte[] aad = Envelope.additionalData(meta.id(), version, context);
+        try {
+            GcmCiphertext sealed = hsm.encrypt(ref, aad, plaintext);
+            byte[] envelope = new Envelope(meta.id(), version, sealed.iv(), sealed.ciphertextAndTag()).encode();
+            return new Wrapped(envelope, meta.id(), version);
+        } catch (HsmException e) {
+            throw HsmFailures.translate(e, "wrap");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package coffre.kms.server.domain;
+
+/**
+ * The closed set of reasons a Coffre operation can fail for. Each one is sent to clients as the
+ * {@code reason} of a {@code google.rpc.ErrorInfo} and always travels with the same gRPC status
+ * code (the mapping lives at the service edge). The names are those of the {@code ErrorReason}
+ * enum in {@code errors.proto}; a test keeps the two in step.
+ */
+public enum ErrorReason {
+    UNAUTHENTICATED_PRINCIPAL,
+    PERMISSION_DENIED,
+
+    MISSING_FIELD,
+    INVALID_KEY_ID,
+    INVALID_ALIAS,
+    INVALID_DESCRIPTION,
+    INVALID_LABELS,
+    PLAINTEXT_TOO_LARGE,
+    INVALID_ENCRYPTION_CONTEXT,
+    INVALID_DATA_KEY_LENGTH,
+    INVALID_PENDING_WINDOW,
+    INVALID_PAGINATION,
+    /** Every failure to parse or authenticate an envelope: one reason, so there is no oracle. */
+    DECRYPTION_FAILED,
+
+    KEY_NOT_FOUND,
+    ALIAS_ALREADY_EXISTS,
+
+    KEY_DISABLED,
+    KEY_PENDING_DELETION,
+    KEY_DESTROYED,
+    KEY_NOT_PENDING_DELETION,
+    CONCURRENT_MODIFICATION,
+
+    HSM_UNAVAILABLE,
+    STORE_UNAVAILABLE,
+
+    INTERNAL_ERROR
+}

@@ -1,0 +1,281 @@
+package coffre.kms.server.domain;
+
+import coffre.hsm.Hsm;
+import coffre.hsm.HsmException;
+import coffre.hsm.HsmKeyRef;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * The key lifecycle: create, rotate, disable, enable, schedule and cancel deletion, and the
+ * destruction of keys whose waiting period is over.
+ *
+ * <p>Each change is made in the HSM first (new material), then in the store, then in the
+ * in-memory {@link KeyRegistry}; a store failure undoes the HSM step, so nothing half-made is
+ * acknowledged. Changes are serialised by one lock: they are rare, and the hot path never takes it.
+ */
+public final class KeyLifecycle {
+    public static final int MIN_PENDING_DAYS = 7;
+    public static final int MAX_PENDING_DAYS = 30;
+    public static final int DEFAULT_PENDING_DAYS = 30;
+
+    private static final Logger LOG = System.getLogger(KeyLifecycle.class.getName());
+
+    private final Hsm hsm;
+    private final Store store;
+    private final KeyRegistry registry;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final ReentrantLock lock = new ReentrantLock();
+
+    public KeyLifecycle(Hsm hsm, Store store, KeyRegistry registry, Clock clock) {
+        this.hsm = hsm;
+        this.store = store;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    /** Builds the registry from the store, resolving each live version's HSM object once. */
+    public void loadAll() {
+        for (KeyMetadata meta : store.loadAllKeys()) {
+            List<Optional<HsmKeyRef>> refs = new ArrayList<>();
+            for (KeyVersionMetadata version : meta.versions()) {
+                Optional<HsmKeyRef> ref = Optional.empty();
+                if (version.state() == KeyVersionState.ENABLED) {
+                    ref = hsm.findKey(version.hsmLabel());
+                    if (ref.isEmpty()) {
+                        LOG.log(Level.ERROR, "HSM object {0} of key {1} is missing; that version cannot be used",
+                                version.hsmLabel(), meta.id());
+                    }
+                }
+                refs.add(ref);
+            }
+            registry.put(new LiveKey(meta, refs));
+        }
+    }
+
+    public KeyMetadata create(KeyAttributes attributes) {
+        lock.lock();
+        try {
+            if (attributes.alias() != null && registry.aliasInUse(attributes.alias())) {
+                throw aliasTaken(attributes.alias());
+            }
+            KeyId id = KeyId.random(random);
+            KeyMetadata meta = KeyMetadata.created(id, attributes.alias(), attributes.description(),
+                    attributes.labels(), now());
+            HsmKeyRef ref = generate(meta.primary().hsmLabel());
+            try {
+                store.insertKey(meta);
+            } catch (Store.AliasTakenException e) {
+                discard(ref);
+                throw aliasTaken(attributes.alias());
+            } catch (RuntimeException e) {
+                discard(ref);
+                throw storeFailure(e);
+            }
+            registry.put(new LiveKey(meta, List.of(Optional.of(ref))));
+            LOG.log(Level.INFO, "created key {0}", id);
+            return meta;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public KeyMetadata get(KeyReference reference) {
+        return registry.resolve(reference).metadata();
+    }
+
+    public KeyMetadata rotate(KeyReference reference) {
+        lock.lock();
+        try {
+            LiveKey live = registry.resolve(reference);
+            requireUsable(live.metadata());
+            KeyMetadata next = live.metadata().withNewVersion(now());
+            HsmKeyRef ref = generate(next.primary().hsmLabel());
+            try {
+                store.updateKey(next);
+            } catch (RuntimeException e) {
+                discard(ref);
+                throw storeFailure(e);
+            }
+            registry.put(live.with(next, Optional.of(ref)));
+            LOG.log(Level.INFO, "rotated key {0} to version {1}", next.id(), next.primaryVersion());
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public KeyMetadata disable(KeyReference reference) {
+        return transition(reference, meta -> switch (meta.state()) {
+            case ENABLED -> meta.withState(KeyState.DISABLED, now());
+            case DISABLED -> meta;
+            case PENDING_DELETION -> throw pendingDeletion(meta);
+            case DESTROYED -> throw destroyed(meta);
+        });
+    }
+
+    public KeyMetadata enable(KeyReference reference) {
+        return transition(reference, meta -> switch (meta.state()) {
+            case DISABLED -> meta.withState(KeyState.ENABLED, now());
+            case ENABLED -> meta;
+            case PENDING_DELETION -> throw new KmsException(ErrorReason.KEY_PENDING_DELETION,
+                    "key " + meta.id() + " is scheduled for deletion; cancel the deletion first");
+            case DESTROYED -> throw destroyed(meta);
+        });
+    }
+
+    /** @param days 7-30, or 0 for the default of 30 */
+    public KeyMetadata scheduleDeletion(KeyReference reference, int days) {
+        int window = days == 0 ? DEFAULT_PENDING_DAYS : days;
+        if (window < MIN_PENDING_DAYS || window > MAX_PENDING_DAYS) {
+            throw new KmsException(ErrorReason.INVALID_PENDING_WINDOW,
+                    "the deletion waiting period is " + MIN_PENDING_DAYS + " to " + MAX_PENDING_DAYS + " days",
+                    Map.of("min", Integer.toString(MIN_PENDING_DAYS), "max", Integer.toString(MAX_PENDING_DAYS)));
+        }
+        return transition(reference, meta -> switch (meta.state()) {
+            case ENABLED, DISABLED -> {
+                Instant now = now();
+                yield meta.withPendingDeletion(now.plus(Duration.ofDays(window)), now);
+            }
+            case PENDING_DELETION -> throw pendingDeletion(meta);
+            case DESTROYED -> throw destroyed(meta);
+        });
+    }
+
+    /** A key whose deletion is cancelled comes back DISABLED: enabling it is a separate decision. */
+    public KeyMetadata cancelDeletion(KeyReference reference) {
+        return transition(reference, meta -> switch (meta.state()) {
+            case PENDING_DELETION -> meta.withState(KeyState.DISABLED, now());
+            case DESTROYED -> throw destroyed(meta);
+            case ENABLED, DISABLED -> throw new KmsException(ErrorReason.KEY_NOT_PENDING_DELETION,
+                    "key " + meta.id() + " is not scheduled for deletion");
+        });
+    }
+
+    /**
+     * Destroys the HSM objects of every key whose deletion time has passed, then records the key
+     * as DESTROYED. HSM first: if the store write fails the next run finds the objects already
+     * gone and completes the record.
+     *
+     * @return the number of keys destroyed
+     */
+    public int destroyDueKeys() {
+        Instant now = now();
+        int destroyed = 0;
+        for (LiveKey candidate : registry.all()) {
+            KeyMetadata meta = candidate.metadata();
+            if (meta.state() != KeyState.PENDING_DELETION || meta.deletionTime().isAfter(now)) {
+                continue;
+            }
+            lock.lock();
+            try {
+                LiveKey live = registry.get(meta.id()).orElseThrow();
+                if (live.metadata().state() != KeyState.PENDING_DELETION) {
+                    continue;
+                }
+                for (KeyVersionMetadata version : live.metadata().versions()) {
+                    hsm.destroyKey(version.hsmLabel());
+                }
+                KeyMetadata gone = live.metadata().destroyed(now());
+                store.updateKey(gone);
+                registry.put(new LiveKey(gone, gone.versions().stream().map(v -> Optional.<HsmKeyRef>empty()).toList()));
+                destroyed++;
+                LOG.log(Level.INFO, "destroyed key {0} after its deletion waiting period", meta.id());
+            } catch (HsmException | Store.StoreException e) {
+                LOG.log(Level.WARNING, "could not destroy key {0} yet; will retry: {1}", meta.id(), e.getMessage());
+            } finally {
+                lock.unlock();
+            }
+        }
+        return destroyed;
+    }
+
+    /** Microsecond precision: what both stores keep, so a key reads back exactly as written. */
+    private Instant now() {
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    private KeyMetadata transition(KeyReference reference, UnaryOperator<KeyMetadata> change) {
+        lock.lock();
+        try {
+            LiveKey live = registry.resolve(reference);
+            KeyMetadata next = change.apply(live.metadata());
+            if (next == live.metadata()) {
+                return next;
+            }
+            try {
+                store.updateKey(next);
+            } catch (RuntimeException e) {
+                throw storeFailure(e);
+            }
+            registry.put(live.with(next, Optional.empty()));
+            LOG.log(Level.INFO, "key {0} is now {1}", next.id(), next.state());
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private HsmKeyRef generate(String label) {
+        try {
+            return hsm.generateKey(label);
+        } catch (HsmException e) {
+            throw HsmFailures.translate(e, "key generation");
+        }
+    }
+
+    private void discard(HsmKeyRef ref) {
+        try {
+            hsm.destroyKey(ref.label());
+        } catch (HsmException e) {
+            LOG.log(Level.ERROR, "could not remove orphan HSM object {0}: {1}", ref.label(), e.getMessage());
+        }
+    }
+
+    static void requireUsable(KeyMetadata meta) {
+        switch (meta.state()) {
+            case ENABLED -> { }
+            case DISABLED -> throw new KmsException(ErrorReason.KEY_DISABLED, "key " + meta.id() + " is disabled");
+            case PENDING_DELETION -> throw pendingDeletion(meta);
+            case DESTROYED -> throw destroyed(meta);
+        }
+    }
+
+    private static KmsException pendingDeletion(KeyMetadata meta) {
+        return new KmsException(ErrorReason.KEY_PENDING_DELETION,
+                "key " + meta.id() + " is scheduled for deletion at " + meta.deletionTime());
+    }
+
+    private static KmsException destroyed(KeyMetadata meta) {
+        return new KmsException(ErrorReason.KEY_DESTROYED,
+                "key " + meta.id() + " was destroyed at " + meta.destroyTime() + "; its material no longer exists");
+    }
+
+    private static KmsException aliasTaken(Alias alias) {
+        return new KmsException(ErrorReason.ALIAS_ALREADY_EXISTS, "alias " + alias + " is already in use");
+    }
+
+    private static KmsException storeFailure(RuntimeException e) {
+        if (e instanceof KmsException kms) {
+            return kms;
+        }
+        if (e instanceof Store.ConcurrentUpdateException) {
+            return new KmsException(ErrorReason.CONCURRENT_MODIFICATION,
+                    "the key was changed by another request; read it again and retry");
+        }
+        LOG.log(Level.ERROR, "store failure: {0}", e.toString());
+        return new KmsException(ErrorReason.STORE_UNAVAILABLE, "the metadata store is unavailable; retry later",
+                Map.of(), e);
+    }
+}

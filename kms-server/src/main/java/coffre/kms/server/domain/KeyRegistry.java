@@ -1,0 +1,75 @@
+package coffre.kms.server.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The in-memory view of every key, so the wrap/unwrap hot path reads no database row and looks
+ * up no HSM object by label. Writers (the lifecycle, under its per-key lock) replace whole
+ * {@link LiveKey} values; readers never lock.
+ */
+public final class KeyRegistry {
+    private final ConcurrentSkipListMap<KeyId, LiveKey> byId = new ConcurrentSkipListMap<>();
+    private final Map<String, KeyId> byAlias = new ConcurrentHashMap<>();
+
+    public Optional<LiveKey> get(KeyId id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** @throws KmsException {@link ErrorReason#KEY_NOT_FOUND} */
+    public LiveKey resolve(KeyReference reference) {
+        KeyId id = switch (reference) {
+            case KeyReference.ById byId -> byId.id();
+            case KeyReference.ByAlias byAlias -> this.byAlias.get(byAlias.alias().value());
+        };
+        LiveKey key = id == null ? null : byId.get(id);
+        if (key == null) {
+            throw new KmsException(ErrorReason.KEY_NOT_FOUND, "no key " + describe(reference));
+        }
+        return key;
+    }
+
+    public boolean aliasInUse(Alias alias) {
+        return byAlias.containsKey(alias.value());
+    }
+
+    public void put(LiveKey key) {
+        KeyMetadata meta = key.metadata();
+        byId.put(meta.id(), key);
+        if (meta.alias() != null) {
+            byAlias.put(meta.alias().value(), meta.id());
+        }
+    }
+
+    /** Up to {@code limit} keys with ids after {@code after} (null for the first page), by id. */
+    public List<KeyMetadata> page(KeyId after, int limit) {
+        Map<KeyId, LiveKey> tail = after == null ? byId : byId.tailMap(after, false);
+        List<KeyMetadata> out = new ArrayList<>(Math.min(limit, 128));
+        for (LiveKey key : tail.values()) {
+            if (out.size() == limit) {
+                break;
+            }
+            out.add(key.metadata());
+        }
+        return out;
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    public List<LiveKey> all() {
+        return List.copyOf(byId.values());
+    }
+
+    private static String describe(KeyReference reference) {
+        return switch (reference) {
+            case KeyReference.ById byId -> byId.id().value();
+            case KeyReference.ByAlias byAlias -> Alias.PREFIX + byAlias.alias().value();
+        };
+    }
+}

@@ -1,0 +1,55 @@
+package coffre.kms.server.grpc;
+
+import coffre.kms.server.domain.ErrorReason;
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.Status;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * The one table from {@link ErrorReason} to gRPC status code, and the encoding of the rich error
+ * ({@code google.rpc.Status} with a {@code google.rpc.ErrorInfo} detail) that clients read with
+ * {@code StatusProto.fromThrowable}.
+ */
+public final class ErrorMapping {
+    /** The {@code ErrorInfo.domain} of every Coffre error. */
+    public static final String DOMAIN = "kms.coffre.fr";
+    static final String DETAILS_TRAILER = "grpc-status-details-bin";
+
+    private ErrorMapping() {
+    }
+
+    public static GrpcStatus statusOf(ErrorReason reason) {
+        return switch (reason) {
+            case UNAUTHENTICATED_PRINCIPAL -> GrpcStatus.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> GrpcStatus.PERMISSION_DENIED;
+            case MISSING_FIELD, INVALID_KEY_ID, INVALID_ALIAS, INVALID_DESCRIPTION, INVALID_LABELS,
+                 PLAINTEXT_TOO_LARGE, INVALID_ENCRYPTION_CONTEXT, INVALID_DATA_KEY_LENGTH,
+                 INVALID_PENDING_WINDOW, INVALID_PAGINATION, DECRYPTION_FAILED -> GrpcStatus.INVALID_ARGUMENT;
+            case KEY_NOT_FOUND -> GrpcStatus.NOT_FOUND;
+            case ALIAS_ALREADY_EXISTS -> GrpcStatus.ALREADY_EXISTS;
+            case KEY_DISABLED, KEY_PENDING_DELETION, KEY_DESTROYED, KEY_NOT_PENDING_DELETION ->
+                    GrpcStatus.FAILED_PRECONDITION;
+            case CONCURRENT_MODIFICATION -> GrpcStatus.ABORTED;
+            case HSM_UNAVAILABLE, STORE_UNAVAILABLE -> GrpcStatus.UNAVAILABLE;
+            case INTERNAL_ERROR -> GrpcStatus.INTERNAL;
+        };
+    }
+
+    /** The base64 value of the {@code grpc-status-details-bin} trailer. */
+    static String details(ErrorReason reason, String message, Map<String, String> metadata) {
+        ErrorInfo info = ErrorInfo.newBuilder()
+                .setDomain(DOMAIN)
+                .setReason(reason.name())
+                .putAllMetadata(metadata)
+                .build();
+        Status status = Status.newBuilder()
+                .setCode(statusOf(reason).code)
+                .setMessage(message)
+                .addDetails(Any.pack(info))
+                .build();
+        return Base64.getEncoder().encodeToString(status.toByteArray());
+    }
+}

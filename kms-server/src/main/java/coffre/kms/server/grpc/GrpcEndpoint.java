@@ -1,0 +1,91 @@
+package coffre.kms.server.grpc;
+
+import coffre.kms.server.domain.AccessControl;
+import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.domain.KmsException;
+import coffre.kms.server.domain.Principal;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import io.vertx.grpcio.server.GrpcIoServer;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+
+/**
+ * Binds {@link UnaryHandler}s to the Vert.x gRPC server: authenticate on the event loop, then
+ * authorise and handle on a bounded worker pool (HSM and store calls block), then answer on the
+ * event loop. Failures become a status plus a {@code google.rpc.ErrorInfo}; anything unexpected
+ * is logged here and reaches the client only as {@link ErrorReason#INTERNAL_ERROR}.
+ */
+public final class GrpcEndpoint {
+    private static final Logger LOG = System.getLogger(GrpcEndpoint.class.getName());
+
+    private final GrpcIoServer server;
+    private final AccessControl accessControl;
+
+    public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl) {
+        this.server = server;
+        this.accessControl = accessControl;
+    }
+
+    /** Serves {@code handler}'s method, running its work on {@code workers}. */
+    public <Req, Resp> void bind(UnaryHandler<Req, Resp> handler, WorkerExecutor workers) {
+        server.callHandler(handler.method(), call -> {
+            Principal caller;
+            try {
+                caller = CallerIdentity.of(call.connection());
+            } catch (KmsException e) {
+                call.handler(ignored -> { });
+                call.endHandler(ignored -> fail(call.response(), e));
+                return;
+            }
+            call.last().onComplete(received -> {
+                if (received.failed()) {
+                    LOG.log(Level.DEBUG, "request not received: {0}", received.cause().toString());
+                    return;
+                }
+                Req request = received.result();
+                workers.<Reply<Resp>>executeBlocking(() -> {
+                    accessControl.check(caller, handler.operation());
+                    return handler.handle(caller, request);
+                }, false).onComplete(done -> {
+                    if (done.succeeded()) {
+                        Reply<Resp> reply = done.result();
+                        try {
+                            call.response().end(reply.message());
+                        } finally {
+                            reply.release();
+                        }
+                    } else {
+                        fail(call.response(), done.cause());
+                    }
+                });
+            });
+        });
+    }
+
+    private static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
+        KmsException error;
+        if (cause instanceof KmsException kms) {
+            error = kms;
+        } else {
+            LOG.log(Level.ERROR, "unexpected failure", cause);
+            error = new KmsException(ErrorReason.INTERNAL_ERROR, "internal error", Map.of());
+        }
+        GrpcStatus status = ErrorMapping.statusOf(error.reason());
+        response.trailers().set(ErrorMapping.DETAILS_TRAILER,
+                ErrorMapping.details(error.reason(), error.getMessage(), error.metadata()));
+        response.status(status).statusMessage(error.getMessage()).end();
+    }
+
+    /** Exposed for handlers of non-unary calls (health, reflection) that share the server. */
+    public GrpcIoServer server() {
+        return server;
+    }
+
+    static String describe(GrpcServerRequest<?, ?> call) {
+        return call.fullMethodName();
+    }
+}

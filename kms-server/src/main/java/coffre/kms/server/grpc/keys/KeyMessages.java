@@ -1,0 +1,52 @@
+package coffre.kms.server.grpc.keys;
+
+import coffre.kms.server.domain.KeyMetadata;
+import coffre.kms.server.domain.KeyVersionMetadata;
+import coffre.kms.v1.Key;
+import coffre.kms.v1.KeyState;
+import coffre.kms.v1.KeyVersion;
+import coffre.kms.v1.KeyVersionState;
+import coffre.kms.v1.ProtectionLevel;
+import com.google.protobuf.Timestamp;
+import java.time.Instant;
+
+/** Maps domain key metadata to the API's {@link Key} message. */
+final class KeyMessages {
+    private KeyMessages() {
+    }
+
+    static Key toProto(KeyMetadata meta) {
+        Key.Builder key = Key.newBuilder()
+                .setId(meta.id().value())
+                .setDescription(meta.description())
+                .putAllLabels(meta.labels())
+                .setState(KeyState.valueOf(meta.state().name()))
+                .setProtectionLevel(ProtectionLevel.HSM)
+                .setPrimaryVersion(meta.primaryVersion())
+                .setCreateTime(timestamp(meta.createdAt()))
+                .setUpdateTime(timestamp(meta.updatedAt()));
+        if (meta.alias() != null) {
+            key.setAlias(meta.alias().value());
+        }
+        if (meta.deletionTime() != null) {
+            key.setDeletionTime(timestamp(meta.deletionTime()));
+        }
+        if (meta.destroyTime() != null) {
+            key.setDestroyTime(timestamp(meta.destroyTime()));
+        }
+        for (KeyVersionMetadata version : meta.versions()) {
+            key.addVersions(KeyVersion.newBuilder()
+                    .setVersion(version.version())
+                    .setState(switch (version.state()) {
+                        case ENABLED -> KeyVersionState.KEY_VERSION_ENABLED;
+                        case DESTROYED -> KeyVersionState.KEY_VERSION_DESTROYED;
+                    })
+                    .setCreateTime(timestamp(version.createdAt())));
+        }
+        return key.build();
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+}

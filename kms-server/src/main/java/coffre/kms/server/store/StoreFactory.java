@@ -1,0 +1,43 @@
+package coffre.kms.server.store;
+
+import coffre.kms.server.config.StoreSettings;
+import coffre.kms.server.domain.Store;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens the configured {@link Store}. */
+public final class StoreFactory {
+    private StoreFactory() {
+    }
+
+    public static Store open(StoreSettings settings) {
+        return switch (settings.type()) {
+            case H2 -> openH2(settings.path());
+        };
+    }
+
+    /**
+     * The embedded single-node store: one H2 file, no set-up. The file lock (H2's default) stops a
+     * second process from opening the same database by mistake.
+     */
+    static Store openH2(Path path) {
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            throw new Store.StoreException("cannot create the store directory for " + path, e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("coffre-h2");
+        config.setJdbcUrl("jdbc:h2:file:" + path.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+        config.setUsername("coffre");
+        config.setPassword("");
+        config.setMaximumPoolSize(4);
+        config.setAutoCommit(true);
+        return new JdbcStore(new HikariDataSource(config));
+    }
+}

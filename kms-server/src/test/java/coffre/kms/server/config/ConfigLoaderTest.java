@@ -1,0 +1,128 @@
+package coffre.kms.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void files() throws IOException {
+        Files.createDirectories(dir.resolve("pki"));
+        for (String name : List.of("pki/server.pem", "pki/server.key", "pki/ca.pem", "hsm.pin")) {
+            Files.writeString(dir.resolve(name), "x");
+        }
+    }
+
+    private static final String VALID = """
+            node:
+              id: n1
+            server:
+              host: 127.0.0.1
+              port: 9443
+            tls:
+              certificate: pki/server.pem
+              privateKey: pki/server.key
+              clientCa: pki/ca.pem
+            hsm:
+              profile: softhsm2
+              tokenLabel: coffre-dev
+              pinFile: hsm.pin
+              sessions: 3
+            store:
+              type: h2
+              path: data/coffre
+            authorization:
+              administrators: ["spiffe://coffre.dev/admin"]
+              clients: ["spiffe://coffre.dev/service/*", "CN=legacy"]
+            keys:
+              deletionCheckInterval: PT5M
+            """;
+
+    private ServerConfig load(String yaml, Map<String, String> env) throws IOException {
+        Path file = dir.resolve("coffre.yaml");
+        Files.writeString(file, yaml);
+        return new ConfigLoader(env).load(file);
+    }
+
+    private ConfigException failure(String yaml, Map<String, String> env) {
+        return assertThrows(ConfigException.class, () -> load(yaml, env));
+    }
+
+    @Test
+    void readsEverySettingAndResolvesPathsAgainstTheFile() throws IOException {
+        ServerConfig config = load(VALID, Map.of());
+        assertEquals("n1", config.node().id());
+        assertEquals(9443, config.server().port());
+        assertEquals(dir.resolve("pki/server.pem"), config.tls().certificate());
+        assertEquals("coffre-dev", config.hsm().tokenLabel());
+        assertNull(config.hsm().slotId());
+        assertEquals(dir.resolve("hsm.pin"), config.hsm().pinFile());
+        assertEquals(3, config.hsm().sessions());
+        assertEquals(dir.resolve("data/coffre"), config.store().path());
+        assertEquals(List.of("spiffe://coffre.dev/service/*", "CN=legacy"), config.authorization().clients());
+        assertEquals(Duration.ofMinutes(5), config.keys().deletionCheckInterval());
+    }
+
+    @Test
+    void environmentOverridesTheFile() throws IOException {
+        ServerConfig config = load(VALID, Map.of("COFFRE_SERVER_PORT", "10443", "COFFRE_HSM_SESSIONS", "8",
+                "COFFRE_AUTHORIZATION_CLIENTS", "a, b", "COFFRE_NODE_ID", "from-env"));
+        assertEquals(10443, config.server().port());
+        assertEquals(8, config.hsm().sessions());
+        assertEquals(List.of("a", "b"), config.authorization().clients());
+        assertEquals("from-env", config.node().id());
+    }
+
+    @Test
+    void badValuesNameTheSetting() {
+        assertTrue(failure(VALID.replace("port: 9443", "port: 70000"), Map.of()).getMessage()
+                .startsWith("server.port: 70000 is out of range"));
+        assertTrue(failure(VALID.replace("port: 9443", "port: nine"), Map.of()).getMessage()
+                .startsWith("server.port: \"nine\" is not an integer"));
+        assertTrue(failure(VALID.replace("sessions: 3", "sessions: 0"), Map.of()).getMessage()
+                .startsWith("hsm.sessions"));
+        assertTrue(failure(VALID.replace("PT5M", "5 minutes"), Map.of()).getMessage()
+                .startsWith("keys.deletionCheckInterval"));
+        assertTrue(failure(VALID.replace("type: h2", "type: oracle"), Map.of()).getMessage()
+                .startsWith("store.type"));
+        assertTrue(failure(VALID.replace("pki/ca.pem", "pki/missing.pem"), Map.of()).getMessage()
+                .startsWith("tls.clientCa: cannot read file"));
+    }
+
+    @Test
+    void unknownSettingsAreErrors() {
+        ConfigException e = failure(VALID.replace("  sessions: 3", "  sessions: 3\n  sesions: 4"), Map.of());
+        assertTrue(e.getMessage().startsWith("unknown setting(s): hsm.sesions"), e.getMessage());
+    }
+
+    @Test
+    void pinMustComeFromExactlyOneSourceAndNeverTheFile() {
+        assertTrue(failure(VALID.replace("  pinFile: hsm.pin\n", ""), Map.of()).getMessage()
+                .contains("exactly one of hsm.pinEnv"));
+        assertTrue(failure(VALID.replace("pinFile: hsm.pin", "pinFile: hsm.pin\n  pinEnv: P"), Map.of())
+                .getMessage().contains("exactly one of hsm.pinEnv"));
+        assertTrue(failure(VALID.replace("pinFile: hsm.pin", "pinEnv: COFFRE_TEST_PIN"), Map.of())
+                .getMessage().startsWith("hsm.pinEnv: environment variable COFFRE_TEST_PIN is not set"));
+        assertTrue(failure(VALID.replace("  tokenLabel: coffre-dev\n", ""), Map.of()).getMessage()
+                .contains("exactly one of hsm.tokenLabel, hsm.slotId, hsm.slotIndex"));
+    }
+
+    @Test
+    void invalidYamlIsReported() {
+        assertTrue(failure("server: [unclosed", Map.of()).getMessage().contains("is not valid YAML"));
+    }
+}

@@ -1,0 +1,14 @@
+package coffre.kms.server.store;
+
+import coffre.kms.server.domain.Store;
+import java.nio.file.Path;
+
+/** Lets tests in other packages open an embedded store directly. */
+public final class StoreFactoryAccess {
+    private StoreFactoryAccess() {
+    }
+
+    public static Store openH2(Path path) {
+        return StoreFactory.openH2(path);
+    }
+}
