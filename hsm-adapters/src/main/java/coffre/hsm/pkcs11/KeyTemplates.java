@@ -1,0 +1,81 @@
+package coffre.hsm.pkcs11;
+
+import coffre.hsm.pkcs11.Pkcs11Native.Attr;
+
+import java.util.List;
+
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_CLASS;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_DECRYPT;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_DERIVE;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_ENCRYPT;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_EXTRACTABLE;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_KEY_TYPE;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_LABEL;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_SENSITIVE;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_SIGN;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_TOKEN;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_UNWRAP;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_VERIFY;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_WRAP;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKK_AES;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKO_SECRET_KEY;
+
+/**
+ * The PKCS#11 attribute choices for Coffre's keys, in one place.
+ *
+ * <p>How a key is made, and why:
+ * <ol>
+ *   <li>SunPKCS11's {@code KeyGenerator} generates the AES-256 key <em>inside</em> the HSM with
+ *       {@link #GENERATE_BLOCK}: a session object ({@code CKA_TOKEN=false}, because the JCA cannot
+ *       give a generated key its label), {@code CKA_SENSITIVE=true} and {@code CKA_EXTRACTABLE=false}
+ *       so the value can never be read or wrapped out, and only {@code CKA_ENCRYPT}/{@code CKA_DECRYPT}
+ *       so it cannot be misused for wrapping, MACs or derivation. The HSM then sets
+ *       {@code CKA_LOCAL}, {@code CKA_ALWAYS_SENSITIVE} and {@code CKA_NEVER_EXTRACTABLE} itself.</li>
+ *   <li>{@code KeyStore.setEntry} copies it ({@code C_CopyObject}) into a private token object
+ *       labelled with the key's label. A copy keeps every attribute not in the copy template, so the
+ *       token object also reads {@code CKA_LOCAL=true} and {@code CKA_NEVER_EXTRACTABLE=true}
+ *       (verified with {@code pkcs11-tool -O} in the conformance suite). {@code keytool -genseckey}
+ *       is never used: it makes the key in software.</li>
+ *   <li>For speed, {@link SessionKeyCopier} copies the token object back into a session object
+ *       with {@link #SESSION_COPY} ({@code CKA_TOKEN=false} only, nothing weakened).</li>
+ * </ol>
+ */
+final class KeyTemplates {
+    /** AES-256. */
+    static final int KEY_BITS = 256;
+
+    /** The SunPKCS11 configuration block applied when the provider generates an AES key. */
+    static final String GENERATE_BLOCK = """
+            attributes(generate, CKO_SECRET_KEY, CKK_AES) = {
+              CKA_TOKEN = false
+              CKA_SENSITIVE = true
+              CKA_EXTRACTABLE = false
+              CKA_ENCRYPT = true
+              CKA_DECRYPT = true
+              CKA_WRAP = false
+              CKA_UNWRAP = false
+              CKA_SIGN = false
+              CKA_VERIFY = false
+              CKA_DERIVE = false
+            }
+            """;
+
+    /** The attributes {@link #GENERATE_BLOCK} sets, as data (for tests and documentation). */
+    static final List<Attr> GENERATED = List.of(
+            Attr.of(CKA_TOKEN, false), Attr.of(CKA_SENSITIVE, true), Attr.of(CKA_EXTRACTABLE, false),
+            Attr.of(CKA_ENCRYPT, true), Attr.of(CKA_DECRYPT, true), Attr.of(CKA_WRAP, false),
+            Attr.of(CKA_UNWRAP, false), Attr.of(CKA_SIGN, false), Attr.of(CKA_VERIFY, false),
+            Attr.of(CKA_DERIVE, false));
+
+    /** The copy template of a session copy: only the object's lifetime changes. */
+    static final List<Attr> SESSION_COPY = List.of(Attr.of(CKA_TOKEN, false));
+
+    private KeyTemplates() {
+    }
+
+    /** The search template for Coffre's token key under {@code label}. */
+    static List<Attr> findByLabel(String label) {
+        return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_CLASS, CKO_SECRET_KEY),
+                Attr.of(CKA_KEY_TYPE, CKK_AES), Attr.of(CKA_LABEL, label));
+    }
+}

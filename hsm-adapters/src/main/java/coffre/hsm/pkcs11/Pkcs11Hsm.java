@@ -1,0 +1,514 @@
+package coffre.hsm.pkcs11;
+
+import coffre.hsm.GcmCiphertext;
+import coffre.hsm.Hsm;
+import coffre.hsm.HsmErrorKind;
+import coffre.hsm.HsmException;
+import coffre.hsm.HsmHealth;
+import coffre.hsm.HsmInfo;
+import coffre.hsm.HsmKeyAttributes;
+import coffre.hsm.HsmKeyRef;
+
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.Provider;
+import java.security.ProviderException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * The {@link Hsm} over a PKCS#11 token, through the JDK's SunPKCS11 provider.
+ *
+ * <p>Why it is built this way:
+ * <ul>
+ *   <li>Keys are resolved by label once ({@link #generateKey}, {@link #findKey}) into a
+ *       {@link Pkcs11KeyRef} holding the provider's key object and, where the profile and JVM allow
+ *       it, a faster session-object copy ({@link SessionKeyCopier}); encrypt and decrypt do no lookup.</li>
+ *   <li>Encrypt and decrypt borrow a {@link Cipher} from a {@link CipherPool} bounded by
+ *       {@code hsm.sessions}, so callers never share a cipher and never call
+ *       {@code Cipher.getInstance} on the hot path.</li>
+ *   <li>Object management (lookup, attributes, destroy, health) goes through one separate
+ *       {@link ObjectSession} of the PKCS#11 wrapper, so it never competes with operations.</li>
+ *   <li>Every failure is translated by {@link CkrErrorMapper}; every GCM authentication failure is
+ *       the same {@link HsmErrorKind#AUTHENTICATION_FAILED} exception.</li>
+ * </ul>
+ *
+ * <p>Labels are 1..128 characters of {@code [A-Za-z0-9._:/@+=-]}. Creating and destroying keys is
+ * serialised within one instance; two processes creating the same label at the same instant are not
+ * prevented from doing so (the cluster's store decides labels), and later lookups of such a label
+ * fail with {@link HsmErrorKind#INTERNAL}.
+ *
+ * <p>The JVM needs {@value Pkcs11Native#JVM_FLAGS}; with
+ * {@value SessionKeyCopier#JVM_FLAGS} as well, session copies are used when wanted.
+ */
+public final class Pkcs11Hsm implements Hsm {
+    private static final System.Logger LOG = System.getLogger(Pkcs11Hsm.class.getName());
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9._:/@+=-]{1,128}");
+    private static final int TAG_BITS = GcmCiphertext.TAG_LENGTH * 8;
+    /** Upper bound of {@link #randomBytes}: data keys and IVs are tiny; this only stops mistakes. */
+    public static final int MAX_RANDOM_BYTES = 1 << 16;
+
+    private final Pkcs11HsmConfig config;
+    private final HsmProfile profile;
+    private final Path library;
+    private final Pkcs11Native.TokenInfo token;
+    private final Provider provider;
+    private final KeyStore keyStore;
+    private final SecureRandom hsmRandom;
+    private final SecureRandom ivRandom;
+    private final CipherPool ciphers;
+    private final SessionKeyCopier copier;
+    private final ObjectSession objects;
+    private final Pkcs11HealthProbe probe;
+    private final ConcurrentHashMap<String, Pkcs11KeyRef> refs = new ConcurrentHashMap<>();
+    /** Serialises key creation, destruction, resolution and KeyStore reloads (all rare). */
+    private final ReentrantLock admin = new ReentrantLock();
+    private volatile boolean closed;
+
+    private Pkcs11Hsm(Pkcs11HsmConfig config, HsmProfile profile, Path library, Pkcs11Native.TokenInfo token,
+                      Provider provider, KeyStore keyStore, SecureRandom hsmRandom, SecureRandom ivRandom,
+                      CipherPool ciphers, SessionKeyCopier copier, ObjectSession objects) {
+        this.config = config;
+        this.profile = profile;
+        this.library = library;
+        this.token = token;
+        this.provider = provider;
+        this.keyStore = keyStore;
+        this.hsmRandom = hsmRandom;
+        this.ivRandom = ivRandom;
+        this.ciphers = ciphers;
+        this.copier = copier;
+        this.objects = objects;
+        this.probe = new Pkcs11HealthProbe(objects, token.label());
+    }
+
+    /**
+     * Loads the library, selects the token, logs in and prepares the cipher pool.
+     *
+     * @throws IllegalArgumentException for a library path that does not exist
+     * @throws IllegalStateException    when the JVM lacks {@value Pkcs11Native#JVM_FLAGS}, or the PIN source is unreadable
+     * @throws HsmException             when the module, token or login fails ({@link HsmErrorKind#UNAVAILABLE},
+     *                                  {@link HsmErrorKind#LOGIN_FAILED}, ...)
+     */
+    public static Pkcs11Hsm open(Pkcs11HsmConfig config) {
+        Objects.requireNonNull(config, "config");
+        HsmProfile profile = config.hsmProfile();
+        Path library = config.resolvedLibrary();
+        if (!Files.isRegularFile(library)) {
+            throw new IllegalArgumentException("hsm.library " + library + " does not exist or is not a file");
+        }
+        Pkcs11Native module;
+        try {
+            module = Pkcs11Native.connect(library);
+        } catch (ProviderException e) {
+            throw CkrErrorMapper.map(e, "load library " + library);
+        }
+        long slot;
+        Pkcs11Native.TokenInfo token;
+        try {
+            slot = SlotResolver.resolve(module, config.token());
+            token = module.tokenInfo(slot);
+        } catch (ProviderException e) {
+            throw CkrErrorMapper.map(e, "select token");
+        }
+        Provider provider;
+        KeyStore keyStore;
+        try {
+            provider = SunPkcs11ProviderFactory.create(profile.name(), library, slot);
+            keyStore = KeyStore.getInstance("PKCS11", provider);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw CkrErrorMapper.map(e, "configure provider");
+        }
+        login(keyStore, config.pin());
+        SessionKeyCopier copier = config.wantsSessionKeyCopies()
+                ? SessionKeyCopier.create(provider, module).orElse(null) : null;
+        SecureRandom hsmRandom;
+        SecureRandom ivRandom;
+        try {
+            hsmRandom = SecureRandom.getInstance("PKCS11", provider);
+            // 96-bit random IVs only need a CSPRNG; the JDK's DRBG spares an HSM round trip per call
+            // unless the profile requires the HSM's RNG.
+            ivRandom = profile.ivFromHsmRng() ? hsmRandom : SecureRandom.getInstance("DRBG");
+        } catch (GeneralSecurityException e) {
+            throw new HsmException(HsmErrorKind.UNAVAILABLE, "the HSM offers no random number generator", null, e);
+        }
+        CipherPool ciphers = new CipherPool(provider, config.sessions());
+        Pkcs11Hsm hsm = new Pkcs11Hsm(config, profile, library, token, provider, keyStore, hsmRandom, ivRandom,
+                ciphers, copier, new ObjectSession(module, slot));
+        LOG.log(Level.INFO, "HSM opened: profile {0}, token ''{1}'' in slot {2}, {3} sessions, session key copies {4}{5}",
+                profile.name(), token.label(), Long.toString(slot), config.sessions(), copier != null ? "on" : "off",
+                profile.tested() ? "" : " (profile not tested by Coffre's conformance suite)");
+        return hsm;
+    }
+
+    @Override
+    public HsmKeyRef generateKey(String label) {
+        requireOpen();
+        checkLabel(label);
+        admin.lock();
+        try {
+            if (findHandles(label).length > 0) {
+                throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
+            }
+            try {
+                KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
+                generator.init(KeyTemplates.KEY_BITS);
+                SecretKey sessionKey = generator.generateKey();
+                // setEntry copies the in-HSM session key into a labelled, private token object.
+                keyStore.setEntry(label, new KeyStore.SecretKeyEntry(sessionKey), null);
+            } catch (GeneralSecurityException | ProviderException e) {
+                throw CkrErrorMapper.map(e, "generate key");
+            }
+            Pkcs11KeyRef ref = resolve(label).orElseThrow(() -> new HsmException(HsmErrorKind.INTERNAL,
+                    "key '" + label + "' vanished right after generation"));
+            LOG.log(Level.INFO, "generated key {0}", label);
+            return ref;
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    @Override
+    public Optional<HsmKeyRef> findKey(String label) {
+        requireOpen();
+        checkLabel(label);
+        admin.lock();
+        try {
+            return resolve(label).map(HsmKeyRef.class::cast);
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    @Override
+    public GcmCiphertext encrypt(HsmKeyRef key, byte[] aad, byte[] plaintext) {
+        requireOpen();
+        Pkcs11KeyRef ref = own(key);
+        Objects.requireNonNull(aad, "aad must not be null; pass an empty array");
+        Objects.requireNonNull(plaintext, "plaintext");
+        Key k = ref.operationKey();
+        try {
+            return encryptWith(k, aad, plaintext);
+        } catch (HsmException e) {
+            if (fallBack(ref, k, e)) {
+                return encryptWith(ref.tokenKey(), aad, plaintext);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public byte[] decrypt(HsmKeyRef key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
+        requireOpen();
+        Pkcs11KeyRef ref = own(key);
+        Objects.requireNonNull(iv, "iv");
+        Objects.requireNonNull(aad, "aad must not be null; pass an empty array");
+        Objects.requireNonNull(ciphertextAndTag, "ciphertextAndTag");
+        if (iv.length != GcmCiphertext.IV_LENGTH || ciphertextAndTag.length < GcmCiphertext.TAG_LENGTH) {
+            // Malformed input fails exactly like a forged one: no length oracle.
+            throw CkrErrorMapper.authenticationFailed();
+        }
+        Key k = ref.operationKey();
+        try {
+            return decryptWith(k, iv, aad, ciphertextAndTag);
+        } catch (HsmException e) {
+            if (fallBack(ref, k, e)) {
+                return decryptWith(ref.tokenKey(), iv, aad, ciphertextAndTag);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public byte[] randomBytes(int length) {
+        requireOpen();
+        if (length < 0 || length > MAX_RANDOM_BYTES) {
+            throw new IllegalArgumentException("random length must be between 0 and " + MAX_RANDOM_BYTES + ", got " + length);
+        }
+        byte[] out = new byte[length];
+        if (length == 0) {
+            return out;
+        }
+        try {
+            hsmRandom.nextBytes(out);
+        } catch (ProviderException e) {
+            throw CkrErrorMapper.map(e, "generate random bytes");
+        }
+        return out;
+    }
+
+    @Override
+    public boolean destroyKey(String label) {
+        requireOpen();
+        checkLabel(label);
+        admin.lock();
+        try {
+            long[] handles = findHandles(label);
+            try {
+                objects.use(session -> {
+                    for (long h : handles) {
+                        objects.module().destroyObject(session, h);
+                    }
+                    return null;
+                });
+                if (keyStore.containsAlias(label)) {
+                    // Keeps the KeyStore's alias map in step; the object is already gone, so this only forgets it.
+                    keyStore.deleteEntry(label);
+                }
+            } catch (GeneralSecurityException | ProviderException e) {
+                throw CkrErrorMapper.map(e, "destroy key");
+            }
+            Pkcs11KeyRef old = refs.remove(label);
+            if (old != null) {
+                old.markDestroyed();
+            }
+            if (handles.length > 0) {
+                LOG.log(Level.INFO, "destroyed key {0}", label);
+            }
+            return handles.length > 0;
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    @Override
+    public HsmKeyAttributes describeKey(String label) {
+        requireOpen();
+        checkLabel(label);
+        long handle = singleHandle(label).orElseThrow(
+                () -> new HsmException(HsmErrorKind.KEY_NOT_FOUND, "no key labelled '" + label + "'"));
+        try {
+            return objects.use(session -> {
+                Pkcs11Native m = objects.module();
+                return new HsmKeyAttributes(
+                        m.stringAttribute(session, handle, Pkcs11Native.CKA_LABEL).orElse(""),
+                        flag(m, session, handle, Pkcs11Native.CKA_TOKEN),
+                        flag(m, session, handle, Pkcs11Native.CKA_SENSITIVE),
+                        flag(m, session, handle, Pkcs11Native.CKA_EXTRACTABLE),
+                        flag(m, session, handle, Pkcs11Native.CKA_NEVER_EXTRACTABLE),
+                        flag(m, session, handle, Pkcs11Native.CKA_LOCAL),
+                        m.longAttribute(session, handle, Pkcs11Native.CKA_VALUE_LEN).orElse(0L).intValue());
+            });
+        } catch (ProviderException e) {
+            throw CkrErrorMapper.map(e, "describe key");
+        }
+    }
+
+    @Override
+    public HsmHealth health() {
+        if (closed) {
+            return new HsmHealth(false, "closed");
+        }
+        Pkcs11HealthProbe.Result r = probe.probe();
+        if (r.needsLogin()) {
+            try {
+                login(keyStore, config.pin());
+                return probe.probe().health();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "HSM re-login failed: {0}", CkrErrorMapper.map(e, "login").kind());
+            }
+        }
+        return r.health();
+    }
+
+    @Override
+    public HsmInfo info() {
+        return new HsmInfo(profile.name(), library.toString(), token.label(), token.manufacturer(), token.model(),
+                copier != null, config.sessions());
+    }
+
+    /**
+     * Releases this instance's object session and forgets its key references. It does not log out:
+     * PKCS#11 login state belongs to the whole process, so logging out would break other instances
+     * on the same token. Session copies are destroyed by SunPKCS11 once unreachable.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        refs.values().forEach(Pkcs11KeyRef::markDestroyed);
+        refs.clear();
+        objects.close();
+        LOG.log(Level.INFO, "HSM closed: token ''{0}''", token.label());
+    }
+
+    @Override
+    public String toString() {
+        return "Pkcs11Hsm[" + profile.name() + ", token '" + token.label() + "', " + config.sessions() + " sessions]";
+    }
+
+    /** The SunPKCS11 provider of this instance: for tests in this package that need raw JCA access. */
+    Provider provider() {
+        return provider;
+    }
+
+    // ---- internals ----
+
+    private GcmCiphertext encryptWith(Key key, byte[] aad, byte[] plaintext) {
+        byte[] iv = new byte[GcmCiphertext.IV_LENGTH];
+        Cipher cipher = ciphers.borrow();
+        boolean reusable = false;
+        try {
+            ivRandom.nextBytes(iv);
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
+            if (aad.length > 0) {
+                cipher.updateAAD(aad);
+            }
+            byte[] out = cipher.doFinal(plaintext);
+            reusable = true;
+            return new GcmCiphertext(iv, out);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw CkrErrorMapper.map(e, "encrypt");
+        } finally {
+            ciphers.release(cipher, reusable);
+        }
+    }
+
+    private byte[] decryptWith(Key key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
+        Cipher cipher = ciphers.borrow();
+        boolean reusable = false;
+        try {
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
+            if (aad.length > 0) {
+                cipher.updateAAD(aad);
+            }
+            byte[] out = cipher.doFinal(ciphertextAndTag);
+            reusable = true;
+            return out;
+        } catch (AEADBadTagException e) {
+            // An expected outcome: SunPKCS11 has already ended the operation, the cipher is clean.
+            reusable = true;
+            throw CkrErrorMapper.authenticationFailed();
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw CkrErrorMapper.map(e, "decrypt");
+        } finally {
+            ciphers.release(cipher, reusable);
+        }
+    }
+
+    /**
+     * Whether to retry with the token key: only when a session copy was used and the HSM says the
+     * copy's handle or session is gone (e.g. after a session was evicted). The copy is dropped.
+     */
+    private boolean fallBack(Pkcs11KeyRef ref, Key used, HsmException e) {
+        if (used == ref.tokenKey()
+                || (e.kind() != HsmErrorKind.KEY_NOT_FOUND && e.kind() != HsmErrorKind.UNAVAILABLE)) {
+            return false;
+        }
+        ref.dropSessionCopy();
+        LOG.log(Level.WARNING, "session copy of key {0} failed ({1}); using the token key",
+                ref.label(), e.pkcs11Code().orElse(e.kind().name()));
+        return true;
+    }
+
+    /** Resolves {@code label} against the token; the caller holds {@link #admin}. */
+    private Optional<Pkcs11KeyRef> resolve(String label) {
+        Optional<Long> found = singleHandle(label);
+        Pkcs11KeyRef cached = refs.get(label);
+        if (found.isEmpty()) {
+            if (cached != null) {
+                refs.remove(label);
+                cached.markDestroyed();
+            }
+            return Optional.empty();
+        }
+        long handle = found.get();
+        if (cached != null && cached.handle() == handle && !cached.destroyed()) {
+            return Optional.of(cached);
+        }
+        Key tokenKey = loadTokenKey(label);
+        if (tokenKey == null) {
+            return Optional.empty();
+        }
+        Key copy = copier != null ? copier.copy(tokenKey, label).orElse(null) : null;
+        Pkcs11KeyRef ref = new Pkcs11KeyRef(this, label, handle, tokenKey, copy);
+        Pkcs11KeyRef previous = refs.put(label, ref);
+        if (previous != null) {
+            previous.markDestroyed();
+        }
+        return Optional.of(ref);
+    }
+
+    private Key loadTokenKey(String label) {
+        try {
+            if (!keyStore.containsAlias(label)) {
+                // Made by another process (or instance) since the KeyStore was loaded.
+                login(keyStore, config.pin());
+            }
+            return keyStore.getKey(label, null);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw CkrErrorMapper.map(e, "load key");
+        }
+    }
+
+    private long[] findHandles(String label) {
+        try {
+            return objects.use(session -> objects.module().findObjects(session, KeyTemplates.findByLabel(label)));
+        } catch (ProviderException e) {
+            throw CkrErrorMapper.map(e, "find key");
+        }
+    }
+
+    private Optional<Long> singleHandle(String label) {
+        long[] handles = findHandles(label);
+        if (handles.length > 1) {
+            throw new HsmException(HsmErrorKind.INTERNAL, handles.length + " key objects are labelled '" + label + "'");
+        }
+        return handles.length == 0 ? Optional.empty() : Optional.of(handles[0]);
+    }
+
+    private static boolean flag(Pkcs11Native m, long session, long handle, long type) {
+        return m.booleanAttribute(session, handle, type).orElse(false);
+    }
+
+    /** Logs in (if needed) and (re)loads the KeyStore's label map; the PIN array is wiped at once. */
+    private static void login(KeyStore keyStore, PinSource pinSource) {
+        char[] pin = pinSource.read();
+        try {
+            keyStore.load(null, pin);
+        } catch (java.io.IOException | GeneralSecurityException | ProviderException e) {
+            throw CkrErrorMapper.map(e, "login");
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+    }
+
+    private Pkcs11KeyRef own(HsmKeyRef key) {
+        Objects.requireNonNull(key, "key");
+        if (!(key instanceof Pkcs11KeyRef ref) || ref.owner() != this) {
+            throw new IllegalArgumentException("HsmKeyRef " + key + " was not issued by this Hsm");
+        }
+        if (ref.destroyed()) {
+            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "key '" + ref.label() + "' was destroyed");
+        }
+        return ref;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Hsm is closed");
+        }
+    }
+
+    private static void checkLabel(String label) {
+        if (label == null || !LABEL.matcher(label).matches()) {
+            throw new IllegalArgumentException("key label must be 1..128 characters of [A-Za-z0-9._:/@+=-], got '" + label + "'");
+        }
+    }
+}

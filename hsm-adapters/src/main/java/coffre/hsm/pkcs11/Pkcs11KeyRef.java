@@ -1,0 +1,78 @@
+package coffre.hsm.pkcs11;
+
+import coffre.hsm.HsmKeyRef;
+
+import java.security.Key;
+
+/**
+ * The {@link HsmKeyRef} of {@link Pkcs11Hsm}: the resolved token key and, when available, its
+ * session-object copy.
+ *
+ * <p>Why it holds the copy strongly: SunPKCS11 destroys a session object when its {@code P11Key}
+ * is garbage-collected. Why mutable flags: {@link Pkcs11Hsm#destroyKey} must make every existing
+ * reference unusable at once (the copy would otherwise keep working after the token object is
+ * gone), and an operation that finds the copy broken falls back to the token key.
+ */
+final class Pkcs11KeyRef implements HsmKeyRef {
+    private final Pkcs11Hsm owner;
+    private final String label;
+    private final long handle;
+    private final Key tokenKey;
+    private volatile Key sessionCopy;
+    private volatile boolean destroyed;
+
+    Pkcs11KeyRef(Pkcs11Hsm owner, String label, long handle, Key tokenKey, Key sessionCopy) {
+        this.owner = owner;
+        this.label = label;
+        this.handle = handle;
+        this.tokenKey = tokenKey;
+        this.sessionCopy = sessionCopy;
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    Pkcs11Hsm owner() {
+        return owner;
+    }
+
+    /** The token object's handle when the ref was made; a different handle means a different object. */
+    long handle() {
+        return handle;
+    }
+
+    Key tokenKey() {
+        return tokenKey;
+    }
+
+    /** The key to operate with: the session copy when there is one, else the token key. */
+    Key operationKey() {
+        Key copy = sessionCopy;
+        return copy != null ? copy : tokenKey;
+    }
+
+    boolean hasSessionCopy() {
+        return sessionCopy != null;
+    }
+
+    /** Stops using the copy; SunPKCS11 destroys it once it is unreachable. */
+    void dropSessionCopy() {
+        sessionCopy = null;
+    }
+
+    boolean destroyed() {
+        return destroyed;
+    }
+
+    void markDestroyed() {
+        destroyed = true;
+        sessionCopy = null;
+    }
+
+    @Override
+    public String toString() {
+        return "HsmKeyRef[" + label + (sessionCopy != null ? ", session copy" : "") + (destroyed ? ", destroyed" : "") + "]";
+    }
+}

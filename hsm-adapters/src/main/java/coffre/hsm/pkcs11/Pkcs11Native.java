@@ -1,0 +1,346 @@
+package coffre.hsm.pkcs11;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.security.ProviderException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Direct calls into the JDK's PKCS#11 wrapper ({@code sun.security.pkcs11.wrapper.PKCS11}) for the
+ * few things the JCA cannot do: find a slot by token label, look objects up by label, read their
+ * attributes, destroy them, and probe token and session state.
+ *
+ * <p>Why reflection: the wrapper is internal to {@code jdk.crypto.cryptoki}. The JVM must run with
+ * {@code --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED}, but javac
+ * refuses {@code --add-exports} together with {@code --release}, so the module is compiled without
+ * a static reference to it. None of these calls is on the encrypt/decrypt path.
+ *
+ * <p>Why {@code PKCS11.getInstance} with {@code CKF_OS_LOCKING_OK} and no function-list name: the
+ * wrapper keeps one instance per library path and SunPKCS11 asks for it with exactly these
+ * arguments; calling it first with other arguments would hand SunPKCS11 a globally synchronised
+ * instance. Failures surface as {@link ProviderException}s whose cause is the wrapper's
+ * {@code PKCS11Exception}, so {@link CkrErrorMapper} handles them like provider failures.
+ */
+final class Pkcs11Native {
+    static final long CKA_CLASS = 0x0L;
+    static final long CKA_TOKEN = 0x1L;
+    static final long CKA_PRIVATE = 0x2L;
+    static final long CKA_LABEL = 0x3L;
+    static final long CKA_KEY_TYPE = 0x100L;
+    static final long CKA_SENSITIVE = 0x103L;
+    static final long CKA_ENCRYPT = 0x104L;
+    static final long CKA_DECRYPT = 0x105L;
+    static final long CKA_WRAP = 0x106L;
+    static final long CKA_UNWRAP = 0x107L;
+    static final long CKA_SIGN = 0x108L;
+    static final long CKA_VERIFY = 0x10AL;
+    static final long CKA_DERIVE = 0x10CL;
+    static final long CKA_VALUE_LEN = 0x161L;
+    static final long CKA_EXTRACTABLE = 0x162L;
+    static final long CKA_LOCAL = 0x163L;
+    static final long CKA_NEVER_EXTRACTABLE = 0x164L;
+    static final long CKO_SECRET_KEY = 0x4L;
+    static final long CKK_AES = 0x1FL;
+    static final long CKF_RW_SESSION = 0x2L;
+    static final long CKF_SERIAL_SESSION = 0x4L;
+    static final long CKF_OS_LOCKING_OK = 0x2L;
+    static final long CKS_RO_USER_FUNCTIONS = 1L;
+    static final long CKS_RW_USER_FUNCTIONS = 3L;
+    static final long CKF_WRITE_PROTECTED = 0x2L;
+    static final long CKF_USER_PIN_INITIALIZED = 0x8L;
+    static final long CKF_TOKEN_INITIALIZED = 0x400L;
+    static final long CKF_USER_PIN_LOCKED = 0x40000L;
+
+    static final String JVM_FLAGS = "--add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED";
+
+    private static final String PKG = "sun.security.pkcs11.wrapper.";
+
+    /** One PKCS#11 attribute to put in a template or to read back. */
+    record Attr(long type, Object value) {
+        static Attr of(long type, boolean value) {
+            return new Attr(type, value);
+        }
+
+        static Attr of(long type, long value) {
+            return new Attr(type, value);
+        }
+
+        static Attr of(long type, String value) {
+            return new Attr(type, value);
+        }
+    }
+
+    /** What {@code C_GetTokenInfo} says, with the blank padding removed. */
+    record TokenInfo(String label, String manufacturer, String model, String serial, long flags) {
+    }
+
+    private final Object p11;
+    private final Wrapper w;
+
+    private Pkcs11Native(Object p11, Wrapper w) {
+        this.p11 = p11;
+        this.w = w;
+    }
+
+    /**
+     * Loads (or reuses) the wrapper instance for {@code library}.
+     *
+     * @throws IllegalStateException naming the JVM flags when the wrapper is not exported to us
+     */
+    static Pkcs11Native connect(Path library) {
+        Wrapper w = Wrapper.get();
+        try {
+            Object args = w.initArgs.getConstructor().newInstance();
+            w.initArgs.getField("flags").setLong(args, CKF_OS_LOCKING_OK);
+            Object p11 = w.getInstance.invoke(null, library.toString(), null, args, false);
+            return new Pkcs11Native(p11, w);
+        } catch (InvocationTargetException e) {
+            throw new ProviderException("cannot load PKCS#11 library " + library, e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot use the JDK PKCS#11 wrapper; start the JVM with " + JVM_FLAGS, e);
+        }
+    }
+
+    /** Whether the wrapper is reachable with this JVM's flags. */
+    static boolean available() {
+        try {
+            Wrapper.get();
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    long[] slotList(boolean tokenPresent) {
+        return (long[]) call(w.getSlotList, tokenPresent);
+    }
+
+    TokenInfo tokenInfo(long slot) {
+        Object info = call(w.getTokenInfo, slot);
+        try {
+            return new TokenInfo(text(w.tiLabel.get(info)), text(w.tiManufacturer.get(info)),
+                    text(w.tiModel.get(info)), text(w.tiSerial.get(info)), w.tiFlags.getLong(info));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    long openSession(long slot) {
+        return (long) call(w.openSession, slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, null, null);
+    }
+
+    void closeSession(long session) {
+        call(w.closeSession, session);
+    }
+
+    long sessionState(long session) {
+        Object info = call(w.getSessionInfo, session);
+        try {
+            return w.siState.getLong(info);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** All objects matching {@code template}; the caller serialises use of {@code session}. */
+    long[] findObjects(long session, List<Attr> template) {
+        call(w.findInit, session, toNative(template));
+        try {
+            long[] all = new long[0];
+            while (true) {
+                long[] batch = (long[]) call(w.find, session, 64L);
+                if (batch == null || batch.length == 0) {
+                    return all;
+                }
+                long[] grown = java.util.Arrays.copyOf(all, all.length + batch.length);
+                System.arraycopy(batch, 0, grown, all.length, batch.length);
+                all = grown;
+            }
+        } finally {
+            call(w.findFinal, session);
+        }
+    }
+
+    /** Reads the boolean attribute {@code type}; empty when the object does not have it. */
+    Optional<Boolean> booleanAttribute(long session, long object, long type) {
+        Object attr = read(session, object, type);
+        return Optional.ofNullable(value(attr)).map(v -> (Boolean) callOn(attr, w.getBoolean));
+    }
+
+    Optional<Long> longAttribute(long session, long object, long type) {
+        Object attr = read(session, object, type);
+        return Optional.ofNullable(value(attr)).map(v -> (Long) callOn(attr, w.getLong));
+    }
+
+    Optional<String> stringAttribute(long session, long object, long type) {
+        Object attr = read(session, object, type);
+        return Optional.ofNullable(value(attr)).map(v -> new String((char[]) callOn(attr, w.getCharArray)));
+    }
+
+    void destroyObject(long session, long object) {
+        call(w.destroy, session, object);
+    }
+
+    /** The numeric CKR code of a wrapper {@code PKCS11Exception} anywhere in {@code t}'s cause chain. */
+    static Optional<Long> errorCode(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getClass().getName().equals(PKG + "PKCS11Exception")) {
+                try {
+                    return Optional.of((Long) c.getClass().getMethod("getErrorCode").invoke(c));
+                } catch (ReflectiveOperationException e) {
+                    return Optional.empty();
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return Optional.empty();
+    }
+
+    Object toNative(List<Attr> template) {
+        Object array = java.lang.reflect.Array.newInstance(w.attribute, template.size());
+        for (int i = 0; i < template.size(); i++) {
+            java.lang.reflect.Array.set(array, i, attribute(template.get(i)));
+        }
+        return array;
+    }
+
+    private Object attribute(Attr a) {
+        try {
+            return switch (a.value()) {
+                case null -> w.attrType.newInstance(a.type());
+                case Boolean b -> w.attrBool.newInstance(a.type(), b);
+                case Long l -> w.attrLong.newInstance(a.type(), l);
+                default -> w.attrObject.newInstance(a.type(), a.value());
+            };
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Object read(long session, long object, long type) {
+        Object array = toNative(List.of(new Attr(type, null)));
+        call(w.getAttributeValue, session, object, array);
+        return java.lang.reflect.Array.get(array, 0);
+    }
+
+    private Object value(Object attr) {
+        try {
+            return w.pValue.get(attr);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Object call(Method m, Object... args) {
+        return callOn(p11, m, args);
+    }
+
+    private static Object callOn(Object target, Method m, Object... args) {
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ProviderException("PKCS#11 " + m.getName() + " failed", cause);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot call PKCS#11 " + m.getName() + "; start the JVM with " + JVM_FLAGS, e);
+        }
+    }
+
+    private static String text(Object chars) {
+        return chars == null ? "" : new String((char[]) chars).strip();
+    }
+
+    /** The reflective handles, resolved once per JVM. */
+    private static final class Wrapper {
+        private static volatile Wrapper instance;
+
+        final Class<?> initArgs;
+        final Class<?> attribute;
+        final Method getInstance;
+        final Method getSlotList;
+        final Method getTokenInfo;
+        final Method openSession;
+        final Method closeSession;
+        final Method getSessionInfo;
+        final Method findInit;
+        final Method find;
+        final Method findFinal;
+        final Method getAttributeValue;
+        final Method destroy;
+        final Method getBoolean;
+        final Method getLong;
+        final Method getCharArray;
+        final Constructor<?> attrType;
+        final Constructor<?> attrBool;
+        final Constructor<?> attrLong;
+        final Constructor<?> attrObject;
+        final Field pValue;
+        final Field tiLabel;
+        final Field tiManufacturer;
+        final Field tiModel;
+        final Field tiSerial;
+        final Field tiFlags;
+        final Field siState;
+
+        private Wrapper() throws ReflectiveOperationException {
+            Class<?> pkcs11 = Class.forName(PKG + "PKCS11");
+            initArgs = Class.forName(PKG + "CK_C_INITIALIZE_ARGS");
+            attribute = Class.forName(PKG + "CK_ATTRIBUTE");
+            Class<?> attrArray = attribute.arrayType();
+            Class<?> tokenInfo = Class.forName(PKG + "CK_TOKEN_INFO");
+            Class<?> sessionInfo = Class.forName(PKG + "CK_SESSION_INFO");
+            getInstance = pkcs11.getMethod("getInstance", String.class, String.class, initArgs, boolean.class);
+            getSlotList = pkcs11.getMethod("C_GetSlotList", boolean.class);
+            getTokenInfo = pkcs11.getMethod("C_GetTokenInfo", long.class);
+            openSession = pkcs11.getMethod("C_OpenSession", long.class, long.class, Object.class,
+                    Class.forName(PKG + "CK_NOTIFY"));
+            closeSession = pkcs11.getMethod("C_CloseSession", long.class);
+            getSessionInfo = pkcs11.getMethod("C_GetSessionInfo", long.class);
+            findInit = pkcs11.getMethod("C_FindObjectsInit", long.class, attrArray);
+            find = pkcs11.getMethod("C_FindObjects", long.class, long.class);
+            findFinal = pkcs11.getMethod("C_FindObjectsFinal", long.class);
+            getAttributeValue = pkcs11.getMethod("C_GetAttributeValue", long.class, long.class, attrArray);
+            destroy = pkcs11.getMethod("C_DestroyObject", long.class, long.class);
+            getBoolean = attribute.getMethod("getBoolean");
+            getLong = attribute.getMethod("getLong");
+            getCharArray = attribute.getMethod("getCharArray");
+            attrType = attribute.getConstructor(long.class);
+            attrBool = attribute.getConstructor(long.class, boolean.class);
+            attrLong = attribute.getConstructor(long.class, long.class);
+            attrObject = attribute.getConstructor(long.class, Object.class);
+            pValue = attribute.getField("pValue");
+            tiLabel = tokenInfo.getField("label");
+            tiManufacturer = tokenInfo.getField("manufacturerID");
+            tiModel = tokenInfo.getField("model");
+            tiSerial = tokenInfo.getField("serialNumber");
+            tiFlags = tokenInfo.getField("flags");
+            siState = sessionInfo.getField("state");
+            // Fail here, once, rather than on the first call when the package is not exported to us.
+            if (!pkcs11.getModule().isExported(pkcs11.getPackageName(), Pkcs11Native.class.getModule())) {
+                throw new IllegalAccessException(pkcs11.getPackageName() + " is not exported");
+            }
+        }
+
+        static Wrapper get() {
+            Wrapper w = instance;
+            if (w == null) {
+                try {
+                    w = new Wrapper();
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    throw new IllegalStateException("cannot use the JDK PKCS#11 wrapper; start the JVM with " + JVM_FLAGS, e);
+                }
+                instance = w;
+            }
+            return w;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * The PKCS#11 implementation of {@link coffre.hsm.Hsm}, over the JDK's SunPKCS11 provider.
+ *
+ * <p>To open one: build a {@link coffre.hsm.pkcs11.Pkcs11HsmConfig} (profile name, optional library
+ * path, {@link coffre.hsm.pkcs11.TokenSelector}, {@link coffre.hsm.pkcs11.PinSource}, session count,
+ * optional session-copy override) and call {@link coffre.hsm.pkcs11.Pkcs11Hsm#open}. The JVM must
+ * run with
+ * {@code --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED} (label lookup,
+ * attributes, health) and, for session-object key copies,
+ * {@code --add-opens jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED}.
+ *
+ * <p>One class per concern: {@link coffre.hsm.pkcs11.Pkcs11HsmConfig} (validated settings),
+ * {@link coffre.hsm.pkcs11.HsmProfiles} (vendor data), {@link coffre.hsm.pkcs11.SunPkcs11ProviderFactory}
+ * (provider configuration), {@code SlotResolver} (label to slot), {@code KeyTemplates} (attributes),
+ * {@code CipherPool} (cipher pooling), {@code ObjectSession} (object-management session),
+ * {@code SessionKeyCopier} (session copies), {@link coffre.hsm.pkcs11.CkrErrorMapper} (CKR codes),
+ * {@code Pkcs11HealthProbe} (health).
+ */
+package coffre.hsm.pkcs11;

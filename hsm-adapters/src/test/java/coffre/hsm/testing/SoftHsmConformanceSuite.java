@@ -1,0 +1,74 @@
+package coffre.hsm.testing;
+
+import coffre.hsm.GcmCiphertext;
+import coffre.hsm.Hsm;
+import coffre.hsm.pkcs11.Pkcs11Hsm;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link HsmConformanceSuite} against the shared SoftHSM2 test token, with an independent view
+ * through OpenSC {@code pkcs11-tool} and a second JVM for the cross-process check.
+ */
+public abstract class SoftHsmConformanceSuite extends HsmConformanceSuite {
+    private static final HexFormat HEX = HexFormat.of();
+
+    /** Whether this run uses session-object copies of token keys. */
+    protected abstract boolean sessionKeyCopies();
+
+    protected int sessions() {
+        return 4;
+    }
+
+    @Override
+    protected Hsm openHsm() {
+        return Pkcs11Hsm.open(SoftHsmTestToken.get().config(sessions(), sessionKeyCopies()));
+    }
+
+    @Override
+    protected Optional<Map<String, SoftHsmTestToken.ToolObject>> independentView() {
+        return Optional.of(SoftHsmTestToken.get().pkcs11ToolObjects());
+    }
+
+    @Override
+    protected Optional<byte[]> decryptInAnotherProcess(String label, GcmCiphertext ct, byte[] aad) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(List.of("--add-opens", "jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
+                "--add-exports", "jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), DecryptInChildProcess.class.getName(),
+                label, HEX.formatHex(ct.iv()), HEX.formatHex(aad), HEX.formatHex(ct.ciphertextAndTag())));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("child JVM failed: " + out);
+            }
+            String line = out.lines().filter(l -> l.startsWith("plaintext=")).findFirst()
+                    .orElseThrow(() -> new AssertionError("child JVM printed no plaintext: " + out));
+            return Optional.of(HEX.parseHex(line.substring("plaintext=".length())));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void sessionKeyCopiesAreUsedExactlyWhenConfigured() {
+        assertEquals(sessionKeyCopies(), hsm.info().sessionKeyCopies());
+        assertEquals("softhsm2", hsm.info().profile());
+        assertEquals(SoftHsmTestToken.LABEL, hsm.info().tokenLabel());
+        assertEquals("SoftHSM project", hsm.info().manufacturer());
+        assertEquals(sessions(), hsm.info().sessions());
+    }
+}
