@@ -1,0 +1,102 @@
+package coffre.kms.cli;
+
+import coffre.kms.cli.connection.ChannelFactory;
+import coffre.kms.cli.connection.TlsChannelFactory;
+import coffre.kms.cli.crypto.DataKeyCommand;
+import coffre.kms.cli.crypto.RewrapCommand;
+import coffre.kms.cli.crypto.UnwrapCommand;
+import coffre.kms.cli.crypto.WrapCommand;
+import coffre.kms.cli.errors.ExitCodes;
+import coffre.kms.cli.keys.KeysCommand;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/**
+ * {@code coffre}, the Coffre command line.
+ *
+ * <p>Run as a program through {@link #main}. Run as a library, for instance by end-to-end tests
+ * that drive commands in-process against a real or fake server, through
+ * {@link #newCommandLine(ChannelFactory, Map, PrintWriter, PrintWriter)} and
+ * {@code CommandLine.execute(args)}, which returns the exit code and never calls
+ * {@code System.exit}. Nothing is static or global: each {@code CommandLine} holds its own
+ * channel factory, environment and writers, so several can run side by side.
+ */
+@Command(
+        name = "coffre",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Command line for Coffre, the HSM-backed key-management service.%n"
+                + "Connects over mutual TLS; see the connection options of any command "
+                + "(e.g. 'coffre keys list --help') and their COFFRE_* environment variables.",
+        subcommands = {
+            KeysCommand.class,
+            WrapCommand.class,
+            UnwrapCommand.class,
+            DataKeyCommand.class,
+            RewrapCommand.class,
+            HelpCommand.class,
+        })
+public final class CoffreCli {
+
+    private CoffreCli() {
+    }
+
+    /** Runs {@code coffre} with the process environment, standard streams and the mTLS channel factory, then exits. */
+    public static void main(String[] args) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        // The default config file lives under HOME; take it from the JVM if the shell did not export it.
+        env.putIfAbsent("HOME", System.getProperty("user.home"));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int exitCode = newCommandLine(new TlsChannelFactory(), env, System.in, out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(exitCode);
+    }
+
+    /**
+     * A ready {@code coffre} command line whose standard input is empty.
+     *
+     * @param channels opens the channel each command uses (e.g. an in-process channel in tests)
+     * @param env stands in for the process environment: COFFRE_* settings, HOME, XDG_CONFIG_HOME
+     * @param out where results go
+     * @param err where errors go
+     */
+    public static CommandLine newCommandLine(
+            ChannelFactory channels, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        return newCommandLine(channels, env, InputStream.nullInputStream(), out, err);
+    }
+
+    /**
+     * A ready {@code coffre} command line.
+     *
+     * @param stdin read by {@code --in -}
+     * @see #newCommandLine(ChannelFactory, Map, PrintWriter, PrintWriter)
+     */
+    public static CommandLine newCommandLine(
+            ChannelFactory channels, Map<String, String> env, InputStream stdin, PrintWriter out, PrintWriter err) {
+        CliRuntime runtime = new CliRuntime(channels, env, stdin);
+        CommandLine commandLine = new CommandLine(CoffreCli.class, new CommandFactory(runtime));
+        commandLine.getCommandSpec().usageMessage()
+                .exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(ExitCodes.describe());
+        keepDeclaredOptionOrder(commandLine);
+        return commandLine
+                .setOut(out)
+                .setErr(err)
+                .setParameterExceptionHandler(new ErrorHandlers.Usage())
+                .setExecutionExceptionHandler(new ErrorHandlers.Execution())
+                .setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /** Lists each command's own options before the output and connection options shared by all. */
+    private static void keepDeclaredOptionOrder(CommandLine commandLine) {
+        commandLine.getCommandSpec().usageMessage().sortOptions(false);
+        commandLine.getSubcommands().values().forEach(CoffreCli::keepDeclaredOptionOrder);
+    }
+}

@@ -1,0 +1,32 @@
+package coffre.kms.cli;
+
+import coffre.kms.v1.CryptoServiceGrpc;
+import coffre.kms.v1.KeyServiceGrpc;
+import io.grpc.Channel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stubs for one command's calls. Each accessor returns a stub with a fresh deadline, so a command
+ * that makes several calls (such as {@code keys list --all}) gives each call the full timeout.
+ */
+public final class Rpc {
+
+    private final Channel channel;
+    private final Duration timeout;
+
+    Rpc(Channel channel, Duration timeout) {
+        this.channel = channel;
+        this.timeout = timeout;
+    }
+
+    /** A KeyService stub whose deadline starts now. */
+    public KeyServiceGrpc.KeyServiceBlockingStub keys() {
+        return KeyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A CryptoService stub whose deadline starts now. */
+    public CryptoServiceGrpc.CryptoServiceBlockingStub crypto() {
+        return CryptoServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,48 @@
+package coffre.kms.cli.connection;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * The production {@link ChannelFactory}: a Netty channel with mutual TLS. The server is trusted
+ * only through {@link ConnectionSettings#caCert()} (never the JDK's default trust store, so a
+ * public CA cannot vouch for a Coffre server), and the client certificate is always presented,
+ * since the server takes the caller's principal from it.
+ */
+public final class TlsChannelFactory implements ChannelFactory {
+
+    @Override
+    public ManagedChannel open(ConnectionSettings settings) throws ConfigurationException {
+        SslContext tls = sslContext(settings);
+        NettyChannelBuilder builder = NettyChannelBuilder
+                .forAddress(settings.endpoint().host(), settings.endpoint().port())
+                .sslContext(tls);
+        settings.authority().ifPresent(builder::overrideAuthority);
+        return builder.build();
+    }
+
+    private static SslContext sslContext(ConnectionSettings settings) throws ConfigurationException {
+        try {
+            return GrpcSslContexts.forClient()
+                    .trustManager(settings.caCert().toFile())
+                    .keyManager(settings.cert().toFile(), settings.key().toFile())
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            // Netty's messages name the file and the problem, never the file's contents.
+            throw new ConfigurationException("cannot load TLS material (ca-cert " + settings.caCert()
+                    + ", cert " + settings.cert() + ", key " + settings.key()
+                    + "; the key must be an unencrypted PKCS#8 PEM): " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + cause.getMessage();
+    }
+}

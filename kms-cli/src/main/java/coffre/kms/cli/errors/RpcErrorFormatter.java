@@ -1,0 +1,165 @@
+package coffre.kms.cli.errors;
+
+import coffre.kms.cli.connection.Endpoint;
+import coffre.kms.cli.output.Printable;
+import coffre.kms.v1.ErrorReason;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Turns a failed call into one line for stderr and an exit code.
+ *
+ * <p>The line is {@code error: <REASON>: <explanation>[ [k=v, ...]] (<server message>)} when the
+ * server sent a Coffre {@link ErrorInfo}, and names the gRPC code instead otherwise. Servers never
+ * put plaintext or key material in messages, and this class only ever sees the status, so no
+ * secret of the command can end up in an error line. Text from the server is stripped of control
+ * characters so a hostile or broken server cannot rewrite the user's terminal.
+ */
+public final class RpcErrorFormatter {
+
+    /** The {@code ErrorInfo.domain} of Coffre errors. */
+    public static final String DOMAIN = "kms.coffre.fr";
+
+    private static final int MAX_SERVER_TEXT = 500;
+
+    private final Endpoint endpoint;
+    private final Duration timeout;
+
+    /**
+     * @param endpoint the server called, named in connection errors
+     * @param timeout the deadline used, named in timeout errors
+     */
+    public RpcErrorFormatter(Endpoint endpoint, Duration timeout) {
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** The error line and exit code for {@code failure}, a {@code StatusRuntimeException} or {@code StatusException}. */
+    public Report format(Throwable failure) {
+        Status status = Status.fromThrowable(failure);
+        com.google.rpc.Status rich = StatusProto.fromThrowable(failure);
+        int exitCode = ExitCodes.forStatus(status.getCode());
+        String serverMessage = rich != null && !rich.getMessage().isEmpty()
+                ? rich.getMessage()
+                : Optional.ofNullable(status.getDescription()).orElse("");
+
+        Optional<ErrorInfo> info = rich == null ? Optional.empty() : errorInfo(rich);
+        if (info.isPresent()) {
+            return new Report(withInfo(status.getCode(), info.get(), serverMessage), exitCode);
+        }
+        String line = switch (status.getCode()) {
+            // The transport's own description ("io exception", the Netty pipeline) says less than its cause.
+            case UNAVAILABLE -> "error: UNAVAILABLE: cannot reach or complete the TLS handshake with " + endpoint
+                    + ": check the endpoint and the certificates"
+                    + suffix(causeOf(status).isEmpty() ? serverMessage : causeOf(status));
+            case DEADLINE_EXCEEDED -> "error: DEADLINE_EXCEEDED: no answer from " + endpoint + " within "
+                    + timeout.toSeconds() + " s: check the server or raise --timeout" + suffix(serverMessage);
+            default -> "error: " + status.getCode() + ": the server answered without Coffre error details"
+                    + suffix(join(serverMessage, causeOf(status)));
+        };
+        return new Report(line, exitCode);
+    }
+
+    private static String withInfo(Status.Code code, ErrorInfo info, String serverMessage) {
+        ErrorReason reason = known(info);
+        String metadata = metadata(info.getMetadataMap());
+        if (reason == null) {
+            return "error: " + code + ": unrecognised error reason " + clean(info.getReason())
+                    + " (domain " + clean(info.getDomain()) + ")" + metadata + suffix(serverMessage);
+        }
+        return "error: " + reason.name() + ": " + ReasonExplanations.explain(reason) + metadata + suffix(serverMessage);
+    }
+
+    /** The Coffre reason of {@code info}, or null if it is from another domain or not in this CLI's enum. */
+    private static ErrorReason known(ErrorInfo info) {
+        if (!DOMAIN.equals(info.getDomain())) {
+            return null;
+        }
+        for (ErrorReason reason : ErrorReason.values()) {
+            if (reason != ErrorReason.UNRECOGNIZED && reason.name().equals(info.getReason())) {
+                return reason;
+            }
+        }
+        return null;
+    }
+
+    private static Optional<ErrorInfo> errorInfo(com.google.rpc.Status rich) {
+        for (Any detail : rich.getDetailsList()) {
+            if (detail.is(ErrorInfo.class)) {
+                try {
+                    return Optional.of(detail.unpack(ErrorInfo.class));
+                } catch (InvalidProtocolBufferException e) {
+                    // A corrupt detail is no worse than none: fall back to the gRPC code.
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String metadata(Map<String, String> metadata) {
+        if (metadata.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(" [");
+        new TreeMap<>(metadata).forEach((k, v) -> {
+            if (out.length() > 2) {
+                out.append(", ");
+            }
+            out.append(clean(k)).append('=').append(clean(v));
+        });
+        return out.append(']').toString();
+    }
+
+    /** The innermost cause's message, which for transport failures says what actually happened (refused, PKIX, ...). */
+    private static String causeOf(Status status) {
+        Throwable cause = status.getCause();
+        if (cause == null) {
+            return "";
+        }
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static String join(String first, String second) {
+        if (first.isEmpty()) {
+            return second;
+        }
+        if (second.isEmpty() || first.contains(second)) {
+            return first;
+        }
+        return first + "; " + second;
+    }
+
+    private static String suffix(String serverMessage) {
+        String text = clean(serverMessage);
+        return text.isBlank() ? "" : " (" + text + ")";
+    }
+
+    /** Removes control characters (ANSI escapes, newlines) and bounds the length of text from the network. */
+    private static String clean(String text) {
+        boolean tooLong = text.codePointCount(0, text.length()) > MAX_SERVER_TEXT;
+        String bounded = tooLong ? text.substring(0, text.offsetByCodePoints(0, MAX_SERVER_TEXT)) + "..." : text;
+        return Printable.clean(bounded).strip();
+    }
+
+    /**
+     * What to tell the user about a failed call.
+     *
+     * @param line one line, starting with {@code error: }, without a line terminator
+     * @param exitCode from {@link ExitCodes}
+     */
+    public record Report(String line, int exitCode) {
+    }
+}

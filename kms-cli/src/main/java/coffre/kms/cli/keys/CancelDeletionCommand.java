@@ -1,0 +1,29 @@
+package coffre.kms.cli.keys;
+
+import coffre.kms.cli.CliRuntime;
+import coffre.kms.cli.Rpc;
+import coffre.kms.cli.args.KeyRef;
+import coffre.kms.cli.errors.ExitCodes;
+import coffre.kms.v1.CancelKeyDeletionRequest;
+import coffre.kms.v1.CancelKeyDeletionResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code coffre keys cancel-deletion KEY}: Cancel a scheduled deletion; the key returns to DISABLED. */
+@Command(name = "cancel-deletion", mixinStandardHelpOptions = true, description = "Cancel a scheduled deletion; the key returns to DISABLED.")
+public final class CancelDeletionCommand extends KeyCommand {
+
+    @Parameters(index = "0", paramLabel = "KEY", converter = KeyRef.Converter.class, description = KeyRef.HELP)
+    KeyRef key;
+
+    public CancelDeletionCommand(CliRuntime runtime) {
+        super(runtime);
+    }
+
+    @Override
+    protected int run(Rpc rpc) {
+        CancelKeyDeletionResponse response = rpc.keys().cancelKeyDeletion(CancelKeyDeletionRequest.newBuilder().setKeyId(key.value()).build());
+        printKey(response, response.getKey());
+        return ExitCodes.OK;
+    }
+}

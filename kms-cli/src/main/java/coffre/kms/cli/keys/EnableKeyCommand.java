@@ -1,0 +1,29 @@
+package coffre.kms.cli.keys;
+
+import coffre.kms.cli.CliRuntime;
+import coffre.kms.cli.Rpc;
+import coffre.kms.cli.args.KeyRef;
+import coffre.kms.cli.errors.ExitCodes;
+import coffre.kms.v1.EnableKeyRequest;
+import coffre.kms.v1.EnableKeyResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code coffre keys enable KEY}: Enable a disabled key. */
+@Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled key.")
+public final class EnableKeyCommand extends KeyCommand {
+
+    @Parameters(index = "0", paramLabel = "KEY", converter = KeyRef.Converter.class, description = KeyRef.HELP)
+    KeyRef key;
+
+    public EnableKeyCommand(CliRuntime runtime) {
+        super(runtime);
+    }
+
+    @Override
+    protected int run(Rpc rpc) {
+        EnableKeyResponse response = rpc.keys().enableKey(EnableKeyRequest.newBuilder().setKeyId(key.value()).build());
+        printKey(response, response.getKey());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,21 @@
+package coffre.kms.cli.keys;
+
+import picocli.CommandLine.Command;
+
+/** {@code coffre keys}: the group of key lifecycle commands. It does nothing by itself. */
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
+        description = "Create keys, inspect them, and manage their lifecycle.",
+        subcommands = {
+            CreateKeyCommand.class,
+            ListKeysCommand.class,
+            ShowKeyCommand.class,
+            RotateKeyCommand.class,
+            DisableKeyCommand.class,
+            EnableKeyCommand.class,
+            ScheduleDeletionCommand.class,
+            CancelDeletionCommand.class,
+        })
+public final class KeysCommand {
+}
