@@ -13,8 +13,17 @@ final class HsmFactory {
     private HsmFactory() {
     }
 
+    /**
+     * @throws ConfigException for settings the HSM adapter rejects (e.g. a missing library)
+     * @throws coffre.hsm.HsmException when the module, token or login fails
+     */
     static Hsm open(HsmSettings settings) {
-        return Pkcs11Hsm.open(toConfig(settings));
+        Pkcs11HsmConfig config = toConfig(settings);
+        try {
+            return Pkcs11Hsm.open(config);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
     }
 
     static Pkcs11HsmConfig toConfig(HsmSettings settings) {
