@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Builds Coffre and runs a single-node development server in the foreground, from a fresh
+# Debian 12 machine or an existing checkout:
+#
+#   deploy/dev/start.sh [--port N] [--no-build]
+#
+# 1. installs the Debian packages it needs (SoftHSM2, OpenSC, OpenSSL; Maven if absent; as root),
+# 2. finds a JDK 21+,
+# 3. builds (mvn -B -q package -DskipTests) unless --no-build,
+# 4. prepares .dev/ at the repository root (git-ignored), reusing whatever is already there:
+#      .dev/pki/                  dev CA, server and client certificates   (deploy/dev/pki.sh)
+#      .dev/softhsm/              SoftHSM2 token "coffre-dev" and its PINs (deploy/dev/softhsm-token.sh)
+#      .dev/coffre.yaml           server configuration, written only if absent: edit it freely
+#      .dev/cli-admin.properties  CLI connection as the administrator   (rewritten on each run)
+#      .dev/cli-service.properties CLI connection as the demo service  (rewritten on each run)
+#      .dev/data/                 the embedded (H2) database
+# 5. prints how to call the server with the CLI, then runs deploy/bin/coffre-server.
+#
+# The port is --port N, else $COFFRE_SERVER_PORT, else server.port of .dev/coffre.yaml, else 8443;
+# it reaches the server as COFFRE_SERVER_PORT so that server and CLI files always agree.
+# Remove .dev/ to start again from nothing (new CA, new token: existing envelopes become unreadable).
+set -euo pipefail
+
+# shellcheck source=SCRIPTDIR/../lib/common.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../lib/common.sh"
+
+readonly DEFAULT_PORT=8443
+readonly TOKEN_LABEL=coffre-dev
+
+usage() {
+    cat >&2 <<EOF
+usage: deploy/dev/start.sh [--port N] [--no-build]
+  --port N     listen on 127.0.0.1:N (default: server.port of .dev/coffre.yaml, else $DEFAULT_PORT)
+  --no-build   do not run Maven; use the jars already in */target/
+EOF
+    exit 2
+}
+
+valid_port() {
+    [[ "$1" =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535))
+}
+
+# yaml_server_port FILE — server.port of a config file in the layout this script writes, or nothing.
+yaml_server_port() {
+    [[ -f "$1" ]] || return 0
+    awk '
+        /^[^[:space:]#]/ { in_server = ($0 ~ /^server:[[:space:]]*(#.*)?$/) }
+        in_server && /^[[:space:]]+port:/ { v = $2; gsub(/[^0-9]/, "", v); print v; exit }
+    ' "$1"
+}
+
+# port_in_use PORT — true if something already accepts connections on 127.0.0.1:PORT.
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+write_server_config() {
+    local file="$1" port="$2" tmp
+    tmp="$(mktemp "$file.XXXXXX")"
+    cat >"$tmp" <<EOF
+# Coffre development server configuration, written by deploy/dev/start.sh only when absent:
+# edit it freely, it is kept. Every setting is explained in deploy/config/coffre.example.yaml.
+# Relative paths resolve against this file's directory (.dev/). Any setting can be overridden
+# by an environment variable COFFRE_<PATH> (e.g. COFFRE_HSM_SESSIONS=8); start.sh itself sets
+# COFFRE_SERVER_PORT (from --port, else the port below).
+node:
+  id: dev-1
+server:
+  host: 127.0.0.1
+  port: $port
+tls:
+  certificate: pki/server.pem
+  privateKey: pki/server.key
+  clientCa: pki/ca.pem
+hsm:
+  profile: softhsm2
+  # library: /usr/lib/softhsm/libsofthsm2.so   # optional; the profile's default otherwise
+  tokenLabel: $TOKEN_LABEL
+  pinFile: softhsm/hsm.pin
+  sessions: 4
+store:
+  type: h2
+  path: data/coffre        # H2 database file (without .mv.db)
+authorization:
+  administrators: ["spiffe://coffre.dev/admin"]
+  clients: ["spiffe://coffre.dev/service/*"]
+keys:
+  deletionCheckInterval: PT1M
+EOF
+    chmod 600 "$tmp"
+    mv -f "$tmp" "$file"
+}
+
+# write_cli_config FILE IDENTITY PORT — CLI connection settings for pki/IDENTITY.{pem,key}.
+write_cli_config() {
+    local file="$1" identity="$2" port="$3" tmp
+    tmp="$(mktemp "$file.XXXXXX")"
+    cat >"$tmp" <<EOF
+# Coffre CLI connection as '$identity', written by deploy/dev/start.sh (rewritten on each run).
+# Use: deploy/bin/coffre COMMAND ... --cli-config $file
+# Relative paths resolve against this file's directory.
+endpoint=127.0.0.1:$port
+ca-cert=pki/ca.pem
+cert=pki/$identity.pem
+key=pki/$identity.key
+timeout=10
+EOF
+    chmod 600 "$tmp"
+    mv -f "$tmp" "$file"
+}
+
+print_instructions() {
+    local port="$1"
+    cat <<EOF
+
+==============================================================================================
+ Coffre dev server: 127.0.0.1:$port (mTLS), HSM: SoftHSM2 token '$TOKEN_LABEL', state in .dev/
+ Ctrl-C stops it; deploy/dev/start.sh --no-build starts it again with the same keys and data.
+
+ In another terminal, from $COFFRE_ROOT:
+
+   # as the administrator (spiffe://coffre.dev/admin): create a key
+   deploy/bin/coffre keys create --alias demo --cli-config .dev/cli-admin.properties
+   deploy/bin/coffre keys list --cli-config .dev/cli-admin.properties
+
+   # as the demo service (spiffe://coffre.dev/service/demo): wrap, then unwrap
+   deploy/bin/coffre wrap --key alias/demo --plaintext-b64 "\$(printf 'hello, coffre' | base64)" \\
+       --context app=demo --out .dev/demo.envelope --cli-config .dev/cli-service.properties
+   deploy/bin/coffre unwrap --in .dev/demo.envelope --context app=demo \\
+       --cli-config .dev/cli-service.properties | base64 -d; echo
+
+ Or once per shell:  export COFFRE_CLI_CONFIG=\$PWD/.dev/cli-admin.properties
+ Look into the token: SOFTHSM2_CONF=.dev/softhsm/softhsm2.conf pkcs11-tool \\
+       --module /usr/lib/softhsm/libsofthsm2.so --token-label $TOKEN_LABEL --login --list-objects
+       (user PIN in .dev/softhsm/hsm.pin)
+==============================================================================================
+
+EOF
+}
+
+main() {
+    local port="" build=1
+    while (($# > 0)); do
+        case "$1" in
+            --port)
+                (($# >= 2)) || usage
+                port="$2"
+                shift 2
+                ;;
+            --port=*)
+                port="${1#--port=}"
+                shift
+                ;;
+            --no-build)
+                build=0
+                shift
+                ;;
+            -h | --help) usage ;;
+            *)
+                printf 'start.sh: unknown argument: %s\n' "$1" >&2
+                usage
+                ;;
+        esac
+    done
+    if [[ -n "$port" ]] && ! valid_port "$port"; then
+        coffre_die "--port: '$port' is not a port number (1-65535)"
+    fi
+
+    local dev="$COFFRE_ROOT/.dev"
+    local config="$dev/coffre.yaml"
+    if [[ -z "$port" ]]; then
+        port="${COFFRE_SERVER_PORT:-$(yaml_server_port "$config")}"
+        port="${port:-$DEFAULT_PORT}"
+        valid_port "$port" || coffre_die "bad port '$port' (from COFFRE_SERVER_PORT or $config): use --port N"
+    fi
+    port=$((10#$port))
+
+    mapfile -t packages < <(coffre_base_packages)
+    coffre_ensure_packages "${packages[@]}"
+    COFFRE_VERBOSE=1 coffre_find_jdk
+
+    if ((build)); then
+        coffre_info "building: mvn -B -q package -DskipTests (the first build downloads dependencies: a few minutes)"
+        coffre_mvn -q package -DskipTests ||
+            coffre_die "the build failed (see above); fix it, or run with --no-build to use the last built jars"
+    else
+        coffre_info "--no-build: using the jars already built"
+    fi
+
+    # umask 077: everything under .dev/ (keys, PINs, database) is private to this user.
+    umask 077
+    mkdir -p "$dev" "$dev/data"
+    chmod 700 "$dev"
+
+    bash "$COFFRE_ROOT/deploy/dev/pki.sh" "$dev/pki"
+    bash "$COFFRE_ROOT/deploy/dev/softhsm-token.sh" "$dev/softhsm" "$TOKEN_LABEL"
+
+    if [[ -f "$config" ]]; then
+        coffre_info "reusing $config"
+    else
+        write_server_config "$config" "$port"
+        coffre_info "wrote $config"
+    fi
+    write_cli_config "$dev/cli-admin.properties" admin "$port"
+    write_cli_config "$dev/cli-service.properties" service "$port"
+
+    if [[ -z "$(coffre_module_jar kms-server)" ]]; then
+        coffre_die "kms-server is not built (no kms-server/target/kms-server-*.jar); .dev/ is ready." \
+            "Build first: deploy/dev/start.sh (without --no-build), or" \
+            "  cd '$COFFRE_ROOT' && mvn -B package -DskipTests"
+    fi
+    if [[ -z "$(coffre_module_jar kms-cli)" ]]; then
+        coffre_warn "kms-cli is not built: the deploy/bin/coffre commands below need it (mvn -B package -DskipTests)"
+    fi
+    if port_in_use "$port"; then
+        coffre_die "127.0.0.1:$port is already in use (another dev server still running?)." \
+            "Stop it, or pick another port: deploy/dev/start.sh --no-build --port N"
+    fi
+
+    print_instructions "$port"
+
+    export SOFTHSM2_CONF="$dev/softhsm/softhsm2.conf"
+    export COFFRE_SERVER_PORT="$port"
+    cd "$COFFRE_ROOT"
+    exec bash "$COFFRE_ROOT/deploy/bin/coffre-server" --config "$config"
+}
+
+main "$@"

@@ -1,0 +1,260 @@
+# shellcheck shell=bash
+# Shared helpers of Coffre's scripts (deploy/dev/*, deploy/bin/*). Source it, do not run it:
+#
+#   source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../lib/common.sh"
+#
+# Defines COFFRE_ROOT (the repository root, found from this file's own location, so callers work
+# from any directory), COFFRE_JVM_ARGS, and the coffre_* functions below. Every function is
+# idempotent. Messages go to stderr so that a launcher's stdout stays the program's own.
+
+if [[ -n "${COFFRE_COMMON_SH_LOADED:-}" ]]; then
+    return 0
+fi
+COFFRE_COMMON_SH_LOADED=1
+
+COFFRE_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)"
+
+# The JVM flags that the server, the CLI and every test JVM need: hsm-adapters makes session-object
+# copies of token keys through SunPKCS11 internals (see DESIGN.md, "Measured facts").
+# Keep in sync with the pkcs11.jvm.args property of the root pom.xml.
+COFFRE_JVM_ARGS="--add-opens jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED"
+
+# Lowest Java feature release that Coffre builds and runs on (maven.compiler.release).
+COFFRE_MIN_JAVA=21
+
+# ---------------------------------------------------------------------------------------------
+# Messages
+
+# The calling script's name, for message prefixes.
+coffre_prog() {
+    basename "${0:-coffre}"
+}
+
+coffre_info() {
+    printf '%s: %s\n' "$(coffre_prog)" "$*" >&2
+}
+
+coffre_warn() {
+    printf '%s: warning: %s\n' "$(coffre_prog)" "$*" >&2
+}
+
+# coffre_die MESSAGE... — prints the message (one argument per line) and exits 1.
+coffre_die() {
+    local first=1 line
+    for line in "$@"; do
+        if ((first)); then
+            printf '%s: error: %s\n' "$(coffre_prog)" "$line" >&2
+            first=0
+        else
+            printf '  %s\n' "$line" >&2
+        fi
+    done
+    exit 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# JDK
+
+# coffre_java_major JAVA_BIN — prints the feature release of that java (8, 17, 21, 25, ...), or
+# nothing if it does not run.
+coffre_java_major() {
+    local java_bin="$1" version
+    [[ -x "$java_bin" ]] || return 0
+    # First line looks like: openjdk version "25.0.3" 2026-04-21 LTS  (or "1.8.0_402", or "21").
+    version="$("$java_bin" -version 2>&1 | sed -n 's/^[^"]* version "\([^"]*\)".*/\1/p' | head -n 1)" || return 0
+    version="${version#1.}"
+    version="${version%%[.+_-]*}"
+    if [[ "$version" =~ ^[0-9]+$ ]]; then
+        printf '%s\n' "$version"
+    fi
+}
+
+# coffre_find_jdk — exports JAVA_HOME to a JDK >= 21 and puts its bin/ first on PATH.
+# Order: an existing JAVA_HOME if it is recent enough; else the highest release under
+# /usr/lib/jvm; else the `java` on PATH. Stops with instructions when none fits.
+# Set COFFRE_VERBOSE=1 to be told which JDK was chosen.
+coffre_find_jdk() {
+    local min="$COFFRE_MIN_JAVA" major best_home="" best_major=0 candidate home java_on_path
+
+    if [[ -n "${JAVA_HOME:-}" ]]; then
+        major="$(coffre_java_major "$JAVA_HOME/bin/java")"
+        if [[ -n "$major" ]] && ((major >= min)); then
+            best_home="$JAVA_HOME"
+            best_major="$major"
+        else
+            coffre_warn "ignoring JAVA_HOME=$JAVA_HOME (Java ${major:-not found}; Coffre needs $min or newer)"
+        fi
+    fi
+
+    if [[ -z "$best_home" ]]; then
+        for candidate in /usr/lib/jvm/*/bin/java; do
+            [[ -x "$candidate" ]] || continue
+            home="$(dirname "$(dirname "$candidate")")"
+            # Debian adds symlinked aliases (java-1.17.0-openjdk-amd64 -> java-17-openjdk-amd64).
+            [[ -L "$home" ]] && continue
+            major="$(coffre_java_major "$candidate")"
+            if [[ -n "$major" ]] && ((major >= min && major > best_major)); then
+                best_home="$home"
+                best_major="$major"
+            fi
+        done
+    fi
+
+    if [[ -z "$best_home" ]] && java_on_path="$(command -v java 2>/dev/null)"; then
+        major="$(coffre_java_major "$java_on_path")"
+        if [[ -n "$major" ]] && ((major >= min)); then
+            best_home="$(dirname "$(dirname "$(readlink -f "$java_on_path")")")"
+            best_major="$major"
+        fi
+    fi
+
+    if [[ -z "$best_home" ]]; then
+        coffre_die "no JDK $min or newer found (checked JAVA_HOME, /usr/lib/jvm/*, and java on PATH)." \
+            "Debian 12's own packages stop at OpenJDK 17. Install Eclipse Temurin $min or 25 from Adoptium:" \
+            "  - as a .deb from Adoptium's apt repository (package temurin-25-jdk), which lands in /usr/lib/jvm, or" \
+            "  - as a tarball unpacked anywhere, then: export JAVA_HOME=/path/to/jdk" \
+            "then run this command again."
+    fi
+
+    export JAVA_HOME="$best_home"
+    COFFRE_JAVA_MAJOR="$best_major"
+    case ":$PATH:" in
+        ":$JAVA_HOME/bin:"*) ;;
+        *) PATH="$JAVA_HOME/bin:$PATH" ;;
+    esac
+    export PATH
+    if [[ -n "${COFFRE_VERBOSE:-}" ]]; then
+        coffre_info "using Java $best_major at $JAVA_HOME"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Debian packages
+
+# coffre_base_packages — prints the packages every Coffre developer and CI machine needs:
+# SoftHSM2 (the dev and test HSM), OpenSC (pkcs11-tool, to look into tokens), OpenSSL (dev PKI,
+# PINs), and Maven when no `mvn` is installed.
+coffre_base_packages() {
+    local pkgs=(softhsm2 opensc openssl)
+    if ! command -v mvn >/dev/null 2>&1; then
+        pkgs+=(maven)
+    fi
+    printf '%s\n' "${pkgs[@]}"
+}
+
+# Extra packages that the test suite needs, on top of coffre_base_packages.
+# Hook: the PostgreSQL store issue adds "postgresql" here and starts the server in
+# coffre_start_test_services below; deploy/dev/test.sh (and so CI) calls both.
+COFFRE_TEST_EXTRA_PACKAGES=()
+
+# coffre_test_packages — prints what deploy/dev/test.sh installs.
+coffre_test_packages() {
+    coffre_base_packages
+    if ((${#COFFRE_TEST_EXTRA_PACKAGES[@]} > 0)); then
+        printf '%s\n' "${COFFRE_TEST_EXTRA_PACKAGES[@]}"
+    fi
+}
+
+# coffre_start_test_services — starts the services the integration tests need (none yet).
+# Hook: PostgreSQL will be started here (and its connection settings exported for the tests).
+coffre_start_test_services() {
+    return 0
+}
+
+# True if the Debian package is installed (not merely known, or removed with its config files).
+coffre_package_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+}
+
+# coffre_ensure_packages PKG... — installs the Debian packages that are missing, nothing else.
+coffre_ensure_packages() {
+    local missing=() pkg
+    (($# > 0)) || return 0
+    if ! command -v dpkg-query >/dev/null 2>&1; then
+        coffre_die "this is not a Debian-based system (no dpkg-query): install these yourself, then retry: $*"
+    fi
+    for pkg in "$@"; do
+        coffre_package_installed "$pkg" || missing+=("$pkg")
+    done
+    ((${#missing[@]} > 0)) || return 0
+
+    if ((EUID != 0)); then
+        coffre_die "missing Debian packages: ${missing[*]}" \
+            "installing them needs root; run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" \
+            "then run this command again."
+    fi
+    coffre_info "installing Debian packages: ${missing[*]}"
+    # One `apt-get update` per process, however many times this is called.
+    if [[ -z "${COFFRE_APT_UPDATED:-}" ]]; then
+        apt-get update -q >&2 || coffre_die "apt-get update failed (see above)"
+        COFFRE_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+        coffre_die "apt-get install ${missing[*]} failed (see above)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Maven
+
+# coffre_mvn ARGS... — runs Maven in batch mode on the repository's root pom, without colours or
+# download progress (readable in CI logs). Run coffre_find_jdk first so that Maven uses that JDK.
+coffre_mvn() {
+    command -v mvn >/dev/null 2>&1 ||
+        coffre_die "mvn not found: run deploy/dev/start.sh (installs it) or apt-get install maven"
+    local maven_opts="${MAVEN_OPTS:-}"
+    # Maven 3.8's bundled Guava uses sun.misc.Unsafe; JDK 23+ warns about it on every run.
+    if ((${COFFRE_JAVA_MAJOR:-0} >= 23)); then
+        maven_opts="${maven_opts:+$maven_opts }--sun-misc-unsafe-memory-access=allow"
+    fi
+    (cd "$COFFRE_ROOT" && MAVEN_OPTS="$maven_opts" mvn -B -Dstyle.color=never --no-transfer-progress "$@")
+}
+
+# ---------------------------------------------------------------------------------------------
+# Launchers
+
+# coffre_module_jar MODULE — prints the newest MODULE/target/MODULE-<version>.jar (not the tests,
+# sources or javadoc jars), or nothing when the module is not built.
+coffre_module_jar() {
+    local module="$1" jar best=""
+    for jar in "$COFFRE_ROOT/$module/target/$module"-*.jar; do
+        [[ -f "$jar" ]] || continue
+        case "$jar" in
+            *-tests.jar | *-sources.jar | *-javadoc.jar) continue ;;
+        esac
+        if [[ -z "$best" || "$jar" -nt "$best" ]]; then
+            best="$jar"
+        fi
+    done
+    if [[ -n "$best" ]]; then
+        printf '%s\n' "$best"
+    fi
+}
+
+# coffre_exec_java MODULE MAIN_CLASS ARGS... — replaces the shell with
+#   java $COFFRE_JVM_ARGS $JAVA_OPTS -cp MODULE/target/MODULE-*.jar:MODULE/target/lib/* MAIN_CLASS ARGS...
+# after finding a JDK; stops with a "build first" message when the module is not built.
+coffre_exec_java() {
+    local module="$1" main_class="$2" jar jvm_args=() java_opts=()
+    shift 2
+    jar="$(coffre_module_jar "$module")"
+    if [[ -z "$jar" || ! -d "$COFFRE_ROOT/$module/target/lib" ]]; then
+        coffre_die "$module is not built (no $module/target/$module-*.jar with target/lib/ under $COFFRE_ROOT)." \
+            "Build first: deploy/dev/start.sh (builds, then starts a dev server), or" \
+            "  cd '$COFFRE_ROOT' && mvn -B package -DskipTests"
+    fi
+    coffre_find_jdk
+    # Split on whitespace on purpose: both are lists of JVM options (globbing stays off).
+    read -r -a jvm_args <<<"$COFFRE_JVM_ARGS"
+    read -r -a java_opts <<<"${JAVA_OPTS:-}"
+    # Newer JDKs warn on every start that Netty loads its native library and that protobuf and
+    # Guava use sun.misc.Unsafe: noise on every CLI call. Allow both explicitly where the JDK has
+    # the option (JDK 21 would reject --sun-misc-unsafe-memory-access); nothing else changes.
+    if ((COFFRE_JAVA_MAJOR >= 22)); then
+        jvm_args+=(--enable-native-access=ALL-UNNAMED)
+    fi
+    if ((COFFRE_JAVA_MAJOR >= 23)); then
+        jvm_args+=(--sun-misc-unsafe-memory-access=allow)
+    fi
+    exec "$JAVA_HOME/bin/java" "${jvm_args[@]}" "${java_opts[@]}" \
+        -cp "$jar:$COFFRE_ROOT/$module/target/lib/*" "$main_class" "$@"
+}
