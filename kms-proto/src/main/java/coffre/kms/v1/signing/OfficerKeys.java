@@ -1,0 +1,95 @@
+package coffre.kms.v1.signing;
+
+import coffre.kms.v1.OfficerPublicKey;
+import coffre.kms.v1.SignatureAlgorithm;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.HexFormat;
+
+/**
+ * Officer key handling shared by the server and the CLI: parsing registered public keys,
+ * signing statements, verifying signatures and fingerprints. Ed25519 and ECDSA P-256 (raw r||s
+ * signatures) are the only algorithms, both from the JDK.
+ */
+public final class OfficerKeys {
+    private static final int P256_FIELD_BITS = 256;
+
+    private OfficerKeys() {
+    }
+
+    /** The JCA signature algorithm for an officer key algorithm. */
+    public static String jcaAlgorithm(SignatureAlgorithm algorithm) {
+        return switch (algorithm) {
+            case ED25519 -> "Ed25519";
+            case ECDSA_P256_SHA256 -> "SHA256withECDSAinP1363Format";
+            case SIGNATURE_ALGORITHM_UNSPECIFIED, UNRECOGNIZED ->
+                    throw new IllegalArgumentException("signature algorithm must be ED25519 or ECDSA_P256_SHA256");
+        };
+    }
+
+    /**
+     * Parses and checks a registered public key.
+     *
+     * @throws IllegalArgumentException naming what is wrong (algorithm, encoding, curve)
+     */
+    public static PublicKey publicKey(OfficerPublicKey key) {
+        jcaAlgorithm(key.getAlgorithm());
+        String family = key.getAlgorithm() == SignatureAlgorithm.ED25519 ? "Ed25519" : "EC";
+        PublicKey parsed;
+        try {
+            parsed = KeyFactory.getInstance(family).generatePublic(new X509EncodedKeySpec(key.getSpkiDer().toByteArray()));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("public key is not a DER SubjectPublicKeyInfo for " + key.getAlgorithm());
+        }
+        if (parsed instanceof ECPublicKey ec) {
+            ECParameterSpec params = ec.getParams();
+            if (params.getCurve().getField().getFieldSize() != P256_FIELD_BITS || params.getCofactor() != 1
+                    || !params.getOrder().toString(16).equals("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")) {
+                throw new IllegalArgumentException("ECDSA officer keys must be on the P-256 curve");
+            }
+        }
+        return parsed;
+    }
+
+    /** Signs a statement with an officer's private key. */
+    public static byte[] sign(PrivateKey key, SignatureAlgorithm algorithm, byte[] statement) {
+        try {
+            Signature signer = Signature.getInstance(jcaAlgorithm(algorithm));
+            signer.initSign(key);
+            signer.update(statement);
+            return signer.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot sign with this key as " + algorithm + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * True only if {@code signature} is a valid signature of exactly {@code statement} by
+     * {@code key}. Malformed signatures are false, never exceptions.
+     */
+    public static boolean verify(OfficerPublicKey key, byte[] statement, byte[] signature) {
+        try {
+            Signature verifier = Signature.getInstance(jcaAlgorithm(key.getAlgorithm()));
+            verifier.initVerify(publicKey(key));
+            verifier.update(statement);
+            return verifier.verify(signature);
+        } catch (SignatureException | InvalidKeyException | IllegalArgumentException e) {
+            return false;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signature algorithm unavailable", e);
+        }
+    }
+
+    /** SHA-256 of the DER public key, lowercase hex: what officers compare out of band. */
+    public static String fingerprint(OfficerPublicKey key) {
+        return HexFormat.of().formatHex(Statements.sha256(key.getSpkiDer().toByteArray()));
+    }
+}
