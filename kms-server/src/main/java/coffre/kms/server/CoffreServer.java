@@ -7,21 +7,34 @@ import coffre.kms.server.domain.CryptoOperations;
 import coffre.kms.server.domain.KeyLifecycle;
 import coffre.kms.server.domain.KeyRegistry;
 import coffre.kms.server.domain.PrincipalPattern;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.access.AccessDecider;
+import coffre.kms.server.access.GrantRegistry;
+import coffre.kms.server.access.KeyAccessEnforcer;
+import coffre.kms.server.approval.ApprovedOperations;
+import coffre.kms.server.approval.BreakGlassAllowances;
+import coffre.kms.server.approval.BreakGlassUnwraps;
+import coffre.kms.server.approval.Quorum;
+import coffre.kms.server.approval.QuorumService;
+import coffre.kms.server.grpc.approvals.ApprovalHandlers;
+import coffre.kms.server.grpc.grants.GrantHandlers;
+import coffre.kms.server.grpc.keys.KeyChangeHandlers;
+import coffre.kms.server.grpc.officers.OfficerHandlers;
+import coffre.kms.server.store.JdbcGrantStore;
+import coffre.kms.server.store.Storage;
+import coffre.kms.v1.ApprovalServiceGrpc;
+import coffre.kms.v1.ApprovalState;
+import coffre.kms.v1.OfficerServiceGrpc;
+import java.security.SecureRandom;
 import coffre.kms.server.grpc.GrpcEndpoint;
 import coffre.kms.server.grpc.ReflectionSupport;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
 import coffre.kms.server.grpc.crypto.RewrapHandler;
 import coffre.kms.server.grpc.crypto.UnwrapHandler;
 import coffre.kms.server.grpc.crypto.WrapHandler;
-import coffre.kms.server.grpc.keys.CancelKeyDeletionHandler;
 import coffre.kms.server.grpc.keys.CreateKeyHandler;
 import coffre.kms.server.grpc.keys.DisableKeyHandler;
-import coffre.kms.server.grpc.keys.EnableKeyHandler;
 import coffre.kms.server.grpc.keys.GetKeyHandler;
 import coffre.kms.server.grpc.keys.ListKeysHandler;
-import coffre.kms.server.grpc.keys.RotateKeyHandler;
-import coffre.kms.server.grpc.keys.ScheduleKeyDeletionHandler;
 import coffre.kms.server.jobs.DeletionJob;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.KeyServiceGrpc;
@@ -57,36 +70,48 @@ public final class CoffreServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final Hsm hsm;
-    private final Store store;
+    private final Storage storage;
     private final HttpServer httpServer;
     private final HealthStatusManager health;
     private final DeletionJob deletionJob;
 
-    private CoffreServer(Vertx vertx, Hsm hsm, Store store, HttpServer httpServer, HealthStatusManager health,
+    private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, HttpServer httpServer, HealthStatusManager health,
                          DeletionJob deletionJob) {
         this.vertx = vertx;
         this.hsm = hsm;
-        this.store = store;
+        this.storage = storage;
         this.httpServer = httpServer;
         this.health = health;
         this.deletionJob = deletionJob;
     }
 
     /**
-     * Starts a node. On success the server owns {@code hsm} and {@code store} and closes them;
+     * Starts a node. On success the server owns {@code hsm} and {@code storage} and closes them;
      * on failure they are closed before the exception propagates.
      */
-    public static CoffreServer start(ServerConfig config, Hsm hsm, Store store, Clock clock) {
+    public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock) {
         Vertx vertx = Vertx.vertx();
         try {
             KeyRegistry registry = new KeyRegistry();
-            KeyLifecycle lifecycle = new KeyLifecycle(hsm, store, registry, clock);
+            KeyLifecycle lifecycle = new KeyLifecycle(hsm, storage.keys(), registry, clock);
             lifecycle.loadAll();
             LOG.log(Level.INFO, "loaded {0} key(s)", registry.size());
-            CryptoOperations crypto = new CryptoOperations(hsm, registry);
+            GrantRegistry grants = new GrantRegistry(new JdbcGrantStore(storage.dataSource()), clock, new SecureRandom());
+            grants.loadAll();
+
+            BreakGlassAllowances breakGlass = new BreakGlassAllowances();
+            ApprovedOperations approved = new ApprovedOperations(lifecycle, spec -> grants.create(spec).id(), breakGlass,
+                    config.approvals().breakGlassWindow(), clock);
+            Quorum quorum = QuorumService.open(storage.dataSource(), approved, config.approvals().requestTtl(), clock);
+            approved.officerChanges(quorum);
+
+            CryptoOperations crypto = new CryptoOperations(hsm, registry,
+                    new KeyAccessEnforcer(new AccessDecider(grants), clock),
+                    new BreakGlassUnwraps(breakGlass, quorum, id -> quorum.get(id).getState() == ApprovalState.PENDING, clock));
             AccessControl access = new AccessControl(
-                    config.authorization().administrators().stream().map(PrincipalPattern::of).toList(),
-                    config.authorization().clients().stream().map(PrincipalPattern::of).toList());
+                    patterns(config.authorization().administrators()),
+                    patterns(config.authorization().officers()),
+                    patterns(config.authorization().clients()));
 
             // The data plane gets one worker per HSM session: more threads would only queue in the HSM.
             WorkerExecutor cryptoWorkers = vertx.createSharedWorkerExecutor("coffre-crypto", config.hsm().sessions());
@@ -99,19 +124,21 @@ public final class CoffreServer implements AutoCloseable {
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers);
             endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers);
             endpoint.bind(new RewrapHandler(crypto), cryptoWorkers);
-            endpoint.bind(new CreateKeyHandler(lifecycle), adminWorkers);
+            endpoint.bind(new CreateKeyHandler(lifecycle, quorum), adminWorkers);
             endpoint.bind(new GetKeyHandler(lifecycle), adminWorkers);
             endpoint.bind(new ListKeysHandler(registry), adminWorkers);
-            endpoint.bind(new RotateKeyHandler(lifecycle), adminWorkers);
-            endpoint.bind(new DisableKeyHandler(lifecycle), adminWorkers);
-            endpoint.bind(new EnableKeyHandler(lifecycle), adminWorkers);
-            endpoint.bind(new ScheduleKeyDeletionHandler(lifecycle), adminWorkers);
-            endpoint.bind(new CancelKeyDeletionHandler(lifecycle), adminWorkers);
+            endpoint.bind(new DisableKeyHandler(lifecycle, quorum), adminWorkers);
+            KeyChangeHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
+            GrantHandlers.all(grants, lifecycle, quorum, clock).forEach(handler -> endpoint.bind(handler, adminWorkers));
+            ApprovalHandlers.unary(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
+            endpoint.bindStream(ApprovalHandlers.watch(quorum), adminWorkers);
+            OfficerHandlers.all(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
 
             HealthStatusManager health = new HealthStatusManager();
             GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);
             ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
-                            KeyServiceGrpc.getServiceDescriptor(),
+                            KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
+                            OfficerServiceGrpc.getServiceDescriptor(),
                             health.getHealthService().bindService().getServiceDescriptor()))
                     .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
 
@@ -130,21 +157,28 @@ public final class CoffreServer implements AutoCloseable {
                     .setTrustOptions(new PemTrustOptions().addCertPath(config.tls().clientCa().toString()));
             HttpServer httpServer = await(vertx.createHttpServer(options).requestHandler(grpc).listen());
 
-            DeletionJob deletionJob = new DeletionJob(vertx, adminWorkers, lifecycle, config.keys().deletionCheckInterval());
+            DeletionJob deletionJob = new DeletionJob(vertx, adminWorkers, () -> lifecycle.destroyDueKeys()
+                    + quorum.expireDue(), config.keys().deletionCheckInterval());
             deletionJob.start();
 
             health.setStatus("", ServingStatus.SERVING);
             health.setStatus(CryptoServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
             health.setStatus(KeyServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+            health.setStatus(ApprovalServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+            health.setStatus(OfficerServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), httpServer.actualPort(), hsm.info());
-            return new CoffreServer(vertx, hsm, store, httpServer, health, deletionJob);
+            return new CoffreServer(vertx, hsm, storage, httpServer, health, deletionJob);
         } catch (RuntimeException e) {
             await(vertx.close());
             hsm.close();
-            store.close();
+            storage.close();
             throw e;
         }
+    }
+
+    private static List<PrincipalPattern> patterns(List<String> texts) {
+        return texts.stream().map(PrincipalPattern::of).toList();
     }
 
     /** The port the server listens on (useful when configured with port 0). */
@@ -152,7 +186,10 @@ public final class CoffreServer implements AutoCloseable {
         return httpServer.actualPort();
     }
 
-    /** Runs the key-deletion job now and waits for it; returns the number of keys destroyed. */
+    /**
+     * Runs the periodic job now — destroy keys past their waiting period, expire approval
+     * requests past their time — and waits for it; returns the number of keys and requests closed.
+     */
     public int runDeletionJobNow() {
         return await(deletionJob.runNow());
     }
@@ -167,7 +204,7 @@ public final class CoffreServer implements AutoCloseable {
             try {
                 hsm.close();
             } finally {
-                store.close();
+                storage.close();
             }
         }
     }

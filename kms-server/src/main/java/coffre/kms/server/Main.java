@@ -4,7 +4,7 @@ import coffre.hsm.Hsm;
 import coffre.kms.server.config.ConfigException;
 import coffre.kms.server.config.ConfigLoader;
 import coffre.kms.server.config.ServerConfig;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.store.Storage;
 import coffre.kms.server.store.StoreFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,14 +32,14 @@ public final class Main {
         CoffreServer server;
         try {
             Hsm hsm = HsmFactory.open(config.hsm());
-            Store store;
+            Storage storage;
             try {
-                store = StoreFactory.open(config.store());
+                storage = StoreFactory.open(config.store());
             } catch (RuntimeException e) {
                 hsm.close();
                 throw e;
             }
-            server = CoffreServer.start(config, hsm, store, Clock.systemUTC());
+            server = CoffreServer.start(config, hsm, storage, Clock.systemUTC());
         } catch (ConfigException e) {
             System.err.println("coffre-server: configuration error: " + e.getMessage());
             System.exit(2);

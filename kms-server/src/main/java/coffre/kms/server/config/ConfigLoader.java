@@ -61,8 +61,11 @@ public final class ConfigLoader {
                         r.readableFile("tls.clientCa")),
                 hsm(r),
                 store(r),
-                new AuthorizationSettings(r.list("authorization.administrators"), r.list("authorization.clients")),
-                new KeysSettings(r.duration("keys.deletionCheckInterval", Duration.ofMinutes(1))));
+                new AuthorizationSettings(r.list("authorization.administrators"), r.list("authorization.officers"),
+                        r.list("authorization.clients")),
+                new KeysSettings(r.duration("keys.deletionCheckInterval", Duration.ofMinutes(1))),
+                new ApprovalSettings(r.duration("approvals.requestTtl", Duration.ofHours(24)),
+                        r.duration("approvals.breakGlassWindow", Duration.ofMinutes(15))));
         r.rejectUnknown();
         return config;
     }

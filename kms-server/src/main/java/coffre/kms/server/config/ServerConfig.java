@@ -11,5 +11,6 @@ public record ServerConfig(
         HsmSettings hsm,
         StoreSettings store,
         AuthorizationSettings authorization,
-        KeysSettings keys) {
+        KeysSettings keys,
+        ApprovalSettings approvals) {
 }

@@ -3,28 +3,43 @@ package coffre.kms.server.domain;
 import java.util.List;
 
 /**
- * Decides whether a principal may perform an operation. For now the rule comes from the server
- * configuration: administrators manage keys, clients use them; per-key access policies and
- * officer approval come with the quorum work.
+ * The coarse gate at the service edge, from the server configuration: which principals may call
+ * which services at all. Administrators request changes, officers (and administrators) review and
+ * carry signed decisions, clients use keys. Finer decisions — a key's access policy and grants,
+ * and the officers' signatures that every change needs — are made behind this gate.
  */
 public final class AccessControl {
     private final List<PrincipalPattern> administrators;
+    private final List<PrincipalPattern> officers;
     private final List<PrincipalPattern> clients;
 
-    public AccessControl(List<PrincipalPattern> administrators, List<PrincipalPattern> clients) {
+    public AccessControl(List<PrincipalPattern> administrators, List<PrincipalPattern> officers,
+                         List<PrincipalPattern> clients) {
         this.administrators = List.copyOf(administrators);
+        this.officers = List.copyOf(officers);
         this.clients = List.copyOf(clients);
     }
 
     /** @throws KmsException {@link ErrorReason#PERMISSION_DENIED} when not allowed */
     public void check(Principal principal, Operation operation) {
-        List<PrincipalPattern> allowed = operation.kind() == Operation.Kind.ADMIN ? administrators : clients;
-        for (PrincipalPattern pattern : allowed) {
-            if (pattern.matches(principal)) {
-                return;
-            }
+        boolean allowed = switch (operation.kind()) {
+            case DATA -> matches(clients, principal);
+            case ADMIN -> matches(administrators, principal);
+            case OFFICER -> matches(administrators, principal) || matches(officers, principal);
+        };
+        if (allowed) {
+            return;
         }
         throw new KmsException(ErrorReason.PERMISSION_DENIED,
                 "principal " + principal + " may not perform " + operation);
+    }
+
+    private static boolean matches(List<PrincipalPattern> patterns, Principal principal) {
+        for (PrincipalPattern pattern : patterns) {
+            if (pattern.matches(principal)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -4,12 +4,16 @@ import coffre.hsm.GcmCiphertext;
 import coffre.hsm.Hsm;
 import coffre.hsm.HsmException;
 import coffre.hsm.HsmKeyRef;
+import coffre.kms.v1.DataOperation;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The data plane: wrap, unwrap, generate-data-key and rewrap. Reads only the in-memory
  * {@link KeyRegistry} and calls the HSM once per cryptographic step; it never touches the store.
+ *
+ * <p>Every call first checks the key's state and the caller's access (policy and grants); unwraps
+ * of break-glass keys also need an approved {@link UnwrapApprovals} entry.
  *
  * <p>Every envelope that does not open, for whatever reason — malformed, tampered, truncated,
  * another key, another version, another context — fails with the single
@@ -23,10 +27,14 @@ public final class CryptoOperations {
 
     private final Hsm hsm;
     private final KeyRegistry registry;
+    private final DataAccessPolicy access;
+    private final UnwrapApprovals unwrapApprovals;
 
-    public CryptoOperations(Hsm hsm, KeyRegistry registry) {
+    public CryptoOperations(Hsm hsm, KeyRegistry registry, DataAccessPolicy access, UnwrapApprovals unwrapApprovals) {
         this.hsm = hsm;
         this.registry = registry;
+        this.access = access;
+        this.unwrapApprovals = unwrapApprovals;
     }
 
     /** The result of a wrap: the envelope and the key version that made it. */
@@ -53,7 +61,8 @@ public final class CryptoOperations {
     public record Rewrapped(Wrapped wrapped, KeyId sourceKeyId, int sourceKeyVersion) {
     }
 
-    public Wrapped wrap(KeyReference reference, byte[] plaintext, EncryptionContext context) {
+    public Wrapped wrap(Principal caller, KeyReference reference, byte[] plaintext, Map<String, String> contextPairs) {
+        EncryptionContext context = EncryptionContext.of(contextPairs);
         if (plaintext.length == 0) {
             throw KmsException.missing("plaintext");
         }
@@ -62,16 +71,33 @@ public final class CryptoOperations {
                     "plaintext is " + plaintext.length + " bytes; the limit is " + MAX_PLAINTEXT_BYTES,
                     Map.of("limit", Integer.toString(MAX_PLAINTEXT_BYTES)));
         }
-        return wrapUnder(registry.resolve(reference), plaintext, context);
+        LiveKey key = registry.resolve(reference);
+        KeyLifecycle.requireUsable(key.metadata());
+        access.check(caller, DataOperation.WRAP, key, contextPairs);
+        return wrapUnder(key, plaintext, context);
     }
 
-    public Unwrapped unwrap(byte[] envelopeBytes, EncryptionContext context) {
+    public Unwrapped unwrap(Principal caller, byte[] envelopeBytes, Map<String, String> contextPairs) {
+        return open(caller, DataOperation.UNWRAP, envelopeBytes, contextPairs);
+    }
+
+    /**
+     * Opens an envelope for {@code operation} (UNWRAP, or REWRAP's first half): parse, find the key,
+     * check its state, the caller's access and any break-glass approval, then decrypt in the HSM.
+     */
+    private Unwrapped open(Principal caller, DataOperation operation, byte[] envelopeBytes,
+                           Map<String, String> contextPairs) {
+        EncryptionContext context = EncryptionContext.of(contextPairs);
         if (envelopeBytes.length == 0) {
             throw KmsException.missing("envelope");
         }
         Envelope envelope = Envelope.decode(envelopeBytes);
         LiveKey key = registry.get(envelope.keyId()).orElseThrow(KmsException::decryptionFailed);
         KeyLifecycle.requireUsable(key.metadata());
+        access.check(caller, operation, key, contextPairs);
+        if (key.metadata().requireUnwrapApproval()) {
+            unwrapApprovals.authorize(caller, key.metadata(), envelope.keyVersion(), envelopeBytes, context);
+        }
         HsmKeyRef ref = key.ref(envelope.keyVersion()).orElseThrow(KmsException::decryptionFailed);
         byte[] aad = Envelope.additionalData(envelope.keyId(), envelope.keyVersion(), context);
         try {
@@ -83,7 +109,9 @@ public final class CryptoOperations {
     }
 
     /** @param length 16, 24, 32 or 64; 0 means {@value #DEFAULT_DATA_KEY_LENGTH} */
-    public DataKey generateDataKey(KeyReference reference, int length, EncryptionContext context) {
+    public DataKey generateDataKey(Principal caller, KeyReference reference, int length,
+                                   Map<String, String> contextPairs) {
+        EncryptionContext context = EncryptionContext.of(contextPairs);
         int size = length == 0 ? DEFAULT_DATA_KEY_LENGTH : length;
         if (!DATA_KEY_LENGTHS.contains(size)) {
             throw new KmsException(ErrorReason.INVALID_DATA_KEY_LENGTH,
@@ -91,6 +119,7 @@ public final class CryptoOperations {
         }
         LiveKey key = registry.resolve(reference);
         KeyLifecycle.requireUsable(key.metadata());
+        access.check(caller, DataOperation.GENERATE_DATA_KEY, key, contextPairs);
         SecretBytes dataKey;
         try {
             dataKey = SecretBytes.adopt(hsm.randomBytes(size));
@@ -109,11 +138,17 @@ public final class CryptoOperations {
      * Opens the envelope and wraps its plaintext again under the primary version of its own key,
      * or of {@code target} when given, with the same context. The plaintext never leaves.
      */
-    public Rewrapped rewrap(byte[] envelopeBytes, EncryptionContext context, KeyReference target) {
-        try (Unwrapped opened = unwrap(envelopeBytes, context)) {
-            LiveKey destination = target == null
-                    ? registry.get(opened.keyId()).orElseThrow(KmsException::decryptionFailed)
-                    : registry.resolve(target);
+    public Rewrapped rewrap(Principal caller, byte[] envelopeBytes, Map<String, String> contextPairs,
+                            KeyReference target) {
+        EncryptionContext context = EncryptionContext.of(contextPairs);
+        LiveKey destination = target == null ? null : registry.resolve(target);
+        try (Unwrapped opened = open(caller, DataOperation.REWRAP, envelopeBytes, contextPairs)) {
+            if (destination == null) {
+                destination = registry.get(opened.keyId()).orElseThrow(KmsException::decryptionFailed);
+            } else {
+                KeyLifecycle.requireUsable(destination.metadata());
+                access.check(caller, DataOperation.REWRAP, destination, contextPairs);
+            }
             Wrapped wrapped = wrapUnder(destination, opened.plaintext().reveal(), context);
             return new Rewrapped(wrapped, opened.keyId(), opened.keyVersion());
         }

@@ -1,5 +1,6 @@
 package coffre.kms.server.domain;
 
+import coffre.kms.v1.AccessPolicy;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -7,15 +8,23 @@ import java.util.regex.Pattern;
 /**
  * The caller-chosen, non-secret attributes of a new key, validated at construction.
  *
- * @param alias may be null
+ * @param alias        may be null
+ * @param accessPolicy who may use the key; validated separately by the access package
  */
-public record KeyAttributes(Alias alias, String description, Map<String, String> labels) {
+public record KeyAttributes(Alias alias, String description, Map<String, String> labels,
+                            AccessPolicy accessPolicy, boolean requireUnwrapApproval) {
     public static final int MAX_DESCRIPTION_CHARS = 1024;
     public static final int MAX_LABELS = 32;
     public static final int MAX_LABEL_VALUE_CHARS = 256;
     private static final Pattern LABEL_KEY = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
+    /** Attributes with no access policy (nobody may use the key) and no break-glass approval. */
+    public KeyAttributes(Alias alias, String description, Map<String, String> labels) {
+        this(alias, description, labels, AccessPolicy.getDefaultInstance(), false);
+    }
+
     public KeyAttributes {
+        accessPolicy = accessPolicy == null ? AccessPolicy.getDefaultInstance() : accessPolicy;
         description = description == null ? "" : description;
         if (description.length() > MAX_DESCRIPTION_CHARS || hasControlCharacters(description)) {
             throw new KmsException(ErrorReason.INVALID_DESCRIPTION,

@@ -71,8 +71,7 @@ public final class KeyLifecycle {
                 throw aliasTaken(attributes.alias());
             }
             KeyId id = KeyId.random(random);
-            KeyMetadata meta = KeyMetadata.created(id, attributes.alias(), attributes.description(),
-                    attributes.labels(), now());
+            KeyMetadata meta = KeyMetadata.created(id, attributes, now());
             HsmKeyRef ref = generate(meta.primary().hsmLabel());
             try {
                 store.insertKey(meta);
@@ -88,6 +87,13 @@ public final class KeyLifecycle {
             return meta;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** @throws KmsException {@link ErrorReason#ALIAS_ALREADY_EXISTS} if a key already has the alias */
+    public void requireAliasFree(Alias alias) {
+        if (alias != null && registry.aliasInUse(alias)) {
+            throw aliasTaken(alias);
         }
     }
 
@@ -126,40 +132,94 @@ public final class KeyLifecycle {
     }
 
     public KeyMetadata enable(KeyReference reference) {
-        return transition(reference, meta -> switch (meta.state()) {
-            case DISABLED -> meta.withState(KeyState.ENABLED, now());
-            case ENABLED -> meta;
-            case PENDING_DELETION -> throw new KmsException(ErrorReason.KEY_PENDING_DELETION,
-                    "key " + meta.id() + " is scheduled for deletion; cancel the deletion first");
-            case DESTROYED -> throw destroyed(meta);
+        return transition(reference, meta -> {
+            checkEnable(meta);
+            return meta.state() == KeyState.ENABLED ? meta : meta.withState(KeyState.ENABLED, now());
         });
     }
 
-    /** @param days 7-30, or 0 for the default of 30 */
-    public KeyMetadata scheduleDeletion(KeyReference reference, int days) {
+    /** @throws KmsException unless the key may be enabled (it is ENABLED or DISABLED) */
+    public static void checkEnable(KeyMetadata meta) {
+        switch (meta.state()) {
+            case ENABLED, DISABLED -> { }
+            case PENDING_DELETION -> throw new KmsException(ErrorReason.KEY_PENDING_DELETION,
+                    "key " + meta.id() + " is scheduled for deletion; cancel the deletion first");
+            case DESTROYED -> throw destroyed(meta);
+        }
+    }
+
+    /** @throws KmsException unless the key may be scheduled for deletion (ENABLED or DISABLED) */
+    public static void checkScheduleDeletion(KeyMetadata meta) {
+        switch (meta.state()) {
+            case ENABLED, DISABLED -> { }
+            case PENDING_DELETION -> throw pendingDeletion(meta);
+            case DESTROYED -> throw destroyed(meta);
+        }
+    }
+
+    /** @throws KmsException unless the key is PENDING_DELETION */
+    public static void checkCancelDeletion(KeyMetadata meta) {
+        switch (meta.state()) {
+            case PENDING_DELETION -> { }
+            case DESTROYED -> throw destroyed(meta);
+            case ENABLED, DISABLED -> throw new KmsException(ErrorReason.KEY_NOT_PENDING_DELETION,
+                    "key " + meta.id() + " is not scheduled for deletion");
+        }
+    }
+
+    /**
+     * @param days 7-30, or 0 for the default of 30
+     * @return the waiting period in days
+     * @throws KmsException {@link ErrorReason#INVALID_PENDING_WINDOW} outside 7-30
+     */
+    public static int requireValidPendingWindow(int days) {
         int window = days == 0 ? DEFAULT_PENDING_DAYS : days;
         if (window < MIN_PENDING_DAYS || window > MAX_PENDING_DAYS) {
             throw new KmsException(ErrorReason.INVALID_PENDING_WINDOW,
                     "the deletion waiting period is " + MIN_PENDING_DAYS + " to " + MAX_PENDING_DAYS + " days",
                     Map.of("min", Integer.toString(MIN_PENDING_DAYS), "max", Integer.toString(MAX_PENDING_DAYS)));
         }
-        return transition(reference, meta -> switch (meta.state()) {
-            case ENABLED, DISABLED -> {
-                Instant now = now();
-                yield meta.withPendingDeletion(now.plus(Duration.ofDays(window)), now);
-            }
-            case PENDING_DELETION -> throw pendingDeletion(meta);
-            case DESTROYED -> throw destroyed(meta);
+        return window;
+    }
+
+    /** @param days 7-30, or 0 for the default of 30 */
+    public KeyMetadata scheduleDeletion(KeyReference reference, int days) {
+        int window = requireValidPendingWindow(days);
+        return transition(reference, meta -> {
+            checkScheduleDeletion(meta);
+            Instant now = now();
+            return meta.withPendingDeletion(now.plus(Duration.ofDays(window)), now);
         });
+    }
+
+    /** Replaces the key's access policy (already validated by the caller). */
+    public KeyMetadata setAccessPolicy(KeyReference reference, coffre.kms.v1.AccessPolicy policy) {
+        return transition(reference, meta -> {
+            requireNotDestroyed(meta);
+            return meta.withAccessPolicy(policy, now());
+        });
+    }
+
+    /** Turns per-unwrap approval (break-glass) on or off. */
+    public KeyMetadata setUnwrapApproval(KeyReference reference, boolean required) {
+        return transition(reference, meta -> {
+            requireNotDestroyed(meta);
+            return meta.requireUnwrapApproval() == required ? meta : meta.withUnwrapApproval(required, now());
+        });
+    }
+
+    /** @throws KmsException {@link ErrorReason#KEY_DESTROYED} for a destroyed key */
+    public static void requireNotDestroyed(KeyMetadata meta) {
+        if (meta.state() == KeyState.DESTROYED) {
+            throw destroyed(meta);
+        }
     }
 
     /** A key whose deletion is cancelled comes back DISABLED: enabling it is a separate decision. */
     public KeyMetadata cancelDeletion(KeyReference reference) {
-        return transition(reference, meta -> switch (meta.state()) {
-            case PENDING_DELETION -> meta.withState(KeyState.DISABLED, now());
-            case DESTROYED -> throw destroyed(meta);
-            case ENABLED, DISABLED -> throw new KmsException(ErrorReason.KEY_NOT_PENDING_DELETION,
-                    "key " + meta.id() + " is not scheduled for deletion");
+        return transition(reference, meta -> {
+            checkCancelDeletion(meta);
+            return meta.withState(KeyState.DISABLED, now());
         });
     }
 
@@ -243,7 +303,8 @@ public final class KeyLifecycle {
         }
     }
 
-    static void requireUsable(KeyMetadata meta) {
+    /** @throws KmsException unless the key is ENABLED: what wrap, unwrap and rotation need */
+    public static void requireUsable(KeyMetadata meta) {
         switch (meta.state()) {
             case ENABLED -> { }
             case DISABLED -> throw new KmsException(ErrorReason.KEY_DISABLED, "key " + meta.id() + " is disabled");

@@ -1,5 +1,6 @@
 package coffre.kms.server.domain;
 
+import coffre.kms.v1.AccessPolicy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import java.util.TreeMap;
  * @param versions      ascending by version number, never empty
  * @param deletionTime  set while {@link KeyState#PENDING_DELETION}
  * @param destroyTime   set once {@link KeyState#DESTROYED}
+ * @param accessPolicy  who may use the key (validated by {@code KeyAccessPolicy}); empty: nobody
+ * @param requireUnwrapApproval break-glass key: each unwrap needs a quorum approval
  */
 public record KeyMetadata(
         KeyId id,
@@ -30,6 +33,8 @@ public record KeyMetadata(
         Instant updatedAt,
         Instant deletionTime,
         Instant destroyTime,
+        AccessPolicy accessPolicy,
+        boolean requireUnwrapApproval,
         long revision) {
 
     public KeyMetadata {
@@ -38,6 +43,7 @@ public record KeyMetadata(
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        Objects.requireNonNull(accessPolicy, "accessPolicy");
         labels = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         versions = List.copyOf(versions);
         if (versions.isEmpty()) {
@@ -54,10 +60,10 @@ public record KeyMetadata(
     }
 
     /** A new key with its first version, enabled. */
-    public static KeyMetadata created(KeyId id, Alias alias, String description, Map<String, String> labels,
-                                      Instant now) {
-        return new KeyMetadata(id, alias, description, new TreeMap<>(labels), KeyState.ENABLED, 1,
-                List.of(KeyVersionMetadata.enabled(id, 1, now)), now, now, null, null, 1);
+    public static KeyMetadata created(KeyId id, KeyAttributes attributes, Instant now) {
+        return new KeyMetadata(id, attributes.alias(), attributes.description(), new TreeMap<>(attributes.labels()),
+                KeyState.ENABLED, 1, List.of(KeyVersionMetadata.enabled(id, 1, now)), now, now, null, null,
+                attributes.accessPolicy(), attributes.requireUnwrapApproval(), 1);
     }
 
     public Optional<KeyVersionMetadata> version(int version) {
@@ -74,12 +80,12 @@ public record KeyMetadata(
     public KeyMetadata withState(KeyState newState, Instant now) {
         return new KeyMetadata(id, alias, description, labels, newState, primaryVersion, versions,
                 createdAt, now, newState == KeyState.PENDING_DELETION ? deletionTime : null,
-                destroyTime, revision + 1);
+                destroyTime, accessPolicy, requireUnwrapApproval, revision + 1);
     }
 
     public KeyMetadata withPendingDeletion(Instant deleteAt, Instant now) {
         return new KeyMetadata(id, alias, description, labels, KeyState.PENDING_DELETION, primaryVersion,
-                versions, createdAt, now, deleteAt, null, revision + 1);
+                versions, createdAt, now, deleteAt, null, accessPolicy, requireUnwrapApproval, revision + 1);
     }
 
     public KeyMetadata withNewVersion(Instant now) {
@@ -87,7 +93,7 @@ public record KeyMetadata(
         int next = versions.size() + 1;
         more.add(KeyVersionMetadata.enabled(id, next, now));
         return new KeyMetadata(id, alias, description, labels, state, next, more, createdAt, now,
-                deletionTime, destroyTime, revision + 1);
+                deletionTime, destroyTime, accessPolicy, requireUnwrapApproval, revision + 1);
     }
 
     public KeyMetadata destroyed(Instant now) {
@@ -95,6 +101,16 @@ public record KeyMetadata(
                 .map(v -> v.state() == KeyVersionState.DESTROYED ? v : v.destroyed(now))
                 .toList();
         return new KeyMetadata(id, alias, description, labels, KeyState.DESTROYED, primaryVersion, gone,
-                createdAt, now, null, now, revision + 1);
+                createdAt, now, null, now, accessPolicy, requireUnwrapApproval, revision + 1);
+    }
+
+    public KeyMetadata withAccessPolicy(AccessPolicy policy, Instant now) {
+        return new KeyMetadata(id, alias, description, labels, state, primaryVersion, versions, createdAt, now,
+                deletionTime, destroyTime, policy, requireUnwrapApproval, revision + 1);
+    }
+
+    public KeyMetadata withUnwrapApproval(boolean required, Instant now) {
+        return new KeyMetadata(id, alias, description, labels, state, primaryVersion, versions, createdAt, now,
+                deletionTime, destroyTime, accessPolicy, required, revision + 1);
     }
 }

@@ -10,13 +10,34 @@ public enum Operation {
     GET_KEY(Kind.ADMIN),
     LIST_KEYS(Kind.ADMIN),
     ROTATE_KEY(Kind.ADMIN),
-    DISABLE_KEY(Kind.ADMIN),
     ENABLE_KEY(Kind.ADMIN),
     SCHEDULE_KEY_DELETION(Kind.ADMIN),
-    CANCEL_KEY_DELETION(Kind.ADMIN);
+    CANCEL_KEY_DELETION(Kind.ADMIN),
+    SET_ACCESS_POLICY(Kind.ADMIN),
+    SET_APPROVAL_POLICY(Kind.ADMIN),
+    CREATE_GRANT(Kind.ADMIN),
+    LIST_GRANTS(Kind.ADMIN),
+    INIT_CEREMONY(Kind.ADMIN),
+    ADD_OFFICER(Kind.ADMIN),
+    REMOVE_OFFICER(Kind.ADMIN),
+    REINSTATE_OFFICER(Kind.ADMIN),
+    SET_QUORUM_RULE(Kind.ADMIN),
+    /** Narrowing operations: the officer's signature is the authority, the caller only carries it. */
+    DISABLE_KEY(Kind.OFFICER),
+    REVOKE_GRANT(Kind.OFFICER),
+    SUSPEND_OFFICER(Kind.OFFICER),
+    LIST_APPROVALS(Kind.OFFICER),
+    GET_APPROVAL(Kind.OFFICER),
+    VOTE(Kind.OFFICER),
+    WATCH_APPROVALS(Kind.OFFICER),
+    CEREMONY_STATUS(Kind.OFFICER),
+    LIST_OFFICERS(Kind.OFFICER);
 
-    /** Data-plane operations use keys; admin operations manage them. */
-    public enum Kind { DATA, ADMIN }
+    /**
+     * Data-plane operations use keys (clients); admin operations request changes
+     * (administrators); officer operations review and sign (administrators and officers).
+     */
+    public enum Kind { DATA, ADMIN, OFFICER }
 
     private final Kind kind;
 

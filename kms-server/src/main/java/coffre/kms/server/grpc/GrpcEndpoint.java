@@ -6,7 +6,6 @@ import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpcio.server.GrpcIoServer;
 import java.lang.System.Logger;
@@ -66,6 +65,57 @@ public final class GrpcEndpoint {
         });
     }
 
+    /**
+     * Serves a server-streaming method: messages are written on the call's event loop whatever
+     * thread emits them, and the subscription is closed when the client goes away.
+     */
+    public <Req, Resp> void bindStream(StreamHandler<Req, Resp> handler, WorkerExecutor workers) {
+        server.callHandler(handler.method(), call -> {
+            Principal caller;
+            try {
+                caller = CallerIdentity.of(call.connection());
+            } catch (KmsException e) {
+                call.handler(ignored -> { });
+                call.endHandler(ignored -> fail(call.response(), e));
+                return;
+            }
+            io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+            call.last().onComplete(received -> {
+                if (received.failed()) {
+                    return;
+                }
+                // A watcher that stops reading loses events rather than growing the server's memory.
+                java.util.function.Consumer<Resp> emit = message -> context.runOnContext(ignored -> {
+                    try {
+                        if (!call.response().writeQueueFull()) {
+                            call.response().write(message);
+                        }
+                    } catch (IllegalStateException closed) {
+                        LOG.log(Level.DEBUG, "stream already closed");
+                    }
+                });
+                workers.<AutoCloseable>executeBlocking(() -> {
+                    accessControl.check(caller, handler.operation());
+                    return handler.open(caller, received.result(), emit);
+                }, false).onComplete(opened -> {
+                    if (opened.failed()) {
+                        fail(call.response(), opened.cause());
+                        return;
+                    }
+                    Runnable close = () -> {
+                        try {
+                            opened.result().close();
+                        } catch (Exception e) {
+                            LOG.log(Level.DEBUG, "closing stream subscription: {0}", e.toString());
+                        }
+                    };
+                    call.exceptionHandler(ignored -> close.run());
+                    call.errorHandler(ignored -> close.run());
+                });
+            });
+        });
+    }
+
     private static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
         KmsException error;
         if (cause instanceof KmsException kms) {
@@ -80,12 +130,4 @@ public final class GrpcEndpoint {
         response.status(status).statusMessage(error.getMessage()).end();
     }
 
-    /** Exposed for handlers of non-unary calls (health, reflection) that share the server. */
-    public GrpcIoServer server() {
-        return server;
-    }
-
-    static String describe(GrpcServerRequest<?, ?> call) {
-        return call.fullMethodName();
-    }
 }

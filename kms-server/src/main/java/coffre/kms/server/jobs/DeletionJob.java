@@ -1,6 +1,5 @@
 package coffre.kms.server.jobs;
 
-import coffre.kms.server.domain.KeyLifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -9,7 +8,8 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 
 /**
- * Periodically destroys keys whose deletion waiting period is over. Runs on a worker (HSM and
+ * The periodic housekeeping: destroys keys whose deletion waiting period is over and closes
+ * approval requests past their expiry. Runs on a worker (HSM and
  * store calls block); a run that fails is logged and simply retried at the next tick.
  */
 public final class DeletionJob {
@@ -17,13 +17,14 @@ public final class DeletionJob {
 
     private final Vertx vertx;
     private final WorkerExecutor workers;
-    private final KeyLifecycle lifecycle;
+    private final java.util.concurrent.Callable<Integer> work;
     private final Duration interval;
 
-    public DeletionJob(Vertx vertx, WorkerExecutor workers, KeyLifecycle lifecycle, Duration interval) {
+    /** @param work one run; returns how many things it closed (keys destroyed, requests expired) */
+    public DeletionJob(Vertx vertx, WorkerExecutor workers, java.util.concurrent.Callable<Integer> work, Duration interval) {
         this.vertx = vertx;
         this.workers = workers;
-        this.lifecycle = lifecycle;
+        this.work = work;
         this.interval = interval;
     }
 
@@ -34,6 +35,6 @@ public final class DeletionJob {
 
     /** One run, on the worker pool. */
     public Future<Integer> runNow() {
-        return workers.executeBlocking(lifecycle::destroyDueKeys, false);
+        return workers.executeBlocking(work, false);
     }
 }

@@ -7,7 +7,8 @@ import coffre.kms.server.domain.KeyState;
 import coffre.kms.server.domain.KeyVersionMetadata;
 import coffre.kms.server.domain.KeyVersionState;
 import coffre.kms.server.domain.Store;
-import com.zaxxer.hikari.HikariDataSource;
+import coffre.kms.v1.AccessPolicy;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,33 +17,29 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.flywaydb.core.Flyway;
+import javax.sql.DataSource;
 
 /**
- * The {@link Store} over JDBC, with portable SQL shared by the embedded H2 file and PostgreSQL.
- * The schema is created and upgraded by Flyway from {@code db/migration} at start. Each method
- * is one transaction; a failed one changes nothing.
+ * The {@link Store} of key metadata over JDBC, with portable SQL shared by the embedded H2 file and
+ * PostgreSQL. Each method is one transaction; a failed one changes nothing.
  */
 public final class JdbcStore implements Store {
     private static final String PROTECTION_HSM = "HSM";
     /** SQLState class 23 = integrity constraint violation (same code on H2 and PostgreSQL). */
     private static final String INTEGRITY_VIOLATION_CLASS = "23";
 
-    private final HikariDataSource dataSource;
+    private final DataSource dataSource;
 
-    public JdbcStore(HikariDataSource dataSource) {
+    /** Over a data source whose schema {@link Storage} has already migrated; does not own it. */
+    public JdbcStore(DataSource dataSource) {
         this.dataSource = dataSource;
-        Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
     }
 
     @Override
@@ -50,8 +47,9 @@ public final class JdbcStore implements Store {
         inTransaction(connection -> {
             try (PreparedStatement st = connection.prepareStatement("""
                     INSERT INTO kms_key (id, alias, description, state, protection_level, primary_version,
-                                         created_at, updated_at, deletion_time, destroy_time, revision)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                         created_at, updated_at, deletion_time, destroy_time, revision,
+                                         access_policy, require_unwrap_approval)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 st.setString(1, key.id().value());
                 st.setString(2, key.alias() == null ? null : key.alias().value());
                 st.setString(3, key.description());
@@ -63,6 +61,8 @@ public final class JdbcStore implements Store {
                 st.setObject(9, utc(key.deletionTime()));
                 st.setObject(10, utc(key.destroyTime()));
                 st.setLong(11, key.revision());
+                st.setString(12, encode(key.accessPolicy()));
+                st.setBoolean(13, key.requireUnwrapApproval());
                 st.executeUpdate();
             } catch (SQLException e) {
                 if (key.alias() != null && isIntegrityViolation(e)) {
@@ -90,7 +90,7 @@ public final class JdbcStore implements Store {
         inTransaction(connection -> {
             try (PreparedStatement st = connection.prepareStatement("""
                     UPDATE kms_key SET state = ?, primary_version = ?, updated_at = ?, deletion_time = ?,
-                                       destroy_time = ?, revision = ?
+                                       destroy_time = ?, revision = ?, access_policy = ?, require_unwrap_approval = ?
                     WHERE id = ? AND revision = ?""")) {
                 st.setString(1, key.state().name());
                 st.setInt(2, key.primaryVersion());
@@ -98,8 +98,10 @@ public final class JdbcStore implements Store {
                 st.setObject(4, utc(key.deletionTime()));
                 st.setObject(5, utc(key.destroyTime()));
                 st.setLong(6, key.revision());
-                st.setString(7, key.id().value());
-                st.setLong(8, key.revision() - 1);
+                st.setString(7, encode(key.accessPolicy()));
+                st.setBoolean(8, key.requireUnwrapApproval());
+                st.setString(9, key.id().value());
+                st.setLong(10, key.revision() - 1);
                 if (st.executeUpdate() != 1) {
                     throw new ConcurrentUpdateException(key.id());
                 }
@@ -149,9 +151,9 @@ public final class JdbcStore implements Store {
         return inTransaction(connection -> select(connection, "", null));
     }
 
+    /** The data source belongs to {@link Storage}, which closes it. */
     @Override
     public void close() {
-        dataSource.close();
     }
 
     private static void insertVersions(Connection connection, KeyId id, List<KeyVersionMetadata> versions)
@@ -204,7 +206,8 @@ public final class JdbcStore implements Store {
         Map<String, KeyMetadata> keys = new LinkedHashMap<>();
         try (PreparedStatement st = connection.prepareStatement(
                 "SELECT k.id, k.alias, k.description, k.state, k.primary_version, k.created_at, k.updated_at, "
-                        + "k.deletion_time, k.destroy_time, k.revision FROM kms_key k " + where + " ORDER BY k.id")) {
+                        + "k.deletion_time, k.destroy_time, k.revision, k.access_policy, k.require_unwrap_approval "
+                        + "FROM kms_key k " + where + " ORDER BY k.id")) {
             bind(st, param);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -213,7 +216,8 @@ public final class JdbcStore implements Store {
                     keys.put(id, new KeyMetadata(new KeyId(id), alias == null ? null : new Alias(alias),
                             rs.getString(3), labels.getOrDefault(id, new TreeMap<>()), KeyState.valueOf(rs.getString(4)),
                             rs.getInt(5), versions.getOrDefault(id, List.of()), instant(rs, 6), instant(rs, 7),
-                            instant(rs, 8), instant(rs, 9), rs.getLong(10)));
+                            instant(rs, 8), instant(rs, 9), decodePolicy(rs.getString(11)), rs.getBoolean(12),
+                            rs.getLong(10)));
                 }
             }
         }
@@ -223,6 +227,18 @@ public final class JdbcStore implements Store {
     private static void bind(PreparedStatement st, String param) throws SQLException {
         if (param != null) {
             st.setString(1, param);
+        }
+    }
+
+    private static String encode(AccessPolicy policy) {
+        return Base64.getEncoder().encodeToString(policy.toByteArray());
+    }
+
+    private static AccessPolicy decodePolicy(String text) throws SQLException {
+        try {
+            return AccessPolicy.parseFrom(Base64.getDecoder().decode(text));
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            throw new SQLException("stored access policy is unreadable", e);
         }
     }
 

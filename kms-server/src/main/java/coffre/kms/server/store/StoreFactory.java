@@ -7,12 +7,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Opens the configured {@link Store}. */
+/** Opens the configured metadata database. */
 public final class StoreFactory {
     private StoreFactory() {
     }
 
-    public static Store open(StoreSettings settings) {
+    public static Storage open(StoreSettings settings) {
         return switch (settings.type()) {
             case H2 -> openH2(settings.path());
         };
@@ -22,7 +22,7 @@ public final class StoreFactory {
      * The embedded single-node store: one H2 file, no set-up. The file lock (H2's default) stops a
      * second process from opening the same database by mistake.
      */
-    static Store openH2(Path path) {
+    static Storage openH2(Path path) {
         try {
             Path parent = path.toAbsolutePath().getParent();
             if (parent != null) {
@@ -38,6 +38,6 @@ public final class StoreFactory {
         config.setPassword("");
         config.setMaximumPoolSize(4);
         config.setAutoCommit(true);
-        return new JdbcStore(new HikariDataSource(config));
+        return new Storage(new HikariDataSource(config));
     }
 }

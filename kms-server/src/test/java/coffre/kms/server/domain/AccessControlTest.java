@@ -27,12 +27,16 @@ class AccessControlTest {
     @Test
     void administratorsManageAndClientsUse() {
         AccessControl access = new AccessControl(List.of(PrincipalPattern.of("admin")),
-                List.of(PrincipalPattern.of("svc-*")));
+                List.of(PrincipalPattern.of("officer-*")), List.of(PrincipalPattern.of("svc-*")));
         assertDoesNotThrow(() -> access.check(new Principal("admin"), Operation.CREATE_KEY));
         assertDoesNotThrow(() -> access.check(new Principal("svc-1"), Operation.UNWRAP));
         assertEquals(ErrorReason.PERMISSION_DENIED, assertThrows(KmsException.class,
                 () -> access.check(new Principal("admin"), Operation.UNWRAP)).reason());
         assertEquals(ErrorReason.PERMISSION_DENIED, assertThrows(KmsException.class,
                 () -> access.check(new Principal("svc-1"), Operation.DISABLE_KEY)).reason());
+        assertDoesNotThrow(() -> access.check(new Principal("officer-a"), Operation.VOTE));
+        assertDoesNotThrow(() -> access.check(new Principal("admin"), Operation.VOTE));
+        assertEquals(ErrorReason.PERMISSION_DENIED, assertThrows(KmsException.class,
+                () -> access.check(new Principal("officer-a"), Operation.CREATE_KEY)).reason());
     }
 }

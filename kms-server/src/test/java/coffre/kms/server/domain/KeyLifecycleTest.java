@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.kms.server.store.Storage;
 import coffre.kms.server.store.StoreFactoryAccess;
 import coffre.kms.server.testing.MutableClock;
 import coffre.kms.server.testing.SoftwareHsm;
@@ -20,11 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Lifecycle rules over a software HSM and a real embedded store. */
 class KeyLifecycleTest {
+    private static final Principal CALLER = new Principal("svc");
+
     @TempDir
     Path dir;
 
     private final SoftwareHsm hsm = new SoftwareHsm();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private Storage storage;
     private Store store;
     private KeyRegistry registry;
     private KeyLifecycle lifecycle;
@@ -32,15 +36,18 @@ class KeyLifecycleTest {
 
     @BeforeEach
     void setUp() {
-        store = StoreFactoryAccess.openH2(dir.resolve("db"));
+        storage = StoreFactoryAccess.openH2(dir.resolve("db"));
+        store = storage.keys();
         registry = new KeyRegistry();
         lifecycle = new KeyLifecycle(hsm, store, registry, clock);
-        crypto = new CryptoOperations(hsm, registry);
+        // Domain rules only: every caller may use every key (policies are tested in the access package).
+        crypto = new CryptoOperations(hsm, registry, (caller, op, key, context) -> { },
+                (caller, key, version, envelope, context) -> { });
     }
 
     @AfterEach
     void tearDown() {
-        store.close();
+        storage.close();
     }
 
     private KeyMetadata create(String alias) {
@@ -71,23 +78,23 @@ class KeyLifecycleTest {
 
     @Test
     void storeFailureUndoesTheHsmKey() {
-        store.close();
+        storage.close();
         KmsException e = assertThrows(KmsException.class, () -> create(null));
         assertEquals(ErrorReason.STORE_UNAVAILABLE, e.reason());
         assertEquals(0, registry.size());
-        store = StoreFactoryAccess.openH2(dir.resolve("db"));
+        storage = StoreFactoryAccess.openH2(dir.resolve("db"));
     }
 
     @Test
     void disableAndEnableAreIdempotentAndGateUse() {
         KeyMetadata key = create(null);
-        byte[] envelope = crypto.wrap(ref(key), new byte[] {1, 2, 3}, EncryptionContext.EMPTY).envelope();
+        byte[] envelope = crypto.wrap(CALLER, ref(key), new byte[] {1, 2, 3}, Map.of()).envelope();
         assertEquals(KeyState.DISABLED, lifecycle.disable(ref(key)).state());
         assertEquals(KeyState.DISABLED, lifecycle.disable(ref(key)).state());
         assertEquals(ErrorReason.KEY_DISABLED, assertThrows(KmsException.class,
-                () -> crypto.unwrap(envelope, EncryptionContext.EMPTY)).reason());
+                () -> crypto.unwrap(CALLER, envelope, Map.of())).reason());
         assertEquals(KeyState.ENABLED, lifecycle.enable(ref(key)).state());
-        try (CryptoOperations.Unwrapped opened = crypto.unwrap(envelope, EncryptionContext.EMPTY)) {
+        try (CryptoOperations.Unwrapped opened = crypto.unwrap(CALLER, envelope, Map.of())) {
             assertArrayEquals(new byte[] {1, 2, 3}, opened.plaintext().reveal());
         }
     }
@@ -152,7 +159,7 @@ class KeyLifecycleTest {
         KeyMetadata key = create(null);
         hsm.setUnavailable(true);
         KmsException e = assertThrows(KmsException.class,
-                () -> crypto.wrap(ref(key), new byte[] {1}, EncryptionContext.EMPTY));
+                () -> crypto.wrap(CALLER, ref(key), new byte[] {1}, Map.of()));
         assertEquals(ErrorReason.HSM_UNAVAILABLE, e.reason());
         assertFalse(e.getMessage().contains("CKR_"));
     }

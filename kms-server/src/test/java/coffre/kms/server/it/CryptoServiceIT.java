@@ -9,7 +9,6 @@ import coffre.kms.server.testing.Errors;
 import coffre.kms.server.testing.TestServer;
 import coffre.kms.v1.CreateKeyRequest;
 import coffre.kms.v1.CryptoServiceGrpc.CryptoServiceBlockingStub;
-import coffre.kms.v1.DisableKeyRequest;
 import coffre.kms.v1.EnableKeyRequest;
 import coffre.kms.v1.GenerateDataKeyRequest;
 import coffre.kms.v1.GenerateDataKeyResponse;
@@ -65,7 +64,7 @@ class CryptoServiceIT {
     }
 
     static Key newKey() {
-        return keys.createKey(CreateKeyRequest.getDefaultInstance()).getKey();
+        return node.createKey();
     }
 
     private byte[] randomBytes(int n) {
@@ -106,7 +105,7 @@ class CryptoServiceIT {
     @Test
     void aliasesWorkWherever_keyIdsDo() {
         String alias = "orders-" + System.nanoTime();
-        Key key = keys.createKey(CreateKeyRequest.newBuilder().setAlias(alias).build()).getKey();
+        Key key = node.createKey(CreateKeyRequest.newBuilder().setAlias(alias).build());
         WrapResponse wrapped = wrap("alias/" + alias, new byte[] {42}, Map.of());
         assertEquals(key.getId(), wrapped.getKeyId());
         assertArrayEquals(new byte[] {42}, unwrap(wrapped.getEnvelope(), Map.of()).getPlaintext().toByteArray());
@@ -180,12 +179,12 @@ class CryptoServiceIT {
     void disabledKeyRefusesWrapAndUnwrapUntilEnabled() {
         Key key = newKey();
         ByteString envelope = wrap(key.getId(), new byte[] {7}, CONTEXT).getEnvelope();
-        keys.disableKey(DisableKeyRequest.newBuilder().setKeyId(key.getId()).build());
+        node.disable(key.getId());
         Errors.expect(Status.Code.FAILED_PRECONDITION, "KEY_DISABLED", () -> wrap(key.getId(), new byte[] {7}, CONTEXT));
         Errors.expect(Status.Code.FAILED_PRECONDITION, "KEY_DISABLED", () -> unwrap(envelope, CONTEXT));
         Errors.expect(Status.Code.FAILED_PRECONDITION, "KEY_DISABLED", () -> crypto.generateDataKey(
                 GenerateDataKeyRequest.newBuilder().setKeyId(key.getId()).build()));
-        keys.enableKey(EnableKeyRequest.newBuilder().setKeyId(key.getId()).build());
+        node.approved(keys.enableKey(EnableKeyRequest.newBuilder().setKeyId(key.getId()).build()).getApprovalRequest());
         assertArrayEquals(new byte[] {7}, unwrap(envelope, CONTEXT).getPlaintext().toByteArray());
     }
 
@@ -194,7 +193,8 @@ class CryptoServiceIT {
         Key key = newKey();
         byte[] plaintext = randomBytes(32);
         ByteString v1 = wrap(key.getId(), plaintext, CONTEXT).getEnvelope();
-        Key rotated = keys.rotateKey(RotateKeyRequest.newBuilder().setKeyId(key.getId()).build()).getKey();
+        Key rotated = node.approved(keys.rotateKey(RotateKeyRequest.newBuilder().setKeyId(key.getId()).build())
+                .getApprovalRequest());
         assertEquals(2, rotated.getPrimaryVersion());
         assertEquals(2, rotated.getVersionsCount());
 

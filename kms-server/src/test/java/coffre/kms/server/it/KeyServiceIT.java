@@ -72,8 +72,8 @@ class KeyServiceIT {
 
     @Test
     void createdKeysLiveInTheHsmAsSensitiveNeverExtractableLocalObjects() {
-        Key key = keys.createKey(CreateKeyRequest.newBuilder().setDescription("orders")
-                .putLabels("team", "billing").build()).getKey();
+        Key key = node.createKey(CreateKeyRequest.newBuilder().setDescription("orders")
+                .putLabels("team", "billing").build());
         assertTrue(key.getId().matches("key-[a-z2-7]{26}"));
         assertEquals(KeyState.ENABLED, key.getState());
         assertEquals("orders", key.getDescription());
@@ -90,7 +90,7 @@ class KeyServiceIT {
     @Test
     void aliasesAreUnique() {
         String alias = "unique-" + System.nanoTime();
-        Key key = keys.createKey(CreateKeyRequest.newBuilder().setAlias(alias).build()).getKey();
+        Key key = node.createKey(CreateKeyRequest.newBuilder().setAlias(alias).build());
         assertEquals(key, keys.getKey(GetKeyRequest.newBuilder().setKeyId("alias/" + alias).build()).getKey());
         Errors.expect(Status.Code.ALREADY_EXISTS, "ALIAS_ALREADY_EXISTS",
                 () -> keys.createKey(CreateKeyRequest.newBuilder().setAlias(alias).build()));
@@ -111,7 +111,7 @@ class KeyServiceIT {
     @Test
     void listingPagesThroughEveryKeyOnce() {
         for (int i = 0; i < 7; i++) {
-            keys.createKey(CreateKeyRequest.getDefaultInstance());
+            node.createKey();
         }
         List<String> ids = new ArrayList<>();
         String token = "";
@@ -136,16 +136,18 @@ class KeyServiceIT {
 
     @Test
     void scheduledDeletionRefusesUseCancelRestoresAndDestructionRemovesTheHsmObjects() {
-        Key key = keys.createKey(CreateKeyRequest.getDefaultInstance()).getKey();
+        Key key = node.createKey();
         ByteString envelope = wrap(key);
-        keys.rotateKey(coffre.kms.v1.RotateKeyRequest.newBuilder().setKeyId(key.getId()).build());
+        node.approved(keys.rotateKey(coffre.kms.v1.RotateKeyRequest.newBuilder().setKeyId(key.getId()).build())
+                .getApprovalRequest());
 
         Errors.expect(Status.Code.INVALID_ARGUMENT, "INVALID_PENDING_WINDOW", () -> keys.scheduleKeyDeletion(
                 ScheduleKeyDeletionRequest.newBuilder().setKeyId(key.getId()).setPendingWindowDays(6).build()));
         Errors.expect(Status.Code.INVALID_ARGUMENT, "INVALID_PENDING_WINDOW", () -> keys.scheduleKeyDeletion(
                 ScheduleKeyDeletionRequest.newBuilder().setKeyId(key.getId()).setPendingWindowDays(31).build()));
 
-        Key pending = keys.scheduleKeyDeletion(ScheduleKeyDeletionRequest.newBuilder().setKeyId(key.getId()).build()).getKey();
+        Key pending = node.approved(keys.scheduleKeyDeletion(ScheduleKeyDeletionRequest.newBuilder()
+                .setKeyId(key.getId()).build()).getApprovalRequest());
         assertEquals(KeyState.PENDING_DELETION, pending.getState());
         assertEquals(Duration.ofDays(30).toSeconds(),
                 pending.getDeletionTime().getSeconds() - pending.getUpdateTime().getSeconds());
@@ -154,12 +156,14 @@ class KeyServiceIT {
         Errors.expect(Status.Code.FAILED_PRECONDITION, "KEY_PENDING_DELETION",
                 () -> keys.enableKey(EnableKeyRequest.newBuilder().setKeyId(key.getId()).build()));
 
-        Key cancelled = keys.cancelKeyDeletion(CancelKeyDeletionRequest.newBuilder().setKeyId(key.getId()).build()).getKey();
+        Key cancelled = node.approved(keys.cancelKeyDeletion(CancelKeyDeletionRequest.newBuilder()
+                .setKeyId(key.getId()).build()).getApprovalRequest());
         assertEquals(KeyState.DISABLED, cancelled.getState());
-        keys.enableKey(EnableKeyRequest.newBuilder().setKeyId(key.getId()).build());
+        node.approved(keys.enableKey(EnableKeyRequest.newBuilder().setKeyId(key.getId()).build()).getApprovalRequest());
         assertArrayEquals(new byte[] {9}, unwrap(envelope));
 
-        keys.scheduleKeyDeletion(ScheduleKeyDeletionRequest.newBuilder().setKeyId(key.getId()).setPendingWindowDays(7).build());
+        node.approved(keys.scheduleKeyDeletion(ScheduleKeyDeletionRequest.newBuilder().setKeyId(key.getId())
+                .setPendingWindowDays(7).build()).getApprovalRequest());
         node.clock().advance(Duration.ofDays(6));
         node.server().runDeletionJobNow();
         assertTrue(SoftHsmTestToken.get().pkcs11ToolObjects().keySet().contains(label(key, 1)));
@@ -181,7 +185,7 @@ class KeyServiceIT {
 
     @Test
     void cancellingAKeyThatIsNotPendingIsRefused() {
-        Key key = keys.createKey(CreateKeyRequest.getDefaultInstance()).getKey();
+        Key key = node.createKey();
         Errors.expect(Status.Code.FAILED_PRECONDITION, "KEY_NOT_PENDING_DELETION",
                 () -> keys.cancelKeyDeletion(CancelKeyDeletionRequest.newBuilder().setKeyId(key.getId()).build()));
     }
@@ -192,7 +196,7 @@ class KeyServiceIT {
                 node.channelFor(node.pki().clientWithUri("svc-as-admin", TestServer.SERVICE)));
         Errors.expect(Status.Code.PERMISSION_DENIED, "PERMISSION_DENIED",
                 () -> asService.createKey(CreateKeyRequest.getDefaultInstance()));
-        Key key = keys.createKey(CreateKeyRequest.getDefaultInstance()).getKey();
+        Key key = node.createKey();
         Errors.expect(Status.Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> coffre.kms.v1.CryptoServiceGrpc
                 .newBlockingStub(node.channelFor(node.pki().clientWithUri("admin-as-svc", TestServer.ADMIN)))
                 .wrap(WrapRequest.newBuilder().setKeyId(key.getId()).setPlaintext(ByteString.copyFromUtf8("x")).build()));

@@ -9,7 +9,6 @@ import coffre.kms.v1.GetKeyRequest;
 import coffre.kms.v1.Key;
 import coffre.kms.v1.KeyState;
 import coffre.kms.v1.RotateKeyRequest;
-import coffre.kms.v1.DisableKeyRequest;
 import coffre.kms.v1.UnwrapRequest;
 import coffre.kms.v1.WrapRequest;
 import com.google.protobuf.ByteString;
@@ -25,12 +24,13 @@ class RestartIT {
     @Test
     void keysStayUsableAcrossARestart() {
         try (TestServer node = TestServer.start(dir)) {
-            Key key = node.adminKeys().createKey(CreateKeyRequest.newBuilder().setAlias("survivor").build()).getKey();
+            Key key = node.createKey(CreateKeyRequest.newBuilder().setAlias("survivor").build());
             ByteString v1 = wrap(node, key.getId());
-            node.adminKeys().rotateKey(RotateKeyRequest.newBuilder().setKeyId(key.getId()).build());
+            node.approved(node.adminKeys().rotateKey(RotateKeyRequest.newBuilder().setKeyId(key.getId()).build())
+                    .getApprovalRequest());
             ByteString v2 = wrap(node, "alias/survivor");
-            Key disabled = node.adminKeys().createKey(CreateKeyRequest.getDefaultInstance()).getKey();
-            node.adminKeys().disableKey(DisableKeyRequest.newBuilder().setKeyId(disabled.getId()).build());
+            Key disabled = node.createKey();
+            node.disable(disabled.getId());
 
             node.restart();
 

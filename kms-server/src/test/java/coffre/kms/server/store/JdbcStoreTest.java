@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.domain.Alias;
+import coffre.kms.server.domain.KeyAttributes;
 import coffre.kms.server.domain.KeyId;
 import coffre.kms.server.domain.KeyMetadata;
 import coffre.kms.server.domain.KeyState;
@@ -25,13 +26,29 @@ class JdbcStoreTest {
     private final Instant now = Instant.parse("2026-03-01T10:15:30.123456Z");
 
     private KeyMetadata newKey(String alias) {
-        return KeyMetadata.created(KeyId.random(random), alias == null ? null : new Alias(alias), "d",
-                Map.of("env", "prod", "team", "billing"), now);
+        return KeyMetadata.created(KeyId.random(random), new KeyAttributes(alias == null ? null : new Alias(alias), "d",
+                Map.of("env", "prod", "team", "billing")), now);
+    }
+
+    @Test
+    void policiesAndTheBreakGlassFlagRoundTrip() {
+        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
+            KeyMetadata key = newKey(null);
+            storage.keys().insertKey(key);
+            coffre.kms.v1.AccessPolicy policy = coffre.kms.v1.AccessPolicy.newBuilder()
+                    .addRules(coffre.kms.v1.AccessRule.newBuilder().addPrincipals("svc-*")
+                            .addOperations(coffre.kms.v1.DataOperation.UNWRAP)).build();
+            KeyMetadata changed = key.withAccessPolicy(policy, now).withUnwrapApproval(true, now);
+            storage.keys().updateKey(key.withAccessPolicy(policy, now));
+            storage.keys().updateKey(changed);
+            assertEquals(changed, storage.keys().findKey(key.id()).orElseThrow());
+        }
     }
 
     @Test
     void keysRoundTripWithVersionsLabelsAndTimes() {
-        try (Store store = StoreFactory.openH2(dir.resolve("db"))) {
+        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
+            Store store = storage.keys();
             KeyMetadata key = newKey("a");
             store.insertKey(key);
             KeyMetadata rotated = key.withNewVersion(now.plusSeconds(5));
@@ -40,7 +57,8 @@ class JdbcStoreTest {
             store.updateKey(pending);
             assertEquals(pending, store.findKey(key.id()).orElseThrow());
         }
-        try (Store reopened = StoreFactory.openH2(dir.resolve("db"))) {
+        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
+            Store reopened = storage.keys();
             KeyMetadata loaded = reopened.loadAllKeys().get(0);
             assertEquals(KeyState.PENDING_DELETION, loaded.state());
             assertEquals(2, loaded.versions().size());
@@ -50,7 +68,8 @@ class JdbcStoreTest {
 
     @Test
     void duplicateAliasIsReportedAndNothingIsWritten() {
-        try (Store store = StoreFactory.openH2(dir.resolve("db"))) {
+        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
+            Store store = storage.keys();
             store.insertKey(newKey("same"));
             KeyMetadata second = newKey("same");
             assertThrows(Store.AliasTakenException.class, () -> store.insertKey(second));
@@ -61,7 +80,8 @@ class JdbcStoreTest {
 
     @Test
     void staleRevisionIsRefused() {
-        try (Store store = StoreFactory.openH2(dir.resolve("db"))) {
+        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
+            Store store = storage.keys();
             KeyMetadata key = newKey(null);
             store.insertKey(key);
             store.updateKey(key.withState(KeyState.DISABLED, now));
@@ -72,8 +92,8 @@ class JdbcStoreTest {
 
     @Test
     void closedStoreFailsWithStoreException() {
-        Store store = StoreFactory.openH2(dir.resolve("db"));
-        store.close();
-        assertThrows(Store.StoreException.class, store::loadAllKeys);
+        Storage storage = StoreFactory.openH2(dir.resolve("db"));
+        storage.close();
+        assertThrows(Store.StoreException.class, storage.keys()::loadAllKeys);
     }
 }

@@ -1,6 +1,5 @@
 package coffre.kms.server.store;
 
-import coffre.kms.server.domain.Store;
 import java.nio.file.Path;
 
 /** Lets tests in other packages open an embedded store directly. */
@@ -8,7 +7,7 @@ public final class StoreFactoryAccess {
     private StoreFactoryAccess() {
     }
 
-    public static Store openH2(Path path) {
+    public static Storage openH2(Path path) {
         return StoreFactory.openH2(path);
     }
 }

@@ -13,8 +13,23 @@ import coffre.kms.server.config.ServerSettings;
 import coffre.kms.server.config.StoreSettings;
 import coffre.kms.server.config.TlsSettings;
 import coffre.kms.server.store.StoreFactoryAccess;
+import coffre.kms.server.config.ApprovalSettings;
+import coffre.kms.v1.AccessPolicy;
+import coffre.kms.v1.AccessRule;
+import coffre.kms.v1.ApprovalRequest;
+import coffre.kms.v1.ApprovalServiceGrpc;
+import coffre.kms.v1.ApprovalState;
+import coffre.kms.v1.CreateKeyRequest;
 import coffre.kms.v1.CryptoServiceGrpc;
+import coffre.kms.v1.DataOperation;
+import coffre.kms.v1.Decision;
+import coffre.kms.v1.DisableKeyRequest;
+import coffre.kms.v1.GetKeyRequest;
+import coffre.kms.v1.Key;
+import coffre.kms.v1.KeyOperation;
 import coffre.kms.v1.KeyServiceGrpc;
+import coffre.kms.v1.OfficerServiceGrpc;
+import coffre.kms.v1.Operation;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -34,13 +49,17 @@ import java.util.concurrent.TimeUnit;
 public final class TestServer implements AutoCloseable {
     public static final String ADMIN = "spiffe://coffre.test/admin";
     public static final String SERVICE = "spiffe://coffre.test/service/billing";
+    public static final String ALICE = "spiffe://coffre.test/officer/alice";
     public static final int SESSIONS = 4;
 
     private final Path dir;
     private final TestPki pki;
     private final TestPki.Issued serverCert;
     private final MutableClock clock = new MutableClock(Instant.now());
+    private TestPki.Issued admin;
+    private TestPki.Issued service;
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private final TestOfficers officers = TestOfficers.standard();
     private CoffreServer server;
 
     private TestServer(Path dir) {
@@ -50,7 +69,15 @@ public final class TestServer implements AutoCloseable {
         start();
     }
 
+    /** A node initialised by an init ceremony of {@link TestOfficers#standard()}. */
     public static TestServer start(Path dir) {
+        TestServer node = new TestServer(dir);
+        node.adminOfficers().initCeremony(node.officers.ceremony());
+        return node;
+    }
+
+    /** A fresh node that has seen no init ceremony. */
+    public static TestServer startUninitialized(Path dir) {
         return new TestServer(dir);
     }
 
@@ -62,10 +89,15 @@ public final class TestServer implements AutoCloseable {
                 new HsmSettings("softhsm2", null, SoftHsmTestToken.get().label(), null, null, null,
                         SoftHsmTestToken.get().pinFile(), SESSIONS, null),
                 new StoreSettings(StoreSettings.Type.H2, dir.resolve("data/coffre")),
-                new AuthorizationSettings(List.of(ADMIN), List.of("spiffe://coffre.test/service/*")),
-                new KeysSettings(Duration.ofHours(1)));
+                // Alice, an officer, may also request changes: her own requests test self-approval.
+                new AuthorizationSettings(List.of(ADMIN, ALICE), List.of("spiffe://coffre.test/officer/*"),
+                        List.of("spiffe://coffre.test/service/*")),
+                new KeysSettings(Duration.ofHours(1)),
+                new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)));
         Hsm hsm = Pkcs11Hsm.open(SoftHsmTestToken.get().config(SESSIONS));
         server = CoffreServer.start(config, hsm, StoreFactoryAccess.openH2(config.store().path()), clock);
+        admin = pki.clientWithUri("admin", ADMIN);
+        service = pki.clientWithUri("service", SERVICE);
     }
 
     /** Stops the node and starts a new one on the same token and store (a process restart). */
@@ -92,11 +124,73 @@ public final class TestServer implements AutoCloseable {
     }
 
     public KeyServiceGrpc.KeyServiceBlockingStub adminKeys() {
-        return KeyServiceGrpc.newBlockingStub(channelFor(pki.clientWithUri("admin", ADMIN)));
+        return KeyServiceGrpc.newBlockingStub(channelFor(admin));
+    }
+
+    public OfficerServiceGrpc.OfficerServiceBlockingStub adminOfficers() {
+        return OfficerServiceGrpc.newBlockingStub(channelFor(admin));
+    }
+
+    public ApprovalServiceGrpc.ApprovalServiceBlockingStub adminApprovals() {
+        return ApprovalServiceGrpc.newBlockingStub(channelFor(admin));
     }
 
     public CryptoServiceGrpc.CryptoServiceBlockingStub serviceCrypto() {
-        return CryptoServiceGrpc.newBlockingStub(channelFor(pki.clientWithUri("service", SERVICE)));
+        return CryptoServiceGrpc.newBlockingStub(channelFor(service));
+    }
+
+    public TestOfficers officers() {
+        return officers;
+    }
+
+    /** Now, by the node's clock: what officers put in their signed statements. */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /** Alice (op-a) and Carol (op-b) approve: the standard rule holds. Returns the closed request. */
+    public ApprovalRequest approve(ApprovalRequest request) {
+        ApprovalServiceGrpc.ApprovalServiceBlockingStub approvals = adminApprovals();
+        approvals.vote(officers.get("alice").vote(request, Decision.APPROVE, now()));
+        return approvals.vote(officers.get("carol").vote(request, Decision.APPROVE, now())).getRequest();
+    }
+
+    /** Requests a key, has it approved, and returns it; without a policy, {@link #SERVICE}s may use it. */
+    public Key createKey(CreateKeyRequest request) {
+        CreateKeyRequest withPolicy = request.hasAccessPolicy() ? request : request.toBuilder()
+                .setAccessPolicy(AccessPolicy.newBuilder().addRules(AccessRule.newBuilder()
+                        .addPrincipals("spiffe://coffre.test/service/*")
+                        .addAllOperations(List.of(DataOperation.WRAP, DataOperation.UNWRAP,
+                                DataOperation.GENERATE_DATA_KEY, DataOperation.REWRAP))))
+                .build();
+        ApprovalRequest done = approve(adminKeys().createKey(withPolicy).getApprovalRequest());
+        if (done.getState() != ApprovalState.EXECUTED) {
+            throw new IllegalStateException("key creation not executed: " + done.getState() + " "
+                    + done.getFailureReason() + " " + done.getFailureMessage());
+        }
+        return adminKeys().getKey(GetKeyRequest.newBuilder().setKeyId(done.getResult()).build()).getKey();
+    }
+
+    public Key createKey() {
+        return createKey(CreateKeyRequest.getDefaultInstance());
+    }
+
+    /** Runs an approval-gated admin call and returns the key it changed, once approved. */
+    public Key approved(ApprovalRequest request) {
+        ApprovalRequest done = approve(request);
+        if (done.getState() != ApprovalState.EXECUTED) {
+            throw new IllegalStateException("not executed: " + done.getState() + " " + done.getFailureReason()
+                    + " " + done.getFailureMessage());
+        }
+        String keyId = Operations.keyIdOf(done);
+        return adminKeys().getKey(GetKeyRequest.newBuilder().setKeyId(keyId).build()).getKey();
+    }
+
+    /** Alice disables the key at once with her signature. */
+    public Key disable(String keyId) {
+        Operation op = Operation.newBuilder().setDisableKey(KeyOperation.newBuilder().setKeyId(keyId)).build();
+        return adminKeys().disableKey(DisableKeyRequest.newBuilder().setKeyId(keyId)
+                .setSignature(officers.get("alice").actNow(op, now())).build()).getKey();
     }
 
     /** A channel presenting {@code identity} (null: no client certificate), trusting the test CA. */

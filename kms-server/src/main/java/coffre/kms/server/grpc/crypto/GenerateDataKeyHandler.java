@@ -1,7 +1,6 @@
 package coffre.kms.server.grpc.crypto;
 
 import coffre.kms.server.domain.CryptoOperations;
-import coffre.kms.server.domain.EncryptionContext;
 import coffre.kms.server.domain.KeyReference;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
@@ -35,8 +34,8 @@ public final class GenerateDataKeyHandler implements UnaryHandler<GenerateDataKe
     @Override
     public Reply<GenerateDataKeyResponse> handle(Principal caller, GenerateDataKeyRequest request) {
         KeyReference key = KeyReference.parse(request.getKeyId(), "key_id");
-        EncryptionContext context = EncryptionContext.of(request.getEncryptionContextMap());
-        CryptoOperations.DataKey dataKey = crypto.generateDataKey(key, request.getLengthBytes(), context);
+        CryptoOperations.DataKey dataKey = crypto.generateDataKey(caller, key, request.getLengthBytes(),
+                request.getEncryptionContextMap());
         return Reply.withSecret(GenerateDataKeyResponse.newBuilder()
                 .setPlaintext(UnsafeByteOperations.unsafeWrap(dataKey.plaintext().reveal()))
                 .setEnvelope(ByteString.copyFrom(dataKey.wrapped().envelope()))

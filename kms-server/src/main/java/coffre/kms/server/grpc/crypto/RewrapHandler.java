@@ -1,7 +1,6 @@
 package coffre.kms.server.grpc.crypto;
 
 import coffre.kms.server.domain.CryptoOperations;
-import coffre.kms.server.domain.EncryptionContext;
 import coffre.kms.server.domain.KeyReference;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
@@ -33,10 +32,10 @@ public final class RewrapHandler implements UnaryHandler<RewrapRequest, RewrapRe
 
     @Override
     public Reply<RewrapResponse> handle(Principal caller, RewrapRequest request) {
-        EncryptionContext context = EncryptionContext.of(request.getEncryptionContextMap());
         KeyReference target = request.getTargetKeyId().isEmpty()
                 ? null : KeyReference.parse(request.getTargetKeyId(), "target_key_id");
-        CryptoOperations.Rewrapped rewrapped = crypto.rewrap(request.getEnvelope().toByteArray(), context, target);
+        CryptoOperations.Rewrapped rewrapped = crypto.rewrap(caller, request.getEnvelope().toByteArray(),
+                request.getEncryptionContextMap(), target);
         return Reply.of(RewrapResponse.newBuilder()
                 .setEnvelope(ByteString.copyFrom(rewrapped.wrapped().envelope()))
                 .setKeyId(rewrapped.wrapped().keyId().value())

@@ -1,7 +1,6 @@
 package coffre.kms.server.grpc.crypto;
 
 import coffre.kms.server.domain.CryptoOperations;
-import coffre.kms.server.domain.EncryptionContext;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.grpc.Reply;
@@ -32,8 +31,8 @@ public final class UnwrapHandler implements UnaryHandler<UnwrapRequest, UnwrapRe
 
     @Override
     public Reply<UnwrapResponse> handle(Principal caller, UnwrapRequest request) {
-        EncryptionContext context = EncryptionContext.of(request.getEncryptionContextMap());
-        CryptoOperations.Unwrapped opened = crypto.unwrap(request.getEnvelope().toByteArray(), context);
+        CryptoOperations.Unwrapped opened = crypto.unwrap(caller, request.getEnvelope().toByteArray(),
+                request.getEncryptionContextMap());
         // Wrapped without a copy so the only plaintext copy is the one zeroed after sending.
         return Reply.withSecret(UnwrapResponse.newBuilder()
                 .setPlaintext(UnsafeByteOperations.unsafeWrap(opened.plaintext().reveal()))

@@ -1,7 +1,6 @@
 package coffre.kms.server.grpc.crypto;
 
 import coffre.kms.server.domain.CryptoOperations;
-import coffre.kms.server.domain.EncryptionContext;
 import coffre.kms.server.domain.KeyReference;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
@@ -35,10 +34,9 @@ public final class WrapHandler implements UnaryHandler<WrapRequest, WrapResponse
     @Override
     public Reply<WrapResponse> handle(Principal caller, WrapRequest request) {
         KeyReference key = KeyReference.parse(request.getKeyId(), "key_id");
-        EncryptionContext context = EncryptionContext.of(request.getEncryptionContextMap());
         byte[] plaintext = request.getPlaintext().toByteArray();
         try {
-            CryptoOperations.Wrapped wrapped = crypto.wrap(key, plaintext, context);
+            CryptoOperations.Wrapped wrapped = crypto.wrap(caller, key, plaintext, request.getEncryptionContextMap());
             return Reply.of(WrapResponse.newBuilder()
                     .setEnvelope(ByteString.copyFrom(wrapped.envelope()))
                     .setKeyId(wrapped.keyId().value())

@@ -2,6 +2,7 @@ package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.domain.KeyMetadata;
 import coffre.kms.server.domain.KeyVersionMetadata;
+import coffre.kms.v1.ApprovalPolicy;
 import coffre.kms.v1.Key;
 import coffre.kms.v1.KeyState;
 import coffre.kms.v1.KeyVersion;
@@ -24,7 +25,9 @@ final class KeyMessages {
                 .setProtectionLevel(ProtectionLevel.HSM)
                 .setPrimaryVersion(meta.primaryVersion())
                 .setCreateTime(timestamp(meta.createdAt()))
-                .setUpdateTime(timestamp(meta.updatedAt()));
+                .setUpdateTime(timestamp(meta.updatedAt()))
+                .setAccessPolicy(meta.accessPolicy())
+                .setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(meta.requireUnwrapApproval()));
         if (meta.alias() != null) {
             key.setAlias(meta.alias().value());
         }
@@ -46,7 +49,7 @@ final class KeyMessages {
         return key.build();
     }
 
-    private static Timestamp timestamp(Instant instant) {
+    static Timestamp timestamp(Instant instant) {
         return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
 }

@@ -1,0 +1,110 @@
+package coffre.kms.server.approval;
+
+import coffre.kms.server.domain.Alias;
+import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.domain.KeyAttributes;
+import coffre.kms.server.domain.KeyId;
+import coffre.kms.server.domain.KeyLifecycle;
+import coffre.kms.server.domain.KeyReference;
+import coffre.kms.server.domain.KmsException;
+import coffre.kms.v1.Operation;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * Runs an operation once officers have approved it. Every precondition is checked again here,
+ * against the state at execution time (a key may have been destroyed, an alias taken,
+ * meanwhile): a failure is a {@link KmsException} that the approval records as FAILED.
+ *
+ * @see coffre.kms.server.approval.ApprovalGate
+ */
+public final class ApprovedOperations {
+    /** What officer and rule changes need; implemented by the quorum's approval engine. */
+    public interface OfficerChanges {
+        void addOfficer(coffre.kms.v1.Officer officer);
+
+        void removeOfficer(String officerId);
+
+        void reinstateOfficer(String officerId);
+
+        void setRule(coffre.kms.v1.QuorumRule rule);
+    }
+
+    private final KeyLifecycle lifecycle;
+    private final Function<coffre.kms.v1.GrantSpec, String> createGrant;
+    private final BreakGlassAllowances breakGlass;
+    private final Duration breakGlassWindow;
+    private final Clock clock;
+    private OfficerChanges officers;
+
+    public ApprovedOperations(KeyLifecycle lifecycle, Function<coffre.kms.v1.GrantSpec, String> createGrant,
+                              BreakGlassAllowances breakGlass, Duration breakGlassWindow, Clock clock) {
+        this.lifecycle = lifecycle;
+        this.createGrant = createGrant;
+        this.breakGlass = breakGlass;
+        this.breakGlassWindow = breakGlassWindow;
+        this.clock = clock;
+    }
+
+    /** The officer changes come from the approval engine, which is built with this executor. */
+    public void officerChanges(OfficerChanges changes) {
+        this.officers = changes;
+    }
+
+    /**
+     * Executes an approved operation.
+     *
+     * @return what it produced, recorded as the request's result (e.g. a new key or grant id)
+     */
+    public String execute(Operation op) {
+        return switch (op.getKindCase()) {
+            case CREATE_KEY -> {
+                var create = op.getCreateKey();
+                Alias alias = create.getAlias().isEmpty() ? null : new Alias(create.getAlias());
+                yield lifecycle.create(new KeyAttributes(alias, create.getDescription(), create.getLabelsMap(),
+                        create.getAccessPolicy(), create.getApprovalPolicy().getRequireUnwrapApproval())).id().value();
+            }
+            case ENABLE_KEY -> lifecycle.enable(key(op.getEnableKey().getKeyId())).id().value();
+            case ROTATE_KEY -> {
+                var rotated = lifecycle.rotate(key(op.getRotateKey().getKeyId()));
+                yield rotated.id().value() + " v" + rotated.primaryVersion();
+            }
+            case SET_ACCESS_POLICY -> lifecycle.setAccessPolicy(key(op.getSetAccessPolicy().getKeyId()),
+                    op.getSetAccessPolicy().getAccessPolicy()).id().value();
+            case SET_APPROVAL_POLICY -> lifecycle.setUnwrapApproval(key(op.getSetApprovalPolicy().getKeyId()),
+                    op.getSetApprovalPolicy().getApprovalPolicy().getRequireUnwrapApproval()).id().value();
+            case CREATE_GRANT -> createGrant.apply(op.getCreateGrant().getGrant());
+            case SCHEDULE_KEY_DELETION -> lifecycle.scheduleDeletion(key(op.getScheduleKeyDeletion().getKeyId()),
+                    op.getScheduleKeyDeletion().getPendingWindowDays()).id().value();
+            case CANCEL_KEY_DELETION -> lifecycle.cancelDeletion(key(op.getCancelKeyDeletion().getKeyId())).id().value();
+            case ADD_OFFICER -> {
+                officers.addOfficer(op.getAddOfficer().getOfficer());
+                yield op.getAddOfficer().getOfficer().getId();
+            }
+            case REMOVE_OFFICER -> {
+                officers.removeOfficer(op.getRemoveOfficer().getOfficerId());
+                yield op.getRemoveOfficer().getOfficerId();
+            }
+            case REINSTATE_OFFICER -> {
+                officers.reinstateOfficer(op.getReinstateOfficer().getOfficerId());
+                yield op.getReinstateOfficer().getOfficerId();
+            }
+            case SET_QUORUM_RULE -> {
+                officers.setRule(op.getSetQuorumRule());
+                yield OperationSummary.rule(op.getSetQuorumRule());
+            }
+            case UNWRAP_ONCE -> {
+                var until = clock.instant().plus(breakGlassWindow);
+                breakGlass.allow(op.getUnwrapOnce(), until);
+                yield "unwrap allowed once until " + until;
+            }
+            case DISABLE_KEY, REVOKE_GRANT, SUSPEND_OFFICER, KIND_NOT_SET -> throw new KmsException(
+                    ErrorReason.INTERNAL_ERROR, "operation " + op.getKindCase() + " does not go through approval");
+        };
+    }
+
+    private static KeyReference key(String id) {
+        return new KeyReference.ById(new KeyId(id));
+    }
+}

@@ -1,0 +1,79 @@
+package coffre.kms.server.approval;
+
+import coffre.kms.v1.AccessPolicy;
+import coffre.kms.v1.AccessRule;
+import coffre.kms.v1.ContextRequirement;
+import coffre.kms.v1.GrantSpec;
+import coffre.kms.v1.Operation;
+import coffre.kms.v1.QuorumRule;
+import java.time.Instant;
+import java.util.stream.Collectors;
+
+/**
+ * The server's plain-words description of an operation, stored with its approval request for
+ * listings. Officers' tools render their own description from the operation bytes; this one is
+ * informational only and is never what anybody signs.
+ */
+public final class OperationSummary {
+    private OperationSummary() {
+    }
+
+    public static String of(Operation op) {
+        return switch (op.getKindCase()) {
+            case CREATE_KEY -> "create a key" + (op.getCreateKey().getAlias().isEmpty() ? ""
+                    : " with alias '" + op.getCreateKey().getAlias() + "'") + "; " + policy(op.getCreateKey().getAccessPolicy())
+                    + (op.getCreateKey().getApprovalPolicy().getRequireUnwrapApproval() ? "; every unwrap needs approval" : "");
+            case ENABLE_KEY -> "enable key " + op.getEnableKey().getKeyId();
+            case ROTATE_KEY -> "rotate key " + op.getRotateKey().getKeyId();
+            case SET_ACCESS_POLICY -> "set the access policy of key " + op.getSetAccessPolicy().getKeyId() + ": "
+                    + policy(op.getSetAccessPolicy().getAccessPolicy());
+            case CREATE_GRANT -> grant(op.getCreateGrant().getGrant());
+            case SCHEDULE_KEY_DELETION -> "schedule the destruction of key " + op.getScheduleKeyDeletion().getKeyId()
+                    + " after " + (op.getScheduleKeyDeletion().getPendingWindowDays() == 0 ? 30
+                    : op.getScheduleKeyDeletion().getPendingWindowDays()) + " days";
+            case CANCEL_KEY_DELETION -> "cancel the deletion of key " + op.getCancelKeyDeletion().getKeyId();
+            case SET_APPROVAL_POLICY -> (op.getSetApprovalPolicy().getApprovalPolicy().getRequireUnwrapApproval()
+                    ? "require approval for every unwrap with key " : "stop requiring approval for unwraps with key ")
+                    + op.getSetApprovalPolicy().getKeyId();
+            case ADD_OFFICER -> "add officer " + op.getAddOfficer().getOfficer().getId() + " ("
+                    + op.getAddOfficer().getOfficer().getDisplayName() + ", " + op.getAddOfficer().getOfficer().getOperator() + ")";
+            case REMOVE_OFFICER -> "remove officer " + op.getRemoveOfficer().getOfficerId();
+            case REINSTATE_OFFICER -> "reinstate officer " + op.getReinstateOfficer().getOfficerId();
+            case SET_QUORUM_RULE -> "change the quorum rule to " + rule(op.getSetQuorumRule());
+            case UNWRAP_ONCE -> "let " + op.getUnwrapOnce().getPrincipal() + " unwrap one envelope of key "
+                    + op.getUnwrapOnce().getKeyId() + " v" + op.getUnwrapOnce().getKeyVersion() + " once";
+            case DISABLE_KEY -> "disable key " + op.getDisableKey().getKeyId();
+            case REVOKE_GRANT -> "revoke grant " + op.getRevokeGrant().getGrantId();
+            case SUSPEND_OFFICER -> "suspend officer " + op.getSuspendOfficer().getOfficerId();
+            case KIND_NOT_SET -> "no operation";
+        };
+    }
+
+    static String rule(QuorumRule rule) {
+        return rule.getThreshold() + " approvals" + (rule.getMinPerOperator() == 0 ? ""
+                : ", at least " + rule.getMinPerOperator() + " from each operator");
+    }
+
+    private static String policy(AccessPolicy policy) {
+        if (policy.getRulesCount() == 0) {
+            return "nobody may use it";
+        }
+        String rules = policy.getRulesList().stream().map(OperationSummary::rule).collect(Collectors.joining("; "));
+        if (policy.getRequiredContextCount() > 0) {
+            rules += "; context must hold " + policy.getRequiredContextList().stream()
+                    .map(ContextRequirement::getKey).collect(Collectors.joining(", "));
+        }
+        return rules;
+    }
+
+    private static String rule(AccessRule rule) {
+        return String.join(", ", rule.getPrincipalsList()) + " may " + rule.getOperationsList().stream()
+                .map(Enum::name).collect(Collectors.joining(", "));
+    }
+
+    private static String grant(GrantSpec grant) {
+        return "grant " + grant.getPrincipal() + " " + grant.getOperationsList().stream().map(Enum::name)
+                .collect(Collectors.joining(", ")) + " on key " + grant.getKeyId() + " until "
+                + Instant.ofEpochSecond(grant.getNotAfter().getSeconds());
+    }
+}

@@ -1,0 +1,250 @@
+package coffre.kms.server.store;
+
+import coffre.kms.server.approval.ApprovalStore;
+import coffre.kms.server.domain.Store;
+import coffre.kms.v1.ApprovalRequest;
+import coffre.kms.v1.Officer;
+import coffre.kms.v1.QuorumRule;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * {@link ApprovalStore} over JDBC (H2 or PostgreSQL): whole records as base64 protobuf, with the
+ * phase, times and revision in columns. Each method is one transaction.
+ */
+public final class JdbcApprovalStore implements ApprovalStore {
+    private static final int QUORUM_ROW = 1;
+
+    private final DataSource dataSource;
+
+    public JdbcApprovalStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public Optional<Initialization> initialization() {
+        return run(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT threshold, min_per_operator, ceremony_digest FROM kms_quorum WHERE id = ?")) {
+                st.setInt(1, QUORUM_ROW);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Initialization(QuorumRule.newBuilder().setThreshold(rs.getInt(1))
+                            .setMinPerOperator(rs.getInt(2)).build(), rs.getString(3)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean initialize(QuorumRule rule, String ceremonyDigest, List<Officer> officers, Instant at) {
+        return run(c -> {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_quorum "
+                    + "(id, threshold, min_per_operator, ceremony_digest, initialized_at) VALUES (?, ?, ?, ?, ?)")) {
+                st.setInt(1, QUORUM_ROW);
+                st.setInt(2, rule.getThreshold());
+                st.setInt(3, rule.getMinPerOperator());
+                st.setString(4, ceremonyDigest);
+                st.setObject(5, at.atOffset(ZoneOffset.UTC));
+                st.executeUpdate();
+            } catch (SQLException e) {
+                if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                    return false;
+                }
+                throw e;
+            }
+            for (Officer officer : officers) {
+                upsertOfficer(c, officer);
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public void setRule(QuorumRule rule) {
+        run(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE kms_quorum SET threshold = ?, min_per_operator = ? WHERE id = ?")) {
+                st.setInt(1, rule.getThreshold());
+                st.setInt(2, rule.getMinPerOperator());
+                st.setInt(3, QUORUM_ROW);
+                st.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Officer> officers() {
+        return run(c -> {
+            List<Officer> out = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT body FROM kms_officer ORDER BY id");
+                 ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(decode(rs.getString(1), Officer.parser()));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void saveOfficer(Officer officer) {
+        run(c -> {
+            upsertOfficer(c, officer);
+            return null;
+        });
+    }
+
+    private static void upsertOfficer(Connection c, Officer officer) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE kms_officer SET status = ?, body = ? WHERE id = ?")) {
+            update.setString(1, officer.getStatus().name());
+            update.setString(2, encode(officer));
+            update.setString(3, officer.getId());
+            if (update.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO kms_officer (id, status, body) VALUES (?, ?, ?)")) {
+            insert.setString(1, officer.getId());
+            insert.setString(2, officer.getStatus().name());
+            insert.setString(3, encode(officer));
+            insert.executeUpdate();
+        }
+    }
+
+    @Override
+    public void insert(ApprovalRequest request, Instant expiresAt) {
+        run(c -> {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_approval "
+                    + "(id, phase, created_at, expires_at, revision, body) VALUES (?, ?, ?, ?, ?, ?)")) {
+                st.setString(1, request.getId());
+                st.setString(2, Phase.PENDING.name());
+                st.setObject(3, OffsetDateTime.ofInstant(Instant.ofEpochSecond(request.getCreateTime().getSeconds(),
+                        request.getCreateTime().getNanos()), ZoneOffset.UTC));
+                st.setObject(4, expiresAt.atOffset(ZoneOffset.UTC));
+                st.setLong(5, 1);
+                st.setString(6, encode(request));
+                st.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Stored> find(String id) {
+        return run(c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT body, phase, revision FROM kms_approval WHERE id = ?")) {
+                st.setString(1, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? Optional.of(stored(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean update(ApprovalRequest request, Phase phase, long expectedRevision) {
+        return run(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE kms_approval SET phase = ?, body = ?, revision = ? WHERE id = ? AND revision = ?")) {
+                st.setString(1, phase.name());
+                st.setString(2, encode(request));
+                st.setLong(3, expectedRevision + 1);
+                st.setString(4, request.getId());
+                st.setLong(5, expectedRevision);
+                return st.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<Stored> list(List<Phase> phases) {
+        String where = phases.isEmpty() ? "" : " WHERE phase IN ("
+                + phases.stream().map(p -> "?").collect(Collectors.joining(", ")) + ")";
+        return run(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT body, phase, revision FROM kms_approval" + where + " ORDER BY created_at, id")) {
+                for (int i = 0; i < phases.size(); i++) {
+                    st.setString(i + 1, phases.get(i).name());
+                }
+                return collect(st);
+            }
+        });
+    }
+
+    @Override
+    public List<Stored> expired(Instant now) {
+        return run(c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT body, phase, revision FROM kms_approval "
+                    + "WHERE phase = ? AND expires_at < ? ORDER BY created_at, id")) {
+                st.setString(1, Phase.PENDING.name());
+                st.setObject(2, now.atOffset(ZoneOffset.UTC));
+                return collect(st);
+            }
+        });
+    }
+
+    private static List<Stored> collect(PreparedStatement st) throws SQLException {
+        List<Stored> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                out.add(stored(rs));
+            }
+        }
+        return out;
+    }
+
+    private static Stored stored(ResultSet rs) throws SQLException {
+        return new Stored(decode(rs.getString(1), ApprovalRequest.parser()), Phase.valueOf(rs.getString(2)), rs.getLong(3));
+    }
+
+    private static String encode(MessageLite message) {
+        return Base64.getEncoder().encodeToString(message.toByteArray());
+    }
+
+    private static <T> T decode(String text, Parser<T> parser) throws SQLException {
+        try {
+            return parser.parseFrom(Base64.getDecoder().decode(text));
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            throw new SQLException("stored record is unreadable", e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T run(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new Store.StoreException("approval store operation failed (SQLState " + e.getSQLState() + ")", e);
+        }
+    }
+}

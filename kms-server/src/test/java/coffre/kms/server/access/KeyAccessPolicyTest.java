@@ -1,0 +1,171 @@
+package coffre.kms.server.access;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.domain.KmsException;
+import coffre.kms.server.domain.Principal;
+import coffre.kms.v1.AccessPolicy;
+import coffre.kms.v1.AccessRule;
+import coffre.kms.v1.ContextRequirement;
+import coffre.kms.v1.DataOperation;
+import java.util.Collections;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class KeyAccessPolicyTest {
+    private static final String LONG = "x".repeat(KeyAccessPolicy.MAX_STRING_CHARS + 1);
+
+    static AccessRule rule(String principal, DataOperation... ops) {
+        return AccessRule.newBuilder().addPrincipals(principal).addAllOperations(java.util.List.of(ops)).build();
+    }
+
+    static AccessPolicy.Builder oneRule() {
+        return AccessPolicy.newBuilder().addRules(rule("svc", DataOperation.WRAP));
+    }
+
+    static Stream<Arguments> invalidPolicies() {
+        AccessPolicy.Builder tooManyRules = AccessPolicy.newBuilder();
+        IntStream.range(0, 65).forEach(i -> tooManyRules.addRules(rule("svc-" + i, DataOperation.WRAP)));
+        AccessRule.Builder tooManyPrincipals = AccessRule.newBuilder().addOperations(DataOperation.WRAP);
+        IntStream.range(0, 65).forEach(i -> tooManyPrincipals.addPrincipals("svc-" + i));
+        AccessPolicy.Builder tooManyRequirements = oneRule();
+        IntStream.range(0, 33).forEach(i -> tooManyRequirements.addRequiredContext(
+                ContextRequirement.newBuilder().setKey("k" + i)));
+        return Stream.of(
+                Arguments.of("65 rules", tooManyRules.build(), "rules", "64"),
+                Arguments.of("65 principals in a rule",
+                        AccessPolicy.newBuilder().addRules(tooManyPrincipals).build(), "rules[0].principals", "64"),
+                Arguments.of("rule without principals", AccessPolicy.newBuilder()
+                        .addRules(AccessRule.newBuilder().addOperations(DataOperation.WRAP)).build(),
+                        "rules[0].principals", null),
+                Arguments.of("blank principal", oneRule().addRules(rule(" ", DataOperation.WRAP)).build(),
+                        "rules[1].principals[0]", null),
+                Arguments.of("principal of 257 characters", oneRule().addRules(rule(LONG, DataOperation.WRAP)).build(),
+                        "rules[1].principals[0]", "256"),
+                Arguments.of("principal with a control character",
+                        oneRule().addRules(rule("svc\n", DataOperation.WRAP)).build(), "rules[1].principals[0]", null),
+                Arguments.of("rule without operations", AccessPolicy.newBuilder()
+                        .addRules(AccessRule.newBuilder().addPrincipals("svc")).build(), "rules[0].operations", null),
+                Arguments.of("UNSPECIFIED operation", AccessPolicy.newBuilder().addRules(
+                        rule("svc", DataOperation.WRAP, DataOperation.DATA_OPERATION_UNSPECIFIED)).build(),
+                        "rules[0].operations[1]", null),
+                Arguments.of("unknown operation number", AccessPolicy.newBuilder().addRules(
+                        AccessRule.newBuilder().addPrincipals("svc").addOperationsValue(99)).build(),
+                        "rules[0].operations[0]", null),
+                Arguments.of("33 context requirements", tooManyRequirements.build(), "required_context", "32"),
+                Arguments.of("empty context key", oneRule().addRequiredContext(
+                        ContextRequirement.newBuilder().setKey("")).build(), "required_context[0].key", null),
+                Arguments.of("context key of 257 characters", oneRule().addRequiredContext(
+                        ContextRequirement.newBuilder().setKey(LONG)).build(), "required_context[0].key", "256"),
+                Arguments.of("duplicate context key", oneRule()
+                        .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("a"))
+                        .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("b"))
+                        .build(), "required_context[1].key", null),
+                Arguments.of("33 allowed values", oneRule().addRequiredContext(ContextRequirement.newBuilder()
+                        .setKey("tenant").addAllAllowedValues(Collections.nCopies(33, "v"))).build(),
+                        "required_context[0].allowed_values", "32"),
+                Arguments.of("allowed value of 257 characters", oneRule().addRequiredContext(
+                        ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("ok").addAllowedValues(LONG))
+                        .build(), "required_context[0].allowed_values[1]", "256"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidPolicies")
+    void invalidPoliciesAreRefusedNamingTheField(String name, AccessPolicy proto, String field, String limit) {
+        KmsException e = assertThrows(KmsException.class, () -> KeyAccessPolicy.fromProto(proto));
+        assertEquals(ErrorReason.INVALID_POLICY, e.reason());
+        assertEquals(field, e.metadata().get("field"));
+        assertEquals(limit, e.metadata().get("limit"));
+    }
+
+    @Test
+    void limitsThemselvesAreAccepted() {
+        AccessPolicy.Builder proto = AccessPolicy.newBuilder();
+        AccessRule.Builder wide = AccessRule.newBuilder().addOperations(DataOperation.WRAP);
+        IntStream.range(0, 64).forEach(i -> wide.addPrincipals("p".repeat(256 - 3) + String.format("%03d", i)));
+        proto.addRules(wide);
+        IntStream.range(1, 64).forEach(i -> proto.addRules(rule("svc-" + i, DataOperation.UNWRAP)));
+        IntStream.range(0, 32).forEach(i -> proto.addRequiredContext(ContextRequirement.newBuilder()
+                .setKey("k".repeat(250) + i).addAllAllowedValues(Collections.nCopies(32, "v".repeat(256)))));
+        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(proto.build());
+        assertEquals(64, policy.rules().size());
+        assertEquals(32, policy.requiredContext().size());
+    }
+
+    @Test
+    void emptyPolicyAllowsNobody() {
+        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(AccessPolicy.getDefaultInstance());
+        assertSame(KeyAccessPolicy.EMPTY, policy);
+        for (DataOperation op : new DataOperation[] {DataOperation.WRAP, DataOperation.UNWRAP,
+                DataOperation.GENERATE_DATA_KEY, DataOperation.REWRAP}) {
+            assertFalse(policy.allows(new Principal("anyone"), op));
+        }
+        assertEquals(AccessPolicy.getDefaultInstance(), policy.toProto());
+    }
+
+    @Test
+    void globsAndExactNamesMatchThroughThePolicy() {
+        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(AccessPolicy.newBuilder()
+                .addRules(AccessRule.newBuilder().addPrincipals("spiffe://coffre.dev/billing/*")
+                        .addPrincipals("batch-?").addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP))
+                .addRules(rule("spiffe://coffre.dev/audit", DataOperation.UNWRAP))
+                .build());
+        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/billing/api"), DataOperation.WRAP));
+        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/billing/a/b"), DataOperation.UNWRAP));
+        assertTrue(policy.allows(new Principal("batch-7"), DataOperation.UNWRAP));
+        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/audit"), DataOperation.UNWRAP));
+
+        assertFalse(policy.allows(new Principal("batch-17"), DataOperation.WRAP), "? is one character");
+        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/billing"), DataOperation.WRAP));
+        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/audit"), DataOperation.WRAP),
+                "a matching rule must list the operation");
+        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/billing/api"), DataOperation.REWRAP));
+        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/audit/x"), DataOperation.UNWRAP),
+                "exact names match whole names only");
+    }
+
+    @Test
+    void requiredContextNeedsTheKeyAndAnAllowedValue() {
+        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(oneRule()
+                .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("acme")
+                        .addAllowedValues("globex"))
+                .addRequiredContext(ContextRequirement.newBuilder().setKey("purpose"))
+                .build());
+        assertNull(policy.firstUnmet(Map.of("tenant", "acme", "purpose", "", "extra", "x")));
+        assertEquals("tenant", policy.firstUnmet(Map.of("purpose", "p")).key());
+        assertEquals("tenant", policy.firstUnmet(Map.of("tenant", "initech", "purpose", "p")).key());
+        assertEquals("purpose", policy.firstUnmet(Map.of("tenant", "globex")).key());
+        assertEquals("tenant", policy.firstUnmet(null).key());
+    }
+
+    @Test
+    void convertsToItsCanonicalProto() {
+        AccessPolicy proto = AccessPolicy.newBuilder()
+                .addRules(AccessRule.newBuilder().addPrincipals("svc-*").addPrincipals("admin")
+                        .addOperations(DataOperation.UNWRAP).addOperations(DataOperation.WRAP)
+                        .addOperations(DataOperation.UNWRAP))
+                .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("b")
+                        .addAllowedValues("a").addAllowedValues("b"))
+                .build();
+        AccessPolicy canonical = AccessPolicy.newBuilder()
+                .addRules(AccessRule.newBuilder().addPrincipals("svc-*").addPrincipals("admin")
+                        .addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP))
+                .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("b")
+                        .addAllowedValues("a"))
+                .build();
+        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(proto);
+        assertEquals(canonical, policy.toProto());
+        assertEquals(policy, KeyAccessPolicy.fromProto(policy.toProto()));
+    }
+}

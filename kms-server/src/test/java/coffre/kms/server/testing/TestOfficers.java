@@ -1,0 +1,146 @@
+package coffre.kms.server.testing;
+
+import coffre.kms.v1.ApprovalRequest;
+import coffre.kms.v1.CeremonyDocument;
+import coffre.kms.v1.CeremonySignature;
+import coffre.kms.v1.Decision;
+import coffre.kms.v1.InitCeremonyRequest;
+import coffre.kms.v1.Officer;
+import coffre.kms.v1.OfficerPublicKey;
+import coffre.kms.v1.OfficerSignature;
+import coffre.kms.v1.Operation;
+import coffre.kms.v1.QuorumRule;
+import coffre.kms.v1.SignatureAlgorithm;
+import coffre.kms.v1.VoteRequest;
+import coffre.kms.v1.signing.OfficerKeys;
+import coffre.kms.v1.signing.Statements;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Key officers for tests, with real Ed25519 and ECDSA P-256 key pairs generated per run: they sign
+ * the init ceremony, votes and act-now statements exactly as the CLI does, through the shared
+ * {@link Statements} and {@link OfficerKeys}.
+ */
+public final class TestOfficers {
+    /** One officer: its registration and its private key. */
+    public record TestOfficer(Officer officer, KeyPair keys) {
+        public String id() {
+            return officer.getId();
+        }
+
+        public SignatureAlgorithm algorithm() {
+            return officer.getPublicKey().getAlgorithm();
+        }
+
+        public byte[] sign(byte[] statement) {
+            return OfficerKeys.sign(keys.getPrivate(), algorithm(), statement);
+        }
+
+        public VoteRequest vote(ApprovalRequest request, Decision decision, Instant at) {
+            Timestamp time = timestamp(at);
+            byte[] statement = Statements.vote(request.getId(), request.getDigest().toByteArray(), decision, time);
+            return VoteRequest.newBuilder().setRequestId(request.getId()).setOfficerId(id()).setDecision(decision)
+                    .setSignedTime(time).setSignature(ByteString.copyFrom(sign(statement))).build();
+        }
+
+        public OfficerSignature actNow(Operation operation, Instant at) {
+            Timestamp time = timestamp(at);
+            return OfficerSignature.newBuilder().setOfficerId(id()).setSignedTime(time)
+                    .setSignature(ByteString.copyFrom(sign(Statements.actNow(operation, time)))).build();
+        }
+    }
+
+    private final Map<String, TestOfficer> officers = new LinkedHashMap<>();
+    private final QuorumRule rule;
+
+    private TestOfficers(QuorumRule rule) {
+        this.rule = rule;
+    }
+
+    /**
+     * Three officers — alice (Ed25519) and bob (ECDSA P-256) of operator "op-a", carol (Ed25519) of
+     * "op-b" — under "2 of 3, at least 1 from each operator".
+     */
+    public static TestOfficers standard() {
+        TestOfficers set = new TestOfficers(QuorumRule.newBuilder().setThreshold(2).setMinPerOperator(1).build());
+        set.add("alice", "Alice Martin", "op-a", SignatureAlgorithm.ED25519, "spiffe://coffre.test/officer/alice");
+        set.add("bob", "Bob Durand", "op-a", SignatureAlgorithm.ECDSA_P256_SHA256, "spiffe://coffre.test/officer/bob");
+        set.add("carol", "Carol Petit", "op-b", SignatureAlgorithm.ED25519, "spiffe://coffre.test/officer/carol");
+        return set;
+    }
+
+    /** A new officer (not registered anywhere yet). */
+    public static TestOfficer newOfficer(String id, String operator, SignatureAlgorithm algorithm, String principal) {
+        KeyPair keys = generate(algorithm);
+        Officer officer = Officer.newBuilder().setId(id).setDisplayName("Officer " + id).setOperator(operator)
+                .setPrincipal(principal)
+                .setPublicKey(OfficerPublicKey.newBuilder().setAlgorithm(algorithm)
+                        .setSpkiDer(ByteString.copyFrom(keys.getPublic().getEncoded())))
+                .build();
+        return new TestOfficer(officer, keys);
+    }
+
+    private void add(String id, String name, String operator, SignatureAlgorithm algorithm, String principal) {
+        TestOfficer generated = newOfficer(id, operator, algorithm, principal);
+        officers.put(id, new TestOfficer(generated.officer().toBuilder().setDisplayName(name).build(), generated.keys()));
+    }
+
+    public TestOfficer get(String id) {
+        TestOfficer officer = officers.get(id);
+        if (officer == null) {
+            throw new IllegalArgumentException("no test officer " + id);
+        }
+        return officer;
+    }
+
+    public List<TestOfficer> all() {
+        return List.copyOf(officers.values());
+    }
+
+    public QuorumRule rule() {
+        return rule;
+    }
+
+    /** The init ceremony request: the document and every officer's signature on it. */
+    public InitCeremonyRequest ceremony() {
+        CeremonyDocument document = CeremonyDocument.newBuilder()
+                .addAllOfficers(officers.values().stream().map(TestOfficer::officer).toList())
+                .setRule(rule)
+                .setNonce(UUID.randomUUID().toString())
+                .build();
+        byte[] bytes = document.toByteArray();
+        InitCeremonyRequest.Builder request = InitCeremonyRequest.newBuilder().setDocument(ByteString.copyFrom(bytes));
+        for (TestOfficer officer : officers.values()) {
+            request.addSignatures(CeremonySignature.newBuilder().setOfficerId(officer.id())
+                    .setSignature(ByteString.copyFrom(officer.sign(Statements.ceremony(bytes)))));
+        }
+        return request.build();
+    }
+
+    public static Timestamp timestamp(Instant at) {
+        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    }
+
+    private static KeyPair generate(SignatureAlgorithm algorithm) {
+        try {
+            if (algorithm == SignatureAlgorithm.ED25519) {
+                return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            }
+            KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+            ec.initialize(new ECGenParameterSpec("secp256r1"));
+            return ec.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
