@@ -83,6 +83,7 @@ store:
   path: data/coffre        # H2 database file (without .mv.db)
 authorization:
   administrators: ["spiffe://coffre.dev/admin"]
+  officers: ["spiffe://coffre.dev/officer/*"]
   clients: ["spiffe://coffre.dev/service/*"]
 keys:
   deletionCheckInterval: PT1M

@@ -7,7 +7,13 @@ import coffre.kms.cli.crypto.RewrapCommand;
 import coffre.kms.cli.crypto.UnwrapCommand;
 import coffre.kms.cli.crypto.WrapCommand;
 import coffre.kms.cli.errors.ExitCodes;
+import coffre.kms.cli.approvals.ApprovalsCommand;
+import coffre.kms.cli.ceremony.CeremonyCommand;
+import coffre.kms.cli.grants.GrantsCommand;
 import coffre.kms.cli.keys.KeysCommand;
+import coffre.kms.cli.officer.OfficerCommand;
+import coffre.kms.cli.officers.OfficersCommand;
+import coffre.kms.cli.officers.QuorumCommand;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.HashMap;
@@ -39,6 +45,12 @@ import picocli.CommandLine.HelpCommand;
             UnwrapCommand.class,
             DataKeyCommand.class,
             RewrapCommand.class,
+            GrantsCommand.class,
+            ApprovalsCommand.class,
+            OfficerCommand.class,
+            OfficersCommand.class,
+            QuorumCommand.class,
+            CeremonyCommand.class,
             HelpCommand.class,
         })
 public final class CoffreCli {
@@ -80,7 +92,16 @@ public final class CoffreCli {
      */
     public static CommandLine newCommandLine(
             ChannelFactory channels, Map<String, String> env, InputStream stdin, PrintWriter out, PrintWriter err) {
-        CliRuntime runtime = new CliRuntime(channels, env, stdin);
+        return newCommandLine(new CliRuntime(channels, env, stdin), out, err);
+    }
+
+    /**
+     * A ready {@code coffre} command line on {@code runtime}, e.g. with a passphrase prompt of the
+     * embedding program's own.
+     *
+     * @see #newCommandLine(ChannelFactory, Map, PrintWriter, PrintWriter)
+     */
+    public static CommandLine newCommandLine(CliRuntime runtime, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(CoffreCli.class, new CommandFactory(runtime));
         commandLine.getCommandSpec().usageMessage()
                 .exitCodeListHeading("%nExit codes:%n")

@@ -1,7 +1,9 @@
 package coffre.kms.cli;
 
+import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.KeyServiceGrpc;
+import coffre.kms.v1.OfficerServiceGrpc;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -28,5 +30,23 @@ public final class Rpc {
     /** A CryptoService stub whose deadline starts now. */
     public CryptoServiceGrpc.CryptoServiceBlockingStub crypto() {
         return CryptoServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** An ApprovalService stub whose deadline starts now. */
+    public ApprovalServiceGrpc.ApprovalServiceBlockingStub approvals() {
+        return ApprovalServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * An ApprovalService stub without a deadline, for {@code Watch}: the stream is meant to stay
+     * open until the user stops it, so the call timeout does not apply to it.
+     */
+    public ApprovalServiceGrpc.ApprovalServiceBlockingStub approvalsStream() {
+        return ApprovalServiceGrpc.newBlockingStub(channel);
+    }
+
+    /** An OfficerService stub whose deadline starts now. */
+    public OfficerServiceGrpc.OfficerServiceBlockingStub officers() {
+        return OfficerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

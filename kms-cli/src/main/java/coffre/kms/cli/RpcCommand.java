@@ -5,21 +5,12 @@ import coffre.kms.cli.connection.ConnectionOptions;
 import coffre.kms.cli.connection.ConnectionResolver;
 import coffre.kms.cli.connection.ConnectionSettings;
 import coffre.kms.cli.errors.RpcErrorFormatter;
-import coffre.kms.cli.output.OutputFormat;
-import coffre.kms.cli.output.OutputOptions;
-import coffre.kms.cli.output.ProtoJson;
-import com.google.protobuf.MessageOrBuilder;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * Base of every command that calls the server. It owns the shared steps so each command class
@@ -35,21 +26,13 @@ import picocli.CommandLine.Spec;
  *   <li>shut the channel down, whatever happened.</li>
  * </ol>
  */
-public abstract class RpcCommand implements Callable<Integer> {
+public abstract non-sealed class RpcCommand extends CoffreCommand {
 
     @Mixin
     private ConnectionOptions connection;
 
-    @Mixin
-    private OutputOptions output;
-
-    @Spec
-    private CommandSpec spec;
-
-    private final CliRuntime runtime;
-
     protected RpcCommand(CliRuntime runtime) {
-        this.runtime = runtime;
+        super(runtime);
     }
 
     /**
@@ -77,10 +60,10 @@ public abstract class RpcCommand implements Callable<Integer> {
         ConnectionSettings settings;
         ManagedChannel channel;
         try {
-            settings = new ConnectionResolver(runtime.env()).resolve(connection.toFlags());
-            channel = runtime.channels().open(settings);
+            settings = new ConnectionResolver(runtime().env()).resolve(connection.toFlags());
+            channel = runtime().channels().open(settings);
         } catch (ConfigurationException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            throw new ParameterException(commandLine(), e.getMessage(), e);
         }
         try {
             return run(new Rpc(channel, settings.timeout()));
@@ -92,43 +75,6 @@ public abstract class RpcCommand implements Callable<Integer> {
         } finally {
             close(channel);
         }
-    }
-
-    /** The runtime this command was built with. */
-    protected final CliRuntime runtime() {
-        return runtime;
-    }
-
-    /** This command's picocli {@code CommandLine}, for {@link ParameterException}s. */
-    protected final CommandLine commandLine() {
-        return spec.commandLine();
-    }
-
-    /** Standard output. */
-    protected final PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    /** Standard error. */
-    protected final PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
-
-    /** The {@code -o} format. */
-    protected final OutputFormat format() {
-        return output.format();
-    }
-
-    /** Prints {@code message} as JSON followed by a newline. */
-    protected final void printJson(MessageOrBuilder message) {
-        out().println(ProtoJson.print(message));
-        out().flush();
-    }
-
-    /** Prints {@code text} as is (it carries its own line ends). */
-    protected final void printText(String text) {
-        out().print(text);
-        out().flush();
     }
 
     private static void close(ManagedChannel channel) {

@@ -21,6 +21,7 @@ final class CliHarness {
     private final ChannelFactory channels;
     private final Map<String, String> env = new HashMap<>();
     private byte[] stdin = new byte[0];
+    private PassphrasePrompt prompt = PassphrasePrompt.none();
 
     CliHarness(ChannelFactory channels, Path dir) throws IOException {
         this.channels = channels;
@@ -45,6 +46,12 @@ final class CliHarness {
         return this;
     }
 
+    /** Answers passphrase prompts; by default there is no terminal to ask. */
+    CliHarness prompt(PassphrasePrompt prompt) {
+        this.prompt = prompt;
+        return this;
+    }
+
     CliHarness stdin(byte[] bytes) {
         stdin = bytes.clone();
         return this;
@@ -54,8 +61,8 @@ final class CliHarness {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         InputStream in = new ByteArrayInputStream(stdin);
-        int exitCode = CoffreCli.newCommandLine(channels, env, in, new PrintWriter(out, true), new PrintWriter(err, true))
-                .execute(args);
+        int exitCode = CoffreCli.newCommandLine(new CliRuntime(channels, env, in, prompt), new PrintWriter(out, true),
+                new PrintWriter(err, true)).execute(args);
         return new Result(exitCode, out.toString(), err.toString());
     }
 

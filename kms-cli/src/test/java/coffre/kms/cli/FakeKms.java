@@ -2,6 +2,65 @@ package coffre.kms.cli;
 
 import coffre.kms.cli.connection.ChannelFactory;
 import coffre.kms.cli.connection.ConnectionSettings;
+import coffre.kms.v1.AddOfficerRequest;
+import coffre.kms.v1.AddOfficerResponse;
+import coffre.kms.v1.ApprovalRequest;
+import coffre.kms.v1.ApprovalServiceGrpc;
+import coffre.kms.v1.ApprovalState;
+import coffre.kms.v1.ApprovalVote;
+import coffre.kms.v1.CancelKeyDeletionRequest;
+import coffre.kms.v1.CeremonyDocument;
+import coffre.kms.v1.CreateGrantRequest;
+import coffre.kms.v1.CreateGrantResponse;
+import coffre.kms.v1.CreateKeyOperation;
+import coffre.kms.v1.Decision;
+import coffre.kms.v1.GetApprovalRequestRequest;
+import coffre.kms.v1.GetApprovalRequestResponse;
+import coffre.kms.v1.GetCeremonyStatusRequest;
+import coffre.kms.v1.GetCeremonyStatusResponse;
+import coffre.kms.v1.Grant;
+import coffre.kms.v1.GrantOperation;
+import coffre.kms.v1.GrantSpec;
+import coffre.kms.v1.InitCeremonyRequest;
+import coffre.kms.v1.InitCeremonyResponse;
+import coffre.kms.v1.KeyOperation;
+import coffre.kms.v1.ListApprovalRequestsRequest;
+import coffre.kms.v1.ListApprovalRequestsResponse;
+import coffre.kms.v1.ListGrantsRequest;
+import coffre.kms.v1.ListGrantsResponse;
+import coffre.kms.v1.ListOfficersRequest;
+import coffre.kms.v1.ListOfficersResponse;
+import coffre.kms.v1.Officer;
+import coffre.kms.v1.OfficerOperation;
+import coffre.kms.v1.OfficerServiceGrpc;
+import coffre.kms.v1.OfficerStatus;
+import coffre.kms.v1.Operation;
+import coffre.kms.v1.AddOfficerOperation;
+import coffre.kms.v1.CreateGrantOperation;
+import coffre.kms.v1.QuorumRule;
+import coffre.kms.v1.ReinstateOfficerRequest;
+import coffre.kms.v1.ReinstateOfficerResponse;
+import coffre.kms.v1.RemoveOfficerRequest;
+import coffre.kms.v1.RemoveOfficerResponse;
+import coffre.kms.v1.RevokeGrantRequest;
+import coffre.kms.v1.RevokeGrantResponse;
+import coffre.kms.v1.ScheduleKeyDeletionOperation;
+import coffre.kms.v1.SetAccessPolicyOperation;
+import coffre.kms.v1.SetAccessPolicyRequest;
+import coffre.kms.v1.SetAccessPolicyResponse;
+import coffre.kms.v1.SetApprovalPolicyOperation;
+import coffre.kms.v1.SetApprovalPolicyRequest;
+import coffre.kms.v1.SetApprovalPolicyResponse;
+import coffre.kms.v1.SetQuorumRuleRequest;
+import coffre.kms.v1.SetQuorumRuleResponse;
+import coffre.kms.v1.SuspendOfficerRequest;
+import coffre.kms.v1.SuspendOfficerResponse;
+import coffre.kms.v1.VoteRequest;
+import coffre.kms.v1.VoteResponse;
+import coffre.kms.v1.WatchApprovalRequestsRequest;
+import coffre.kms.v1.signing.Statements;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.LinkedHashMap;
 import coffre.kms.v1.CancelKeyDeletionRequest;
 import coffre.kms.v1.CancelKeyDeletionResponse;
 import coffre.kms.v1.CreateKeyRequest;
@@ -66,9 +125,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An in-process stand-in for a Coffre server: KeyService and CryptoService answer with canned
- * messages, record every request, and can be told to fail the next call with a rich error built
- * the way the real server builds them (google.rpc.Status with an ErrorInfo detail).
+ * An in-process stand-in for a Coffre server: every service answers with canned messages, records
+ * every request, and can be told to fail the next call with a rich error built the way the real
+ * server builds them (google.rpc.Status with an ErrorInfo detail). Calls that need approval answer
+ * with an honest ApprovalRequest built from the request (operation bytes, their digest); approval
+ * requests can also be planted, tampered with or not, for GetApprovalRequest and Vote.
  */
 final class FakeKms implements AutoCloseable {
 
@@ -98,6 +159,9 @@ final class FakeKms implements AutoCloseable {
     private final List<Message> requests = Collections.synchronizedList(new ArrayList<>());
     private final Deque<ListKeysResponse> pages = new ArrayDeque<>();
     private final List<ConnectionSettings> openedWith = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, ApprovalRequest> approvals = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final List<ApprovalRequest> watchEvents = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean watchStaysOpen;
     private volatile StatusRuntimeException nextError;
     private volatile boolean silent;
 
@@ -108,7 +172,8 @@ final class FakeKms implements AutoCloseable {
 
     private FakeKms(ServerBuilder<?> builder, boolean inProcess) throws IOException {
         ServerBuilder<?> named = inProcess ? InProcessServerBuilder.forName(name).directExecutor() : builder;
-        server = named.addService(new Keys()).addService(new Crypto()).build().start();
+        server = named.addService(new Keys()).addService(new Crypto()).addService(new Approvals())
+                .addService(new Officers()).build().start();
     }
 
     /**
@@ -175,6 +240,42 @@ final class FakeKms implements AutoCloseable {
         pages.add(page);
     }
 
+    static final QuorumRule RULE = QuorumRule.newBuilder().setThreshold(2).setMinPerOperator(1).build();
+    static final String REQUEST_ID = "apr-abcdefghijklmnopqrstuvwxyz";
+    static final String GRANT_ID = "grt-abcdefghijklmnopqrstuvwxyz";
+    static final String NEW_KEY_ID = "key-newnewnewnewnewnewnewnewne";
+
+    /** A pending request for {@code operation} with the right digest, as the real server makes them. */
+    static ApprovalRequest approvalFor(Operation operation) {
+        byte[] bytes = Statements.operationBytes(operation);
+        return ApprovalRequest.newBuilder()
+                .setId(REQUEST_ID)
+                .setOperation(ByteString.copyFrom(bytes))
+                .setDigest(ByteString.copyFrom(Statements.sha256(bytes)))
+                .setRequester("spiffe://coffre.test/admin")
+                .setCreateTime(ts(1_760_000_000L))
+                .setExpireTime(ts(1_760_086_400L))
+                .setRule(RULE)
+                .setState(ApprovalState.PENDING)
+                .setSummary("server's own words")
+                .build();
+    }
+
+    /** Makes GetApprovalRequest (and Vote) find {@code request}. */
+    void putApproval(ApprovalRequest request) {
+        approvals.put(request.getId(), request);
+    }
+
+    /** The requests Watch streams, in order; after them the stream ends unless {@link #keepWatchOpen()}. */
+    void addWatchEvent(ApprovalRequest event) {
+        watchEvents.add(event);
+    }
+
+    /** Keeps Watch streams open after their events, as a live server does. */
+    void keepWatchOpen() {
+        watchStaysOpen = true;
+    }
+
     /** An error shaped like the real server's: the status code of the reason, an ErrorInfo, a message. */
     static StatusRuntimeException richError(Status.Code code, ErrorReason reason, String message, Map<String, String> metadata) {
         ErrorInfo info = ErrorInfo.newBuilder()
@@ -216,10 +317,23 @@ final class FakeKms implements AutoCloseable {
         observer.onCompleted();
     }
 
+    private <T extends Message> void approval(Message request, Operation operation, java.util.function.Function<ApprovalRequest, T> wrap,
+            StreamObserver<T> observer) {
+        answer(request, wrap.apply(approvalFor(operation)), observer);
+    }
+
+    private static Operation keyOp(Operation.Builder builder) {
+        return builder.build();
+    }
+
     private final class Keys extends KeyServiceGrpc.KeyServiceImplBase {
         @Override
         public void createKey(CreateKeyRequest request, StreamObserver<CreateKeyResponse> observer) {
-            answer(request, CreateKeyResponse.newBuilder().setKey(KEY).build(), observer);
+            Operation operation = Operation.newBuilder().setCreateKey(CreateKeyOperation.newBuilder()
+                    .setAlias(request.getAlias()).setDescription(request.getDescription())
+                    .putAllLabels(request.getLabelsMap()).setAccessPolicy(request.getAccessPolicy())
+                    .setApprovalPolicy(request.getApprovalPolicy())).build();
+            approval(request, operation, a -> CreateKeyResponse.newBuilder().setApprovalRequest(a).build(), observer);
         }
 
         @Override
@@ -235,7 +349,8 @@ final class FakeKms implements AutoCloseable {
 
         @Override
         public void rotateKey(RotateKeyRequest request, StreamObserver<RotateKeyResponse> observer) {
-            answer(request, RotateKeyResponse.newBuilder().setKey(KEY).build(), observer);
+            approval(request, keyOp(Operation.newBuilder().setRotateKey(KeyOperation.newBuilder().setKeyId(request.getKeyId()))),
+                    a -> RotateKeyResponse.newBuilder().setApprovalRequest(a).build(), observer);
         }
 
         @Override
@@ -246,21 +361,181 @@ final class FakeKms implements AutoCloseable {
 
         @Override
         public void enableKey(EnableKeyRequest request, StreamObserver<EnableKeyResponse> observer) {
-            answer(request, EnableKeyResponse.newBuilder().setKey(KEY).build(), observer);
+            approval(request, keyOp(Operation.newBuilder().setEnableKey(KeyOperation.newBuilder().setKeyId(request.getKeyId()))),
+                    a -> EnableKeyResponse.newBuilder().setApprovalRequest(a).build(), observer);
         }
 
         @Override
         public void scheduleKeyDeletion(ScheduleKeyDeletionRequest request,
                 StreamObserver<ScheduleKeyDeletionResponse> observer) {
-            Key pending = KEY.toBuilder().setState(KeyState.PENDING_DELETION).setDeletionTime(ts(1_770_000_000L)).build();
-            answer(request, ScheduleKeyDeletionResponse.newBuilder().setKey(pending).build(), observer);
+            approval(request, Operation.newBuilder().setScheduleKeyDeletion(ScheduleKeyDeletionOperation.newBuilder()
+                            .setKeyId(request.getKeyId()).setPendingWindowDays(request.getPendingWindowDays())).build(),
+                    a -> ScheduleKeyDeletionResponse.newBuilder().setApprovalRequest(a).build(), observer);
         }
 
         @Override
         public void cancelKeyDeletion(CancelKeyDeletionRequest request,
                 StreamObserver<CancelKeyDeletionResponse> observer) {
-            answer(request, CancelKeyDeletionResponse.newBuilder().setKey(KEY.toBuilder().setState(KeyState.DISABLED))
+            approval(request, keyOp(Operation.newBuilder().setCancelKeyDeletion(KeyOperation.newBuilder().setKeyId(request.getKeyId()))),
+                    a -> CancelKeyDeletionResponse.newBuilder().setApprovalRequest(a).build(), observer);
+        }
+
+        @Override
+        public void setAccessPolicy(SetAccessPolicyRequest request, StreamObserver<SetAccessPolicyResponse> observer) {
+            approval(request, Operation.newBuilder().setSetAccessPolicy(SetAccessPolicyOperation.newBuilder()
+                            .setKeyId(request.getKeyId()).setAccessPolicy(request.getAccessPolicy())).build(),
+                    a -> SetAccessPolicyResponse.newBuilder().setApprovalRequest(a).build(), observer);
+        }
+
+        @Override
+        public void setApprovalPolicy(SetApprovalPolicyRequest request, StreamObserver<SetApprovalPolicyResponse> observer) {
+            approval(request, Operation.newBuilder().setSetApprovalPolicy(SetApprovalPolicyOperation.newBuilder()
+                            .setKeyId(request.getKeyId()).setApprovalPolicy(request.getApprovalPolicy())).build(),
+                    a -> SetApprovalPolicyResponse.newBuilder().setApprovalRequest(a).build(), observer);
+        }
+
+        @Override
+        public void createGrant(CreateGrantRequest request, StreamObserver<CreateGrantResponse> observer) {
+            approval(request, Operation.newBuilder().setCreateGrant(CreateGrantOperation.newBuilder()
+                            .setGrant(request.getGrant())).build(),
+                    a -> CreateGrantResponse.newBuilder().setApprovalRequest(a).build(), observer);
+        }
+
+        @Override
+        public void listGrants(ListGrantsRequest request, StreamObserver<ListGrantsResponse> observer) {
+            answer(request, ListGrantsResponse.newBuilder().addGrants(GRANT).build(), observer);
+        }
+
+        @Override
+        public void revokeGrant(RevokeGrantRequest request, StreamObserver<RevokeGrantResponse> observer) {
+            answer(request, RevokeGrantResponse.newBuilder()
+                    .setGrant(GRANT.toBuilder().setRevoked(true).setRevokeTime(ts(1_770_000_000L))).build(), observer);
+        }
+    }
+
+    static final Grant GRANT = Grant.newBuilder()
+            .setId(GRANT_ID)
+            .setSpec(GrantSpec.newBuilder().setKeyId(KEY.getId()).setPrincipal("spiffe://coffre.test/batch")
+                    .addOperations(coffre.kms.v1.DataOperation.UNWRAP).putContextConstraints("tenant", "acme")
+                    .setNotAfter(ts(1_780_000_000L)))
+            .setCreateTime(ts(1_760_000_000L))
+            .build();
+
+    static final Officer ALICE = Officer.newBuilder().setId("alice").setDisplayName("Alice Martin").setOperator("op-a")
+            .setPrincipal("spiffe://coffre.test/officer/alice")
+            .setPublicKey(coffre.kms.v1.OfficerPublicKey.newBuilder().setAlgorithm(coffre.kms.v1.SignatureAlgorithm.ED25519)
+                    .setSpkiDer(ByteString.copyFrom(java.util.Base64.getDecoder()
+                            .decode("MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE="))))
+            .setStatus(OfficerStatus.OFFICER_ACTIVE)
+            .build();
+
+    private final class Approvals extends ApprovalServiceGrpc.ApprovalServiceImplBase {
+        @Override
+        public void listApprovalRequests(ListApprovalRequestsRequest request,
+                StreamObserver<ListApprovalRequestsResponse> observer) {
+            List<ApprovalRequest> matching = approvals.values().stream()
+                    .filter(a -> request.getStatesList().isEmpty() || request.getStatesList().contains(a.getState()))
+                    .toList();
+            answer(request, ListApprovalRequestsResponse.newBuilder().addAllRequests(matching).build(), observer);
+        }
+
+        @Override
+        public void getApprovalRequest(GetApprovalRequestRequest request,
+                StreamObserver<GetApprovalRequestResponse> observer) {
+            ApprovalRequest found = approvals.get(request.getRequestId());
+            if (found == null) {
+                failNext(richError(Status.Code.NOT_FOUND, ErrorReason.APPROVAL_REQUEST_NOT_FOUND, "", Map.of()));
+                found = ApprovalRequest.getDefaultInstance();
+            }
+            answer(request, GetApprovalRequestResponse.newBuilder().setRequest(found).build(), observer);
+        }
+
+        @Override
+        public void vote(VoteRequest request, StreamObserver<VoteResponse> observer) {
+            ApprovalRequest found = approvals.getOrDefault(request.getRequestId(), ApprovalRequest.getDefaultInstance());
+            ApprovalRequest.Builder after = found.toBuilder().addVotes(ApprovalVote.newBuilder()
+                    .setOfficerId(request.getOfficerId()).setDecision(request.getDecision())
+                    .setSignedTime(request.getSignedTime()).setSignature(request.getSignature()).setCounted(true));
+            long approvals = after.getVotesList().stream().filter(v -> v.getDecision() == Decision.APPROVE).count();
+            if (request.getDecision() == Decision.REJECT) {
+                after.setState(ApprovalState.REJECTED).setCloseTime(ts(1_760_001_000L));
+            } else if (approvals >= found.getRule().getThreshold()) {
+                after.setState(ApprovalState.EXECUTED).setResult(NEW_KEY_ID).setCloseTime(ts(1_760_001_000L));
+            }
+            answer(request, VoteResponse.newBuilder().setRequest(after).build(), observer);
+        }
+
+        @Override
+        public void watch(WatchApprovalRequestsRequest request, StreamObserver<ApprovalRequest> observer) {
+            requests.add(request);
+            for (ApprovalRequest event : List.copyOf(watchEvents)) {
+                if (request.getStatesList().isEmpty() || request.getStatesList().contains(event.getState())) {
+                    observer.onNext(event);
+                }
+            }
+            if (!watchStaysOpen) {
+                observer.onCompleted();
+            }
+        }
+    }
+
+    private final class Officers extends OfficerServiceGrpc.OfficerServiceImplBase {
+        @Override
+        public void getCeremonyStatus(GetCeremonyStatusRequest request, StreamObserver<GetCeremonyStatusResponse> observer) {
+            answer(request, GetCeremonyStatusResponse.newBuilder().setInitialized(true).setRule(RULE).setActiveOfficers(3)
                     .build(), observer);
+        }
+
+        @Override
+        public void initCeremony(InitCeremonyRequest request, StreamObserver<InitCeremonyResponse> observer) {
+            CeremonyDocument document;
+            try {
+                document = CeremonyDocument.parseFrom(request.getDocument());
+            } catch (InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+            }
+            answer(request, InitCeremonyResponse.newBuilder()
+                    .addAllOfficers(document.getOfficersList().stream()
+                            .map(o -> o.toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build()).toList())
+                    .setRule(document.getRule()).build(), observer);
+        }
+
+        @Override
+        public void listOfficers(ListOfficersRequest request, StreamObserver<ListOfficersResponse> observer) {
+            answer(request, ListOfficersResponse.newBuilder().addOfficers(ALICE).setRule(RULE).build(), observer);
+        }
+
+        @Override
+        public void addOfficer(AddOfficerRequest request, StreamObserver<AddOfficerResponse> observer) {
+            approval(request, Operation.newBuilder().setAddOfficer(AddOfficerOperation.newBuilder()
+                            .setOfficer(request.getOfficer())).build(),
+                    a -> AddOfficerResponse.newBuilder().setApprovalRequest(a).build(), observer);
+        }
+
+        @Override
+        public void removeOfficer(RemoveOfficerRequest request, StreamObserver<RemoveOfficerResponse> observer) {
+            approval(request, Operation.newBuilder().setRemoveOfficer(OfficerOperation.newBuilder()
+                            .setOfficerId(request.getOfficerId())).build(),
+                    a -> RemoveOfficerResponse.newBuilder().setApprovalRequest(a).build(), observer);
+        }
+
+        @Override
+        public void suspendOfficer(SuspendOfficerRequest request, StreamObserver<SuspendOfficerResponse> observer) {
+            answer(request, SuspendOfficerResponse.newBuilder().setOfficer(ALICE.toBuilder()
+                    .setId(request.getOfficerId()).setStatus(OfficerStatus.OFFICER_SUSPENDED)).build(), observer);
+        }
+
+        @Override
+        public void reinstateOfficer(ReinstateOfficerRequest request, StreamObserver<ReinstateOfficerResponse> observer) {
+            approval(request, Operation.newBuilder().setReinstateOfficer(OfficerOperation.newBuilder()
+                            .setOfficerId(request.getOfficerId())).build(),
+                    a -> ReinstateOfficerResponse.newBuilder().setApprovalRequest(a).build(), observer);
+        }
+
+        @Override
+        public void setQuorumRule(SetQuorumRuleRequest request, StreamObserver<SetQuorumRuleResponse> observer) {
+            approval(request, Operation.newBuilder().setSetQuorumRule(request.getRule()).build(),
+                    a -> SetQuorumRuleResponse.newBuilder().setApprovalRequest(a).build(), observer);
         }
     }
 

@@ -62,7 +62,6 @@ class KeyCommandsTest {
                 Arguments.of(new String[] {"keys", "show", "alias/billing/main"},
                         GetKeyRequest.newBuilder().setKeyId("alias/billing/main").build()),
                 Arguments.of(new String[] {"keys", "rotate", KEY_ID}, RotateKeyRequest.newBuilder().setKeyId(KEY_ID).build()),
-                Arguments.of(new String[] {"keys", "disable", KEY_ID}, DisableKeyRequest.newBuilder().setKeyId(KEY_ID).build()),
                 Arguments.of(new String[] {"keys", "enable", KEY_ID}, EnableKeyRequest.newBuilder().setKeyId(KEY_ID).build()),
                 Arguments.of(new String[] {"keys", "schedule-deletion", KEY_ID},
                         ScheduleKeyDeletionRequest.newBuilder().setKeyId(KEY_ID).build()),
@@ -108,12 +107,71 @@ class KeyCommandsTest {
     }
 
     @Test
-    void scheduleDeletionShowsTheDeletionTime() {
+    void scheduleDeletionPrintsTheApprovalRequestItCreated() {
         CliHarness.Result result = cli.run("keys", "schedule-deletion", KEY_ID, "--days", "30");
 
         assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
-        assertTrue(result.out().contains("State:           PENDING_DELETION\n"), result::toString);
-        assertTrue(result.out().contains("Deletion time:   2026-02-02T02:40:00Z\n"), result::toString);
+        String digest = java.util.HexFormat.of().formatHex(FakeKms.approvalFor(coffre.kms.v1.Operation.newBuilder()
+                .setScheduleKeyDeletion(coffre.kms.v1.ScheduleKeyDeletionOperation.newBuilder().setKeyId(KEY_ID)
+                        .setPendingWindowDays(30)).build()).getDigest().toByteArray());
+        assertEquals("""
+                Approval request created: nothing changes until officers approve it.
+                ID:        apr-abcdefghijklmnopqrstuvwxyz
+                Operation: Schedule key 'key-01hzy3k4m5n6p7q8r9s0t1v2w3' for destruction: refused at once, its HSM \
+                material destroyed after 30 days unless the deletion is cancelled
+                Digest:    %s (recomputed by coffre; matches the server's)
+                State:     PENDING
+                Rule:      2 approvals from active officers, at least 1 from each operator
+                Expires:   2025-10-10T08:53:20Z
+                needs approval: coffre approvals show apr-abcdefghijklmnopqrstuvwxyz
+                """.formatted(digest), result.out());
+    }
+
+    @Test
+    void createWithPolicyFileAndBreakGlassSendsBoth() throws Exception {
+        Path policy = dir.resolve("policy.json");
+        java.nio.file.Files.writeString(policy, """
+                {"rules": [{"principals": ["spiffe://prod/ns/orders/*"], "operations": ["WRAP", "UNWRAP"]}],
+                 "required_context": [{"key": "tenant"}]}
+                """);
+
+        CliHarness.Result result = cli.run("keys", "create", "--alias", "orders", "--policy-file", policy.toString(),
+                "--require-unwrap-approval");
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+        CreateKeyRequest sent = (CreateKeyRequest) server.onlyRequest();
+        assertEquals(List.of("spiffe://prod/ns/orders/*"), sent.getAccessPolicy().getRules(0).getPrincipalsList());
+        assertEquals(List.of(coffre.kms.v1.DataOperation.WRAP, coffre.kms.v1.DataOperation.UNWRAP),
+                sent.getAccessPolicy().getRules(0).getOperationsList());
+        assertEquals("tenant", sent.getAccessPolicy().getRequiredContext(0).getKey());
+        assertTrue(sent.getApprovalPolicy().getRequireUnwrapApproval());
+        assertTrue(result.out().contains("Operation: Create a key with alias 'orders', access policy: principal "
+                + "'spiffe://prod/ns/orders/*' may WRAP, UNWRAP; requires context key 'tenant'; every unwrap needs "
+                + "officers' approval (break-glass key)\n"), result::toString);
+        assertTrue(result.out().contains("needs approval: coffre approvals show " + FakeKms.REQUEST_ID), result::toString);
+    }
+
+    @Test
+    void createAsJsonIsTheResponseWithTheApprovalRequest() throws Exception {
+        CliHarness.Result result = cli.run("keys", "create", "--alias", "orders", "-o", "json");
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+        JsonNode request = new ObjectMapper().readTree(result.out()).get("approval_request");
+        assertEquals(FakeKms.REQUEST_ID, request.get("id").asText());
+        assertEquals("PENDING", request.get("state").asText());
+    }
+
+    @Test
+    void badPolicyFileIsAUsageErrorBeforeConnecting() throws Exception {
+        Path policy = dir.resolve("policy.json");
+        java.nio.file.Files.writeString(policy, "{\"rules\": [{\"principals\": [\"a\"], \"operations\": [\"ENCRYPT\"]}]}");
+
+        CliHarness.Result result = new CliHarness(CliHarness.mustNotConnect(), dir)
+                .run("keys", "set-policy", KEY_ID, "--policy-file", policy.toString());
+
+        assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith("error: Invalid value for option '--policy-file': " + policy
+                + " is not a JSON AccessPolicy: "), result::toString);
     }
 
     @Test

@@ -72,4 +72,18 @@ public abstract class BoundedInt implements ITypeConverter<Integer> {
             super(1, 1000);
         }
     }
+
+    /** {@code --threshold} of a quorum rule: how many officers must approve. */
+    public static final class Threshold extends BoundedInt {
+        public Threshold() {
+            super(1, 1000);
+        }
+    }
+
+    /** {@code --min-per-operator} of a quorum rule; 0 means no per-operator minimum. */
+    public static final class MinPerOperator extends BoundedInt {
+        public MinPerOperator() {
+            super(0, 1000);
+        }
+    }
 }

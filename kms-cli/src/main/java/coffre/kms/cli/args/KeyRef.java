@@ -34,6 +34,11 @@ public record KeyRef(String value) {
         return value.startsWith(prefix) && value.length() > prefix.length();
     }
 
+    /** True for {@code alias/<name>}. */
+    public boolean isAlias() {
+        return value.startsWith(ALIAS_PREFIX);
+    }
+
     @Override
     public String toString() {
         return value;

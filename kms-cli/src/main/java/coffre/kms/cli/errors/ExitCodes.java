@@ -21,6 +21,9 @@ import java.util.Map;
  *   <tr><td>68</td><td>the key's state forbids the operation (FAILED_PRECONDITION)</td></tr>
  *   <tr><td>69</td><td>unavailable, retry may help (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, CANCELLED)</td></tr>
  *   <tr><td>70</td><td>server-side failure (INTERNAL, UNKNOWN, DATA_LOSS, UNIMPLEMENTED, anything else)</td></tr>
+ *   <tr><td>71</td><td>refused: an approval request from the server fails coffre's own checks (its digest does
+ *       not match its operation, or the operation cannot be shown in plain words), so it is neither shown as
+ *       trustworthy nor signed</td></tr>
  * </table>
  *
  * <p>64-70 reuse the sysexits range on purpose: they are above anything a shell or the JVM uses
@@ -38,6 +41,7 @@ public final class ExitCodes {
     public static final int FAILED_PRECONDITION = 68;
     public static final int UNAVAILABLE = 69;
     public static final int SERVER_FAILURE = 70;
+    public static final int REFUSED = 71;
 
     private ExitCodes() {
     }
@@ -63,12 +67,14 @@ public final class ExitCodes {
         table.put(Integer.toString(LOCAL_FAILURE), "Local failure (reading --in, writing --out, unexpected client error).");
         table.put(Integer.toString(USAGE), "Usage error: bad option or argument, missing or invalid connection setting.");
         table.put(Integer.toString(INVALID_ARGUMENT), "The server rejected an argument (incl. DECRYPTION_FAILED).");
-        table.put(Integer.toString(NOT_FOUND), "Key not found.");
-        table.put(Integer.toString(CONFLICT), "Conflict: alias already exists, or the key changed concurrently.");
-        table.put(Integer.toString(DENIED), "Not authenticated or permission denied.");
-        table.put(Integer.toString(FAILED_PRECONDITION), "The key's state forbids the operation.");
+        table.put(Integer.toString(NOT_FOUND), "Not found: key, grant, officer or approval request.");
+        table.put(Integer.toString(CONFLICT), "Conflict: alias or officer already exists, duplicate vote, concurrent change.");
+        table.put(Integer.toString(DENIED), "Not authenticated, permission denied, or signature refused.");
+        table.put(Integer.toString(FAILED_PRECONDITION),
+                "State forbids it: key state, not initialised, approval required or closed.");
         table.put(Integer.toString(UNAVAILABLE), "Server, HSM or store unavailable, or timed out: retry may help.");
         table.put(Integer.toString(SERVER_FAILURE), "Server-side failure.");
+        table.put(Integer.toString(REFUSED), "Refused: the server's approval request fails coffre's own checks; not signed.");
         return table;
     }
 }

@@ -22,7 +22,7 @@ public final class ReasonExplanations {
             case UNAUTHENTICATED_PRINCIPAL ->
                     "the server could not identify you from your client certificate (check --cert and --client-key)";
             case PERMISSION_DENIED ->
-                    "your certificate's principal is not allowed to do this on this key";
+                    "your certificate's principal is not allowed to do this";
             case MISSING_FIELD ->
                     "a required value is empty";
             case INVALID_KEY_ID ->
@@ -60,6 +60,44 @@ public final class ReasonExplanations {
                     "the key is not scheduled for deletion, so there is nothing to cancel";
             case CONCURRENT_MODIFICATION ->
                     "another request changed the key at the same time; show it again and retry";
+            case NOT_INITIALIZED ->
+                    "the server has no officers yet; run the init ceremony first (coffre ceremony --help)";
+            case ALREADY_INITIALIZED ->
+                    "the server already has officers; an init ceremony runs only once";
+            case APPROVAL_REQUIRED ->
+                    "officers must approve this first; see the approval request named below (coffre approvals show ID)";
+            case APPROVAL_REQUEST_CLOSED ->
+                    "the approval request is no longer pending (executed, failed, rejected or expired)";
+            case INVALID_POLICY ->
+                    "the access or approval policy is malformed (the field named below says where)";
+            case INVALID_GRANT ->
+                    "the grant is malformed: it needs a key, one exact principal, operations, and not-before before not-after";
+            case INVALID_OFFICER ->
+                    "the officer record is malformed: id of a-z 0-9 _ -, a name, an operator, and an Ed25519 or P-256 public key";
+            case INVALID_QUORUM_RULE ->
+                    "the quorum rule cannot be met by the active officers or makes no sense";
+            case INVALID_CEREMONY ->
+                    "the ceremony document is malformed, or not signed by every officer in it";
+            case SIGNATURE_TIME_OUT_OF_RANGE ->
+                    "the signature's time is more than 5 minutes from the server's clock; check this machine's clock and sign again";
+            case INVALID_SIGNATURE ->
+                    "the signature does not verify with this officer's registered key for this exact request and decision";
+            case OFFICER_NOT_ACTIVE ->
+                    "this officer is suspended or removed and cannot sign";
+            case SELF_APPROVAL ->
+                    "the officer who requested this cannot approve it; another officer must";
+            case CONTEXT_NOT_ALLOWED ->
+                    "the encryption context lacks a pair that the key's policy or grant requires";
+            case OFFICER_NOT_FOUND ->
+                    "no officer has this id";
+            case APPROVAL_REQUEST_NOT_FOUND ->
+                    "no approval request has this id";
+            case GRANT_NOT_FOUND ->
+                    "no grant has this id";
+            case DUPLICATE_VOTE ->
+                    "this officer has already voted on this request";
+            case OFFICER_ALREADY_EXISTS ->
+                    "an officer with this id or this public key already exists";
             case HSM_UNAVAILABLE ->
                     "the server cannot reach its HSM right now; retry later";
             case STORE_UNAVAILABLE ->

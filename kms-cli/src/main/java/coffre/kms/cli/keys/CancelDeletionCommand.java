@@ -2,6 +2,7 @@ package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.Rpc;
+import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.v1.CancelKeyDeletionRequest;
@@ -9,9 +10,9 @@ import coffre.kms.v1.CancelKeyDeletionResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code coffre keys cancel-deletion KEY}: Cancel a scheduled deletion; the key returns to DISABLED. */
-@Command(name = "cancel-deletion", mixinStandardHelpOptions = true, description = "Cancel a scheduled deletion; the key returns to DISABLED.")
-public final class CancelDeletionCommand extends KeyCommand {
+/** {@code coffre keys cancel-deletion KEY}: asks officers to cancel a scheduled deletion. */
+@Command(name = "cancel-deletion", mixinStandardHelpOptions = true, description = "Ask to cancel a scheduled deletion; once officers approve, the key returns to DISABLED.")
+public final class CancelDeletionCommand extends RequestingCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", converter = KeyRef.Converter.class, description = KeyRef.HELP)
     KeyRef key;
@@ -23,7 +24,7 @@ public final class CancelDeletionCommand extends KeyCommand {
     @Override
     protected int run(Rpc rpc) {
         CancelKeyDeletionResponse response = rpc.keys().cancelKeyDeletion(CancelKeyDeletionRequest.newBuilder().setKeyId(key.value()).build());
-        printKey(response, response.getKey());
+        printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;
     }
 }

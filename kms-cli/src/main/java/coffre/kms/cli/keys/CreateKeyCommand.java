@@ -2,20 +2,30 @@ package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.Rpc;
+import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyValue;
 import coffre.kms.cli.args.KeyValues;
+import coffre.kms.cli.args.PolicyFile;
 import coffre.kms.cli.errors.ExitCodes;
+import coffre.kms.v1.AccessPolicy;
+import coffre.kms.v1.ApprovalPolicy;
 import coffre.kms.v1.CreateKeyRequest;
 import coffre.kms.v1.CreateKeyResponse;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code coffre keys create}: a new key whose first version is generated in the HSM; the server picks the id. */
+/**
+ * {@code coffre keys create}: asks officers for a new key whose first version is generated in the
+ * HSM. The server answers with the approval request; the key id is its result once approved.
+ */
 @Command(name = "create", mixinStandardHelpOptions = true,
-        description = "Create a key. Its first version is generated inside the HSM; the server chooses its id.")
-public final class CreateKeyCommand extends KeyCommand {
+        description = "Ask for a new key. Once officers approve, its first version is generated inside the HSM; "
+                + "the server chooses its id, given as the approval request's result.")
+public final class CreateKeyCommand extends RequestingCommand {
 
     @Option(names = "--alias", paramLabel = "ALIAS",
             description = "Unique alias, 1-64 characters of A-Z a-z 0-9 _ - /, starting with a letter or digit "
@@ -29,15 +39,28 @@ public final class CreateKeyCommand extends KeyCommand {
             description = "A label; repeat for more (at most 32).")
     List<KeyValue> labels;
 
+    @Option(names = "--policy-file", paramLabel = "FILE",
+            description = "Who may use the key: a JSON AccessPolicy (see 'coffre keys set-policy --help'). "
+                    + "Without it nobody can until a policy or grant is approved.")
+    Path policyFile;
+
+    @Option(names = "--require-unwrap-approval",
+            description = "Break-glass key: every unwrap waits for officers' approval.")
+    boolean requireUnwrapApproval;
+
     private Map<String, String> labelMap;
+    private AccessPolicy policy;
 
     public CreateKeyCommand(CliRuntime runtime) {
         super(runtime);
     }
 
     @Override
-    protected void prepare() {
+    protected void prepare() throws IOException {
         labelMap = KeyValues.toMap(commandLine(), "--label", labels);
+        if (policyFile != null) {
+            policy = PolicyFile.read(commandLine(), "--policy-file", policyFile);
+        }
     }
 
     @Override
@@ -49,8 +72,14 @@ public final class CreateKeyCommand extends KeyCommand {
         if (description != null) {
             request.setDescription(description);
         }
+        if (policy != null) {
+            request.setAccessPolicy(policy);
+        }
+        if (requireUnwrapApproval) {
+            request.setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(true));
+        }
         CreateKeyResponse response = rpc.keys().createKey(request.build());
-        printKey(response, response.getKey());
+        printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;
     }
 }

@@ -4,25 +4,57 @@ import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.Rpc;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
+import coffre.kms.cli.officer.OfficerSigner;
+import coffre.kms.cli.officer.OfficerSigningOptions;
 import coffre.kms.v1.DisableKeyRequest;
 import coffre.kms.v1.DisableKeyResponse;
+import coffre.kms.v1.GetKeyRequest;
+import coffre.kms.v1.KeyOperation;
+import coffre.kms.v1.Operation;
+import java.io.IOException;
+import java.time.Instant;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code coffre keys disable KEY}: refuses every wrap and unwrap with the key until it is enabled again. */
-@Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a key: every wrap and unwrap is refused until it is enabled again.")
+/**
+ * {@code coffre keys disable KEY --officer-id ID --officer-key FILE}: the kill switch. Disabling
+ * only narrows access, so one officer's signature over the act-now statement suffices and the key
+ * is disabled at once. An alias is first resolved to the key id, so the officer signs for one
+ * exact key whatever the alias points to by the time the server acts.
+ */
+@Command(name = "disable", mixinStandardHelpOptions = true,
+        description = "Disable a key at once, on your officer signature: every wrap and unwrap is refused until "
+                + "officers approve enabling it again.")
 public final class DisableKeyCommand extends KeyCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", converter = KeyRef.Converter.class, description = KeyRef.HELP)
     KeyRef key;
+
+    @Mixin
+    OfficerSigningOptions signing;
+
+    private OfficerSigner signer;
 
     public DisableKeyCommand(CliRuntime runtime) {
         super(runtime);
     }
 
     @Override
+    protected void prepare() throws IOException {
+        signer = signing.load(runtime(), commandLine());
+    }
+
+    @Override
     protected int run(Rpc rpc) {
-        DisableKeyResponse response = rpc.keys().disableKey(DisableKeyRequest.newBuilder().setKeyId(key.value()).build());
+        String keyId = key.isAlias()
+                ? rpc.keys().getKey(GetKeyRequest.newBuilder().setKeyId(key.value()).build()).getKey().getId()
+                : key.value();
+        Operation operation = Operation.newBuilder().setDisableKey(KeyOperation.newBuilder().setKeyId(keyId)).build();
+        DisableKeyResponse response = rpc.keys().disableKey(DisableKeyRequest.newBuilder()
+                .setKeyId(keyId)
+                .setSignature(signer.actNow(operation, Instant.now()))
+                .build());
         printKey(response, response.getKey());
         return ExitCodes.OK;
     }

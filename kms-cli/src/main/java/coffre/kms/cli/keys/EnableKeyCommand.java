@@ -2,6 +2,7 @@ package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.Rpc;
+import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.v1.EnableKeyRequest;
@@ -9,9 +10,9 @@ import coffre.kms.v1.EnableKeyResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code coffre keys enable KEY}: Enable a disabled key. */
-@Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled key.")
-public final class EnableKeyCommand extends KeyCommand {
+/** {@code coffre keys enable KEY}: asks officers to enable a disabled key (enabling widens access). */
+@Command(name = "enable", mixinStandardHelpOptions = true, description = "Ask to enable a disabled key; it is enabled once officers approve.")
+public final class EnableKeyCommand extends RequestingCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", converter = KeyRef.Converter.class, description = KeyRef.HELP)
     KeyRef key;
@@ -23,7 +24,7 @@ public final class EnableKeyCommand extends KeyCommand {
     @Override
     protected int run(Rpc rpc) {
         EnableKeyResponse response = rpc.keys().enableKey(EnableKeyRequest.newBuilder().setKeyId(key.value()).build());
-        printKey(response, response.getKey());
+        printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;
     }
 }

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "keys",
         mixinStandardHelpOptions = true,
-        description = "Create keys, inspect them, and manage their lifecycle.",
+        description = "Create keys, inspect them, and manage their lifecycle and policies. Changes that widen access "
+                + "create approval requests (see 'coffre approvals'); disable acts at once on an officer's signature.",
         subcommands = {
             CreateKeyCommand.class,
             ListKeysCommand.class,
@@ -16,6 +17,8 @@ import picocli.CommandLine.Command;
             EnableKeyCommand.class,
             ScheduleDeletionCommand.class,
             CancelDeletionCommand.class,
+            SetPolicyCommand.class,
+            SetApprovalPolicyCommand.class,
         })
 public final class KeysCommand {
 }

@@ -2,6 +2,7 @@ package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.Rpc;
+import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.v1.RotateKeyRequest;
@@ -9,9 +10,10 @@ import coffre.kms.v1.RotateKeyResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code coffre keys rotate KEY}: Add a version generated in the HSM and make it primary; older versions still unwrap. */
-@Command(name = "rotate", mixinStandardHelpOptions = true, description = "Add a version generated in the HSM and make it primary; older versions still unwrap.")
-public final class RotateKeyCommand extends KeyCommand {
+/** {@code coffre keys rotate KEY}: asks officers to add a version generated in the HSM and make it primary. */
+@Command(name = "rotate", mixinStandardHelpOptions = true, description = "Ask to rotate a key: once officers approve, a version generated in the HSM becomes primary; "
+                + "older versions still unwrap.")
+public final class RotateKeyCommand extends RequestingCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", converter = KeyRef.Converter.class, description = KeyRef.HELP)
     KeyRef key;
@@ -23,7 +25,7 @@ public final class RotateKeyCommand extends KeyCommand {
     @Override
     protected int run(Rpc rpc) {
         RotateKeyResponse response = rpc.keys().rotateKey(RotateKeyRequest.newBuilder().setKeyId(key.value()).build());
-        printKey(response, response.getKey());
+        printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;
     }
 }

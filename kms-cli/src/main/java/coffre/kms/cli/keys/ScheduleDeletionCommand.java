@@ -2,6 +2,7 @@ package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.Rpc;
+import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.BoundedInt;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
@@ -12,13 +13,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code coffre keys schedule-deletion KEY [--days N]}: the key is refused at once and destroyed
- * after the waiting period. Without {@code --days} the server's default (30) applies.
+ * {@code coffre keys schedule-deletion KEY [--days N]}: asks officers to schedule a key's
+ * destruction; once approved, the key is refused at once and destroyed after the waiting period.
+ * Without {@code --days} the server's default (30) applies.
  */
 @Command(name = "schedule-deletion", mixinStandardHelpOptions = true,
-        description = "Schedule a key's destruction. It is refused at once; its HSM objects are destroyed "
-                + "after the waiting period unless the deletion is cancelled.")
-public final class ScheduleDeletionCommand extends KeyCommand {
+        description = "Ask to schedule a key's destruction. Once officers approve, it is refused at once and its HSM "
+                + "objects are destroyed after the waiting period unless the deletion is cancelled.")
+public final class ScheduleDeletionCommand extends RequestingCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", converter = KeyRef.Converter.class, description = KeyRef.HELP)
     KeyRef key;
@@ -38,7 +40,7 @@ public final class ScheduleDeletionCommand extends KeyCommand {
             request.setPendingWindowDays(days);
         }
         ScheduleKeyDeletionResponse response = rpc.keys().scheduleKeyDeletion(request.build());
-        printKey(response, response.getKey());
+        printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;
     }
 }

@@ -20,7 +20,23 @@ public final class ProtoJson {
             .alwaysPrintFieldsWithNoPresence()
             .sortingMapKeys();
 
+    private static final JsonFormat.Printer COMPACT = PRINTER.omittingInsignificantWhitespace();
+
     private ProtoJson() {
+    }
+
+    /** {@code message} as JSON on one line, for streams of events (one object per line). */
+    public static String compact(MessageOrBuilder message) {
+        try {
+            return COMPACT.print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    /** {@code text} as a JSON string literal, quotes included. */
+    public static String string(String text) {
+        return print(com.google.protobuf.Value.newBuilder().setStringValue(text));
     }
 
     /** {@code message} as pretty-printed JSON, without a trailing newline. */

@@ -59,4 +59,16 @@ class ArgumentTypesTest {
             assertEquals(Integer.parseInt(length), new BoundedInt.DataKeyLength().convert(length));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void helpListsOfEnumNamesMatchTheEnums() {
+        assertEquals(java.util.Arrays.stream(coffre.kms.v1.DataOperation.values())
+                        .filter(o -> o != coffre.kms.v1.DataOperation.UNRECOGNIZED && o.getNumber() > 0)
+                        .map(o -> o.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).toList(),
+                java.util.List.of(DataOperationConverter.NAMES.split(", ")));
+        assertEquals(java.util.Arrays.stream(coffre.kms.v1.ApprovalState.values())
+                        .filter(o -> o != coffre.kms.v1.ApprovalState.UNRECOGNIZED && o.getNumber() > 0)
+                        .map(o -> o.name().toLowerCase(java.util.Locale.ROOT)).toList(),
+                java.util.List.of(ApprovalStateConverter.NAMES.split(", ")));
+    }
 }

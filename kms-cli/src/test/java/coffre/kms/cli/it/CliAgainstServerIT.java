@@ -12,29 +12,47 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code coffre} CLI end to end: real mTLS, real node, real SoftHSM token. */
+/**
+ * The {@code coffre} CLI end to end against a real node on a real SoftHSM token over real mTLS:
+ * officers make their keys and run the init ceremony with the CLI, approve requests with it, and a
+ * service goes through a break-glass unwrap with it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliAgainstServerIT {
+    private static final Pattern REQUEST_ID = Pattern.compile("apr-[a-z2-7]{26}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     static Path dir;
     static TestServer node;
     static Map<String, String> admin;
     static Map<String, String> service;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static Path passphrase;
 
     @BeforeAll
-    static void start() {
-        node = TestServer.start(dir);
+    static void start() throws Exception {
+        node = TestServer.startUninitialized(dir);
         admin = env(node.pki().clientWithUri("cli-admin", TestServer.ADMIN));
         service = env(node.pki().clientWithUri("cli-service", TestServer.SERVICE));
+        passphrase = dir.resolve("passphrase");
+        Files.writeString(passphrase, "correct horse battery staple\n");
     }
 
     @AfterAll
@@ -63,66 +81,131 @@ class CliAgainstServerIT {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    private static Run ok(Map<String, String> env, String... args) {
+        Run run = coffre(env, args);
+        assertEquals(0, run.exit(), String.join(" ", args) + " -> " + run);
+        return run;
+    }
+
     private static JsonNode json(Run run) throws Exception {
-        assertEquals(0, run.exit(), run.toString());
         return JSON.readTree(run.out());
     }
 
-    @Test
-    void administratorCreatesAServiceWrapsAndUnwraps() throws Exception {
-        JsonNode key = json(coffre(admin, "keys", "create", "--alias", "cli-e2e", "--label", "team=billing", "-o", "json"));
-        String id = key.at("/key/id").asText();
-        assertTrue(id.startsWith("key-"), key.toString());
-        assertEquals("ENABLED", key.at("/key/state").asText());
+    private static String requestId(String text) {
+        Matcher m = REQUEST_ID.matcher(text);
+        assertTrue(m.find(), "no approval request id in: " + text);
+        return m.group();
+    }
 
-        String secret = Base64.getEncoder().encodeToString("data key bytes".getBytes());
-        JsonNode wrapped = json(coffre(service, "wrap", "--key", "alias/cli-e2e",
-                "--context", "tenant=acme", "--plaintext-b64", secret, "-o", "json"));
-        String envelope = wrapped.at("/envelope").asText();
+    private static String[] signer(String officer) {
+        return new String[] {"--officer-id", officer, "--officer-key", dir.resolve(officer + ".key").toString(),
+                "--passphrase-file", passphrase.toString()};
+    }
 
-        JsonNode opened = json(coffre(service, "unwrap", "--envelope-b64", envelope,
-                "--context", "tenant=acme", "-o", "json"));
-        assertEquals(secret, opened.at("/plaintext").asText());
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
 
-        JsonNode dataKey = json(coffre(service, "datakey", "--key", id, "--length", "32", "-o", "json"));
-        assertEquals(32, Base64.getDecoder().decode(dataKey.at("/plaintext").asText()).length);
-
-        Run table = coffre(admin, "keys", "list");
-        assertEquals(0, table.exit(), table.toString());
-        assertTrue(table.out().contains(id) && table.out().contains("cli-e2e"), table.out());
+    private static Run approve(String requestId, String officer) {
+        return ok(admin, concat(new String[] {"approvals", "approve", requestId}, signer(officer)));
     }
 
     @Test
-    void serverErrorsBecomeOneClearLineAndAStableExitCode() throws Exception {
-        JsonNode key = json(coffre(admin, "keys", "create", "-o", "json"));
-        String id = key.at("/key/id").asText();
-        String envelope = json(coffre(service, "wrap", "--key", id, "--context", "a=b",
-                "--plaintext-b64", "AAEC", "-o", "json")).at("/envelope").asText();
+    @Order(1)
+    void officersMakeTheirKeysAndRunTheInitCeremony() {
+        List<String> officers = new ArrayList<>();
+        for (String[] o : new String[][] {{"alice", "ed25519", "op-a"}, {"bob", "ecdsa-p256", "op-a"}, {"carol", "ed25519", "op-b"}}) {
+            Run keygen = ok(admin, "officer", "keygen", "--algorithm", o[1], "--out", dir.resolve(o[0] + ".key").toString(),
+                    "--passphrase-file", passphrase.toString());
+            assertTrue(keygen.out().toLowerCase().contains("fingerprint"), keygen.out());
+            officers.add("--officer");
+            officers.add(o[0] + ":Officer " + o[0] + ":" + o[2] + ":spiffe://coffre.test/officer/" + o[0] + ":"
+                    + dir.resolve(o[0] + ".key.pub"));
+        }
+        Path doc = dir.resolve("ceremony.doc");
+        ok(admin, concat(concat(new String[] {"ceremony", "prepare"}, officers.toArray(String[]::new)),
+                "--threshold", "2", "--min-per-operator", "1", "--out", doc.toString()));
+        List<String> sigs = new ArrayList<>();
+        for (String officer : List.of("alice", "bob", "carol")) {
+            Path sig = dir.resolve(officer + ".sig");
+            ok(admin, concat(concat(new String[] {"ceremony", "sign", doc.toString()}, signer(officer)), "--out", sig.toString()));
+            sigs.add(sig.toString());
+        }
+        Run refused = coffre(admin, "keys", "create");
+        assertTrue(refused.err().contains("NOT_INITIALIZED"), refused.toString());
+        ok(admin, concat(new String[] {"ceremony", "init", doc.toString()}, sigs.toArray(String[]::new)));
+        Run status = ok(admin, "ceremony", "status");
+        assertTrue(status.out().toLowerCase().contains("initiali"), status.out());
+    }
 
-        Run wrongContext = coffre(service, "unwrap", "--envelope-b64", envelope, "--context", "a=c");
-        assertEquals(64, wrongContext.exit(), wrongContext.toString());
-        assertTrue(wrongContext.err().startsWith("error: DECRYPTION_FAILED: "), wrongContext.err());
+    @Test
+    @Order(2)
+    void aKeyIsCreatedOnlyOnceTwoOfficersFromBothOperatorsApprove() throws Exception {
+        Path policy = dir.resolve("policy.json");
+        Files.writeString(policy, "{\"rules\": [{\"principals\": [\"spiffe://coffre.test/service/*\"],"
+                + " \"operations\": [\"WRAP\", \"UNWRAP\", \"GENERATE_DATA_KEY\"]}]}");
+        Run created = ok(admin, "keys", "create", "--alias", "orders", "--policy-file", policy.toString());
+        String id = requestId(created.out());
+        assertTrue(created.out().contains("needs approval"), created.out());
 
-        assertEquals(0, coffre(admin, "keys", "disable", id).exit());
-        Run disabled = coffre(service, "unwrap", "--envelope-b64", envelope, "--context", "a=b");
-        assertEquals(68, disabled.exit(), disabled.toString());
-        assertTrue(disabled.err().startsWith("error: KEY_DISABLED: "), disabled.err());
+        Run show = ok(admin, "approvals", "show", id);
+        assertTrue(show.out().contains("orders"), show.out());
+        approve(id, "alice");
+        Run shown = coffre(service, "datakey", "--key", "alias/orders");
+        assertEquals(65, shown.exit(), "no key before the quorum: " + shown);
+        Run done = approve(id, "carol");
+        assertTrue(done.out().contains("EXECUTED"), done.out());
 
-        Run denied = coffre(service, "keys", "enable", id);
+        Run dataKey = ok(service, "datakey", "--key", "alias/orders", "-o", "json");
+        assertEquals(32, Base64.getDecoder().decode(json(dataKey).at("/plaintext").asText()).length);
+    }
+
+    @Test
+    @Order(3)
+    void breakGlassUnwrapThroughTheCli() throws Exception {
+        Path policy = dir.resolve("policy.json");
+        String id = requestId(ok(admin, "keys", "create", "--alias", "vault", "--policy-file", policy.toString(),
+                "--require-unwrap-approval").out());
+        approve(id, "bob");
+        approve(id, "carol");
+
+        String secret = Base64.getEncoder().encodeToString("the crown jewels".getBytes());
+        String envelope = json(ok(service, "wrap", "--key", "alias/vault", "--context", "case=42",
+                "--plaintext-b64", secret, "-o", "json")).at("/envelope").asText();
+
+        Run first = coffre(service, "unwrap", "--envelope-b64", envelope, "--context", "case=42");
+        assertEquals(68, first.exit(), first.toString());
+        assertTrue(first.err().startsWith("error: APPROVAL_REQUIRED: "), first.err());
+        String unwrapRequest = requestId(first.err());
+
+        Run review = ok(admin, "approvals", "show", unwrapRequest);
+        assertTrue(review.out().contains(TestServer.SERVICE), review.out());
+        approve(unwrapRequest, "alice");
+        approve(unwrapRequest, "carol");
+
+        Run opened = ok(service, "unwrap", "--envelope-b64", envelope, "--context", "case=42", "-o", "json");
+        assertEquals(secret, json(opened).at("/plaintext").asText());
+        Run again = coffre(service, "unwrap", "--envelope-b64", envelope, "--context", "case=42");
+        assertEquals(68, again.exit(), "the approval covered one unwrap: " + again);
+    }
+
+    @Test
+    @Order(4)
+    void oneOfficerDisablesAKeyAtOnceFromTheCli() throws Exception {
+        String envelope = json(ok(service, "wrap", "--key", "alias/orders", "--plaintext-b64", "AAEC", "-o", "json"))
+                .at("/envelope").asText();
+        ok(admin, concat(new String[] {"keys", "disable", "alias/orders"}, signer("bob")));
+        Run refused = coffre(service, "unwrap", "--envelope-b64", envelope);
+        assertEquals(68, refused.exit(), refused.toString());
+        assertTrue(refused.err().startsWith("error: KEY_DISABLED: "), refused.err());
+        Run denied = coffre(service, "keys", "list");
         assertEquals(67, denied.exit(), denied.toString());
-        assertTrue(denied.err().startsWith("error: PERMISSION_DENIED: "), denied.err());
-
-        Run missing = coffre(admin, "keys", "show", "alias/does-not-exist");
-        assertEquals(65, missing.exit(), missing.toString());
-        assertTrue(missing.err().startsWith("error: KEY_NOT_FOUND: "), missing.err());
-
-        Run window = coffre(admin, "keys", "schedule-deletion", id, "--days", "7");
-        assertEquals(0, window.exit(), window.toString());
-        Run cancel = coffre(admin, "keys", "cancel-deletion", id, "-o", "json");
-        assertEquals("DISABLED", json(cancel).at("/key/state").asText());
     }
 
     @Test
+    @Order(5)
     void untrustedServerIsRefusedBeforeAnyRequest() {
         TestPki other = TestPki.create(dir.resolve("other-ca"), "other");
         Map<String, String> env = new HashMap<>(admin);

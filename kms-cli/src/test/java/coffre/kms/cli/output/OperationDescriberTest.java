@@ -1,0 +1,161 @@
+package coffre.kms.cli.output;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import coffre.kms.v1.AccessPolicy;
+import coffre.kms.v1.AccessRule;
+import coffre.kms.v1.AddOfficerOperation;
+import coffre.kms.v1.ApprovalPolicy;
+import coffre.kms.v1.ContextRequirement;
+import coffre.kms.v1.CreateGrantOperation;
+import coffre.kms.v1.CreateKeyOperation;
+import coffre.kms.v1.DataOperation;
+import coffre.kms.v1.GrantOperation;
+import coffre.kms.v1.GrantSpec;
+import coffre.kms.v1.KeyOperation;
+import coffre.kms.v1.Officer;
+import coffre.kms.v1.OfficerOperation;
+import coffre.kms.v1.OfficerPublicKey;
+import coffre.kms.v1.Operation;
+import coffre.kms.v1.QuorumRule;
+import coffre.kms.v1.ScheduleKeyDeletionOperation;
+import coffre.kms.v1.SetAccessPolicyOperation;
+import coffre.kms.v1.SetApprovalPolicyOperation;
+import coffre.kms.v1.SignatureAlgorithm;
+import coffre.kms.v1.UnwrapOnceOperation;
+import coffre.kms.v1.signing.OfficerKeys;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import java.security.KeyPairGenerator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** What officers read before signing: every kind of operation in plain words. */
+class OperationDescriberTest {
+
+    private static Operation.Builder op() {
+        return Operation.newBuilder();
+    }
+
+    private static KeyOperation.Builder key(String id) {
+        return KeyOperation.newBuilder().setKeyId(id);
+    }
+
+    static Stream<Arguments> operations() {
+        return Stream.of(
+                Arguments.of("create key with everything", op().setCreateKey(CreateKeyOperation.newBuilder()
+                                .setAlias("orders").setDescription("Order data")
+                                .putLabels("team", "shop").putLabels("env", "prod")
+                                .setAccessPolicy(AccessPolicy.newBuilder()
+                                        .addRules(AccessRule.newBuilder().addPrincipals("spiffe://a/*").addPrincipals("spiffe://b")
+                                                .addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP))
+                                        .addRules(AccessRule.newBuilder().addPrincipals("spiffe://c")
+                                                .addOperations(DataOperation.GENERATE_DATA_KEY))
+                                        .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant"))
+                                        .addRequiredContext(ContextRequirement.newBuilder().setKey("region")
+                                                .addAllowedValues("eu").addAllowedValues("fr")))
+                                .setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(true))).build(),
+                        "Create a key with alias 'orders', description 'Order data', labels 'env=prod', 'team=shop', "
+                                + "access policy: principals 'spiffe://a/*', 'spiffe://b' may WRAP, UNWRAP; principal "
+                                + "'spiffe://c' may GENERATE_DATA_KEY; requires context key 'tenant'; requires context key "
+                                + "'region' with one of the values 'eu', 'fr'; every unwrap needs officers' approval "
+                                + "(break-glass key)"),
+                Arguments.of("create bare key", op().setCreateKey(CreateKeyOperation.getDefaultInstance()).build(),
+                        "Create a key without an alias, no access policy (nobody may use it until a policy or grant is approved)"),
+                Arguments.of("enable", op().setEnableKey(key("key-a")).build(),
+                        "Enable key 'key-a': wrap and unwrap are allowed again under its policy"),
+                Arguments.of("rotate", op().setRotateKey(key("key-a")).build(),
+                        "Rotate key 'key-a': generate a new version in the HSM and make it primary (older versions still unwrap)"),
+                Arguments.of("set empty policy", op().setSetAccessPolicy(SetAccessPolicyOperation.newBuilder().setKeyId("key-a")
+                                .setAccessPolicy(AccessPolicy.getDefaultInstance())).build(),
+                        "Replace the access policy of key 'key-a' with: nobody may use the key except through grants"),
+                Arguments.of("grant", op().setCreateGrant(CreateGrantOperation.newBuilder().setGrant(GrantSpec.newBuilder()
+                                .setKeyId("key-a").setPrincipal("spiffe://batch").addOperations(DataOperation.REWRAP)
+                                .setNotBefore(Timestamp.newBuilder().setSeconds(1_767_225_600L))
+                                .setNotAfter(Timestamp.newBuilder().setSeconds(1_769_882_400L)))).build(),
+                        "Grant principal 'spiffe://batch' the right to REWRAP with key 'key-a', from 2026-01-01T00:00:00Z "
+                                + "until 2026-01-31T18:00:00Z"),
+                Arguments.of("schedule deletion default", op().setScheduleKeyDeletion(ScheduleKeyDeletionOperation.newBuilder()
+                                .setKeyId("key-a")).build(),
+                        "Schedule key 'key-a' for destruction: refused at once, its HSM material destroyed after 30 days "
+                                + "(the server's default) unless the deletion is cancelled"),
+                Arguments.of("schedule deletion 7", op().setScheduleKeyDeletion(ScheduleKeyDeletionOperation.newBuilder()
+                                .setKeyId("key-a").setPendingWindowDays(7)).build(),
+                        "Schedule key 'key-a' for destruction: refused at once, its HSM material destroyed after 7 days "
+                                + "unless the deletion is cancelled"),
+                Arguments.of("cancel deletion", op().setCancelKeyDeletion(key("key-a")).build(),
+                        "Cancel the scheduled deletion of key 'key-a' (it returns to DISABLED)"),
+                Arguments.of("break-glass on", op().setSetApprovalPolicy(SetApprovalPolicyOperation.newBuilder().setKeyId("key-a")
+                                .setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(true))).build(),
+                        "Make every unwrap with key 'key-a' wait for officers' approval (break-glass key)"),
+                Arguments.of("break-glass off", op().setSetApprovalPolicy(SetApprovalPolicyOperation.newBuilder()
+                                .setKeyId("key-a")).build(),
+                        "Stop requiring officers' approval for unwraps with key 'key-a'"),
+                Arguments.of("remove officer", op().setRemoveOfficer(OfficerOperation.newBuilder().setOfficerId("bob")).build(),
+                        "Remove officer 'bob' for good: their key no longer signs and their past votes stop counting"),
+                Arguments.of("reinstate officer", op().setReinstateOfficer(OfficerOperation.newBuilder().setOfficerId("bob")).build(),
+                        "Reinstate suspended officer 'bob': they may sign again"),
+                Arguments.of("quorum", op().setSetQuorumRule(QuorumRule.newBuilder().setThreshold(3).setMinPerOperator(1)).build(),
+                        "Change the quorum rule to: 3 approvals from active officers, at least 1 from each operator"),
+                Arguments.of("quorum 1", op().setSetQuorumRule(QuorumRule.newBuilder().setThreshold(1)).build(),
+                        "Change the quorum rule to: 1 approval from active officers, no per-operator minimum"),
+                Arguments.of("unwrap once", op().setUnwrapOnce(UnwrapOnceOperation.newBuilder().setPrincipal("spiffe://ops")
+                                .setKeyId("key-a").setKeyVersion(2)
+                                .setEnvelopeSha256(ByteString.copyFrom(new byte[] {1, 2}))
+                                .setContextSha256(ByteString.copyFrom(new byte[] {(byte) 0xff}))).build(),
+                        "Let principal 'spiffe://ops' unwrap once, with version 2 of key 'key-a', the envelope with "
+                                + "SHA-256 0102 under the encryption context with SHA-256 ff (break-glass)"),
+                Arguments.of("disable", op().setDisableKey(key("key-a")).build(),
+                        "Disable key 'key-a' at once: every wrap and unwrap with it is refused"),
+                Arguments.of("revoke", op().setRevokeGrant(GrantOperation.newBuilder().setGrantId("grt-x")).build(),
+                        "Revoke grant 'grt-x' at once"),
+                Arguments.of("suspend", op().setSuspendOfficer(OfficerOperation.newBuilder().setOfficerId("bob")).build(),
+                        "Suspend officer 'bob' at once: their signatures and votes stop counting"),
+                Arguments.of("control characters", op().setEnableKey(key("key-a\u001b[2J\nrm")).build(),
+                        "Enable key 'key-a [2J rm': wrap and unwrap are allowed again under its policy"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operations")
+    void plainWords(String name, Operation operation, String expected) {
+        assertEquals(expected, OperationDescriber.describe(operation));
+    }
+
+    @Test
+    void addOfficerShowsTheFingerprintComputedFromTheKey() throws Exception {
+        OfficerPublicKey key = OfficerPublicKey.newBuilder().setAlgorithm(SignatureAlgorithm.ED25519)
+                .setSpkiDer(ByteString.copyFrom(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded()))
+                .build();
+        Operation operation = op().setAddOfficer(AddOfficerOperation.newBuilder().setOfficer(Officer.newBuilder()
+                .setId("dave").setDisplayName("Dave").setOperator("op-b").setPublicKey(key)
+                .setFingerprint("a lie from the server"))).build();
+
+        assertEquals("Add officer 'dave' ('Dave', operator 'op-b', no API principal) with ED25519 public key with "
+                + "fingerprint " + OfficerKeys.fingerprint(key), OperationDescriber.describe(operation));
+    }
+
+    @Test
+    void emptyOrUnknownOperationsAreRefused() {
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> OperationDescriber.describe(Operation.getDefaultInstance()));
+        assertTrue(empty.getMessage().contains("empty or of a kind this version of coffre does not know"));
+
+        Operation unknownEnum = op().setCreateGrant(CreateGrantOperation.newBuilder().setGrant(GrantSpec.newBuilder()
+                .addOperationsValue(42))).build();
+        assertThrows(IllegalArgumentException.class, () -> OperationDescriber.describe(unknownEnum));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Operation.KindCase.class, names = "KIND_NOT_SET", mode = EnumSource.Mode.EXCLUDE)
+    void everyKindIsCovered(Operation.KindCase kind) {
+        boolean covered = operations().anyMatch(a -> ((Operation) a.get()[1]).getKindCase() == kind)
+                || kind == Operation.KindCase.ADD_OFFICER;
+        assertTrue(covered, kind + " has no plain-words case in this test");
+    }
+}
