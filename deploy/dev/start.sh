@@ -14,7 +14,8 @@
 #      .dev/cli-admin.properties  CLI connection as the administrator   (rewritten on each run)
 #      .dev/cli-service.properties CLI connection as the demo service  (rewritten on each run)
 #      .dev/data/                 the embedded (H2) database
-# 5. prints how to call the server with the CLI, then runs deploy/bin/coffre-server.
+# 5. makes three dev key officers (deploy/dev/officers.sh), runs deploy/bin/coffre-server, runs the
+#    dev init ceremony once it answers (first run only), and prints how to call it with the CLI.
 #
 # The port is --port N, else $COFFRE_SERVER_PORT, else server.port of .dev/coffre.yaml, else 8443;
 # it reaches the server as COFFRE_SERVER_PORT so that server and CLI files always agree.
@@ -120,8 +121,14 @@ print_instructions() {
 
  In another terminal, from $COFFRE_ROOT:
 
-   # as the administrator (spiffe://coffre.dev/admin): create a key
-   deploy/bin/coffre keys create --alias demo --cli-config .dev/cli-admin.properties
+   # as the administrator (spiffe://coffre.dev/admin): ask for a key (an approval request)
+   deploy/bin/coffre keys create --alias demo --policy-file deploy/dev/demo-policy.json \
+       --cli-config .dev/cli-admin.properties
+   # two dev officers of different operators approve it (REQUEST = the apr-... id printed above)
+   deploy/bin/coffre approvals approve REQUEST --officer-id alice --officer-key .dev/officers/alice.key \
+       --passphrase-file .dev/officers/passphrase --cli-config .dev/cli-admin.properties
+   deploy/bin/coffre approvals approve REQUEST --officer-id carol --officer-key .dev/officers/carol.key \
+       --passphrase-file .dev/officers/passphrase --cli-config .dev/cli-admin.properties
    deploy/bin/coffre keys list --cli-config .dev/cli-admin.properties
 
    # as the demo service (spiffe://coffre.dev/service/demo): wrap, then unwrap
@@ -218,12 +225,41 @@ main() {
             "Stop it, or pick another port: deploy/dev/start.sh --no-build --port N"
     fi
 
-    print_instructions "$port"
+    if [[ -n "$(coffre_module_jar kms-cli)" ]]; then
+        bash "$COFFRE_ROOT/deploy/dev/officers.sh" "$dev/officers"
+    fi
 
     export SOFTHSM2_CONF="$dev/softhsm/softhsm2.conf"
     export COFFRE_SERVER_PORT="$port"
     cd "$COFFRE_ROOT"
-    exec bash "$COFFRE_ROOT/deploy/bin/coffre-server" --config "$config"
+    bash "$COFFRE_ROOT/deploy/bin/coffre-server" --config "$config" &
+    local server=$!
+    trap 'kill -TERM "$server" 2>/dev/null' INT TERM
+    init_ceremony "$dev" "$port" "$server"
+    print_instructions "$port"
+    local status=0
+    wait "$server" || status=$?
+    # A first Ctrl-C interrupts `wait`; wait again for the server's orderly shutdown.
+    wait "$server" 2>/dev/null || true
+    return "$status"
+}
+
+# init_ceremony DEV PORT PID — once the server answers, runs the dev init ceremony if it has
+# not happened yet (a fresh .dev/), so the server is ready for the quick start.
+init_ceremony() {
+    local dev="$1" port="$2" server="$3" coffre="$COFFRE_ROOT/deploy/bin/coffre" tries=0
+    [[ -f "$dev/officers/ceremony.doc" ]] || return 0
+    until port_in_use "$port"; do
+        kill -0 "$server" 2>/dev/null || coffre_die "the server stopped during start-up (see its log above)"
+        ((tries++ < 120)) || coffre_die "the server did not open 127.0.0.1:$port within 60 s"
+        sleep 0.5
+    done
+    if bash "$coffre" ceremony status --cli-config "$dev/cli-admin.properties" | grep -q '^Initialised: *yes'; then
+        return 0
+    fi
+    bash "$coffre" ceremony init "$dev/officers/ceremony.doc" "$dev"/officers/{alice,bob,carol}.sig \
+        --cli-config "$dev/cli-admin.properties" >/dev/null
+    coffre_info "dev init ceremony done: officers alice, bob (op-a) and carol (op-b), 2 of 3 with 1 per operator"
 }
 
 main "$@"
