@@ -122,12 +122,12 @@ print_instructions() {
  In another terminal, from $COFFRE_ROOT:
 
    # as the administrator (spiffe://coffre.dev/admin): ask for a key (an approval request)
-   deploy/bin/coffre keys create --alias demo --policy-file deploy/dev/demo-policy.json \
+   deploy/bin/coffre keys create --alias demo --policy-file deploy/dev/demo-policy.json \\
        --cli-config .dev/cli-admin.properties
    # two dev officers of different operators approve it (REQUEST = the apr-... id printed above)
-   deploy/bin/coffre approvals approve REQUEST --officer-id alice --officer-key .dev/officers/alice.key \
+   deploy/bin/coffre approvals approve REQUEST --officer-id alice --officer-key .dev/officers/alice.key \\
        --passphrase-file .dev/officers/passphrase --cli-config .dev/cli-admin.properties
-   deploy/bin/coffre approvals approve REQUEST --officer-id carol --officer-key .dev/officers/carol.key \
+   deploy/bin/coffre approvals approve REQUEST --officer-id carol --officer-key .dev/officers/carol.key \\
        --passphrase-file .dev/officers/passphrase --cli-config .dev/cli-admin.properties
    deploy/bin/coffre keys list --cli-config .dev/cli-admin.properties
 

@@ -317,6 +317,44 @@ class QuorumIT {
                 .filter(r -> r.getId().equals(afterwards.metadata().get("approval_request_id"))).count());
     }
 
+    @Test
+    void watchStreamsPendingRequestsThenEveryChange() throws Exception {
+        ApprovalRequest before = requestKey();
+        java.util.concurrent.BlockingQueue<ApprovalRequest> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
+        watching.run(() -> coffre.kms.v1.ApprovalServiceGrpc.newStub(node.channelFor(
+                        node.pki().clientWithUri("watcher", "spiffe://coffre.test/officer/watcher")))
+                .watch(coffre.kms.v1.WatchApprovalRequestsRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(ApprovalRequest request) {
+                        events.add(request);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                }));
+        try {
+            ApprovalRequest first = events.poll(10, TimeUnit.SECONDS);
+            assertEquals(before.getId(), first == null ? null : first.getId(), "the pending request comes first");
+            ApprovalRequest created = requestKey();
+            assertEquals(created.getId(), events.poll(10, TimeUnit.SECONDS).getId());
+            vote(alice, created, Decision.APPROVE);
+            ApprovalRequest voted = events.poll(10, TimeUnit.SECONDS);
+            assertEquals(1, voted.getVotesCount());
+            vote(carol, created, Decision.APPROVE);
+            ApprovalRequest executed = events.poll(10, TimeUnit.SECONDS);
+            assertEquals(ApprovalState.EXECUTED, executed.getState());
+            assertEquals(created.getId(), executed.getId());
+        } finally {
+            watching.cancel(null);
+        }
+    }
+
     private ByteString wrap(String keyId, Map<String, String> context) {
         return node.serviceCrypto().wrap(WrapRequest.newBuilder().setKeyId(keyId)
                 .setPlaintext(ByteString.copyFrom(new byte[] {1, 2, 3})).putAllEncryptionContext(context).build()).getEnvelope();
