@@ -21,6 +21,8 @@ import java.util.HexFormat;
  */
 public final class OfficerKeys {
     private static final int P256_FIELD_BITS = 256;
+    /** Ed25519 signatures and raw P-256 r||s signatures are both 64 bytes. */
+    public static final int SIGNATURE_LENGTH = 64;
 
     private OfficerKeys() {
     }
@@ -76,6 +78,12 @@ public final class OfficerKeys {
      * {@code key}. Malformed signatures are false, never exceptions.
      */
     public static boolean verify(OfficerPublicKey key, byte[] statement, byte[] signature) {
+        // Both algorithms sign in exactly 64 bytes. The JDK's P1363 verifier also accepts r||s
+        // padded to other lengths (Wycheproof "incorrect size of signature"): refuse those here,
+        // so that a signature has one encoding only.
+        if (signature == null || signature.length != SIGNATURE_LENGTH) {
+            return false;
+        }
         try {
             Signature verifier = Signature.getInstance(jcaAlgorithm(key.getAlgorithm()));
             verifier.initVerify(publicKey(key));

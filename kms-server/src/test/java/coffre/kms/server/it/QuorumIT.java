@@ -182,6 +182,19 @@ class QuorumIT {
     }
 
     @Test
+    void aRequestWhosePreconditionNoLongerHoldsFailsCleanly() {
+        ApprovalRequest first = keys.createKey(CreateKeyRequest.newBuilder().setAlias("contested").build()).getApprovalRequest();
+        ApprovalRequest second = keys.createKey(CreateKeyRequest.newBuilder().setAlias("contested").build()).getApprovalRequest();
+        assertEquals(ApprovalState.EXECUTED, node.approve(first).getState());
+        ApprovalRequest failed = node.approve(second);
+        assertEquals(ApprovalState.FAILED, failed.getState());
+        assertEquals("ALIAS_ALREADY_EXISTS", failed.getFailureReason());
+        assertTrue(failed.getFailureMessage().contains("contested"), failed.getFailureMessage());
+        Errors.expect(Status.Code.ALREADY_EXISTS, "ALIAS_ALREADY_EXISTS",
+                () -> keys.createKey(CreateKeyRequest.newBuilder().setAlias("contested").build()));
+    }
+
+    @Test
     void oneRejectionClosesTheRequest() {
         ApprovalRequest request = requestKey();
         vote(alice, request, Decision.APPROVE);
