@@ -29,15 +29,15 @@ import javax.sql.DataSource;
 public final class JdbcApprovalStore implements ApprovalStore {
     private static final int QUORUM_ROW = 1;
 
-    private final DataSource dataSource;
+    private final Transactions transactions;
 
     public JdbcApprovalStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.transactions = new Transactions(dataSource, "approval store");
     }
 
     @Override
     public Optional<Initialization> initialization() {
-        return run(c -> {
+        return transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "SELECT threshold, min_per_operator, ceremony_digest FROM kms_quorum WHERE id = ?")) {
                 st.setInt(1, QUORUM_ROW);
@@ -54,7 +54,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public boolean initialize(QuorumRule rule, String ceremonyDigest, List<Officer> officers, Instant at) {
-        return run(c -> {
+        return transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_quorum "
                     + "(id, threshold, min_per_operator, ceremony_digest, initialized_at) VALUES (?, ?, ?, ?, ?)")) {
                 st.setInt(1, QUORUM_ROW);
@@ -78,7 +78,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public void setRule(QuorumRule rule) {
-        run(c -> {
+        transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "UPDATE kms_quorum SET threshold = ?, min_per_operator = ? WHERE id = ?")) {
                 st.setInt(1, rule.getThreshold());
@@ -92,7 +92,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public List<Officer> officers() {
-        return run(c -> {
+        return transactions.run(c -> {
             List<Officer> out = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement("SELECT body FROM kms_officer ORDER BY id");
                  ResultSet rs = st.executeQuery()) {
@@ -106,7 +106,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public void saveOfficer(Officer officer) {
-        run(c -> {
+        transactions.run(c -> {
             upsertOfficer(c, officer);
             return null;
         });
@@ -131,7 +131,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public void insert(ApprovalRequest request, Instant expiresAt) {
-        run(c -> {
+        transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_approval "
                     + "(id, phase, created_at, expires_at, revision, body) VALUES (?, ?, ?, ?, ?, ?)")) {
                 st.setString(1, request.getId());
@@ -149,7 +149,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public Optional<Stored> find(String id) {
-        return run(c -> {
+        return transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement("SELECT body, phase, revision FROM kms_approval WHERE id = ?")) {
                 st.setString(1, id);
                 try (ResultSet rs = st.executeQuery()) {
@@ -161,7 +161,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public boolean update(ApprovalRequest request, Phase phase, long expectedRevision) {
-        return run(c -> {
+        return transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "UPDATE kms_approval SET phase = ?, body = ?, revision = ? WHERE id = ? AND revision = ?")) {
                 st.setString(1, phase.name());
@@ -178,7 +178,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
     public List<Stored> list(List<Phase> phases) {
         String where = phases.isEmpty() ? "" : " WHERE phase IN ("
                 + phases.stream().map(p -> "?").collect(Collectors.joining(", ")) + ")";
-        return run(c -> {
+        return transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "SELECT body, phase, revision FROM kms_approval" + where + " ORDER BY created_at, id")) {
                 for (int i = 0; i < phases.size(); i++) {
@@ -191,7 +191,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public List<Stored> expired(Instant now) {
-        return run(c -> {
+        return transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement("SELECT body, phase, revision FROM kms_approval "
                     + "WHERE phase = ? AND expires_at < ? ORDER BY created_at, id")) {
                 st.setString(1, Phase.PENDING.name());
@@ -224,27 +224,6 @@ public final class JdbcApprovalStore implements ApprovalStore {
             return parser.parseFrom(Base64.getDecoder().decode(text));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw new SQLException("stored record is unreadable", e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T run(Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new Store.StoreException("approval store operation failed (SQLState " + e.getSQLState() + ")", e);
         }
     }
 }

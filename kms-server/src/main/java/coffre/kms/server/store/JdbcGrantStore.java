@@ -31,16 +31,16 @@ import javax.sql.DataSource;
  * one transaction; a failed one changes nothing.
  */
 public final class JdbcGrantStore implements GrantStore {
-    private final DataSource dataSource;
+    private final Transactions transactions;
 
     /** Over a data source whose schema {@link Storage} has already migrated; does not own it. */
     public JdbcGrantStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.transactions = new Transactions(dataSource, "grant store");
     }
 
     @Override
     public void insert(GrantRecord grant) {
-        inTransaction(connection -> {
+        transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement("""
                     INSERT INTO kms_grant (id, key_id, principal, operations, not_before, not_after,
                                            created_at, revoked_at)
@@ -73,7 +73,7 @@ public final class JdbcGrantStore implements GrantStore {
 
     @Override
     public boolean markRevoked(String grantId, Instant revokedAt) {
-        return inTransaction(connection -> {
+        return transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement(
                     "UPDATE kms_grant SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
                 // Truncated as GrantRecord keeps times: the databases would round instead.
@@ -87,7 +87,7 @@ public final class JdbcGrantStore implements GrantStore {
     /** Two queries, whatever the number of grants. */
     @Override
     public List<GrantRecord> loadAll() {
-        return inTransaction(connection -> {
+        return transactions.run(connection -> {
             Map<String, Map<String, String>> constraints = new HashMap<>();
             try (PreparedStatement st = connection.prepareStatement(
                     "SELECT grant_id, context_key, context_value FROM kms_grant_constraint");
@@ -137,26 +137,5 @@ public final class JdbcGrantStore implements GrantStore {
     private static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new Store.StoreException("grant store operation failed (SQLState " + e.getSQLState() + ")", e);
-        }
     }
 }

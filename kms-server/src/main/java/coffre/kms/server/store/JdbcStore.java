@@ -35,16 +35,16 @@ public final class JdbcStore implements Store {
     /** SQLState class 23 = integrity constraint violation (same code on H2 and PostgreSQL). */
     private static final String INTEGRITY_VIOLATION_CLASS = "23";
 
-    private final DataSource dataSource;
+    private final Transactions transactions;
 
     /** Over a data source whose schema {@link Storage} has already migrated; does not own it. */
     public JdbcStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.transactions = new Transactions(dataSource, "store");
     }
 
     @Override
     public void insertKey(KeyMetadata key) {
-        inTransaction(connection -> {
+        transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement("""
                     INSERT INTO kms_key (id, alias, description, state, protection_level, primary_version,
                                          created_at, updated_at, deletion_time, destroy_time, revision,
@@ -87,7 +87,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void updateKey(KeyMetadata key) {
-        inTransaction(connection -> {
+        transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement("""
                     UPDATE kms_key SET state = ?, primary_version = ?, updated_at = ?, deletion_time = ?,
                                        destroy_time = ?, revision = ?, access_policy = ?, require_unwrap_approval = ?
@@ -140,7 +140,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<KeyMetadata> findKey(KeyId id) {
-        return inTransaction(connection -> {
+        return transactions.run(connection -> {
             List<KeyMetadata> found = select(connection, "WHERE k.id = ?", id.value());
             return found.stream().findFirst();
         });
@@ -148,7 +148,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<KeyMetadata> loadAllKeys() {
-        return inTransaction(connection -> select(connection, "", null));
+        return transactions.run(connection -> select(connection, "", null));
     }
 
     /** The data source belongs to {@link Storage}, which closes it. */
@@ -253,26 +253,5 @@ public final class JdbcStore implements Store {
 
     private static boolean isIntegrityViolation(SQLException e) {
         return e.getSQLState() != null && e.getSQLState().startsWith(INTEGRITY_VIOLATION_CLASS);
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("store operation failed (SQLState " + e.getSQLState() + ")", e);
-        }
     }
 }
