@@ -65,6 +65,8 @@ public final class QuorumService implements Quorum {
     private static final Logger LOG = System.getLogger(QuorumService.class.getName());
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final int MAX_RETRIES = 8;
+    /** An execution claimed longer ago than this has been interrupted (executions take milliseconds). */
+    private static final Duration STALE_EXECUTION = Duration.ofMinutes(10);
     private static final int DEFAULT_PAGE_SIZE = 100;
     private static final int MAX_PAGE_SIZE = 1000;
 
@@ -88,7 +90,6 @@ public final class QuorumService implements Quorum {
         this.ttl = ttl;
         this.clock = clock;
         this.initialized = store.initialization().isPresent();
-        recoverInterruptedExecutions();
     }
 
     public static QuorumService open(DataSource dataSource, ApprovedOperations executor, Duration ttl, Clock clock) {
@@ -96,19 +97,28 @@ public final class QuorumService implements Quorum {
     }
 
     /**
-     * A request left EXECUTING means the node stopped while running it: its outcome is unknown,
-     * so it is closed as FAILED for officers to check and, if needed, request again.
+     * A request still EXECUTING long after it was claimed means the node running it stopped: its
+     * outcome is unknown, so it is closed as FAILED for officers to check and, if needed, request
+     * again. Only old claims are touched, so a node executing right now is not interrupted.
      */
-    private void recoverInterruptedExecutions() {
+    private int recoverInterruptedExecutions() {
+        int recovered = 0;
+        Instant before = clock.instant().minus(STALE_EXECUTION);
         for (Stored stuck : store.list(List.of(Phase.EXECUTING))) {
+            if (!instant(stuck.request().getCreateTime()).isBefore(before)
+                    || stuck.request().getVotesList().stream().anyMatch(v -> !instant(v.getSignedTime()).isBefore(before))) {
+                continue;
+            }
             ApprovalRequest failed = stuck.request().toBuilder().setState(ApprovalState.FAILED)
                     .setFailureReason(ErrorReason.INTERNAL_ERROR.name())
                     .setFailureMessage("the server stopped while executing this request; check its effect")
                     .setCloseTime(now()).build();
             if (store.update(failed, Phase.FAILED, stuck.revision())) {
                 LOG.log(Level.WARNING, "approval request {0} was interrupted during execution", failed.getId());
+                recovered++;
             }
         }
+        return recovered;
     }
 
     // ---- requests -------------------------------------------------------------------------------
@@ -158,7 +168,10 @@ public final class QuorumService implements Quorum {
             case ADD_OFFICER -> {
                 Officer officer = operation.getAddOfficer().getOfficer();
                 OfficerRules.validate(officer);
-                requireNew(officer, officersById());
+                Map<String, Officer> officers = officersById();
+                requireNew(officer, officers);
+                officers.put(officer.getId(), officer.toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build());
+                OfficerRules.requireMeetable(rule(), officers.values());
             }
             case REMOVE_OFFICER -> {
                 Map<String, Officer> officers = officersById();
@@ -166,7 +179,13 @@ public final class QuorumService implements Quorum {
                 officers.put(officer.getId(), officer.toBuilder().setStatus(OfficerStatus.OFFICER_REMOVED).build());
                 OfficerRules.requireMeetable(rule(), officers.values());
             }
-            case REINSTATE_OFFICER -> requireSuspended(existing(officersById(), operation.getReinstateOfficer().getOfficerId()));
+            case REINSTATE_OFFICER -> {
+                Map<String, Officer> officers = officersById();
+                Officer officer = existing(officers, operation.getReinstateOfficer().getOfficerId());
+                requireSuspended(officer);
+                officers.put(officer.getId(), officer.toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build());
+                OfficerRules.requireMeetable(rule(), officers.values());
+            }
             case SET_QUORUM_RULE -> OfficerRules.requireMeetable(operation.getSetQuorumRule(), officersById().values());
             default -> { }
         }
@@ -295,7 +314,9 @@ public final class QuorumService implements Quorum {
         ApprovalRequest done = execute(voted);
         Phase phase = done.getState() == ApprovalState.EXECUTED ? Phase.EXECUTED : Phase.FAILED;
         if (!store.update(done, phase, stored.revision() + 1)) {
-            LOG.log(Level.ERROR, "approval request {0} executed but its outcome could not be recorded", done.getId());
+            LOG.log(Level.ERROR, "approval request {0} ran but its outcome could not be recorded", done.getId());
+            throw new KmsException(ErrorReason.INTERNAL_ERROR, "approval request " + done.getId()
+                    + " ran but its outcome could not be recorded; check its effect");
         }
         notifyWatchers(withCounts(done, officersById()));
         return Optional.of(withCounts(done, officersById()));
@@ -334,9 +355,9 @@ public final class QuorumService implements Quorum {
         }
     }
 
-    /** Closes pending requests past their expiry; returns how many. */
+    /** Closes pending requests past their expiry and interrupted executions; returns how many. */
     public int expireDue() {
-        int expired = 0;
+        int expired = recoverInterruptedExecutions();
         for (Stored stored : store.expired(clock.instant())) {
             ApprovalRequest closed = stored.request().toBuilder().setState(ApprovalState.EXPIRED).setCloseTime(now()).build();
             if (store.update(closed, Phase.EXPIRED, stored.revision())) {
@@ -480,9 +501,14 @@ public final class QuorumService implements Quorum {
     @Override
     public void addOfficer(Officer officer) {
         OfficerRules.validate(officer);
-        requireNew(officer, officersById());
-        store.saveOfficer(officer.toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).setCreateTime(now())
-                .setFingerprint(OfficerKeys.fingerprint(officer.getPublicKey())).build());
+        Map<String, Officer> officers = officersById();
+        requireNew(officer, officers);
+        Officer added = officer.toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).setCreateTime(now())
+                .setFingerprint(OfficerKeys.fingerprint(officer.getPublicKey())).build();
+        officers.put(added.getId(), added);
+        // A new operator's first officer must not make the per-operator minimum unmeetable.
+        OfficerRules.requireMeetable(rule(), officers.values());
+        store.saveOfficer(added);
     }
 
     @Override
@@ -496,9 +522,13 @@ public final class QuorumService implements Quorum {
 
     @Override
     public void reinstateOfficer(String officerId) {
-        Officer officer = existing(officersById(), officerId);
+        Map<String, Officer> officers = officersById();
+        Officer officer = existing(officers, officerId);
         requireSuspended(officer);
-        store.saveOfficer(officer.toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build());
+        Officer active = officer.toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build();
+        officers.put(officerId, active);
+        OfficerRules.requireMeetable(rule(), officers.values());
+        store.saveOfficer(active);
     }
 
     @Override
@@ -525,7 +555,9 @@ public final class QuorumService implements Quorum {
         }
         Instant now = clock.instant();
         usedActNow.values().removeIf(at -> at.isBefore(now.minus(SIGNATURE_WINDOW.multipliedBy(2))));
-        String key = HexFormat.of().formatHex(Statements.sha256(signature.getSignature().toByteArray()));
+        // Keyed on what was signed, not on the signature bytes: ECDSA signatures are malleable
+        // ((r, n-s) verifies too), so a replay may carry different bytes for the same statement.
+        String key = officer.getId() + ':' + HexFormat.of().formatHex(Statements.sha256(statement));
         if (usedActNow.putIfAbsent(key, now) != null) {
             throw new KmsException(ErrorReason.INVALID_SIGNATURE, "this signature has already been used");
         }

@@ -266,6 +266,30 @@ class QuorumIT {
     }
 
     @Test
+    void aMalleatedEcdsaActNowSignatureIsStillAReplay() {
+        Key key = node.createKey();
+        Operation disable = Operation.newBuilder().setDisableKey(coffre.kms.v1.KeyOperation.newBuilder()
+                .setKeyId(key.getId())).build();
+        coffre.kms.v1.OfficerSignature signed = bob.actNow(disable, node.now());   // bob signs with ECDSA P-256
+        keys.disableKey(coffre.kms.v1.DisableKeyRequest.newBuilder().setKeyId(key.getId()).setSignature(signed).build());
+        byte[] sig = signed.getSignature().toByteArray();
+        java.math.BigInteger n = new java.math.BigInteger(
+                "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
+        java.math.BigInteger s = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+        byte[] otherS = n.subtract(s).toByteArray();
+        byte[] malleated = java.util.Arrays.copyOf(sig, 64);
+        java.util.Arrays.fill(malleated, 32, 64, (byte) 0);
+        int len = Math.min(otherS.length, 32);
+        System.arraycopy(otherS, otherS.length - len, malleated, 64 - len, len);
+        assertTrue(coffre.kms.v1.signing.OfficerKeys.verify(bob.officer().getPublicKey(),
+                coffre.kms.v1.signing.Statements.actNow(disable, signed.getSignedTime()), malleated),
+                "(r, n-s) is a valid signature too");
+        Errors.expect(Status.Code.PERMISSION_DENIED, "INVALID_SIGNATURE", () -> keys.disableKey(
+                coffre.kms.v1.DisableKeyRequest.newBuilder().setKeyId(key.getId())
+                        .setSignature(signed.toBuilder().setSignature(ByteString.copyFrom(malleated))).build()));
+    }
+
+    @Test
     void accessPoliciesMatchGlobsAndRequireContext() {
         Key key = node.createKey(CreateKeyRequest.newBuilder().setAccessPolicy(AccessPolicy.newBuilder()
                 .addRules(AccessRule.newBuilder().addPrincipals("spiffe://coffre.test/service/bill*")
