@@ -165,6 +165,50 @@ public final class SoftHsmTestToken {
     }
 
     /**
+     * The token's private-key objects by label, as listed by {@code pkcs11-tool --type privkey -O}
+     * (same process and parsing rules as {@link #pkcs11ToolObjects()}; {@link ToolObject#type()} is
+     * e.g. {@code Private Key Object; EC}).
+     *
+     * @throws IllegalStateException if two private keys share a label or pkcs11-tool fails
+     */
+    public Map<String, ToolObject> pkcs11ToolPrivateKeys() {
+        return parseToolObjects(pkcs11Tool("--type", "privkey", "-O"), "Private Key Object");
+    }
+
+    private static Map<String, ToolObject> parseToolObjects(List<String> lines, String header) {
+        Map<String, ToolObject> objects = new LinkedHashMap<>();
+        String type = null;
+        String label = null;
+        Set<String> usage = Set.of();
+        Set<String> access = Set.of();
+        List<String> all = new ArrayList<>(lines);
+        all.add("");
+        for (String line : all) {
+            if (!line.startsWith(" ") || line.isBlank()) {
+                if (type != null && label != null) {
+                    if (objects.put(label, new ToolObject(label, type, usage, access)) != null) {
+                        throw new IllegalStateException("pkcs11-tool lists two objects labelled '" + label + "'");
+                    }
+                }
+                type = line.startsWith(header) ? line.strip() : null;
+                label = null;
+                usage = Set.of();
+                access = Set.of();
+                continue;
+            }
+            String l = line.strip();
+            if (l.startsWith("label:")) {
+                label = l.substring("label:".length()).strip();
+            } else if (l.startsWith("Usage:")) {
+                usage = items(l.substring("Usage:".length()));
+            } else if (l.startsWith("Access:")) {
+                access = items(l.substring("Access:".length()));
+            }
+        }
+        return objects;
+    }
+
+    /**
      * Runs {@code pkcs11-tool --module <lib> --token-label <label> --login --pin env:...} with
      * {@code args} and returns its standard output lines. Failure messages never hold the PIN.
      */

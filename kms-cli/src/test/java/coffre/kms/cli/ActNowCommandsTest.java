@@ -124,8 +124,11 @@ class ActNowCommandsTest {
 
         CliHarness.Result missing = offline.run("keys", "disable", KEY_ID);
         assertEquals(ExitCodes.USAGE, missing.exitCode(), missing::toString);
-        assertTrue(missing.err().startsWith("error: Missing required options: '--officer-id=ID', '--officer-key=FILE'\n"),
-                missing::toString);
+        assertTrue(missing.err().startsWith("error: Missing required option: '--officer-id=ID'\n"), missing::toString);
+        CliHarness.Result noKey = offline.run("keys", "disable", KEY_ID, "--officer-id", "alice");
+        assertEquals(ExitCodes.USAGE, noKey.exitCode(), noKey::toString);
+        assertTrue(noKey.err().startsWith("error: Missing required option: '--officer-key=FILE' (or --pkcs11-library, "
+                + "--pkcs11-token and --key-label for a key on a PKCS#11 token)\n"), noKey::toString);
 
         CliHarness.Result noFile = OfficerKeyFiles.withPassphrase(offline).run("grants", "revoke", FakeKms.GRANT_ID,
                 "--officer-id", "alice", "--officer-key", dir.resolve("nope.key").toString());

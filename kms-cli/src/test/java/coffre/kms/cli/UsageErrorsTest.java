@@ -88,7 +88,7 @@ class UsageErrorsTest {
                         "Invalid value for positional parameter at index 0 (ID): '42' is not an approval request id "
                                 + "(apr- followed by 26 characters of a-z 2-7)"),
                 Arguments.of("approve without signer", new String[] {"approvals", "approve", "apr-abcdefghijklmnopqrstuvwxyz"},
-                        "Missing required options: '--officer-id=ID', '--officer-key=FILE'"),
+                        "Missing required option: '--officer-id=ID'"),
                 Arguments.of("approve bad officer id", new String[] {"approvals", "approve", "apr-abcdefghijklmnopqrstuvwxyz",
                     "--officer-id", "Alice", "--officer-key", "k"},
                         "Invalid value for option '--officer-id': 'Alice' is not an officer id (1-64 characters of a-z 0-9 _ -)"),

@@ -6,14 +6,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
- * {@code --officer-id ID --officer-key FILE [--passphrase-file FILE]}: who signs, and with which
- * key file (a picocli mixin of every command that signs).
+ * Who signs, and with which key (a picocli mixin of every command that signs): {@code --officer-id
+ * ID} and either a key file ({@code --officer-key FILE [--passphrase-file FILE]}) or a key on a
+ * PKCS#11 token ({@link Pkcs11KeyOptions}: {@code --pkcs11-library PATH --pkcs11-token LABEL
+ * [--pkcs11-pin-file FILE] --key-label LABEL}); the two are mutually exclusive.
  */
 public final class OfficerSigningOptions {
 
@@ -21,14 +26,18 @@ public final class OfficerSigningOptions {
             description = "Your officer id, as registered.")
     OfficerId officerId;
 
-    @Option(names = "--officer-key", paramLabel = "FILE", required = true, order = 41,
-            description = "Your encrypted officer key file (from 'coffre officer keygen').")
+    @Option(names = "--officer-key", paramLabel = "FILE", order = 41,
+            description = "Your encrypted officer key file (from 'coffre officer keygen'). "
+                    + "Or, for a key on a token: --pkcs11-library, --pkcs11-token, --key-label.")
     Path keyFile;
 
     @Option(names = "--passphrase-file", paramLabel = "FILE", order = 42,
             description = "File whose first line is the key file's passphrase. Otherwise env "
                     + Passphrases.ENV + ", otherwise you are asked on the terminal.")
     Path passphraseFile;
+
+    @Mixin
+    Pkcs11KeyOptions pkcs11 = new Pkcs11KeyOptions();
 
     /** The officer id given. */
     public String officerId() {
@@ -41,12 +50,33 @@ public final class OfficerSigningOptions {
     }
 
     /**
-     * Reads and decrypts the key file, asking for the passphrase if needed.
+     * Reads and decrypts the key file, asking for the passphrase if needed; or opens the token and
+     * finds the key on it.
      *
-     * @throws ParameterException if the file is not a key file or the passphrase is wrong (exit 2)
+     * @throws ParameterException if both or neither key source is given, the file is not a key file,
+     *                            the passphrase or PIN is wrong, or the token has no such key (exit 2)
      * @throws IOException if a file cannot be read (exit 1)
      */
     public OfficerSigner load(CliRuntime runtime, CommandLine commandLine) throws IOException {
+        List<String> fileOptions = new ArrayList<>();
+        if (keyFile != null) {
+            fileOptions.add("--officer-key");
+        }
+        if (passphraseFile != null) {
+            fileOptions.add("--passphrase-file");
+        }
+        if (!fileOptions.isEmpty() && pkcs11.any()) {
+            throw new ParameterException(commandLine, String.join(", ", fileOptions) + " and "
+                    + String.join(", ", pkcs11.given()) + " are mutually exclusive: sign either with a key file "
+                    + "(--officer-key, --passphrase-file) or with a key on a PKCS#11 token (" + Pkcs11KeyOptions.NAMES + ")");
+        }
+        if (pkcs11.any()) {
+            return new OfficerSigner(officerId(), TokenOfficerKeys.load(runtime, commandLine, pkcs11));
+        }
+        if (keyFile == null) {
+            throw new ParameterException(commandLine, "Missing required option: '--officer-key=FILE' "
+                    + "(or --pkcs11-library, --pkcs11-token and --key-label for a key on a PKCS#11 token)");
+        }
         byte[] file;
         try {
             file = Files.readAllBytes(keyFile);
