@@ -26,6 +26,7 @@ import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.OfficerServiceGrpc;
 import java.security.SecureRandom;
 import coffre.kms.server.grpc.GrpcEndpoint;
+import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.grpc.ReflectionSupport;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
 import coffre.kms.server.grpc.crypto.RewrapHandler;
@@ -44,6 +45,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -119,7 +121,8 @@ public final class CoffreServer implements AutoCloseable {
 
             GrpcIoServer grpc = GrpcIoServer.server(vertx,
                     new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
-            GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access);
+            GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access,
+                    RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()));
             endpoint.bind(new WrapHandler(crypto), cryptoWorkers);
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers);
             endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers);
@@ -154,7 +157,8 @@ public final class CoffreServer implements AutoCloseable {
                     .setKeyCertOptions(new PemKeyCertOptions()
                             .setCertPath(config.tls().certificate().toString())
                             .setKeyPath(config.tls().privateKey().toString()))
-                    .setTrustOptions(new PemTrustOptions().addCertPath(config.tls().clientCa().toString()));
+                    .setTrustOptions(new PemTrustOptions().addCertPath(config.tls().clientCa().toString()))
+                    .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.server().maxConcurrentStreams()));
             HttpServer httpServer = await(vertx.createHttpServer(options).requestHandler(grpc).listen());
 
             DeletionJob deletionJob = new DeletionJob(vertx, adminWorkers, () -> lifecycle.destroyDueKeys()

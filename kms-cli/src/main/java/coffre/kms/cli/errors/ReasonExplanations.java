@@ -98,6 +98,8 @@ public final class ReasonExplanations {
                     "this officer has already voted on this request";
             case OFFICER_ALREADY_EXISTS ->
                     "an officer with this id or this public key already exists";
+            case RATE_LIMITED ->
+                    "this identity sent more requests than its rate limit allows; slow down and retry";
             case HSM_UNAVAILABLE ->
                     "the server cannot reach its HSM right now; retry later";
             case STORE_UNAVAILABLE ->

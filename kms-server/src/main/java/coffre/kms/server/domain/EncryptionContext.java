@@ -36,8 +36,7 @@ public final class EncryptionContext {
             return EMPTY;
         }
         List<byte[][]> encoded = pairs.entrySet().stream()
-                .map(e -> new byte[][] {e.getKey().getBytes(StandardCharsets.UTF_8),
-                        e.getValue().getBytes(StandardCharsets.UTF_8)})
+                .map(e -> new byte[][] {utf8(e.getKey()), utf8(e.getValue())})
                 .sorted((a, b) -> UNSIGNED.compare(a[0], b[0]))
                 .toList();
         long total = 4;
@@ -62,6 +61,25 @@ public final class EncryptionContext {
             out.writeBytes(pair[1]);
         }
         return new EncryptionContext(out.toByteArray(), encoded.size());
+    }
+
+    /**
+     * Strict UTF-8: a string that is not valid Unicode (an unpaired surrogate) is refused rather
+     * than encoded with a replacement character, which would let two different maps share bytes.
+     */
+    private static byte[] utf8(String s) {
+        try {
+            java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .encode(java.nio.CharBuffer.wrap(s));
+            byte[] out = new byte[bytes.remaining()];
+            bytes.get(out);
+            return out;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new KmsException(ErrorReason.INVALID_ENCRYPTION_CONTEXT,
+                    "encryption context keys and values must be valid Unicode text");
+        }
     }
 
     private static void writeInt(ByteArrayOutputStream out, int v) {

@@ -23,10 +23,19 @@ public final class GrpcEndpoint {
 
     private final GrpcIoServer server;
     private final AccessControl accessControl;
+    private final RateLimiter rateLimiter;
 
-    public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl) {
+    public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter) {
         this.server = server;
         this.accessControl = accessControl;
+        this.rateLimiter = rateLimiter;
+    }
+
+    /** Who is calling, and may they call now: rate limited callers are refused before any work. */
+    private Principal admit(io.vertx.grpc.server.GrpcServerRequest<?, ?> call) {
+        Principal caller = CallerIdentity.of(call.connection());
+        rateLimiter.acquire(caller);
+        return caller;
     }
 
     /** Serves {@code handler}'s method, running its work on {@code workers}. */
@@ -34,7 +43,7 @@ public final class GrpcEndpoint {
         server.callHandler(handler.method(), call -> {
             Principal caller;
             try {
-                caller = CallerIdentity.of(call.connection());
+                caller = admit(call);
             } catch (KmsException e) {
                 call.handler(ignored -> { });
                 call.endHandler(ignored -> fail(call.response(), e));
@@ -73,7 +82,7 @@ public final class GrpcEndpoint {
         server.callHandler(handler.method(), call -> {
             Principal caller;
             try {
-                caller = CallerIdentity.of(call.connection());
+                caller = admit(call);
             } catch (KmsException e) {
                 call.handler(ignored -> { });
                 call.endHandler(ignored -> fail(call.response(), e));

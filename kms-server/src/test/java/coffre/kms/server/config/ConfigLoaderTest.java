@@ -75,6 +75,25 @@ class ConfigLoaderTest {
         assertEquals(dir.resolve("data/coffre"), config.store().path());
         assertEquals(List.of("spiffe://coffre.dev/service/*", "CN=legacy"), config.authorization().clients());
         assertEquals(Duration.ofMinutes(5), config.keys().deletionCheckInterval());
+        assertEquals(1024, config.server().maxConcurrentStreams());
+        assertEquals(0, config.server().requestsPerSecond(), "no rate limit unless configured");
+        assertEquals(Duration.ofHours(24), config.approvals().requestTtl());
+        assertEquals(Duration.ofMinutes(15), config.approvals().breakGlassWindow());
+    }
+
+    @Test
+    void limitsAndApprovalSettingsAreReadAndChecked() throws IOException {
+        ServerConfig config = load(VALID, Map.of("COFFRE_SERVER_REQUESTS_PER_SECOND_PER_PRINCIPAL", "500",
+                "COFFRE_SERVER_BURST_PER_PRINCIPAL", "1000", "COFFRE_APPROVALS_REQUEST_TTL", "PT2H",
+                "COFFRE_AUTHORIZATION_OFFICERS", "spiffe://o/*"));
+        assertEquals(500, config.server().requestsPerSecond());
+        assertEquals(1000, config.server().burst());
+        assertEquals(Duration.ofHours(2), config.approvals().requestTtl());
+        assertEquals(List.of("spiffe://o/*"), config.authorization().officers());
+        assertTrue(failure(VALID, Map.of("COFFRE_SERVER_MAX_CONCURRENT_STREAMS", "0")).getMessage()
+                .startsWith("server.maxConcurrentStreams"));
+        assertTrue(failure(VALID, Map.of("COFFRE_APPROVALS_BREAK_GLASS_WINDOW", "-PT1M")).getMessage()
+                .startsWith("approvals.breakGlassWindow"));
     }
 
     @Test

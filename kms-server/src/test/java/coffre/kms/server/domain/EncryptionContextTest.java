@@ -58,6 +58,13 @@ class EncryptionContextTest {
     }
 
     @Test
+    void invalidUnicodeIsRefusedRatherThanReplaced() {
+        KmsException e = assertThrows(KmsException.class, () -> EncryptionContext.of(Map.of("\uD800", "x")));
+        assertEquals(ErrorReason.INVALID_ENCRYPTION_CONTEXT, e.reason());
+        assertNotEquals(EncryptionContext.of(Map.of("?", "x")), EncryptionContext.of(Map.of("\u00e9", "x")));
+    }
+
+    @Test
     void toStringShowsNoValue() {
         String text = EncryptionContext.of(Map.of("tenant", "secret-customer")).toString();
         assertFalse(text.contains("secret-customer"));

@@ -62,8 +62,13 @@ public final class TestServer implements AutoCloseable {
     private final TestOfficers officers = TestOfficers.standard();
     private CoffreServer server;
 
-    private TestServer(Path dir) {
+    private final int requestsPerSecond;
+    private final int burst;
+
+    private TestServer(Path dir, int requestsPerSecond, int burst) {
         this.dir = dir;
+        this.requestsPerSecond = requestsPerSecond;
+        this.burst = burst;
         this.pki = TestPki.create(dir.resolve("pki"), "coffre");
         this.serverCert = pki.server("server");
         start();
@@ -71,20 +76,25 @@ public final class TestServer implements AutoCloseable {
 
     /** A node initialised by an init ceremony of {@link TestOfficers#standard()}. */
     public static TestServer start(Path dir) {
-        TestServer node = new TestServer(dir);
+        return start(dir, 0, 0);
+    }
+
+    /** An initialised node limiting each principal to {@code requestsPerSecond} (burst {@code burst}). */
+    public static TestServer start(Path dir, int requestsPerSecond, int burst) {
+        TestServer node = new TestServer(dir, requestsPerSecond, burst);
         node.adminOfficers().initCeremony(node.officers.ceremony());
         return node;
     }
 
     /** A fresh node that has seen no init ceremony. */
     public static TestServer startUninitialized(Path dir) {
-        return new TestServer(dir);
+        return new TestServer(dir, 0, 0);
     }
 
     private void start() {
         ServerConfig config = new ServerConfig(
                 new NodeSettings("test-1"),
-                new ServerSettings("127.0.0.1", 0, 65536),
+                new ServerSettings("127.0.0.1", 0, 65536, 1024, requestsPerSecond, burst),
                 new TlsSettings(serverCert.certificate(), serverCert.privateKey(), pki.caFile()),
                 new HsmSettings("softhsm2", null, SoftHsmTestToken.get().label(), null, null, null,
                         SoftHsmTestToken.get().pinFile(), SESSIONS, null),
