@@ -26,6 +26,7 @@ import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.OfficerServiceGrpc;
 import java.security.SecureRandom;
 import coffre.kms.server.grpc.GrpcEndpoint;
+import coffre.kms.server.health.HealthMonitor;
 import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.grpc.ReflectionSupport;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
@@ -56,6 +57,7 @@ import io.vertx.grpcio.server.GrpcIoServiceBridge;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +71,8 @@ import java.util.concurrent.TimeoutException;
 public final class CoffreServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(CoffreServer.class.getName());
     private static final long START_TIMEOUT_SECONDS = 30;
+    /** How often the deep health check runs (and so the most a readiness answer can lag). */
+    private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(15);
 
     private final Vertx vertx;
     private final Hsm hsm;
@@ -165,11 +169,10 @@ public final class CoffreServer implements AutoCloseable {
                     + quorum.expireDue(), config.keys().deletionCheckInterval());
             deletionJob.start();
 
-            health.setStatus("", ServingStatus.SERVING);
-            health.setStatus(CryptoServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-            health.setStatus(KeyServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-            health.setStatus(ApprovalServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-            health.setStatus(OfficerServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+            HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), clock, HEALTH_INTERVAL);
+            publish(health, monitor.check());
+            vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), id -> adminWorkers.executeBlocking(monitor::check, false)
+                    .onSuccess(report -> publish(health, report)));
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), httpServer.actualPort(), hsm.info());
             return new CoffreServer(vertx, hsm, storage, httpServer, health, deletionJob);
@@ -178,6 +181,15 @@ public final class CoffreServer implements AutoCloseable {
             hsm.close();
             storage.close();
             throw e;
+        }
+    }
+
+    /** Readiness follows the deep health check: NOT_SERVING while the HSM or the store is unusable. */
+    private static void publish(HealthStatusManager health, HealthMonitor.Report report) {
+        ServingStatus status = report.serving() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        for (String service : List.of("", CryptoServiceGrpc.SERVICE_NAME, KeyServiceGrpc.SERVICE_NAME,
+                ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME)) {
+            health.setStatus(service, status);
         }
     }
 

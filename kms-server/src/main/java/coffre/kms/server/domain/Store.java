@@ -32,6 +32,9 @@ public interface Store extends AutoCloseable {
     /** Every key, for the in-memory view built at start. */
     List<KeyMetadata> loadAllKeys();
 
+    /** A cheap round trip to the database, for health checks. */
+    void ping();
+
     @Override
     void close();
 

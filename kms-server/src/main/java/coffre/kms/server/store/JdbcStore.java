@@ -151,6 +151,16 @@ public final class JdbcStore implements Store {
         return transactions.run(connection -> select(connection, "", null));
     }
 
+    @Override
+    public void ping() {
+        transactions.run(connection -> {
+            try (PreparedStatement st = connection.prepareStatement("SELECT 1");
+                 ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        });
+    }
+
     /** The data source belongs to {@link Storage}, which closes it. */
     @Override
     public void close() {

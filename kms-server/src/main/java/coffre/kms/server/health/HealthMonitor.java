@@ -1,0 +1,100 @@
+package coffre.kms.server.health;
+
+import coffre.hsm.GcmCiphertext;
+import coffre.hsm.Hsm;
+import coffre.hsm.HsmKeyRef;
+import coffre.kms.server.domain.Store;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The deep health check: a real AES-GCM wrap and unwrap in the HSM with a dedicated health key
+ * (never a customer key), and a round trip to the metadata store. The result is cached for at
+ * most {@code maxAge}, so probes from load balancers cost the HSM nothing most of the time.
+ * Readiness is "serving" only while both work.
+ */
+public final class HealthMonitor {
+    /** The label of the HSM key used only by this check. */
+    public static final String HEALTH_KEY_LABEL = "coffre:health";
+    private static final Logger LOG = System.getLogger(HealthMonitor.class.getName());
+    private static final byte[] PROBE = "coffre health probe".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AAD = "coffre/v1/health".getBytes(StandardCharsets.US_ASCII);
+
+    /** What the last check found; {@code detail} is safe to show operators (no secrets, no CKR codes). */
+    public record Report(boolean hsmUsable, boolean storeUsable, String detail, Instant checkedAt) {
+        public boolean serving() {
+            return hsmUsable && storeUsable;
+        }
+    }
+
+    private final Hsm hsm;
+    private final Store store;
+    private final Clock clock;
+    private final Duration maxAge;
+    private final AtomicReference<Report> last = new AtomicReference<>();
+    private volatile HsmKeyRef healthKey;
+
+    public HealthMonitor(Hsm hsm, Store store, Clock clock, Duration maxAge) {
+        this.hsm = hsm;
+        this.store = store;
+        this.clock = clock;
+        this.maxAge = maxAge;
+    }
+
+    /** The cached report, refreshed first if older than {@code maxAge}. Blocks: call off the event loop. */
+    public Report report() {
+        Report report = last.get();
+        if (report == null || report.checkedAt().plus(maxAge).isBefore(clock.instant())) {
+            report = check();
+        }
+        return report;
+    }
+
+    /** Runs both probes now. */
+    public synchronized Report check() {
+        boolean hsmUsable;
+        boolean storeUsable;
+        StringBuilder detail = new StringBuilder();
+        try {
+            hsmUsable = probeHsm();
+            if (!hsmUsable) {
+                detail.append("HSM round trip returned other bytes; ");
+            }
+        } catch (RuntimeException e) {
+            hsmUsable = false;
+            healthKey = null;
+            detail.append("HSM unusable (").append(e.getClass().getSimpleName()).append("); ");
+        }
+        try {
+            store.ping();
+            storeUsable = true;
+        } catch (RuntimeException e) {
+            storeUsable = false;
+            detail.append("store unusable (").append(e.getClass().getSimpleName()).append("); ");
+        }
+        Report report = new Report(hsmUsable, storeUsable, detail.isEmpty() ? "ok" : detail.toString().trim(),
+                clock.instant());
+        Report previous = last.getAndSet(report);
+        if (previous == null || previous.serving() != report.serving()) {
+            LOG.log(report.serving() ? Level.INFO : Level.WARNING, "health: {0}", report.serving() ? "serving" : report.detail());
+        }
+        return report;
+    }
+
+    private boolean probeHsm() {
+        HsmKeyRef key = healthKey;
+        if (key == null) {
+            key = hsm.findKey(HEALTH_KEY_LABEL).orElseGet(() -> hsm.generateKey(HEALTH_KEY_LABEL));
+            healthKey = key;
+        }
+        GcmCiphertext sealed = hsm.encrypt(key, AAD, PROBE);
+        byte[] opened = hsm.decrypt(key, sealed.iv(), AAD, sealed.ciphertextAndTag());
+        return Arrays.equals(PROBE, opened);
+    }
+}
