@@ -1,0 +1,351 @@
+#!/usr/bin/env bash
+# Coffre's benchmark suite, in one run on one JDK (README.md, "Performance", shows and explains
+# the latest figures):
+#
+#   deploy/bench/run.sh [--quick] [--out DIR] [--keys 10,1000[,10000]] [--duration S] [--jfr] [--no-build]
+#
+#   H  raw HSM baseline: hsm-adapters' HsmBench, AES-GCM of 32 bytes in-process through SunPKCS11
+#      on a SoftHSM2 token, 2 threads (all cores), session-object key copies
+#   G  no-op gRPC baseline: kms-loadtest's NoopServer (Vert.x gRPC, the server's mTLS set-up)
+#      driven by the same load tool at 64 calls in flight
+#   L  = 1/(1/H + 1/G): what one core-sharing process doing both the gRPC work and the HSM work
+#      could reach at best; every Coffre result is shown with its ratio to L
+#   Coffre: a real node (own PKI, SoftHSM token, officers, H2 store, all under the output
+#      directory; .dev/ is not touched): wrap, unwrap and generate-data-key at 64 in flight;
+#      wrap latency at 1, 16, 64 and 256 in flight; wrap throughput with 10 and more keys (created
+#      through the quorum); wrap at a fixed rate (half the closed-loop throughput, open loop);
+#      the server's peak RSS (VmHWM).
+#
+# Writes DIR/results.json (default DIR: target/bench/<timestamp>) and prints a table. Load tool and
+# servers share the machine, as the targets assume. --quick: short runs (a smoke test, ~3 min).
+# --jfr: records the Coffre server with JDK Flight Recorder (DIR/server.jfr) and prints its hot
+# methods. Needs the modules built (it builds the missing ones unless --no-build), SoftHSM2 and jq.
+set -euo pipefail
+
+# shellcheck source=SCRIPTDIR/../lib/common.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../lib/common.sh"
+
+usage() {
+    # The header comment, up to the first line that is not a comment.
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}" >&2
+    exit 2
+}
+
+QUICK=0 OUT="" KEY_COUNTS="" DURATION="" JFR=0 BUILD=1
+PIDS=()
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# free_port — a TCP port nobody listens on (from a high range).
+free_port() {
+    local p
+    for ((p = 18400 + RANDOM % 1000; ; p++)); do
+        port_in_use "$p" || { printf '%s\n' "$p"; return; }
+    done
+}
+
+wait_port() {
+    local port="$1" pid="$2" tries=0
+    until port_in_use "$port"; do
+        kill -0 "$pid" 2>/dev/null || coffre_die "process $pid stopped before opening port $port (see $OUT/*.log)"
+        ((tries++ < 240)) || coffre_die "nothing listens on 127.0.0.1:$port after 120 s"
+        sleep 0.5
+    done
+}
+
+stop_pid() {
+    local pid="$1" i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 60; i++)); do
+        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+        sleep 0.5
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+}
+
+build_if_needed() {
+    local missing=() m
+    for m in kms-loadtest kms-server kms-cli; do
+        if [[ -z "$(coffre_module_jar "$m")" || ! -d "$COFFRE_ROOT/$m/target/lib" ]]; then
+            missing+=("$m")
+        fi
+    done
+    [[ -n "$(hsm_tests_jar)" ]] || missing+=(hsm-adapters)
+    ((${#missing[@]} > 0)) || return 0
+    ((BUILD)) || coffre_die "not built: ${missing[*]} (run without --no-build)"
+    coffre_info "building ${missing[*]} (mvn package -DskipTests)"
+    local list
+    list="$(IFS=,; printf '%s' "${missing[*]}")"
+    coffre_mvn -q package -DskipTests -pl "$list" -am || coffre_die "the build failed"
+}
+
+hsm_tests_jar() {
+    local jar
+    for jar in "$COFFRE_ROOT"/hsm-adapters/target/hsm-adapters-*-tests.jar; do
+        [[ -f "$jar" ]] && { printf '%s\n' "$jar"; return; }
+    done
+}
+
+# [LT_DURATION=D] loadtest NAME ARGS... — one measured run of coffre-loadtest (for $DURATION, or D);
+# its JSON report goes to $OUT/runs/NAME.json, its progress lines to $OUT/loadtest.log.
+loadtest() {
+    local name="$1"
+    shift
+    coffre_info "run $name: $*"
+    printf '\n== %s: %s\n' "$name" "$*" >>"$OUT/loadtest.log"
+    bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" --json --label "$name" --duration "${LT_DURATION:-$DURATION}" --warmup "$WARMUP" \
+        "$@" >"$OUT/runs/$name.json" 2>>"$OUT/loadtest.log" ||
+        coffre_die "load test $name failed (see $OUT/loadtest.log)"
+    local errors
+    errors="$(jq -r .errors "$OUT/runs/$name.json")"
+    ((errors == 0)) || coffre_warn "$name: $errors failed calls: $(jq -c .errorsByReason "$OUT/runs/$name.json")"
+}
+
+tput_of() { jq -r '.throughput' "$OUT/runs/$1.json"; }
+p_of() { jq -r ".latencyMs[\"$2\"]" "$OUT/runs/$1.json"; }
+
+# snapshot_module MODULE — copies MODULE's jar and target/lib to $OUT/app/MODULE and prints the
+# class path: other people's builds may replace target/ while the benchmark runs (a server then
+# fails with NoClassDefFoundError in the middle of a measurement).
+snapshot_module() {
+    local m="$1" dest="$OUT/app/$1"
+    mkdir -p "$dest/lib"
+    cp "$(coffre_module_jar "$m")" "$dest/"
+    cp "$COFFRE_ROOT/$m/target/lib/"*.jar "$dest/lib/"
+    printf '%s\n' "$dest/*:$dest/lib/*"
+}
+
+vm_hwm_mib() {
+    awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
+}
+
+main() {
+    while (($# > 0)); do
+        case "$1" in
+            --quick) QUICK=1; shift ;;
+            --out) (($# >= 2)) || usage; OUT="$2"; shift 2 ;;
+            --keys) (($# >= 2)) || usage; KEY_COUNTS="$2"; shift 2 ;;
+            --duration) (($# >= 2)) || usage; DURATION="$2"; shift 2 ;;
+            --jfr) JFR=1; shift ;;
+            --no-build) BUILD=0; shift ;;
+            -h | --help) usage ;;
+            *) printf 'run.sh: unknown argument: %s\n' "$1" >&2; usage ;;
+        esac
+    done
+    if ((QUICK)); then
+        DURATION="${DURATION:-3s}" WARMUP=3s SERVER_WARMUP=8s HSM_SECONDS=2 KEY_COUNTS="${KEY_COUNTS:-10,100}"
+    else
+        # Each load tool is a fresh JVM and C2 needs ~10 s of load on 2 busy cores: shorter warm-ups
+        # measured the JIT (a cold no-op server served 3k calls/s, a warm one 60k).
+        DURATION="${DURATION:-10s}" WARMUP=8s SERVER_WARMUP=20s HSM_SECONDS=5 KEY_COUNTS="${KEY_COUNTS:-10,1000}"
+    fi
+    IFS=, read -r -a KEYS <<<"$KEY_COUNTS"
+    ((${#KEYS[@]} >= 1)) || usage
+
+    coffre_ensure_packages softhsm2 openssl jq
+    coffre_find_jdk
+    build_if_needed
+    OUT="${OUT:-$COFFRE_ROOT/target/bench/$(date +%Y%m%d-%H%M%S)}"
+    umask 077
+    mkdir -p "$OUT/runs"
+    OUT="$(cd "$OUT" && pwd -P)"
+    coffre_info "output directory: $OUT"
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+    local started=$SECONDS
+
+    bash "$COFFRE_ROOT/deploy/dev/pki.sh" "$OUT/pki" 2>>"$OUT/setup.log"
+    local pki="$OUT/pki"
+    local client=(--ca-cert "$pki/ca.pem" --cert "$pki/service.pem" --key "$pki/service.key")
+
+    # ---- H: the raw HSM, in-process, both cores -------------------------------------------------
+    local jvm_args
+    read -r -a jvm_args <<<"$COFFRE_JVM_ARGS"
+    coffre_info "H: HsmBench, ${HSM_SECONDS}s per measurement, 2 threads"
+    mkdir -p "$OUT/hsm-bench"
+    SOFTHSM2_CONF="$OUT/hsm-bench/softhsm2.conf" "$JAVA_HOME/bin/java" "${jvm_args[@]}" \
+        --enable-native-access=ALL-UNNAMED \
+        -cp "$(hsm_tests_jar):$(coffre_module_jar hsm-adapters)" coffre.hsm.testing.HsmBench "$HSM_SECONDS" 1,2 \
+        >"$OUT/hsm-bench.txt" 2>>"$OUT/setup.log" || coffre_die "HsmBench failed (see $OUT/setup.log)"
+    local h h_token
+    h="$(awk '$1 == "session-copy" && $2 == "threads=2" { gsub(",", "", $3); print $3 }' "$OUT/hsm-bench.txt")"
+    h_token="$(awk '$1 == "token-key" && $2 == "threads=2" { gsub(",", "", $3); print $3 }' "$OUT/hsm-bench.txt")"
+    [[ -n "$h" ]] || coffre_die "no session-copy figure in $OUT/hsm-bench.txt"
+
+    # ---- G: no-op gRPC server, same stack --------------------------------------------------------
+    local gport gpid
+    gport="$(free_port)"
+    bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" noop-server --port "$gport" --cert "$pki/server.pem" \
+        --key "$pki/server.key" --client-ca "$pki/ca.pem" >"$OUT/noop-server.log" 2>&1 &
+    gpid=$!
+    PIDS+=("$gpid")
+    wait_port "$gport" "$gpid"
+    LT_DURATION="$SERVER_WARMUP" loadtest warm-noop --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop \
+        --op wrap -c 64
+    loadtest noop-wrap-c64 --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop --op wrap -c 64
+    stop_pid "$gpid"
+    local g
+    g="$(tput_of noop-wrap-c64)"
+
+    # ---- Coffre: a bench node under $OUT/server --------------------------------------------------
+    local srv="$OUT/server" cport spid
+    mkdir -p "$srv/data"
+    cport="$(free_port)"
+    bash "$COFFRE_ROOT/deploy/dev/softhsm-token.sh" "$srv/softhsm" coffre-bench 2>>"$OUT/setup.log"
+    bash "$COFFRE_ROOT/deploy/dev/officers.sh" "$OUT/officers" 2>>"$OUT/setup.log"
+    cat >"$srv/coffre.yaml" <<YAML
+# Benchmark node written by deploy/bench/run.sh.
+node:
+  id: bench-1
+server:
+  host: 127.0.0.1
+  port: $cport
+tls:
+  certificate: ../pki/server.pem
+  privateKey: ../pki/server.key
+  clientCa: ../pki/ca.pem
+hsm:
+  profile: softhsm2
+  tokenLabel: coffre-bench
+  pinFile: softhsm/hsm.pin
+  sessions: 4
+store:
+  type: h2
+  path: data/coffre
+authorization:
+  administrators: ["spiffe://coffre.dev/admin"]
+  officers: ["spiffe://coffre.dev/officer/*"]
+  clients: ["spiffe://coffre.dev/service/*"]
+keys:
+  deletionCheckInterval: PT1M
+YAML
+    cat >"$srv/cli-admin.properties" <<PROPS
+endpoint=127.0.0.1:$cport
+ca-cert=../pki/ca.pem
+cert=../pki/admin.pem
+key=../pki/admin.key
+timeout=30
+PROPS
+    local server_opts="${JAVA_OPTS:-}"
+    if ((JFR)); then
+        server_opts+=" -XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile,dumponexit=true"
+    fi
+    local server_cp java_opts=() extra=()
+    server_cp="$(snapshot_module kms-server)"
+    read -r -a java_opts <<<"$server_opts"
+    ((COFFRE_JAVA_MAJOR < 22)) || extra+=(--enable-native-access=ALL-UNNAMED)
+    ((COFFRE_JAVA_MAJOR < 23)) || extra+=(--sun-misc-unsafe-memory-access=allow)
+    # Same JVM flags as deploy/bin/coffre-server, from a copy of the jars.
+    (cd "$COFFRE_ROOT" && SOFTHSM2_CONF="$srv/softhsm/softhsm2.conf" exec "$JAVA_HOME/bin/java" "${jvm_args[@]}" \
+        "${extra[@]}" "${java_opts[@]}" -cp "$server_cp" coffre.kms.server.Main --config "$srv/coffre.yaml" \
+        >"$OUT/server.log" 2>&1) &
+    spid=$!
+    PIDS+=("$spid")
+    wait_port "$cport" "$spid"
+    bash "$COFFRE_ROOT/deploy/bin/coffre" ceremony init "$OUT/officers/ceremony.doc" "$OUT"/officers/{alice,bob,carol}.sig \
+        --cli-config "$srv/cli-admin.properties" >>"$OUT/setup.log" 2>&1 || coffre_die "ceremony init failed (see $OUT/setup.log)"
+
+    local cli_cp
+    cli_cp="$(snapshot_module kms-cli)"
+    local n keyfile="$OUT/keys.txt" key_seconds=()
+    for n in "${KEYS[@]}"; do
+        local t0=$SECONDS
+        coffre_info "creating keys through the quorum up to $n"
+        "$JAVA_HOME/bin/java" -cp "$cli_cp" "$COFFRE_ROOT/deploy/bench/KeyMaker.java" "127.0.0.1:$cport" \
+            "$pki/ca.pem" "$pki/admin.pem" "$pki/admin.key" "$OUT/officers" "$n" "$keyfile" 2>>"$OUT/setup.log" ||
+            coffre_die "creating keys failed (see $OUT/setup.log)"
+        head -n "$n" "$keyfile" >"$OUT/keys-$n.txt"
+        key_seconds+=("$((SECONDS - t0))")
+    done
+    local k0="${KEYS[0]}"
+    local target=(--endpoint "127.0.0.1:$cport" "${client[@]}")
+
+    # Unmeasured: brings the server's JIT to steady state with every measured operation.
+    LT_DURATION="$SERVER_WARMUP" loadtest warm-coffre "${target[@]}" --keys-file "$OUT/keys-$k0.txt" \
+        --op wrap=1,unwrap=1,datakey=1 -c 64
+    loadtest wrap-c64 "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c 64
+    loadtest unwrap-c64 "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op unwrap -c 64
+    loadtest datakey-c64 "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op generate-data-key -c 64
+    local c
+    for c in 1 16 256; do
+        loadtest "wrap-c$c" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c "$c"
+    done
+    local rss
+    rss="$(vm_hwm_mib "$spid")"
+    # Open loop at half the closed-loop throughput: latency as callers arriving at a steady rate
+    # see it, charged from each call's intended start (coordinated omission corrected).
+    local rate
+    rate="$(jq -r '.throughput * 0.5 | floor' "$OUT/runs/wrap-c64.json")"
+    loadtest wrap-open-half "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap --rate "$rate" --max-in-flight 1024
+    for n in "${KEYS[@]:1}"; do
+        loadtest "wrap-c64-keys$n" "${target[@]}" --keys-file "$OUT/keys-$n.txt" --op wrap -c 64
+    done
+    local rss_end
+    rss_end="$(vm_hwm_mib "$spid")"
+    stop_pid "$spid"
+
+    # ---- results ---------------------------------------------------------------------------------
+    local l
+    l="$(awk -v h="$h" -v g="$g" 'BEGIN { printf "%.0f", 1 / (1 / h + 1 / g) }')"
+    local runs_json="{}" f
+    for f in "$OUT"/runs/*.json; do
+        runs_json="$(jq --arg k "$(basename "$f" .json)" --slurpfile v "$f" '. + {($k): $v[0]}' <<<"$runs_json")"
+    done
+    jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(hostname)" --arg cpus "$(nproc)" \
+        --arg cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+        --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+        --argjson quick "$QUICK" --arg duration "$DURATION" \
+        --argjson h "$h" --argjson htoken "${h_token:-null}" --argjson g "$g" --argjson l "$l" \
+        --argjson rss "$rss" --argjson rssEnd "$rss_end" --arg keys "$KEY_COUNTS" \
+        --arg keySeconds "${key_seconds[*]}" --argjson runs "$runs_json" \
+        '{date: $date, machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtEnd: $load},
+          jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration,
+          baselines: {hsmOpsPerSecond: $h, hsmTokenKeyOpsPerSecond: $htoken, noopGrpcCallsPerSecond: $g,
+                      L: $l},
+          serverPeakRssMiB: {afterLatencyRuns: $rss, atEnd: $rssEnd},
+          keyCounts: $keys, keyCreationSeconds: $keySeconds, runs: $runs}' >"$OUT/results.json"
+
+    report "$h" "$h_token" "$g" "$l" "$rss" "$rss_end"
+    if ((JFR)) && [[ -f "$OUT/server.jfr" ]]; then
+        "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$OUT/server.jfr" >"$OUT/jfr-hot-methods.txt" 2>&1 || true
+        coffre_info "JFR recording: $OUT/server.jfr (hot methods: $OUT/jfr-hot-methods.txt)"
+    fi
+    coffre_info "done in $((SECONDS - started)) s; results in $OUT/results.json"
+}
+
+report() {
+    local h="$1" h_token="$2" g="$3" l="$4" rss="$5" rss_end="$6" name
+    printf '\nCoffre benchmark — %s, %s cores, %s%s\n' "$(date -u +%Y-%m-%d)" "$(nproc)" \
+        "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" "$( ((QUICK)) && printf ' (quick)')"
+    printf '  H  raw HSM (AES-GCM 32 B, 2 threads, session key copies)  %10.0f ops/s   (token key: %s)\n' "$h" "${h_token:-?}"
+    printf '  G  no-op gRPC over mTLS, 64 in flight                      %10.0f calls/s\n' "$g"
+    printf '  L  = 1/(1/H + 1/G)                                          %10.0f calls/s\n\n' "$l"
+    printf '  %-18s %10s %8s %8s %8s %8s %8s %8s\n' run calls/s x_L p50_ms p90_ms p99_ms p99.9_ms max_ms
+    for name in noop-wrap-c64 wrap-c64 unwrap-c64 datakey-c64 wrap-c1 wrap-c16 wrap-c256 wrap-open-half $(cd "$OUT/runs" && ls | sed -n 's/^\(wrap-c64-keys[0-9]*\)\.json$/\1/p'); do
+        [[ -f "$OUT/runs/$name.json" ]] || continue
+        jq -r --arg n "$name" --argjson l "$l" \
+            '[$n, .throughput, (.throughput / $l), .latencyMs.p50, .latencyMs.p90, .latencyMs.p99, .latencyMs["p99.9"], .latencyMs.max, .errors]
+             | "  \(.[0] | . + " " * (18 - length)) \(.[1] | floor | tostring | " " * (10 - length) + .) \(.[2] * 100 | round / 100 | tostring | " " * (8 - length) + .) \(.[3:8] | map(tostring | " " * (8 - length) + .) | join(" "))\(if .[8] > 0 then "  errors: \(.[8])" else "" end)"' \
+            "$OUT/runs/$name.json"
+    done
+    printf '\n  server peak RSS (VmHWM): %s MiB after the 1..256-in-flight runs, %s MiB at the end\n' "$rss" "$rss_end"
+    local k0="${KEYS[0]}" n
+    for n in "${KEYS[@]:1}"; do
+        jq -r -n --slurpfile a "$OUT/runs/wrap-c64.json" --slurpfile b "$OUT/runs/wrap-c64-keys$n.json" \
+            --arg k0 "$k0" --arg n "$n" \
+            '"  wrap with \($n) keys / with \($k0) keys: \(($b[0].throughput / $a[0].throughput * 100 | round) / 100)"'
+    done
+    printf '  targets: wrap/unwrap >= 0.8 x L; p99 <= 5 ms at 64 in flight; RSS <= 512 MiB at 256; many keys within 10%%\n'
+}
+
+main "$@"

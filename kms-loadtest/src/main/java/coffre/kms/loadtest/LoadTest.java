@@ -1,0 +1,261 @@
+package coffre.kms.loadtest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLException;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code coffre-loadtest}: drives Coffre's {@code CryptoService} over mTLS gRPC at a fixed
+ * concurrency (closed loop) or a fixed rate (open loop, latency from each call's intended start),
+ * prints a progress line per second and a final report (text, or JSON with {@code --json}).
+ */
+@Command(name = "coffre-loadtest", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Load generator for Coffre's CryptoService (wrap, unwrap, generate-data-key, rewrap).",
+        footer = {"", "Exit codes: 0 run completed; 1 the run could not be made (preparation failed, or no call "
+                + "succeeded); 2 bad arguments."})
+public final class LoadTest implements Callable<Integer> {
+
+    @Option(names = "--endpoint", paramLabel = "HOST:PORT", description = "server address; repeat for several "
+            + "(calls go round-robin over all channels). Default: 127.0.0.1:8443")
+    List<String> endpoints = new ArrayList<>();
+
+    @Option(names = "--ca-cert", required = true, paramLabel = "PEM", description = "CA that signed the server certificate")
+    Path caCert;
+
+    @Option(names = "--cert", required = true, paramLabel = "PEM", description = "client certificate (its principal calls the keys)")
+    Path cert;
+
+    @Option(names = {"--key", "--client-key"}, required = true, paramLabel = "PEM",
+            description = "client private key, unencrypted PKCS#8 PEM")
+    Path key;
+
+    @Option(names = "--authority", description = "TLS/HTTP authority to expect instead of the endpoint's host")
+    String authority;
+
+    @Option(names = "--channels", defaultValue = "1", description = "HTTP/2 connections per endpoint (default ${DEFAULT-VALUE})")
+    int channelsPerEndpoint;
+
+    @Option(names = {"--op", "--mix"}, defaultValue = "wrap", paramLabel = "MIX", description = "operation, or weighted "
+            + "mix: wrap | unwrap | generate-data-key (datakey) | rewrap | e.g. wrap=70,unwrap=25,rewrap=5 "
+            + "(default ${DEFAULT-VALUE})")
+    String mix;
+
+    @ArgGroup(exclusive = true)
+    Load load = new Load();
+
+    static final class Load {
+        @Option(names = {"-c", "--concurrency"}, paramLabel = "N", description = "closed loop: calls in flight (default 64)")
+        Integer concurrency;
+
+        @Option(names = "--rate", paramLabel = "CALLS/S", description = "open loop: calls started per second; latency "
+                + "counts from each call's intended start (coordinated-omission corrected)")
+        Double rate;
+    }
+
+    @Option(names = "--max-in-flight", defaultValue = "10000", description = "open loop: most calls in flight before "
+            + "the generator waits (the wait counts in latency; default ${DEFAULT-VALUE})")
+    int maxInFlight;
+
+    @ArgGroup(exclusive = true)
+    Limit limit = new Limit();
+
+    static final class Limit {
+        @Option(names = {"-d", "--duration"}, converter = DurationConverter.class,
+                description = "how long to measure, e.g. 30s, 2m (default 10s)")
+        Duration duration;
+
+        @Option(names = {"-n", "--calls"}, description = "how many calls to measure")
+        Long calls;
+    }
+
+    @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class,
+            description = "unmeasured load before measuring, same settings (default ${DEFAULT-VALUE}; 0s: none)")
+    Duration warmup;
+
+    @Option(names = "--payload-size", defaultValue = "32", description = "wrap plaintext bytes (default ${DEFAULT-VALUE})")
+    int payloadBytes;
+
+    @Option(names = "--context-size", defaultValue = "32", description = "encryption-context bytes, keys+values, "
+            + "split into pairs of <= 64 characters (default ${DEFAULT-VALUE})")
+    int contextBytes;
+
+    @Option(names = "--data-key-length", defaultValue = "32", description = "generate-data-key length: 16, 24, 32 or 64 "
+            + "(default ${DEFAULT-VALUE})")
+    int dataKeyBytes;
+
+    @Option(names = "--key-id", paramLabel = "ID", description = "key id or alias/NAME; repeat for several")
+    List<String> keyIds = new ArrayList<>();
+
+    @Option(names = "--keys-file", paramLabel = "FILE", description = "key ids, one per line (# comments allowed)")
+    Path keysFile;
+
+    @Option(names = "--envelopes", description = "envelopes made before an unwrap/rewrap run (default: the "
+            + "number of keys, at least 1000)")
+    Integer envelopes;
+
+    @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
+            description = "deadline of each call (default ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Option(names = "--progress-interval", defaultValue = "1s", converter = DurationConverter.class,
+            description = "progress line period on stderr (default ${DEFAULT-VALUE}; 0s: none)")
+    Duration progressInterval;
+
+    @Option(names = "--label", description = "a name for this run, copied into the report")
+    String label;
+
+    @Option(names = "--json", description = "print the report as one JSON object")
+    boolean json;
+
+    private PrintStream out = System.out;
+    private PrintStream err = System.err;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new LoadTest());
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            line.getErr().println("error: " + e.getMessage());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cli;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<Endpoint> parsed = new ArrayList<>();
+        for (String e : endpoints.isEmpty() ? List.of("127.0.0.1:8443") : endpoints) {
+            parsed.add(Endpoint.parse(e));
+        }
+        ChannelPool channels;
+        try {
+            channels = ChannelPool.tls(parsed, channelsPerEndpoint, caCert, cert, key, authority);
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot load TLS material (ca-cert " + caCert + ", cert " + cert
+                    + ", key " + key + "; the key must be an unencrypted PKCS#8 PEM): " + e.getMessage(), e);
+        }
+        try (channels) {
+            return run(channels, parsed.toString());
+        }
+    }
+
+    /** Runs against the given channels; {@code target} only names them in the report. */
+    int run(ChannelPool channels, String target) throws IOException, InterruptedException {
+        OperationMix operations = OperationMix.parse(mix);
+        List<String> keys = keys();
+        if (channelsPerEndpoint < 1) {
+            throw new IllegalArgumentException("--channels must be at least 1");
+        }
+        if (!List.of(16, 24, 32, 64).contains(dataKeyBytes)) {
+            throw new IllegalArgumentException("--data-key-length must be 16, 24, 32 or 64, got " + dataKeyBytes);
+        }
+        Workload workload = new Workload(keys, payloadBytes, contextBytes, dataKeyBytes, new SecureRandom());
+        long timeoutMillis = timeout.toMillis();
+        EnvelopePool pool = null;
+        if (operations.needsEnvelopes()) {
+            int count = envelopes != null ? envelopes : Math.min(100_000, Math.max(1000, keys.size()));
+            err.printf("preparing %,d envelopes for unwrap/rewrap...%n", count);
+            pool = EnvelopePool.make(channels, workload, count, Math.max(timeoutMillis, 60_000));
+        }
+        CallSender sender = new GrpcCallSender(channels, workload, pool, timeoutMillis);
+        RunLimit measured = limit.calls != null ? RunLimit.ofCalls(limit.calls)
+                : RunLimit.ofDuration(limit.duration != null ? limit.duration : Duration.ofSeconds(10));
+
+        if (!warmup.isZero()) {
+            err.printf("warming up for %s...%n", warmup);
+            phase(sender, operations, RunLimit.ofDuration(warmup), new LatencyRecorder(), timeoutMillis);
+        }
+        LatencyRecorder recorder = new LatencyRecorder();
+        long start = System.nanoTime();
+        boolean drained;
+        ProgressPrinter progress = ProgressPrinter.start(recorder, err, NanoClock.SYSTEM, progressInterval.toMillis());
+        try {
+            drained = phase(sender, operations, measured, recorder, timeoutMillis);
+        } finally {
+            progress.close();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!drained) {
+            err.println("warning: calls still in flight after the drain timeout; they are not in the report");
+        }
+        Report report = Report.of(settings(operations, keys.size(), channels.size(), target, measured), seconds,
+                recorder.snapshot());
+        out.println(json ? ReportFormat.json(report) : ReportFormat.text(report));
+        out.flush();
+        return report.successes() > 0 ? 0 : 1;
+    }
+
+    private boolean phase(CallSender sender, OperationMix operations, RunLimit runLimit, LatencyRecorder recorder,
+                          long timeoutMillis) throws InterruptedException {
+        if (load.rate != null) {
+            return new OpenLoopDriver(sender, operations, NanoClock.SYSTEM)
+                    .run(load.rate, maxInFlight, runLimit, recorder, timeoutMillis + 1000);
+        }
+        int concurrency = load.concurrency != null ? load.concurrency : 64;
+        return new ClosedLoopDriver(sender, operations, NanoClock.SYSTEM)
+                .run(concurrency, runLimit, recorder, timeoutMillis + 1000);
+    }
+
+    private Map<String, Object> settings(OperationMix operations, int keyCount, int channelCount, String target,
+                                         RunLimit measured) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        if (label != null) {
+            s.put("label", label);
+        }
+        s.put("target", target);
+        s.put("channels", channelCount);
+        s.put("mix", operations.toString());
+        if (load.rate != null) {
+            s.put("mode", "open-loop");
+            s.put("rate", load.rate);
+            s.put("maxInFlight", maxInFlight);
+        } else {
+            s.put("mode", "closed-loop");
+            s.put("concurrency", load.concurrency != null ? load.concurrency : 64);
+        }
+        s.put("limit", measured.toString());
+        s.put("keys", keyCount);
+        s.put("payloadBytes", payloadBytes);
+        s.put("contextBytes", contextBytes);
+        return s;
+    }
+
+    private List<String> keys() throws IOException {
+        List<String> keys = new ArrayList<>(keyIds);
+        if (keysFile != null) {
+            for (String line : Files.readAllLines(keysFile, StandardCharsets.UTF_8)) {
+                String id = line.strip();
+                if (!id.isEmpty() && !id.startsWith("#")) {
+                    keys.add(id);
+                }
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no key: give --key-id (repeatable) or --keys-file");
+        }
+        return keys;
+    }
+
+    /** For tests: where the report and the progress lines go. */
+    LoadTest withOutput(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+        return this;
+    }
+}

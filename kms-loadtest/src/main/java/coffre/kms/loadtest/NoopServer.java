@@ -1,0 +1,138 @@
+package coffre.kms.loadtest;
+
+import coffre.kms.v1.CryptoServiceGrpc;
+import coffre.kms.v1.GenerateDataKeyResponse;
+import coffre.kms.v1.RewrapResponse;
+import coffre.kms.v1.UnwrapResponse;
+import coffre.kms.v1.WrapResponse;
+import com.google.protobuf.ByteString;
+import io.grpc.MethodDescriptor;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.grpcio.server.GrpcIoServer;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The no-op gRPC baseline ("G" in the benchmark): a Vert.x 5 gRPC server with the same mTLS set-up
+ * as kms-server ({@code CoffreServer}: TLS with ALPN, client certificates requested and checked
+ * against a CA, PEM key and trust) that answers {@code CryptoService} calls at once, on the event
+ * loop, with fixed responses of realistic size (envelopes of a 32-byte plaintext: 96 bytes). What it
+ * serves per second bounds what any server on this stack can serve on the same machine.
+ */
+@Command(name = "coffre-noop-server", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "No-op CryptoService over Vert.x gRPC with mTLS (benchmark baseline). Runs until killed.")
+public final class NoopServer implements Callable<Integer>, AutoCloseable {
+    /** Envelope of a 32-byte plaintext under a 30-character key id (docs/envelope-format.md: n + 64). */
+    static final int ENVELOPE_BYTES = 96;
+    private static final String KEY_ID = "key-" + "a".repeat(26);
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address (default ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8444", description = "listen port, 0 for any (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--cert", required = true, description = "server certificate chain (PEM)")
+    Path cert;
+
+    @Option(names = "--key", required = true, description = "server private key (PKCS#8 PEM)")
+    Path key;
+
+    @Option(names = "--client-ca", required = true, description = "CA bundle that client certificates must chain to")
+    Path clientCa;
+
+    @Option(names = "--instances", defaultValue = "1", description = "HTTP servers (event loops) sharing the port; "
+            + "kms-server uses 1 (default ${DEFAULT-VALUE})")
+    int instances;
+
+    private Vertx vertx;
+    private int actualPort;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new NoopServer()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        start();
+        System.out.println("noop server listening on " + host + ":" + actualPort);
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    /** Starts serving; returns the bound port. */
+    public int start() throws InterruptedException, ExecutionException, TimeoutException {
+        vertx = Vertx.vertx();
+        byte[] envelope = new byte[ENVELOPE_BYTES];
+        new SecureRandom().nextBytes(envelope);
+        ByteString env = ByteString.copyFrom(envelope);
+        ByteString plaintext = env.substring(0, 32);
+        WrapResponse wrap = WrapResponse.newBuilder().setEnvelope(env).setKeyId(KEY_ID).setKeyVersion(1).build();
+        UnwrapResponse unwrap = UnwrapResponse.newBuilder().setPlaintext(plaintext).setKeyId(KEY_ID).setKeyVersion(1)
+                .build();
+        GenerateDataKeyResponse dataKey = GenerateDataKeyResponse.newBuilder().setPlaintext(plaintext)
+                .setEnvelope(env).setKeyId(KEY_ID).setKeyVersion(1).build();
+        RewrapResponse rewrap = RewrapResponse.newBuilder().setEnvelope(env).setKeyId(KEY_ID).setKeyVersion(1)
+                .setSourceKeyId(KEY_ID).setSourceKeyVersion(1).build();
+
+        GrpcIoServer grpc = GrpcIoServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(65536));
+        answer(grpc, CryptoServiceGrpc.getWrapMethod(), wrap);
+        answer(grpc, CryptoServiceGrpc.getUnwrapMethod(), unwrap);
+        answer(grpc, CryptoServiceGrpc.getGenerateDataKeyMethod(), dataKey);
+        answer(grpc, CryptoServiceGrpc.getRewrapMethod(), rewrap);
+
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setClientAuth(ClientAuth.REQUEST)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()))
+                .setTrustOptions(new PemTrustOptions().addCertPath(clientCa.toString()));
+        int bound = port;
+        for (int i = 0; i < Math.max(1, instances); i++) {
+            if (i > 0) {
+                options.setPort(bound);
+            }
+            Future<HttpServer> listening = vertx.createHttpServer(options).requestHandler(grpc).listen();
+            bound = listening.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
+        }
+        actualPort = bound;
+        return bound;
+    }
+
+    private static <Req, Resp> void answer(GrpcIoServer grpc, MethodDescriptor<Req, Resp> method, Resp response) {
+        grpc.callHandler(method, call -> call.last().onSuccess(ignored -> call.response().end(response)));
+    }
+
+    @Override
+    public void close() {
+        if (vertx != null) {
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                System.err.println("noop server: close: " + e);
+            }
+            vertx = null;
+        }
+    }
+}

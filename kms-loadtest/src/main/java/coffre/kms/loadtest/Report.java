@@ -1,0 +1,61 @@
+package coffre.kms.loadtest;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The result of one measured run: settings, throughput, latency percentiles (overall and per
+ * operation) and failures by reason. Immutable; rendered by {@link ReportFormat}.
+ *
+ * @param settings what was run, in display order (e.g. mode, mix, concurrency or rate, keys)
+ * @param seconds measured wall time, from the first call to the last completion
+ * @param successes calls that succeeded
+ * @param errors calls that failed
+ * @param errorsByReason failures by {@code operation:reason}
+ * @param overall latency of all successful calls
+ * @param byOperation latency per operation (only operations with successes)
+ */
+public record Report(Map<String, Object> settings, double seconds, long successes, long errors,
+                     Map<String, Long> errorsByReason, Latency overall, Map<Operation, Latency> byOperation) {
+
+    public Report {
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        errorsByReason = Map.copyOf(errorsByReason);
+        byOperation = Collections.unmodifiableMap(byOperation.isEmpty()
+                ? new EnumMap<>(Operation.class) : new EnumMap<>(byOperation));
+    }
+
+    /** Builds a report from a final snapshot. */
+    public static Report of(Map<String, Object> settings, double seconds, LatencyRecorder.Snapshot snapshot) {
+        Map<Operation, Latency> perOp = new EnumMap<>(Operation.class);
+        snapshot.byOperation().forEach((op, h) -> perOp.put(op, Latency.of(h)));
+        return new Report(settings, seconds, snapshot.successes(), snapshot.errors(), snapshot.errorsByReason(),
+                Latency.of(snapshot.overall()), perOp);
+    }
+
+    /** Successful calls per second. */
+    public double throughput() {
+        return seconds > 0 ? successes / seconds : 0;
+    }
+
+    /**
+     * Latency percentiles in milliseconds.
+     */
+    public record Latency(long count, double mean, double p50, double p90, double p99, double p999, double max) {
+        /** From a histogram of microseconds. */
+        public static Latency of(Histogram micros) {
+            if (micros.getTotalCount() == 0) {
+                return new Latency(0, 0, 0, 0, 0, 0, 0);
+            }
+            return new Latency(micros.getTotalCount(), micros.getMean() / 1000.0,
+                    ms(micros, 50), ms(micros, 90), ms(micros, 99), ms(micros, 99.9), micros.getMaxValue() / 1000.0);
+        }
+
+        private static double ms(Histogram micros, double percentile) {
+            return micros.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+}
