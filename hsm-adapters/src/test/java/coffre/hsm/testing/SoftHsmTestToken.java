@@ -131,37 +131,7 @@ public final class SoftHsmTestToken {
      * @throws IllegalStateException if two objects share a label or pkcs11-tool fails
      */
     public Map<String, ToolObject> pkcs11ToolObjects() {
-        List<String> lines = pkcs11Tool("--type", "secrkey", "-O");
-        Map<String, ToolObject> objects = new LinkedHashMap<>();
-        String type = null;
-        String label = null;
-        Set<String> usage = Set.of();
-        Set<String> access = Set.of();
-        List<String> all = new ArrayList<>(lines);
-        all.add("");
-        for (String line : all) {
-            if (!line.startsWith(" ") && !line.isBlank() || line.isBlank()) {
-                if (type != null && label != null) {
-                    if (objects.put(label, new ToolObject(label, type, usage, access)) != null) {
-                        throw new IllegalStateException("pkcs11-tool lists two objects labelled '" + label + "'");
-                    }
-                }
-                type = line.startsWith("Secret Key Object") ? line.strip() : null;
-                label = null;
-                usage = Set.of();
-                access = Set.of();
-                continue;
-            }
-            String l = line.strip();
-            if (l.startsWith("label:")) {
-                label = l.substring("label:".length()).strip();
-            } else if (l.startsWith("Usage:")) {
-                usage = items(l.substring("Usage:".length()));
-            } else if (l.startsWith("Access:")) {
-                access = items(l.substring("Access:".length()));
-            }
-        }
-        return objects;
+        return parseToolObjects(pkcs11Tool("--type", "secrkey", "-O"), "Secret Key Object");
     }
 
     /**

@@ -31,22 +31,28 @@ public final class GrpcEndpoint {
         this.rateLimiter = rateLimiter;
     }
 
-    /** Who is calling, and may they call now: rate limited callers are refused before any work. */
+    /**
+     * Who is calling, and may they call now. A caller without a principal, or over its rate, is
+     * refused before any work: the request is drained and answered with the error, and null is
+     * returned.
+     */
     private Principal admit(io.vertx.grpc.server.GrpcServerRequest<?, ?> call) {
-        Principal caller = CallerIdentity.of(call.connection());
-        rateLimiter.acquire(caller);
-        return caller;
+        try {
+            Principal caller = CallerIdentity.of(call.connection());
+            rateLimiter.acquire(caller);
+            return caller;
+        } catch (KmsException e) {
+            call.handler(ignored -> { });
+            call.endHandler(ignored -> fail(call.response(), e));
+            return null;
+        }
     }
 
     /** Serves {@code handler}'s method, running its work on {@code workers}. */
     public <Req, Resp> void bind(UnaryHandler<Req, Resp> handler, WorkerExecutor workers) {
         server.callHandler(handler.method(), call -> {
-            Principal caller;
-            try {
-                caller = admit(call);
-            } catch (KmsException e) {
-                call.handler(ignored -> { });
-                call.endHandler(ignored -> fail(call.response(), e));
+            Principal caller = admit(call);
+            if (caller == null) {
                 return;
             }
             call.last().onComplete(received -> {
@@ -80,12 +86,8 @@ public final class GrpcEndpoint {
      */
     public <Req, Resp> void bindStream(StreamHandler<Req, Resp> handler, WorkerExecutor workers) {
         server.callHandler(handler.method(), call -> {
-            Principal caller;
-            try {
-                caller = admit(call);
-            } catch (KmsException e) {
-                call.handler(ignored -> { });
-                call.endHandler(ignored -> fail(call.response(), e));
+            Principal caller = admit(call);
+            if (caller == null) {
                 return;
             }
             io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
