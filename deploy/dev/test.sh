@@ -8,7 +8,8 @@
 # 3. finds a JDK 21+,
 # 4. runs `mvn -B verify` over the whole reactor: unit tests under Surefire, *IT integration
 #    tests under Failsafe (the pom gives every test JVM its SOFTHSM2_CONF under target/),
-# 5. prints a short summary and exits with Maven's status.
+# 5. scans every log of the run for the PINs and plaintexts the tests used (LeakScanner),
+# 6. prints a short summary and exits with Maven's status (or 1 if a secret leaked).
 #
 # The full Maven output is also kept in target/test-logs/mvn-verify.log.
 set -euo pipefail
@@ -60,6 +61,14 @@ main() {
         status=$?
     fi
 
+    if ((status == 0)); then
+        # The tests recorded every PIN and plaintext they used; none may appear in what they logged.
+        if ! "$JAVA_HOME/bin/java" -cp "$COFFRE_ROOT/hsm-adapters/target/test-classes" coffre.hsm.testing.LeakScanner \
+            "$COFFRE_ROOT" | tee -a "$log"; then
+            status=1
+            coffre_warn "the leak scan found a secret in the test logs (see above)"
+        fi
+    fi
     if ((status != 0)); then
         printf '\n== What failed ==\n'
         grep -E '^\[ERROR\] (Failures:|Errors:|Tests run:.*FAIL|  [^ ])' "$log" | grep -v 'mvn <args>' | head -n 40 || true

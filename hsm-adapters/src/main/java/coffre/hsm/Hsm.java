@@ -38,6 +38,19 @@ public interface Hsm extends AutoCloseable {
      */
     byte[] decrypt(HsmKeyRef key, byte[] iv, byte[] aad, byte[] ciphertextAndTag);
 
+    /**
+     * Generates a 256-bit HMAC-SHA-256 key inside the HSM, stored as a token object under
+     * {@code label}: sensitive, non-extractable, usable only to sign and verify. Coffre uses it to
+     * checkpoint the audit chain, so that nobody holding only the database can forge a checkpoint.
+     */
+    HsmKeyRef generateMacKey(String label);
+
+    /** Finds an existing HMAC key by label (see {@link #generateMacKey}). */
+    Optional<HsmKeyRef> findMacKey(String label);
+
+    /** HMAC-SHA-256 of {@code data}, computed inside the HSM with a key from {@link #generateMacKey}. */
+    byte[] hmacSha256(HsmKeyRef macKey, byte[] data);
+
     /** Random bytes from the HSM's RNG. */
     byte[] randomBytes(int length);
 

@@ -234,6 +234,33 @@ public final class Pkcs11Hsm implements Hsm {
     }
 
     @Override
+    public HsmKeyRef generateMacKey(String label) {
+        requireOpen();
+        checkLabel(label);
+        admin.lock();
+        try {
+            HsmKeyRef ref = new MacKeys(objects).generate(label);
+            LOG.log(Level.INFO, "generated MAC key {0}", label);
+            return ref;
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    @Override
+    public Optional<HsmKeyRef> findMacKey(String label) {
+        requireOpen();
+        checkLabel(label);
+        return new MacKeys(objects).find(label).map(HsmKeyRef.class::cast);
+    }
+
+    @Override
+    public byte[] hmacSha256(HsmKeyRef macKey, byte[] data) {
+        requireOpen();
+        return new MacKeys(objects).hmacSha256(macKey, data);
+    }
+
+    @Override
     public byte[] randomBytes(int length) {
         requireOpen();
         if (length < 0 || length > MAX_RANDOM_BYTES) {

@@ -45,6 +45,9 @@ final class Pkcs11Native {
     static final long CKA_NEVER_EXTRACTABLE = 0x164L;
     static final long CKO_SECRET_KEY = 0x4L;
     static final long CKK_AES = 0x1FL;
+    static final long CKK_GENERIC_SECRET = 0x10L;
+    static final long CKM_GENERIC_SECRET_KEY_GEN = 0x350L;
+    static final long CKM_SHA256_HMAC = 0x251L;
     static final long CKF_RW_SESSION = 0x2L;
     static final long CKF_SERIAL_SESSION = 0x4L;
     static final long CKF_OS_LOCKING_OK = 0x2L;
@@ -185,6 +188,25 @@ final class Pkcs11Native {
         call(w.destroy, session, object);
     }
 
+    /** {@code C_GenerateKey} with a mechanism that takes no parameter. */
+    long generateKey(long session, long mechanism, List<Attr> template) {
+        return (long) call(w.generateKey, session, mechanism(mechanism), toNative(template));
+    }
+
+    /** {@code C_SignInit} then {@code C_Sign}, with a mechanism that takes no parameter (e.g. an HMAC). */
+    byte[] sign(long session, long mechanism, long key, byte[] data) {
+        call(w.signInit, session, mechanism(mechanism), key);
+        return (byte[]) call(w.sign, session, data);
+    }
+
+    private Object mechanism(long type) {
+        try {
+            return w.mechanism.newInstance(type);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The numeric CKR code of a wrapper {@code PKCS11Exception} anywhere in {@code t}'s cause chain. */
     static Optional<Long> errorCode(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
@@ -276,6 +298,10 @@ final class Pkcs11Native {
         final Method findFinal;
         final Method getAttributeValue;
         final Method destroy;
+        final Method generateKey;
+        final Method signInit;
+        final Method sign;
+        final Constructor<?> mechanism;
         final Method getBoolean;
         final Method getLong;
         final Method getCharArray;
@@ -310,6 +336,11 @@ final class Pkcs11Native {
             findFinal = pkcs11.getMethod("C_FindObjectsFinal", long.class);
             getAttributeValue = pkcs11.getMethod("C_GetAttributeValue", long.class, long.class, attrArray);
             destroy = pkcs11.getMethod("C_DestroyObject", long.class, long.class);
+            Class<?> mechanismClass = Class.forName(PKG + "CK_MECHANISM");
+            mechanism = mechanismClass.getConstructor(long.class);
+            generateKey = pkcs11.getMethod("C_GenerateKey", long.class, mechanismClass, attrArray);
+            signInit = pkcs11.getMethod("C_SignInit", long.class, mechanismClass, long.class);
+            sign = pkcs11.getMethod("C_Sign", long.class, byte[].class);
             getBoolean = attribute.getMethod("getBoolean");
             getLong = attribute.getMethod("getLong");
             getCharArray = attribute.getMethod("getCharArray");

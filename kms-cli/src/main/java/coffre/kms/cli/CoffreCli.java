@@ -46,6 +46,7 @@ import picocli.CommandLine.HelpCommand;
             DataKeyCommand.class,
             RewrapCommand.class,
             GrantsCommand.class,
+            coffre.kms.cli.audit.AuditCommand.class,
             ApprovalsCommand.class,
             OfficerCommand.class,
             OfficersCommand.class,

@@ -45,6 +45,12 @@ public final class Rpc {
         return ApprovalServiceGrpc.newBlockingStub(channel);
     }
 
+    /** An AuditService stub whose deadline starts now. */
+    public coffre.kms.v1.AuditServiceGrpc.AuditServiceBlockingStub audit() {
+        return coffre.kms.v1.AuditServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
     /** An OfficerService stub whose deadline starts now. */
     public OfficerServiceGrpc.OfficerServiceBlockingStub officers() {
         return OfficerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,7 +1,16 @@
 package coffre.kms.server;
 
 import coffre.hsm.Hsm;
+import coffre.kms.server.audit.AuditCheckpointer;
+import coffre.kms.server.audit.AuditEvent;
+import coffre.kms.server.audit.AuditEventType;
+import coffre.kms.server.audit.AuditLog;
+import coffre.kms.server.audit.AuditMacKey;
+import coffre.kms.server.audit.AuditVerifier;
 import coffre.kms.server.config.ServerConfig;
+import coffre.kms.server.grpc.audit.AuditHandlers;
+import coffre.kms.server.store.JdbcAuditStore;
+import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.server.domain.AccessControl;
 import coffre.kms.server.domain.CryptoOperations;
 import coffre.kms.server.domain.KeyLifecycle;
@@ -80,15 +89,21 @@ public final class CoffreServer implements AutoCloseable {
     private final HttpServer httpServer;
     private final HealthStatusManager health;
     private final DeletionJob deletionJob;
+    private final AuditLog auditLog;
+    private final AuditCheckpointer checkpointer;
+    private final Clock clock;
 
     private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, HttpServer httpServer, HealthStatusManager health,
-                         DeletionJob deletionJob) {
+                         DeletionJob deletionJob, AuditLog auditLog, AuditCheckpointer checkpointer, Clock clock) {
         this.vertx = vertx;
         this.hsm = hsm;
         this.storage = storage;
         this.httpServer = httpServer;
         this.health = health;
         this.deletionJob = deletionJob;
+        this.auditLog = auditLog;
+        this.checkpointer = checkpointer;
+        this.clock = clock;
     }
 
     /**
@@ -97,10 +112,20 @@ public final class CoffreServer implements AutoCloseable {
      */
     public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock) {
         Vertx vertx = Vertx.vertx();
+        AuditLog auditLog = null;
         try {
+            JdbcAuditStore auditStore = new JdbcAuditStore(storage.dataSource());
+            auditLog = AuditLog.open(auditStore, config.node().id(), config.audit().onFailure(),
+                    config.audit().maxBatch(), config.audit().maxBacklog(), clock);
+            AuditMacKey auditKey = new AuditMacKey(hsm);
+            AuditCheckpointer checkpointer = new AuditCheckpointer(auditLog, auditStore, auditKey, clock);
+
             KeyRegistry registry = new KeyRegistry();
             KeyLifecycle lifecycle = new KeyLifecycle(hsm, storage.keys(), registry, clock);
             lifecycle.loadAll();
+            AuditLog audit = auditLog;
+            lifecycle.onDestroyed(id -> audit.record(AuditEvent.system(clock.instant(), AuditEventType.KEY_DESTROYED,
+                    id.value(), "")));
             LOG.log(Level.INFO, "loaded {0} key(s)", registry.size());
             GrantRegistry grants = new GrantRegistry(new JdbcGrantStore(storage.dataSource()), clock, new SecureRandom());
             grants.loadAll();
@@ -126,7 +151,7 @@ public final class CoffreServer implements AutoCloseable {
             GrpcIoServer grpc = GrpcIoServer.server(vertx,
                     new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
             GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access,
-                    RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()));
+                    RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock);
             endpoint.bind(new WrapHandler(crypto), cryptoWorkers);
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers);
             endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers);
@@ -140,12 +165,14 @@ public final class CoffreServer implements AutoCloseable {
             ApprovalHandlers.unary(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             endpoint.bindStream(ApprovalHandlers.watch(quorum), adminWorkers);
             OfficerHandlers.all(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
+            AuditHandlers.all(auditStore, new AuditVerifier(auditStore, auditKey))
+                    .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
             HealthStatusManager health = new HealthStatusManager();
             GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);
             ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
                             KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
-                            OfficerServiceGrpc.getServiceDescriptor(),
+                            OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
                             health.getHealthService().bindService().getServiceDescriptor()))
                     .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
 
@@ -170,14 +197,22 @@ public final class CoffreServer implements AutoCloseable {
             deletionJob.start();
 
             HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), clock, HEALTH_INTERVAL);
-            publish(health, monitor.check());
+            publish(health, monitor.check(), auditLog);
             vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), id -> adminWorkers.executeBlocking(monitor::check, false)
-                    .onSuccess(report -> publish(health, report)));
+                    .onSuccess(report -> publish(health, report, audit)));
+            vertx.setPeriodic(config.audit().checkpointInterval().toMillis(), id -> adminWorkers
+                    .executeBlocking(checkpointer::checkpoint, false)
+                    .onFailure(e -> LOG.log(Level.WARNING, "audit checkpoint failed; will retry: {0}", e.toString())));
+            auditLog.record(AuditEvent.system(clock.instant(), AuditEventType.NODE_STARTED, "",
+                    "port=" + httpServer.actualPort()));
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), httpServer.actualPort(), hsm.info());
-            return new CoffreServer(vertx, hsm, storage, httpServer, health, deletionJob);
+            return new CoffreServer(vertx, hsm, storage, httpServer, health, deletionJob, auditLog, checkpointer, clock);
         } catch (RuntimeException e) {
             await(vertx.close());
+            if (auditLog != null) {
+                auditLog.close();
+            }
             hsm.close();
             storage.close();
             throw e;
@@ -185,10 +220,11 @@ public final class CoffreServer implements AutoCloseable {
     }
 
     /** Readiness follows the deep health check: NOT_SERVING while the HSM or the store is unusable. */
-    private static void publish(HealthStatusManager health, HealthMonitor.Report report) {
-        ServingStatus status = report.serving() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    private static void publish(HealthStatusManager health, HealthMonitor.Report report, AuditLog auditLog) {
+        boolean serving = report.serving() && (auditLog.writable() || auditLog.failureMode() == AuditLog.FailureMode.OPEN);
+        ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
         for (String service : List.of("", CryptoServiceGrpc.SERVICE_NAME, KeyServiceGrpc.SERVICE_NAME,
-                ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME)) {
+                ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME, AuditServiceGrpc.SERVICE_NAME)) {
             health.setStatus(service, status);
         }
     }
@@ -210,12 +246,26 @@ public final class CoffreServer implements AutoCloseable {
         return await(deletionJob.runNow());
     }
 
+    /** Writes every audit event recorded so far and checkpoints the chain head now (for tests and tools). */
+    public void checkpointAuditNow() {
+        auditLog.flush();
+        checkpointer.checkpoint();
+    }
+
     @Override
     public void close() {
         health.enterTerminalState();
         try {
             await(httpServer.close());
             await(vertx.close());
+            auditLog.record(AuditEvent.system(clock.instant(), AuditEventType.NODE_STOPPED, "", ""));
+            auditLog.flush();
+            try {
+                checkpointer.checkpoint();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "final audit checkpoint failed: {0}", e.toString());
+            }
+            auditLog.close();
         } finally {
             try {
                 hsm.close();

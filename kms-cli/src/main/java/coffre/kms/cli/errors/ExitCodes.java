@@ -24,6 +24,7 @@ import java.util.Map;
  *   <tr><td>71</td><td>refused: an approval request from the server fails coffre's own checks (its digest does
  *       not match its operation, or the operation cannot be shown in plain words), so it is neither shown as
  *       trustworthy nor signed</td></tr>
+ *   <tr><td>72</td><td>tampered: audit verification found an edited, missing, reordered or inserted event</td></tr>
  * </table>
  *
  * <p>64-70 reuse the sysexits range on purpose: they are above anything a shell or the JVM uses
@@ -42,6 +43,7 @@ public final class ExitCodes {
     public static final int UNAVAILABLE = 69;
     public static final int SERVER_FAILURE = 70;
     public static final int REFUSED = 71;
+    public static final int TAMPERED = 72;
 
     private ExitCodes() {
     }
@@ -75,6 +77,7 @@ public final class ExitCodes {
         table.put(Integer.toString(UNAVAILABLE), "Server, HSM or store unavailable, or timed out: retry may help.");
         table.put(Integer.toString(SERVER_FAILURE), "Server-side failure.");
         table.put(Integer.toString(REFUSED), "Refused: the server's approval request fails coffre's own checks; not signed.");
+        table.put(Integer.toString(TAMPERED), "Tampered: audit verification found a bad event (named in the output).");
         return table;
     }
 }

@@ -80,6 +80,8 @@ public final class ReasonExplanations {
                     "the ceremony document is malformed, or not signed by every officer in it";
             case SIGNATURE_TIME_OUT_OF_RANGE ->
                     "the signature's time is more than 5 minutes from the server's clock; check this machine's clock and sign again";
+            case INVALID_AUDIT_QUERY ->
+                    "the audit query is malformed: check the time range, event type and page token";
             case INVALID_SIGNATURE ->
                     "the signature does not verify with this officer's registered key for this exact request and decision";
             case OFFICER_NOT_ACTIVE ->
@@ -104,6 +106,8 @@ public final class ReasonExplanations {
                     "the server cannot reach its HSM right now; retry later";
             case STORE_UNAVAILABLE ->
                     "the server cannot reach its metadata store right now; retry later";
+            case AUDIT_UNAVAILABLE ->
+                    "the server cannot write its audit log right now and refuses to act unrecorded; retry later";
             case INTERNAL_ERROR ->
                     "the server failed unexpectedly; its log has the details";
             case UNRECOGNIZED ->

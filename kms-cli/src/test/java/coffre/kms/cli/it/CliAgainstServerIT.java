@@ -1,6 +1,7 @@
 package coffre.kms.cli.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.cli.CoffreCli;
@@ -213,5 +214,48 @@ class CliAgainstServerIT {
         Run run = coffre(env, "keys", "list");
         assertEquals(69, run.exit(), run.toString());
         assertTrue(run.err().startsWith("error: "), run.err());
+    }
+
+    @Test
+    @Order(6)
+    void theAuditLogIsQueriedTailedExportedAndVerifiedFromTheCli() throws Exception {
+        Run query = ok(admin, "audit", "query", "--type", "VOTE", "-o", "json");
+        List<String> votes = query.out().lines().toList();
+        assertFalse(votes.isEmpty(), "votes were audited");
+        for (String line : votes) {
+            JsonNode vote = JSON.readTree(line);
+            assertEquals("VOTE", vote.at("/type").asText());
+            assertTrue(vote.at("/detail").asText().startsWith("officer="), line);
+        }
+        Run disabled = ok(admin, "audit", "query", "--type", "DISABLE_KEY");
+        assertTrue(disabled.out().contains("officer=bob"), disabled.out());
+
+        Run tail = ok(admin, "audit", "tail", "-n", "3", "-o", "json");
+        assertEquals(3, tail.out().lines().count(), tail.out());
+        assertTrue(tail.out().contains("QUERY_AUDIT"), "the newest events include this test's own queries");
+
+        Run verify = ok(admin, "audit", "verify");
+        assertTrue(verify.out().contains("valid"), verify.out());
+
+        Path export = dir.resolve("audit.jsonl");
+        ok(admin, "audit", "export", "--out", export.toString());
+        Run offline = ok(admin, "audit", "verify-export", export.toString());
+        assertTrue(offline.out().contains("valid"), offline.out());
+
+        // One edited line in the export is found and named.
+        List<String> lines = new ArrayList<>(Files.readAllLines(export));
+        JsonNode fifth = JSON.readTree(lines.get(4));
+        lines.set(4, lines.get(4).replace("\"" + fifth.at("/type").asText() + "\"", "\"NODE_STOPPED\""));
+        Path edited = dir.resolve("edited.jsonl");
+        Files.write(edited, lines);
+        Run tampered = coffre(admin, "audit", "verify-export", edited.toString());
+        assertEquals(72, tampered.exit(), tampered.toString());
+        assertTrue(tampered.out().contains("TAMPERED") && tampered.out().contains("EDITED"), tampered.out());
+
+        Run refused = coffre(service, "audit", "query");
+        assertEquals(67, refused.exit(), "clients may not read the audit log: " + refused);
+        Run badType = coffre(admin, "audit", "query", "--type", "nonsense");
+        assertEquals(64, badType.exit(), badType.toString());
+        assertTrue(badType.err().contains("INVALID_AUDIT_QUERY"), badType.err());
     }
 }

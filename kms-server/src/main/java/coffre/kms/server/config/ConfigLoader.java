@@ -1,5 +1,6 @@
 package coffre.kms.server.config;
 
+import coffre.kms.server.audit.AuditLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -68,7 +69,8 @@ public final class ConfigLoader {
                         r.list("authorization.clients")),
                 new KeysSettings(r.duration("keys.deletionCheckInterval", Duration.ofMinutes(1))),
                 new ApprovalSettings(r.duration("approvals.requestTtl", Duration.ofHours(24)),
-                        r.duration("approvals.breakGlassWindow", Duration.ofMinutes(15))));
+                        r.duration("approvals.breakGlassWindow", Duration.ofMinutes(15))),
+                audit(r));
         r.rejectUnknown();
         return config;
     }
@@ -97,6 +99,18 @@ public final class ConfigLoader {
         return new HsmSettings(r.string("hsm.profile", "softhsm2"), r.optionalPath("hsm.library"), tokenLabel,
                 slotId, slotIndex, pinEnv, pinFile, r.integer("hsm.sessions", 4, 1, 256),
                 r.optionalBoolean("hsm.sessionKeyCopies"));
+    }
+
+    private static AuditSettings audit(Reader r) {
+        String mode = r.string("audit.onFailure", "closed");
+        AuditLog.FailureMode onFailure = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "closed" -> AuditLog.FailureMode.CLOSED;
+            case "open" -> AuditLog.FailureMode.OPEN;
+            default -> throw new ConfigException("audit.onFailure: \"" + mode + "\" is not allowed; allowed: closed, open");
+        };
+        return new AuditSettings(onFailure, r.duration("audit.checkpointInterval", Duration.ofSeconds(10)),
+                r.integer("audit.maxBatch", 1000, 1, 100_000),
+                r.integer("audit.maxBacklog", 100_000, 1, 10_000_000));
     }
 
     private static StoreSettings store(Reader r) {

@@ -12,5 +12,6 @@ public record ServerConfig(
         StoreSettings store,
         AuthorizationSettings authorization,
         KeysSettings keys,
-        ApprovalSettings approvals) {
+        ApprovalSettings approvals,
+        AuditSettings audit) {
 }

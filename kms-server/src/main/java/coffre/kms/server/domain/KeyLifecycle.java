@@ -35,6 +35,7 @@ public final class KeyLifecycle {
     private final Store store;
     private final KeyRegistry registry;
     private final Clock clock;
+    private volatile java.util.function.Consumer<KeyId> destroyedListener = id -> { };
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -230,6 +231,11 @@ public final class KeyLifecycle {
      *
      * @return the number of keys destroyed
      */
+    /** Told of each key that {@link #destroyDueKeys()} destroys (the audit log records it). */
+    public void onDestroyed(java.util.function.Consumer<KeyId> listener) {
+        this.destroyedListener = java.util.Objects.requireNonNull(listener);
+    }
+
     public int destroyDueKeys() {
         Instant now = now();
         int destroyed = 0;
@@ -252,6 +258,7 @@ public final class KeyLifecycle {
                 registry.put(new LiveKey(gone, gone.versions().stream().map(v -> Optional.<HsmKeyRef>empty()).toList()));
                 destroyed++;
                 LOG.log(Level.INFO, "destroyed key {0} after its deletion waiting period", meta.id());
+                destroyedListener.accept(meta.id());
             } catch (HsmException | Store.StoreException e) {
                 LOG.log(Level.WARNING, "could not destroy key {0} yet; will retry: {1}", meta.id(), e.getMessage());
             } finally {

@@ -31,7 +31,10 @@ public enum Operation {
     VOTE(Kind.OFFICER),
     WATCH_APPROVALS(Kind.OFFICER),
     CEREMONY_STATUS(Kind.OFFICER),
-    LIST_OFFICERS(Kind.OFFICER);
+    LIST_OFFICERS(Kind.OFFICER),
+    /** Reading and verifying the audit log: administrators and officers. */
+    QUERY_AUDIT(Kind.OFFICER),
+    VERIFY_AUDIT(Kind.OFFICER);
 
     /**
      * Data-plane operations use keys (clients); admin operations request changes

@@ -1,22 +1,38 @@
 package coffre.kms.server.grpc;
 
+import coffre.kms.server.audit.AuditEventType;
+import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.domain.AccessControl;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import com.google.protobuf.Message;
+import io.grpc.MethodDescriptor;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpcio.server.GrpcIoServer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Binds {@link UnaryHandler}s to the Vert.x gRPC server: authenticate on the event loop, then
- * authorise and handle on a bounded worker pool (HSM and store calls block), then answer on the
- * event loop. Failures become a status plus a {@code google.rpc.ErrorInfo}; anything unexpected
- * is logged here and reaches the client only as {@link ErrorReason#INTERNAL_ERROR}.
+ * authorise and handle on a bounded worker pool (HSM and store calls block), then record the
+ * call's audit event, and answer on the event loop only once that event is durable.
+ *
+ * <p>Every call of a bound method gets exactly one audit event, whether it is refused at the door
+ * (no certificate, over its rate), denied, invalid, failed or done. If the event cannot be
+ * written, the caller gets {@link ErrorReason#AUDIT_UNAVAILABLE} instead of the answer (the
+ * {@link AuditSink} decides, by its failure mode). Failures become a status plus a
+ * {@code google.rpc.ErrorInfo}; anything unexpected is logged here and reaches the client only as
+ * {@link ErrorReason#INTERNAL_ERROR}.
  */
 public final class GrpcEndpoint {
     private static final Logger LOG = System.getLogger(GrpcEndpoint.class.getName());
@@ -24,37 +40,54 @@ public final class GrpcEndpoint {
     private final GrpcIoServer server;
     private final AccessControl accessControl;
     private final RateLimiter rateLimiter;
+    private final AuditSink audit;
+    private final Clock clock;
 
-    public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter) {
+    public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
+                        Clock clock) {
         this.server = server;
         this.accessControl = accessControl;
         this.rateLimiter = rateLimiter;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    private CallAudit startAudit(GrpcServerRequest<?, ?> call, MethodDescriptor<?, ?> method,
+                                 coffre.kms.server.domain.Operation operation) {
+        CallAudit callAudit = new CallAudit(clock, AuditEventType.of(operation), fields(method), RequestIds.of(call.headers()));
+        call.response().headers().set(RequestIds.HEADER, callAudit.requestId());
+        return callAudit;
     }
 
     /**
      * Who is calling, and may they call now. A caller without a principal, or over its rate, is
-     * refused before any work: the request is drained and answered with the error, and null is
-     * returned.
+     * refused before any work: the request is drained, the refusal audited and answered, and null
+     * is returned.
      */
-    private Principal admit(io.vertx.grpc.server.GrpcServerRequest<?, ?> call) {
+    private Principal admit(GrpcServerRequest<?, ?> call, CallAudit callAudit) {
         try {
             Principal caller = CallerIdentity.of(call.connection());
+            callAudit.caller(caller);
             rateLimiter.acquire(caller);
             return caller;
         } catch (KmsException e) {
+            Context context = Vertx.currentContext();
             call.handler(ignored -> { });
-            call.endHandler(ignored -> fail(call.response(), e));
+            call.endHandler(ignored -> answerAfterAudit(context, call.response(), callAudit, null, null, e));
             return null;
         }
     }
 
     /** Serves {@code handler}'s method, running its work on {@code workers}. */
     public <Req, Resp> void bind(UnaryHandler<Req, Resp> handler, WorkerExecutor workers) {
+        fields(handler.method());
         server.callHandler(handler.method(), call -> {
-            Principal caller = admit(call);
+            CallAudit callAudit = startAudit(call, handler.method(), handler.operation());
+            Principal caller = admit(call, callAudit);
             if (caller == null) {
                 return;
             }
+            Context context = Vertx.currentContext();
             call.last().onComplete(received -> {
                 if (received.failed()) {
                     LOG.log(Level.DEBUG, "request not received: {0}", received.cause().toString());
@@ -62,18 +95,14 @@ public final class GrpcEndpoint {
                 }
                 Req request = received.result();
                 workers.<Reply<Resp>>executeBlocking(() -> {
+                    audit.checkWritable();
                     accessControl.check(caller, handler.operation());
                     return handler.handle(caller, request);
                 }, false).onComplete(done -> {
                     if (done.succeeded()) {
-                        Reply<Resp> reply = done.result();
-                        try {
-                            call.response().end(reply.message());
-                        } finally {
-                            reply.release();
-                        }
+                        answerAfterAudit(context, call.response(), callAudit, request, done.result(), null);
                     } else {
-                        fail(call.response(), done.cause());
+                        answerAfterAudit(context, call.response(), callAudit, request, null, asKms(done.cause()));
                     }
                 });
             });
@@ -81,22 +110,49 @@ public final class GrpcEndpoint {
     }
 
     /**
-     * Serves a server-streaming method: messages are written on the call's event loop whatever
-     * thread emits them, and the subscription is closed when the client goes away.
+     * Records the call's event, then sends {@code reply} (or {@code error}) once it is durable;
+     * if it cannot be recorded, the reply is withheld (its secret zeroed) and the audit error sent.
+     */
+    private <Resp> void answerAfterAudit(Context context, GrpcServerResponse<?, Resp> response, CallAudit callAudit,
+                                         Object request, Reply<Resp> reply, KmsException error) {
+        Future.fromCompletionStage(audit.record(callAudit.event(request, reply == null ? null : reply.message(), error)),
+                context).onComplete(recorded -> {
+                    if (reply == null) {
+                        fail(response, recorded.succeeded() ? error : recorded.cause());
+                        return;
+                    }
+                    try {
+                        if (recorded.succeeded()) {
+                            response.end(reply.message());
+                        } else {
+                            fail(response, recorded.cause());
+                        }
+                    } finally {
+                        reply.release();
+                    }
+                });
+    }
+
+    /**
+     * Serves a server-streaming method: the opening is audited (and durable) before the first
+     * message; messages are written on the call's event loop whatever thread emits them, and the
+     * subscription is closed when the client goes away.
      */
     public <Req, Resp> void bindStream(StreamHandler<Req, Resp> handler, WorkerExecutor workers) {
+        fields(handler.method());
         server.callHandler(handler.method(), call -> {
-            Principal caller = admit(call);
+            CallAudit callAudit = startAudit(call, handler.method(), handler.operation());
+            Principal caller = admit(call, callAudit);
             if (caller == null) {
                 return;
             }
-            io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+            Context context = Vertx.currentContext();
             call.last().onComplete(received -> {
                 if (received.failed()) {
                     return;
                 }
                 // A watcher that stops reading loses events rather than growing the server's memory.
-                java.util.function.Consumer<Resp> emit = message -> context.runOnContext(ignored -> {
+                Consumer<Resp> emit = message -> context.runOnContext(ignored -> {
                     try {
                         if (!call.response().writeQueueFull()) {
                             call.response().write(message);
@@ -105,12 +161,24 @@ public final class GrpcEndpoint {
                         LOG.log(Level.DEBUG, "stream already closed");
                     }
                 });
+                Req request = received.result();
                 workers.<AutoCloseable>executeBlocking(() -> {
-                    accessControl.check(caller, handler.operation());
-                    return handler.open(caller, received.result(), emit);
+                    try {
+                        audit.checkWritable();
+                        accessControl.check(caller, handler.operation());
+                    } catch (KmsException refused) {
+                        throw new RefusedStream(refused);
+                    }
+                    // Durable before the stream says anything (a blocking wait is fine on a worker).
+                    audit.record(callAudit.event(request, null, null)).toCompletableFuture().join();
+                    return handler.open(caller, request, emit);
                 }, false).onComplete(opened -> {
                     if (opened.failed()) {
-                        fail(call.response(), opened.cause());
+                        if (opened.cause() instanceof RefusedStream refused) {
+                            answerAfterAudit(context, call.response(), callAudit, request, null, refused.error);
+                        } else {
+                            fail(call.response(), unwrapJoin(opened.cause()));
+                        }
                         return;
                     }
                     Runnable close = () -> {
@@ -127,18 +195,50 @@ public final class GrpcEndpoint {
         });
     }
 
-    private static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
-        KmsException error;
-        if (cause instanceof KmsException kms) {
-            error = kms;
-        } else {
-            LOG.log(Level.ERROR, "unexpected failure", cause);
-            error = new KmsException(ErrorReason.INTERNAL_ERROR, "internal error", Map.of());
+    /** A stream refused before it opened: its refusal still needs its audit event. */
+    private static final class RefusedStream extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient KmsException error;
+
+        RefusedStream(KmsException error) {
+            super(null, null, false, false);
+            this.error = error;
         }
+    }
+
+    private static Throwable unwrapJoin(Throwable cause) {
+        return cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
+                ? cause.getCause() : cause;
+    }
+
+    private final Map<String, AuditFields> fieldsByMethod = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private AuditFields fields(MethodDescriptor<?, ?> method) {
+        return fieldsByMethod.computeIfAbsent(method.getFullMethodName(), name -> AuditFields.of(
+                descriptor(method.getRequestMarshaller()), descriptor(method.getResponseMarshaller())));
+    }
+
+    private static com.google.protobuf.Descriptors.Descriptor descriptor(MethodDescriptor.Marshaller<?> marshaller) {
+        if (marshaller instanceof MethodDescriptor.PrototypeMarshaller<?> prototype
+                && prototype.getMessagePrototype() instanceof Message message) {
+            return message.getDescriptorForType();
+        }
+        throw new IllegalArgumentException("only protobuf methods can be bound: " + marshaller);
+    }
+
+    private static KmsException asKms(Throwable cause) {
+        if (cause instanceof KmsException kms) {
+            return kms;
+        }
+        LOG.log(Level.ERROR, "unexpected failure", cause);
+        return new KmsException(ErrorReason.INTERNAL_ERROR, "internal error", Map.of());
+    }
+
+    private static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
+        KmsException error = asKms(cause);
         GrpcStatus status = ErrorMapping.statusOf(error.reason());
         response.trailers().set(ErrorMapping.DETAILS_TRAILER,
                 ErrorMapping.details(error.reason(), error.getMessage(), error.metadata()));
         response.status(status).statusMessage(error.getMessage()).end();
     }
-
 }

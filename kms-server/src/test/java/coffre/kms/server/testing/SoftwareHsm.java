@@ -26,6 +26,7 @@ import javax.crypto.spec.GCMParameterSpec;
  */
 public final class SoftwareHsm implements Hsm {
     private final Map<String, SecretKey> keys = new ConcurrentHashMap<>();
+    private final Map<String, SecretKey> macKeys = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean unavailable;
 
@@ -99,6 +100,35 @@ public final class SoftwareHsm implements Hsm {
             return cipher.doFinal(ciphertextAndTag);
         } catch (AEADBadTagException e) {
             throw new HsmException(HsmErrorKind.AUTHENTICATION_FAILED, "authentication failed");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public HsmKeyRef generateMacKey(String label) {
+        check();
+        byte[] value = new byte[32];
+        random.nextBytes(value);
+        SecretKey key = new javax.crypto.spec.SecretKeySpec(value, "HmacSHA256");
+        macKeys.put(label, key);
+        return new Ref(label, key);
+    }
+
+    @Override
+    public Optional<HsmKeyRef> findMacKey(String label) {
+        check();
+        SecretKey key = macKeys.get(label);
+        return key == null ? Optional.empty() : Optional.of(new Ref(label, key));
+    }
+
+    @Override
+    public byte[] hmacSha256(HsmKeyRef macKey, byte[] data) {
+        check();
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(((Ref) macKey).key());
+            return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -14,6 +14,8 @@ import coffre.kms.server.config.StoreSettings;
 import coffre.kms.server.config.TlsSettings;
 import coffre.kms.server.store.StoreFactoryAccess;
 import coffre.kms.server.config.ApprovalSettings;
+import coffre.kms.server.config.AuditSettings;
+import coffre.kms.server.audit.AuditLog;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ApprovalRequest;
@@ -64,9 +66,18 @@ public final class TestServer implements AutoCloseable {
 
     private final int requestsPerSecond;
     private final int burst;
+    private final AuditLog.FailureMode auditFailureMode;
+    private final int maxConcurrentStreams;
 
     private TestServer(Path dir, int requestsPerSecond, int burst) {
+        this(dir, requestsPerSecond, burst, AuditLog.FailureMode.CLOSED, 1024);
+    }
+
+    private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
+                       int maxConcurrentStreams) {
         this.dir = dir;
+        this.maxConcurrentStreams = maxConcurrentStreams;
+        this.auditFailureMode = auditFailureMode;
         this.requestsPerSecond = requestsPerSecond;
         this.burst = burst;
         this.pki = TestPki.create(dir.resolve("pki"), "coffre");
@@ -86,6 +97,30 @@ public final class TestServer implements AutoCloseable {
         return node;
     }
 
+    /** An initialised node whose audit log fails {@code mode} when it cannot be written. */
+    public static TestServer start(Path dir, AuditLog.FailureMode mode) {
+        TestServer node = new TestServer(dir, 0, 0, mode, 1024);
+        node.adminOfficers().initCeremony(node.officers.ceremony());
+        return node;
+    }
+
+    /** An initialised node allowing {@code streams} concurrent calls per HTTP/2 connection. */
+    public static TestServer startWithStreamLimit(Path dir, int streams) {
+        TestServer node = new TestServer(dir, 0, 0, AuditLog.FailureMode.CLOSED, streams);
+        node.adminOfficers().initCeremony(node.officers.ceremony());
+        return node;
+    }
+
+    /** A new connection as the administrator (each stub of this class opens its own). */
+    public ManagedChannel adminChannel() {
+        return channelFor(admin);
+    }
+
+    /** A JDBC URL to the node's own embedded database (same JVM), e.g. to tamper with the audit log. */
+    public String jdbcUrl() {
+        return "jdbc:h2:file:" + dir.resolve("data/coffre").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
     /** A fresh node that has seen no init ceremony. */
     public static TestServer startUninitialized(Path dir) {
         return new TestServer(dir, 0, 0);
@@ -94,7 +129,7 @@ public final class TestServer implements AutoCloseable {
     private void start() {
         ServerConfig config = new ServerConfig(
                 new NodeSettings("test-1"),
-                new ServerSettings("127.0.0.1", 0, 65536, 1024, requestsPerSecond, burst),
+                new ServerSettings("127.0.0.1", 0, 65536, maxConcurrentStreams, requestsPerSecond, burst),
                 new TlsSettings(serverCert.certificate(), serverCert.privateKey(), pki.caFile()),
                 new HsmSettings("softhsm2", null, SoftHsmTestToken.get().label(), null, null, null,
                         SoftHsmTestToken.get().pinFile(), SESSIONS, null),
@@ -103,7 +138,8 @@ public final class TestServer implements AutoCloseable {
                 new AuthorizationSettings(List.of(ADMIN, ALICE), List.of("spiffe://coffre.test/officer/*"),
                         List.of("spiffe://coffre.test/service/*")),
                 new KeysSettings(Duration.ofHours(1)),
-                new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)));
+                new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)),
+                new AuditSettings(auditFailureMode, Duration.ofSeconds(10), 1000, 100_000));
         Hsm hsm = Pkcs11Hsm.open(SoftHsmTestToken.get().config(SESSIONS));
         server = CoffreServer.start(config, hsm, StoreFactoryAccess.openH2(config.store().path()), clock);
         admin = pki.clientWithUri("admin", ADMIN);
@@ -143,6 +179,19 @@ public final class TestServer implements AutoCloseable {
 
     public ApprovalServiceGrpc.ApprovalServiceBlockingStub adminApprovals() {
         return ApprovalServiceGrpc.newBlockingStub(channelFor(admin));
+    }
+
+    public coffre.kms.v1.AuditServiceGrpc.AuditServiceBlockingStub adminAudit() {
+        return coffre.kms.v1.AuditServiceGrpc.newBlockingStub(channelFor(admin));
+    }
+
+    /** The data plane as the administrator, who is not a client: for denial tests. */
+    public CryptoServiceGrpc.CryptoServiceBlockingStub adminCrypto() {
+        return CryptoServiceGrpc.newBlockingStub(channelFor(admin));
+    }
+
+    public ManagedChannel serviceChannel() {
+        return channelFor(service);
     }
 
     public CryptoServiceGrpc.CryptoServiceBlockingStub serviceCrypto() {
@@ -212,6 +261,7 @@ public final class TestServer implements AutoCloseable {
             }
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port())
                     .sslContext(ssl.build())
+                    .intercept(new SecretRecorder())
                     .build();
             channels.add(channel);
             return channel;

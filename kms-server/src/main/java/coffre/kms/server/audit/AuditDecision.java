@@ -1,0 +1,36 @@
+package coffre.kms.server.audit;
+
+import coffre.kms.server.domain.ErrorReason;
+
+/**
+ * What became of a request, as an auditor sorts it: done, refused by a rule, refused as malformed,
+ * or not done because the server could not.
+ */
+public enum AuditDecision {
+    ALLOWED,
+    /** Authentication, authorisation, policy, key state, signature or rate limit said no. */
+    DENIED,
+    /** The request was malformed or named something that does not exist. */
+    INVALID,
+    /** The server could not serve it (HSM, store or audit log unavailable, internal error). */
+    FAILED;
+
+    /** The decision for a request that ended with {@code reason}. */
+    public static AuditDecision of(ErrorReason reason) {
+        return switch (reason) {
+            case UNAUTHENTICATED_PRINCIPAL, PERMISSION_DENIED, INVALID_SIGNATURE, OFFICER_NOT_ACTIVE,
+                 SELF_APPROVAL, CONTEXT_NOT_ALLOWED, RATE_LIMITED, KEY_DISABLED, KEY_PENDING_DELETION,
+                 KEY_DESTROYED, APPROVAL_REQUIRED, NOT_INITIALIZED, DECRYPTION_FAILED,
+                 SIGNATURE_TIME_OUT_OF_RANGE -> DENIED;
+            case MISSING_FIELD, INVALID_KEY_ID, INVALID_ALIAS, INVALID_DESCRIPTION, INVALID_LABELS,
+                 PLAINTEXT_TOO_LARGE, INVALID_ENCRYPTION_CONTEXT, INVALID_DATA_KEY_LENGTH,
+                 INVALID_PENDING_WINDOW, INVALID_PAGINATION, INVALID_POLICY, INVALID_GRANT, INVALID_OFFICER,
+                 INVALID_QUORUM_RULE, INVALID_CEREMONY, INVALID_AUDIT_QUERY, KEY_NOT_FOUND,
+                 ALIAS_ALREADY_EXISTS, KEY_NOT_PENDING_DELETION, ALREADY_INITIALIZED,
+                 APPROVAL_REQUEST_CLOSED, OFFICER_NOT_FOUND, APPROVAL_REQUEST_NOT_FOUND, GRANT_NOT_FOUND,
+                 DUPLICATE_VOTE, OFFICER_ALREADY_EXISTS -> INVALID;
+            case CONCURRENT_MODIFICATION, HSM_UNAVAILABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE,
+                 INTERNAL_ERROR -> FAILED;
+        };
+    }
+}

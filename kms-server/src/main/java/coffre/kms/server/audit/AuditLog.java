@@ -1,0 +1,297 @@
+package coffre.kms.server.audit;
+
+import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.domain.KmsException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This node's audit chain, written with group commit.
+ *
+ * <p>Callers hand events to {@link #record}; one writer thread takes everything queued (up to
+ * {@code maxBatch}), chains it after the last event, appends it in one transaction that is
+ * durable on return, and only then completes the callers' futures. Under load a batch holds many
+ * events, so the cost of a durable commit is shared; idle, an event is written at once.
+ *
+ * <p>When a write fails:
+ * <ul>
+ *   <li>{@link FailureMode#CLOSED} (the default): the batch's callers get {@code AUDIT_UNAVAILABLE}
+ *       and must not answer with a result; {@link #checkWritable()} refuses new work until a write
+ *       succeeds again (the refused requests' own events are the probes).</li>
+ *   <li>{@link FailureMode#OPEN}: callers are answered; the chained events wait in memory, in
+ *       order, and are written first when the store is back. Past {@code maxBacklog} events, new
+ *       ones are counted and replaced by one {@link AuditEventType#EVENTS_DROPPED} event.</li>
+ * </ul>
+ */
+public final class AuditLog implements AuditSink, AutoCloseable {
+    private static final Logger LOG = System.getLogger(AuditLog.class.getName());
+    private static final long RETRY_PAUSE_MILLIS = 200;
+    private static final int QUEUE_CAPACITY = 200_000;
+
+    /** What requests do while the audit log cannot be written. */
+    public enum FailureMode { CLOSED, OPEN }
+
+    /** The last durable event of the chain (sequence 0 and {@link ChainHash#GENESIS} when empty). */
+    public record Head(long sequence, String hash) {
+    }
+
+    private record Pending(AuditEvent event, CompletableFuture<Void> done) {
+    }
+
+    private final AuditStore store;
+    private final String node;
+    private final FailureMode mode;
+    private final int maxBatch;
+    private final int maxBacklog;
+    private final Clock clock;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+    private final Thread writer;
+    private final Object idle = new Object();
+    private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
+    /** Events whose future has been settled by the writer; guarded by {@link #idle}. */
+    private long settled;
+
+    private volatile Head head;
+    private volatile boolean failing;
+    private volatile boolean running = true;
+    // Writer-thread state: the last chained event (written, or waiting in the backlog when failing open).
+    private long tailSequence;
+    private String tailHash;
+    private final ArrayDeque<ChainedEvent> backlog = new ArrayDeque<>();
+    private long dropped;
+
+    private AuditLog(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog, Clock clock) {
+        this.store = store;
+        this.node = node;
+        this.mode = mode;
+        this.maxBatch = maxBatch;
+        this.maxBacklog = maxBacklog;
+        this.clock = clock;
+        this.head = store.lastEvent(node)
+                .map(last -> new Head(last.sequence(), last.hash()))
+                .orElse(new Head(0, ChainHash.GENESIS));
+        this.tailSequence = head.sequence();
+        this.tailHash = head.hash();
+        this.writer = new Thread(this::writeLoop, "coffre-audit-writer");
+        this.writer.setDaemon(true);
+    }
+
+    /**
+     * Opens {@code node}'s chain where the store left it and starts the writer.
+     *
+     * @param maxBatch   most events per transaction
+     * @param maxBacklog most events kept in memory while failing open
+     */
+    public static AuditLog open(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog,
+                                Clock clock) {
+        Objects.requireNonNull(node, "node");
+        if (maxBatch < 1 || maxBacklog < 1) {
+            throw new IllegalArgumentException("batch and backlog sizes are positive");
+        }
+        AuditLog log = new AuditLog(store, node, mode, maxBatch, maxBacklog, clock);
+        log.writer.start();
+        return log;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public FailureMode failureMode() {
+        return mode;
+    }
+
+    /** The last durable event, for checkpoints. */
+    public Head head() {
+        return head;
+    }
+
+    @Override
+    public CompletionStage<Void> record(AuditEvent event) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!running) {
+            done.completeExceptionally(unavailable("the audit log is closed"));
+        } else if (queue.offer(new Pending(event, done))) {
+            submitted.incrementAndGet();
+        } else {
+            done.completeExceptionally(unavailable("the audit log is not keeping up"));
+        }
+        return done;
+    }
+
+    /** False while the last write failed (until one succeeds again); readiness follows it. */
+    public boolean writable() {
+        return !failing;
+    }
+
+    @Override
+    public void checkWritable() {
+        if (mode == FailureMode.CLOSED && failing) {
+            throw unavailable("the audit log cannot be written; nothing is done unrecorded");
+        }
+    }
+
+    /** Waits until every event recorded so far has been written (or has failed); for tests and shutdown. */
+    public void flush() {
+        long target = submitted.get();
+        synchronized (idle) {
+            while (settled < target && writer.isAlive()) {
+                try {
+                    idle.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (!backlog.isEmpty() || dropped > 0) {
+                        write(batch);
+                    }
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                // write() handles store failures; anything else is a bug, but must not stop the writer.
+                LOG.log(Level.ERROR, "audit writer failed unexpectedly", e);
+                batch.forEach(p -> p.done().completeExceptionally(unavailable("the audit log failed")));
+            } finally {
+                synchronized (idle) {
+                    settled += batch.size();
+                    idle.notifyAll();
+                }
+                batch.clear();
+            }
+        }
+        queue.forEach(p -> p.done().completeExceptionally(unavailable("the audit log is closed")));
+    }
+
+    private void write(List<Pending> batch) throws InterruptedException {
+        if ((!backlog.isEmpty() || dropped > 0) && !retryBacklog()) {
+            // Still failing open: keep what fits, count the rest, answer everyone.
+            for (Pending pending : batch) {
+                keepOrDrop(pending.event());
+                pending.done().complete(null);
+            }
+            Thread.sleep(RETRY_PAUSE_MILLIS);
+            return;
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<ChainedEvent> chained = new ArrayList<>(batch.size());
+        long sequence = tailSequence;
+        String previous = tailHash;
+        for (Pending pending : batch) {
+            ChainedEvent event = ChainHash.chain(previous, node, ++sequence, pending.event());
+            chained.add(event);
+            previous = event.hash();
+        }
+        try {
+            store.append(chained);
+        } catch (RuntimeException e) {
+            onFailure(e, batch);
+            return;
+        }
+        written(chained.get(chained.size() - 1));
+        batch.forEach(p -> p.done().complete(null));
+    }
+
+    /** Writes the events kept while failing open (and the count of those dropped); true if it worked. */
+    private boolean retryBacklog() {
+        List<ChainedEvent> pending = new ArrayList<>(backlog);
+        if (dropped > 0) {
+            pending.add(ChainHash.chain(tailHash, node, tailSequence + 1, AuditEvent.system(clock.instant(),
+                    AuditEventType.EVENTS_DROPPED, "", "count=" + dropped)));
+        }
+        try {
+            store.append(pending);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        backlog.clear();
+        dropped = 0;
+        written(pending.get(pending.size() - 1));
+        return true;
+    }
+
+    private void keepOrDrop(AuditEvent event) {
+        if (backlog.size() >= maxBacklog) {
+            dropped++;
+            return;
+        }
+        ChainedEvent chained = ChainHash.chain(tailHash, node, tailSequence + 1, event);
+        backlog.add(chained);
+        tailSequence = chained.sequence();
+        tailHash = chained.hash();
+    }
+
+    private void written(ChainedEvent last) {
+        head = new Head(last.sequence(), last.hash());
+        tailSequence = last.sequence();
+        tailHash = last.hash();
+        if (failing) {
+            failing = false;
+            LOG.log(Level.WARNING, "audit log writable again at sequence {0,number,#}", last.sequence());
+        }
+    }
+
+    private void onFailure(RuntimeException e, List<Pending> batch) throws InterruptedException {
+        if (!failing) {
+            LOG.log(Level.ERROR, "cannot write the audit log (" + mode + " mode): " + e);
+        }
+        failing = true;
+        if (mode == FailureMode.CLOSED) {
+            // Nothing of this batch was written: the chain goes on from the last durable event.
+            KmsException error = unavailable("the audit log cannot be written; nothing is done unrecorded");
+            batch.forEach(p -> p.done().completeExceptionally(error));
+        } else {
+            for (Pending pending : batch) {
+                keepOrDrop(pending.event());
+                pending.done().complete(null);
+            }
+        }
+        Thread.sleep(RETRY_PAUSE_MILLIS);
+    }
+
+    /** Stops accepting events, writes what is queued, and stops the writer. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!backlog.isEmpty() || dropped > 0) {
+            LOG.log(Level.ERROR, "audit log closed with {0} unwritten and {1} dropped event(s)", backlog.size(), dropped);
+        }
+    }
+
+    private static KmsException unavailable(String message) {
+        return new KmsException(ErrorReason.AUDIT_UNAVAILABLE, message, Map.of());
+    }
+}

@@ -1,0 +1,35 @@
+package coffre.kms.server.audit;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where audit chains and checkpoints are kept (the same database as the metadata). All methods
+ * block; infrastructure failures are {@link coffre.kms.server.domain.Store.StoreException}s.
+ */
+public interface AuditStore {
+
+    /** The last event of {@code node}'s chain, if it has one. */
+    Optional<ChainedEvent> lastEvent(String node);
+
+    /**
+     * Appends consecutive events of one chain in one transaction. When this returns, they are
+     * durable (committed and flushed to disk); when it throws, none of them was written.
+     */
+    void append(List<ChainedEvent> events);
+
+    void appendCheckpoint(AuditCheckpoint checkpoint);
+
+    Optional<AuditCheckpoint> lastCheckpoint(String node);
+
+    /** Up to {@code limit} events of {@code node}'s chain with a sequence above {@code afterSequence}, in order. */
+    List<ChainedEvent> chain(String node, long afterSequence, int limit);
+
+    /** Every checkpoint of {@code node}, by sequence. */
+    List<AuditCheckpoint> checkpoints(String node);
+
+    /** The nodes that have a chain or a checkpoint. */
+    List<String> nodes();
+
+    List<ChainedEvent> query(AuditQuery query);
+}

@@ -1,0 +1,56 @@
+package coffre.kms.server.audit;
+
+import coffre.kms.v1.audit.AuditChainEncoding;
+import java.time.Instant;
+
+/**
+ * The audit chain's hashing, over the canonical encoding written down in docs/audit.md and
+ * implemented once in {@link AuditChainEncoding} (kms-proto), which offline verifiers share:
+ * {@code hash(n) = SHA-256(previous_hash || event_bytes(n))}, the first event's previous hash being
+ * 32 zero bytes. Hashes are lower-case hex.
+ */
+public final class ChainHash {
+    /** The previous hash of a chain's first event. */
+    public static final String GENESIS = AuditChainEncoding.GENESIS;
+
+    private ChainHash() {
+    }
+
+    /** The hex hash of {@code event} at {@code sequence} of {@code node}'s chain, after {@code previousHash}. */
+    public static String of(String previousHash, String node, long sequence, AuditEvent event) {
+        return AuditChainEncoding.hash(previousHash, fields(node, sequence, event));
+    }
+
+    /** Chains {@code event} after {@code previousHash}. */
+    public static ChainedEvent chain(String previousHash, String node, long sequence, AuditEvent event) {
+        return new ChainedEvent(node, sequence, event, previousHash, of(previousHash, node, sequence, event));
+    }
+
+    static byte[] eventBytes(String node, long sequence, AuditEvent e) {
+        return AuditChainEncoding.eventBytes(fields(node, sequence, e));
+    }
+
+    private static AuditChainEncoding.Fields fields(String node, long sequence, AuditEvent e) {
+        return new AuditChainEncoding.Fields(node, sequence, micros(e.time()), e.type().name(), e.principal(),
+                e.keyId(), e.keyVersion(), e.decision().name(), e.reasonName(), e.requestId(), e.target(), e.detail(),
+                e.contextSha256(), e.latencyMicros());
+    }
+
+    /** The bytes a checkpoint's HMAC covers. */
+    public static byte[] checkpointBytes(String node, long sequence, String headHash, Instant time) {
+        return AuditChainEncoding.checkpointBytes(node, sequence, headHash, micros(time));
+    }
+
+    /** Hex SHA-256 of {@code bytes}. */
+    public static String sha256Hex(byte[] bytes) {
+        return AuditChainEncoding.sha256Hex(bytes);
+    }
+
+    public static long micros(Instant time) {
+        return Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000L), time.getNano() / 1_000);
+    }
+
+    public static Instant fromMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+}

@@ -1,0 +1,168 @@
+package coffre.kms.server.grpc;
+
+import coffre.kms.server.audit.ChainHash;
+import coffre.kms.server.domain.EncryptionContext;
+import coffre.kms.server.domain.Envelope;
+import coffre.kms.server.domain.KmsException;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.MapEntry;
+import com.google.protobuf.Message;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an audit event says a call was about, read from one RPC's request and (when it succeeded)
+ * response by field name, so every service is covered the same way: the key ({@code key_id},
+ * {@code target_key_id}, else the envelope's header; the response's {@code key_id} and
+ * {@code key_version} when present), the approval request, grant or officer concerned, a vote's
+ * decision, and a SHA-256 of the canonical encryption context. Field lookups are resolved once
+ * per method, when it is bound.
+ *
+ * <p>It reads ids and names only: never a plaintext, an envelope's ciphertext or a context value.
+ */
+final class AuditFields {
+    /** The subject of one call. */
+    record Subject(String keyId, int keyVersion, String target, String detail, String contextSha256) {
+    }
+
+    private final FieldDescriptor keyId;
+    private final FieldDescriptor targetKeyId;
+    private final FieldDescriptor envelope;
+    private final FieldDescriptor context;
+    private final FieldDescriptor approvalId;
+    private final FieldDescriptor grantId;
+    private final FieldDescriptor officerId;
+    private final FieldDescriptor signature;
+    private final FieldDescriptor decision;
+    private final FieldDescriptor responseKeyId;
+    private final FieldDescriptor responseKeyVersion;
+    private final FieldDescriptor responseSourceKeyId;
+    private final FieldDescriptor responseSourceKeyVersion;
+    private final FieldDescriptor responseApproval;
+
+    private AuditFields(Descriptor request, Descriptor response) {
+        keyId = field(request, "key_id", FieldDescriptor.JavaType.STRING);
+        targetKeyId = field(request, "target_key_id", FieldDescriptor.JavaType.STRING);
+        envelope = field(request, "envelope", FieldDescriptor.JavaType.BYTE_STRING);
+        FieldDescriptor map = request.findFieldByName("encryption_context");
+        context = map != null && map.isMapField() ? map : null;
+        approvalId = field(request, "request_id", FieldDescriptor.JavaType.STRING);
+        grantId = field(request, "grant_id", FieldDescriptor.JavaType.STRING);
+        officerId = field(request, "officer_id", FieldDescriptor.JavaType.STRING);
+        signature = field(request, "signature", FieldDescriptor.JavaType.MESSAGE);
+        decision = field(request, "decision", FieldDescriptor.JavaType.ENUM);
+        responseKeyId = field(response, "key_id", FieldDescriptor.JavaType.STRING);
+        responseKeyVersion = field(response, "key_version", FieldDescriptor.JavaType.INT);
+        responseSourceKeyId = field(response, "source_key_id", FieldDescriptor.JavaType.STRING);
+        responseSourceKeyVersion = field(response, "source_key_version", FieldDescriptor.JavaType.INT);
+        FieldDescriptor approval = field(response, "approval_request", FieldDescriptor.JavaType.MESSAGE);
+        responseApproval = approval != null ? approval : field(response, "request", FieldDescriptor.JavaType.MESSAGE);
+    }
+
+    static AuditFields of(Descriptor request, Descriptor response) {
+        return new AuditFields(request, response);
+    }
+
+    /** The subject of a call with {@code request} that answered {@code response} (null when it failed). */
+    Subject extract(Message request, Message response) {
+        String key = text(request, keyId);
+        if (key.isEmpty()) {
+            key = text(request, targetKeyId);
+        }
+        int version = 0;
+        if (response != null && responseKeyId != null) {
+            key = text(response, responseKeyId);
+            version = responseKeyVersion == null ? 0 : (Integer) response.getField(responseKeyVersion);
+        } else if (key.isEmpty() && envelope != null) {
+            try {
+                Envelope header = Envelope.decode(((ByteString) request.getField(envelope)).toByteArray());
+                key = header.keyId().value();
+                version = header.keyVersion();
+            } catch (KmsException notAnEnvelope) {
+                // The event then names no key: the request named none that could be read.
+            }
+        }
+        return new Subject(key, version, target(request, response), detail(request, response), contextDigest(request));
+    }
+
+    private String target(Message request, Message response) {
+        String approval = text(request, approvalId);
+        if (!approval.isEmpty()) {
+            return approval;
+        }
+        String grant = text(request, grantId);
+        if (!grant.isEmpty()) {
+            return grant;
+        }
+        if (response != null && responseApproval != null && response.hasField(responseApproval)) {
+            Message created = (Message) response.getField(responseApproval);
+            FieldDescriptor id = created.getDescriptorForType().findFieldByName("id");
+            if (id != null && id.getJavaType() == FieldDescriptor.JavaType.STRING) {
+                return (String) created.getField(id);
+            }
+        }
+        return "";
+    }
+
+    private String detail(Message request, Message response) {
+        StringBuilder detail = new StringBuilder();
+        String officer = text(request, officerId);
+        if (officer.isEmpty() && signature != null && request.hasField(signature)) {
+            Message signed = (Message) request.getField(signature);
+            FieldDescriptor id = signed.getDescriptorForType().findFieldByName("officer_id");
+            if (id != null && id.getJavaType() == FieldDescriptor.JavaType.STRING) {
+                officer = (String) signed.getField(id);
+            }
+        }
+        if (!officer.isEmpty()) {
+            detail.append("officer=").append(officer);
+        }
+        if (decision != null) {
+            EnumValueDescriptor value = (EnumValueDescriptor) request.getField(decision);
+            append(detail, "decision=" + value.getName());
+        }
+        if (response != null && responseSourceKeyId != null) {
+            append(detail, "source=" + text(response, responseSourceKeyId) + "/"
+                    + (responseSourceKeyVersion == null ? 0 : response.getField(responseSourceKeyVersion)));
+        }
+        return detail.toString();
+    }
+
+    private String contextDigest(Message request) {
+        if (context == null || request.getRepeatedFieldCount(context) == 0) {
+            return "";
+        }
+        Map<String, String> pairs = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        List<MapEntry<String, String>> entries = (List<MapEntry<String, String>>) request.getField(context);
+        for (MapEntry<String, String> entry : entries) {
+            pairs.put(entry.getKey(), entry.getValue());
+        }
+        try {
+            return ChainHash.sha256Hex(EncryptionContext.of(pairs).canonicalBytes());
+        } catch (KmsException invalid) {
+            // An invalid context was refused; its digest would identify nothing canonical.
+            return "";
+        }
+    }
+
+    private static void append(StringBuilder detail, String part) {
+        if (!detail.isEmpty()) {
+            detail.append(' ');
+        }
+        detail.append(part);
+    }
+
+    private static String text(Message message, FieldDescriptor field) {
+        return field == null ? "" : (String) message.getField(field);
+    }
+
+    private static FieldDescriptor field(Descriptor type, String name, FieldDescriptor.JavaType javaType) {
+        FieldDescriptor field = type.findFieldByName(name);
+        return field != null && !field.isRepeated() && field.getJavaType() == javaType ? field : null;
+    }
+}

@@ -1,0 +1,47 @@
+package coffre.kms.server.grpc;
+
+import coffre.kms.server.audit.AuditDecision;
+import coffre.kms.server.audit.AuditEvent;
+import coffre.kms.server.audit.AuditEventType;
+import coffre.kms.server.domain.KmsException;
+import coffre.kms.server.domain.Principal;
+import com.google.protobuf.Message;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/** The audit event of one call, assembled as the call proceeds. */
+final class CallAudit {
+    private final Clock clock;
+    private final AuditEventType type;
+    private final AuditFields fields;
+    private final String requestId;
+    private final long startedNanos = System.nanoTime();
+    private Principal caller;
+
+    CallAudit(Clock clock, AuditEventType type, AuditFields fields, String requestId) {
+        this.clock = clock;
+        this.type = type;
+        this.fields = fields;
+        this.requestId = requestId;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    void caller(Principal principal) {
+        this.caller = principal;
+    }
+
+    /** The event of a call that answered {@code response}, or failed with {@code error} (then response is null). */
+    AuditEvent event(Object request, Object response, KmsException error) {
+        AuditFields.Subject subject = request == null
+                ? new AuditFields.Subject("", 0, "", "", "")
+                : fields.extract((Message) request, (Message) response);
+        long latency = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startedNanos);
+        return new AuditEvent(clock.instant(), type, caller == null ? "" : caller.name(), subject.keyId(),
+                subject.keyVersion(), error == null ? AuditDecision.ALLOWED : AuditDecision.of(error.reason()),
+                error == null ? null : error.reason(), requestId, subject.target(), subject.detail(),
+                subject.contextSha256(), latency);
+    }
+}

@@ -1,0 +1,29 @@
+package coffre.kms.server.grpc;
+
+import io.vertx.core.MultiMap;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * The id that ties a call to its audit event and to the caller's own logs: the caller's
+ * {@code x-request-id} header when it is 1-64 characters of {@code [A-Za-z0-9._:-]}, else a
+ * fresh random one. The server sends it back in the {@code x-request-id} response header.
+ */
+final class RequestIds {
+    static final String HEADER = "x-request-id";
+    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    private RequestIds() {
+    }
+
+    static String of(MultiMap headers) {
+        String given = headers.get(HEADER);
+        if (given != null && VALID.matcher(given).matches()) {
+            return given;
+        }
+        // An identifier, not a secret: a fast non-cryptographic source is enough.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
+    }
+}

@@ -1,0 +1,184 @@
+package coffre.kms.server.grpc.audit;
+
+import coffre.kms.server.audit.AuditEventType;
+import coffre.kms.server.audit.AuditQuery;
+import coffre.kms.server.audit.AuditStore;
+import coffre.kms.server.audit.AuditVerifier;
+import coffre.kms.server.audit.ChainReport;
+import coffre.kms.server.audit.ChainedEvent;
+import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.domain.KmsException;
+import coffre.kms.server.domain.Operation;
+import coffre.kms.server.grpc.Unary;
+import coffre.kms.server.grpc.UnaryHandler;
+import coffre.kms.v1.AuditEvent;
+import coffre.kms.v1.AuditServiceGrpc;
+import coffre.kms.v1.ChainVerification;
+import coffre.kms.v1.QueryAuditEventsRequest;
+import coffre.kms.v1.QueryAuditEventsResponse;
+import coffre.kms.v1.VerifyAuditChainResponse;
+import com.google.protobuf.Timestamp;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code AuditService}: query the log and verify its chains. */
+public final class AuditHandlers {
+    private static final int DEFAULT_PAGE = 100;
+    private static final int MAX_FILTER = 1024;
+
+    private AuditHandlers() {
+    }
+
+    public static List<UnaryHandler<?, ?>> all(AuditStore store, AuditVerifier verifier) {
+        return List.of(
+                new Unary<>(AuditServiceGrpc.getQueryEventsMethod(), Operation.QUERY_AUDIT,
+                        (caller, r) -> query(store, r)),
+                new Unary<>(AuditServiceGrpc.getVerifyChainMethod(), Operation.VERIFY_AUDIT,
+                        (caller, r) -> verify(verifier, r.getNode())));
+    }
+
+    static QueryAuditEventsResponse query(AuditStore store, QueryAuditEventsRequest r) {
+        if (r.getPageSize() > AuditQuery.MAX_LIMIT) {
+            throw new KmsException(ErrorReason.INVALID_PAGINATION, "page_size is at most " + AuditQuery.MAX_LIMIT,
+                    Map.of("field", "page_size"));
+        }
+        int limit = r.getPageSize() == 0 ? DEFAULT_PAGE : r.getPageSize();
+        Optional<Instant> from = r.hasStartTime() ? Optional.of(instant(r.getStartTime(), "start_time")) : Optional.empty();
+        Optional<Instant> until = r.hasEndTime() ? Optional.of(instant(r.getEndTime(), "end_time")) : Optional.empty();
+        if (from.isPresent() && until.isPresent() && !from.get().isBefore(until.get())) {
+            throw invalid("start_time must be before end_time", "start_time");
+        }
+        Optional<AuditQuery.Position> after = r.getPageToken().isEmpty()
+                ? Optional.empty() : Optional.of(PageTokens.decode(r.getPageToken()));
+        AuditQuery query = new AuditQuery(from, until, filter(r.getPrincipal(), "principal"),
+                filter(r.getKeyId(), "key_id"), type(r.getType()), filter(r.getNode(), "node"), after,
+                r.getNewestFirst(), limit);
+        List<ChainedEvent> events = store.query(query);
+        QueryAuditEventsResponse.Builder response = QueryAuditEventsResponse.newBuilder();
+        events.forEach(e -> response.addEvents(message(e)));
+        if (events.isEmpty()) {
+            response.setResumeToken(r.getNewestFirst() ? "" : r.getPageToken());
+        } else {
+            String lastToken = token(events.get(events.size() - 1));
+            response.setResumeToken(r.getNewestFirst() ? token(events.get(0)) : lastToken);
+            if (events.size() == limit) {
+                response.setNextPageToken(lastToken);
+            }
+        }
+        return response.build();
+    }
+
+    private static String token(ChainedEvent event) {
+        return PageTokens.encode(new AuditQuery.Position(
+                coffre.kms.server.audit.ChainHash.micros(event.readable() ? event.event().time() : Instant.EPOCH),
+                event.node(), event.sequence()));
+    }
+
+    static VerifyAuditChainResponse verify(AuditVerifier verifier, String node) {
+        if (node.length() > 64) {
+            throw invalid("node is at most 64 characters", "node");
+        }
+        List<ChainReport> reports = node.isEmpty() ? verifier.verifyAll() : List.of(verifier.verify(node));
+        VerifyAuditChainResponse.Builder response = VerifyAuditChainResponse.newBuilder()
+                .setValid(reports.stream().allMatch(ChainReport::valid));
+        for (ChainReport report : reports) {
+            response.addChains(ChainVerification.newBuilder()
+                    .setNode(report.node())
+                    .setValid(report.valid())
+                    .setEventsChecked(report.eventsChecked())
+                    .setCheckpointsChecked(report.checkpointsChecked())
+                    .setAnchoredThrough(report.anchoredThrough())
+                    .setFirstBadSequence(report.firstBad())
+                    .setProblem(report.valid() ? "" : report.problem().name())
+                    .setDetail(report.detail()));
+        }
+        return response.build();
+    }
+
+    /** The wire form of a stored event; an unreadable row shows as type {@code UNREADABLE}. */
+    static AuditEvent message(ChainedEvent chained) {
+        AuditEvent.Builder b = AuditEvent.newBuilder()
+                .setNode(chained.node())
+                .setSequence(chained.sequence())
+                .setPreviousHash(chained.previousHash())
+                .setHash(chained.hash());
+        if (!chained.readable()) {
+            return b.setType("UNREADABLE").build();
+        }
+        var e = chained.event();
+        return b.setTime(Timestamp.newBuilder().setSeconds(e.time().getEpochSecond()).setNanos(e.time().getNano()))
+                .setType(e.type().name())
+                .setPrincipal(e.principal())
+                .setKeyId(e.keyId())
+                .setKeyVersion(e.keyVersion())
+                .setDecision(e.decision().name())
+                .setReason(e.reasonName())
+                .setRequestId(e.requestId())
+                .setTarget(e.target())
+                .setDetail(e.detail())
+                .setContextSha256(e.contextSha256())
+                .setLatencyMicros(e.latencyMicros())
+                .build();
+    }
+
+    private static Optional<String> filter(String value, String field) {
+        if (value.length() > MAX_FILTER) {
+            throw invalid(field + " is at most " + MAX_FILTER + " characters", field);
+        }
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    private static Optional<AuditEventType> type(String name) {
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(AuditEventType.valueOf(name));
+        } catch (IllegalArgumentException e) {
+            throw invalid("type is not an audit event type (e.g. WRAP, UNWRAP, VOTE, NODE_STARTED)", "type");
+        }
+    }
+
+    private static Instant instant(Timestamp t, String field) {
+        if (t.getNanos() < 0 || t.getNanos() > 999_999_999 || t.getSeconds() < 0 || t.getSeconds() > 253_402_300_799L) {
+            throw invalid(field + " is not a valid time", field);
+        }
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    private static KmsException invalid(String message, String field) {
+        return new KmsException(ErrorReason.INVALID_AUDIT_QUERY, message, Map.of("field", field));
+    }
+
+    /** Page tokens: base64url of "micros/sequence/node"; anything else is refused. */
+    static final class PageTokens {
+        private PageTokens() {
+        }
+
+        static String encode(AuditQuery.Position p) {
+            String text = p.timeMicros() + "/" + p.sequence() + "/" + p.node();
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static AuditQuery.Position decode(String token) {
+            try {
+                if (token.length() > 200) {
+                    throw new IllegalArgumentException("too long");
+                }
+                String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+                String[] parts = text.split("/", 3);
+                if (parts.length != 3 || parts[2].isEmpty()) {
+                    throw new IllegalArgumentException("shape");
+                }
+                return new AuditQuery.Position(Long.parseLong(parts[0]), parts[2], Long.parseLong(parts[1]));
+            } catch (IllegalArgumentException e) {
+                throw new KmsException(ErrorReason.INVALID_PAGINATION, "page_token was not issued by this service",
+                        Map.of("field", "page_token"));
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package coffre.kms.server.audit;
+
+import coffre.kms.server.domain.Store;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A pure-Java audit store for unit tests of the log's logic; it can be made to fail. */
+final class InMemoryAuditStore implements AuditStore {
+    private final List<ChainedEvent> events = new ArrayList<>();
+    private final List<AuditCheckpoint> checkpoints = new ArrayList<>();
+    private final AtomicInteger appends = new AtomicInteger();
+    private volatile boolean failing;
+
+    void failing(boolean failing) {
+        this.failing = failing;
+    }
+
+    int appends() {
+        return appends.get();
+    }
+
+    synchronized List<ChainedEvent> events() {
+        return List.copyOf(events);
+    }
+
+    @Override
+    public synchronized Optional<ChainedEvent> lastEvent(String node) {
+        return events.stream().filter(e -> e.node().equals(node)).max(Comparator.comparingLong(ChainedEvent::sequence));
+    }
+
+    @Override
+    public synchronized void append(List<ChainedEvent> batch) {
+        if (failing) {
+            throw new Store.StoreException("switched off", null);
+        }
+        appends.incrementAndGet();
+        events.addAll(batch);
+    }
+
+    @Override
+    public synchronized void appendCheckpoint(AuditCheckpoint checkpoint) {
+        checkpoints.add(checkpoint);
+    }
+
+    @Override
+    public synchronized Optional<AuditCheckpoint> lastCheckpoint(String node) {
+        return checkpoints.stream().filter(c -> c.node().equals(node)).reduce((a, b) -> b);
+    }
+
+    @Override
+    public synchronized List<ChainedEvent> chain(String node, long afterSequence, int limit) {
+        return events.stream().filter(e -> e.node().equals(node) && e.sequence() > afterSequence)
+                .sorted(Comparator.comparingLong(ChainedEvent::sequence)).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized List<AuditCheckpoint> checkpoints(String node) {
+        return checkpoints.stream().filter(c -> c.node().equals(node)).toList();
+    }
+
+    @Override
+    public synchronized List<String> nodes() {
+        return events.stream().map(ChainedEvent::node).distinct().sorted().toList();
+    }
+
+    @Override
+    public List<ChainedEvent> query(AuditQuery query) {
+        throw new UnsupportedOperationException("not needed by the log's tests");
+    }
+}
