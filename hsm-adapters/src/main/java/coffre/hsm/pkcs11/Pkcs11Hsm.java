@@ -200,15 +200,17 @@ public final class Pkcs11Hsm implements Hsm {
         Pkcs11KeyRef ref = own(key);
         Objects.requireNonNull(aad, "aad must not be null; pass an empty array");
         Objects.requireNonNull(plaintext, "plaintext");
-        Key k = ref.operationKey();
-        try {
-            return encryptWith(k, aad, plaintext);
-        } catch (HsmException e) {
-            if (fallBack(ref, k, e)) {
-                return encryptWith(ref.tokenKey(), aad, plaintext);
+        return withRecovery(ref, () -> {
+            Key k = ref.operationKey();
+            try {
+                return encryptWith(k, aad, plaintext);
+            } catch (HsmException e) {
+                if (fallBack(ref, k, e)) {
+                    return encryptWith(ref.tokenKey(), aad, plaintext);
+                }
+                throw e;
             }
-            throw e;
-        }
+        });
     }
 
     @Override
@@ -222,14 +224,65 @@ public final class Pkcs11Hsm implements Hsm {
             // Malformed input fails exactly like a forged one: no length oracle.
             throw CkrErrorMapper.authenticationFailed();
         }
-        Key k = ref.operationKey();
-        try {
-            return decryptWith(k, iv, aad, ciphertextAndTag);
-        } catch (HsmException e) {
-            if (fallBack(ref, k, e)) {
-                return decryptWith(ref.tokenKey(), iv, aad, ciphertextAndTag);
+        return withRecovery(ref, () -> {
+            Key k = ref.operationKey();
+            try {
+                return decryptWith(k, iv, aad, ciphertextAndTag);
+            } catch (HsmException e) {
+                if (fallBack(ref, k, e)) {
+                    return decryptWith(ref.tokenKey(), iv, aad, ciphertextAndTag);
+                }
+                throw e;
             }
-            throw e;
+        });
+    }
+
+    /**
+     * Runs an operation with {@code ref}; if the HSM no longer knows the key's object (the module
+     * lost the token and found it again, as after a device error or a token taken away and put
+     * back), finds the object again by label, rebinds the reference and retries once. A key that
+     * this instance did not destroy and that cannot be found now means the token is not usable as
+     * it should be: that is {@link HsmErrorKind#UNAVAILABLE}, never a reason to forget the key.
+     */
+    private <T> T withRecovery(Pkcs11KeyRef ref, java.util.function.Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (HsmException e) {
+            if (e.kind() != HsmErrorKind.KEY_NOT_FOUND && e.kind() != HsmErrorKind.UNAVAILABLE) {
+                throw e;
+            }
+            if (!rebind(ref)) {
+                throw new HsmException(HsmErrorKind.UNAVAILABLE, "key '" + ref.label()
+                        + "' is not on the token now; the HSM or its token is unavailable", e.pkcs11Code().orElse(null), e);
+            }
+            return operation.get();
+        }
+    }
+
+    /** Finds {@code ref}'s object again and points the reference at it; false if it is not there. */
+    private boolean rebind(Pkcs11KeyRef ref) {
+        admin.lock();
+        try {
+            Optional<Long> found = singleHandle(ref.label());
+            if (found.isEmpty()) {
+                return false;
+            }
+            // The KeyStore's P11Key holds the old handle: reload its label map before asking again.
+            login(keyStore, config.pin());
+            Key tokenKey = keyStore.getKey(ref.label(), null);
+            if (tokenKey == null) {
+                return false;
+            }
+            Key copy = copier != null ? copier.copy(tokenKey, ref.label()).orElse(null) : null;
+            ref.rebind(found.get(), tokenKey, copy);
+            LOG.log(Level.WARNING, "key {0} found again on the token after a fault; operations resume", ref.label());
+            return true;
+        } catch (GeneralSecurityException | ProviderException e) {
+            return false;
+        } catch (HsmException e) {
+            return false;
+        } finally {
+            admin.unlock();
         }
     }
 
@@ -449,10 +502,8 @@ public final class Pkcs11Hsm implements Hsm {
         Optional<Long> found = singleHandle(label);
         Pkcs11KeyRef cached = refs.get(label);
         if (found.isEmpty()) {
-            if (cached != null) {
-                refs.remove(label);
-                cached.markDestroyed();
-            }
+            // Not there now. Only destroyKey forgets a key: a token briefly away must not poison
+            // the references that the rest of the node holds.
             return Optional.empty();
         }
         long handle = found.get();
@@ -464,11 +515,13 @@ public final class Pkcs11Hsm implements Hsm {
             return Optional.empty();
         }
         Key copy = copier != null ? copier.copy(tokenKey, label).orElse(null) : null;
-        Pkcs11KeyRef ref = new Pkcs11KeyRef(this, label, handle, tokenKey, copy);
-        Pkcs11KeyRef previous = refs.put(label, ref);
-        if (previous != null) {
-            previous.markDestroyed();
+        if (cached != null && !cached.destroyed()) {
+            // Same label, new handle: the module re-read the token. Holders keep their reference.
+            cached.rebind(handle, tokenKey, copy);
+            return Optional.of(cached);
         }
+        Pkcs11KeyRef ref = new Pkcs11KeyRef(this, label, handle, tokenKey, copy);
+        refs.put(label, ref);
         return Optional.of(ref);
     }
 

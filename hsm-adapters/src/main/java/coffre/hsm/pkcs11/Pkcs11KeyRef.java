@@ -16,8 +16,8 @@ import java.security.Key;
 final class Pkcs11KeyRef implements HsmKeyRef {
     private final Pkcs11Hsm owner;
     private final String label;
-    private final long handle;
-    private final Key tokenKey;
+    private volatile long handle;
+    private volatile Key tokenKey;
     private volatile Key sessionCopy;
     private volatile boolean destroyed;
 
@@ -60,6 +60,16 @@ final class Pkcs11KeyRef implements HsmKeyRef {
     /** Stops using the copy; SunPKCS11 destroys it once it is unreachable. */
     void dropSessionCopy() {
         sessionCopy = null;
+    }
+
+    /**
+     * Points this reference at the token object found again under its label (after the module
+     * lost and regained the token), so every holder of the reference recovers at once.
+     */
+    void rebind(long newHandle, Key newTokenKey, Key newCopy) {
+        this.tokenKey = newTokenKey;
+        this.handle = newHandle;
+        this.sessionCopy = newCopy;
     }
 
     boolean destroyed() {

@@ -1,15 +1,23 @@
 package coffre.kms.server;
 
 import coffre.hsm.Hsm;
-import coffre.hsm.pkcs11.Pkcs11Hsm;
+import coffre.hsm.pkcs11.RecoveringHsm;
+import java.nio.file.Path;
+import java.time.Duration;
 import coffre.hsm.pkcs11.Pkcs11HsmConfig;
 import coffre.hsm.pkcs11.PinSource;
 import coffre.hsm.pkcs11.TokenSelector;
 import coffre.kms.server.config.ConfigException;
 import coffre.kms.server.config.HsmSettings;
 
-/** Opens the configured HSM through hsm-adapters. */
+/**
+ * Opens the configured HSM through hsm-adapters, wrapped in a {@link RecoveringHsm}: after the
+ * module fails ({@code UNAVAILABLE}), calls fail fast and the module is re-initialised from a
+ * fresh copy of its library at most every {@link #REOPEN_INTERVAL}, without a restart.
+ */
 final class HsmFactory {
+    static final Duration REOPEN_INTERVAL = Duration.ofSeconds(2);
+
     private HsmFactory() {
     }
 
@@ -20,7 +28,8 @@ final class HsmFactory {
     static Hsm open(HsmSettings settings) {
         Pkcs11HsmConfig config = toConfig(settings);
         try {
-            return Pkcs11Hsm.open(config);
+            return RecoveringHsm.open(config, Path.of(System.getProperty("java.io.tmpdir"),
+                    "coffre-pkcs11-" + ProcessHandle.current().pid()), REOPEN_INTERVAL);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
