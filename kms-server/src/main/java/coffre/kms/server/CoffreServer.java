@@ -13,6 +13,7 @@ import coffre.kms.server.store.JdbcAuditStore;
 import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.server.domain.AccessControl;
 import coffre.kms.server.domain.CryptoOperations;
+import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KeyLifecycle;
 import coffre.kms.server.domain.KeyRegistry;
 import coffre.kms.server.domain.PrincipalPattern;
@@ -51,12 +52,13 @@ import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.KeyServiceGrpc;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.Http2Settings;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -86,19 +88,22 @@ public final class CoffreServer implements AutoCloseable {
     private final Vertx vertx;
     private final Hsm hsm;
     private final Storage storage;
-    private final HttpServer httpServer;
+    /** The deployment of the gRPC listeners (one per core). */
+    private final String listeners;
+    private final int port;
     private final HealthStatusManager health;
     private final DeletionJob deletionJob;
     private final AuditLog auditLog;
     private final AuditCheckpointer checkpointer;
     private final Clock clock;
 
-    private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, HttpServer httpServer, HealthStatusManager health,
+    private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, HealthStatusManager health,
                          DeletionJob deletionJob, AuditLog auditLog, AuditCheckpointer checkpointer, Clock clock) {
         this.vertx = vertx;
         this.hsm = hsm;
         this.storage = storage;
-        this.httpServer = httpServer;
+        this.listeners = listeners;
+        this.port = port;
         this.health = health;
         this.deletionJob = deletionJob;
         this.auditLog = auditLog;
@@ -152,10 +157,11 @@ public final class CoffreServer implements AutoCloseable {
                     new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
             GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access,
                     RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock);
-            endpoint.bind(new WrapHandler(crypto), cryptoWorkers);
-            endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers);
-            endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers);
-            endpoint.bind(new RewrapHandler(crypto), cryptoWorkers);
+            java.time.Duration dataPlane = config.server().dataPlaneTimeout();
+            endpoint.bind(new WrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new RewrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new CreateKeyHandler(lifecycle, quorum), adminWorkers);
             endpoint.bind(new GetKeyHandler(lifecycle), adminWorkers);
             endpoint.bind(new ListKeysHandler(registry), adminWorkers);
@@ -190,7 +196,17 @@ public final class CoffreServer implements AutoCloseable {
                             .setKeyPath(config.tls().privateKey().toString()))
                     .setTrustOptions(new PemTrustOptions().addCertPath(config.tls().clientCa().toString()))
                     .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.server().maxConcurrentStreams()));
-            HttpServer httpServer = await(vertx.createHttpServer(options).requestHandler(grpc).listen());
+            // One server per core, each on its own event loop, sharing the port: TLS and HTTP/2
+            // framing then use every core instead of one (Vert.x spreads connections across them).
+            // Sharing needs one explicit port, so port 0 is resolved to a free port first.
+            int port = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
+            HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
+            String listeners = await(vertx.deployVerticle(() -> new VerticleBase() {
+                @Override
+                public Future<?> start() {
+                    return vertx.createHttpServer(bound).requestHandler(grpc).listen();
+                }
+            }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
 
             DeletionJob deletionJob = new DeletionJob(vertx, adminWorkers, () -> lifecycle.destroyDueKeys()
                     + quorum.expireDue(), config.keys().deletionCheckInterval());
@@ -204,10 +220,11 @@ public final class CoffreServer implements AutoCloseable {
                     .executeBlocking(checkpointer::checkpoint, false)
                     .onFailure(e -> LOG.log(Level.WARNING, "audit checkpoint failed; will retry: {0}", e.toString())));
             auditLog.record(AuditEvent.system(clock.instant(), AuditEventType.NODE_STARTED, "",
-                    "port=" + httpServer.actualPort()));
+                    "port=" + port));
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
-                    config.server().host(), httpServer.actualPort(), hsm.info());
-            return new CoffreServer(vertx, hsm, storage, httpServer, health, deletionJob, auditLog, checkpointer, clock);
+                    config.server().host(), port, hsm.info());
+            return new CoffreServer(vertx, hsm, storage, listeners, port, health, deletionJob, auditLog, checkpointer,
+                    clock);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
@@ -233,9 +250,17 @@ public final class CoffreServer implements AutoCloseable {
         return texts.stream().map(PrincipalPattern::of).toList();
     }
 
+    private static int freePort(String host) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot find a free port on " + host, e);
+        }
+    }
+
     /** The port the server listens on (useful when configured with port 0). */
     public int port() {
-        return httpServer.actualPort();
+        return port;
     }
 
     /**
@@ -256,7 +281,7 @@ public final class CoffreServer implements AutoCloseable {
     public void close() {
         health.enterTerminalState();
         try {
-            await(httpServer.close());
+            await(vertx.undeploy(listeners));
             await(vertx.close());
             auditLog.record(AuditEvent.system(clock.instant(), AuditEventType.NODE_STOPPED, "", ""));
             auditLog.flush();

@@ -80,6 +80,16 @@ public final class GrpcEndpoint {
 
     /** Serves {@code handler}'s method, running its work on {@code workers}. */
     public <Req, Resp> void bind(UnaryHandler<Req, Resp> handler, WorkerExecutor workers) {
+        bind(handler, workers, null, null);
+    }
+
+    /**
+     * Serves {@code handler}'s method, running its work on {@code workers}; a call not done within
+     * {@code deadline} is answered with {@code onTimeout} at once (its late result, if any, is
+     * dropped and its secret zeroed), so a hung dependency never holds a caller longer.
+     */
+    public <Req, Resp> void bind(UnaryHandler<Req, Resp> handler, WorkerExecutor workers, java.time.Duration deadline,
+                                 ErrorReason onTimeout) {
         fields(handler.method());
         server.callHandler(handler.method(), call -> {
             CallAudit callAudit = startAudit(call, handler.method(), handler.operation());
@@ -94,11 +104,27 @@ public final class GrpcEndpoint {
                     return;
                 }
                 Req request = received.result();
+                java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+                long timer = deadline == null ? -1 : context.owner().setTimer(deadline.toMillis(), id -> {
+                    if (answered.compareAndSet(false, true)) {
+                        answerAfterAudit(context, call.response(), callAudit, request, null, new KmsException(onTimeout,
+                                "no answer within " + deadline.toMillis() + " ms; retry later", Map.of()));
+                    }
+                });
                 workers.<Reply<Resp>>executeBlocking(() -> {
                     audit.checkWritable();
                     accessControl.check(caller, handler.operation());
                     return handler.handle(caller, request);
                 }, false).onComplete(done -> {
+                    if (timer >= 0) {
+                        context.owner().cancelTimer(timer);
+                    }
+                    if (!answered.compareAndSet(false, true)) {
+                        if (done.succeeded()) {
+                            done.result().release();
+                        }
+                        return;
+                    }
                     if (done.succeeded()) {
                         answerAfterAudit(context, call.response(), callAudit, request, done.result(), null);
                     } else {

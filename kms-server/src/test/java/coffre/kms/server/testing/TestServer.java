@@ -68,6 +68,9 @@ public final class TestServer implements AutoCloseable {
     private final int burst;
     private final AuditLog.FailureMode auditFailureMode;
     private final int maxConcurrentStreams;
+    private final Duration dataPlaneTimeout;
+    private java.util.function.UnaryOperator<Hsm> hsmDecorator = java.util.function.UnaryOperator.identity();
+    private Hsm hsm;
 
     private TestServer(Path dir, int requestsPerSecond, int burst) {
         this(dir, requestsPerSecond, burst, AuditLog.FailureMode.CLOSED, 1024);
@@ -75,8 +78,17 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
                        int maxConcurrentStreams) {
+        this(dir, requestsPerSecond, burst, auditFailureMode, maxConcurrentStreams, null);
+    }
+
+    private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
+                       int maxConcurrentStreams, Duration dataPlaneTimeout) {
         this.dir = dir;
         this.maxConcurrentStreams = maxConcurrentStreams;
+        this.dataPlaneTimeout = dataPlaneTimeout == null ? ServerSettings.DEFAULT_DATA_PLANE_TIMEOUT : dataPlaneTimeout;
+        if (dataPlaneTimeout != null) {
+            this.hsmDecorator = StallingHsm::new;
+        }
         this.auditFailureMode = auditFailureMode;
         this.requestsPerSecond = requestsPerSecond;
         this.burst = burst;
@@ -104,6 +116,21 @@ public final class TestServer implements AutoCloseable {
         return node;
     }
 
+    /**
+     * An initialised node whose data-plane calls time out after {@code dataPlaneTimeout}, over a
+     * real SoftHSM wrapped in a {@link StallingHsm} (see {@link #stallingHsm()}).
+     */
+    public static TestServer startStalling(Path dir, Duration dataPlaneTimeout) {
+        TestServer node = new TestServer(dir, 0, 0, AuditLog.FailureMode.CLOSED, 1024, dataPlaneTimeout);
+        node.adminOfficers().initCeremony(node.officers.ceremony());
+        return node;
+    }
+
+    /** The node's HSM when started by {@link #startStalling}. */
+    public StallingHsm stallingHsm() {
+        return (StallingHsm) hsm;
+    }
+
     /** An initialised node allowing {@code streams} concurrent calls per HTTP/2 connection. */
     public static TestServer startWithStreamLimit(Path dir, int streams) {
         TestServer node = new TestServer(dir, 0, 0, AuditLog.FailureMode.CLOSED, streams);
@@ -129,7 +156,8 @@ public final class TestServer implements AutoCloseable {
     private void start() {
         ServerConfig config = new ServerConfig(
                 new NodeSettings("test-1"),
-                new ServerSettings("127.0.0.1", 0, 65536, maxConcurrentStreams, requestsPerSecond, burst),
+                new ServerSettings("127.0.0.1", 0, 65536, maxConcurrentStreams, requestsPerSecond, burst,
+                        dataPlaneTimeout),
                 new TlsSettings(serverCert.certificate(), serverCert.privateKey(), pki.caFile()),
                 new HsmSettings("softhsm2", null, SoftHsmTestToken.get().label(), null, null, null,
                         SoftHsmTestToken.get().pinFile(), SESSIONS, null),
@@ -140,7 +168,7 @@ public final class TestServer implements AutoCloseable {
                 new KeysSettings(Duration.ofHours(1)),
                 new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)),
                 new AuditSettings(auditFailureMode, Duration.ofSeconds(10), 1000, 100_000));
-        Hsm hsm = Pkcs11Hsm.open(SoftHsmTestToken.get().config(SESSIONS));
+        hsm = hsmDecorator.apply(Pkcs11Hsm.open(SoftHsmTestToken.get().config(SESSIONS)));
         server = CoffreServer.start(config, hsm, StoreFactoryAccess.openH2(config.store().path()), clock);
         admin = pki.clientWithUri("admin", ADMIN);
         service = pki.clientWithUri("service", SERVICE);

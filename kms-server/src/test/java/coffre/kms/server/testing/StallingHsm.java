@@ -1,0 +1,115 @@
+package coffre.kms.server.testing;
+
+import coffre.hsm.GcmCiphertext;
+import coffre.hsm.Hsm;
+import coffre.hsm.HsmHealth;
+import coffre.hsm.HsmInfo;
+import coffre.hsm.HsmKeyAttributes;
+import coffre.hsm.HsmKeyRef;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A real HSM whose encrypt and decrypt can be made to stall, as a network HSM that stops answering
+ * would: for tests of the server's deadlines only (everything else goes to the real HSM).
+ */
+public final class StallingHsm implements Hsm {
+    private final Hsm real;
+    private volatile CountDownLatch stall;
+
+    public StallingHsm(Hsm real) {
+        this.real = real;
+    }
+
+    /** From now on, encrypt and decrypt block until {@link #resume()}. */
+    public void stall() {
+        stall = new CountDownLatch(1);
+    }
+
+    public void resume() {
+        CountDownLatch s = stall;
+        stall = null;
+        if (s != null) {
+            s.countDown();
+        }
+    }
+
+    private void maybeStall() {
+        CountDownLatch s = stall;
+        if (s != null) {
+            try {
+                s.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public HsmKeyRef generateKey(String label) {
+        return real.generateKey(label);
+    }
+
+    @Override
+    public Optional<HsmKeyRef> findKey(String label) {
+        return real.findKey(label);
+    }
+
+    @Override
+    public GcmCiphertext encrypt(HsmKeyRef key, byte[] aad, byte[] plaintext) {
+        maybeStall();
+        return real.encrypt(key, aad, plaintext);
+    }
+
+    @Override
+    public byte[] decrypt(HsmKeyRef key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
+        maybeStall();
+        return real.decrypt(key, iv, aad, ciphertextAndTag);
+    }
+
+    @Override
+    public HsmKeyRef generateMacKey(String label) {
+        return real.generateMacKey(label);
+    }
+
+    @Override
+    public Optional<HsmKeyRef> findMacKey(String label) {
+        return real.findMacKey(label);
+    }
+
+    @Override
+    public byte[] hmacSha256(HsmKeyRef macKey, byte[] data) {
+        return real.hmacSha256(macKey, data);
+    }
+
+    @Override
+    public byte[] randomBytes(int length) {
+        return real.randomBytes(length);
+    }
+
+    @Override
+    public boolean destroyKey(String label) {
+        return real.destroyKey(label);
+    }
+
+    @Override
+    public HsmKeyAttributes describeKey(String label) {
+        return real.describeKey(label);
+    }
+
+    @Override
+    public HsmHealth health() {
+        return real.health();
+    }
+
+    @Override
+    public HsmInfo info() {
+        return real.info();
+    }
+
+    @Override
+    public void close() {
+        resume();
+        real.close();
+    }
+}
