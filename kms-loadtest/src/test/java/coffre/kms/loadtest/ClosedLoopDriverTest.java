@@ -46,8 +46,17 @@ class ClosedLoopDriverTest {
         });
         // Complete calls one at a time from this thread, as a server would.
         runner.start();
-        int completed = 0;
         long deadline = System.nanoTime() + 5_000_000_000L;
+        // Let the driver fill its window before completing anything, so the test does not race it.
+        while (System.nanoTime() < deadline) {
+            synchronized (pending) {
+                if (pending.size() == 8) {
+                    break;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        int completed = 0;
         while (completed < 100 && System.nanoTime() < deadline) {
             CallSender.CallListener next;
             synchronized (pending) {

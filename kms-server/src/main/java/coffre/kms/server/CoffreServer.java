@@ -94,11 +94,13 @@ public final class CoffreServer implements AutoCloseable {
     private final HealthStatusManager health;
     private final DeletionJob deletionJob;
     private final AuditLog auditLog;
+    private final JdbcAuditStore auditStore;
     private final AuditCheckpointer checkpointer;
     private final Clock clock;
 
     private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, HealthStatusManager health,
-                         DeletionJob deletionJob, AuditLog auditLog, AuditCheckpointer checkpointer, Clock clock) {
+                         DeletionJob deletionJob, AuditLog auditLog, JdbcAuditStore auditStore,
+                         AuditCheckpointer checkpointer, Clock clock) {
         this.vertx = vertx;
         this.hsm = hsm;
         this.storage = storage;
@@ -107,6 +109,7 @@ public final class CoffreServer implements AutoCloseable {
         this.health = health;
         this.deletionJob = deletionJob;
         this.auditLog = auditLog;
+        this.auditStore = auditStore;
         this.checkpointer = checkpointer;
         this.clock = clock;
     }
@@ -118,8 +121,9 @@ public final class CoffreServer implements AutoCloseable {
     public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock) {
         Vertx vertx = Vertx.vertx();
         AuditLog auditLog = null;
+        JdbcAuditStore auditStore = null;
         try {
-            JdbcAuditStore auditStore = new JdbcAuditStore(storage.dataSource());
+            auditStore = new JdbcAuditStore(storage.dataSource(), storage.auditJournal().orElse(null));
             auditLog = AuditLog.open(auditStore, config.node().id(), config.audit().onFailure(),
                     config.audit().maxBatch(), config.audit().maxBacklog(), clock);
             AuditMacKey auditKey = new AuditMacKey(hsm);
@@ -223,12 +227,15 @@ public final class CoffreServer implements AutoCloseable {
                     "port=" + port));
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
-            return new CoffreServer(vertx, hsm, storage, listeners, port, health, deletionJob, auditLog, checkpointer,
-                    clock);
+            return new CoffreServer(vertx, hsm, storage, listeners, port, health, deletionJob, auditLog, auditStore,
+                    checkpointer, clock);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
                 auditLog.close();
+            }
+            if (auditStore != null) {
+                auditStore.close();
             }
             hsm.close();
             storage.close();
@@ -291,6 +298,7 @@ public final class CoffreServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "final audit checkpoint failed: {0}", e.toString());
             }
             auditLog.close();
+            auditStore.close();
         } finally {
             try {
                 hsm.close();

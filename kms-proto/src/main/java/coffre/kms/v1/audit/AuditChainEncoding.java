@@ -75,6 +75,38 @@ public final class AuditChainEncoding {
         return out.bytes();
     }
 
+    /**
+     * Reads back what {@link #eventBytes} wrote.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is not exactly one encoded event
+     */
+    public static Fields decodeEvent(byte[] bytes) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        try {
+            if (in.get() != FORMAT) {
+                throw new IllegalArgumentException("not an audit event of format " + FORMAT);
+            }
+            Fields f = new Fields(str(in), in.getLong(), in.getLong(), str(in), str(in), str(in), in.getInt(), str(in),
+                    str(in), str(in), str(in), str(in), str(in), in.getLong());
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException("trailing bytes after an audit event");
+            }
+            return f;
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated audit event", e);
+        }
+    }
+
+    private static String str(java.nio.ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new IllegalArgumentException("bad string length in an audit event");
+        }
+        byte[] utf8 = new byte[length];
+        in.get(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+
     /** The bytes a checkpoint's HMAC covers. */
     public static byte[] checkpointBytes(String node, long sequence, String headHash, long timeMicros) {
         Encoder out = new Encoder();

@@ -30,10 +30,27 @@ public final class ChainHash {
         return AuditChainEncoding.eventBytes(fields(node, sequence, e));
     }
 
+    /** The canonical bytes of a chained event (what its hash covers after the previous hash). */
+    public static byte[] encode(ChainedEvent e) {
+        return eventBytes(e.node(), e.sequence(), e.event());
+    }
+
     private static AuditChainEncoding.Fields fields(String node, long sequence, AuditEvent e) {
         return new AuditChainEncoding.Fields(node, sequence, micros(e.time()), e.type().name(), e.principal(),
                 e.keyId(), e.keyVersion(), e.decision().name(), e.reasonName(), e.requestId(), e.target(), e.detail(),
                 e.contextSha256(), e.latencyMicros());
+    }
+
+    /**
+     * The event that {@link AuditChainEncoding#eventBytes} encoded.
+     *
+     * @throws IllegalArgumentException if the fields name no known type, decision or reason
+     */
+    public static AuditEvent event(AuditChainEncoding.Fields f) {
+        return new AuditEvent(fromMicros(f.timeMicros()), AuditEventType.valueOf(f.type()), f.principal(), f.keyId(),
+                f.keyVersion(), AuditDecision.valueOf(f.decision()),
+                f.reason().isEmpty() ? null : coffre.kms.server.domain.ErrorReason.valueOf(f.reason()), f.requestId(),
+                f.target(), f.detail(), f.contextSha256(), f.latencyMicros());
     }
 
     /** The bytes a checkpoint's HMAC covers. */

@@ -9,6 +9,7 @@ import coffre.kms.server.audit.AuditStore;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.audit.ChainedEvent;
 import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.domain.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,30 +18,202 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.nio.file.Path;
 import javax.sql.DataSource;
 
 /**
  * The {@link AuditStore} over JDBC (tables {@code kms_audit_event} and {@code kms_audit_checkpoint},
- * migration V6). An append is one transaction of batched inserts; on the embedded H2 file it is
- * followed by {@code CHECKPOINT SYNC} so the batch is on disk before any caller is answered
- * (PostgreSQL's commit already waits for its WAL flush).
+ * migration V6).
+ *
+ * <p>Durability of an append, by store:
+ * <ul>
+ *   <li>PostgreSQL: one transaction of batched inserts; its commit waits for the WAL flush.</li>
+ *   <li>The embedded H2 file, with a journal (what the server uses): the batch is appended to an
+ *       {@link AuditJournal} and fsynced — one small write — and the database is filled from memory
+ *       behind it every {@value #INDEX_INTERVAL_MILLIS} ms; the database is synced and the journal
+ *       emptied every {@value #SYNC_INTERVAL_MILLIS} ms (or past {@value #JOURNAL_SYNC_BYTES} bytes). At
+ *       start, whatever the journal holds beyond the database is written to it. Reads first write
+ *       what is pending, so they see every acknowledged event.</li>
+ *   <li>H2 without a journal: the batch transaction, then {@code CHECKPOINT SYNC}.</li>
+ * </ul>
  */
-public final class JdbcAuditStore implements AuditStore {
+public final class JdbcAuditStore implements AuditStore, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JdbcAuditStore.class.getName());
+    static final long INDEX_INTERVAL_MILLIS = 100;
+    static final long SYNC_INTERVAL_MILLIS = 10_000;
+    static final long JOURNAL_SYNC_BYTES = 8L << 20;
+    /** Most journaled events waiting for the database (memory bound while it is unusable). */
+    static final int MAX_PENDING = 500_000;
     private static final String COLUMNS = "node_id, seq, event_micros, event_type, principal, key_id, key_version, "
             + "decision, reason, request_id, target, detail, context_sha256, latency_micros, prev_hash, hash";
 
     private final Transactions transactions;
-    private final boolean syncAfterCommit;
+    private final boolean h2;
+    private final AuditJournal journal;
+    private final ScheduledExecutorService indexer;
+    /** Guards {@link #pending} and the journal; never held while writing the database. */
+    private final Object journalLock = new Object();
+    /** One indexing pass at a time (the indexer thread, a reader, close). */
+    private final ReentrantLock indexing = new ReentrantLock();
+    private List<ChainedEvent> pending = new ArrayList<>();
+    private long lastSyncNanos = System.nanoTime();
 
-    /** Over a data source whose schema {@link Storage} has already migrated; does not own it. */
+    /** Over a data source whose schema {@link Storage} has already migrated; does not own it. No journal. */
     public JdbcAuditStore(DataSource dataSource) {
-        this.transactions = new Transactions(dataSource, "audit store");
-        this.syncAfterCommit = transactions.run(connection ->
-                connection.getMetaData().getDatabaseProductName().startsWith("H2"));
+        this(dataSource, null);
     }
 
+    /**
+     * With a journal at {@code journalFile} (the embedded store); what it holds beyond the database
+     * is written to the database now.
+     */
+    public JdbcAuditStore(DataSource dataSource, Path journalFile) {
+        this.transactions = new Transactions(dataSource, "audit store");
+        this.h2 = transactions.run(connection -> connection.getMetaData().getDatabaseProductName().startsWith("H2"));
+        if (journalFile == null) {
+            this.journal = null;
+            this.indexer = null;
+            return;
+        }
+        this.journal = new AuditJournal(journalFile);
+        replay();
+        this.indexer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coffre-audit-indexer");
+            t.setDaemon(true);
+            return t;
+        });
+        indexer.scheduleWithFixedDelay(this::indexQuietly, INDEX_INTERVAL_MILLIS, INDEX_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void replay() {
+        List<ChainedEvent> journaled = journal.readAll();
+        java.util.Map<String, Long> last = new java.util.HashMap<>();
+        List<ChainedEvent> missing = new ArrayList<>();
+        for (ChainedEvent e : journaled) {
+            long inDatabase = last.computeIfAbsent(e.node(), n -> lastEventInDatabase(n).map(ChainedEvent::sequence).orElse(0L));
+            if (e.sequence() > inDatabase) {
+                missing.add(e);
+            }
+        }
+        if (!missing.isEmpty()) {
+            insert(missing);
+            LOG.log(System.Logger.Level.WARNING, "wrote {0} audit event(s) from the journal that the database lacked",
+                    missing.size());
+        }
+        sync();
+        journal.reset();
+    }
+
+    private void indexQuietly() {
+        try {
+            index();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "audit indexing failed; the events stay in the journal and are retried: {0}",
+                    e.toString());
+        }
+    }
+
+    /** Writes the pending events to the database; syncs it and empties the journal when due. */
+    private void index() {
+        indexing.lock();
+        try {
+            List<ChainedEvent> batch;
+            synchronized (journalLock) {
+                batch = pending;
+                pending = new ArrayList<>();
+            }
+            if (!batch.isEmpty()) {
+                try {
+                    insert(batch);
+                } catch (RuntimeException e) {
+                    synchronized (journalLock) {
+                        batch.addAll(pending);
+                        pending = batch;
+                    }
+                    throw e;
+                }
+            }
+            if (System.nanoTime() - lastSyncNanos > TimeUnit.MILLISECONDS.toNanos(SYNC_INTERVAL_MILLIS)
+                    || journal.size() > JOURNAL_SYNC_BYTES) {
+                synchronized (journalLock) {
+                    if (pending.isEmpty()) {
+                        // Everything journaled is in the database: make it durable there, then forget it.
+                        sync();
+                        journal.reset();
+                        lastSyncNanos = System.nanoTime();
+                    }
+                }
+            }
+        } finally {
+            indexing.unlock();
+        }
+    }
+
+    /** Before a read: the database holds every acknowledged event. */
+    private void catchUp() {
+        if (journal != null) {
+            indexing.lock();
+            try {
+                List<ChainedEvent> batch;
+                synchronized (journalLock) {
+                    batch = pending;
+                    pending = new ArrayList<>();
+                }
+                if (!batch.isEmpty()) {
+                    try {
+                        insert(batch);
+                    } catch (RuntimeException e) {
+                        synchronized (journalLock) {
+                            batch.addAll(pending);
+                            pending = batch;
+                        }
+                        throw e;
+                    }
+                }
+            } finally {
+                indexing.unlock();
+            }
+        }
+    }
+
+    private void sync() {
+        if (h2) {
+            transactions.run(connection -> {
+                try (Statement st = connection.createStatement()) {
+                    st.execute("CHECKPOINT SYNC");
+                }
+                return null;
+            });
+        }
+    }
+
+    /** Writes what is pending, syncs the database, empties the journal and stops the indexer. */
     @Override
-    public Optional<ChainedEvent> lastEvent(String node) {
+    public void close() {
+        if (journal == null) {
+            return;
+        }
+        indexer.shutdown();
+        try {
+            indexer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            catchUp();
+            sync();
+            journal.reset();
+        } finally {
+            journal.close();
+        }
+    }
+
+    private Optional<ChainedEvent> lastEventInDatabase(String node) {
         return transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement("SELECT " + COLUMNS
                     + " FROM kms_audit_event WHERE node_id = ? ORDER BY seq DESC LIMIT 1")) {
@@ -51,7 +224,30 @@ public final class JdbcAuditStore implements AuditStore {
     }
 
     @Override
+    public Optional<ChainedEvent> lastEvent(String node) {
+        catchUp();
+        return lastEventInDatabase(node);
+    }
+
+    @Override
     public void append(List<ChainedEvent> events) {
+        if (journal != null) {
+            synchronized (journalLock) {
+                if (pending.size() + events.size() > MAX_PENDING) {
+                    // The database has not taken events for a long while: stop acknowledging.
+                    throw new Store.StoreException("the audit database is " + pending.size()
+                            + " events behind its journal", null);
+                }
+                journal.append(events);
+                pending.addAll(events);
+            }
+            return;
+        }
+        insert(events);
+        sync();
+    }
+
+    private void insert(List<ChainedEvent> events) {
         transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement("INSERT INTO kms_audit_event (" + COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -79,14 +275,6 @@ public final class JdbcAuditStore implements AuditStore {
             }
             return null;
         });
-        if (syncAfterCommit) {
-            transactions.run(connection -> {
-                try (Statement st = connection.createStatement()) {
-                    st.execute("CHECKPOINT SYNC");
-                }
-                return null;
-            });
-        }
     }
 
     @Override
@@ -119,6 +307,7 @@ public final class JdbcAuditStore implements AuditStore {
 
     @Override
     public List<ChainedEvent> chain(String node, long afterSequence, int limit) {
+        catchUp();
         return transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement("SELECT " + COLUMNS
                     + " FROM kms_audit_event WHERE node_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
@@ -143,6 +332,7 @@ public final class JdbcAuditStore implements AuditStore {
 
     @Override
     public List<String> nodes() {
+        catchUp();
         return transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement("SELECT node_id FROM kms_audit_event "
                     + "UNION SELECT node_id FROM kms_audit_checkpoint ORDER BY node_id");
@@ -158,6 +348,7 @@ public final class JdbcAuditStore implements AuditStore {
 
     @Override
     public List<ChainedEvent> query(AuditQuery query) {
+        catchUp();
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM kms_audit_event WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         query.from().ifPresent(t -> {

@@ -12,9 +12,16 @@ import org.flywaydb.core.Flyway;
 public final class Storage implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Store keys;
+    private final java.nio.file.Path auditJournal;
 
     Storage(HikariDataSource dataSource) {
+        this(dataSource, null);
+    }
+
+    /** @param auditJournal where the audit write-ahead journal lives (embedded store), or null */
+    Storage(HikariDataSource dataSource, java.nio.file.Path auditJournal) {
         this.dataSource = dataSource;
+        this.auditJournal = auditJournal;
         try {
             Flyway.configure()
                     .dataSource(dataSource)
@@ -31,6 +38,11 @@ public final class Storage implements AutoCloseable {
     /** Key metadata. */
     public Store keys() {
         return keys;
+    }
+
+    /** The audit journal file of an embedded store (see {@link JdbcAuditStore}); empty for a server database. */
+    public java.util.Optional<java.nio.file.Path> auditJournal() {
+        return java.util.Optional.ofNullable(auditJournal);
     }
 
     /** For the other stores (officers and approvals, grants) that share this database. */

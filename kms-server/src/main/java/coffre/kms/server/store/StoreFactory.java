@@ -23,6 +23,11 @@ public final class StoreFactory {
      * second process from opening the same database by mistake.
      */
     static Storage openH2(Path path) {
+        return openH2(path, true);
+    }
+
+    /** @param auditJournal whether audit appends go through the journal (always, but in some tests) */
+    static Storage openH2(Path path, boolean auditJournal) {
         try {
             Path parent = path.toAbsolutePath().getParent();
             if (parent != null) {
@@ -38,6 +43,7 @@ public final class StoreFactory {
         config.setPassword("");
         config.setMaximumPoolSize(4);
         config.setAutoCommit(true);
-        return new Storage(new HikariDataSource(config));
+        return new Storage(new HikariDataSource(config),
+                auditJournal ? path.toAbsolutePath().resolveSibling(path.getFileName() + ".audit-journal") : null);
     }
 }

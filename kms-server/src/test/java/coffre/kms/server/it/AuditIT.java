@@ -160,7 +160,7 @@ class AuditIT {
 
     @Test
     void failsClosedWhileTheLogCannotBeWrittenThenRecovers() throws Exception {
-        node = TestServer.start(dir);
+        node = TestServer.start(dir, AuditLog.FailureMode.CLOSED);
         Key key = node.createKey();
         WrapRequest wrap = WrapRequest.newBuilder().setKeyId(key.getId()).setPlaintext(ByteString.copyFromUtf8("x")).build();
         node.serviceCrypto().wrap(wrap);

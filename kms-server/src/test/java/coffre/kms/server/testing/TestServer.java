@@ -69,6 +69,7 @@ public final class TestServer implements AutoCloseable {
     private final AuditLog.FailureMode auditFailureMode;
     private final int maxConcurrentStreams;
     private final Duration dataPlaneTimeout;
+    private final boolean auditJournal;
     private java.util.function.UnaryOperator<Hsm> hsmDecorator = java.util.function.UnaryOperator.identity();
     private Hsm hsm;
 
@@ -83,7 +84,13 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
                        int maxConcurrentStreams, Duration dataPlaneTimeout) {
+        this(dir, requestsPerSecond, burst, auditFailureMode, maxConcurrentStreams, dataPlaneTimeout, true);
+    }
+
+    private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
+                       int maxConcurrentStreams, Duration dataPlaneTimeout, boolean auditJournal) {
         this.dir = dir;
+        this.auditJournal = auditJournal;
         this.maxConcurrentStreams = maxConcurrentStreams;
         this.dataPlaneTimeout = dataPlaneTimeout == null ? ServerSettings.DEFAULT_DATA_PLANE_TIMEOUT : dataPlaneTimeout;
         if (dataPlaneTimeout != null) {
@@ -109,9 +116,12 @@ public final class TestServer implements AutoCloseable {
         return node;
     }
 
-    /** An initialised node whose audit log fails {@code mode} when it cannot be written. */
+    /**
+     * An initialised node whose audit log fails {@code mode} when it cannot be written; its embedded
+     * store has no audit journal, so renaming the audit table makes the log unwritable.
+     */
     public static TestServer start(Path dir, AuditLog.FailureMode mode) {
-        TestServer node = new TestServer(dir, 0, 0, mode, 1024);
+        TestServer node = new TestServer(dir, 0, 0, mode, 1024, null, false);
         node.adminOfficers().initCeremony(node.officers.ceremony());
         return node;
     }
@@ -169,7 +179,8 @@ public final class TestServer implements AutoCloseable {
                 new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)),
                 new AuditSettings(auditFailureMode, Duration.ofSeconds(10), 1000, 100_000));
         hsm = hsmDecorator.apply(Pkcs11Hsm.open(SoftHsmTestToken.get().config(SESSIONS)));
-        server = CoffreServer.start(config, hsm, StoreFactoryAccess.openH2(config.store().path()), clock);
+        server = CoffreServer.start(config, hsm, auditJournal ? StoreFactoryAccess.openH2(config.store().path())
+                : StoreFactoryAccess.openH2WithoutAuditJournal(config.store().path()), clock);
         admin = pki.clientWithUri("admin", ADMIN);
         service = pki.clientWithUri("service", SERVICE);
     }
