@@ -4,7 +4,7 @@
 #   deploy/dev/test.sh [MAVEN_ARGS...]      e.g.  deploy/dev/test.sh -pl hsm-adapters -am
 #
 # 1. installs the Debian packages the tests need (as root; see coffre_test_packages),
-# 2. starts the services they need (none yet; see coffre_start_test_services),
+# 2. starts the services they need (PostgreSQL on 127.0.0.1:55432; see coffre_start_test_services),
 # 3. finds a JDK 21+,
 # 4. runs `mvn -B verify` over the whole reactor: unit tests under Surefire, *IT integration
 #    tests under Failsafe (the pom gives every test JVM its SOFTHSM2_CONF under target/),

@@ -142,10 +142,10 @@ coffre_base_packages() {
     printf '%s\n' "${pkgs[@]}"
 }
 
-# Extra packages that the test suite needs, on top of coffre_base_packages.
-# Hook: the PostgreSQL store issue adds "postgresql" here and starts the server in
-# coffre_start_test_services below; deploy/dev/test.sh (and so CI) calls both.
-COFFRE_TEST_EXTRA_PACKAGES=()
+# Extra packages that the test suite needs, on top of coffre_base_packages: PostgreSQL for the
+# cluster store's tests (started by coffre_start_test_services below; deploy/dev/test.sh, and so
+# CI, calls both).
+COFFRE_TEST_EXTRA_PACKAGES=(postgresql)
 
 # coffre_test_packages — prints what deploy/dev/test.sh installs.
 coffre_test_packages() {
@@ -155,10 +155,13 @@ coffre_test_packages() {
     fi
 }
 
-# coffre_start_test_services — starts the services the integration tests need (none yet).
-# Hook: PostgreSQL will be started here (and its connection settings exported for the tests).
+# coffre_start_test_services — starts the services the integration tests need: a dedicated
+# PostgreSQL cluster on 127.0.0.1:55432 (deploy/lib/postgres.sh), whose connection settings it
+# exports as COFFRE_TEST_PG_* for every test JVM.
 coffre_start_test_services() {
-    return 0
+    # shellcheck source=SCRIPTDIR/postgres.sh
+    source "$COFFRE_ROOT/deploy/lib/postgres.sh"
+    coffre_pg_test_up
 }
 
 # True if the Debian package is installed (not merely known, or removed with its config files).

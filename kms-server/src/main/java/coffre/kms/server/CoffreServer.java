@@ -23,13 +23,11 @@ import coffre.kms.server.access.KeyAccessEnforcer;
 import coffre.kms.server.approval.ApprovedOperations;
 import coffre.kms.server.approval.BreakGlassAllowances;
 import coffre.kms.server.approval.BreakGlassUnwraps;
-import coffre.kms.server.approval.Quorum;
 import coffre.kms.server.approval.QuorumService;
 import coffre.kms.server.grpc.approvals.ApprovalHandlers;
 import coffre.kms.server.grpc.grants.GrantHandlers;
 import coffre.kms.server.grpc.keys.KeyChangeHandlers;
 import coffre.kms.server.grpc.officers.OfficerHandlers;
-import coffre.kms.server.store.JdbcGrantStore;
 import coffre.kms.server.store.Storage;
 import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.ApprovalState;
@@ -136,14 +134,16 @@ public final class CoffreServer implements AutoCloseable {
             lifecycle.onDestroyed(id -> audit.record(AuditEvent.system(clock.instant(), AuditEventType.KEY_DESTROYED,
                     id.value(), "")));
             LOG.log(Level.INFO, "loaded {0} key(s)", registry.size());
-            GrantRegistry grants = new GrantRegistry(new JdbcGrantStore(storage.dataSource()), clock, new SecureRandom());
+            GrantRegistry grants = new GrantRegistry(storage.grants(), clock, new SecureRandom());
             grants.loadAll();
 
             BreakGlassAllowances breakGlass = new BreakGlassAllowances();
             ApprovedOperations approved = new ApprovedOperations(lifecycle, spec -> grants.create(spec).id(), breakGlass,
                     config.approvals().breakGlassWindow(), clock);
-            Quorum quorum = QuorumService.open(storage.dataSource(), approved, config.approvals().requestTtl(), clock);
+            QuorumService quorum = QuorumService.open(storage.approvals(), approved, config.approvals().requestTtl(), clock);
             approved.officerChanges(quorum);
+            // In a cluster, what other nodes change reaches this node's views (no-op on the embedded store).
+            coffre.kms.server.cluster.ClusterSync.start(storage.changes(), lifecycle, grants, quorum);
 
             CryptoOperations crypto = new CryptoOperations(hsm, registry,
                     new KeyAccessEnforcer(new AccessDecider(grants), clock),
@@ -287,6 +287,8 @@ public final class CoffreServer implements AutoCloseable {
     @Override
     public void close() {
         health.enterTerminalState();
+        // Stop following other nodes first: nothing reloads into a node that is shutting down.
+        storage.changes().close();
         try {
             await(vertx.undeploy(listeners));
             await(vertx.close());

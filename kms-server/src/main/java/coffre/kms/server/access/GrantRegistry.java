@@ -26,8 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * memory in the store's order. Readers never lock: they see immutable lists swapped whole. A
  * revocation is removed from the index as soon as it is stored, so the very next check refuses.
  *
- * <p>This view is per process; on a shared PostgreSQL store, other nodes see a grant created or
- * revoked here only after their own {@link #loadAll()}.
+ * <p>This view is per process. On a shared PostgreSQL store, other nodes follow a grant created or
+ * revoked here through {@link #refresh(String)} when the change is announced to them, and
+ * {@link #refreshAll()} as a safety net. Neither ever empties the view while it is read, and a
+ * revocation, once seen, is never undone by a stale read.
  */
 public final class GrantRegistry {
     private static final Logger LOG = System.getLogger(GrantRegistry.class.getName());
@@ -45,6 +47,48 @@ public final class GrantRegistry {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /**
+     * Brings one grant up to the store after another node created or revoked it.
+     *
+     * @return true if the view changed
+     */
+    public synchronized boolean refresh(String grantId) {
+        return store.find(grantId).map(this::adopt).orElse(false);
+    }
+
+    /**
+     * Brings every grant up to the store, in place (readers keep seeing a complete view).
+     *
+     * @return how many grants changed in the view
+     */
+    public synchronized int refreshAll() {
+        int changed = 0;
+        for (GrantRecord grant : store.loadAll()) {
+            if (adopt(grant)) {
+                changed++;
+            }
+        }
+        return changed;
+    }
+
+    /** The caller holds this object's lock. */
+    private boolean adopt(GrantRecord stored) {
+        GrantRecord current = byId.get(stored.id());
+        if (stored.equals(current) || (current != null && current.isRevoked() && !stored.isRevoked())) {
+            return false;
+        }
+        if (current != null && !current.isRevoked()) {
+            unindex(current);
+        }
+        byId.put(stored.id(), stored);
+        if (!stored.isRevoked()) {
+            index(stored);
+        }
+        LOG.log(Level.INFO, stored.isRevoked() ? "grant {0} revoked on another node" : "grant {0} created on another node",
+                stored.id());
+        return true;
     }
 
     /** Replaces the view with the store's content; called once at start, before serving. */
@@ -86,6 +130,13 @@ public final class GrantRegistry {
      */
     public synchronized GrantRecord revoke(String grantId) {
         GrantRecord current = grantId == null ? null : byId.get(grantId);
+        if (current == null && grantId != null) {
+            // Made on another node a moment ago, and not announced here yet.
+            current = store.find(grantId).orElse(null);
+            if (current != null) {
+                adopt(current);
+            }
+        }
         if (current == null) {
             throw new KmsException(ErrorReason.GRANT_NOT_FOUND, "no grant " + grantId);
         }

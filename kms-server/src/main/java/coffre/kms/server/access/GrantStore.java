@@ -24,6 +24,9 @@ public interface GrantStore {
      */
     boolean markRevoked(String grantId, Instant revokedAt);
 
+    /** One grant, revoked or not, as stored now (to follow a change made by another node). */
+    java.util.Optional<GrantRecord> find(String grantId);
+
     /** Every grant, revoked and expired ones included, for the in-memory view built at start. */
     List<GrantRecord> loadAll();
 }

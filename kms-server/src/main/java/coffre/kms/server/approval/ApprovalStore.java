@@ -47,4 +47,15 @@ public interface ApprovalStore {
 
     /** Pending requests whose expiry is before {@code now}. */
     List<Stored> expired(java.time.Instant now);
+
+    /**
+     * Records that an act-now statement was used, for every node at once.
+     *
+     * @param statementKey the officer and the digest of what was signed
+     * @return false if it was already recorded (a replay)
+     */
+    boolean markSignatureUsed(String statementKey, java.time.Instant at);
+
+    /** Forgets statements used before {@code before} (they are outside the signature window anyway). */
+    int forgetSignaturesUsedBefore(java.time.Instant before);
 }

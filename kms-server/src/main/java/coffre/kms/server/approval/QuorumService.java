@@ -5,7 +5,6 @@ import coffre.kms.server.approval.ApprovalStore.Stored;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
-import coffre.kms.server.store.JdbcApprovalStore;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.ApprovalVote;
@@ -44,11 +43,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 
 /**
  * The approval engine: officers, the rule, approval requests and votes, over an
@@ -80,8 +77,6 @@ public final class QuorumService implements Quorum {
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
-    /** Act-now signatures already used, until they fall out of the signature window. */
-    private final Map<String, Instant> usedActNow = new ConcurrentHashMap<>();
     private volatile boolean initialized;
 
     QuorumService(ApprovalStore store, ApprovedOperations executor, Duration ttl, Clock clock) {
@@ -92,8 +87,9 @@ public final class QuorumService implements Quorum {
         this.initialized = store.initialization().isPresent();
     }
 
-    public static QuorumService open(DataSource dataSource, ApprovedOperations executor, Duration ttl, Clock clock) {
-        return new QuorumService(new JdbcApprovalStore(dataSource), executor, ttl, clock);
+    /** @param store shared by every node of a cluster; its {@code update} is the exactly-once guard */
+    public static QuorumService open(ApprovalStore store, ApprovedOperations executor, Duration ttl, Clock clock) {
+        return new QuorumService(store, executor, ttl, clock);
     }
 
     /**
@@ -379,6 +375,19 @@ public final class QuorumService implements Quorum {
         return () -> watchers.remove(watcher);
     }
 
+    /**
+     * Tells this node's watchers of a request that another node created or changed (see
+     * {@link coffre.kms.server.domain.ChangeFeed}); this node's own changes reach them directly.
+     * A request being executed is shown when its outcome is recorded, as on the executing node.
+     */
+    public void changedElsewhere(String requestId) {
+        if (watchers.isEmpty()) {
+            return;
+        }
+        store.find(requestId).filter(s -> s.phase() != Phase.EXECUTING)
+                .ifPresent(s -> notifyWatchers(withCounts(s.request(), officersById())));
+    }
+
     private void notifyWatchers(ApprovalRequest request) {
         for (Watcher watcher : watchers) {
             if (watcher.states().isEmpty() || watcher.states().contains(request.getState())) {
@@ -554,11 +563,12 @@ public final class QuorumService implements Quorum {
                     "the signature of officer " + officer.getId() + " does not verify for this operation");
         }
         Instant now = clock.instant();
-        usedActNow.values().removeIf(at -> at.isBefore(now.minus(SIGNATURE_WINDOW.multipliedBy(2))));
+        store.forgetSignaturesUsedBefore(now.minus(SIGNATURE_WINDOW.multipliedBy(2)));
         // Keyed on what was signed, not on the signature bytes: ECDSA signatures are malleable
         // ((r, n-s) verifies too), so a replay may carry different bytes for the same statement.
+        // Recorded in the store, so that a replay on another node of a cluster is refused too.
         String key = officer.getId() + ':' + HexFormat.of().formatHex(Statements.sha256(statement));
-        if (usedActNow.putIfAbsent(key, now) != null) {
+        if (!store.markSignatureUsed(key, now)) {
             throw new KmsException(ErrorReason.INVALID_SIGNATURE, "this signature has already been used");
         }
         LOG.log(Level.INFO, "officer {0} signed {1}", officer.getId(), OperationSummary.of(operation));

@@ -114,12 +114,58 @@ public final class ConfigLoader {
                 r.integer("audit.maxBacklog", 100_000, 1, 10_000_000));
     }
 
+    /** A PostgreSQL identifier Coffre accepts for {@code store.schema}: no quoting ever needed. */
+    private static final java.util.regex.Pattern SCHEMA = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
     private static StoreSettings store(Reader r) {
         String type = r.string("store.type", "h2");
-        if (!type.equals("h2")) {
-            throw new ConfigException("store.type: \"" + type + "\" is not supported; allowed: h2");
-        }
-        return new StoreSettings(StoreSettings.Type.H2, r.path("store.path"));
+        return switch (type) {
+            case "h2" -> {
+                for (String clusterOnly : List.of("store.url", "store.user", "store.passwordFile", "store.passwordEnv",
+                        "store.schema", "store.poolSize", "store.connectionTimeout", "store.refreshInterval")) {
+                    if (r.optionalString(clusterOnly) != null) {
+                        throw new ConfigException(clusterOnly + ": applies to store.type postgres only");
+                    }
+                }
+                yield new StoreSettings(StoreSettings.Type.H2, r.path("store.path"));
+            }
+            case "postgres" -> {
+                if (r.optionalString("store.path") != null) {
+                    throw new ConfigException("store.path: applies to store.type h2 only; postgres uses store.url");
+                }
+                String url = r.string("store.url", null);
+                if (!url.startsWith("jdbc:postgresql://")) {
+                    throw new ConfigException("store.url: expected a jdbc:postgresql://HOST:PORT/DATABASE URL");
+                }
+                if (url.toLowerCase(Locale.ROOT).contains("password=")) {
+                    throw new ConfigException("store.url: must not hold a password; use store.passwordFile or "
+                            + "store.passwordEnv");
+                }
+                String passwordEnv = r.optionalString("store.passwordEnv");
+                Path passwordFile = r.optionalPath("store.passwordFile");
+                if ((passwordEnv == null) == (passwordFile == null)) {
+                    throw new ConfigException("store: set exactly one of store.passwordFile (a file holding the "
+                            + "database password) or store.passwordEnv (an environment variable name); a password is "
+                            + "never written in the configuration");
+                }
+                if (passwordFile != null && !Files.isReadable(passwordFile)) {
+                    throw new ConfigException("store.passwordFile: cannot read " + passwordFile);
+                }
+                if (passwordEnv != null && r.envValue(passwordEnv) == null) {
+                    throw new ConfigException("store.passwordEnv: environment variable " + passwordEnv + " is not set");
+                }
+                String schema = r.optionalString("store.schema");
+                if (schema != null && !SCHEMA.matcher(schema).matches()) {
+                    throw new ConfigException("store.schema: \"" + schema + "\" is not allowed; use 1-63 characters "
+                            + "of [a-z0-9_], not starting with a digit");
+                }
+                yield StoreSettings.postgres(new StoreSettings.Postgres(url, r.string("store.user", null),
+                                passwordFile, passwordEnv, schema, r.integer("store.poolSize", 8, 1, 256),
+                                r.duration("store.connectionTimeout", Duration.ofSeconds(3))),
+                        r.duration("store.refreshInterval", StoreSettings.DEFAULT_REFRESH_INTERVAL));
+            }
+            default -> throw new ConfigException("store.type: \"" + type + "\" is not supported; allowed: h2, postgres");
+        };
     }
 
     @SuppressWarnings("unchecked")

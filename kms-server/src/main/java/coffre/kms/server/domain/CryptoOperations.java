@@ -92,7 +92,8 @@ public final class CryptoOperations {
             throw KmsException.missing("envelope");
         }
         Envelope envelope = Envelope.decode(envelopeBytes);
-        LiveKey key = registry.get(envelope.keyId()).orElseThrow(KmsException::decryptionFailed);
+        LiveKey known = registry.getOrCatchUp(envelope.keyId()).orElseThrow(KmsException::decryptionFailed);
+        LiveKey key = registry.withVersion(known, envelope.keyVersion()).orElse(known);
         KeyLifecycle.requireUsable(key.metadata());
         access.check(caller, operation, key, contextPairs);
         if (key.metadata().requireUnwrapApproval()) {

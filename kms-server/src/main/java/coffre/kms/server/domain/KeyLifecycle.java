@@ -23,6 +23,12 @@ import java.util.function.UnaryOperator;
  * <p>Each change is made in the HSM first (new material), then in the store, then in the
  * in-memory {@link KeyRegistry}; a store failure undoes the HSM step, so nothing half-made is
  * acknowledged. Changes are serialised by one lock: they are rare, and the hot path never takes it.
+ *
+ * <p>In a cluster, other nodes change keys too: {@link #refresh(KeyId)} and {@link #refreshAll()}
+ * bring the registry up to the store when told (see {@link ChangeFeed}), resolving the HSM objects
+ * of versions created elsewhere. A change made here against a view that is a moment behind fails
+ * the store's revision check; the key is then re-read and the change tried once more against what
+ * is really stored, so its preconditions hold at the time it is made.
  */
 public final class KeyLifecycle {
     public static final int MIN_PENDING_DAYS = 7;
@@ -65,6 +71,147 @@ public final class KeyLifecycle {
         }
     }
 
+    /**
+     * Brings one key up to the store after another node changed (or created) it.
+     *
+     * @return true if the registry changed
+     */
+    public boolean refresh(KeyId id) {
+        Optional<KeyMetadata> stored = store.findKey(id);
+        if (stored.isEmpty()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return adopt(stored.get());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Brings every key up to the store: the safety net behind change notifications.
+     *
+     * @return how many keys changed in the registry
+     */
+    public int refreshAll() {
+        int changed = 0;
+        for (KeyMetadata meta : store.loadAllKeys()) {
+            lock.lock();
+            try {
+                if (adopt(meta)) {
+                    changed++;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Puts the stored state of a key in the registry unless the registry already has it (or a later
+     * revision, written here since), keeping the HSM references already resolved and resolving the
+     * others. A version whose HSM object cannot be found yet (a replicated HSM lagging behind) is
+     * looked up again at the next refresh. The caller holds {@link #lock}.
+     */
+    private boolean adopt(KeyMetadata stored) {
+        LiveKey current = registry.get(stored.id()).orElse(null);
+        if (current != null && current.metadata().revision() > stored.revision()) {
+            return false;
+        }
+        boolean sameRevision = current != null && current.metadata().revision() == stored.revision();
+        List<Optional<HsmKeyRef>> refs = new ArrayList<>();
+        boolean resolvedMore = false;
+        for (KeyVersionMetadata version : stored.versions()) {
+            Optional<HsmKeyRef> known = current == null ? Optional.empty() : current.ref(version.version());
+            if (version.state() != KeyVersionState.ENABLED) {
+                if (known.isPresent()) {
+                    forget(version.hsmLabel());
+                }
+                refs.add(Optional.empty());
+            } else if (known.isPresent()) {
+                refs.add(known);
+            } else {
+                Optional<HsmKeyRef> found = findQuietly(version.hsmLabel());
+                if (found.isEmpty() && !sameRevision) {
+                    LOG.log(Level.WARNING, "HSM object {0} of key {1} is not visible yet; will look again",
+                            version.hsmLabel(), stored.id());
+                }
+                resolvedMore |= found.isPresent();
+                refs.add(found);
+            }
+        }
+        if (sameRevision && !resolvedMore) {
+            return false;
+        }
+        registry.put(new LiveKey(stored, refs));
+        if (!sameRevision) {
+            LOG.log(Level.INFO, "key {0} follows the store: revision {1}, {2}, primary version {3}", stored.id(),
+                    stored.revision(), stored.state(), stored.primaryVersion());
+        }
+        return true;
+    }
+
+    /**
+     * Another node destroyed this version (HSM object first, then the record): destroying it here
+     * too finds no object, but drops this node's reference and any session-object copy it holds,
+     * so no usable copy of the material outlives the destruction on any node.
+     */
+    private void forget(String label) {
+        try {
+            hsm.destroyKey(label);
+        } catch (HsmException e) {
+            LOG.log(Level.WARNING, "could not release HSM object {0} destroyed on another node: {1}", label, e.kind());
+        }
+    }
+
+    private Optional<HsmKeyRef> findQuietly(String label) {
+        try {
+            return hsm.findKey(label);
+        } catch (HsmException e) {
+            LOG.log(Level.WARNING, "cannot look up HSM object {0} now ({1}); will look again", label, e.kind());
+            return Optional.empty();
+        }
+    }
+
+    /** Most catch-up reads per second (see {@link #followMisses()}). */
+    static final int MAX_CATCH_UPS_PER_SECOND = 50;
+    private final java.util.concurrent.atomic.AtomicLong nextCatchUp = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * In a cluster: lets a lookup that misses a key (or a version) read it from the store once, so a
+     * key created or rotated on another node a moment ago is usable here at once rather than after
+     * the announcement. Bounded to {@value #MAX_CATCH_UPS_PER_SECOND} reads per second, so that
+     * requests naming unknown keys cannot turn into database load; beyond that they fail as usual.
+     */
+    public void followMisses() {
+        registry.onMiss(this::catchUp);
+    }
+
+    private Optional<LiveKey> catchUp(KeyId id) {
+        long now = System.nanoTime();
+        long next = nextCatchUp.get();
+        if (now - next < 0 || !nextCatchUp.compareAndSet(next, now + 1_000_000_000L / MAX_CATCH_UPS_PER_SECOND)) {
+            return Optional.empty();
+        }
+        try {
+            refresh(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "catch-up of key {0} failed: {1}", id, e.toString());
+        }
+        return registry.get(id);
+    }
+
+    /** Re-reads a key after a lost revision race; the caller holds {@link #lock}. */
+    private void reread(KeyId id) {
+        try {
+            store.findKey(id).ifPresent(this::adopt);
+        } catch (Store.StoreException e) {
+            throw storeFailure(e);
+        }
+    }
+
     public KeyMetadata create(KeyAttributes attributes) {
         lock.lock();
         try {
@@ -102,25 +249,50 @@ public final class KeyLifecycle {
         return registry.resolve(reference).metadata();
     }
 
+    /**
+     * Adds a version. Its HSM label carries a random tag: two nodes rotating the same key at the same
+     * moment then make two distinct objects, and the one whose store write loses discards its own
+     * object only, never the winner's.
+     */
     public KeyMetadata rotate(KeyReference reference) {
         lock.lock();
         try {
-            LiveKey live = registry.resolve(reference);
-            requireUsable(live.metadata());
-            KeyMetadata next = live.metadata().withNewVersion(now());
-            HsmKeyRef ref = generate(next.primary().hsmLabel());
-            try {
-                store.updateKey(next);
-            } catch (RuntimeException e) {
-                discard(ref);
-                throw storeFailure(e);
+            for (int attempt = 1; ; attempt++) {
+                LiveKey live = registry.resolve(reference);
+                requireUsable(live.metadata());
+                int version = live.metadata().versions().size() + 1;
+                KeyMetadata next = live.metadata().withNewVersion(now(),
+                        KeyVersionMetadata.hsmLabelFor(live.metadata().id(), version) + ":" + labelTag());
+                HsmKeyRef ref = generate(next.primary().hsmLabel());
+                try {
+                    store.updateKey(next);
+                } catch (Store.ConcurrentUpdateException e) {
+                    discard(ref);
+                    if (attempt == 1) {
+                        reread(next.id());
+                        continue;
+                    }
+                    throw storeFailure(e);
+                } catch (RuntimeException e) {
+                    discard(ref);
+                    throw storeFailure(e);
+                }
+                registry.put(live.with(next, Optional.of(ref)));
+                LOG.log(Level.INFO, "rotated key {0} to version {1}", next.id(), next.primaryVersion());
+                return next;
             }
-            registry.put(live.with(next, Optional.of(ref)));
-            LOG.log(Level.INFO, "rotated key {0} to version {1}", next.id(), next.primaryVersion());
-            return next;
         } finally {
             lock.unlock();
         }
+    }
+
+    private String labelTag() {
+        char[] alphabet = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+        char[] tag = new char[8];
+        for (int i = 0; i < tag.length; i++) {
+            tag[i] = alphabet[random.nextInt(alphabet.length)];
+        }
+        return new String(tag);
     }
 
     public KeyMetadata disable(KeyReference reference) {
@@ -224,18 +396,20 @@ public final class KeyLifecycle {
         });
     }
 
-    /**
-     * Destroys the HSM objects of every key whose deletion time has passed, then records the key
-     * as DESTROYED. HSM first: if the store write fails the next run finds the objects already
-     * gone and completes the record.
-     *
-     * @return the number of keys destroyed
-     */
     /** Told of each key that {@link #destroyDueKeys()} destroys (the audit log records it). */
     public void onDestroyed(java.util.function.Consumer<KeyId> listener) {
         this.destroyedListener = java.util.Objects.requireNonNull(listener);
     }
 
+    /**
+     * Destroys the HSM objects of every key whose deletion time has passed, then records the key
+     * as DESTROYED. HSM first: if the store write fails the next run finds the objects already
+     * gone and completes the record. Each key is re-read from the store first, so a deletion
+     * cancelled on another node a moment ago is never carried out here; when several nodes run
+     * this at once, one records the destruction and the others follow it.
+     *
+     * @return the number of keys destroyed
+     */
     public int destroyDueKeys() {
         Instant now = now();
         int destroyed = 0;
@@ -246,8 +420,11 @@ public final class KeyLifecycle {
             }
             lock.lock();
             try {
+                // Another node may have cancelled the deletion a moment ago: decide on the stored
+                // state, not on a view that could lag, before any HSM object is destroyed.
+                store.findKey(meta.id()).ifPresent(this::adopt);
                 LiveKey live = registry.get(meta.id()).orElseThrow();
-                if (live.metadata().state() != KeyState.PENDING_DELETION) {
+                if (live.metadata().state() != KeyState.PENDING_DELETION || live.metadata().deletionTime().isAfter(now)) {
                     continue;
                 }
                 for (KeyVersionMetadata version : live.metadata().versions()) {
@@ -261,6 +438,14 @@ public final class KeyLifecycle {
                 destroyedListener.accept(meta.id());
             } catch (HsmException | Store.StoreException e) {
                 LOG.log(Level.WARNING, "could not destroy key {0} yet; will retry: {1}", meta.id(), e.getMessage());
+            } catch (Store.ConcurrentUpdateException e) {
+                // Another node recorded it first (it destroyed the objects too): follow the store.
+                LOG.log(Level.INFO, "key {0} was changed by another node while being destroyed", meta.id());
+                try {
+                    store.findKey(meta.id()).ifPresent(this::adopt);
+                } catch (Store.StoreException again) {
+                    LOG.log(Level.WARNING, "could not re-read key {0}: {1}", meta.id(), again.getMessage());
+                }
             } finally {
                 lock.unlock();
             }
@@ -276,19 +461,28 @@ public final class KeyLifecycle {
     private KeyMetadata transition(KeyReference reference, UnaryOperator<KeyMetadata> change) {
         lock.lock();
         try {
-            LiveKey live = registry.resolve(reference);
-            KeyMetadata next = change.apply(live.metadata());
-            if (next == live.metadata()) {
+            for (int attempt = 1; ; attempt++) {
+                LiveKey live = registry.resolve(reference);
+                KeyMetadata next = change.apply(live.metadata());
+                if (next == live.metadata()) {
+                    return next;
+                }
+                try {
+                    store.updateKey(next);
+                } catch (Store.ConcurrentUpdateException e) {
+                    if (attempt == 1) {
+                        // This node's view was behind another node's change: apply ours to what is stored.
+                        reread(next.id());
+                        continue;
+                    }
+                    throw storeFailure(e);
+                } catch (RuntimeException e) {
+                    throw storeFailure(e);
+                }
+                registry.put(live.with(next, Optional.empty()));
+                LOG.log(Level.INFO, "key {0} is now {1}", next.id(), next.state());
                 return next;
             }
-            try {
-                store.updateKey(next);
-            } catch (RuntimeException e) {
-                throw storeFailure(e);
-            }
-            registry.put(live.with(next, Optional.empty()));
-            LOG.log(Level.INFO, "key {0} is now {1}", next.id(), next.state());
-            return next;
         } finally {
             lock.unlock();
         }

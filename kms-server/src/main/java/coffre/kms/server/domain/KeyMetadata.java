@@ -89,9 +89,14 @@ public record KeyMetadata(
     }
 
     public KeyMetadata withNewVersion(Instant now) {
+        return withNewVersion(now, KeyVersionMetadata.hsmLabelFor(id, versions.size() + 1));
+    }
+
+    /** A new primary version whose HSM object is labelled {@code hsmLabel}. */
+    public KeyMetadata withNewVersion(Instant now, String hsmLabel) {
         List<KeyVersionMetadata> more = new java.util.ArrayList<>(versions);
         int next = versions.size() + 1;
-        more.add(KeyVersionMetadata.enabled(id, next, now));
+        more.add(new KeyVersionMetadata(next, hsmLabel, KeyVersionState.ENABLED, now, null));
         return new KeyMetadata(id, alias, description, labels, state, next, more, createdAt, now,
                 deletionTime, destroyTime, accessPolicy, requireUnwrapApproval, revision + 1);
     }

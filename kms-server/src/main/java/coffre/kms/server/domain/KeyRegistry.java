@@ -11,13 +11,46 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * The in-memory view of every key, so the wrap/unwrap hot path reads no database row and looks
  * up no HSM object by label. Writers (the lifecycle, under its per-key lock) replace whole
  * {@link LiveKey} values; readers never lock.
+ *
+ * <p>In a cluster a key or a version made on another node a moment ago may not be here yet. A
+ * lookup that misses by id can then ask {@link #onMiss its catch-up} once: an error path only,
+ * rate-limited by the catch-up, so the hot path still reads no row.
  */
 public final class KeyRegistry {
+    /** Finds a key that another node may have just created or rotated; empty if it cannot tell. */
+    @FunctionalInterface
+    public interface CatchUp {
+        Optional<LiveKey> find(KeyId id);
+    }
+
     private final ConcurrentSkipListMap<KeyId, LiveKey> byId = new ConcurrentSkipListMap<>();
     private final Map<String, KeyId> byAlias = new ConcurrentHashMap<>();
+    private volatile CatchUp catchUp = id -> Optional.empty();
+
+    /** Sets what a lookup by id that misses may ask (a single node needs nothing). */
+    public void onMiss(CatchUp catchUp) {
+        this.catchUp = java.util.Objects.requireNonNull(catchUp, "catchUp");
+    }
 
     public Optional<LiveKey> get(KeyId id) {
         return Optional.ofNullable(byId.get(id));
+    }
+
+    /** The key, asking the catch-up if it is not here. */
+    public Optional<LiveKey> getOrCatchUp(KeyId id) {
+        LiveKey key = byId.get(id);
+        return key != null ? Optional.of(key) : catchUp.find(id);
+    }
+
+    /**
+     * The key with at least {@code version} versions, asking the catch-up if this node only knows
+     * fewer (a rotation on another node a moment ago); else what is here.
+     */
+    public Optional<LiveKey> withVersion(LiveKey key, int version) {
+        if (version <= key.metadata().versions().size()) {
+            return Optional.of(key);
+        }
+        return catchUp.find(key.metadata().id()).or(() -> Optional.of(key));
     }
 
     /** @throws KmsException {@link ErrorReason#KEY_NOT_FOUND} */
@@ -26,7 +59,7 @@ public final class KeyRegistry {
             case KeyReference.ById byId -> byId.id();
             case KeyReference.ByAlias byAlias -> this.byAlias.get(byAlias.alias().value());
         };
-        LiveKey key = id == null ? null : byId.get(id);
+        LiveKey key = id == null ? null : getOrCatchUp(id).orElse(null);
         if (key == null) {
             throw new KmsException(ErrorReason.KEY_NOT_FOUND, "no key " + describe(reference));
         }

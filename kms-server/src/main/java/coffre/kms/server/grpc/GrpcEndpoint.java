@@ -256,6 +256,12 @@ public final class GrpcEndpoint {
         if (cause instanceof KmsException kms) {
             return kms;
         }
+        if (cause instanceof coffre.kms.server.domain.Store.StoreException store) {
+            // The database is down or unreachable: nothing was done, and a retry (on any node) may succeed.
+            LOG.log(Level.WARNING, "store unavailable: {0}", store.getMessage());
+            return new KmsException(ErrorReason.STORE_UNAVAILABLE, "the metadata store is unavailable; retry later",
+                    Map.of());
+        }
         LOG.log(Level.ERROR, "unexpected failure", cause);
         return new KmsException(ErrorReason.INTERNAL_ERROR, "internal error", Map.of());
     }

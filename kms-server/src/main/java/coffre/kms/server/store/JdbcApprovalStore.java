@@ -1,6 +1,7 @@
 package coffre.kms.server.store;
 
 import coffre.kms.server.approval.ApprovalStore;
+import coffre.kms.server.domain.ChangeFeed;
 import coffre.kms.server.domain.Store;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.Officer;
@@ -30,9 +31,16 @@ public final class JdbcApprovalStore implements ApprovalStore {
     private static final int QUORUM_ROW = 1;
 
     private final Transactions transactions;
+    private final ChangePublisher changes;
 
     public JdbcApprovalStore(DataSource dataSource) {
+        this(dataSource, ChangePublisher.NONE);
+    }
+
+    /** @param changes told of every approval request change, inside its transaction */
+    JdbcApprovalStore(DataSource dataSource, ChangePublisher changes) {
         this.transactions = new Transactions(dataSource, "approval store");
+        this.changes = changes;
     }
 
     @Override
@@ -143,6 +151,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
                 st.setString(6, encode(request));
                 st.executeUpdate();
             }
+            changes.publish(c, ChangeFeed.Topic.APPROVAL, request.getId());
             return null;
         });
     }
@@ -169,8 +178,12 @@ public final class JdbcApprovalStore implements ApprovalStore {
                 st.setLong(3, expectedRevision + 1);
                 st.setString(4, request.getId());
                 st.setLong(5, expectedRevision);
-                return st.executeUpdate() == 1;
+                if (st.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            changes.publish(c, ChangeFeed.Topic.APPROVAL, request.getId());
+            return true;
         });
     }
 
@@ -197,6 +210,34 @@ public final class JdbcApprovalStore implements ApprovalStore {
                 st.setString(1, Phase.PENDING.name());
                 st.setObject(2, now.atOffset(ZoneOffset.UTC));
                 return collect(st);
+            }
+        });
+    }
+
+    @Override
+    public boolean markSignatureUsed(String statementKey, Instant at) {
+        return transactions.run(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "INSERT INTO kms_used_signature (statement_key, used_at) VALUES (?, ?)")) {
+                st.setString(1, statementKey);
+                st.setObject(2, at.atOffset(ZoneOffset.UTC));
+                st.executeUpdate();
+                return true;
+            } catch (SQLException e) {
+                if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public int forgetSignaturesUsedBefore(Instant before) {
+        return transactions.run(c -> {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM kms_used_signature WHERE used_at < ?")) {
+                st.setObject(1, before.atOffset(ZoneOffset.UTC));
+                return st.executeUpdate();
             }
         });
     }

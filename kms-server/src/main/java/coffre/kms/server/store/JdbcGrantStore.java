@@ -7,6 +7,7 @@ import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.Store;
 import coffre.kms.v1.DataOperation;
+import coffre.kms.server.domain.ChangeFeed;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +21,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -32,10 +34,17 @@ import javax.sql.DataSource;
  */
 public final class JdbcGrantStore implements GrantStore {
     private final Transactions transactions;
+    private final ChangePublisher changes;
 
     /** Over a data source whose schema {@link Storage} has already migrated; does not own it. */
     public JdbcGrantStore(DataSource dataSource) {
+        this(dataSource, ChangePublisher.NONE);
+    }
+
+    /** @param changes told of every grant change, inside its transaction */
+    JdbcGrantStore(DataSource dataSource, ChangePublisher changes) {
         this.transactions = new Transactions(dataSource, "grant store");
+        this.changes = changes;
     }
 
     @Override
@@ -67,6 +76,7 @@ public final class JdbcGrantStore implements GrantStore {
                     st.executeBatch();
                 }
             }
+            changes.publish(connection, ChangeFeed.Topic.GRANT, grant.id());
             return null;
         });
     }
@@ -79,29 +89,53 @@ public final class JdbcGrantStore implements GrantStore {
                 // Truncated as GrantRecord keeps times: the databases would round instead.
                 st.setObject(1, utc(revokedAt.truncatedTo(ChronoUnit.MICROS)));
                 st.setString(2, grantId);
-                return st.executeUpdate() == 1;
+                if (st.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            changes.publish(connection, ChangeFeed.Topic.GRANT, grantId);
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<GrantRecord> find(String grantId) {
+        return transactions.run(connection -> {
+            List<GrantRecord> found = select(connection, grantId);
+            return found.stream().findFirst();
         });
     }
 
     /** Two queries, whatever the number of grants. */
     @Override
     public List<GrantRecord> loadAll() {
-        return transactions.run(connection -> {
-            Map<String, Map<String, String>> constraints = new HashMap<>();
-            try (PreparedStatement st = connection.prepareStatement(
-                    "SELECT grant_id, context_key, context_value FROM kms_grant_constraint");
-                 ResultSet rs = st.executeQuery()) {
+        return transactions.run(connection -> select(connection, null));
+    }
+
+    /** Every grant, or the one with id {@code only}. */
+    private static List<GrantRecord> select(Connection connection, String only) throws SQLException {
+        Map<String, Map<String, String>> constraints = new HashMap<>();
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT grant_id, context_key, context_value FROM kms_grant_constraint"
+                        + (only == null ? "" : " WHERE grant_id = ?"))) {
+            if (only != null) {
+                st.setString(1, only);
+            }
+            try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     constraints.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
                             .put(rs.getString(2), rs.getString(3));
                 }
             }
-            List<GrantRecord> grants = new ArrayList<>();
-            try (PreparedStatement st = connection.prepareStatement("""
-                    SELECT id, key_id, principal, operations, not_before, not_after, created_at, revoked_at
-                    FROM kms_grant ORDER BY created_at, id""");
-                 ResultSet rs = st.executeQuery()) {
+        }
+        List<GrantRecord> grants = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT id, key_id, principal, operations, not_before, not_after, created_at, revoked_at FROM kms_grant"
+                        + (only == null ? "" : " WHERE id = ?") + " ORDER BY created_at, id")) {
+            if (only != null) {
+                st.setString(1, only);
+            }
+            try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString(1);
                     try {
@@ -114,8 +148,8 @@ public final class JdbcGrantStore implements GrantStore {
                     }
                 }
             }
-            return grants;
-        });
+        }
+        return grants;
     }
 
     private static String encode(Set<DataOperation> operations) {

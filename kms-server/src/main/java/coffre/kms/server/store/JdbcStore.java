@@ -1,6 +1,7 @@
 package coffre.kms.server.store;
 
 import coffre.kms.server.domain.Alias;
+import coffre.kms.server.domain.ChangeFeed;
 import coffre.kms.server.domain.KeyId;
 import coffre.kms.server.domain.KeyMetadata;
 import coffre.kms.server.domain.KeyState;
@@ -36,10 +37,17 @@ public final class JdbcStore implements Store {
     private static final String INTEGRITY_VIOLATION_CLASS = "23";
 
     private final Transactions transactions;
+    private final ChangePublisher changes;
 
     /** Over a data source whose schema {@link Storage} has already migrated; does not own it. */
     public JdbcStore(DataSource dataSource) {
+        this(dataSource, ChangePublisher.NONE);
+    }
+
+    /** @param changes told of every key change, inside its transaction */
+    JdbcStore(DataSource dataSource, ChangePublisher changes) {
         this.transactions = new Transactions(dataSource, "store");
+        this.changes = changes;
     }
 
     @Override
@@ -81,6 +89,7 @@ public final class JdbcStore implements Store {
                 st.executeBatch();
             }
             insertVersions(connection, key.id(), key.versions());
+            changes.publish(connection, ChangeFeed.Topic.KEY, key.id().value());
             return null;
         });
     }
@@ -134,6 +143,7 @@ public final class JdbcStore implements Store {
                 st.executeBatch();
             }
             insertVersions(connection, key.id(), added);
+            changes.publish(connection, ChangeFeed.Topic.KEY, key.id().value());
             return null;
         });
     }

@@ -1,5 +1,8 @@
 package coffre.kms.server.store;
 
+import coffre.kms.server.access.GrantStore;
+import coffre.kms.server.approval.ApprovalStore;
+import coffre.kms.server.domain.ChangeFeed;
 import coffre.kms.server.domain.Store;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
@@ -13,6 +16,9 @@ public final class Storage implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Store keys;
     private final java.nio.file.Path auditJournal;
+    private final ChangeFeed changes;
+    private final GrantStore grants;
+    private final ApprovalStore approvals;
 
     Storage(HikariDataSource dataSource) {
         this(dataSource, null);
@@ -20,19 +26,38 @@ public final class Storage implements AutoCloseable {
 
     /** @param auditJournal where the audit write-ahead journal lives (embedded store), or null */
     Storage(HikariDataSource dataSource, java.nio.file.Path auditJournal) {
+        this(dataSource, auditJournal, null, null);
+    }
+
+    /**
+     * @param schema      where the tables live (created if missing), or null for the connection's default
+     * @param clusterFeed the change feed of a cluster store, on which the stores announce their
+     *                    changes; null for a single node
+     */
+    Storage(HikariDataSource dataSource, java.nio.file.Path auditJournal, String schema,
+            PostgresChangeFeed clusterFeed) {
         this.dataSource = dataSource;
         this.auditJournal = auditJournal;
         try {
-            Flyway.configure()
+            var flyway = Flyway.configure()
                     .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
+                    .locations("classpath:db/migration");
+            if (schema != null) {
+                flyway.schemas(schema);
+            }
+            flyway.load().migrate();
         } catch (RuntimeException e) {
             dataSource.close();
+            if (clusterFeed != null) {
+                clusterFeed.close();
+            }
             throw new Store.StoreException("cannot migrate the store schema: " + e.getMessage(), e);
         }
-        this.keys = new JdbcStore(dataSource);
+        ChangePublisher publisher = clusterFeed == null ? ChangePublisher.NONE : clusterFeed;
+        this.changes = clusterFeed == null ? ChangeFeed.NONE : clusterFeed;
+        this.keys = new JdbcStore(dataSource, publisher);
+        this.grants = new JdbcGrantStore(dataSource, publisher);
+        this.approvals = new JdbcApprovalStore(dataSource, publisher);
     }
 
     /** Key metadata. */
@@ -45,6 +70,24 @@ public final class Storage implements AutoCloseable {
         return java.util.Optional.ofNullable(auditJournal);
     }
 
+    /** Grants, announcing their changes on {@link #changes()}. */
+    public GrantStore grants() {
+        return grants;
+    }
+
+    /** Officers, the quorum rule and approval requests, announcing request changes on {@link #changes()}. */
+    public ApprovalStore approvals() {
+        return approvals;
+    }
+
+    /**
+     * What other nodes sharing this database changed: {@link ChangeFeed#NONE} for the embedded
+     * store. The caller subscribes and starts it; {@link #close()} stops it.
+     */
+    public ChangeFeed changes() {
+        return changes;
+    }
+
     /** For the other stores (officers and approvals, grants) that share this database. */
     public DataSource dataSource() {
         return dataSource;
@@ -52,6 +95,10 @@ public final class Storage implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        try {
+            changes.close();
+        } finally {
+            dataSource.close();
+        }
     }
 }

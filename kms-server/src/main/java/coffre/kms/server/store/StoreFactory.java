@@ -15,7 +15,98 @@ public final class StoreFactory {
     public static Storage open(StoreSettings settings) {
         return switch (settings.type()) {
             case H2 -> openH2(settings.path());
+            case POSTGRES -> openPostgres(settings);
         };
+    }
+
+    /** Longest a single statement may wait on the network before its connection counts as lost. */
+    static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * The cluster store: a PostgreSQL database shared by every node, through a fixed-size pool
+     * that survives a database restart without a node restart. Why these pool settings:
+     * connections are checked when borrowed if idle for a moment and pinged every 30 s while idle,
+     * and the pool drops one that fails with a connection error, so after a restart the pool
+     * refills by itself; a request waits at most {@code connectionTimeout} for a connection, then
+     * fails (the caller sees {@code UNAVAILABLE}) instead of hanging while the database is down;
+     * TCP keep-alive and a socket timeout bound how long a silently dead link can hold a request.
+     */
+    static Storage openPostgres(StoreSettings settings) {
+        StoreSettings.Postgres pg = settings.postgres();
+        PostgresChangeFeed feed = new PostgresChangeFeed(() -> listenConnection(pg), pg.schema(),
+                settings.refreshInterval());
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("coffre-pg");
+        config.setJdbcUrl(pg.url());
+        config.setUsername(pg.user());
+        config.setPassword(password(pg));
+        if (pg.schema() != null) {
+            config.setSchema(pg.schema());
+        }
+        config.setMaximumPoolSize(pg.poolSize());
+        config.setMinimumIdle(pg.poolSize());
+        long timeout = Math.max(250, pg.connectionTimeout().toMillis());
+        config.setConnectionTimeout(timeout);
+        config.setValidationTimeout(Math.max(250, Math.min(1000, timeout / 2)));
+        config.setKeepaliveTime(java.time.Duration.ofSeconds(30).toMillis());
+        config.setAutoCommit(true);
+        config.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, (timeout + 999) / 1000)));
+        config.addDataSourceProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("ApplicationName", "coffre");
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            feed.close();
+            throw new Store.StoreException("cannot connect to PostgreSQL at " + pg.url() + " as " + pg.user() + ": "
+                    + rootMessage(e), e);
+        }
+        return new Storage(dataSource, null, pg.schema(), feed);
+    }
+
+    /** The listening connection of the change feed: its own, outside the pool, never in a transaction. */
+    private static java.sql.Connection listenConnection(StoreSettings.Postgres pg) throws java.sql.SQLException {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("password", password(pg));
+        props.setProperty("connectTimeout", Long.toString(Math.max(1, pg.connectionTimeout().toSeconds())));
+        // Longer than the feed's idle probe interval: a probe that gets no answer breaks the connection.
+        props.setProperty("socketTimeout", "15");
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("ApplicationName", "coffre-changes");
+        java.sql.Connection connection = new org.postgresql.Driver().connect(pg.url(), props);
+        if (connection == null) {
+            throw new java.sql.SQLException("not a PostgreSQL URL: " + pg.url(), "08001");
+        }
+        return connection;
+    }
+
+    /** The database password from its file (one trailing newline ignored) or environment variable. */
+    private static String password(StoreSettings.Postgres pg) {
+        if (pg.passwordEnv() != null) {
+            String value = System.getenv(pg.passwordEnv());
+            if (value == null) {
+                throw new Store.StoreException("store.passwordEnv: environment variable " + pg.passwordEnv()
+                        + " is not set", null);
+            }
+            return value;
+        }
+        try {
+            String value = Files.readString(pg.passwordFile());
+            return value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
+                    : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+        } catch (java.io.IOException e) {
+            throw new Store.StoreException("store.passwordFile: cannot read " + pg.passwordFile(), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /**

@@ -30,6 +30,12 @@ final class InMemoryGrantStore implements GrantStore {
     }
 
     @Override
+    public synchronized java.util.Optional<GrantRecord> find(String grantId) {
+        loads++;
+        return java.util.Optional.ofNullable(rows.get(grantId));
+    }
+
+    @Override
     public synchronized List<GrantRecord> loadAll() {
         loads++;
         return new ArrayList<>(rows.values());

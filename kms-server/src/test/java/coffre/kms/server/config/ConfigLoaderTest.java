@@ -140,6 +140,69 @@ class ConfigLoaderTest {
                 .contains("exactly one of hsm.tokenLabel, hsm.slotId, hsm.slotIndex"));
     }
 
+    private static final String POSTGRES = VALID.replace("""
+              type: h2
+              path: data/coffre
+            """, """
+              type: postgres
+              url: jdbc:postgresql://127.0.0.1:5432/coffre
+              user: coffre
+              passwordFile: db.password
+            """);
+
+    @Test
+    void postgresStoreIsReadWithItsDefaults() throws IOException {
+        Files.writeString(dir.resolve("db.password"), "x");
+        StoreSettings store = load(POSTGRES, Map.of()).store();
+        assertEquals(StoreSettings.Type.POSTGRES, store.type());
+        assertNull(store.path());
+        assertEquals(new StoreSettings.Postgres("jdbc:postgresql://127.0.0.1:5432/coffre", "coffre",
+                dir.resolve("db.password"), null, null, 8, Duration.ofSeconds(3)), store.postgres());
+        assertEquals(Duration.ofSeconds(30), store.refreshInterval());
+
+        StoreSettings tuned = load(POSTGRES, Map.of("COFFRE_STORE_SCHEMA", "coffre_a", "COFFRE_STORE_POOL_SIZE", "16",
+                "COFFRE_STORE_REFRESH_INTERVAL", "PT5S", "COFFRE_STORE_CONNECTION_TIMEOUT", "PT1S")).store();
+        assertEquals("coffre_a", tuned.postgres().schema());
+        assertEquals(16, tuned.postgres().poolSize());
+        assertEquals(Duration.ofSeconds(1), tuned.postgres().connectionTimeout());
+        assertEquals(Duration.ofSeconds(5), tuned.refreshInterval());
+    }
+
+    @Test
+    void postgresPasswordComesFromExactlyOneSourceAndNeverTheFileOrUrl() throws IOException {
+        Files.writeString(dir.resolve("db.password"), "x");
+        assertTrue(failure(POSTGRES.replace("  passwordFile: db.password\n", ""), Map.of()).getMessage()
+                .startsWith("store: set exactly one of store.passwordFile"));
+        assertTrue(failure(POSTGRES.replace("passwordFile: db.password", "passwordFile: db.password\n  passwordEnv: P"),
+                Map.of()).getMessage().startsWith("store: set exactly one of store.passwordFile"));
+        assertTrue(failure(POSTGRES.replace("passwordFile: db.password", "passwordEnv: COFFRE_TEST_DB_PASSWORD"),
+                Map.of()).getMessage().startsWith("store.passwordEnv: environment variable COFFRE_TEST_DB_PASSWORD"));
+        assertEquals("COFFRE_TEST_DB_PASSWORD", load(POSTGRES.replace("passwordFile: db.password",
+                "passwordEnv: COFFRE_TEST_DB_PASSWORD"), Map.of("COFFRE_TEST_DB_PASSWORD", "x")).store().postgres()
+                .passwordEnv());
+        assertTrue(failure(POSTGRES.replace("passwordFile: db.password", "passwordFile: missing"), Map.of())
+                .getMessage().startsWith("store.passwordFile: cannot read"));
+        assertTrue(failure(POSTGRES.replace("/coffre\n", "/coffre?password=x\n"), Map.of()).getMessage()
+                .startsWith("store.url: must not hold a password"));
+    }
+
+    @Test
+    void badPostgresSettingsNameTheSetting() throws IOException {
+        Files.writeString(dir.resolve("db.password"), "x");
+        assertTrue(failure(POSTGRES.replace("jdbc:postgresql:", "jdbc:mysql:"), Map.of()).getMessage()
+                .startsWith("store.url: expected a jdbc:postgresql://"));
+        assertTrue(failure(POSTGRES.replace("  user: coffre\n", ""), Map.of()).getMessage()
+                .startsWith("store.user: required"));
+        assertTrue(failure(POSTGRES, Map.of("COFFRE_STORE_SCHEMA", "Bad-Name")).getMessage()
+                .startsWith("store.schema: \"Bad-Name\" is not allowed"));
+        assertTrue(failure(POSTGRES, Map.of("COFFRE_STORE_POOL_SIZE", "0")).getMessage()
+                .startsWith("store.poolSize: 0 is out of range"));
+        assertTrue(failure(POSTGRES, Map.of("COFFRE_STORE_PATH", "data/coffre")).getMessage()
+                .startsWith("store.path: applies to store.type h2 only"));
+        assertTrue(failure(VALID, Map.of("COFFRE_STORE_URL", "jdbc:postgresql://h/db")).getMessage()
+                .startsWith("store.url: applies to store.type postgres only"));
+    }
+
     @Test
     void invalidYamlIsReported() {
         assertTrue(failure("server: [unclosed", Map.of()).getMessage().contains("is not valid YAML"));

@@ -1,99 +1,15 @@
 package coffre.kms.server.store;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import coffre.kms.server.domain.Alias;
-import coffre.kms.server.domain.KeyAttributes;
-import coffre.kms.server.domain.KeyId;
-import coffre.kms.server.domain.KeyMetadata;
-import coffre.kms.server.domain.KeyState;
-import coffre.kms.server.domain.Store;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Instant;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded H2 store, for real: migrations, round trips, constraints and revisions. */
-class JdbcStoreTest {
+/** The key store on the embedded H2 file. */
+class JdbcStoreTest extends JdbcStoreContract {
     @TempDir
     Path dir;
 
-    private final SecureRandom random = new SecureRandom();
-    private final Instant now = Instant.parse("2026-03-01T10:15:30.123456Z");
-
-    private KeyMetadata newKey(String alias) {
-        return KeyMetadata.created(KeyId.random(random), new KeyAttributes(alias == null ? null : new Alias(alias), "d",
-                Map.of("env", "prod", "team", "billing")), now);
-    }
-
-    @Test
-    void policiesAndTheBreakGlassFlagRoundTrip() {
-        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
-            KeyMetadata key = newKey(null);
-            storage.keys().insertKey(key);
-            coffre.kms.v1.AccessPolicy policy = coffre.kms.v1.AccessPolicy.newBuilder()
-                    .addRules(coffre.kms.v1.AccessRule.newBuilder().addPrincipals("svc-*")
-                            .addOperations(coffre.kms.v1.DataOperation.UNWRAP)).build();
-            KeyMetadata changed = key.withAccessPolicy(policy, now).withUnwrapApproval(true, now);
-            storage.keys().updateKey(key.withAccessPolicy(policy, now));
-            storage.keys().updateKey(changed);
-            assertEquals(changed, storage.keys().findKey(key.id()).orElseThrow());
-        }
-    }
-
-    @Test
-    void keysRoundTripWithVersionsLabelsAndTimes() {
-        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
-            Store store = storage.keys();
-            KeyMetadata key = newKey("a");
-            store.insertKey(key);
-            KeyMetadata rotated = key.withNewVersion(now.plusSeconds(5));
-            store.updateKey(rotated);
-            KeyMetadata pending = rotated.withPendingDeletion(now.plusSeconds(99), now.plusSeconds(6));
-            store.updateKey(pending);
-            assertEquals(pending, store.findKey(key.id()).orElseThrow());
-        }
-        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
-            Store reopened = storage.keys();
-            KeyMetadata loaded = reopened.loadAllKeys().get(0);
-            assertEquals(KeyState.PENDING_DELETION, loaded.state());
-            assertEquals(2, loaded.versions().size());
-            assertEquals(Map.of("env", "prod", "team", "billing"), loaded.labels());
-        }
-    }
-
-    @Test
-    void duplicateAliasIsReportedAndNothingIsWritten() {
-        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
-            Store store = storage.keys();
-            store.insertKey(newKey("same"));
-            KeyMetadata second = newKey("same");
-            assertThrows(Store.AliasTakenException.class, () -> store.insertKey(second));
-            assertTrue(store.findKey(second.id()).isEmpty());
-            assertEquals(1, store.loadAllKeys().size());
-        }
-    }
-
-    @Test
-    void staleRevisionIsRefused() {
-        try (Storage storage = StoreFactory.openH2(dir.resolve("db"))) {
-            Store store = storage.keys();
-            KeyMetadata key = newKey(null);
-            store.insertKey(key);
-            store.updateKey(key.withState(KeyState.DISABLED, now));
-            assertThrows(Store.ConcurrentUpdateException.class,
-                    () -> store.updateKey(key.withState(KeyState.DISABLED, now)));
-        }
-    }
-
-    @Test
-    void closedStoreFailsWithStoreException() {
-        Storage storage = StoreFactory.openH2(dir.resolve("db"));
-        storage.close();
-        assertThrows(Store.StoreException.class, storage.keys()::loadAllKeys);
+    @Override
+    Storage open() {
+        return StoreFactory.openH2(dir.resolve("db"));
     }
 }

@@ -1,0 +1,66 @@
+package coffre.kms.server.cluster;
+
+import coffre.kms.server.access.GrantRegistry;
+import coffre.kms.server.approval.QuorumService;
+import coffre.kms.server.domain.ChangeFeed;
+import coffre.kms.server.domain.KeyId;
+import coffre.kms.server.domain.KeyLifecycle;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.Objects;
+
+/**
+ * Keeps this node's in-memory views in step with changes that any node of the cluster commits:
+ * each announced key or grant is re-read from the store into the registry that the hot path reads,
+ * and each approval request changed elsewhere is shown to this node's watchers. Officers and the
+ * quorum rule need nothing here: the approval engine reads them from the store on every use.
+ */
+public final class ClusterSync implements ChangeFeed.Subscriber {
+    private static final Logger LOG = System.getLogger(ClusterSync.class.getName());
+
+    private final KeyLifecycle keys;
+    private final GrantRegistry grants;
+    private final QuorumService approvals;
+
+    public ClusterSync(KeyLifecycle keys, GrantRegistry grants, QuorumService approvals) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.grants = Objects.requireNonNull(grants, "grants");
+        this.approvals = Objects.requireNonNull(approvals, "approvals");
+    }
+
+    /**
+     * Subscribes to {@code feed} and starts it; in a cluster, also lets key lookups that miss catch
+     * up from the store (see {@link KeyLifecycle#followMisses()}).
+     */
+    public static void start(ChangeFeed feed, KeyLifecycle keys, GrantRegistry grants, QuorumService approvals) {
+        if (feed != ChangeFeed.NONE) {
+            keys.followMisses();
+        }
+        feed.subscribe(new ClusterSync(keys, grants, approvals));
+        feed.start();
+    }
+
+    @Override
+    public void changed(ChangeFeed.Topic topic, String id, boolean local) {
+        switch (topic) {
+            // Local changes too: harmless (same revision), and they repair this node's view after a
+            // commit whose acknowledgement was lost with the connection.
+            case KEY -> keys.refresh(new KeyId(id));
+            case GRANT -> grants.refresh(id);
+            case APPROVAL -> {
+                if (!local) {
+                    approvals.changedElsewhere(id);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void resync() {
+        int changedKeys = keys.refreshAll();
+        int changedGrants = grants.refreshAll();
+        if (changedKeys + changedGrants > 0) {
+            LOG.log(Level.INFO, "full refresh caught up {0} key(s) and {1} grant(s)", changedKeys, changedGrants);
+        }
+    }
+}
