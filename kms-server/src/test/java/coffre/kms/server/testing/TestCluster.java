@@ -94,6 +94,11 @@ public final class TestCluster implements AutoCloseable {
             return CryptoServiceGrpc.newBlockingStub(channel(service));
         }
 
+        /** A connection to this node as the administrator. */
+        public ManagedChannel adminChannel() {
+            return channel(admin);
+        }
+
         private ManagedChannel channel(TestPki.Issued identity) {
             try {
                 SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(pki.caFile().toFile())
@@ -198,6 +203,19 @@ public final class TestCluster implements AutoCloseable {
 
     public TestOfficers officers() {
         return officers;
+    }
+
+    /** The cluster's PKI (CA, the nodes' server certificate, the callers' certificates). */
+    public TestPki pki() {
+        return pki;
+    }
+
+    public TestPki.Issued serverCertificate() {
+        return serverCert;
+    }
+
+    public TestPki.Issued serviceIdentity() {
+        return service;
     }
 
     public String schema() {
