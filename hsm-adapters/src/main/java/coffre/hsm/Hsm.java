@@ -16,6 +16,17 @@ import java.util.Optional;
  *   <li>All methods are thread-safe and blocking: callers must not invoke them on an event loop.</li>
  *   <li>Failures are {@link HsmException}s carrying an {@link HsmErrorKind}; raw PKCS#11 return
  *       codes stay inside the exception for server logs and are never part of its message.</li>
+ *   <li>Labels are 1..128 characters of {@code [A-Za-z0-9._:/@+=-]}; a bad label (or a null
+ *       argument) is a caller bug and fails with {@link IllegalArgumentException}
+ *       ({@link NullPointerException}), never with an {@link HsmException}. A label names one key,
+ *       AES or HMAC: creating either kind under a label in use fails with
+ *       {@link HsmErrorKind#INVALID_REQUEST}.</li>
+ *   <li>A token that does not answer is {@link HsmErrorKind#UNAVAILABLE}, never "no such key": a
+ *       lookup then throws rather than returning empty, so a key is never taken for missing (or
+ *       re-created) because the HSM was briefly away.</li>
+ *   <li>A reference belongs to the instance that issued it; another instance refuses it with
+ *       {@link IllegalArgumentException}. Using an AES key for an HMAC or an HMAC key for AES-GCM
+ *       fails with {@link HsmErrorKind#INVALID_REQUEST}.</li>
  * </ul>
  */
 public interface Hsm extends AutoCloseable {
@@ -45,17 +56,25 @@ public interface Hsm extends AutoCloseable {
      */
     HsmKeyRef generateMacKey(String label);
 
-    /** Finds an existing HMAC key by label (see {@link #generateMacKey}). */
+    /**
+     * Finds an existing HMAC key by label (see {@link #generateMacKey}); empty if the token has no
+     * HMAC key under that label (an AES key of that label is not one).
+     */
     Optional<HsmKeyRef> findMacKey(String label);
 
-    /** HMAC-SHA-256 of {@code data}, computed inside the HSM with a key from {@link #generateMacKey}. */
+    /**
+     * HMAC-SHA-256 of {@code data} (which may be empty, not null), computed inside the HSM with a key
+     * from {@link #generateMacKey} or {@link #findMacKey}: 32 bytes, the same for the same key and
+     * data on every instance and node.
+     */
     byte[] hmacSha256(HsmKeyRef macKey, byte[] data);
 
     /** Random bytes from the HSM's RNG. */
     byte[] randomBytes(int length);
 
     /**
-     * Destroys the token object under {@code label} (and any session copy of it).
+     * Destroys the token object under {@code label}, AES or HMAC key (and any session copy of it);
+     * every reference to it then fails with {@link HsmErrorKind#KEY_NOT_FOUND}.
      *
      * @return true if an object was destroyed, false if none existed
      */

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one table that turns PKCS#11 return codes into {@link HsmErrorKind}s.
@@ -28,6 +29,16 @@ public final class CkrErrorMapper {
 
     private static final Map<String, Entry> TABLE;
     private static final Map<Long, String> NAMES;
+
+    /**
+     * The {@link HsmErrorKind#UNAVAILABLE} codes that condemn the whole module, not one session: after
+     * one of them the module is re-initialised at once ({@link RecoveringHsm}). Other UNAVAILABLE
+     * codes (a closed or invalid session, a lost login, too many sessions) are first answered by
+     * evicting the session and probing the token; only a failed probe re-initialises.
+     */
+    private static final Set<String> DEVICE_FAULTS = Set.of("CKR_DEVICE_ERROR", "CKR_DEVICE_REMOVED",
+            "CKR_TOKEN_NOT_PRESENT", "CKR_TOKEN_NOT_RECOGNIZED", "CKR_CRYPTOKI_NOT_INITIALIZED",
+            "CKR_FIPS_SELF_TEST_FAILED", "CKR_LIBRARY_LOAD_FAILED", "CKR_SLOT_ID_INVALID");
 
     static {
         Map<String, Entry> t = new LinkedHashMap<>();
@@ -126,6 +137,11 @@ public final class CkrErrorMapper {
         Map<String, HsmErrorKind> m = new LinkedHashMap<>();
         TABLE.forEach((k, v) -> m.put(k, v.kind()));
         return Collections.unmodifiableMap(m);
+    }
+
+    /** Whether {@code e} came from a CKR code that condemns the whole module (see {@code DEVICE_FAULTS}). */
+    public static boolean isDeviceFault(HsmException e) {
+        return e.pkcs11Code().map(DEVICE_FAULTS::contains).orElse(false);
     }
 
     /** The CKR name inside {@code t}'s cause chain, if the failure came from the PKCS#11 module. */

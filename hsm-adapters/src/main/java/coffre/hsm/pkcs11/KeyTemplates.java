@@ -11,13 +11,16 @@ import static coffre.hsm.pkcs11.Pkcs11Native.CKA_ENCRYPT;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_EXTRACTABLE;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_KEY_TYPE;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_LABEL;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_PRIVATE;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_SENSITIVE;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_SIGN;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_TOKEN;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_UNWRAP;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_VALUE_LEN;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_VERIFY;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_WRAP;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKK_AES;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKK_GENERIC_SECRET;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKO_SECRET_KEY;
 
 /**
@@ -39,6 +42,13 @@ import static coffre.hsm.pkcs11.Pkcs11Native.CKO_SECRET_KEY;
  *   <li>For speed, {@link SessionKeyCopier} copies the token object back into a session object
  *       with {@link #SESSION_COPY} ({@code CKA_TOKEN=false} only, nothing weakened).</li>
  * </ol>
+ *
+ * <p>HMAC keys ({@link #macKey}) are made differently: {@code C_GenerateKey} with
+ * {@code CKM_GENERIC_SECRET_KEY_GEN} creates the labelled token object directly, because the JCA can
+ * neither label a generated key nor store a generic secret without a software import. The key type
+ * is {@code CKK_GENERIC_SECRET}: SoftHSM 2.6.1 answers {@code CKR_TEMPLATE_INCONSISTENT} to
+ * {@code CKK_SHA256_HMAC} with that mechanism, and refuses HMAC-SHA-256 keys shorter than 32 bytes
+ * ({@code CKR_KEY_SIZE_RANGE}). Labels are unique across both kinds ({@link #findAnyByLabel}).
  */
 final class KeyTemplates {
     /** AES-256. */
@@ -70,6 +80,9 @@ final class KeyTemplates {
     /** The copy template of a session copy: only the object's lifetime changes. */
     static final List<Attr> SESSION_COPY = List.of(Attr.of(CKA_TOKEN, false));
 
+    /** HMAC-SHA-256 key length: 256 bits, the hash's output size (RFC 2104's recommended minimum). */
+    static final long MAC_KEY_BYTES = 32;
+
     private KeyTemplates() {
     }
 
@@ -77,5 +90,33 @@ final class KeyTemplates {
     static List<Attr> findByLabel(String label) {
         return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_CLASS, CKO_SECRET_KEY),
                 Attr.of(CKA_KEY_TYPE, CKK_AES), Attr.of(CKA_LABEL, label));
+    }
+
+    /**
+     * The {@code C_GenerateKey} template of an HMAC-SHA-256 key under {@code label}: a private token
+     * object, sensitive and not extractable (so the HSM sets {@code CKA_LOCAL},
+     * {@code CKA_ALWAYS_SENSITIVE} and {@code CKA_NEVER_EXTRACTABLE}), able only to sign and verify.
+     */
+    static List<Attr> macKey(String label) {
+        return List.of(Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
+                Attr.of(CKA_VALUE_LEN, MAC_KEY_BYTES), Attr.of(CKA_TOKEN, true), Attr.of(CKA_PRIVATE, true),
+                Attr.of(CKA_LABEL, label), Attr.of(CKA_SENSITIVE, true), Attr.of(CKA_EXTRACTABLE, false),
+                Attr.of(CKA_SIGN, true), Attr.of(CKA_VERIFY, true), Attr.of(CKA_ENCRYPT, false),
+                Attr.of(CKA_DECRYPT, false), Attr.of(CKA_WRAP, false), Attr.of(CKA_UNWRAP, false),
+                Attr.of(CKA_DERIVE, false));
+    }
+
+    /** The search template for Coffre's HMAC key under {@code label}. */
+    static List<Attr> findMacByLabel(String label) {
+        return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_CLASS, CKO_SECRET_KEY),
+                Attr.of(CKA_KEY_TYPE, CKK_GENERIC_SECRET), Attr.of(CKA_LABEL, label));
+    }
+
+    /**
+     * Every secret token object under {@code label}, AES or HMAC: a label names one key, so creation
+     * refuses a label in use by either kind, and destruction removes whichever it is.
+     */
+    static List<Attr> findAnyByLabel(String label) {
+        return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_LABEL, label));
     }
 }

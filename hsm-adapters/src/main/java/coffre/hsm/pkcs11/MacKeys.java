@@ -1,110 +1,183 @@
 package coffre.hsm.pkcs11;
 
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_CLASS;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_DECRYPT;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_DERIVE;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_ENCRYPT;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_EXTRACTABLE;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_KEY_TYPE;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_LABEL;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_PRIVATE;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_SENSITIVE;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_SIGN;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_TOKEN;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_UNWRAP;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_VALUE_LEN;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_VERIFY;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKA_WRAP;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKK_GENERIC_SECRET;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKM_GENERIC_SECRET_KEY_GEN;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKM_SHA256_HMAC;
-import static coffre.hsm.pkcs11.Pkcs11Native.CKO_SECRET_KEY;
 
 import coffre.hsm.HsmErrorKind;
 import coffre.hsm.HsmException;
 import coffre.hsm.HsmKeyRef;
-import coffre.hsm.pkcs11.Pkcs11Native.Attr;
-import java.util.List;
+import java.lang.System.Logger.Level;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * HMAC-SHA-256 keys and MACs, through the PKCS#11 wrapper on the {@link ObjectSession}.
+ * The HMAC-SHA-256 keys of one {@link Pkcs11Hsm}, and the MACs computed with them, through the
+ * PKCS#11 wrapper on its {@link ObjectSession}.
  *
- * <p>Why not the JCA: SunPKCS11 cannot give a generated key a label, and its {@code KeyStore}
- * stores generic secrets only through a software import. {@code C_GenerateKey} with
- * {@code CKM_GENERIC_SECRET_KEY_GEN} makes the 256-bit key inside the HSM directly as a labelled,
- * private token object — sensitive, never extractable, usable only to sign and verify — so the HSM
- * sets {@code CKA_LOCAL} and {@code CKA_NEVER_EXTRACTABLE}. MACs are rare (audit checkpoints every
- * few seconds), so they share the object session instead of taking an operation session.
+ * <p>Why the wrapper and not the JCA: SunPKCS11 can neither label a generated key nor store a
+ * generic secret without a software import, so {@code C_GenerateKey} with
+ * {@code CKM_GENERIC_SECRET_KEY_GEN} and {@link KeyTemplates#macKey} makes the key inside the HSM
+ * directly as a labelled token object, and {@code C_SignInit}/{@code C_Sign} with
+ * {@code CKM_SHA256_HMAC} computes the MAC on its handle.
+ *
+ * <p>Why the object session and no pool: MACs are rare (an audit checkpoint every few seconds).
+ * The session's lock makes each init-and-sign pair atomic, so concurrent callers are safe and never
+ * see each other's operation state, without taking an operation session from encrypt and decrypt.
+ *
+ * <p>References are one per label and survive a changed handle: when the HSM no longer knows the
+ * handle but the label is still on the token, the reference is pointed at the object found again.
+ * A key that cannot be found while the token does not answer is {@link HsmErrorKind#UNAVAILABLE},
+ * never "gone": a token briefly away must not look like a destroyed audit key.
  */
 final class MacKeys {
-    /** 256 bits. */
-    static final long KEY_BYTES = 32;
+    private static final System.Logger LOG = System.getLogger(MacKeys.class.getName());
 
-    /** A MAC key resolved to its handle in this module. */
-    record MacKeyRef(String label, long handle) implements HsmKeyRef {
+    /** A MAC key of this instance: its label and its current handle; never any key material. */
+    static final class MacKeyRef implements HsmKeyRef {
+        private final MacKeys owner;
+        private final String label;
+        private volatile long handle;
+        private volatile boolean destroyed;
+
+        private MacKeyRef(MacKeys owner, String label, long handle) {
+            this.owner = owner;
+            this.label = label;
+            this.handle = handle;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+
+        MacKeys owner() {
+            return owner;
+        }
+
+        long handle() {
+            return handle;
+        }
+
+        boolean destroyed() {
+            return destroyed;
+        }
+
         @Override
         public String toString() {
-            return "MacKeyRef[" + label + "]";
+            return "HsmKeyRef[" + label + ", HMAC" + (destroyed ? ", destroyed" : "") + "]";
         }
     }
 
     private final ObjectSession objects;
+    private final Pkcs11HealthProbe probe;
+    private final ConcurrentHashMap<String, MacKeyRef> refs = new ConcurrentHashMap<>();
 
-    MacKeys(ObjectSession objects) {
+    MacKeys(ObjectSession objects, Pkcs11HealthProbe probe) {
         this.objects = objects;
+        this.probe = probe;
     }
 
-    static List<Attr> generateTemplate(String label) {
-        return List.of(Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
-                Attr.of(CKA_VALUE_LEN, KEY_BYTES), Attr.of(CKA_TOKEN, true), Attr.of(CKA_PRIVATE, true),
-                Attr.of(CKA_LABEL, label), Attr.of(CKA_SENSITIVE, true), Attr.of(CKA_EXTRACTABLE, false),
-                Attr.of(CKA_SIGN, true), Attr.of(CKA_VERIFY, true), Attr.of(CKA_ENCRYPT, false),
-                Attr.of(CKA_DECRYPT, false), Attr.of(CKA_WRAP, false), Attr.of(CKA_UNWRAP, false),
-                Attr.of(CKA_DERIVE, false));
-    }
-
-    static List<Attr> findTemplate(String label) {
-        return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_CLASS, CKO_SECRET_KEY),
-                Attr.of(CKA_KEY_TYPE, CKK_GENERIC_SECRET), Attr.of(CKA_LABEL, label));
-    }
-
+    /** Generates the key; the caller has checked that no key uses {@code label} and serialises creation. */
     MacKeyRef generate(String label) {
-        if (find(label).isPresent()) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a MAC key labelled '" + label + "' already exists");
-        }
+        long handle;
         try {
-            long handle = objects.use(session -> objects.module().generateKey(session, CKM_GENERIC_SECRET_KEY_GEN,
-                    generateTemplate(label)));
-            return new MacKeyRef(label, handle);
+            handle = objects.use(session -> objects.module().generateKey(session, CKM_GENERIC_SECRET_KEY_GEN,
+                    KeyTemplates.macKey(label)));
         } catch (RuntimeException e) {
-            throw CkrErrorMapper.map(e, "generate MAC key");
+            throw probe.outageOr("generate MAC key", CkrErrorMapper.map(e, "generate MAC key"));
+        }
+        MacKeyRef ref = new MacKeyRef(this, label, handle);
+        refs.put(label, ref);
+        return ref;
+    }
+
+    /**
+     * The MAC key under {@code label}, or empty if the token has none.
+     *
+     * @throws HsmException {@link HsmErrorKind#UNAVAILABLE} when nothing is found because the token
+     *                      does not answer; {@link HsmErrorKind#INTERNAL} when two MAC keys share the label
+     */
+    Optional<MacKeyRef> find(String label) {
+        Optional<Long> handle = handle(label);
+        if (handle.isEmpty()) {
+            if (!probe.tokenReachable()) {
+                throw probe.unavailable("find MAC key", null);
+            }
+            return Optional.empty();
+        }
+        long h = handle.get();
+        return Optional.of(refs.compute(label, (l, old) -> {
+            if (old == null || old.destroyed) {
+                return new MacKeyRef(this, l, h);
+            }
+            old.handle = h;
+            return old;
+        }));
+    }
+
+    /** HMAC-SHA-256 of {@code data} with {@code ref}, inside the HSM; 32 bytes. */
+    byte[] hmacSha256(MacKeyRef ref, byte[] data) {
+        Objects.requireNonNull(data, "data");
+        if (ref.destroyed) {
+            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "MAC key '" + ref.label + "' was destroyed");
+        }
+        long used = ref.handle;
+        try {
+            return sign(used, data);
+        } catch (HsmException e) {
+            if (e.kind() == HsmErrorKind.UNAVAILABLE && !Pkcs11Hsm.answeredByHsm(e)) {
+                throw e;
+            }
+            if (!Pkcs11Hsm.answeredByHsm(e)) {
+                throw probe.outageOr("HMAC", e);
+            }
+            // The handle may be stale (the module re-read the token) or the token gone: ask by label.
+            Optional<Long> again = probe.tokenReachable() ? handle(ref.label) : Optional.empty();
+            if (again.isEmpty()) {
+                throw probe.unavailable("HMAC with key '" + ref.label + "'", e);
+            }
+            if (again.get() == used) {
+                throw e;
+            }
+            ref.handle = again.get();
+            LOG.log(Level.WARNING, "MAC key {0} found again on the token after a fault; MACs resume", ref.label);
+            return sign(again.get(), data);
         }
     }
 
-    Optional<MacKeyRef> find(String label) {
+    /** Makes every reference to {@code label} unusable: its object was destroyed. */
+    void forget(String label) {
+        MacKeyRef old = refs.remove(label);
+        if (old != null) {
+            old.destroyed = true;
+        }
+    }
+
+    /** Makes every reference unusable (the owning instance is closing). */
+    void forgetAll() {
+        refs.values().forEach(r -> r.destroyed = true);
+        refs.clear();
+    }
+
+    private byte[] sign(long handle, byte[] data) {
+        try {
+            return objects.use(session -> objects.module().sign(session, CKM_SHA256_HMAC, handle, data));
+        } catch (RuntimeException e) {
+            throw CkrErrorMapper.map(e, "HMAC");
+        }
+    }
+
+    private Optional<Long> handle(String label) {
         long[] handles;
         try {
-            handles = objects.use(session -> objects.module().findObjects(session, findTemplate(label)));
+            handles = objects.use(session -> objects.module().findObjects(session, KeyTemplates.findMacByLabel(label)));
         } catch (RuntimeException e) {
             throw CkrErrorMapper.map(e, "find MAC key");
         }
         if (handles.length > 1) {
             throw new HsmException(HsmErrorKind.INTERNAL, handles.length + " MAC keys are labelled '" + label + "'");
         }
-        return handles.length == 0 ? Optional.empty() : Optional.of(new MacKeyRef(label, handles[0]));
-    }
-
-    byte[] hmacSha256(HsmKeyRef key, byte[] data) {
-        Objects.requireNonNull(data, "data");
-        if (!(key instanceof MacKeyRef mac)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "not a MAC key of this HSM: " + key);
-        }
-        try {
-            return objects.use(session -> objects.module().sign(session, CKM_SHA256_HMAC, mac.handle(), data));
-        } catch (RuntimeException e) {
-            throw CkrErrorMapper.map(e, "HMAC");
-        }
+        return handles.length == 0 ? Optional.empty() : Optional.of(handles[0]);
     }
 }

@@ -2,6 +2,7 @@ package coffre.hsm.pkcs11;
 
 import coffre.hsm.HsmErrorKind;
 
+import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongFunction;
 
@@ -15,25 +16,33 @@ import java.util.function.LongFunction;
  * the module reports it broken ({@link HsmErrorKind#UNAVAILABLE} codes such as
  * {@code CKR_SESSION_HANDLE_INVALID} or {@code CKR_DEVICE_ERROR}); the next use opens a new one.
  * Login state is per application in PKCS#11, so this session sees the private token objects once
- * the provider has logged in.
+ * the provider has logged in. A caller waits for the session at most {@code hsm.operationTimeout}
+ * ({@link BoundedWait}): a PKCS#11 call that hangs must not hold every later lookup and MAC with it.
  */
 final class ObjectSession implements AutoCloseable {
     private static final long NONE = -1;
 
     private final Pkcs11Native module;
     private final long slot;
+    private final Duration lockTimeout;
     private final ReentrantLock lock = new ReentrantLock();
     private long handle = NONE;
-    private boolean closed;
+    private volatile boolean closed;
 
-    ObjectSession(Pkcs11Native module, long slot) {
+    ObjectSession(Pkcs11Native module, long slot, Duration lockTimeout) {
         this.module = module;
         this.slot = slot;
+        this.lockTimeout = lockTimeout;
     }
 
-    /** Runs {@code action} with the session handle, holding the session exclusively. */
+    /**
+     * Runs {@code action} with the session handle, holding the session exclusively.
+     *
+     * @throws coffre.hsm.HsmException {@link HsmErrorKind#UNAVAILABLE} when the session is not free
+     *                                 within the lock timeout
+     */
     <T> T use(LongFunction<T> action) {
-        lock.lock();
+        BoundedWait.lock(lock, lockTimeout, "HSM object session");
         try {
             if (closed) {
                 throw new IllegalStateException("the HSM object session is closed");
@@ -72,9 +81,16 @@ final class ObjectSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the session. Never waits: if a call still holds it (an HSM that stopped answering), the
+     * session is only marked closed and left to the module, which is being replaced or closed anyway.
+     */
     @Override
     public void close() {
-        lock.lock();
+        if (!lock.tryLock()) {
+            closed = true;
+            return;
+        }
         try {
             if (!closed && handle != NONE) {
                 evict();

@@ -1,5 +1,7 @@
 package coffre.hsm.pkcs11;
 
+import coffre.hsm.HsmErrorKind;
+import coffre.hsm.HsmException;
 import coffre.hsm.HsmHealth;
 
 /**
@@ -42,6 +44,41 @@ final class Pkcs11HealthProbe {
             String code = CkrErrorMapper.ckrName(e).orElse(e.getClass().getSimpleName());
             return new Result(new HsmHealth(false, "HSM unreachable (" + code + ")"), false);
         }
+    }
+
+    /**
+     * Whether the token still answers as the one this instance opened ({@code C_GetTokenInfo}
+     * succeeds and the label matches); never throws, takes no session.
+     *
+     * <p>Why: an empty search or {@code CKR_OBJECT_HANDLE_INVALID} means "no such key" on a
+     * working token but "token gone" on a broken one. SoftHSM 2.6.1 whose token directory was moved
+     * away answers searches with nothing and key use with {@code CKR_OBJECT_HANDLE_INVALID}, while
+     * this call fails ({@code CKR_GENERAL_ERROR}); callers ask here before reporting a key missing.
+     */
+    boolean tokenReachable() {
+        try {
+            return session.module().tokenInfo(session.slot()).label().equals(expectedLabel);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code e}, or an {@link HsmErrorKind#UNAVAILABLE} failure wrapping it when {@code e} says "no
+     * such key" or "internal error" while the token does not answer: then the token is gone, and
+     * the key (or the operation) is not.
+     */
+    HsmException outageOr(String operation, HsmException e) {
+        if ((e.kind() == HsmErrorKind.KEY_NOT_FOUND || e.kind() == HsmErrorKind.INTERNAL) && !tokenReachable()) {
+            return unavailable(operation, e);
+        }
+        return e;
+    }
+
+    /** The failure of {@code operation} because the token does not answer. */
+    HsmException unavailable(String operation, HsmException cause) {
+        return new HsmException(HsmErrorKind.UNAVAILABLE, "HSM " + operation + " failed: the token '" + expectedLabel
+                + "' does not answer", cause == null ? null : cause.pkcs11Code().orElse(null), cause);
     }
 
     /** The probe outcome, and whether a re-login might help. */

@@ -23,7 +23,9 @@ import java.security.KeyStore;
 import java.security.Provider;
 import java.security.ProviderException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +47,14 @@ import java.util.regex.Pattern;
  *       {@link ObjectSession} of the PKCS#11 wrapper, so it never competes with operations.</li>
  *   <li>Every failure is translated by {@link CkrErrorMapper}; every GCM authentication failure is
  *       the same {@link HsmErrorKind#AUTHENTICATION_FAILED} exception.</li>
+ *   <li>No caller waits longer than {@code hsm.operationTimeout} for a session or lock
+ *       ({@link BoundedWait}); a search that finds nothing, or a key that fails as unknown, is
+ *       checked against the token ({@link Pkcs11HealthProbe#tokenReachable()}), so a token that is
+ *       gone reads {@link HsmErrorKind#UNAVAILABLE}, never "no such key".</li>
  * </ul>
+ *
+ * <p>This class never re-initialises its module: once SoftHSM (and other modules) lost the token
+ * they may never see it again in this process. {@link RecoveringHsm} does that, around it.
  *
  * <p>Labels are 1..128 characters of {@code [A-Za-z0-9._:/@+=-]}. Creating and destroying keys is
  * serialised within one instance; two processes creating the same label at the same instant are not
@@ -74,6 +83,7 @@ public final class Pkcs11Hsm implements Hsm {
     private final SessionKeyCopier copier;
     private final ObjectSession objects;
     private final Pkcs11HealthProbe probe;
+    private final MacKeys macKeys;
     private final ConcurrentHashMap<String, Pkcs11KeyRef> refs = new ConcurrentHashMap<>();
     /** Serialises key creation, destruction, resolution and KeyStore reloads (all rare). */
     private final ReentrantLock admin = new ReentrantLock();
@@ -94,6 +104,7 @@ public final class Pkcs11Hsm implements Hsm {
         this.copier = copier;
         this.objects = objects;
         this.probe = new Pkcs11HealthProbe(objects, token.label());
+        this.macKeys = new MacKeys(objects, probe);
     }
 
     /**
@@ -146,9 +157,10 @@ public final class Pkcs11Hsm implements Hsm {
         } catch (GeneralSecurityException e) {
             throw new HsmException(HsmErrorKind.UNAVAILABLE, "the HSM offers no random number generator", null, e);
         }
-        CipherPool ciphers = new CipherPool(provider, config.sessions());
+        Duration timeout = config.timeouts().operationTimeout();
+        CipherPool ciphers = new CipherPool(provider, config.sessions(), timeout);
         Pkcs11Hsm hsm = new Pkcs11Hsm(config, profile, library, token, provider, keyStore, hsmRandom, ivRandom,
-                ciphers, copier, new ObjectSession(module, slot));
+                ciphers, copier, new ObjectSession(module, slot, timeout));
         LOG.log(Level.INFO, "HSM opened: profile {0}, token ''{1}'' in slot {2}, {3} sessions, session key copies {4}{5}",
                 profile.name(), token.label(), Long.toString(slot), config.sessions(), copier != null ? "on" : "off",
                 profile.tested() ? "" : " (profile not tested by Coffre's conformance suite)");
@@ -159,11 +171,9 @@ public final class Pkcs11Hsm implements Hsm {
     public HsmKeyRef generateKey(String label) {
         requireOpen();
         checkLabel(label);
-        admin.lock();
+        lockAdmin();
         try {
-            if (findHandles(label).length > 0) {
-                throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
-            }
+            refuseTaken(label);
             try {
                 KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
                 generator.init(KeyTemplates.KEY_BITS);
@@ -171,7 +181,7 @@ public final class Pkcs11Hsm implements Hsm {
                 // setEntry copies the in-HSM session key into a labelled, private token object.
                 keyStore.setEntry(label, new KeyStore.SecretKeyEntry(sessionKey), null);
             } catch (GeneralSecurityException | ProviderException e) {
-                throw CkrErrorMapper.map(e, "generate key");
+                throw probe.outageOr("generate key", CkrErrorMapper.map(e, "generate key"));
             }
             Pkcs11KeyRef ref = resolve(label).orElseThrow(() -> new HsmException(HsmErrorKind.INTERNAL,
                     "key '" + label + "' vanished right after generation"));
@@ -186,7 +196,7 @@ public final class Pkcs11Hsm implements Hsm {
     public Optional<HsmKeyRef> findKey(String label) {
         requireOpen();
         checkLabel(label);
-        admin.lock();
+        lockAdmin();
         try {
             return resolve(label).map(HsmKeyRef.class::cast);
         } finally {
@@ -248,7 +258,7 @@ public final class Pkcs11Hsm implements Hsm {
         try {
             return operation.get();
         } catch (HsmException e) {
-            if (e.kind() != HsmErrorKind.KEY_NOT_FOUND && e.kind() != HsmErrorKind.UNAVAILABLE) {
+            if (!answeredByHsm(e)) {
                 throw e;
             }
             if (!rebind(ref)) {
@@ -261,7 +271,7 @@ public final class Pkcs11Hsm implements Hsm {
 
     /** Finds {@code ref}'s object again and points the reference at it; false if it is not there. */
     private boolean rebind(Pkcs11KeyRef ref) {
-        admin.lock();
+        lockAdmin();
         try {
             Optional<Long> found = singleHandle(ref.label());
             if (found.isEmpty()) {
@@ -290,9 +300,10 @@ public final class Pkcs11Hsm implements Hsm {
     public HsmKeyRef generateMacKey(String label) {
         requireOpen();
         checkLabel(label);
-        admin.lock();
+        lockAdmin();
         try {
-            HsmKeyRef ref = new MacKeys(objects).generate(label);
+            refuseTaken(label);
+            HsmKeyRef ref = macKeys.generate(label);
             LOG.log(Level.INFO, "generated MAC key {0}", label);
             return ref;
         } finally {
@@ -304,13 +315,20 @@ public final class Pkcs11Hsm implements Hsm {
     public Optional<HsmKeyRef> findMacKey(String label) {
         requireOpen();
         checkLabel(label);
-        return new MacKeys(objects).find(label).map(HsmKeyRef.class::cast);
+        lockAdmin();
+        try {
+            return macKeys.find(label).map(HsmKeyRef.class::cast);
+        } finally {
+            admin.unlock();
+        }
     }
 
     @Override
     public byte[] hmacSha256(HsmKeyRef macKey, byte[] data) {
         requireOpen();
-        return new MacKeys(objects).hmacSha256(macKey, data);
+        MacKeys.MacKeyRef ref = ownMac(macKey);
+        Objects.requireNonNull(data, "data");
+        return macKeys.hmacSha256(ref, data);
     }
 
     @Override
@@ -335,9 +353,12 @@ public final class Pkcs11Hsm implements Hsm {
     public boolean destroyKey(String label) {
         requireOpen();
         checkLabel(label);
-        admin.lock();
+        lockAdmin();
         try {
-            long[] handles = findHandles(label);
+            long[] handles = findHandles(KeyTemplates.findAnyByLabel(label));
+            if (handles.length == 0 && !probe.tokenReachable()) {
+                throw probe.unavailable("destroy key", null);
+            }
             try {
                 objects.use(session -> {
                     for (long h : handles) {
@@ -356,6 +377,7 @@ public final class Pkcs11Hsm implements Hsm {
             if (old != null) {
                 old.markDestroyed();
             }
+            macKeys.forget(label);
             if (handles.length > 0) {
                 LOG.log(Level.INFO, "destroyed key {0}", label);
             }
@@ -369,8 +391,14 @@ public final class Pkcs11Hsm implements Hsm {
     public HsmKeyAttributes describeKey(String label) {
         requireOpen();
         checkLabel(label);
-        long handle = singleHandle(label).orElseThrow(
-                () -> new HsmException(HsmErrorKind.KEY_NOT_FOUND, "no key labelled '" + label + "'"));
+        long[] handles = findHandles(KeyTemplates.findAnyByLabel(label));
+        if (handles.length > 1) {
+            throw new HsmException(HsmErrorKind.INTERNAL, handles.length + " key objects are labelled '" + label + "'");
+        }
+        if (handles.length == 0) {
+            throw probe.outageOr("describe key", new HsmException(HsmErrorKind.KEY_NOT_FOUND, "no key labelled '" + label + "'"));
+        }
+        long handle = handles[0];
         try {
             return objects.use(session -> {
                 Pkcs11Native m = objects.module();
@@ -384,7 +412,7 @@ public final class Pkcs11Hsm implements Hsm {
                         m.longAttribute(session, handle, Pkcs11Native.CKA_VALUE_LEN).orElse(0L).intValue());
             });
         } catch (ProviderException e) {
-            throw CkrErrorMapper.map(e, "describe key");
+            throw probe.outageOr("describe key", CkrErrorMapper.map(e, "describe key"));
         }
     }
 
@@ -424,6 +452,7 @@ public final class Pkcs11Hsm implements Hsm {
         closed = true;
         refs.values().forEach(Pkcs11KeyRef::markDestroyed);
         refs.clear();
+        macKeys.forgetAll();
         objects.close();
         LOG.log(Level.INFO, "HSM closed: token ''{0}''", token.label());
     }
@@ -487,8 +516,7 @@ public final class Pkcs11Hsm implements Hsm {
      * copy's handle or session is gone (e.g. after a session was evicted). The copy is dropped.
      */
     private boolean fallBack(Pkcs11KeyRef ref, Key used, HsmException e) {
-        if (used == ref.tokenKey()
-                || (e.kind() != HsmErrorKind.KEY_NOT_FOUND && e.kind() != HsmErrorKind.UNAVAILABLE)) {
+        if (used == ref.tokenKey() || !answeredByHsm(e)) {
             return false;
         }
         ref.dropSessionCopy();
@@ -497,13 +525,26 @@ public final class Pkcs11Hsm implements Hsm {
         return true;
     }
 
+    /**
+     * Whether {@code e} is the HSM saying a key or session is gone ({@code KEY_NOT_FOUND}, or
+     * {@code UNAVAILABLE} with a CKR code), which a lookup by label may cure. Not our own deadline
+     * or an interrupt: a lookup would then wait on the same unanswering HSM, past the deadline.
+     */
+    static boolean answeredByHsm(HsmException e) {
+        return e.kind() == HsmErrorKind.KEY_NOT_FOUND
+                || (e.kind() == HsmErrorKind.UNAVAILABLE && e.pkcs11Code().isPresent());
+    }
+
     /** Resolves {@code label} against the token; the caller holds {@link #admin}. */
     private Optional<Pkcs11KeyRef> resolve(String label) {
         Optional<Long> found = singleHandle(label);
         Pkcs11KeyRef cached = refs.get(label);
         if (found.isEmpty()) {
             // Not there now. Only destroyKey forgets a key: a token briefly away must not poison
-            // the references that the rest of the node holds.
+            // the references that the rest of the node holds, nor look like a key that never was.
+            if (!probe.tokenReachable()) {
+                throw probe.unavailable("find key", null);
+            }
             return Optional.empty();
         }
         long handle = found.get();
@@ -537,16 +578,23 @@ public final class Pkcs11Hsm implements Hsm {
         }
     }
 
-    private long[] findHandles(String label) {
+    private long[] findHandles(List<Pkcs11Native.Attr> template) {
         try {
-            return objects.use(session -> objects.module().findObjects(session, KeyTemplates.findByLabel(label)));
+            return objects.use(session -> objects.module().findObjects(session, template));
         } catch (ProviderException e) {
             throw CkrErrorMapper.map(e, "find key");
         }
     }
 
+    /** Refuses a label that any of Coffre's secret keys (AES or HMAC) already has; the caller holds {@link #admin}. */
+    private void refuseTaken(String label) {
+        if (findHandles(KeyTemplates.findAnyByLabel(label)).length > 0) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
+        }
+    }
+
     private Optional<Long> singleHandle(String label) {
-        long[] handles = findHandles(label);
+        long[] handles = findHandles(KeyTemplates.findByLabel(label));
         if (handles.length > 1) {
             throw new HsmException(HsmErrorKind.INTERNAL, handles.length + " key objects are labelled '" + label + "'");
         }
@@ -571,11 +619,32 @@ public final class Pkcs11Hsm implements Hsm {
 
     private Pkcs11KeyRef own(HsmKeyRef key) {
         Objects.requireNonNull(key, "key");
+        if (key instanceof MacKeys.MacKeyRef mac && mac.owner() == macKeys) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + mac.label()
+                    + "' is an HMAC key; encrypt and decrypt need an AES key");
+        }
         if (!(key instanceof Pkcs11KeyRef ref) || ref.owner() != this) {
             throw new IllegalArgumentException("HsmKeyRef " + key + " was not issued by this Hsm");
         }
         if (ref.destroyed()) {
             throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "key '" + ref.label() + "' was destroyed");
+        }
+        return ref;
+    }
+
+    /** Takes {@link #admin} within {@code hsm.operationTimeout}: key creation must not queue behind a hung HSM. */
+    private void lockAdmin() {
+        BoundedWait.lock(admin, config.timeouts().operationTimeout(), "HSM key administration lock");
+    }
+
+    private MacKeys.MacKeyRef ownMac(HsmKeyRef key) {
+        Objects.requireNonNull(key, "macKey");
+        if (key instanceof Pkcs11KeyRef aes && aes.owner() == this) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + aes.label()
+                    + "' is an AES key; HMAC needs a key made by generateMacKey");
+        }
+        if (!(key instanceof MacKeys.MacKeyRef ref) || ref.owner() != macKeys) {
+            throw new IllegalArgumentException("HsmKeyRef " + key + " was not issued by this Hsm");
         }
         return ref;
     }

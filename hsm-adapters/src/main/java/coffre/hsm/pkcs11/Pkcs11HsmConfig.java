@@ -21,9 +21,11 @@ import java.util.Objects;
  * @param sessionKeyCopies whether to make session-object copies of token keys; {@code null} means
  *                         the profile's default. {@code true} on a profile that does not support
  *                         them is refused.
+ * @param timeouts         deadlines and intervals ({@code hsm.operationTimeout}, ...); {@code null}
+ *                         means {@link HsmTimeouts#DEFAULTS}
  */
 public record Pkcs11HsmConfig(String profile, Path library, TokenSelector token, PinSource pin,
-                              int sessions, Boolean sessionKeyCopies) {
+                              int sessions, Boolean sessionKeyCopies, HsmTimeouts timeouts) {
     /** Upper bound of {@code hsm.sessions}. */
     public static final int MAX_SESSIONS = 256;
 
@@ -45,11 +47,20 @@ public record Pkcs11HsmConfig(String profile, Path library, TokenSelector token,
         if (library != null && !library.isAbsolute()) {
             throw new IllegalArgumentException("hsm.library must be an absolute path, got " + library);
         }
+        if (timeouts == null) {
+            timeouts = HsmTimeouts.DEFAULTS;
+        }
+    }
+
+    /** A config with {@link HsmTimeouts#DEFAULTS}. */
+    public Pkcs11HsmConfig(String profile, Path library, TokenSelector token, PinSource pin, int sessions,
+                           Boolean sessionKeyCopies) {
+        this(profile, library, token, pin, sessions, sessionKeyCopies, null);
     }
 
     /** A config using the profile's default library and session-copy setting. */
     public static Pkcs11HsmConfig of(String profile, TokenSelector token, PinSource pin, int sessions) {
-        return new Pkcs11HsmConfig(profile, null, token, pin, sessions, null);
+        return new Pkcs11HsmConfig(profile, null, token, pin, sessions, null, null);
     }
 
     /** The {@link HsmProfile} named by {@link #profile()}. */
@@ -78,18 +89,27 @@ public record Pkcs11HsmConfig(String profile, Path library, TokenSelector token,
     }
 
     public Pkcs11HsmConfig withSessionKeyCopies(Boolean copies) {
-        return new Pkcs11HsmConfig(profile, library, token, pin, sessions, copies);
+        return new Pkcs11HsmConfig(profile, library, token, pin, sessions, copies, timeouts);
     }
 
     public Pkcs11HsmConfig withPin(PinSource newPin) {
-        return new Pkcs11HsmConfig(profile, library, token, newPin, sessions, sessionKeyCopies);
+        return new Pkcs11HsmConfig(profile, library, token, newPin, sessions, sessionKeyCopies, timeouts);
     }
 
     public Pkcs11HsmConfig withToken(TokenSelector newToken) {
-        return new Pkcs11HsmConfig(profile, library, newToken, pin, sessions, sessionKeyCopies);
+        return new Pkcs11HsmConfig(profile, library, newToken, pin, sessions, sessionKeyCopies, timeouts);
     }
 
     public Pkcs11HsmConfig withSessions(int n) {
-        return new Pkcs11HsmConfig(profile, library, token, pin, n, sessionKeyCopies);
+        return new Pkcs11HsmConfig(profile, library, token, pin, n, sessionKeyCopies, timeouts);
+    }
+
+    /** The same settings over another copy of the library (see {@link RecoveringHsm}). */
+    public Pkcs11HsmConfig withLibrary(Path newLibrary) {
+        return new Pkcs11HsmConfig(profile, newLibrary, token, pin, sessions, sessionKeyCopies, timeouts);
+    }
+
+    public Pkcs11HsmConfig withTimeouts(HsmTimeouts newTimeouts) {
+        return new Pkcs11HsmConfig(profile, library, token, pin, sessions, sessionKeyCopies, newTimeouts);
     }
 }

@@ -43,6 +43,7 @@ final class Pkcs11Native {
     static final long CKA_EXTRACTABLE = 0x162L;
     static final long CKA_LOCAL = 0x163L;
     static final long CKA_NEVER_EXTRACTABLE = 0x164L;
+    static final long CKA_ALWAYS_SENSITIVE = 0x165L;
     static final long CKO_SECRET_KEY = 0x4L;
     static final long CKK_AES = 0x1FL;
     static final long CKK_GENERIC_SECRET = 0x10L;

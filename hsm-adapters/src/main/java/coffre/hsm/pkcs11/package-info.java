@@ -14,6 +14,12 @@
  * (provider configuration), {@code SlotResolver} (label to slot), {@code KeyTemplates} (attributes),
  * {@code CipherPool} (cipher pooling), {@code ObjectSession} (object-management session),
  * {@code SessionKeyCopier} (session copies), {@link coffre.hsm.pkcs11.CkrErrorMapper} (CKR codes),
- * {@code Pkcs11HealthProbe} (health).
+ * {@code Pkcs11HealthProbe} (health), {@code MacKeys} (HMAC keys and MACs).
+ *
+ * <p>Faults: {@link coffre.hsm.pkcs11.HsmTimeouts} (deadlines and intervals), {@code BoundedWait}
+ * (no wait past {@code hsm.operationTimeout}), {@code HsmAvailability} (the breaker),
+ * {@code LibraryCopies} (fresh library copies to re-initialise from) and
+ * {@link coffre.hsm.pkcs11.RecoveringHsm}, which servers use: it wraps {@code Pkcs11Hsm}, fails fast
+ * while the module is down and re-initialises it in the background.
  */
 package coffre.hsm.pkcs11;

@@ -49,8 +49,18 @@ class Pkcs11HsmOpenIT {
 
     @Test
     void aTokenSelectedBySlotIndexWorksLikeByLabel() {
-        // SoftHSM lists the initialised token first and a free slot after it.
-        try (Pkcs11Hsm hsm = Pkcs11Hsm.open(token.config(1).withToken(TokenSelector.slotIndex(0)))) {
+        // The token directory may hold other test tokens (HsmFaultIT's): find the shared one's index
+        // in the same list SunPKCS11's slotListIndex uses (all slots, with or without a token).
+        Pkcs11Native module = Pkcs11Native.connect(token.library());
+        long[] slots = module.slotList(false);
+        int index = -1;
+        for (int i = 0; i < slots.length; i++) {
+            if (module.tokenInfo(slots[i]).label().equals(SoftHsmTestToken.LABEL)) {
+                index = i;
+            }
+        }
+        assertTrue(index >= 0, "the shared token is in the slot list");
+        try (Pkcs11Hsm hsm = Pkcs11Hsm.open(token.config(1).withToken(TokenSelector.slotIndex(index)))) {
             assertEquals(SoftHsmTestToken.LABEL, hsm.info().tokenLabel());
         }
     }

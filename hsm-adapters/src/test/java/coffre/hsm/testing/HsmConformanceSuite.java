@@ -308,6 +308,56 @@ public abstract class HsmConformanceSuite {
         }
     }
 
+    // ---- HMAC keys ----
+
+    protected HsmKeyRef generateMac(String name) {
+        String label = label(name);
+        made.add(label);
+        return hsm.generateMacKey(label);
+    }
+
+    @Test
+    void macsAreDeterministicPerKeyAndData() {
+        HsmKeyRef mac = generateMac("mac-deterministic");
+        byte[] first = hsm.hmacSha256(mac, bytes("head 1"));
+        assertEquals(32, first.length);
+        assertArrayEquals(first, hsm.hmacSha256(mac, bytes("head 1")));
+        assertFalse(Arrays.equals(first, hsm.hmacSha256(mac, bytes("head 2"))));
+        assertFalse(Arrays.equals(first, hsm.hmacSha256(generateMac("mac-other"), bytes("head 1"))));
+    }
+
+    @Test
+    void aSecondInstanceFindsTheMacKeyAndComputesTheSameMac() {
+        HsmKeyRef mac = generateMac("mac-shared");
+        byte[] expected = hsm.hmacSha256(mac, bytes("checkpoint"));
+        try (Hsm second = openHsm()) {
+            HsmKeyRef found = second.findMacKey(mac.label()).orElseThrow();
+            assertArrayEquals(expected, second.hmacSha256(found, bytes("checkpoint")));
+            assertThrows(IllegalArgumentException.class, () -> second.hmacSha256(mac, bytes("x")));
+        }
+        assertArrayEquals(expected, hsm.hmacSha256(hsm.findMacKey(mac.label()).orElseThrow(), bytes("checkpoint")));
+    }
+
+    @Test
+    void macKeysAndAesKeysAreNotInterchangeable() {
+        HsmKeyRef mac = generateMac("mac-kind");
+        assertEquals(Optional.empty(), hsm.findMacKey(key.label()));
+        assertEquals(Optional.empty(), hsm.findKey(mac.label()));
+        assertEquals(HsmErrorKind.INVALID_REQUEST, assertThrows(HsmException.class, () -> hsm.hmacSha256(key, bytes("x"))).kind());
+        assertEquals(HsmErrorKind.INVALID_REQUEST,
+                assertThrows(HsmException.class, () -> hsm.encrypt(mac, new byte[0], bytes("x"))).kind());
+        HsmException taken = assertThrows(HsmException.class, () -> hsm.generateMacKey(key.label()));
+        assertEquals(HsmErrorKind.INVALID_REQUEST, taken.kind());
+        assertEquals("a key labelled '" + key.label() + "' already exists", taken.getMessage());
+        assertEquals(HsmErrorKind.INVALID_REQUEST, assertThrows(HsmException.class, () -> hsm.generateMacKey(mac.label())).kind());
+    }
+
+    @Test
+    void findMacKeyOfAnUnknownLabelIsEmptyAndBadLabelsAreRefused() {
+        assertEquals(Optional.empty(), hsm.findMacKey(label("never-made-mac")));
+        assertThrows(IllegalArgumentException.class, () -> hsm.generateMacKey("has space"));
+    }
+
     // ---- randomness ----
 
     @ParameterizedTest(name = "{0} bytes")

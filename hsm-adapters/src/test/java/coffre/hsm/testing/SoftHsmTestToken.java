@@ -35,6 +35,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@link #pkcs11ToolObjects()} lists the token's secret keys through OpenSC's {@code pkcs11-tool}
  * — a PKCS#11 client independent of the JDK — so tests can check what the token really holds.
+ *
+ * <p>{@link #get(String)} gives further tokens in the same token directory, each with its own PIN
+ * file ({@code <label>.pin}), for tests that damage their token on purpose (fault tests move its
+ * {@link #tokenDirectory()} away): the shared token, and every module that uses it, is not touched.
  */
 public final class SoftHsmTestToken {
     /** The label of the shared test token. */
@@ -43,20 +47,34 @@ public final class SoftHsmTestToken {
     public static final Path DEFAULT_LIBRARY = Path.of("/usr/lib/softhsm/libsofthsm2.so");
     private static final String PIN_ENV = "COFFRE_TEST_PIN";
 
-    private static SoftHsmTestToken instance;
+    private static final Map<String, SoftHsmTestToken> INSTANCES = new LinkedHashMap<>();
 
     private final Path conf;
+    private final String label;
     private final Path pinFile;
     private final Path library;
 
-    private SoftHsmTestToken(Path conf, Path library) {
+    private SoftHsmTestToken(Path conf, String label, Path library) {
         this.conf = conf;
-        this.pinFile = conf.resolveSibling("user.pin");
+        this.label = label;
+        this.pinFile = conf.resolveSibling(label.equals(LABEL) ? "user.pin" : label + ".pin");
         this.library = library;
     }
 
     /** The process-wide token, created and initialised on first use. */
-    public static synchronized SoftHsmTestToken get() {
+    public static SoftHsmTestToken get() {
+        return get(LABEL);
+    }
+
+    /**
+     * The token labelled {@code label} in the shared token directory, created and initialised on
+     * first use (labels: letters, digits and '-', at most 32 characters).
+     */
+    public static synchronized SoftHsmTestToken get(String label) {
+        if (!label.matches("[A-Za-z0-9-]{1,32}")) {
+            throw new IllegalArgumentException("test token label must be 1..32 letters, digits or '-', got '" + label + "'");
+        }
+        SoftHsmTestToken instance = INSTANCES.get(label);
         if (instance == null) {
             String env = System.getenv("SOFTHSM2_CONF");
             if (env == null || env.isBlank()) {
@@ -66,15 +84,43 @@ public final class SoftHsmTestToken {
             if (!Files.isRegularFile(DEFAULT_LIBRARY)) {
                 throw new IllegalStateException("SoftHSM2 is not installed at " + DEFAULT_LIBRARY + " (apt-get install softhsm2 opensc)");
             }
-            SoftHsmTestToken t = new SoftHsmTestToken(Path.of(env).toAbsolutePath(), DEFAULT_LIBRARY);
+            SoftHsmTestToken t = new SoftHsmTestToken(Path.of(env).toAbsolutePath(), label, DEFAULT_LIBRARY);
             t.prepare();
             instance = t;
+            INSTANCES.put(label, instance);
         }
         return instance;
     }
 
     public String label() {
-        return LABEL;
+        return label;
+    }
+
+    /**
+     * The directory that holds this token's objects ({@code tokens/<uuid>}), found by the token's
+     * serial number, which SoftHSM 2 writes at the end of the directory's name.
+     */
+    public Path tokenDirectory() {
+        String serial = null;
+        String lastSerial = null;
+        for (String line : run(util("--show-slots"), "softhsm2-util --show-slots")) {
+            String l = line.strip();
+            if (l.startsWith("Serial number:")) {
+                lastSerial = l.substring("Serial number:".length()).strip();
+            } else if (l.startsWith("Label:") && l.substring("Label:".length()).strip().equals(label)) {
+                serial = lastSerial;
+            }
+        }
+        if (serial == null || serial.isEmpty()) {
+            throw new IllegalStateException("softhsm2-util lists no token labelled " + label);
+        }
+        String wanted = serial;
+        try (java.util.stream.Stream<Path> dirs = Files.list(conf.resolveSibling("tokens"))) {
+            return dirs.filter(d -> d.getFileName().toString().replace("-", "").endsWith(wanted)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no token directory ends with serial " + wanted));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Path confPath() {
@@ -92,7 +138,7 @@ public final class SoftHsmTestToken {
 
     /** A config for this token with the SoftHSM2 profile's defaults (session key copies on). */
     public Pkcs11HsmConfig config(int sessions) {
-        return new Pkcs11HsmConfig("softhsm2", library, TokenSelector.label(LABEL), PinSource.fromFile(pinFile),
+        return new Pkcs11HsmConfig("softhsm2", library, TokenSelector.label(label), PinSource.fromFile(pinFile),
                 sessions, null);
     }
 
@@ -184,7 +230,7 @@ public final class SoftHsmTestToken {
      */
     public List<String> pkcs11Tool(String... args) {
         List<String> cmd = new ArrayList<>(List.of("pkcs11-tool", "--module", library.toString(),
-                "--token-label", LABEL, "--login", "--pin", "env:" + PIN_ENV));
+                "--token-label", label, "--login", "--pin", "env:" + PIN_ENV));
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("SOFTHSM2_CONF", conf.toString());
@@ -217,14 +263,14 @@ public final class SoftHsmTestToken {
                 }
                 if (exists) {
                     // The PIN was lost (e.g. a partial clean): the token is useless, start over.
-                    run(util("--delete-token", "--token", LABEL), "softhsm2-util --delete-token");
+                    run(util("--delete-token", "--token", label), "softhsm2-util --delete-token");
                 }
                 char[] pin = randomPin();
                 char[] soPin = randomPin();
                 try {
                     writePin(pin);
-                    run(util("--init-token", "--free", "--label", LABEL, "--pin", new String(pin), "--so-pin", new String(soPin)),
-                            "softhsm2-util --init-token --label " + LABEL);
+                    run(util("--init-token", "--free", "--label", label, "--pin", new String(pin), "--so-pin", new String(soPin)),
+                            "softhsm2-util --init-token --label " + label);
                 } finally {
                     Arrays.fill(pin, '\0');
                     Arrays.fill(soPin, '\0');
@@ -238,7 +284,7 @@ public final class SoftHsmTestToken {
     private boolean tokenExists() {
         for (String line : run(util("--show-slots"), "softhsm2-util --show-slots")) {
             String l = line.strip();
-            if (l.startsWith("Label:") && l.substring("Label:".length()).strip().equals(LABEL)) {
+            if (l.startsWith("Label:") && l.substring("Label:".length()).strip().equals(label)) {
                 return true;
             }
         }

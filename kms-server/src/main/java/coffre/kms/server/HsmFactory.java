@@ -1,23 +1,22 @@
 package coffre.kms.server;
 
 import coffre.hsm.Hsm;
-import coffre.hsm.pkcs11.RecoveringHsm;
-import java.nio.file.Path;
-import java.time.Duration;
-import coffre.hsm.pkcs11.Pkcs11HsmConfig;
 import coffre.hsm.pkcs11.PinSource;
+import coffre.hsm.pkcs11.Pkcs11HsmConfig;
+import coffre.hsm.pkcs11.RecoveringHsm;
 import coffre.hsm.pkcs11.TokenSelector;
 import coffre.kms.server.config.ConfigException;
 import coffre.kms.server.config.HsmSettings;
+import java.nio.file.Path;
 
 /**
- * Opens the configured HSM through hsm-adapters, wrapped in a {@link RecoveringHsm}: after the
- * module fails ({@code UNAVAILABLE}), calls fail fast and the module is re-initialised from a
- * fresh copy of its library at most every {@link #REOPEN_INTERVAL}, without a restart.
+ * Opens the configured HSM through hsm-adapters, wrapped in a {@link RecoveringHsm}: no call waits
+ * longer than {@code hsm.operationTimeout} for the HSM; after the module fails, calls fail fast
+ * with {@code HSM_UNAVAILABLE} while it is re-initialised in the background from a fresh copy of
+ * its library (first after {@code hsm.reinitInterval}), without a restart; the token is probed
+ * every {@code hsm.probeInterval}.
  */
 final class HsmFactory {
-    static final Duration REOPEN_INTERVAL = Duration.ofSeconds(2);
-
     private HsmFactory() {
     }
 
@@ -28,8 +27,9 @@ final class HsmFactory {
     static Hsm open(HsmSettings settings) {
         Pkcs11HsmConfig config = toConfig(settings);
         try {
+            // Library copies for re-initialisation go to a directory of this process, removed on close.
             return RecoveringHsm.open(config, Path.of(System.getProperty("java.io.tmpdir"),
-                    "coffre-pkcs11-" + ProcessHandle.current().pid()), REOPEN_INTERVAL);
+                    "coffre-pkcs11-" + ProcessHandle.current().pid()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
@@ -43,7 +43,7 @@ final class HsmFactory {
             PinSource pin = settings.pinEnv() != null ? PinSource.fromEnv(settings.pinEnv())
                     : PinSource.fromFile(settings.pinFile());
             return new Pkcs11HsmConfig(settings.profile(), settings.library(), token, pin, settings.sessions(),
-                    settings.sessionKeyCopies());
+                    settings.sessionKeyCopies(), settings.timeouts());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("hsm: " + e.getMessage(), e);
         }

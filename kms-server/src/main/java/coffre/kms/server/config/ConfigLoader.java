@@ -73,6 +73,11 @@ public final class ConfigLoader {
                         r.duration("approvals.breakGlassWindow", Duration.ofMinutes(15))),
                 audit(r));
         r.rejectUnknown();
+        if (config.hsm().operationTimeout().compareTo(config.server().dataPlaneTimeout()) >= 0) {
+            throw new ConfigException("hsm.operationTimeout (" + config.hsm().operationTimeout()
+                    + ") must be shorter than server.dataPlaneTimeout (" + config.server().dataPlaneTimeout()
+                    + "): a call waiting for the HSM must fail with HSM_UNAVAILABLE before its deadline");
+        }
         return config;
     }
 
@@ -99,7 +104,8 @@ public final class ConfigLoader {
         }
         return new HsmSettings(r.string("hsm.profile", "softhsm2"), r.optionalPath("hsm.library"), tokenLabel,
                 slotId, slotIndex, pinEnv, pinFile, r.integer("hsm.sessions", 4, 1, 256),
-                r.optionalBoolean("hsm.sessionKeyCopies"));
+                r.optionalBoolean("hsm.sessionKeyCopies"), r.duration("hsm.operationTimeout", null),
+                r.duration("hsm.probeInterval", null), r.duration("hsm.reinitInterval", null));
     }
 
     private static AuditSettings audit(Reader r) {

@@ -123,6 +123,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void hsmDeadlinesHaveDefaultsAreReadAndMustFitTheDataPlaneDeadline() throws IOException {
+        ServerConfig defaults = load(VALID, Map.of());
+        assertEquals(Duration.ofSeconds(3), defaults.hsm().operationTimeout());
+        assertEquals(Duration.ofSeconds(5), defaults.hsm().probeInterval());
+        assertEquals(Duration.ofSeconds(2), defaults.hsm().reinitInterval());
+        ServerConfig set = load(VALID.replace("  sessions: 3", "  sessions: 3\n  operationTimeout: PT1.5S\n"
+                + "  probeInterval: PT10S\n  reinitInterval: PT0.5S"), Map.of("COFFRE_HSM_PROBE_INTERVAL", "PT20S"));
+        assertEquals(Duration.ofMillis(1500), set.hsm().operationTimeout());
+        assertEquals(Duration.ofSeconds(20), set.hsm().probeInterval(), "the environment wins");
+        assertEquals(Duration.ofMillis(500), set.hsm().reinitInterval());
+        assertEquals(Duration.ofMillis(1500), set.hsm().timeouts().operationTimeout());
+        assertTrue(failure(VALID, Map.of("COFFRE_HSM_OPERATION_TIMEOUT", "PT0.001S")).getMessage()
+                .startsWith("hsm.operationTimeout must be between"));
+        assertTrue(failure(VALID, Map.of("COFFRE_HSM_REINIT_INTERVAL", "PT11M")).getMessage()
+                .startsWith("hsm.reinitInterval must be between"));
+        assertTrue(failure(VALID, Map.of("COFFRE_HSM_OPERATION_TIMEOUT", "PT5S")).getMessage()
+                .startsWith("hsm.operationTimeout (PT5S) must be shorter than server.dataPlaneTimeout (PT5S)"));
+        assertEquals(Duration.ofSeconds(5), load(VALID, Map.of("COFFRE_HSM_OPERATION_TIMEOUT", "PT5S",
+                "COFFRE_SERVER_DATA_PLANE_TIMEOUT", "PT10S")).hsm().operationTimeout());
+    }
+
+    @Test
     void unknownSettingsAreErrors() {
         ConfigException e = failure(VALID.replace("  sessions: 3", "  sessions: 3\n  sesions: 4"), Map.of());
         assertTrue(e.getMessage().startsWith("unknown setting(s): hsm.sesions"), e.getMessage());
