@@ -100,6 +100,9 @@ listen_addresses = '127.0.0.1'
 max_connections = 200
 CONF
         coffre_die "could not configure PostgreSQL cluster $version/$COFFRE_PG_CLUSTER"
+    # Readable by the server whatever the caller's umask.
+    chown postgres:postgres "/etc/postgresql/$version/$COFFRE_PG_CLUSTER/conf.d/coffre.conf"
+    chmod 644 "/etc/postgresql/$version/$COFFRE_PG_CLUSTER/conf.d/coffre.conf"
 }
 
 # coffre_pg_start — starts the cluster (creating it first if needed) and waits until it accepts
@@ -127,6 +130,13 @@ coffre_pg_start() {
 # its SQL from standard input.
 _coffre_pg_psql() {
     runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$COFFRE_PG_PORT" -d postgres
+}
+
+# _coffre_pg_psql_value SQL [DATABASE] — runs one statement as the superuser and prints its value
+# (unaligned, no header).
+_coffre_pg_psql_value() {
+    runuser -u postgres -- psql -X -q -A -t -v ON_ERROR_STOP=1 -p "$COFFRE_PG_PORT" -d "${2:-postgres}" -c "$1" ||
+        coffre_die "psql failed on the PostgreSQL cluster $COFFRE_PG_CLUSTER"
 }
 
 # coffre_pg_ensure_database — the coffre role (LOGIN, no other privilege) with the password from

@@ -68,7 +68,7 @@ public abstract non-sealed class RpcCommand extends CoffreCommand {
         try {
             return run(new Rpc(channel, settings.timeout()));
         } catch (StatusRuntimeException e) {
-            RpcErrorFormatter.Report report = new RpcErrorFormatter(settings.endpoint(), settings.timeout()).format(e);
+            RpcErrorFormatter.Report report = new RpcErrorFormatter(settings.endpoints(), settings.timeout()).format(e);
             err().println(report.line());
             err().flush();
             return report.exitCode();

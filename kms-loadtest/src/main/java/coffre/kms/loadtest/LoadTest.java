@@ -29,8 +29,10 @@ import picocli.CommandLine.Option;
                 + "succeeded); 2 bad arguments."})
 public final class LoadTest implements Callable<Integer> {
 
-    @Option(names = "--endpoint", paramLabel = "HOST:PORT", description = "server address; repeat for several "
-            + "(calls go round-robin over all channels). Default: 127.0.0.1:8443")
+    @Option(names = "--endpoint", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "server address; for a "
+            + "cluster every node, comma-separated or repeated: each channel connects to every node, calls go "
+            + "round-robin over the nodes that are up and are retried on another after UNAVAILABLE. "
+            + "Default: 127.0.0.1:8443")
     List<String> endpoints = new ArrayList<>();
 
     @Option(names = "--ca-cert", required = true, paramLabel = "PEM", description = "CA that signed the server certificate")
@@ -46,7 +48,8 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--authority", description = "TLS/HTTP authority to expect instead of the endpoint's host")
     String authority;
 
-    @Option(names = "--channels", defaultValue = "1", description = "HTTP/2 connections per endpoint (default ${DEFAULT-VALUE})")
+    @Option(names = "--channels", defaultValue = "1", description = "gRPC channels, each with one HTTP/2 connection "
+            + "per endpoint (default ${DEFAULT-VALUE})")
     int channelsPerEndpoint;
 
     @Option(names = {"--op", "--mix"}, defaultValue = "wrap", paramLabel = "MIX", description = "operation, or weighted "
@@ -139,10 +142,10 @@ public final class LoadTest implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Endpoint> parsed = new ArrayList<>();
-        for (String e : endpoints.isEmpty() ? List.of("127.0.0.1:8443") : endpoints) {
-            parsed.add(Endpoint.parse(e));
+        if (channelsPerEndpoint < 1) {
+            throw new IllegalArgumentException("--channels must be at least 1");
         }
+        List<Endpoint> parsed = Endpoint.parseAll(endpoints.isEmpty() ? List.of("127.0.0.1:8443") : endpoints);
         ChannelPool channels;
         try {
             channels = ChannelPool.tls(parsed, channelsPerEndpoint, caCert, cert, key, authority);

@@ -1,6 +1,7 @@
 package coffre.kms.cli.connection;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -10,10 +11,11 @@ import picocli.CommandLine.Option;
  */
 public final class ConnectionOptions {
 
-    @Option(names = "--endpoint", paramLabel = "HOST:PORT", order = 100,
-            description = "Server address (env COFFRE_ENDPOINT, file key endpoint; default "
+    @Option(names = "--endpoint", paramLabel = "HOST:PORT[,HOST:PORT...]", order = 100,
+            description = "Server address; for a cluster, every node, comma-separated or repeated: calls go "
+                    + "round-robin and fail over to the others (env COFFRE_ENDPOINT, file key endpoint; default "
                     + ConnectionResolver.DEFAULT_ENDPOINT + ").")
-    String endpoint;
+    List<String> endpoint;
 
     @Option(names = "--ca-cert", paramLabel = "FILE", order = 101,
             description = "PEM CA bundle that signed the server certificate (env COFFRE_CA_CERT, file key ca-cert).")
@@ -45,7 +47,8 @@ public final class ConnectionOptions {
     /** The flags actually given. */
     public ConnectionFlags toFlags() {
         Map<Setting, String> values = new EnumMap<>(Setting.class);
-        putIfGiven(values, Setting.ENDPOINT, endpoint);
+        // Repeated flags and comma lists are one list; Endpoints.parse reports an empty entry.
+        putIfGiven(values, Setting.ENDPOINT, endpoint == null ? null : String.join(",", endpoint));
         putIfGiven(values, Setting.CA_CERT, caCert);
         putIfGiven(values, Setting.CERT, cert);
         putIfGiven(values, Setting.KEY, key);

@@ -14,9 +14,11 @@ import java.util.Optional;
  * Turns flags, environment and the CLI config file into validated {@link ConnectionSettings}.
  *
  * <p>Precedence, per setting: command-line flag, then environment variable, then config file, then
- * the built-in default. Only the endpoint ({@value #DEFAULT_ENDPOINT}) and the timeout
- * ({@value #DEFAULT_TIMEOUT_SECONDS} s) have defaults: mTLS is mandatory, so the CA, certificate and
- * key must be set somewhere, and the error for a missing one says every place it can be set.
+ * the built-in default. The endpoint may list several nodes ({@code host:port,host:port}); the
+ * first source that sets it gives the whole list (lists from several sources are never merged).
+ * Only the endpoint ({@value #DEFAULT_ENDPOINT}) and the timeout ({@value #DEFAULT_TIMEOUT_SECONDS} s)
+ * have defaults: mTLS is mandatory, so the CA, certificate and key must be set somewhere, and the
+ * error for a missing one says every place it can be set.
  *
  * <p>The config file is {@code --cli-config}, else {@code $COFFRE_CLI_CONFIG}, else
  * {@code $XDG_CONFIG_HOME/coffre/cli.properties}, else {@code $HOME/.config/coffre/cli.properties}.
@@ -70,9 +72,9 @@ public final class ConnectionResolver {
         }
 
         Sourced endpointValue = chosen.getOrDefault(Setting.ENDPOINT, new Sourced(DEFAULT_ENDPOINT, "the default", null));
-        Endpoint endpoint;
+        Endpoints endpoints;
         try {
-            endpoint = Endpoint.parse(endpointValue.value());
+            endpoints = Endpoints.parse(endpointValue.value());
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("invalid endpoint from " + endpointValue.origin() + ": " + e.getMessage());
         }
@@ -84,7 +86,7 @@ public final class ConnectionResolver {
         Optional<String> authority = Optional.ofNullable(chosen.get(Setting.AUTHORITY)).map(Sourced::value);
 
         return new ConnectionSettings(
-                endpoint,
+                endpoints,
                 readableFile(Setting.CA_CERT, chosen.get(Setting.CA_CERT)),
                 readableFile(Setting.CERT, chosen.get(Setting.CERT)),
                 readableFile(Setting.KEY, chosen.get(Setting.KEY)),

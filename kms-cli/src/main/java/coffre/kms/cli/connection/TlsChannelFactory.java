@@ -7,10 +7,16 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import javax.net.ssl.SSLException;
 
 /**
- * The production {@link ChannelFactory}: a Netty channel with mutual TLS. The server is trusted
- * only through {@link ConnectionSettings#caCert()} (never the JDK's default trust store, so a
- * public CA cannot vouch for a Coffre server), and the client certificate is always presented,
- * since the server takes the caller's principal from it.
+ * The production {@link ChannelFactory}: a Netty channel with mutual TLS to every endpoint. The
+ * server is trusted only through {@link ConnectionSettings#caCert()} (never the JDK's default
+ * trust store, so a public CA cannot vouch for a Coffre server), and the client certificate is
+ * always presented, since the server takes the caller's principal from it.
+ *
+ * <p>The endpoints are resolved by {@link EndpointsNameResolverProvider}: one connection per node,
+ * calls spread {@code round_robin} over the nodes that are up, and the calls that are safe to
+ * repeat retried on {@code UNAVAILABLE} ({@link ClientServiceConfig}), all within the call's
+ * deadline. Each node's certificate is checked against the host it was listed under, unless
+ * {@link ConnectionSettings#authority()} names one authority for all.
  */
 public final class TlsChannelFactory implements ChannelFactory {
 
@@ -18,8 +24,10 @@ public final class TlsChannelFactory implements ChannelFactory {
     public ManagedChannel open(ConnectionSettings settings) throws ConfigurationException {
         SslContext tls = sslContext(settings);
         NettyChannelBuilder builder = NettyChannelBuilder
-                .forAddress(settings.endpoint().host(), settings.endpoint().port())
-                .sslContext(tls);
+                .forTarget(EndpointsNameResolverProvider.target(settings.endpoints()))
+                .sslContext(tls)
+                .defaultServiceConfig(ClientServiceConfig.map())
+                .enableRetry();
         settings.authority().ifPresent(builder::overrideAuthority);
         return builder.build();
     }

@@ -1,6 +1,7 @@
 package coffre.kms.cli.errors;
 
 import coffre.kms.cli.connection.Endpoint;
+import coffre.kms.cli.connection.Endpoints;
 import coffre.kms.cli.output.Printable;
 import coffre.kms.v1.ErrorReason;
 import com.google.protobuf.Any;
@@ -30,7 +31,7 @@ public final class RpcErrorFormatter {
 
     private static final int MAX_SERVER_TEXT = 500;
 
-    private final Endpoint endpoint;
+    private final Endpoints endpoints;
     private final Duration timeout;
 
     /**
@@ -38,7 +39,15 @@ public final class RpcErrorFormatter {
      * @param timeout the deadline used, named in timeout errors
      */
     public RpcErrorFormatter(Endpoint endpoint, Duration timeout) {
-        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this(Endpoints.of(endpoint), timeout);
+    }
+
+    /**
+     * @param endpoints the nodes the call could go to, named in connection and timeout errors
+     * @param timeout the deadline used, named in timeout errors
+     */
+    public RpcErrorFormatter(Endpoints endpoints, Duration timeout) {
+        this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
@@ -57,10 +66,10 @@ public final class RpcErrorFormatter {
         }
         String line = switch (status.getCode()) {
             // The transport's own description ("io exception", the Netty pipeline) says less than its cause.
-            case UNAVAILABLE -> "error: UNAVAILABLE: cannot reach or complete the TLS handshake with " + endpoint
+            case UNAVAILABLE -> "error: UNAVAILABLE: cannot reach or complete the TLS handshake with " + endpoints.describe()
                     + ": check the endpoint and the certificates"
                     + suffix(causeOf(status).isEmpty() ? serverMessage : causeOf(status));
-            case DEADLINE_EXCEEDED -> "error: DEADLINE_EXCEEDED: no answer from " + endpoint + " within "
+            case DEADLINE_EXCEEDED -> "error: DEADLINE_EXCEEDED: no answer from " + endpoints.describe() + " within "
                     + timeout.toSeconds() + " s: check the server or raise --timeout" + suffix(serverMessage);
             default -> "error: " + status.getCode() + ": the server answered without Coffre error details"
                     + suffix(join(serverMessage, causeOf(status)));

@@ -96,7 +96,7 @@ class ConnectionResolverTest {
 
     private static String read(Setting setting, ConnectionSettings s) {
         Function<ConnectionSettings, Object> getter = switch (setting) {
-            case ENDPOINT -> ConnectionSettings::endpoint;
+            case ENDPOINT -> ConnectionSettings::endpoints;
             case CA_CERT -> ConnectionSettings::caCert;
             case CERT -> ConnectionSettings::cert;
             case KEY -> ConnectionSettings::key;
@@ -148,7 +148,7 @@ class ConnectionResolverTest {
 
         ConnectionSettings settings = resolve();
 
-        assertEquals(new Endpoint("127.0.0.1", 8443), settings.endpoint());
+        assertEquals(Endpoints.of(new Endpoint("127.0.0.1", 8443)), settings.endpoints());
         assertEquals(Duration.ofSeconds(10), settings.timeout());
         assertEquals(Optional.empty(), settings.authority());
     }
@@ -178,10 +178,10 @@ class ConnectionResolverTest {
         Path viaEnv = Files.writeString(dir.resolve("env.properties"), text("env.example:1", "file"));
         Path viaFlag = Files.writeString(dir.resolve("flag.properties"), text("flag.example:2", "file"));
 
-        assertEquals("file.example:8443", resolve().endpoint().toString());
+        assertEquals("file.example:8443", resolve().endpoints().toString());
         env.put(ConnectionResolver.CONFIG_ENV, viaEnv.toString());
-        assertEquals("env.example:1", resolve().endpoint().toString());
-        assertEquals("flag.example:2", resolve(viaFlag.toString()).endpoint().toString());
+        assertEquals("env.example:1", resolve().endpoints().toString());
+        assertEquals("flag.example:2", resolve(viaFlag.toString()).endpoints().toString());
     }
 
     private String text(String endpoint, String certsFrom) {
@@ -197,7 +197,7 @@ class ConnectionResolverTest {
         Files.writeString(xdg.resolve("cli.properties"), text("xdg.example:3", "file"));
         env.put("XDG_CONFIG_HOME", dir.resolve("xdg").toString());
 
-        assertEquals("xdg.example:3", resolve().endpoint().toString());
+        assertEquals("xdg.example:3", resolve().endpoints().toString());
     }
 
     @Test
@@ -266,6 +266,46 @@ class ConnectionResolverTest {
 
         assertEquals("invalid endpoint from COFFRE_ENDPOINT: 'https://kms.example' has no numeric port (expected host:port)",
                 e.getMessage());
+    }
+
+    @Test
+    void severalEndpointsFromTheEnvironment() throws Exception {
+        requiredFromFileExcept(null);
+        env.put("COFFRE_ENDPOINT", "kms-a.example:7443, kms-b.example:7443,[::1]:7443");
+
+        assertEquals(List.of(new Endpoint("kms-a.example", 7443), new Endpoint("kms-b.example", 7443),
+                new Endpoint("::1", 7443)), resolve().endpoints().all());
+    }
+
+    @Test
+    void theFirstSourceThatSetsTheEndpointGivesTheWholeList() throws Exception {
+        writeDefaultConfig(text("file-a:1,file-b:1", "file"));
+        env.put("COFFRE_ENDPOINT", "env-a:1,env-b:1");
+
+        assertEquals("env-a:1,env-b:1", resolve().endpoints().toString());
+        flags.put(Setting.ENDPOINT, "flag-a:1");
+        assertEquals("flag-a:1", resolve().endpoints().toString());
+    }
+
+    @Test
+    void aBadEndpointListInTheFileNamesTheKeyTheFileAndTheEntry() throws Exception {
+        Path file = writeDefaultConfig(text("kms-a:7443,kms-b", "file"));
+
+        ConfigurationException e = assertThrows(ConfigurationException.class, this::resolve);
+
+        assertEquals("invalid endpoint from key 'endpoint' in " + file + ": entry 2 of 'kms-a:7443,kms-b': "
+                + "'kms-b' is not host:port (IPv6 literals go in brackets: [::1]:8443)", e.getMessage());
+    }
+
+    @Test
+    void aTrailingCommaIsAnEmptyEntry() throws Exception {
+        requiredFromFileExcept(null);
+        env.put("COFFRE_ENDPOINT", "kms-a:7443,");
+
+        ConfigurationException e = assertThrows(ConfigurationException.class, this::resolve);
+
+        assertEquals("invalid endpoint from COFFRE_ENDPOINT: 'kms-a:7443,' has an empty entry at position 2 "
+                + "(expected host:port,host:port,...)", e.getMessage());
     }
 
     @Test

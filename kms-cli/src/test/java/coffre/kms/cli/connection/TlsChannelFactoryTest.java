@@ -22,7 +22,7 @@ class TlsChannelFactoryTest {
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not a certificate SECRETCA\n");
         Path cert = Files.writeString(dir.resolve("cert.pem"), "not a certificate SECRETCERT\n");
         Path key = Files.writeString(dir.resolve("key.pem"), keyText);
-        ConnectionSettings settings = new ConnectionSettings(new Endpoint("127.0.0.1", 8443), ca, cert, key,
+        ConnectionSettings settings = new ConnectionSettings(Endpoints.parse("127.0.0.1:8443"), ca, cert, key,
                 Duration.ofSeconds(1), Optional.empty());
 
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> new TlsChannelFactory().open(settings));

@@ -3,6 +3,7 @@ package coffre.kms.cli.errors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import coffre.kms.cli.connection.Endpoint;
+import coffre.kms.cli.connection.Endpoints;
 import coffre.kms.v1.ErrorReason;
 import com.google.protobuf.Any;
 import com.google.protobuf.StringValue;
@@ -112,6 +113,16 @@ class RpcErrorFormatterTest {
 
         assertEquals("error: DEADLINE_EXCEEDED: no answer from kms.example:8443 within 7 s: "
                 + "check the server or raise --timeout (deadline exceeded after 6.9s)", formatter.format(e).line());
+    }
+
+    @Test
+    void severalEndpointsAreAllNamed() {
+        RpcErrorFormatter cluster = new RpcErrorFormatter(Endpoints.parse("kms-a:8443,kms-b:8443"), Duration.ofSeconds(7));
+
+        assertEquals("error: DEADLINE_EXCEEDED: no answer from any of kms-a:8443, kms-b:8443 within 7 s: "
+                + "check the server or raise --timeout", cluster.format(Status.DEADLINE_EXCEEDED.asRuntimeException()).line());
+        assertEquals("error: UNAVAILABLE: cannot reach or complete the TLS handshake with any of kms-a:8443, kms-b:8443: "
+                + "check the endpoint and the certificates", cluster.format(Status.UNAVAILABLE.asRuntimeException()).line());
     }
 
     @Test
