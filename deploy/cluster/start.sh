@@ -183,22 +183,6 @@ init_ceremony() {
     coffre_info "init ceremony done: officers alice, bob (op-a) and carol (op-b), 2 of 3 with 1 per operator"
 }
 
-# await_audit_key — on a fresh token, node-1 creates the shared audit HMAC key at its first
-# checkpoint (within audit.checkpointInterval, 10 s). Other nodes started before that could each
-# create one under the same label, so the first start waits for it (once: a marker remembers).
-await_audit_key() {
-    local marker="$CLUSTER_DIR/.audit-key-created" tries=0
-    [[ -f "$marker" ]] && return 0
-    until grep -q 'coffre:audit-mac' "$CLUSTER_DIR/node-1.log" 2>/dev/null; do
-        if ((tries++ >= 60)); then
-            coffre_warn "node-1 did not report the audit key within 30 s; starting the other nodes anyway"
-            return 0
-        fi
-        sleep 0.5
-    done
-    touch "$marker"
-}
-
 print_instructions() {
     local endpoints
     endpoints="$(cli_endpoints)"
@@ -280,12 +264,11 @@ main() {
     write_cli_config "$CLUSTER_DIR/cli-admin.properties" admin
     write_cli_config "$CLUSTER_DIR/cli-service.properties" service
 
-    # node-1 first: on a fresh token it creates the shared HSM keys (health, audit HMAC) that the
-    # others then find, instead of each creating its own under the same label.
+    # node-1 first, for the init ceremony. The HSM keys all nodes share (health, audit HMAC) are
+    # created once whatever the order: under a PostgreSQL advisory lock (SharedHsmKeys).
     launch node-1 "$base"
     await node-1 "$base"
     init_ceremony
-    await_audit_key
     for ((k = 2; k <= nodes; k++)); do
         launch "node-$k" "$((base + k - 1))"
     done

@@ -124,7 +124,7 @@ public final class CoffreServer implements AutoCloseable {
             auditStore = new JdbcAuditStore(storage.dataSource(), storage.auditJournal().orElse(null));
             auditLog = AuditLog.open(auditStore, config.node().id(), config.audit().onFailure(),
                     config.audit().maxBatch(), config.audit().maxBacklog(), clock);
-            AuditMacKey auditKey = new AuditMacKey(hsm);
+            AuditMacKey auditKey = new AuditMacKey(hsm, storage.clusterLock());
             AuditCheckpointer checkpointer = new AuditCheckpointer(auditLog, auditStore, auditKey, clock);
 
             KeyRegistry registry = new KeyRegistry();
@@ -179,6 +179,8 @@ public final class CoffreServer implements AutoCloseable {
                     .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
             HealthStatusManager health = new HealthStatusManager();
+            // Not ready until the first deep check below has passed (the manager starts at SERVING).
+            setAll(health, ServingStatus.NOT_SERVING);
             GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);
             ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
                             KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
@@ -216,7 +218,7 @@ public final class CoffreServer implements AutoCloseable {
                     + quorum.expireDue(), config.keys().deletionCheckInterval());
             deletionJob.start();
 
-            HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), clock, HEALTH_INTERVAL);
+            HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), storage.clusterLock(), clock, HEALTH_INTERVAL);
             publish(health, monitor.check(), auditLog);
             vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), id -> adminWorkers.executeBlocking(monitor::check, false)
                     .onSuccess(report -> publish(health, report, audit)));
@@ -246,7 +248,10 @@ public final class CoffreServer implements AutoCloseable {
     /** Readiness follows the deep health check: NOT_SERVING while the HSM or the store is unusable. */
     private static void publish(HealthStatusManager health, HealthMonitor.Report report, AuditLog auditLog) {
         boolean serving = report.serving() && (auditLog.writable() || auditLog.failureMode() == AuditLog.FailureMode.OPEN);
-        ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        setAll(health, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    }
+
+    private static void setAll(HealthStatusManager health, ServingStatus status) {
         for (String service : List.of("", CryptoServiceGrpc.SERVICE_NAME, KeyServiceGrpc.SERVICE_NAME,
                 ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME, AuditServiceGrpc.SERVICE_NAME)) {
             health.setStatus(service, status);

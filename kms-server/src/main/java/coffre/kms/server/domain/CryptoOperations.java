@@ -5,6 +5,7 @@ import coffre.hsm.Hsm;
 import coffre.hsm.HsmException;
 import coffre.hsm.HsmKeyRef;
 import coffre.kms.v1.DataOperation;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -99,7 +100,8 @@ public final class CryptoOperations {
         if (key.metadata().requireUnwrapApproval()) {
             unwrapApprovals.authorize(caller, key.metadata(), envelope.keyVersion(), envelopeBytes, context);
         }
-        HsmKeyRef ref = key.ref(envelope.keyVersion()).orElseThrow(KmsException::decryptionFailed);
+        HsmKeyRef ref = enabled(key, envelope.keyVersion()) ? registry.enabledRef(key, envelope.keyVersion())
+                : key.ref(envelope.keyVersion()).orElseThrow(KmsException::decryptionFailed);
         byte[] aad = Envelope.additionalData(envelope.keyId(), envelope.keyVersion(), context);
         try {
             byte[] plaintext = hsm.decrypt(ref, envelope.iv(), aad, envelope.ciphertextAndTag());
@@ -155,12 +157,18 @@ public final class CryptoOperations {
         }
     }
 
+    /** Whether {@code version} exists and is enabled (its HSM object must then exist). */
+    private static boolean enabled(LiveKey key, int version) {
+        List<KeyVersionMetadata> versions = key.metadata().versions();
+        return version >= 1 && version <= versions.size()
+                && versions.get(version - 1).state() == KeyVersionState.ENABLED;
+    }
+
     private Wrapped wrapUnder(LiveKey key, byte[] plaintext, EncryptionContext context) {
         KeyMetadata meta = key.metadata();
         KeyLifecycle.requireUsable(meta);
         int version = meta.primaryVersion();
-        HsmKeyRef ref = key.ref(version).orElseThrow(() -> new KmsException(ErrorReason.INTERNAL_ERROR,
-                "internal error"));
+        HsmKeyRef ref = registry.enabledRef(key, version);
         byte[] aad = Envelope.additionalData(meta.id(), version, context);
         try {
             GcmCiphertext sealed = hsm.encrypt(ref, aad, plaintext);

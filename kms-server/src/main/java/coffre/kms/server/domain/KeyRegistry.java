@@ -3,6 +3,7 @@ package coffre.kms.server.domain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import coffre.hsm.HsmKeyRef;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -51,6 +52,24 @@ public final class KeyRegistry {
             return Optional.of(key);
         }
         return catchUp.find(key.metadata().id()).or(() -> Optional.of(key));
+    }
+
+    /**
+     * The HSM reference of an enabled {@code version} of {@code key}. When this node has not found
+     * its HSM object yet (created or rotated on another node a moment ago, and the HSM shows it
+     * here a little later), the catch-up is asked once to look again.
+     *
+     * @throws KmsException {@link ErrorReason#HSM_UNAVAILABLE} if the object is still not visible:
+     *                      a transient state that a retry (on this node or another) gets past
+     */
+    public HsmKeyRef enabledRef(LiveKey key, int version) {
+        Optional<HsmKeyRef> ref = key.ref(version);
+        if (ref.isPresent()) {
+            return ref.get();
+        }
+        return catchUp.find(key.metadata().id()).flatMap(k -> k.ref(version)).orElseThrow(() -> new KmsException(
+                ErrorReason.HSM_UNAVAILABLE, "the HSM object of key " + key.metadata().id() + " version " + version
+                        + " is not visible on this node yet; try again"));
     }
 
     /** @throws KmsException {@link ErrorReason#KEY_NOT_FOUND} */

@@ -3,6 +3,8 @@ package coffre.kms.server.health;
 import coffre.hsm.GcmCiphertext;
 import coffre.hsm.Hsm;
 import coffre.hsm.HsmKeyRef;
+import coffre.kms.server.domain.ClusterLock;
+import coffre.kms.server.domain.SharedHsmKeys;
 import coffre.kms.server.domain.Store;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -38,10 +40,17 @@ public final class HealthMonitor {
     private final Clock clock;
     private final Duration maxAge;
     private final AtomicReference<Report> last = new AtomicReference<>();
+    private final SharedHsmKeys sharedKeys;
     private volatile HsmKeyRef healthKey;
 
     public HealthMonitor(Hsm hsm, Store store, Clock clock, Duration maxAge) {
+        this(hsm, store, ClusterLock.LOCAL, clock, maxAge);
+    }
+
+    /** @param lock held by one node of the deployment at a time while the health key is created */
+    public HealthMonitor(Hsm hsm, Store store, ClusterLock lock, Clock clock, Duration maxAge) {
         this.hsm = hsm;
+        this.sharedKeys = new SharedHsmKeys(hsm, lock);
         this.store = store;
         this.clock = clock;
         this.maxAge = maxAge;
@@ -90,7 +99,7 @@ public final class HealthMonitor {
     private boolean probeHsm() {
         HsmKeyRef key = healthKey;
         if (key == null) {
-            key = hsm.findKey(HEALTH_KEY_LABEL).orElseGet(() -> hsm.generateKey(HEALTH_KEY_LABEL));
+            key = sharedKeys.aesKey(HEALTH_KEY_LABEL);
             healthKey = key;
         }
         GcmCiphertext sealed = hsm.encrypt(key, AAD, PROBE);

@@ -31,6 +31,9 @@ import org.postgresql.PGNotification;
  * lost for that node. So the node reconnects (backing off up to {@link #MAX_BACKOFF}) and, once
  * listening again, tells subscribers to resync everything; it also resyncs every
  * {@code refreshInterval} whatever happens, and retries a failed reload after {@link #RETRY_DELAY}.
+ * While it is not listening, it reloads everything every {@link #DEGRADED_RELOAD}, so that a
+ * revocation made on another node still applies here within about a second as long as the
+ * database answers queries at all.
  * An idle listening connection is probed every {@link #PROBE_INTERVAL}, so a silently dead link is
  * noticed within seconds rather than at the next TCP timeout.
  *
@@ -50,6 +53,7 @@ public final class PostgresChangeFeed implements ChangeFeed, ChangePublisher {
     static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+    static final Duration DEGRADED_RELOAD = Duration.ofSeconds(1);
     private static final char SEPARATOR = '|';
 
     private final Connector connector;
@@ -118,6 +122,12 @@ public final class PostgresChangeFeed implements ChangeFeed, ChangePublisher {
         listener.start();
         long every = refreshInterval.toMillis();
         applier.scheduleWithFixedDelay(this::requestResync, every, every, TimeUnit.MILLISECONDS);
+        long degraded = DEGRADED_RELOAD.toMillis();
+        applier.scheduleWithFixedDelay(() -> {
+            if (!listening && !closed) {
+                requestResync();
+            }
+        }, degraded, degraded, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -3,6 +3,7 @@ package coffre.kms.server.store;
 import coffre.kms.server.access.GrantStore;
 import coffre.kms.server.approval.ApprovalStore;
 import coffre.kms.server.domain.ChangeFeed;
+import coffre.kms.server.domain.ClusterLock;
 import coffre.kms.server.domain.Store;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
@@ -19,6 +20,7 @@ public final class Storage implements AutoCloseable {
     private final ChangeFeed changes;
     private final GrantStore grants;
     private final ApprovalStore approvals;
+    private final ClusterLock clusterLock;
 
     Storage(HikariDataSource dataSource) {
         this(dataSource, null);
@@ -58,6 +60,7 @@ public final class Storage implements AutoCloseable {
         this.keys = new JdbcStore(dataSource, publisher);
         this.grants = new JdbcGrantStore(dataSource, publisher);
         this.approvals = new JdbcApprovalStore(dataSource, publisher);
+        this.clusterLock = clusterFeed == null ? ClusterLock.LOCAL : new PostgresClusterLock(dataSource);
     }
 
     /** Key metadata. */
@@ -86,6 +89,11 @@ public final class Storage implements AutoCloseable {
      */
     public ChangeFeed changes() {
         return changes;
+    }
+
+    /** The lock shared by every node of this database: a JVM lock for the embedded store. */
+    public ClusterLock clusterLock() {
+        return clusterLock;
     }
 
     /** For the other stores (officers and approvals, grants) that share this database. */

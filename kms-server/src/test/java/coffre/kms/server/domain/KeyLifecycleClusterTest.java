@@ -159,8 +159,25 @@ class KeyLifecycleClusterTest {
         hsm.setUnavailable(true);
         assertTrue(b.lifecycle().refresh(key.id()), "the metadata is taken even without the HSM object");
         hsm.setUnavailable(false);
-        assertEquals(ErrorReason.INTERNAL_ERROR, refusal(() -> b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of())));
+        // Without catch-up the call is refused as a passing HSM condition (retryable), not an internal error.
+        assertEquals(ErrorReason.HSM_UNAVAILABLE, refusal(() -> b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of())));
         assertEquals(1, b.lifecycle().refreshAll());
+        assertEquals(1, b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of()).keyVersion());
+    }
+
+    @Test
+    void aNodeFollowingMissesLooksForAnHsmObjectNotVisibleYetWhenACallNeedsIt() {
+        b.lifecycle().followMisses();
+        KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
+        byte[] envelope = a.crypto().wrap(CALLER, ref(key), new byte[] {3}, Map.of()).envelope();
+        hsm.setUnavailable(true);
+        assertTrue(b.lifecycle().refresh(key.id()));
+        hsm.setUnavailable(false);
+        sleepPastTheCatchUpLimit();
+        // The object is visible now: the unwrap finds it by itself, without waiting for a refresh.
+        try (CryptoOperations.Unwrapped opened = b.crypto().unwrap(CALLER, envelope, Map.of())) {
+            assertArrayEquals(new byte[] {3}, opened.plaintext().reveal());
+        }
         assertEquals(1, b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of()).keyVersion());
     }
 

@@ -1,6 +1,7 @@
 package coffre.kms.server.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -142,6 +143,22 @@ class PostgresChangeFeedIT {
             String heard = onB.next();
             assertNotNull(heard, "a change after the reconnection is heard");
             assertEquals("KEY " + key.id().value() + " remote", heard);
+        }
+    }
+
+    @Test
+    void aNodeThatCannotListenReloadsEverySecond() throws Exception {
+        // The database answers queries but the listening connection cannot be opened (a pooler in
+        // transaction mode, a firewall): revocations must still apply within about a second.
+        PostgresChangeFeed feed = new PostgresChangeFeed(() -> {
+            throw new java.sql.SQLException("listening connection refused", "08001");
+        }, schema, Duration.ofMinutes(10));
+        try (feed) {
+            Recorder recorder = new Recorder();
+            feed.subscribe(recorder);
+            feed.start();
+            awaitResyncs(recorder, 3);
+            assertFalse(feed.listening());
         }
     }
 
