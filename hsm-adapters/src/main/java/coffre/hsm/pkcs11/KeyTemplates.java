@@ -26,29 +26,32 @@ import static coffre.hsm.pkcs11.Pkcs11Native.CKO_SECRET_KEY;
 /**
  * The PKCS#11 attribute choices for Coffre's keys, in one place.
  *
- * <p>How a key is made, and why:
+ * <p>How an AES key is made, and why:
  * <ol>
- *   <li>SunPKCS11's {@code KeyGenerator} generates the AES-256 key <em>inside</em> the HSM with
- *       {@link #GENERATE_BLOCK}: a session object ({@code CKA_TOKEN=false}, because the JCA cannot
- *       give a generated key its label), {@code CKA_SENSITIVE=true} and {@code CKA_EXTRACTABLE=false}
- *       so the value can never be read or wrapped out, and only {@code CKA_ENCRYPT}/{@code CKA_DECRYPT}
- *       so it cannot be misused for wrapping, MACs or derivation. The HSM then sets
- *       {@code CKA_LOCAL}, {@code CKA_ALWAYS_SENSITIVE} and {@code CKA_NEVER_EXTRACTABLE} itself.</li>
- *   <li>{@code KeyStore.setEntry} copies it ({@code C_CopyObject}) into a private token object
- *       labelled with the key's label. A copy keeps every attribute not in the copy template, so the
- *       token object also reads {@code CKA_LOCAL=true} and {@code CKA_NEVER_EXTRACTABLE=true}
- *       (verified with {@code pkcs11-tool -O} in the conformance suite). {@code keytool -genseckey}
- *       is never used: it makes the key in software.</li>
- *   <li>For speed, {@link SessionKeyCopier} copies the token object back into a session object
- *       with {@link #SESSION_COPY} ({@code CKA_TOKEN=false} only, nothing weakened).</li>
+ *   <li>{@code C_GenerateKey} with {@code CKM_AES_KEY_GEN} and {@link #aesKey} creates the AES-256
+ *       key <em>inside</em> the HSM directly as a private token object labelled with the key's
+ *       label: {@code CKA_SENSITIVE=true} and {@code CKA_EXTRACTABLE=false} so the value can never
+ *       be read or wrapped out, and only {@code CKA_ENCRYPT}/{@code CKA_DECRYPT} so it cannot be
+ *       misused for wrapping, MACs or derivation. The HSM sets {@code CKA_LOCAL},
+ *       {@code CKA_ALWAYS_SENSITIVE} and {@code CKA_NEVER_EXTRACTABLE} itself (verified with
+ *       {@code pkcs11-tool -O} in the conformance suite). One call, whatever the number of objects
+ *       on the token; {@link TokenKeyLoader} then makes the provider's key object from the handle.
+ *       {@code keytool -genseckey} is never used: it makes the key in software.</li>
+ *   <li>The attributes are those of the former path (a {@code KeyGenerator} session key with
+ *       {@link #GENERATE_BLOCK}, copied by {@code KeyStore.setEntry} into a token object with
+ *       {@code CKA_TOKEN=true}, {@code CKA_PRIVATE=true} and the label), which cost a listing of
+ *       every object on the token per key. {@link #GENERATE_BLOCK} stays in the provider's
+ *       configuration so that any key the provider itself generates is sensitive and
+ *       non-extractable from birth too.</li>
+ *   <li>For speed, {@link SessionKeyCopier} copies the token object into a session object with
+ *       {@link #SESSION_COPY} ({@code CKA_TOKEN=false} only, nothing weakened).</li>
  * </ol>
  *
- * <p>HMAC keys ({@link #macKey}) are made differently: {@code C_GenerateKey} with
- * {@code CKM_GENERIC_SECRET_KEY_GEN} creates the labelled token object directly, because the JCA can
- * neither label a generated key nor store a generic secret without a software import. The key type
- * is {@code CKK_GENERIC_SECRET}: SoftHSM 2.6.1 answers {@code CKR_TEMPLATE_INCONSISTENT} to
- * {@code CKK_SHA256_HMAC} with that mechanism, and refuses HMAC-SHA-256 keys shorter than 32 bytes
- * ({@code CKR_KEY_SIZE_RANGE}). Labels are unique across both kinds ({@link #findAnyByLabel}).
+ * <p>HMAC keys ({@link #macKey}) are made the same way with {@code CKM_GENERIC_SECRET_KEY_GEN}:
+ * the JCA can neither label a generated key nor store a generic secret without a software import.
+ * The key type is {@code CKK_GENERIC_SECRET}: SoftHSM 2.6.1 answers {@code CKR_TEMPLATE_INCONSISTENT}
+ * to {@code CKK_SHA256_HMAC} with that mechanism, and refuses HMAC-SHA-256 keys shorter than 32
+ * bytes ({@code CKR_KEY_SIZE_RANGE}). Labels are unique across both kinds ({@link #findAnyByLabel}).
  */
 final class KeyTemplates {
     /** AES-256. */
@@ -77,6 +80,9 @@ final class KeyTemplates {
             Attr.of(CKA_UNWRAP, false), Attr.of(CKA_SIGN, false), Attr.of(CKA_VERIFY, false),
             Attr.of(CKA_DERIVE, false));
 
+    /** AES-256 key length in bytes ({@code CKA_VALUE_LEN}). */
+    static final long KEY_BYTES = KEY_BITS / 8;
+
     /** The copy template of a session copy: only the object's lifetime changes. */
     static final List<Attr> SESSION_COPY = List.of(Attr.of(CKA_TOKEN, false));
 
@@ -84,6 +90,20 @@ final class KeyTemplates {
     static final long MAC_KEY_BYTES = 32;
 
     private KeyTemplates() {
+    }
+
+    /**
+     * The {@code C_GenerateKey} template of an AES-256 key under {@code label}: a private token
+     * object with {@link #GENERATED}'s security and usage attributes (only {@code CKA_TOKEN}
+     * differs), sensitive and not extractable, able only to encrypt and decrypt.
+     */
+    static List<Attr> aesKey(String label) {
+        return List.of(Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_KEY_TYPE, CKK_AES),
+                Attr.of(CKA_VALUE_LEN, KEY_BYTES), Attr.of(CKA_TOKEN, true), Attr.of(CKA_PRIVATE, true),
+                Attr.of(CKA_LABEL, label), Attr.of(CKA_SENSITIVE, true), Attr.of(CKA_EXTRACTABLE, false),
+                Attr.of(CKA_ENCRYPT, true), Attr.of(CKA_DECRYPT, true), Attr.of(CKA_WRAP, false),
+                Attr.of(CKA_UNWRAP, false), Attr.of(CKA_SIGN, false), Attr.of(CKA_VERIFY, false),
+                Attr.of(CKA_DERIVE, false));
     }
 
     /** The search template for Coffre's token key under {@code label}. */

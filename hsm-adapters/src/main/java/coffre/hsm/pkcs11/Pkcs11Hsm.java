@@ -11,8 +11,6 @@ import coffre.hsm.HsmKeyRef;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.KeyGenerator;
-import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -29,7 +27,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +37,14 @@ import java.util.regex.Pattern;
  *
  * <p>Why it is built this way:
  * <ul>
+ *   <li>Keys are made by {@code C_GenerateKey} directly as labelled token objects
+ *       ({@link KeyTemplates#aesKey}) and found by {@code C_FindObjects} on their label; the
+ *       provider's key object is made from the handle ({@link TokenKeyLoader}), so a key made by
+ *       another process is usable at once and no KeyStore is reloaded. What is left per key is the
+ *       module's own {@code C_FindObjects} for the label (SoftHSM2 scans every object file for it:
+ *       ~35 µs per object on the machine of DESIGN.md). Without {@value TokenKeyLoader#JVM_FLAGS},
+ *       keys are loaded through the PKCS#11 {@code KeyStore} instead, which is reloaded (every
+ *       object listed and its label read) for each label it does not know yet.</li>
  *   <li>Keys are resolved by label once ({@link #generateKey}, {@link #findKey}) into a
  *       {@link Pkcs11KeyRef} holding the provider's key object and, where the profile and JVM allow
  *       it, a faster session-object copy ({@link SessionKeyCopier}); encrypt and decrypt do no lookup.</li>
@@ -62,7 +70,8 @@ import java.util.regex.Pattern;
  * fail with {@link HsmErrorKind#INTERNAL}.
  *
  * <p>The JVM needs {@value Pkcs11Native#JVM_FLAGS}; with
- * {@value SessionKeyCopier#JVM_FLAGS} as well, session copies are used when wanted.
+ * {@value SessionKeyCopier#JVM_FLAGS} as well, keys are loaded by handle and session copies are
+ * used when wanted.
  */
 public final class Pkcs11Hsm implements Hsm {
     private static final System.Logger LOG = System.getLogger(Pkcs11Hsm.class.getName());
@@ -76,7 +85,10 @@ public final class Pkcs11Hsm implements Hsm {
     private final Path library;
     private final Pkcs11Native.TokenInfo token;
     private final Provider provider;
+    /** Logs the provider in at open and on re-login; loads keys only when {@link #loader} is null. */
     private final KeyStore keyStore;
+    /** Null when the JVM does not open SunPKCS11's internals: keys then come from {@link #keyStore}. */
+    private final TokenKeyLoader loader;
     private final SecureRandom hsmRandom;
     private final SecureRandom ivRandom;
     private final CipherPool ciphers;
@@ -85,19 +97,22 @@ public final class Pkcs11Hsm implements Hsm {
     private final Pkcs11HealthProbe probe;
     private final MacKeys macKeys;
     private final ConcurrentHashMap<String, Pkcs11KeyRef> refs = new ConcurrentHashMap<>();
-    /** Serialises key creation, destruction, resolution and KeyStore reloads (all rare). */
+    /** Serialises key creation, destruction, resolution and (fallback) KeyStore reloads. */
     private final ReentrantLock admin = new ReentrantLock();
+    /** KeyStore loads after the one at open: each lists every object on the token. */
+    private final AtomicLong keyStoreReloads = new AtomicLong();
     private volatile boolean closed;
 
     private Pkcs11Hsm(Pkcs11HsmConfig config, HsmProfile profile, Path library, Pkcs11Native.TokenInfo token,
-                      Provider provider, KeyStore keyStore, SecureRandom hsmRandom, SecureRandom ivRandom,
-                      CipherPool ciphers, SessionKeyCopier copier, ObjectSession objects) {
+                      Provider provider, KeyStore keyStore, TokenKeyLoader loader, SecureRandom hsmRandom,
+                      SecureRandom ivRandom, CipherPool ciphers, SessionKeyCopier copier, ObjectSession objects) {
         this.config = config;
         this.profile = profile;
         this.library = library;
         this.token = token;
         this.provider = provider;
         this.keyStore = keyStore;
+        this.loader = loader;
         this.hsmRandom = hsmRandom;
         this.ivRandom = ivRandom;
         this.ciphers = ciphers;
@@ -116,6 +131,11 @@ public final class Pkcs11Hsm implements Hsm {
      *                                  {@link HsmErrorKind#LOGIN_FAILED}, ...)
      */
     public static Pkcs11Hsm open(Pkcs11HsmConfig config) {
+        return open(config, TokenKeyLoader::create);
+    }
+
+    /** As {@link #open(Pkcs11HsmConfig)}, with the token-key loader made by {@code loaders} (tests force the fallback). */
+    static Pkcs11Hsm open(Pkcs11HsmConfig config, Function<Provider, Optional<TokenKeyLoader>> loaders) {
         Objects.requireNonNull(config, "config");
         HsmProfile profile = config.hsmProfile();
         Path library = config.resolvedLibrary();
@@ -144,7 +164,9 @@ public final class Pkcs11Hsm implements Hsm {
         } catch (GeneralSecurityException | ProviderException e) {
             throw CkrErrorMapper.map(e, "configure provider");
         }
+        // The KeyStore's load is how SunPKCS11 logs in; it lists the token's objects once per module.
         login(keyStore, config.pin());
+        TokenKeyLoader loader = loaders.apply(provider).orElse(null);
         SessionKeyCopier copier = config.wantsSessionKeyCopies()
                 ? SessionKeyCopier.create(provider, module).orElse(null) : null;
         SecureRandom hsmRandom;
@@ -159,10 +181,12 @@ public final class Pkcs11Hsm implements Hsm {
         }
         Duration timeout = config.timeouts().operationTimeout();
         CipherPool ciphers = new CipherPool(provider, config.sessions(), timeout);
-        Pkcs11Hsm hsm = new Pkcs11Hsm(config, profile, library, token, provider, keyStore, hsmRandom, ivRandom,
-                ciphers, copier, new ObjectSession(module, slot, timeout));
-        LOG.log(Level.INFO, "HSM opened: profile {0}, token ''{1}'' in slot {2}, {3} sessions, session key copies {4}{5}",
+        Pkcs11Hsm hsm = new Pkcs11Hsm(config, profile, library, token, provider, keyStore, loader, hsmRandom,
+                ivRandom, ciphers, copier, new ObjectSession(module, slot, timeout));
+        LOG.log(Level.INFO, "HSM opened: profile {0}, token ''{1}'' in slot {2}, {3} sessions, session key copies {4},"
+                        + " keys loaded {5}{6}",
                 profile.name(), token.label(), Long.toString(slot), config.sessions(), copier != null ? "on" : "off",
+                loader != null ? "by handle" : "through the KeyStore",
                 profile.tested() ? "" : " (profile not tested by Coffre's conformance suite)");
         return hsm;
     }
@@ -174,17 +198,19 @@ public final class Pkcs11Hsm implements Hsm {
         lockAdmin();
         try {
             refuseTaken(label);
+            long handle;
             try {
-                KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
-                generator.init(KeyTemplates.KEY_BITS);
-                SecretKey sessionKey = generator.generateKey();
-                // setEntry copies the in-HSM session key into a labelled, private token object.
-                keyStore.setEntry(label, new KeyStore.SecretKeyEntry(sessionKey), null);
-            } catch (GeneralSecurityException | ProviderException e) {
+                // The labelled, private token object is made inside the HSM in one call.
+                handle = objects.use(session -> objects.module().generateKey(session, Pkcs11Native.CKM_AES_KEY_GEN,
+                        KeyTemplates.aesKey(label)));
+            } catch (RuntimeException e) {
                 throw probe.outageOr("generate key", CkrErrorMapper.map(e, "generate key"));
             }
-            Pkcs11KeyRef ref = resolve(label).orElseThrow(() -> new HsmException(HsmErrorKind.INTERNAL,
-                    "key '" + label + "' vanished right after generation"));
+            Key tokenKey = loadTokenKey(label, handle, false);
+            if (tokenKey == null) {
+                throw new HsmException(HsmErrorKind.INTERNAL, "key '" + label + "' vanished right after generation");
+            }
+            Pkcs11KeyRef ref = bind(label, handle, tokenKey);
             LOG.log(Level.INFO, "generated key {0}", label);
             return ref;
         } finally {
@@ -277,9 +303,8 @@ public final class Pkcs11Hsm implements Hsm {
             if (found.isEmpty()) {
                 return false;
             }
-            // The KeyStore's P11Key holds the old handle: reload its label map before asking again.
-            login(keyStore, config.pin());
-            Key tokenKey = keyStore.getKey(ref.label(), null);
+            // The old key object holds the old handle (and so does the KeyStore's alias, if used).
+            Key tokenKey = loadTokenKey(ref.label(), found.get(), true);
             if (tokenKey == null) {
                 return false;
             }
@@ -287,8 +312,6 @@ public final class Pkcs11Hsm implements Hsm {
             ref.rebind(found.get(), tokenKey, copy);
             LOG.log(Level.WARNING, "key {0} found again on the token after a fault; operations resume", ref.label());
             return true;
-        } catch (GeneralSecurityException | ProviderException e) {
-            return false;
         } catch (HsmException e) {
             return false;
         } finally {
@@ -424,7 +447,7 @@ public final class Pkcs11Hsm implements Hsm {
         Pkcs11HealthProbe.Result r = probe.probe();
         if (r.needsLogin()) {
             try {
-                login(keyStore, config.pin());
+                reloadKeyStore();
                 return probe.probe().health();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "HSM re-login failed: {0}", CkrErrorMapper.map(e, "login").kind());
@@ -460,6 +483,16 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public String toString() {
         return "Pkcs11Hsm[" + profile.name() + ", token '" + token.label() + "', " + config.sessions() + " sessions]";
+    }
+
+    /** How many times the KeyStore was loaded again since open (each lists the token): for tests. */
+    long keyStoreReloads() {
+        return keyStoreReloads.get();
+    }
+
+    /** Whether keys are made from their handles ({@link TokenKeyLoader}) rather than through the KeyStore. */
+    boolean loadsKeysByHandle() {
+        return loader != null;
     }
 
     /** The SunPKCS11 provider of this instance: for tests in this package that need raw JCA access. */
@@ -551,26 +584,45 @@ public final class Pkcs11Hsm implements Hsm {
         if (cached != null && cached.handle() == handle && !cached.destroyed()) {
             return Optional.of(cached);
         }
-        Key tokenKey = loadTokenKey(label);
+        // A cached reference with another handle: the KeyStore's alias (if used) is stale as well.
+        Key tokenKey = loadTokenKey(label, handle, cached != null);
         if (tokenKey == null) {
             return Optional.empty();
         }
+        return Optional.of(bind(label, handle, tokenKey));
+    }
+
+    /**
+     * The reference for {@code label} pointing at {@code handle}, with a session copy when wanted:
+     * a live reference already held for the label (the module re-read the token, or another
+     * process replaced the key) is pointed at it, so its holders keep working; the caller holds
+     * {@link #admin}.
+     */
+    private Pkcs11KeyRef bind(String label, long handle, Key tokenKey) {
         Key copy = copier != null ? copier.copy(tokenKey, label).orElse(null) : null;
+        Pkcs11KeyRef cached = refs.get(label);
         if (cached != null && !cached.destroyed()) {
-            // Same label, new handle: the module re-read the token. Holders keep their reference.
             cached.rebind(handle, tokenKey, copy);
-            return Optional.of(cached);
+            return cached;
         }
         Pkcs11KeyRef ref = new Pkcs11KeyRef(this, label, handle, tokenKey, copy);
         refs.put(label, ref);
-        return Optional.of(ref);
+        return ref;
     }
 
-    private Key loadTokenKey(String label) {
+    /**
+     * The provider's key object for the token object {@code handle} labelled {@code label}: made
+     * from the handle in O(1) ({@link TokenKeyLoader}), or, without it, taken from the KeyStore,
+     * reloaded first (every object listed) when it does not know the label or its alias may point
+     * at an older object ({@code keyStoreStale}). Null only if the fallback KeyStore has no such key.
+     */
+    private Key loadTokenKey(String label, long handle, boolean keyStoreStale) {
         try {
-            if (!keyStore.containsAlias(label)) {
-                // Made by another process (or instance) since the KeyStore was loaded.
-                login(keyStore, config.pin());
+            if (loader != null) {
+                return loader.load(handle);
+            }
+            if (keyStoreStale || !keyStore.containsAlias(label)) {
+                reloadKeyStore();
             }
             return keyStore.getKey(label, null);
         } catch (GeneralSecurityException | ProviderException e) {
@@ -603,6 +655,11 @@ public final class Pkcs11Hsm implements Hsm {
 
     private static boolean flag(Pkcs11Native m, long session, long handle, long type) {
         return m.booleanAttribute(session, handle, type).orElse(false);
+    }
+
+    private void reloadKeyStore() {
+        keyStoreReloads.incrementAndGet();
+        login(keyStore, config.pin());
     }
 
     /** Logs in (if needed) and (re)loads the KeyStore's label map; the PIN array is wiped at once. */

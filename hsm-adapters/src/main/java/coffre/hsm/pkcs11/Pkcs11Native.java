@@ -48,6 +48,7 @@ final class Pkcs11Native {
     static final long CKK_AES = 0x1FL;
     static final long CKK_GENERIC_SECRET = 0x10L;
     static final long CKM_GENERIC_SECRET_KEY_GEN = 0x350L;
+    static final long CKM_AES_KEY_GEN = 0x1080L;
     static final long CKM_SHA256_HMAC = 0x251L;
     static final long CKF_RW_SESSION = 0x2L;
     static final long CKF_SERIAL_SESSION = 0x4L;

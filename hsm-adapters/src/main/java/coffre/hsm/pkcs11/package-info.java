@@ -6,14 +6,15 @@
  * optional session-copy override) and call {@link coffre.hsm.pkcs11.Pkcs11Hsm#open}. The JVM must
  * run with
  * {@code --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED} (label lookup,
- * attributes, health) and, for session-object key copies,
- * {@code --add-opens jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED}.
+ * attributes, key generation, health) and, to load keys by handle and make session-object key
+ * copies, {@code --add-opens jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED} (without it, keys
+ * are loaded through the PKCS#11 {@code KeyStore}, which costs a listing of the token per new key).
  *
  * <p>One class per concern: {@link coffre.hsm.pkcs11.Pkcs11HsmConfig} (validated settings),
  * {@link coffre.hsm.pkcs11.HsmProfiles} (vendor data), {@link coffre.hsm.pkcs11.SunPkcs11ProviderFactory}
  * (provider configuration), {@code SlotResolver} (label to slot), {@code KeyTemplates} (attributes),
  * {@code CipherPool} (cipher pooling), {@code ObjectSession} (object-management session),
- * {@code SessionKeyCopier} (session copies), {@link coffre.hsm.pkcs11.CkrErrorMapper} (CKR codes),
+ * {@code TokenKeyLoader} (key objects from handles), {@code SessionKeyCopier} (session copies), {@link coffre.hsm.pkcs11.CkrErrorMapper} (CKR codes),
  * {@code Pkcs11HealthProbe} (health), {@code MacKeys} (HMAC keys and MACs).
  *
  * <p>Faults: {@link coffre.hsm.pkcs11.HsmTimeouts} (deadlines and intervals), {@code BoundedWait}

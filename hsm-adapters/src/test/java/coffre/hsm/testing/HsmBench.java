@@ -14,12 +14,26 @@ import java.util.concurrent.atomic.LongAdder;
  * test token, with the token key and with a session copy, for 1 and N threads. Run with the
  * module's test class path, the two PKCS#11 JVM flags and SOFTHSM2_CONF set; argument: seconds per
  * measurement (default 3), thread counts (default 1,2,4).
+ *
+ * <p>With {@code keys <n> [token label]} it measures key creation instead, on a token of its own
+ * (default {@value #KEYS_TOKEN}; use a scratch {@code SOFTHSM2_CONF}): it creates {@code n} keys
+ * and prints the time of each 1,000, then how long a second module (its own library copy, as
+ * another process) takes to find and use the last key, how long opening takes with {@code n} keys
+ * on the token, and how long destroying them takes. Without {@code --add-opens} it measures the
+ * KeyStore fallback.
  */
 public final class HsmBench {
+    private static final String KEYS_TOKEN = "coffre-bench-keys";
+    private static final int BLOCK = 1_000;
+
     private HsmBench() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("keys")) {
+            keys(Integer.parseInt(args[1]), args.length > 2 ? args[2] : KEYS_TOKEN);
+            return;
+        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         String[] threadCounts = (args.length > 1 ? args[1] : "1,2,4").split(",");
         for (boolean copies : new boolean[] {false, true}) {
@@ -38,6 +52,56 @@ public final class HsmBench {
                     hsm.destroyKey(label);
                 }
             }
+        }
+    }
+
+    private static void keys(int n, String tokenLabel) throws java.io.IOException {
+        SoftHsmTestToken token = SoftHsmTestToken.get(tokenLabel);
+        String prefix = "bench-" + Long.toHexString(System.nanoTime()) + "-";
+        List<String> labels = new ArrayList<>();
+        byte[] aad = new byte[0];
+        byte[] pt = new byte[32];
+        try (Pkcs11Hsm hsm = Pkcs11Hsm.open(token.config(2))) {
+            long start = System.nanoTime();
+            long blockStart = start;
+            for (int i = 1; i <= n; i++) {
+                String label = prefix + i;
+                hsm.generateKey(label);
+                labels.add(label);
+                if (i % BLOCK == 0 || i == n) {
+                    long now = System.nanoTime();
+                    int inBlock = i % BLOCK == 0 ? BLOCK : i % BLOCK;
+                    System.out.printf("keys %,6d..%,6d: %,8.0f ms (%.2f ms/key), total %,.1f s%n", i - inBlock + 1, i,
+                            (now - blockStart) / 1e6, (now - blockStart) / 1e6 / inBlock, (now - start) / 1e9);
+                    blockStart = now;
+                }
+            }
+            String last = labels.get(labels.size() - 1);
+            GcmCiphertext ct = hsm.encrypt(hsm.findKey(last).orElseThrow(), aad, pt);
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("coffre-bench-lib");
+            java.nio.file.Path copy = java.nio.file.Files.copy(token.library(), dir.resolve("libsofthsm2.so"));
+            long t0 = System.nanoTime();
+            try (Pkcs11Hsm other = Pkcs11Hsm.open(token.config(2).withLibrary(copy))) {
+                long t1 = System.nanoTime();
+                HsmKeyRef found = other.findKey(last).orElseThrow();
+                other.decrypt(found, ct.iv(), aad, ct.ciphertextAndTag());
+                long t2 = System.nanoTime();
+                String late = prefix + "late";
+                hsm.generateKey(late);
+                labels.add(late);
+                long t3 = System.nanoTime();
+                other.encrypt(other.findKey(late).orElseThrow(), aad, pt);
+                long t4 = System.nanoTime();
+                System.out.printf("second module (own library copy): open with %,d keys on the token %,.0f ms;"
+                                + " find+decrypt a key made before it opened %,.1f ms; find+encrypt a key made after %,.1f ms%n",
+                        labels.size(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t4 - t3) / 1e6);
+            } finally {
+                java.nio.file.Files.deleteIfExists(copy);
+                java.nio.file.Files.deleteIfExists(dir);
+            }
+            long d0 = System.nanoTime();
+            labels.forEach(hsm::destroyKey);
+            System.out.printf("destroyed %,d keys in %,.1f s%n", labels.size(), (System.nanoTime() - d0) / 1e9);
         }
     }
 
