@@ -149,7 +149,7 @@ public final class GrpcEndpoint {
                     }
                     try {
                         if (recorded.succeeded()) {
-                            response.end(reply.message());
+                            endUnlessGone(() -> response.end(reply.message()));
                         } else {
                             fail(response, recorded.cause());
                         }
@@ -271,6 +271,19 @@ public final class GrpcEndpoint {
         GrpcStatus status = ErrorMapping.statusOf(error.reason());
         response.trailers().set(ErrorMapping.DETAILS_TRAILER,
                 ErrorMapping.details(error.reason(), error.getMessage(), error.metadata()));
-        response.status(status).statusMessage(error.getMessage()).end();
+        endUnlessGone(() -> response.status(status).statusMessage(error.getMessage()).end());
+    }
+
+    /**
+     * Sends an answer, unless the caller cancelled the call (or its deadline passed) while it was
+     * being worked on or audited: Vert.x then refuses to write, and there is no one to tell. The
+     * call's audit event is already durable either way.
+     */
+    private static void endUnlessGone(Runnable end) {
+        try {
+            end.run();
+        } catch (IllegalStateException gone) {
+            LOG.log(Level.DEBUG, "call cancelled by the caller before its answer: {0}", gone.getMessage());
+        }
     }
 }
