@@ -1,5 +1,8 @@
 package coffre.hsm;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,6 +39,20 @@ public interface Hsm extends AutoCloseable {
 
     /** Finds an existing key by label, resolving its handle once so later calls need no lookup. */
     Optional<HsmKeyRef> findKey(String label);
+
+    /**
+     * Finds many keys at once, as a node does at start: the AES keys among {@code labels} that the
+     * token holds, by label (absent labels are missing from the map). Same references and errors
+     * as {@link #findKey} for each; an HSM that must scan its objects for every search (SoftHSM2)
+     * scans them once here instead of once per key.
+     */
+    default Map<String, HsmKeyRef> findKeys(Collection<String> labels) {
+        Map<String, HsmKeyRef> found = new LinkedHashMap<>();
+        for (String label : labels) {
+            findKey(label).ifPresent(ref -> found.put(label, ref));
+        }
+        return found;
+    }
 
     /** AES-256-GCM encryption inside the HSM with a fresh IV; {@code aad} may be empty, not null. */
     GcmCiphertext encrypt(HsmKeyRef key, byte[] aad, byte[] plaintext);

@@ -22,10 +22,17 @@ import java.security.Provider;
 import java.security.ProviderException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -225,6 +232,66 @@ public final class Pkcs11Hsm implements Hsm {
         lockAdmin();
         try {
             return resolve(label).map(HsmKeyRef.class::cast);
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /**
+     * One search for every AES key of the token and one label read per object, instead of one
+     * search per label: SoftHSM2 opens every object file on each search, so a node with n keys
+     * would otherwise start in O(n²). A label held by several objects is left out (logged), as
+     * {@link #findKey} would refuse it.
+     */
+    @Override
+    public Map<String, HsmKeyRef> findKeys(Collection<String> labels) {
+        requireOpen();
+        Set<String> wanted = new HashSet<>(labels);
+        wanted.forEach(Pkcs11Hsm::checkLabel);
+        Map<String, HsmKeyRef> found = new LinkedHashMap<>();
+        if (wanted.isEmpty()) {
+            return found;
+        }
+        lockAdmin();
+        try {
+            Map<String, List<Long>> handles;
+            try {
+                handles = objects.use(session -> {
+                    Map<String, List<Long>> byLabel = new HashMap<>();
+                    for (long handle : objects.module().findObjects(session, KeyTemplates.findAllAes())) {
+                        objects.module().stringAttribute(session, handle, Pkcs11Native.CKA_LABEL)
+                                .filter(wanted::contains)
+                                .ifPresent(l -> byLabel.computeIfAbsent(l, x -> new ArrayList<>()).add(handle));
+                    }
+                    return byLabel;
+                });
+            } catch (ProviderException e) {
+                throw probe.outageOr("find keys", CkrErrorMapper.map(e, "find keys"));
+            }
+            if (handles.isEmpty() && !probe.tokenReachable()) {
+                throw probe.unavailable("find keys", null);
+            }
+            for (String label : labels) {
+                List<Long> h = handles.get(label);
+                if (h == null || found.containsKey(label)) {
+                    continue;
+                }
+                if (h.size() > 1) {
+                    LOG.log(Level.ERROR, "{0} key objects are labelled ''{1}''; not using it", h.size(), label);
+                    continue;
+                }
+                long handle = h.get(0);
+                Pkcs11KeyRef cached = refs.get(label);
+                if (cached != null && cached.handle() == handle && !cached.destroyed()) {
+                    found.put(label, cached);
+                    continue;
+                }
+                Key tokenKey = loadTokenKey(label, handle, cached != null);
+                if (tokenKey != null) {
+                    found.put(label, bind(label, handle, tokenKey));
+                }
+            }
+            return found;
         } finally {
             admin.unlock();
         }

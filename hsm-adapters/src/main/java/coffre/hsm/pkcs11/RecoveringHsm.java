@@ -14,8 +14,11 @@ import java.security.ProviderException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -230,6 +233,19 @@ public final class RecoveringHsm implements Hsm {
             g.resolved().put(ref, found);
             return ref;
         }));
+    }
+
+    @Override
+    public Map<String, HsmKeyRef> findKeys(Collection<String> labels) {
+        return call(g -> {
+            Map<String, HsmKeyRef> refs = new LinkedHashMap<>();
+            g.hsm().findKeys(labels).forEach((label, found) -> {
+                Ref ref = ref(label, false);
+                g.resolved().put(ref, found);
+                refs.put(label, ref);
+            });
+            return refs;
+        });
     }
 
     @Override

@@ -136,6 +136,36 @@ public abstract class HsmConformanceSuite {
     }
 
     @Test
+    void findKeysFindsManyAtOnceLeavesOutTheUnknownAndMacKeysAndAgreesWithFindKey() {
+        HsmKeyRef other = generate("bulk-other");
+        String mac = label("bulk-mac");
+        made.add(mac);
+        hsm.generateMacKey(mac);
+        String unknown = label("bulk-never-made");
+        java.util.Map<String, HsmKeyRef> found = hsm.findKeys(List.of(key.label(), unknown, other.label(), mac));
+        assertEquals(Set.of(key.label(), other.label()), found.keySet(), "AES keys only, unknown labels absent");
+        GcmCiphertext ct = hsm.encrypt(key, bytes("a"), bytes("p"));
+        assertArrayEquals(bytes("p"), hsm.decrypt(found.get(key.label()), ct.iv(), bytes("a"), ct.ciphertextAndTag()));
+        GcmCiphertext ct2 = hsm.encrypt(found.get(other.label()), bytes("b"), bytes("q"));
+        assertArrayEquals(bytes("q"), hsm.decrypt(hsm.findKey(other.label()).orElseThrow(), ct2.iv(), bytes("b"),
+                ct2.ciphertextAndTag()));
+        assertEquals(java.util.Map.of(), hsm.findKeys(List.of()));
+        assertThrows(IllegalArgumentException.class, () -> hsm.findKeys(List.of("bad label\n")));
+    }
+
+    @Test
+    void aSecondInstanceFindsManyKeysOfTheFirstAtOnce() {
+        HsmKeyRef other = generate("bulk-second");
+        GcmCiphertext ct = hsm.encrypt(other, new byte[0], bytes("bulk"));
+        try (Hsm second = openHsm()) {
+            java.util.Map<String, HsmKeyRef> found = second.findKeys(List.of(key.label(), other.label()));
+            assertEquals(2, found.size());
+            assertArrayEquals(bytes("bulk"), second.decrypt(found.get(other.label()), ct.iv(), new byte[0],
+                    ct.ciphertextAndTag()));
+        }
+    }
+
+    @Test
     void findKeyOfAnUnknownLabelIsEmpty() {
         assertEquals(Optional.empty(), hsm.findKey(label("never-made")));
     }

@@ -52,14 +52,27 @@ public final class KeyLifecycle {
         this.clock = clock;
     }
 
-    /** Builds the registry from the store, resolving each live version's HSM object once. */
+    /**
+     * Builds the registry from the store, resolving every live version's HSM object in one lookup
+     * ({@link Hsm#findKeys}: one scan of the token, not one per key).
+     */
     public void loadAll() {
-        for (KeyMetadata meta : store.loadAllKeys()) {
+        List<KeyMetadata> all = store.loadAllKeys();
+        List<String> labels = new ArrayList<>();
+        for (KeyMetadata meta : all) {
+            for (KeyVersionMetadata version : meta.versions()) {
+                if (version.state() == KeyVersionState.ENABLED) {
+                    labels.add(version.hsmLabel());
+                }
+            }
+        }
+        java.util.Map<String, HsmKeyRef> found = hsm.findKeys(labels);
+        for (KeyMetadata meta : all) {
             List<Optional<HsmKeyRef>> refs = new ArrayList<>();
             for (KeyVersionMetadata version : meta.versions()) {
                 Optional<HsmKeyRef> ref = Optional.empty();
                 if (version.state() == KeyVersionState.ENABLED) {
-                    ref = hsm.findKey(version.hsmLabel());
+                    ref = Optional.ofNullable(found.get(version.hsmLabel()));
                     if (ref.isEmpty()) {
                         LOG.log(Level.ERROR, "HSM object {0} of key {1} is missing; that version cannot be used",
                                 version.hsmLabel(), meta.id());
