@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -70,6 +71,12 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private String tailHash;
     private final ArrayDeque<ChainedEvent> backlog = new ArrayDeque<>();
     private long dropped;
+    /**
+     * Set by a failed write: its transaction may have committed anyway (the connection broke while
+     * the commit's answer was on its way), so the stored tail is read again before the next write.
+     */
+    private boolean tailUncertain;
+    private String lastFailure;
 
     private AuditLog(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog, Clock clock) {
         this.store = store;
@@ -190,6 +197,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
 
     private void write(List<Pending> batch) throws InterruptedException {
+        if (tailUncertain) {
+            try {
+                resyncTail();
+            } catch (RuntimeException e) {
+                onFailure(e, batch);
+                return;
+            }
+        }
         if ((!backlog.isEmpty() || dropped > 0) && !retryBacklog()) {
             // Still failing open: keep what fits, count the rest, answer everyone.
             for (Pending pending : batch) {
@@ -230,6 +245,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         try {
             store.append(pending);
         } catch (RuntimeException e) {
+            tailUncertain = true;
             return false;
         }
         backlog.clear();
@@ -259,9 +275,43 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         }
     }
 
+    /**
+     * Reads the chain's stored tail after a failed write. Events at or below it are durable, even if
+     * their write was reported failed: they were chained after the same predecessor with the same
+     * sequence numbers, so the chain goes on after them (a stale tail would collide with them on
+     * every later write, and the log would never be writable again). In CLOSED mode their callers
+     * were refused, so the log then holds events of calls that were not answered — never the
+     * reverse.
+     */
+    private void resyncTail() {
+        Optional<ChainedEvent> stored = store.lastEvent(node);
+        tailUncertain = false;
+        long storedSequence = stored.map(ChainedEvent::sequence).orElse(0L);
+        if (storedSequence <= head.sequence()) {
+            return;
+        }
+        ChainedEvent last = stored.get();
+        LOG.log(Level.WARNING, "audit events up to sequence {0,number,#} were committed although their write "
+                + "was reported failed; the chain goes on after them", storedSequence);
+        while (!backlog.isEmpty() && backlog.peekFirst().sequence() <= storedSequence) {
+            backlog.pollFirst();
+        }
+        if (storedSequence > tailSequence) {
+            dropped = 0; // the EVENTS_DROPPED marker was the last thing written
+        }
+        head = new Head(storedSequence, last.hash());
+        if (backlog.isEmpty()) {
+            tailSequence = storedSequence;
+            tailHash = last.hash();
+        }
+    }
+
     private void onFailure(RuntimeException e, List<Pending> batch) throws InterruptedException {
-        if (!failing) {
+        tailUncertain = true;
+        // Logged once per distinct cause, not once per retry.
+        if (!failing || !e.toString().equals(lastFailure)) {
             LOG.log(Level.ERROR, "cannot write the audit log (" + mode + " mode): " + e);
+            lastFailure = e.toString();
         }
         failing = true;
         if (mode == FailureMode.CLOSED) {

@@ -123,6 +123,37 @@ class AuditLogTest {
     }
 
     @Test
+    void aBatchCommittedWhoseAnswerWasLostDoesNotBlockTheChain() {
+        try (AuditLog log = AuditLog.open(store, "n1", AuditLog.FailureMode.CLOSED, 100, 100, clock)) {
+            log.record(event("before")).toCompletableFuture().join();
+            store.loseNextAcknowledgement();
+            CompletionException refused = assertThrows(CompletionException.class,
+                    () -> log.record(event("committed, answer lost")).toCompletableFuture().join());
+            assertEquals(ErrorReason.AUDIT_UNAVAILABLE, assertInstanceOf(KmsException.class, refused.getCause()).reason());
+            // The next events go on after the committed one instead of colliding with it for ever.
+            log.record(event("after")).toCompletableFuture().join();
+            log.record(event("later")).toCompletableFuture().join();
+            assertTrue(log.writable());
+            assertEquals(4, log.head().sequence());
+        }
+        assertEquals(List.of("before", "committed, answer lost", "after", "later"), principals(store.events()));
+        assertLinked(store.events());
+    }
+
+    @Test
+    void failingOpenWithALostAnswerWritesEachEventOnce() {
+        try (AuditLog log = AuditLog.open(store, "n1", AuditLog.FailureMode.OPEN, 100, 100, clock)) {
+            store.loseNextAcknowledgement();
+            log.record(event("one")).toCompletableFuture().join();
+            log.flush();
+            log.record(event("two")).toCompletableFuture().join();
+            log.flush();
+        }
+        assertEquals(List.of("one", "two"), principals(store.events()));
+        assertLinked(store.events());
+    }
+
+    @Test
     void failingOpenAnswersAndWritesTheBacklogInOrderWhenTheStoreIsBack() {
         try (AuditLog log = AuditLog.open(store, "n1", AuditLog.FailureMode.OPEN, 100, 100, clock)) {
             store.failing(true);

@@ -13,9 +13,15 @@ final class InMemoryAuditStore implements AuditStore {
     private final List<AuditCheckpoint> checkpoints = new ArrayList<>();
     private final AtomicInteger appends = new AtomicInteger();
     private volatile boolean failing;
+    private volatile boolean loseNextAcknowledgement;
 
     void failing(boolean failing) {
         this.failing = failing;
+    }
+
+    /** The next append commits, then throws as if the connection broke before its answer arrived. */
+    void loseNextAcknowledgement() {
+        this.loseNextAcknowledgement = true;
     }
 
     int appends() {
@@ -36,8 +42,18 @@ final class InMemoryAuditStore implements AuditStore {
         if (failing) {
             throw new Store.StoreException("switched off", null);
         }
+        for (ChainedEvent event : batch) {
+            // As the table's primary key (node, seq) does.
+            if (events.stream().anyMatch(e -> e.node().equals(event.node()) && e.sequence() == event.sequence())) {
+                throw new Store.StoreException("duplicate key: " + event.node() + "/" + event.sequence(), null);
+            }
+        }
         appends.incrementAndGet();
         events.addAll(batch);
+        if (loseNextAcknowledgement) {
+            loseNextAcknowledgement = false;
+            throw new Store.StoreException("connection lost after the commit", null);
+        }
     }
 
     @Override
