@@ -44,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 public final class ServerProcess implements AutoCloseable {
     /** How long a node may take from launch to {@code SERVING}. */
     public static final Duration START_BOUND = Duration.ofSeconds(60);
+    /** Where the nodes' logs go (the tests run in the module's directory). */
+    private static final Path LOGS = Path.of("target", "server-processes");
     private static final int LOG_TAIL_LINES = 40;
 
     private final String id;
@@ -64,7 +66,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts node {@code id} of {@code cluster} on a free port of 127.0.0.1; its configuration
-     * ({@code id.yaml}) and log ({@code id.log}) are written in {@code dir}.
+     * ({@code id.yaml}) is written in {@code dir}, its log in {@code target/server-processes/} (read by the leak scan).
      *
      * @throws IllegalStateException with the log's tail, if the node exits or is not serving
      *                               within {@link #START_BOUND}
@@ -89,7 +91,13 @@ public final class ServerProcess implements AutoCloseable {
     private static ServerProcess startOnce(TestCluster cluster, PostgresTestDatabase db, Path dir, String id) {
         int port = freePort();
         Path config = dir.resolve(id + ".yaml");
-        Path log = dir.resolve(id + ".log");
+        // Under the module's target/, where the suite's leak scan reads every *.log, not in the temp dir.
+        Path log = LOGS.resolve(dir.getFileName() + "-" + id + ".log").toAbsolutePath();
+        try {
+            Files.createDirectories(LOGS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + LOGS, e);
+        }
         write(config, String.join("\n",
                 "node: {id: " + id + "}",
                 "server: {host: 127.0.0.1, port: " + port + "}",
