@@ -97,7 +97,10 @@ class ProcessFailoverIT {
                     System.out.printf("failover: %d wraps answered (%d after the kill), %d failed %s%n",
                             acknowledged.size(), afterKill.get(), failures.get(), codes);
                     assertTrue(afterKill.get() > 20, "the client went on after the kill: " + afterKill.get());
-                    assertTrue(codes.stream().allMatch(c -> c == Status.Code.UNAVAILABLE), codes.toString());
+                    // A call whose node dies in the middle of its answer cannot be retried by gRPC and
+                    // fails UNKNOWN (seen: 1 in ~700); any other code would be the server's doing.
+                    assertTrue(codes.stream().allMatch(c -> c == Status.Code.UNAVAILABLE || c == Status.Code.UNKNOWN),
+                            codes.toString());
                     assertTrue(failures.get() <= acknowledged.size() / 20, "retries hide the kill from almost every call");
 
                     // Every answered wrap opens on the nodes still up.
