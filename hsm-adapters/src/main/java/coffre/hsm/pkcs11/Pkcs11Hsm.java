@@ -287,16 +287,7 @@ public final class Pkcs11Hsm implements Hsm {
                     LOG.log(Level.ERROR, "{0} key objects are labelled ''{1}''; not using it", h.size(), label);
                     continue;
                 }
-                long handle = h.get(0);
-                Pkcs11KeyRef cached = refs.get(label);
-                if (cached != null && cached.handle() == handle && !cached.destroyed()) {
-                    found.put(label, cached);
-                    continue;
-                }
-                Key tokenKey = loadTokenKey(label, handle, cached != null);
-                if (tokenKey != null) {
-                    found.put(label, bind(label, handle, tokenKey));
-                }
+                refAt(label, h.get(0)).ifPresent(ref -> found.put(label, ref));
             }
             return found;
         } finally {
@@ -654,7 +645,6 @@ public final class Pkcs11Hsm implements Hsm {
     /** Resolves {@code label} against the token; the caller holds {@link #admin}. */
     private Optional<Pkcs11KeyRef> resolve(String label) {
         Optional<Long> found = singleHandle(label);
-        Pkcs11KeyRef cached = refs.get(label);
         if (found.isEmpty()) {
             // Not there now. Only destroyKey forgets a key: a token briefly away must not poison
             // the references that the rest of the node holds, nor look like a key that never was.
@@ -663,7 +653,16 @@ public final class Pkcs11Hsm implements Hsm {
             }
             return Optional.empty();
         }
-        long handle = found.get();
+        return refAt(label, found.get());
+    }
+
+    /**
+     * The reference for the token object {@code handle} found under {@code label}: the one held
+     * already if it points there, else a fresh or re-pointed one; empty only if the fallback
+     * KeyStore has no such key. The caller holds {@link #admin}.
+     */
+    private Optional<Pkcs11KeyRef> refAt(String label, long handle) {
+        Pkcs11KeyRef cached = refs.get(label);
         if (cached != null && cached.handle() == handle && !cached.destroyed()) {
             return Optional.of(cached);
         }

@@ -218,7 +218,8 @@ public final class CoffreServer implements AutoCloseable {
                     + quorum.expireDue(), config.keys().deletionCheckInterval());
             deletionJob.start();
 
-            HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), storage.clusterLock(), clock, HEALTH_INTERVAL);
+            HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), storage.clusterLock(), clock,
+                    HEALTH_INTERVAL);
             publish(health, monitor.check(), auditLog);
             vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), id -> adminWorkers.executeBlocking(monitor::check, false)
                     .onSuccess(report -> publish(health, report, audit)));

@@ -71,11 +71,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private String tailHash;
     private final ArrayDeque<ChainedEvent> backlog = new ArrayDeque<>();
     private long dropped;
-    /**
-     * Set by a failed write: its transaction may have committed anyway (the connection broke while
-     * the commit's answer was on its way), so the stored tail is read again before the next write.
-     */
-    private boolean tailUncertain;
     private String lastFailure;
 
     private AuditLog(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog, Clock clock) {
@@ -197,7 +192,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
 
     private void write(List<Pending> batch) throws InterruptedException {
-        if (tailUncertain) {
+        // After a failed write, its transaction may have committed anyway (the connection broke
+        // while the commit's answer was on its way): the stored tail is read again first.
+        if (failing) {
             try {
                 resyncTail();
             } catch (RuntimeException e) {
@@ -245,7 +242,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         try {
             store.append(pending);
         } catch (RuntimeException e) {
-            tailUncertain = true;
             return false;
         }
         backlog.clear();
@@ -285,7 +281,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
      */
     private void resyncTail() {
         Optional<ChainedEvent> stored = store.lastEvent(node);
-        tailUncertain = false;
         long storedSequence = stored.map(ChainedEvent::sequence).orElse(0L);
         if (storedSequence <= head.sequence()) {
             return;
@@ -307,7 +302,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
 
     private void onFailure(RuntimeException e, List<Pending> batch) throws InterruptedException {
-        tailUncertain = true;
         // Logged once per distinct cause, not once per retry.
         if (!failing || !e.toString().equals(lastFailure)) {
             LOG.log(Level.ERROR, "cannot write the audit log (" + mode + " mode): " + e);

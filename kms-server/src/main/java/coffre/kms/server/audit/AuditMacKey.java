@@ -8,7 +8,8 @@ import coffre.kms.server.domain.SharedHsmKeys;
 /**
  * The HSM key that signs audit checkpoints: an HMAC-SHA-256 key generated inside the HSM, never
  * extractable, shared by every node of a deployment under one label. Found (or created, once for
- * the deployment: {@link SharedHsmKeys}) on first use, so that a node whose HSM is briefly away at start still starts and checkpoints later.
+ * the deployment: {@link SharedHsmKeys}) on first use, so that a node whose HSM is briefly away at
+ * start still starts and checkpoints later.
  */
 public final class AuditMacKey {
     public static final String LABEL = "coffre:audit-mac";

@@ -5,7 +5,6 @@ import coffre.hsm.Hsm;
 import coffre.hsm.HsmException;
 import coffre.hsm.HsmKeyRef;
 import coffre.kms.v1.DataOperation;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -100,8 +99,11 @@ public final class CryptoOperations {
         if (key.metadata().requireUnwrapApproval()) {
             unwrapApprovals.authorize(caller, key.metadata(), envelope.keyVersion(), envelopeBytes, context);
         }
-        HsmKeyRef ref = enabled(key, envelope.keyVersion()) ? registry.enabledRef(key, envelope.keyVersion())
-                : key.ref(envelope.keyVersion()).orElseThrow(KmsException::decryptionFailed);
+        // A disabled or destroyed version has no HSM reference: its envelopes do not open.
+        if (key.metadata().version(envelope.keyVersion()).filter(v -> v.state() == KeyVersionState.ENABLED).isEmpty()) {
+            throw KmsException.decryptionFailed();
+        }
+        HsmKeyRef ref = registry.enabledRef(key, envelope.keyVersion());
         byte[] aad = Envelope.additionalData(envelope.keyId(), envelope.keyVersion(), context);
         try {
             byte[] plaintext = hsm.decrypt(ref, envelope.iv(), aad, envelope.ciphertextAndTag());
@@ -155,13 +157,6 @@ public final class CryptoOperations {
             Wrapped wrapped = wrapUnder(destination, opened.plaintext().reveal(), context);
             return new Rewrapped(wrapped, opened.keyId(), opened.keyVersion());
         }
-    }
-
-    /** Whether {@code version} exists and is enabled (its HSM object must then exist). */
-    private static boolean enabled(LiveKey key, int version) {
-        List<KeyVersionMetadata> versions = key.metadata().versions();
-        return version >= 1 && version <= versions.size()
-                && versions.get(version - 1).state() == KeyVersionState.ENABLED;
     }
 
     private Wrapped wrapUnder(LiveKey key, byte[] plaintext, EncryptionContext context) {

@@ -1,9 +1,9 @@
 package coffre.kms.server.domain;
 
+import coffre.hsm.HsmKeyRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import coffre.hsm.HsmKeyRef;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;

@@ -50,11 +50,12 @@ public final class StoreFactory {
         config.setValidationTimeout(Math.max(250, Math.min(1000, timeout / 2)));
         config.setKeepaliveTime(java.time.Duration.ofSeconds(30).toMillis());
         config.setAutoCommit(true);
-        config.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, (timeout + 999) / 1000)));
+        String timeoutSeconds = Long.toString(Math.max(1, (timeout + 999) / 1000));
+        config.addDataSourceProperty("connectTimeout", timeoutSeconds);
         // The whole login too (TCP, TLS, authentication, start-up): a database that accepts the
         // connection but does not finish starting must not hold the pool's one connection-adding
         // thread (and so every refill) until the socket timeout.
-        config.addDataSourceProperty("loginTimeout", Long.toString(Math.max(1, (timeout + 999) / 1000)));
+        config.addDataSourceProperty("loginTimeout", timeoutSeconds);
         config.addDataSourceProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "coffre");
@@ -74,8 +75,9 @@ public final class StoreFactory {
         java.util.Properties props = new java.util.Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", password(pg));
-        props.setProperty("connectTimeout", Long.toString(Math.max(1, pg.connectionTimeout().toSeconds())));
-        props.setProperty("loginTimeout", Long.toString(Math.max(1, pg.connectionTimeout().toSeconds())));
+        String timeoutSeconds = Long.toString(Math.max(1, pg.connectionTimeout().toSeconds()));
+        props.setProperty("connectTimeout", timeoutSeconds);
+        props.setProperty("loginTimeout", timeoutSeconds);
         // Longer than the feed's idle probe interval: a probe that gets no answer breaks the connection.
         props.setProperty("socketTimeout", "15");
         props.setProperty("tcpKeepAlive", "true");
