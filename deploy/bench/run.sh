@@ -236,7 +236,9 @@ cert=../pki/admin.pem
 key=../pki/admin.key
 timeout=30
 PROPS
-    local server_opts="${JAVA_OPTS:-}"
+    # The heap deploy/bin/coffre-server gives a node unless JAVA_OPTS sizes it.
+    local server_opts
+    server_opts="$(coffre_server_heap_opts "${JAVA_OPTS:-}") ${JAVA_OPTS:-}"
     if ((JFR)); then
         server_opts+=" -XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile,dumponexit=true"
     fi

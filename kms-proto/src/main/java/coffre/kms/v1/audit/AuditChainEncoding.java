@@ -1,10 +1,10 @@
 package coffre.kms.v1.audit;
 
 import coffre.kms.v1.AuditEvent;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -123,7 +123,16 @@ public final class AuditChainEncoding {
         return HEX.formatHex(sha256().digest(bytes));
     }
 
+    /** One digest per thread: looking the algorithm up again for every event showed in profiles. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(AuditChainEncoding::newSha256);
+
     private static MessageDigest sha256() {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return digest;
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -131,18 +140,28 @@ public final class AuditChainEncoding {
         }
     }
 
+    /** A growable big-endian byte writer; unsynchronised (each encoding is one thread's). */
     private static final class Encoder {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        private byte[] buf = new byte[256];
+        private int size;
+
+        private void room(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
+        }
 
         void u8(int v) {
-            out.write(v);
+            room(1);
+            buf[size++] = (byte) v;
         }
 
         void u32(int v) {
-            out.write(v >>> 24);
-            out.write(v >>> 16);
-            out.write(v >>> 8);
-            out.write(v);
+            room(4);
+            buf[size++] = (byte) (v >>> 24);
+            buf[size++] = (byte) (v >>> 16);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
         }
 
         void u64(long v) {
@@ -153,15 +172,17 @@ public final class AuditChainEncoding {
         void str(String s) {
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
             u32(utf8.length);
-            out.writeBytes(utf8);
+            raw(utf8);
         }
 
         void raw(byte[] bytes) {
-            out.writeBytes(bytes);
+            room(bytes.length);
+            System.arraycopy(bytes, 0, buf, size, bytes.length);
+            size += bytes.length;
         }
 
         byte[] bytes() {
-            return out.toByteArray();
+            return Arrays.copyOf(buf, size);
         }
     }
 }

@@ -1,10 +1,12 @@
 package coffre.kms.server.domain;
 
-import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,58 +37,62 @@ public final class EncryptionContext {
         if (pairs.isEmpty()) {
             return EMPTY;
         }
-        List<byte[][]> encoded = pairs.entrySet().stream()
-                .map(e -> new byte[][] {utf8(e.getKey()), utf8(e.getValue())})
-                .sorted((a, b) -> UNSIGNED.compare(a[0], b[0]))
-                .toList();
+        // Runs twice on every call (the operation and its audit event): arrays, not streams.
+        byte[][][] encoded = new byte[pairs.size()][][];
+        int n = 0;
         long total = 4;
-        for (byte[][] pair : encoded) {
-            if (pair[0].length == 0) {
+        for (Map.Entry<String, String> e : pairs.entrySet()) {
+            byte[] key = utf8(e.getKey());
+            byte[] value = utf8(e.getValue());
+            if (key.length == 0) {
                 throw new KmsException(ErrorReason.INVALID_ENCRYPTION_CONTEXT,
                         "encryption context keys must not be empty");
             }
-            total += 8L + pair[0].length + pair[1].length;
+            total += 8L + key.length + value.length;
+            encoded[n++] = new byte[][] {key, value};
         }
         if (total > MAX_ENCODED_BYTES) {
             throw new KmsException(ErrorReason.INVALID_ENCRYPTION_CONTEXT,
                     "the encoded encryption context is " + total + " bytes; the limit is " + MAX_ENCODED_BYTES,
                     Map.of("limit", Integer.toString(MAX_ENCODED_BYTES)));
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) total);
-        writeInt(out, encoded.size());
+        Arrays.sort(encoded, (a, b) -> UNSIGNED.compare(a[0], b[0]));
+        ByteBuffer out = ByteBuffer.allocate((int) total);
+        out.putInt(encoded.length);
         for (byte[][] pair : encoded) {
-            writeInt(out, pair[0].length);
-            out.writeBytes(pair[0]);
-            writeInt(out, pair[1].length);
-            out.writeBytes(pair[1]);
+            out.putInt(pair[0].length).put(pair[0]).putInt(pair[1].length).put(pair[1]);
         }
-        return new EncryptionContext(out.toByteArray(), encoded.size());
+        return new EncryptionContext(out.array(), encoded.length);
     }
 
     /**
      * Strict UTF-8: a string that is not valid Unicode (an unpaired surrogate) is refused rather
      * than encoded with a replacement character, which would let two different maps share bytes.
+     * Text without surrogates cannot be malformed, so only text with some goes through the strict
+     * encoder.
      */
     private static byte[] utf8(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return strictUtf8(s);
+            }
+        }
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] strictUtf8(String s) {
         try {
-            java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .encode(java.nio.CharBuffer.wrap(s));
+            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(s));
             byte[] out = new byte[bytes.remaining()];
             bytes.get(out);
             return out;
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new KmsException(ErrorReason.INVALID_ENCRYPTION_CONTEXT,
                     "encryption context keys and values must be valid Unicode text");
         }
-    }
-
-    private static void writeInt(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
     }
 
     /** The canonical encoding (a copy). */

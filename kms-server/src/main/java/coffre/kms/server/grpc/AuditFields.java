@@ -8,8 +8,10 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.MapEntry;
 import com.google.protobuf.Message;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,19 @@ final class AuditFields {
     /** The subject of one call. */
     record Subject(String keyId, int keyVersion, String target, String detail, String contextSha256) {
     }
+
+    /** Each request class's generated {@code getEncryptionContextMap()}, or null if it has none. */
+    private static final ClassValue<MethodHandle> MAP_GETTERS = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                return MethodHandles.publicLookup().findVirtual(type, "getEncryptionContextMap",
+                        MethodType.methodType(Map.class));
+            } catch (NoSuchMethodException | IllegalAccessException e) {
+                return null;
+            }
+        }
+    };
 
     private final FieldDescriptor keyId;
     private final FieldDescriptor targetKeyId;
@@ -136,18 +151,37 @@ final class AuditFields {
         if (context == null || request.getRepeatedFieldCount(context) == 0) {
             return "";
         }
-        Map<String, String> pairs = new HashMap<>();
-        @SuppressWarnings("unchecked")
-        List<MapEntry<String, String>> entries = (List<MapEntry<String, String>>) request.getField(context);
-        for (MapEntry<String, String> entry : entries) {
-            pairs.put(entry.getKey(), entry.getValue());
-        }
         try {
-            return ChainHash.sha256Hex(EncryptionContext.of(pairs).canonicalBytes());
+            return ChainHash.sha256Hex(EncryptionContext.of(contextMap(request)).canonicalBytes());
         } catch (KmsException invalid) {
             // An invalid context was refused; its digest would identify nothing canonical.
             return "";
         }
+    }
+
+    /**
+     * The context pairs through the generated {@code getEncryptionContextMap()}, which reads the
+     * map as it is; the reflective {@code getField} turns it into a list of entry messages first,
+     * a cost every audited call paid.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, String> contextMap(Message request) {
+        MethodHandle getter = MAP_GETTERS.get(request.getClass());
+        if (getter != null) {
+            try {
+                return (Map<String, String>) getter.invoke(request);
+            } catch (Throwable e) {
+                throw new IllegalStateException("cannot read the encryption context of " + request.getClass(), e);
+            }
+        }
+        // Any other Message (a DynamicMessage): the map as its list of key/value entry messages.
+        Map<String, String> pairs = new HashMap<>();
+        for (Message entry : (List<Message>) request.getField(context)) {
+            Descriptor type = entry.getDescriptorForType();
+            pairs.put((String) entry.getField(type.findFieldByName("key")),
+                    (String) entry.getField(type.findFieldByName("value")));
+        }
+        return pairs;
     }
 
     private static void append(StringBuilder detail, String part) {

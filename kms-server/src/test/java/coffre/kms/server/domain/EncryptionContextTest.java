@@ -65,6 +65,23 @@ class EncryptionContextTest {
     }
 
     @Test
+    void everyUnpairedSurrogateIsRefusedWhereverItIs() {
+        for (String bad : new String[] {"\uDC00", "a\uD83D", "\uD83Db", "\uDE00\uD83D", "ok\uD800\uD800"}) {
+            KmsException inKey = assertThrows(KmsException.class, () -> EncryptionContext.of(Map.of(bad, "x")));
+            KmsException inValue = assertThrows(KmsException.class, () -> EncryptionContext.of(Map.of("k", bad)));
+            assertEquals(ErrorReason.INVALID_ENCRYPTION_CONTEXT, inKey.reason());
+            assertEquals(ErrorReason.INVALID_ENCRYPTION_CONTEXT, inValue.reason());
+        }
+    }
+
+    @Test
+    void surrogatePairsEncodeAsFourByteUtf8() {
+        // U+1F600 in a value: pair count 1, key "k", value F0 9F 98 80.
+        assertEquals("00000001" + "00000001" + "6b" + "00000004" + "f09f9880",
+                HexFormat.of().formatHex(EncryptionContext.of(Map.of("k", "\uD83D\uDE00")).canonicalBytes()));
+    }
+
+    @Test
     void toStringShowsNoValue() {
         String text = EncryptionContext.of(Map.of("tenant", "secret-customer")).toString();
         assertFalse(text.contains("secret-customer"));

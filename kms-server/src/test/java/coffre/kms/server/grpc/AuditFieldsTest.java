@@ -1,0 +1,50 @@
+package coffre.kms.server.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import coffre.kms.server.audit.ChainHash;
+import coffre.kms.server.domain.EncryptionContext;
+import coffre.kms.v1.GetKeyRequest;
+import coffre.kms.v1.GetKeyResponse;
+import coffre.kms.v1.WrapRequest;
+import coffre.kms.v1.WrapResponse;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.DynamicMessage;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AuditFieldsTest {
+    private final AuditFields wrap = AuditFields.of(WrapRequest.getDescriptor(), WrapResponse.getDescriptor());
+
+    @Test
+    void contextDigestIsTheSha256OfTheCanonicalContext() {
+        Map<String, String> context = Map.of("tenant", "acme", "purpose", "backup", "\u00e9t\u00e9", "\uD83D\uDE00");
+        WrapRequest request = WrapRequest.newBuilder().setKeyId("key-abcdefghijklmnopqrstuvwxyz")
+                .setPlaintext(ByteString.copyFromUtf8("x")).putAllEncryptionContext(context).build();
+
+        AuditFields.Subject subject = wrap.extract(request, null);
+
+        assertEquals(ChainHash.sha256Hex(EncryptionContext.of(context).canonicalBytes()), subject.contextSha256());
+        assertEquals("key-abcdefghijklmnopqrstuvwxyz", subject.keyId());
+    }
+
+    @Test
+    void aMessageWithoutTheGeneratedGetterGivesTheSameDigest() throws Exception {
+        WrapRequest generated = WrapRequest.newBuilder().putEncryptionContext("b", "2").putEncryptionContext("a", "1")
+                .build();
+        DynamicMessage dynamic = DynamicMessage.parseFrom(WrapRequest.getDescriptor(), generated.toByteString());
+
+        assertEquals(wrap.extract(generated, null).contextSha256(), wrap.extract(dynamic, null).contextSha256());
+        assertEquals(ChainHash.sha256Hex(EncryptionContext.of(Map.of("a", "1", "b", "2")).canonicalBytes()),
+                wrap.extract(dynamic, null).contextSha256());
+    }
+
+    @Test
+    void noContextOrAnInvalidOneHasNoDigest() {
+        assertEquals("", wrap.extract(WrapRequest.newBuilder().setKeyId("k").build(), null).contextSha256());
+        WrapRequest invalid = WrapRequest.newBuilder().putEncryptionContext("", "empty key").build();
+        assertEquals("", wrap.extract(invalid, null).contextSha256());
+        AuditFields getKey = AuditFields.of(GetKeyRequest.getDescriptor(), GetKeyResponse.getDescriptor());
+        assertEquals("", getKey.extract(GetKeyRequest.newBuilder().setKeyId("k").build(), null).contextSha256());
+    }
+}
