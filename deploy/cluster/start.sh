@@ -79,38 +79,6 @@ EOF
     mv -f "$tmp" "$file"
 }
 
-# write_cli_config FILE IDENTITY — CLI connection as pki/IDENTITY.{pem,key} to every node.
-write_cli_config() {
-    local file="$1" identity="$2" tmp
-    tmp="$(mktemp "$file.XXXXXX")"
-    cat >"$tmp" <<EOF
-# Coffre CLI connection as '$identity' to every node of the local cluster, written by
-# deploy/cluster/start.sh (rewritten on each start). Calls go round-robin over the nodes that are
-# up and fail over to the others. Use: deploy/bin/coffre COMMAND ... --cli-config $file
-endpoint=$(cli_endpoints)
-ca-cert=pki/ca.pem
-cert=pki/$identity.pem
-key=pki/$identity.key
-timeout=10
-EOF
-    chmod 600 "$tmp"
-    mv -f "$tmp" "$file"
-}
-
-# check_postgres_binding — the token in the state directory and the database belong together (the
-# database names HSM objects of that token): refuse to pair a state directory with another
-# PostgreSQL cluster than the one it was first started with.
-check_postgres_binding() {
-    local binding="$CLUSTER_DIR/postgres" want
-    want="$COFFRE_PG_CLUSTER 127.0.0.1:$COFFRE_PG_PORT"
-    if [[ -f "$binding" && "$(<"$binding")" != "$want" ]]; then
-        coffre_die "$CLUSTER_DIR was started with PostgreSQL $(<"$binding"), not $want." \
-            "Its SoftHSM token and that database belong together. Set COFFRE_PG_CLUSTER/COFFRE_PG_PORT back," \
-            "or start from nothing: deploy/cluster/stop.sh --purge"
-    fi
-    printf '%s\n' "$want" >"$binding"
-}
-
 # launch NAME PORT — starts node NAME detached (its own log, immune to the terminal's hangup)
 # unless it runs; the pid file gets the JVM's own pid (each launcher execs the next).
 launch() {
@@ -149,10 +117,12 @@ await() {
 # bind_state_to_database — the state directory (token, officers) and the PostgreSQL database
 # (keys, officers' public keys, audit) belong together: a database filled by a cluster whose state
 # directory is gone (or another one) names HSM objects and officers that this token and these
-# officer keys are not. A random id, kept in both (the database's comment), ties them; a mismatch
-# stops the start with what to do, instead of nodes that answer KEY_NOT_FOUND and refuse votes.
+# officer keys are not, and a state directory met with a new, empty database (COFFRE_PG_CLUSTER or
+# COFFRE_PG_PORT changed, or the database dropped) would start a second, unrelated cluster on its
+# token. A random id, kept in both (the database's comment), ties them; a mismatch stops the start
+# with what to do, instead of nodes that answer KEY_NOT_FOUND and refuse votes.
 bind_state_to_database() {
-    local id_file="$CLUSTER_DIR/cluster-id" stored initialised
+    local id_file="$CLUSTER_DIR/cluster-id" stored initialised id
     stored="$(_coffre_pg_psql_value "SELECT coalesce(shobj_description(oid, 'pg_database'), '')
         FROM pg_database WHERE datname = '$COFFRE_PG_DATABASE'")"
     stored="${stored#coffre-cluster-state:}"
@@ -162,14 +132,21 @@ bind_state_to_database() {
             "local cluster state than $CLUSTER_DIR (its token and officer keys are not the ones the database" \
             "knows). Start over with deploy/cluster/stop.sh --purge, or point COFFRE_CLUSTER_DIR at that state."
     fi
+    if [[ -f "$id_file" ]]; then
+        coffre_die "$CLUSTER_DIR belongs to a database that $COFFRE_PG_DATABASE on 127.0.0.1:$COFFRE_PG_PORT" \
+            "(cluster $COFFRE_PG_CLUSTER) is not: a new or emptied database, or other COFFRE_PG_CLUSTER/COFFRE_PG_PORT" \
+            "settings than at its first start. Set them back, or start over with deploy/cluster/stop.sh --purge."
+    fi
     initialised="$(_coffre_pg_psql_value "SELECT count(*) FROM pg_class WHERE relname = 'flyway_schema_history'" \
         "$COFFRE_PG_DATABASE")"
-    if [[ "$initialised" != 0 && ! -f "$id_file" ]]; then
+    if [[ "$initialised" != 0 ]]; then
         coffre_die "the PostgreSQL database $COFFRE_PG_DATABASE already holds a Coffre cluster, but $CLUSTER_DIR" \
             "does not hold its state. Start over with deploy/cluster/stop.sh --purge."
     fi
-    [[ -f "$id_file" ]] || openssl rand -hex 16 >"$id_file"
-    _coffre_pg_psql_value "COMMENT ON DATABASE $COFFRE_PG_DATABASE IS 'coffre-cluster-state:$(cat "$id_file")'" >/dev/null
+    # The id file is written once the database holds the id: an interrupted first start can be run again.
+    id="$(openssl rand -hex 16)"
+    _coffre_pg_psql_value "COMMENT ON DATABASE $COFFRE_PG_DATABASE IS 'coffre-cluster-state:$id'" >/dev/null
+    printf '%s\n' "$id" >"$id_file"
 }
 
 # init_ceremony — runs the dev init ceremony through the CLI unless the cluster is initialised.
@@ -238,7 +215,6 @@ main() {
     umask 077
     mkdir -p "$CLUSTER_DIR"
     chmod 700 "$CLUSTER_DIR"
-    check_postgres_binding
 
     # The node list is fixed by the first start, while nodes run: their ports are in the CLI configs.
     local running=() name port
@@ -261,8 +237,11 @@ main() {
     bash "$COFFRE_ROOT/deploy/dev/pki.sh" "$CLUSTER_DIR/pki"
     bash "$COFFRE_ROOT/deploy/dev/softhsm-token.sh" "$CLUSTER_DIR/softhsm" "$TOKEN_LABEL"
     bash "$COFFRE_ROOT/deploy/dev/officers.sh" "$CLUSTER_DIR/officers"
-    write_cli_config "$CLUSTER_DIR/cli-admin.properties" admin
-    write_cli_config "$CLUSTER_DIR/cli-service.properties" service
+    local identity
+    for identity in admin service; do
+        coffre_write_cli_config "$CLUSTER_DIR/cli-$identity.properties" "$identity" "$(cli_endpoints)" \
+            "Coffre CLI connection as '$identity' to every node (round-robin, failover), by deploy/cluster/start.sh."
+    done
 
     # node-1 first, for the init ceremony. The HSM keys all nodes share (health, audit HMAC) are
     # created once whatever the order: under a PostgreSQL advisory lock (SharedHsmKeys).

@@ -93,24 +93,6 @@ EOF
     mv -f "$tmp" "$file"
 }
 
-# write_cli_config FILE IDENTITY PORT — CLI connection settings for pki/IDENTITY.{pem,key}.
-write_cli_config() {
-    local file="$1" identity="$2" port="$3" tmp
-    tmp="$(mktemp "$file.XXXXXX")"
-    cat >"$tmp" <<EOF
-# Coffre CLI connection as '$identity', written by deploy/dev/start.sh (rewritten on each run).
-# Use: deploy/bin/coffre COMMAND ... --cli-config $file
-# Relative paths resolve against this file's directory.
-endpoint=127.0.0.1:$port
-ca-cert=pki/ca.pem
-cert=pki/$identity.pem
-key=pki/$identity.key
-timeout=10
-EOF
-    chmod 600 "$tmp"
-    mv -f "$tmp" "$file"
-}
-
 print_instructions() {
     local port="$1"
     cat <<EOF
@@ -209,8 +191,11 @@ main() {
         write_server_config "$config" "$port"
         coffre_info "wrote $config"
     fi
-    write_cli_config "$dev/cli-admin.properties" admin "$port"
-    write_cli_config "$dev/cli-service.properties" service "$port"
+    local identity
+    for identity in admin service; do
+        coffre_write_cli_config "$dev/cli-$identity.properties" "$identity" "127.0.0.1:$port" \
+            "Coffre CLI connection as '$identity', written by deploy/dev/start.sh (rewritten on each run)."
+    done
 
     if [[ -z "$(coffre_module_jar kms-server)" ]]; then
         coffre_die "kms-server is not built (no kms-server/target/kms-server-*.jar); .dev/ is ready." \

@@ -233,6 +233,26 @@ coffre_module_jar() {
     fi
 }
 
+# coffre_write_cli_config FILE IDENTITY ENDPOINTS ABOUT — a CLI connection file (mode 600, replaced
+# in one move) as the dev PKI's IDENTITY (pki/IDENTITY.{pem,key} beside FILE) to ENDPOINTS
+# (host:port[,host:port...]); ABOUT is its first comment line.
+coffre_write_cli_config() {
+    local file="$1" identity="$2" endpoints="$3" about="$4" tmp
+    tmp="$(mktemp "$file.XXXXXX")"
+    cat >"$tmp" <<EOF
+# $about
+# Use: deploy/bin/coffre COMMAND ... --cli-config $file
+# Relative paths resolve against this file's directory.
+endpoint=$endpoints
+ca-cert=pki/ca.pem
+cert=pki/$identity.pem
+key=pki/$identity.key
+timeout=10
+EOF
+    chmod 600 "$tmp"
+    mv -f "$tmp" "$file"
+}
+
 # The heap of a server node when JAVA_OPTS does not size it. Its live set is ~50 MiB with 10,000
 # keys (after a full GC, measured under load); without a limit G1 let a busy node on a 24 GiB
 # machine grow to 4.7 GiB of RSS. README "Performance" has the peak RSS with this default.

@@ -1,5 +1,7 @@
 package coffre.kms.loadtest;
 
+import coffre.kms.cli.connection.Endpoints;
+import coffre.kms.cli.connection.EndpointsNameResolverProvider;
 import coffre.kms.v1.CryptoServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -45,7 +47,7 @@ public final class ChannelPool implements AutoCloseable {
     }
 
     /** Opens mTLS channels over every endpoint (connections are made lazily by gRPC). */
-    public static ChannelPool tls(List<Endpoint> endpoints, int channelsPerEndpoint, Path caCert, Path cert, Path key,
+    public static ChannelPool tls(Endpoints endpoints, int channelsPerEndpoint, Path caCert, Path cert, Path key,
                                   String authority) throws SSLException {
         SslContext tls = GrpcSslContexts.forClient()
                 .trustManager(caCert.toFile())
@@ -61,7 +63,7 @@ public final class ChannelPool implements AutoCloseable {
     }
 
     /** Opens {@code channels} channels over every endpoint; {@code transport} sets their security. */
-    static ChannelPool open(List<Endpoint> endpoints, int channels, UnaryOperator<NettyChannelBuilder> transport) {
+    static ChannelPool open(Endpoints endpoints, int channels, UnaryOperator<NettyChannelBuilder> transport) {
         String target = EndpointsNameResolverProvider.target(endpoints);
         List<ManagedChannel> opened = new ArrayList<>();
         for (int i = 0; i < channels; i++) {

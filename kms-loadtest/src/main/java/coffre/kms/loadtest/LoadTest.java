@@ -1,5 +1,6 @@
 package coffre.kms.loadtest;
 
+import coffre.kms.cli.connection.Endpoints;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -145,7 +146,7 @@ public final class LoadTest implements Callable<Integer> {
         if (channelsPerEndpoint < 1) {
             throw new IllegalArgumentException("--channels must be at least 1");
         }
-        List<Endpoint> parsed = Endpoint.parseAll(endpoints.isEmpty() ? List.of("127.0.0.1:8443") : endpoints);
+        Endpoints parsed = endpoints(endpoints);
         ChannelPool channels;
         try {
             channels = ChannelPool.tls(parsed, channelsPerEndpoint, caCert, cert, key, authority);
@@ -156,6 +157,24 @@ public final class LoadTest implements Callable<Integer> {
         try (channels) {
             return run(channels, parsed.toString());
         }
+    }
+
+    /**
+     * The nodes of every {@code --endpoint} value (each {@code host:port} or a comma-separated list),
+     * in order, parsed as the CLI parses its endpoints; 127.0.0.1:8443 when none is given.
+     *
+     * @throws IllegalArgumentException naming the bad entry, or a node given twice
+     */
+    static Endpoints endpoints(List<String> values) {
+        if (values.isEmpty()) {
+            return Endpoints.parse("127.0.0.1:8443");
+        }
+        for (String value : values) {
+            if (value.isBlank()) {
+                throw new IllegalArgumentException("--endpoint '" + value + "' is empty (expected host:port)");
+            }
+        }
+        return Endpoints.parse(String.join(",", values));
     }
 
     /** Runs against the given channels; {@code target} only names them in the report. */

@@ -3,6 +3,8 @@ package coffre.kms.loadtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.kms.cli.connection.Endpoint;
+import coffre.kms.cli.connection.Endpoints;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.WrapRequest;
 import coffre.kms.v1.WrapResponse;
@@ -78,7 +80,7 @@ class ChannelPoolFailoverTest {
         for (int port : ports) {
             endpoints.add(new Endpoint("127.0.0.1", port));
         }
-        return ChannelPool.open(endpoints, 2, NettyChannelBuilder::usePlaintext);
+        return ChannelPool.open(new Endpoints(endpoints), 2, NettyChannelBuilder::usePlaintext);
     }
 
     private static void wrap(ChannelPool channels) {

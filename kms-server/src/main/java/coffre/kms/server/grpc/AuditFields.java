@@ -148,11 +148,15 @@ final class AuditFields {
     }
 
     private String contextDigest(Message request) {
-        if (context == null || request.getRepeatedFieldCount(context) == 0) {
+        if (context == null) {
+            return "";
+        }
+        Map<String, String> pairs = contextMap(request);
+        if (pairs.isEmpty()) {
             return "";
         }
         try {
-            return ChainHash.sha256Hex(EncryptionContext.of(contextMap(request)).canonicalBytes());
+            return ChainHash.sha256Hex(EncryptionContext.of(pairs).canonicalBytes());
         } catch (KmsException invalid) {
             // An invalid context was refused; its digest would identify nothing canonical.
             return "";
@@ -161,8 +165,8 @@ final class AuditFields {
 
     /**
      * The context pairs through the generated {@code getEncryptionContextMap()}, which reads the
-     * map as it is; the reflective {@code getField} turns it into a list of entry messages first,
-     * a cost every audited call paid.
+     * map as it is; the reflective {@code getField} and {@code getRepeatedFieldCount} turn it into
+     * a list of entry messages first, a cost every audited call paid.
      */
     @SuppressWarnings("unchecked")
     private Map<String, String> contextMap(Message request) {
@@ -170,6 +174,8 @@ final class AuditFields {
         if (getter != null) {
             try {
                 return (Map<String, String>) getter.invoke(request);
+            } catch (RuntimeException | Error e) {
+                throw e;
             } catch (Throwable e) {
                 throw new IllegalStateException("cannot read the encryption context of " + request.getClass(), e);
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.hsm.pkcs11.Pkcs11Hsm;
 import coffre.hsm.testing.SoftHsmTestToken;
+import coffre.kms.server.testing.ClusterCalls;
 import coffre.kms.server.testing.Errors;
 import coffre.kms.server.testing.PostgresTestDatabase;
 import coffre.kms.server.testing.TestCluster;
@@ -31,7 +32,6 @@ import coffre.kms.v1.Operation;
 import coffre.kms.v1.RevokeGrantRequest;
 import coffre.kms.v1.RotateKeyRequest;
 import coffre.kms.v1.SetAccessPolicyRequest;
-import coffre.kms.v1.UnwrapRequest;
 import coffre.kms.v1.WrapRequest;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
@@ -102,45 +102,23 @@ class ClusterIT {
     }
 
     private static byte[] wrap(Node node, String keyId) {
-        return node.serviceCrypto().withDeadlineAfter(10, TimeUnit.SECONDS).wrap(WrapRequest.newBuilder()
-                .setKeyId(keyId).setPlaintext(ByteString.copyFrom(PLAINTEXT)).build()).getEnvelope().toByteArray();
+        return ClusterCalls.wrap(node.serviceCrypto(), keyId, PLAINTEXT);
     }
 
     private static byte[] unwrap(Node node, byte[] envelope) {
-        return node.serviceCrypto().withDeadlineAfter(10, TimeUnit.SECONDS).unwrap(UnwrapRequest.newBuilder()
-                .setEnvelope(ByteString.copyFrom(envelope)).build()).getPlaintext().toByteArray();
+        return ClusterCalls.unwrap(node.serviceCrypto(), envelope);
     }
 
-    /** The error a wrap on {@code node} gets now, or null if it succeeds. */
     private static Errors.Seen wrapRefusal(Node node, String keyId) {
-        try {
-            wrap(node, keyId);
-            return null;
-        } catch (StatusRuntimeException e) {
-            return Errors.of(e);
-        }
+        return ClusterCalls.wrapRefusal(node.serviceCrypto(), keyId, PLAINTEXT);
     }
 
     private static boolean refusedWith(Node node, String keyId, String reason) {
-        Errors.Seen seen = wrapRefusal(node, keyId);
-        return seen != null && seen.reason().equals(reason);
+        return ClusterCalls.refusedWith(node.serviceCrypto(), keyId, PLAINTEXT, reason);
     }
 
-    /**
-     * Polls until {@code condition} holds; returns how long that took.
-     *
-     * @throws AssertionError if it does not hold within {@link #BOUND}
-     */
     private static Duration await(String what, BooleanSupplier condition) {
-        long start = System.nanoTime();
-        long deadline = start + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + BOUND.toSeconds() + " s");
-            }
-            sleep(2);
-        }
-        return Duration.ofNanos(System.nanoTime() - start);
+        return ClusterCalls.await(what, BOUND, condition);
     }
 
     private static void report(String what, Duration delay) {
@@ -148,13 +126,11 @@ class ClusterIT {
     }
 
     private static Timestamp ts(Instant at) {
-        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+        return ClusterCalls.timestamp(at);
     }
 
-    /** Whether the node's registry holds the key: listed without asking the store (GetKey would catch up). */
     private static boolean knows(Node node, String keyId) {
-        return node.adminKeys().listKeys(ListKeysRequest.newBuilder().setPageSize(1000).build()).getKeysList().stream()
-                .anyMatch(k -> k.getId().equals(keyId));
+        return ClusterCalls.knows(node.adminKeys(), keyId);
     }
 
     @Test
@@ -322,11 +298,11 @@ class ClusterIT {
                 } catch (StatusRuntimeException e) {
                     failures.add(e.getStatus().getCode());
                 }
-                sleep(20);
+                ClusterCalls.sleep(20);
             }
         }, "cluster-it-load");
         submitter.start();
-        sleep(300);
+        ClusterCalls.sleep(300);
 
         db.stopServer();
         long down = System.nanoTime();
@@ -340,7 +316,7 @@ class ClusterIT {
             assertEquals(Status.Code.UNAVAILABLE, adminWhileDown.code(), adminWhileDown.toString());
             System.out.printf("while PostgreSQL is down: wrap -> %s/%s, admin -> %s/%s%n", wrapWhileDown.code(),
                     wrapWhileDown.reason(), adminWhileDown.code(), adminWhileDown.reason());
-            sleep(1000);
+            ClusterCalls.sleep(1000);
         } finally {
             db.startServer();
         }
@@ -374,14 +350,5 @@ class ClusterIT {
                 () -> refusedWith(a, keyId, "KEY_DISABLED") && refusedWith(c, keyId, "KEY_DISABLED"));
         report("disable after the database restart, B to A and C", Duration.ofNanos(System.nanoTime() - disabled));
         assertNotNull(Errors.expect(Status.Code.FAILED_PRECONDITION, "KEY_DISABLED", () -> wrap(c, keyId)));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

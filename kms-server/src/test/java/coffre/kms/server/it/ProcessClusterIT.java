@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.hsm.pkcs11.Pkcs11Hsm;
 import coffre.hsm.testing.SoftHsmTestToken;
+import coffre.kms.server.testing.ClusterCalls;
 import coffre.kms.server.testing.Errors;
 import coffre.kms.server.testing.PostgresTestDatabase;
 import coffre.kms.server.testing.ServerProcess;
@@ -30,10 +31,8 @@ import coffre.kms.v1.GrantSpec;
 import coffre.kms.v1.KeyOperation;
 import coffre.kms.v1.KeyServiceGrpc;
 import coffre.kms.v1.KeyState;
-import coffre.kms.v1.ListKeysRequest;
 import coffre.kms.v1.Operation;
 import coffre.kms.v1.RevokeGrantRequest;
-import coffre.kms.v1.UnwrapRequest;
 import coffre.kms.v1.VerifyAuditChainRequest;
 import coffre.kms.v1.VerifyAuditChainResponse;
 import coffre.kms.v1.VoteRequest;
@@ -170,59 +169,35 @@ class ProcessClusterIT {
     // ---- helpers ----------------------------------------------------------------------------------
 
     private static byte[] wrap(Member node, String keyId) {
-        return node.crypto().withDeadlineAfter(10, TimeUnit.SECONDS).wrap(WrapRequest.newBuilder()
-                .setKeyId(keyId).setPlaintext(ByteString.copyFrom(PLAINTEXT)).build()).getEnvelope().toByteArray();
+        return ClusterCalls.wrap(node.crypto(), keyId, PLAINTEXT);
     }
 
     private static byte[] unwrap(Member node, byte[] envelope) {
-        return node.crypto().withDeadlineAfter(10, TimeUnit.SECONDS).unwrap(UnwrapRequest.newBuilder()
-                .setEnvelope(ByteString.copyFrom(envelope)).build()).getPlaintext().toByteArray();
+        return ClusterCalls.unwrap(node.crypto(), envelope);
     }
 
-    /** The error a wrap on {@code node} gets now, or null if it succeeds. */
     private static Errors.Seen wrapRefusal(Member node, String keyId) {
-        try {
-            wrap(node, keyId);
-            return null;
-        } catch (StatusRuntimeException e) {
-            return Errors.of(e);
-        }
+        return ClusterCalls.wrapRefusal(node.crypto(), keyId, PLAINTEXT);
     }
 
     private static boolean refusedWith(Member node, String keyId, String reason) {
-        Errors.Seen seen = wrapRefusal(node, keyId);
-        return seen != null && seen.reason().equals(reason);
+        return ClusterCalls.refusedWith(node.crypto(), keyId, PLAINTEXT, reason);
     }
 
-    /** Whether the node's registry holds the key: listed without asking the store (GetKey would catch up). */
     private static boolean knows(Member node, String keyId) {
-        return node.keys().listKeys(ListKeysRequest.newBuilder().setPageSize(1000).build()).getKeysList().stream()
-                .anyMatch(k -> k.getId().equals(keyId));
+        return ClusterCalls.knows(node.keys(), keyId);
     }
 
     private static int keyCount(Member node) {
-        return node.keys().listKeys(ListKeysRequest.newBuilder().setPageSize(1000).build()).getKeysCount();
+        return ClusterCalls.keyCount(node.keys());
     }
 
-    /**
-     * Polls until {@code condition} holds; returns how long that took.
-     *
-     * @throws AssertionError if it does not hold within {@code bound}
-     */
     private static Duration await(String what, Duration bound, BooleanSupplier condition) {
-        long start = System.nanoTime();
-        long deadline = start + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + bound.toMillis() + " ms");
-            }
-            sleep(2);
-        }
-        return Duration.ofNanos(System.nanoTime() - start);
+        return ClusterCalls.await(what, bound, condition);
     }
 
     private static Duration await(String what, BooleanSupplier condition) {
-        return await(what, BOUND, condition);
+        return ClusterCalls.await(what, BOUND, condition);
     }
 
     private static Duration since(long nanos) {
@@ -235,7 +210,7 @@ class ProcessClusterIT {
     }
 
     private static Timestamp ts(Instant at) {
-        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+        return ClusterCalls.timestamp(at);
     }
 
     private static VoteRequest vote(String officer, ApprovalRequest request) {
@@ -445,7 +420,7 @@ class ProcessClusterIT {
                     failures.add(failure(started, "wrap on " + node, e));
                     wrapsInARow.set(0);
                 }
-                sleep(5);
+                ClusterCalls.sleep(5);
             }
         }));
         running.add(clients.submit(() -> {
@@ -459,7 +434,7 @@ class ProcessClusterIT {
                     failures.add(failure(started, "request on " + c, e));
                     requestsInARow.set(0);
                 }
-                sleep(20);
+                ClusterCalls.sleep(20);
             }
         }));
         try {
@@ -575,15 +550,6 @@ class ProcessClusterIT {
                 // The index, never the secret, names what was found.
                 assertFalse(log.contains(secrets.get(i)), "secret #" + i + " appears in " + node.log());
             }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }
