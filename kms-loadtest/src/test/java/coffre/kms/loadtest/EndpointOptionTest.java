@@ -36,7 +36,8 @@ class EndpointOptionTest {
     void anEmptyValueIsRefusedRatherThanSkipped() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LoadTest.endpoints(List.of("kms-a:7443", " ")));
-        assertEquals("--endpoint ' ' is empty (expected host:port)", e.getMessage());
+        assertEquals("'kms-a:7443, ' has an empty entry at position 2 (expected host:port,host:port,...)",
+                e.getMessage());
     }
 
     @Test
