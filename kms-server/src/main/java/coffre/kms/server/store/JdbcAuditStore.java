@@ -1,15 +1,12 @@
 package coffre.kms.server.store;
 
 import coffre.kms.server.audit.AuditCheckpoint;
-import coffre.kms.server.audit.AuditDecision;
-import coffre.kms.server.audit.AuditEvent;
-import coffre.kms.server.audit.AuditEventType;
 import coffre.kms.server.audit.AuditQuery;
 import coffre.kms.server.audit.AuditStore;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.audit.ChainedEvent;
-import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.Store;
+import coffre.kms.v1.audit.AuditChainEncoding;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,19 +23,22 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 
 /**
- * The {@link AuditStore} over JDBC (tables {@code kms_audit_event} and {@code kms_audit_checkpoint},
- * migration V6).
+ * The {@link AuditStore} over JDBC: table {@code kms_audit_batch} (migration V8), one row per run
+ * of consecutive events of a chain, holding them as {@link AuditRecords} with their sequence range
+ * and time range; and {@code kms_audit_checkpoint} (V6). Reads decode the batches; queries visit
+ * them in time order and stop as soon as no later batch can change the page.
  *
  * <p>Durability of an append, by store:
  * <ul>
- *   <li>PostgreSQL: one transaction of batched inserts; its commit waits for the WAL flush.</li>
- *   <li>The embedded H2 file, with a journal (what the server uses): the batch is appended to an
+ *   <li>PostgreSQL: one batch row per append, whose commit waits for the WAL flush.</li>
+ *   <li>The embedded H2 file, with a journal (what the server uses): the records are appended to an
  *       {@link AuditJournal} and fsynced — one small write — and the database is filled from memory
- *       behind it every {@value #INDEX_INTERVAL_MILLIS} ms; the database is synced and the journal
- *       emptied every {@value #SYNC_INTERVAL_MILLIS} ms (or past {@value #JOURNAL_SYNC_BYTES} bytes). At
- *       start, whatever the journal holds beyond the database is written to it. Reads first write
- *       what is pending, so they see every acknowledged event.</li>
- *   <li>H2 without a journal: the batch transaction, then {@code CHECKPOINT SYNC}.</li>
+ *       behind it every {@value #INDEX_INTERVAL_MILLIS} ms, everything pending as few rows as
+ *       possible; the database is synced and the journal emptied every {@value #SYNC_INTERVAL_MILLIS}
+ *       ms (or past {@value #JOURNAL_SYNC_BYTES} bytes). At start, whatever the journal holds beyond
+ *       the database is written to it. Reads first write what is pending, so they see every
+ *       acknowledged event.</li>
+ *   <li>H2 without a journal: the batch row, then {@code CHECKPOINT SYNC}.</li>
  * </ul>
  */
 public final class JdbcAuditStore implements AuditStore, AutoCloseable {
@@ -47,23 +47,56 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     static final long SYNC_INTERVAL_MILLIS = 10_000;
     static final long JOURNAL_SYNC_BYTES = 8L << 20;
     /**
-     * Most journaled events waiting for the database (memory bound while it is unusable): ~100 MiB
-     * of heap, ten seconds of the fastest measured load; the default heap is 256 MiB.
+     * Most journaled events waiting for the database (memory bound while it is unusable): about
+     * 30 MiB of records, ten seconds of the fastest measured load; the default heap is 256 MiB.
      */
     static final int MAX_PENDING = 100_000;
-    private static final String COLUMNS = "node_id, seq, event_micros, event_type, principal, key_id, key_version, "
-            + "decision, reason, request_id, target, detail, context_sha256, latency_micros, prev_hash, hash";
+    /** Most events, and bytes, the indexer puts in one row. */
+    static final int ROW_EVENTS = 5_000;
+    static final int ROW_BYTES = 2 << 20;
+    /** Batch rows read per statement (each holds up to {@value #ROW_EVENTS} events). */
+    private static final int ROWS_PER_READ = 4;
 
     private final Transactions transactions;
     private final boolean h2;
     private final AuditJournal journal;
     private final ScheduledExecutorService indexer;
-    /** Guards {@link #pending} and the journal; never held while writing the database. */
+    /** Guards {@link #pending}, {@link #pendingEvents} and the journal; never held while writing the database. */
     private final Object journalLock = new Object();
     /** One indexing pass at a time (the indexer thread, a reader, close). */
     private final ReentrantLock indexing = new ReentrantLock();
-    private List<ChainedEvent> pending = new ArrayList<>();
+    private List<Batch> pending = new ArrayList<>();
+    private int pendingEvents;
     private long lastSyncNanos = System.nanoTime();
+
+    /** Consecutive events of one chain as stored: their sequence and time ranges, and their records. */
+    record Batch(String node, long firstSequence, long lastSequence, long minMicros, long maxMicros, byte[] records,
+                 int events) {
+        static Batch of(List<ChainedEvent> events) {
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (ChainedEvent e : events) {
+                long micros = ChainHash.micros(e.event().time());
+                min = Math.min(min, micros);
+                max = Math.max(max, micros);
+            }
+            return new Batch(events.get(0).node(), events.get(0).sequence(), events.get(events.size() - 1).sequence(),
+                    min, max, AuditRecords.encode(events), events.size());
+        }
+
+        /** Whether {@code next} goes on this batch's run, within a row's limits. */
+        boolean continuedBy(Batch next) {
+            return next.node.equals(node) && next.firstSequence == lastSequence + 1
+                    && events + next.events <= ROW_EVENTS && records.length + next.records.length <= ROW_BYTES;
+        }
+
+        Batch then(Batch next) {
+            byte[] joined = java.util.Arrays.copyOf(records, records.length + next.records.length);
+            System.arraycopy(next.records, 0, joined, records.length, next.records.length);
+            return new Batch(node, firstSequence, next.lastSequence, Math.min(minMicros, next.minMicros),
+                    Math.max(maxMicros, next.maxMicros), joined, events + next.events);
+        }
+    }
 
     /** Over a data source whose schema {@link Storage} has already migrated; does not own it. No journal. */
     public JdbcAuditStore(DataSource dataSource) {
@@ -104,7 +137,16 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
             }
         }
         if (!missing.isEmpty()) {
-            insert(missing);
+            List<Batch> batches = new ArrayList<>();
+            int from = 0;
+            for (int i = 1; i <= missing.size(); i++) {
+                if (i == missing.size() || i - from == ROW_EVENTS || !missing.get(i).node().equals(missing.get(from).node())
+                        || missing.get(i).sequence() != missing.get(i - 1).sequence() + 1) {
+                    batches.add(Batch.of(missing.subList(from, i)));
+                    from = i;
+                }
+            }
+            insert(batches);
             LOG.log(System.Logger.Level.WARNING, "wrote {0} audit event(s) from the journal that the database lacked",
                     missing.size());
         }
@@ -125,22 +167,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     private void index() {
         indexing.lock();
         try {
-            List<ChainedEvent> batch;
-            synchronized (journalLock) {
-                batch = pending;
-                pending = new ArrayList<>();
-            }
-            if (!batch.isEmpty()) {
-                try {
-                    insert(batch);
-                } catch (RuntimeException e) {
-                    synchronized (journalLock) {
-                        batch.addAll(pending);
-                        pending = batch;
-                    }
-                    throw e;
-                }
-            }
+            writePending();
             if (System.nanoTime() - lastSyncNanos > TimeUnit.MILLISECONDS.toNanos(SYNC_INTERVAL_MILLIS)
                     || journal.size() > JOURNAL_SYNC_BYTES) {
                 synchronized (journalLock) {
@@ -157,27 +184,49 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         }
     }
 
+    /** Writes what is pending as few rows as possible; on failure it stays pending, in order. Holds {@link #indexing}. */
+    private void writePending() {
+        List<Batch> batch;
+        synchronized (journalLock) {
+            batch = pending;
+            pending = new ArrayList<>();
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Batch> rows = new ArrayList<>();
+        Batch row = batch.get(0);
+        for (Batch next : batch.subList(1, batch.size())) {
+            if (row.continuedBy(next)) {
+                row = row.then(next);
+            } else {
+                rows.add(row);
+                row = next;
+            }
+        }
+        rows.add(row);
+        try {
+            insert(rows);
+        } catch (RuntimeException e) {
+            synchronized (journalLock) {
+                batch.addAll(pending);
+                pending = batch;
+            }
+            throw e;
+        }
+        synchronized (journalLock) {
+            for (Batch written : batch) {
+                pendingEvents -= written.events();
+            }
+        }
+    }
+
     /** Before a read: the database holds every acknowledged event. */
     private void catchUp() {
         if (journal != null) {
             indexing.lock();
             try {
-                List<ChainedEvent> batch;
-                synchronized (journalLock) {
-                    batch = pending;
-                    pending = new ArrayList<>();
-                }
-                if (!batch.isEmpty()) {
-                    try {
-                        insert(batch);
-                    } catch (RuntimeException e) {
-                        synchronized (journalLock) {
-                            batch.addAll(pending);
-                            pending = batch;
-                        }
-                        throw e;
-                    }
-                }
+                writePending();
             } finally {
                 indexing.unlock();
             }
@@ -218,10 +267,16 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
 
     private Optional<ChainedEvent> lastEventInDatabase(String node) {
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT " + COLUMNS
-                    + " FROM kms_audit_event WHERE node_id = ? ORDER BY seq DESC LIMIT 1")) {
+            try (PreparedStatement st = connection.prepareStatement("SELECT first_seq, events FROM kms_audit_batch "
+                    + "WHERE node_id = ? ORDER BY first_seq DESC LIMIT 1")) {
                 st.setString(1, node);
-                return first(st);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    List<ChainedEvent> events = AuditRecords.chained(AuditRecords.read(rs.getBytes(2)), node, rs.getLong(1));
+                    return events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1));
+                }
             }
         });
     }
@@ -234,50 +289,50 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
 
     @Override
     public void append(List<ChainedEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        Batch batch = Batch.of(events);
         if (journal != null) {
             synchronized (journalLock) {
-                if (pending.size() + events.size() > MAX_PENDING) {
+                if (pendingEvents + events.size() > MAX_PENDING) {
                     // The database has not taken events for a long while: stop acknowledging.
-                    throw new Store.StoreException("the audit database is " + pending.size()
+                    throw new Store.StoreException("the audit database is " + pendingEvents
                             + " events behind its journal", null);
                 }
-                journal.append(events);
-                pending.addAll(events);
+                journal.append(batch.records());
+                pending.add(batch);
+                pendingEvents += batch.events();
             }
             return;
         }
-        insert(events);
+        insert(List.of(batch));
         sync();
     }
 
-    private void insert(List<ChainedEvent> events) {
+    private void insert(List<Batch> batches) {
         transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("INSERT INTO kms_audit_event (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (ChainedEvent chained : events) {
-                    AuditEvent e = chained.event();
-                    st.setString(1, chained.node());
-                    st.setLong(2, chained.sequence());
-                    st.setLong(3, ChainHash.micros(e.time()));
-                    st.setString(4, e.type().name());
-                    st.setString(5, e.principal());
-                    st.setString(6, e.keyId());
-                    st.setInt(7, e.keyVersion());
-                    st.setString(8, e.decision().name());
-                    st.setString(9, e.reasonName());
-                    st.setString(10, e.requestId());
-                    st.setString(11, e.target());
-                    st.setString(12, e.detail());
-                    st.setString(13, e.contextSha256());
-                    st.setLong(14, e.latencyMicros());
-                    st.setString(15, chained.previousHash());
-                    st.setString(16, chained.hash());
-                    st.addBatch();
-                }
-                st.executeBatch();
+            for (Batch b : batches) {
+                insertBatch(connection, b.node(), b.firstSequence(), b.lastSequence(), b.minMicros(), b.maxMicros(),
+                        b.records());
             }
             return null;
         });
+    }
+
+    /** Inserts one batch row (also used by {@link AuditBatchesMigration}). */
+    static void insertBatch(Connection connection, String node, long firstSequence, long lastSequence, long minMicros,
+                            long maxMicros, byte[] records) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement("INSERT INTO kms_audit_batch (node_id, first_seq, "
+                + "last_seq, min_micros, max_micros, events) VALUES (?, ?, ?, ?, ?, ?)")) {
+            st.setString(1, node);
+            st.setLong(2, firstSequence);
+            st.setLong(3, lastSequence);
+            st.setLong(4, minMicros);
+            st.setLong(5, maxMicros);
+            st.setBytes(6, records);
+            st.executeUpdate();
+        }
     }
 
     @Override
@@ -308,18 +363,40 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         });
     }
 
+    /**
+     * The events of {@code node}'s batches in stored order, from the batch holding the event after
+     * {@code afterSequence}, a few rows per statement.
+     */
     @Override
     public List<ChainedEvent> chain(String node, long afterSequence, int limit) {
         catchUp();
-        return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT " + COLUMNS
-                    + " FROM kms_audit_event WHERE node_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
-                st.setString(1, node);
-                st.setLong(2, afterSequence);
-                st.setInt(3, limit);
-                return all(st);
+        List<ChainedEvent> events = new ArrayList<>();
+        long afterFirst = Long.MIN_VALUE;
+        while (events.size() < limit) {
+            long rowsAfter = afterFirst;
+            List<Row> rows = transactions.run(connection -> {
+                try (PreparedStatement st = connection.prepareStatement("SELECT node_id, first_seq, min_micros, max_micros, "
+                        + "events FROM kms_audit_batch WHERE node_id = ? AND last_seq > ? AND first_seq > ? "
+                        + "ORDER BY first_seq LIMIT " + ROWS_PER_READ)) {
+                    st.setString(1, node);
+                    st.setLong(2, afterSequence);
+                    st.setLong(3, rowsAfter);
+                    return rows(st);
+                }
+            });
+            for (Row row : rows) {
+                for (ChainedEvent e : AuditRecords.chained(AuditRecords.read(row.records()), node, row.firstSequence())) {
+                    if (e.sequence() > afterSequence && events.size() < limit) {
+                        events.add(e);
+                    }
+                }
+                afterFirst = row.firstSequence();
             }
-        });
+            if (rows.size() < ROWS_PER_READ) {
+                break;
+            }
+        }
+        return events;
     }
 
     @Override
@@ -337,7 +414,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     public List<String> nodes() {
         catchUp();
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT node_id FROM kms_audit_event "
+            try (PreparedStatement st = connection.prepareStatement("SELECT node_id FROM kms_audit_batch "
                     + "UNION SELECT node_id FROM kms_audit_checkpoint ORDER BY node_id");
                  ResultSet rs = st.executeQuery()) {
                 List<String> nodes = new ArrayList<>();
@@ -349,101 +426,120 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         });
     }
 
+    /**
+     * Visits the batches whose time range meets the query's, in time order (by their earliest event,
+     * or by their latest when newest first), keeping the best {@code limit} matching events, and stops
+     * at the first batch that cannot hold a better one. Records that no longer decode have no time
+     * and are left out (verification names them).
+     */
     @Override
     public List<ChainedEvent> query(AuditQuery query) {
         catchUp();
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM kms_audit_event WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        query.from().ifPresent(t -> {
-            sql.append(" AND event_micros >= ?");
-            args.add(ChainHash.micros(t));
-        });
-        query.until().ifPresent(t -> {
-            sql.append(" AND event_micros < ?");
-            args.add(ChainHash.micros(t));
-        });
-        query.principal().ifPresent(p -> {
-            sql.append(" AND principal = ?");
-            args.add(p);
-        });
-        query.keyId().ifPresent(k -> {
-            sql.append(" AND key_id = ?");
-            args.add(k);
-        });
-        query.type().ifPresent(t -> {
-            sql.append(" AND event_type = ?");
-            args.add(t.name());
-        });
-        query.node().ifPresent(n -> {
-            sql.append(" AND node_id = ?");
-            args.add(n);
-        });
-        String beyond = query.newestFirst() ? "<" : ">";
-        query.after().ifPresent(p -> {
-            // Row-value comparison spelled out: (t, n, s) > (pt, pn, ps), or < when newest first.
-            sql.append(" AND (event_micros " + beyond + " ? OR (event_micros = ? AND (node_id " + beyond
-                    + " ? OR (node_id = ? AND seq " + beyond + " ?))))");
-            args.add(p.timeMicros());
-            args.add(p.timeMicros());
-            args.add(p.node());
-            args.add(p.node());
-            args.add(p.sequence());
-        });
-        sql.append(query.newestFirst() ? " ORDER BY event_micros DESC, node_id DESC, seq DESC LIMIT ?"
-                : " ORDER BY event_micros, node_id, seq LIMIT ?");
-        args.add(query.limit());
-        return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    st.setObject(i + 1, args.get(i));
+        boolean newest = query.newestFirst();
+        long from = query.from().map(ChainHash::micros).orElse(Long.MIN_VALUE);
+        long until = query.until().map(ChainHash::micros).orElse(Long.MAX_VALUE);
+        // Events beyond the position are at or past its time.
+        long low = newest ? from : Math.max(from, query.after().map(AuditQuery.Position::timeMicros).orElse(Long.MIN_VALUE));
+        long high = newest && query.after().isPresent() ? Math.min(until, query.after().get().timeMicros() + 1) : until;
+        java.util.Comparator<Hit> order = newest ? Hit.ORDER.reversed() : Hit.ORDER;
+        // The kept events, the worst first.
+        java.util.PriorityQueue<Hit> kept = new java.util.PriorityQueue<>(order.reversed());
+        Row cursor = null;
+        while (true) {
+            Row after = cursor;
+            List<Row> rows = transactions.run(connection -> {
+                StringBuilder sql = new StringBuilder("SELECT node_id, first_seq, min_micros, max_micros, events "
+                        + "FROM kms_audit_batch WHERE max_micros >= ? AND min_micros < ?");
+                List<Object> args = new ArrayList<>(List.of(low, high));
+                query.node().ifPresent(n -> {
+                    sql.append(" AND node_id = ?");
+                    args.add(n);
+                });
+                String column = newest ? "max_micros" : "min_micros";
+                String beyond = newest ? "<" : ">";
+                if (after != null) {
+                    long at = newest ? after.maxMicros() : after.minMicros();
+                    sql.append(" AND (" + column + " " + beyond + " ? OR (" + column + " = ? AND (node_id " + beyond
+                            + " ? OR (node_id = ? AND first_seq " + beyond + " ?))))");
+                    args.addAll(List.of(at, at, after.node(), after.node(), after.firstSequence()));
                 }
-                return all(st);
+                String direction = newest ? " DESC" : "";
+                sql.append(" ORDER BY " + column + direction + ", node_id" + direction + ", first_seq" + direction
+                        + " LIMIT " + ROWS_PER_READ);
+                try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
+                    for (int i = 0; i < args.size(); i++) {
+                        st.setObject(i + 1, args.get(i));
+                    }
+                    return rows(st);
+                }
+            });
+            for (Row row : rows) {
+                if (kept.size() == query.limit() && (newest ? row.maxMicros() < kept.peek().micros()
+                        : row.minMicros() > kept.peek().micros())) {
+                    return sorted(kept, order);
+                }
+                for (AuditRecords.Stored s : AuditRecords.read(row.records())) {
+                    Hit hit = s.fields() == null ? null : Hit.of(s);
+                    if (hit != null && matches(query, hit, from, until)) {
+                        kept.add(hit);
+                        if (kept.size() > query.limit()) {
+                            kept.poll();
+                        }
+                    }
+                }
+                cursor = row;
             }
-        });
+            if (rows.size() < ROWS_PER_READ) {
+                return sorted(kept, order);
+            }
+        }
     }
 
-    private static Optional<ChainedEvent> first(PreparedStatement st) throws SQLException {
-        List<ChainedEvent> found = all(st);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    private static boolean matches(AuditQuery q, Hit hit, long from, long until) {
+        AuditChainEncoding.Fields f = hit.stored().fields();
+        if (f.timeMicros() < from || f.timeMicros() >= until
+                || q.principal().isPresent() && !q.principal().get().equals(f.principal())
+                || q.keyId().isPresent() && !q.keyId().get().equals(f.keyId())
+                || q.type().isPresent() && !q.type().get().name().equals(f.type())
+                || q.node().isPresent() && !q.node().get().equals(f.node())) {
+            return false;
+        }
+        if (q.after().isEmpty()) {
+            return true;
+        }
+        AuditQuery.Position p = q.after().get();
+        int c = Hit.ORDER.compare(hit, new Hit(p.timeMicros(), p.node(), p.sequence(), null));
+        return q.newestFirst() ? c < 0 : c > 0;
     }
 
-    private static List<ChainedEvent> all(PreparedStatement st) throws SQLException {
-        List<ChainedEvent> events = new ArrayList<>();
+    private static List<ChainedEvent> sorted(java.util.PriorityQueue<Hit> kept, java.util.Comparator<Hit> order) {
+        return kept.stream().sorted(order)
+                .map(h -> AuditRecords.chained(h.stored(), h.node(), h.sequence()))
+                .toList();
+    }
+
+    /** A decoded event with the query order's key: (time, node, sequence). */
+    private record Hit(long micros, String node, long sequence, AuditRecords.Stored stored) {
+        static final java.util.Comparator<Hit> ORDER = java.util.Comparator.comparingLong(Hit::micros)
+                .thenComparing(Hit::node).thenComparingLong(Hit::sequence);
+
+        static Hit of(AuditRecords.Stored s) {
+            return new Hit(s.fields().timeMicros(), s.fields().node(), s.fields().sequence(), s);
+        }
+    }
+
+    /** One batch row as read. */
+    private record Row(String node, long firstSequence, long minMicros, long maxMicros, byte[] records) {
+    }
+
+    private static List<Row> rows(PreparedStatement st) throws SQLException {
+        List<Row> rows = new ArrayList<>();
         try (ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
-                events.add(event(rs));
+                rows.add(new Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5)));
             }
         }
-        return events;
-    }
-
-    private static ChainedEvent event(ResultSet rs) throws SQLException {
-        String node = rs.getString("node_id");
-        long sequence = rs.getLong("seq");
-        AuditEvent event;
-        try {
-            event = readEvent(rs);
-        } catch (IllegalArgumentException edited) {
-            return ChainedEvent.unreadable(node, sequence, rs.getString("prev_hash"), rs.getString("hash"));
-        }
-        return new ChainedEvent(node, sequence, event, rs.getString("prev_hash"), rs.getString("hash"));
-    }
-
-    private static AuditEvent readEvent(ResultSet rs) throws SQLException {
-        String reason = rs.getString("reason");
-        return new AuditEvent(
-                ChainHash.fromMicros(rs.getLong("event_micros")),
-                AuditEventType.valueOf(rs.getString("event_type")),
-                rs.getString("principal"),
-                rs.getString("key_id"),
-                rs.getInt("key_version"),
-                AuditDecision.valueOf(rs.getString("decision")),
-                reason.isEmpty() ? null : ErrorReason.valueOf(reason),
-                rs.getString("request_id"),
-                rs.getString("target"),
-                rs.getString("detail"),
-                rs.getString("context_sha256"),
-                rs.getLong("latency_micros"));
+        return rows;
     }
 
     private static List<AuditCheckpoint> checkpoints(PreparedStatement st) throws SQLException {

@@ -43,7 +43,8 @@ public final class Storage implements AutoCloseable {
         try {
             var flyway = Flyway.configure()
                     .dataSource(dataSource)
-                    .locations("classpath:db/migration");
+                    .locations("classpath:db/migration")
+                    .javaMigrations(new AuditBatchesMigration());
             if (schema != null) {
                 flyway.schemas(schema);
             }

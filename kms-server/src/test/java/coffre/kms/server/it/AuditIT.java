@@ -8,6 +8,7 @@ import coffre.kms.server.audit.AuditLog;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.domain.EncryptionContext;
 import coffre.kms.server.testing.Errors;
+import coffre.kms.server.testing.StoredAuditChain;
 import coffre.kms.server.testing.TestServer;
 import coffre.kms.v1.AuditEvent;
 import coffre.kms.v1.ChainVerification;
@@ -124,13 +125,18 @@ class AuditIT {
         // Nothing secret anywhere in the stored log: not the plaintext, the envelope, nor a context value.
         StringBuilder stored = new StringBuilder();
         try (Connection c = DriverManager.getConnection(node.jdbcUrl(), "coffre", "");
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM kms_audit_event")) {
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM kms_audit_batch")) {
             while (rs.next()) {
                 for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    stored.append(rs.getString(i)).append('|');
+                    // The events column holds records: search their bytes as text and as hex.
+                    byte[] bytes = rs.getBytes(i);
+                    stored.append(rs.getString(i)).append('|')
+                            .append(bytes == null ? "" : new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1))
+                            .append('|');
                 }
             }
         }
+        assertTrue(stored.toString().contains("spiffe://coffre.test/service/"), "the check reads the stored events");
         String text = stored.toString();
         for (String secret : List.of(HexFormat.of().formatHex(plaintext), Base64.getEncoder().encodeToString(plaintext),
                 HexFormat.of().formatHex(wrapped.getEnvelope().toByteArray()), "acme-secret-tenant-name")) {
@@ -151,7 +157,9 @@ class AuditIT {
         assertEquals(1, chain.getCheckpointsChecked());
         assertTrue(all().size() > chain.getEventsChecked(), "verify's own event comes after what it checked");
 
-        sql("UPDATE kms_audit_event SET principal = 'spiffe://someone/else' WHERE seq = 3");
+        try (Connection c = DriverManager.getConnection(node.jdbcUrl(), "coffre", "")) {
+            StoredAuditChain.edit(c, "test-1", 3, f -> StoredAuditChain.withPrincipal(f, "spiffe://someone/else"));
+        }
         VerifyAuditChainResponse bad = node.adminAudit().verifyChain(VerifyAuditChainRequest.newBuilder().setNode("test-1").build());
         assertFalse(bad.getValid());
         assertEquals(3, bad.getChains(0).getFirstBadSequence());
@@ -164,10 +172,10 @@ class AuditIT {
         Key key = node.createKey();
         WrapRequest wrap = WrapRequest.newBuilder().setKeyId(key.getId()).setPlaintext(ByteString.copyFromUtf8("x")).build();
         node.serviceCrypto().wrap(wrap);
-        sql("ALTER TABLE kms_audit_event RENAME TO kms_audit_event_away");
+        sql("ALTER TABLE kms_audit_batch RENAME TO kms_audit_batch_away");
         Errors.expect(Status.Code.UNAVAILABLE, "AUDIT_UNAVAILABLE", () -> node.serviceCrypto().wrap(wrap));
         Errors.expect(Status.Code.UNAVAILABLE, "AUDIT_UNAVAILABLE", () -> node.serviceCrypto().wrap(wrap));
-        sql("ALTER TABLE kms_audit_event_away RENAME TO kms_audit_event");
+        sql("ALTER TABLE kms_audit_batch_away RENAME TO kms_audit_batch");
         // The first call after the store is back may still be refused (its own event is the probe).
         try {
             node.serviceCrypto().wrap(wrap);
@@ -183,12 +191,12 @@ class AuditIT {
     void failsOpenWhenConfiguredSoAndWritesTheEventsLater() throws Exception {
         node = TestServer.start(dir, AuditLog.FailureMode.OPEN);
         Key key = node.createKey();
-        sql("ALTER TABLE kms_audit_event RENAME TO kms_audit_event_away");
+        sql("ALTER TABLE kms_audit_batch RENAME TO kms_audit_batch_away");
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER), "while-down");
         node.serviceCrypto().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .wrap(WrapRequest.newBuilder().setKeyId(key.getId()).setPlaintext(ByteString.copyFromUtf8("x")).build());
-        sql("ALTER TABLE kms_audit_event_away RENAME TO kms_audit_event");
+        sql("ALTER TABLE kms_audit_batch_away RENAME TO kms_audit_batch");
         long deadline = System.nanoTime() + 10_000_000_000L;
         boolean found = false;
         while (!found && System.nanoTime() < deadline) {

@@ -42,8 +42,8 @@ class AuditJournalTest {
         Path file = dir.resolve("j");
         List<ChainedEvent> written = chain("n1", 1, 5, ChainHash.GENESIS);
         try (AuditJournal journal = new AuditJournal(file)) {
-            journal.append(written.subList(0, 3));
-            journal.append(written.subList(3, 5));
+            journal.append(AuditRecords.encode(written.subList(0, 3)));
+            journal.append(AuditRecords.encode(written.subList(3, 5)));
         }
         long whole = Files.size(file);
         // A crash in the middle of the next append: half a record at the end.
@@ -68,7 +68,7 @@ class AuditJournalTest {
         }
         // Acknowledged (journaled) but not yet in the database when the process died: 4..8.
         try (AuditJournal journal = new AuditJournal(file)) {
-            journal.append(all.subList(3, 8));
+            journal.append(AuditRecords.encode(all.subList(3, 8)));
         }
         try (Storage storage = StoreFactoryAccess.openH2(db);
              JdbcAuditStore store = new JdbcAuditStore(storage.dataSource(), file)) {

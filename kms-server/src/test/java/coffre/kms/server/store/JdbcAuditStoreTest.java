@@ -16,6 +16,8 @@ import coffre.kms.server.audit.ChainReport;
 import coffre.kms.server.audit.ChainedEvent;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.testing.SoftwareHsm;
+import coffre.kms.server.testing.StoredAuditChain;
+import coffre.kms.v1.audit.AuditChainEncoding;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +25,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit chain as stored in the embedded database, and {@link AuditVerifier} finding each kind
- * of tampering done directly in SQL (what someone with database access but no HSM could do).
+ * of tampering done directly in the database (what someone with database access but no HSM could
+ * do: {@link StoredAuditChain} rewrites the stored batches).
  */
 class JdbcAuditStoreTest {
     private static final int EVENTS = 20;
@@ -72,6 +76,17 @@ class JdbcAuditStoreTest {
     private void sql(String statement) throws SQLException {
         try (Connection c = storage.dataSource().getConnection(); Statement st = c.createStatement()) {
             st.executeUpdate(statement);
+        }
+    }
+
+    private interface Tampering {
+        void apply(Connection c) throws SQLException;
+    }
+
+    /** Changes the stored chain directly in the database, as someone without the HSM could. */
+    private void tamper(Tampering tampering) throws SQLException {
+        try (Connection c = storage.dataSource().getConnection()) {
+            tampering.apply(c);
         }
     }
 
@@ -118,7 +133,9 @@ class JdbcAuditStoreTest {
 
     @Test
     void anEditedEventIsNamed() throws SQLException {
-        sql("UPDATE kms_audit_event SET decision = 'ALLOWED', reason = '' WHERE seq = 5");
+        tamper(c -> StoredAuditChain.edit(c, "n1", 5, f -> new AuditChainEncoding.Fields(f.node(), f.sequence(),
+                f.timeMicros(), f.type(), f.principal(), f.keyId(), f.keyVersion(), "ALLOWED", "", f.requestId(),
+                f.target(), f.detail(), f.contextSha256(), f.latencyMicros())));
         ChainReport report = verify();
         assertFalse(report.valid());
         assertEquals(5, report.firstBad());
@@ -127,7 +144,9 @@ class JdbcAuditStoreTest {
 
     @Test
     void anEventEditedIntoNonsenseIsNamed() throws SQLException {
-        sql("UPDATE kms_audit_event SET event_type = 'NOT_A_TYPE' WHERE seq = 7");
+        tamper(c -> StoredAuditChain.edit(c, "n1", 7, f -> new AuditChainEncoding.Fields(f.node(), f.sequence(),
+                f.timeMicros(), "NOT_A_TYPE", f.principal(), f.keyId(), f.keyVersion(), f.decision(), f.reason(),
+                f.requestId(), f.target(), f.detail(), f.contextSha256(), f.latencyMicros())));
         ChainReport report = verify();
         assertEquals(7, report.firstBad());
         assertEquals(ChainReport.Problem.EDITED, report.problem());
@@ -135,7 +154,11 @@ class JdbcAuditStoreTest {
 
     @Test
     void aDeletedEventIsNamed() throws SQLException {
-        sql("DELETE FROM kms_audit_event WHERE seq = 12");
+        tamper(c -> {
+            List<AuditRecords.Stored> records = new ArrayList<>(StoredAuditChain.read(c, "n1"));
+            records.remove(11);
+            StoredAuditChain.rewrite(c, "n1", records);
+        });
         ChainReport report = verify();
         assertEquals(12, report.firstBad());
         assertEquals(ChainReport.Problem.MISSING, report.problem());
@@ -143,9 +166,17 @@ class JdbcAuditStoreTest {
 
     @Test
     void reorderedEventsAreNamed() throws SQLException {
-        sql("UPDATE kms_audit_event SET seq = -1 WHERE seq = 3");
-        sql("UPDATE kms_audit_event SET seq = 3 WHERE seq = 4");
-        sql("UPDATE kms_audit_event SET seq = 4 WHERE seq = -1");
+        // Events 3 and 4 swap places, each renumbered to its new place.
+        tamper(c -> {
+            List<AuditRecords.Stored> records = new ArrayList<>(StoredAuditChain.read(c, "n1"));
+            AuditRecords.Stored third = records.get(2);
+            AuditRecords.Stored fourth = records.get(3);
+            records.set(2, new AuditRecords.Stored(StoredAuditChain.withSequence(fourth.fields(), 3),
+                    fourth.previousHash(), fourth.hash()));
+            records.set(3, new AuditRecords.Stored(StoredAuditChain.withSequence(third.fields(), 4),
+                    third.previousHash(), third.hash()));
+            StoredAuditChain.rewrite(c, "n1", records);
+        });
         ChainReport report = verify();
         assertEquals(3, report.firstBad());
         assertEquals(ChainReport.Problem.BROKEN_LINK, report.problem());
@@ -154,12 +185,20 @@ class JdbcAuditStoreTest {
     @Test
     void anInsertedEventIsNamed() throws SQLException {
         // Shift 8..20 up by one (from the top, to keep the key unique) and insert a forged event 8.
-        for (int seq = EVENTS; seq >= 8; seq--) {
-            sql("UPDATE kms_audit_event SET seq = " + (seq + 1) + " WHERE seq = " + seq);
-        }
-        sql("INSERT INTO kms_audit_event SELECT node_id, 8, event_micros, event_type, 'spiffe://t/forged', key_id, "
-                + "key_version, decision, reason, request_id, target, detail, context_sha256, latency_micros, prev_hash, hash "
-                + "FROM kms_audit_event WHERE seq = 7");
+        tamper(c -> {
+            List<AuditRecords.Stored> records = new ArrayList<>();
+            for (AuditRecords.Stored r : StoredAuditChain.read(c, "n1")) {
+                long seq = r.fields().sequence();
+                if (seq == 8) {
+                    AuditRecords.Stored seventh = records.get(6);
+                    records.add(new AuditRecords.Stored(StoredAuditChain.withSequence(StoredAuditChain.withPrincipal(
+                            seventh.fields(), "spiffe://t/forged"), 8), seventh.previousHash(), seventh.hash()));
+                }
+                records.add(seq >= 8 ? new AuditRecords.Stored(StoredAuditChain.withSequence(r.fields(), seq + 1),
+                        r.previousHash(), r.hash()) : r);
+            }
+            StoredAuditChain.rewrite(c, "n1", records);
+        });
         ChainReport report = verify();
         assertEquals(8, report.firstBad());
         assertEquals(ChainReport.Problem.BROKEN_LINK, report.problem());
@@ -169,7 +208,7 @@ class JdbcAuditStoreTest {
     void aWholesaleRewriteWithRecomputedHashesIsCaughtByTheCheckpoint() throws SQLException {
         // Rewrite event 12 and recompute every hash from there: only the HSM checkpoint at 15 can tell.
         List<ChainedEvent> chain = store.chain("n1", 0, 100);
-        sql("DELETE FROM kms_audit_event WHERE seq >= 12");
+        tamper(c -> StoredAuditChain.rewrite(c, "n1", StoredAuditChain.read(c, "n1").subList(0, 11)));
         String previous = chain.get(10).hash();
         List<ChainedEvent> forged = new java.util.ArrayList<>();
         for (ChainedEvent e : chain.subList(11, chain.size())) {
@@ -196,7 +235,7 @@ class JdbcAuditStoreTest {
 
     @Test
     void aTruncatedChainIsNamed() throws SQLException {
-        sql("DELETE FROM kms_audit_event WHERE seq >= 14");
+        tamper(c -> StoredAuditChain.rewrite(c, "n1", StoredAuditChain.read(c, "n1").subList(0, 13)));
         ChainReport report = verify();
         assertEquals(14, report.firstBad());
         assertEquals(ChainReport.Problem.TRUNCATED, report.problem());

@@ -1,0 +1,191 @@
+package coffre.kms.server.store;
+
+import coffre.kms.server.audit.ChainHash;
+import coffre.kms.server.audit.ChainedEvent;
+import coffre.kms.v1.audit.AuditChainEncoding;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The stored form of chained audit events, the same in the embedded store's journal and in the
+ * database's batch rows ({@code kms_audit_batch.events}): records, one per event, back to back —
+ * {@code u32 length || u32 CRC-32C of the rest || previous hash (32) || hash (32) || event bytes
+ * (AuditChainEncoding)}, lengths and CRC big-endian.
+ *
+ * <p>The journal reads {@linkplain #readWhole strictly}: a record cut short or failing its CRC ends
+ * it (a crash in the middle of an append that was never acknowledged). The database's batches are
+ * read {@linkplain #read leniently}, as evidence: an edited record is returned as it now is, for
+ * the verifier to judge by its hashes; only a broken length ends a batch.
+ */
+public final class AuditRecords {
+    private static final int HEADER = 8;
+    private static final int HASHES = 64;
+    private static final byte[] NO_HASH = new byte[32];
+    private static final HexFormat HEX = HexFormat.of();
+
+    private AuditRecords() {
+    }
+
+    /**
+     * One stored record as it reads now.
+     *
+     * @param fields the event's fields, or null if its bytes no longer decode as an event
+     * @param previousHash hex, empty if the record's framing is broken
+     * @param hash hex, empty if the record's framing is broken
+     */
+    public record Stored(AuditChainEncoding.Fields fields, String previousHash, String hash) {
+    }
+
+    /** The records of {@code events}, in order. */
+    public static byte[] encode(List<ChainedEvent> events) {
+        List<byte[]> bodies = new ArrayList<>(events.size());
+        for (ChainedEvent e : events) {
+            bodies.add(ChainHash.encode(e));
+        }
+        ByteBuffer out = ByteBuffer.allocate(size(bodies));
+        for (int i = 0; i < bodies.size(); i++) {
+            put(out, events.get(i).previousHash(), events.get(i).hash(), bodies.get(i));
+        }
+        return out.array();
+    }
+
+    /** The records of {@code stored} (kept as they are, hashes included): migrations and tests. */
+    public static byte[] write(List<Stored> stored) {
+        List<byte[]> bodies = new ArrayList<>(stored.size());
+        for (Stored s : stored) {
+            bodies.add(AuditChainEncoding.eventBytes(s.fields()));
+        }
+        ByteBuffer out = ByteBuffer.allocate(size(bodies));
+        for (int i = 0; i < bodies.size(); i++) {
+            put(out, stored.get(i).previousHash(), stored.get(i).hash(), bodies.get(i));
+        }
+        return out.array();
+    }
+
+    private static int size(List<byte[]> bodies) {
+        long total = 0;
+        for (byte[] body : bodies) {
+            total += HEADER + HASHES + body.length;
+        }
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("too many audit events for one write");
+        }
+        return (int) total;
+    }
+
+    private static void put(ByteBuffer out, String previousHash, String hash, byte[] event) {
+        int start = out.position();
+        out.position(start + HEADER);
+        out.put(hashBytes(previousHash)).put(hashBytes(hash)).put(event);
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), start + HEADER, HASHES + event.length);
+        out.putInt(start, HASHES + event.length).putInt(start + 4, (int) crc.getValue());
+    }
+
+    /** A stored hash that is not 32 bytes of hex (edited outside Coffre) is kept as zeros: it links nothing. */
+    private static byte[] hashBytes(String hex) {
+        try {
+            byte[] bytes = HEX.parseHex(hex);
+            return bytes.length == 32 ? bytes : NO_HASH;
+        } catch (IllegalArgumentException notHex) {
+            return NO_HASH;
+        }
+    }
+
+    /** Whole records read strictly from a journal: the events, and how many bytes they took. */
+    record Whole(List<ChainedEvent> events, int length) {
+    }
+
+    /**
+     * Every whole record from the start of {@code in}, stopping at the first one cut short or failing
+     * its CRC.
+     *
+     * @throws IllegalArgumentException if a record with a good CRC does not decode (not a torn write)
+     */
+    static Whole readWhole(ByteBuffer in) {
+        List<ChainedEvent> events = new ArrayList<>();
+        int good = in.position();
+        while (in.remaining() >= HEADER) {
+            int length = in.getInt();
+            int expectedCrc = in.getInt();
+            if (length < HASHES || length > in.remaining()) {
+                break;
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(in.array(), in.arrayOffset() + in.position(), length);
+            if ((int) crc.getValue() != expectedCrc) {
+                break;
+            }
+            byte[] body = new byte[length];
+            in.get(body);
+            AuditChainEncoding.Fields f = AuditChainEncoding.decodeEvent(java.util.Arrays.copyOfRange(body, HASHES, length));
+            events.add(new ChainedEvent(f.node(), f.sequence(), ChainHash.event(f), HEX.formatHex(body, 0, 32),
+                    HEX.formatHex(body, 32, 64)));
+            good = in.position();
+        }
+        return new Whole(events, good);
+    }
+
+    /**
+     * Every record of a stored batch as it reads now. An event whose bytes do not decode has null
+     * fields; a broken length ends the batch with one entry without fields or hashes.
+     */
+    public static List<Stored> read(byte[] records) {
+        ByteBuffer in = ByteBuffer.wrap(records);
+        List<Stored> stored = new ArrayList<>();
+        while (in.hasRemaining()) {
+            if (in.remaining() < HEADER) {
+                stored.add(new Stored(null, "", ""));
+                break;
+            }
+            int length = in.getInt();
+            in.getInt(); // the CRC guards the journal against torn writes; here the hashes judge
+            if (length < HASHES || length > in.remaining()) {
+                stored.add(new Stored(null, "", ""));
+                break;
+            }
+            String previous = HEX.formatHex(records, in.position(), in.position() + 32);
+            String hash = HEX.formatHex(records, in.position() + 32, in.position() + 64);
+            byte[] event = java.util.Arrays.copyOfRange(records, in.position() + HASHES, in.position() + length);
+            in.position(in.position() + length);
+            AuditChainEncoding.Fields fields;
+            try {
+                fields = AuditChainEncoding.decodeEvent(event);
+            } catch (IllegalArgumentException edited) {
+                fields = null;
+            }
+            stored.add(new Stored(fields, previous, hash));
+        }
+        return stored;
+    }
+
+    /**
+     * The chained events of a batch of {@code node}'s chain that starts at {@code firstSequence}:
+     * a record that no longer reads as an event is {@linkplain ChainedEvent#unreadable unreadable}
+     * at the sequence its place gives.
+     */
+    public static List<ChainedEvent> chained(List<Stored> stored, String node, long firstSequence) {
+        List<ChainedEvent> events = new ArrayList<>(stored.size());
+        long place = Math.max(1, firstSequence);
+        for (Stored s : stored) {
+            events.add(chained(s, node, place++));
+        }
+        return events;
+    }
+
+    static ChainedEvent chained(Stored s, String node, long place) {
+        if (s.fields() == null) {
+            return ChainedEvent.unreadable(node, place, s.previousHash(), s.hash());
+        }
+        AuditChainEncoding.Fields f = s.fields();
+        long sequence = f.sequence() >= 1 ? f.sequence() : place;
+        try {
+            return new ChainedEvent(f.node(), sequence, ChainHash.event(f), s.previousHash(), s.hash());
+        } catch (IllegalArgumentException edited) {
+            return ChainedEvent.unreadable(f.node(), sequence, s.previousHash(), s.hash());
+        }
+    }
+}
