@@ -33,6 +33,7 @@ import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.OfficerServiceGrpc;
 import java.security.SecureRandom;
+import coffre.kms.server.grpc.CoalescedFlushes;
 import coffre.kms.server.grpc.GrpcEndpoint;
 import coffre.kms.server.health.HealthMonitor;
 import coffre.kms.server.grpc.RateLimiter;
@@ -210,7 +211,8 @@ public final class CoffreServer implements AutoCloseable {
             String listeners = await(vertx.deployVerticle(() -> new VerticleBase() {
                 @Override
                 public Future<?> start() {
-                    return vertx.createHttpServer(bound).requestHandler(grpc).listen();
+                    return vertx.createHttpServer(bound).connectionHandler(CoalescedFlushes::install)
+                            .requestHandler(grpc).listen();
                 }
             }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
 
