@@ -24,8 +24,8 @@ import java.util.function.Consumer;
 
 /**
  * Binds {@link UnaryHandler}s to the Vert.x gRPC server: authenticate on the event loop, then
- * authorise and handle on a bounded worker pool (HSM and store calls block), then record the
- * call's audit event, and answer on the event loop only once that event is durable.
+ * authorise, handle and record the call's audit event on a bounded worker pool (HSM and store
+ * calls block), and answer on the event loop only once that event is durable.
  *
  * <p>Every call of a bound method gets exactly one audit event, whether it is refused at the door
  * (no certificate, over its rate), denied, invalid, failed or done. If the event cannot be
@@ -111,33 +111,46 @@ public final class GrpcEndpoint {
                                 "no answer within " + deadline.toMillis() + " ms; retry later", Map.of()));
                     }
                 });
-                workers.<Reply<Resp>>executeBlocking(() -> {
-                    audit.checkWritable();
-                    accessControl.check(caller, handler.operation());
-                    return handler.handle(caller, request);
-                }, false).onComplete(done -> {
+                // The worker does the call and hands its event to the audit log itself: the event
+                // loop sees the call again only to answer, once the event is durable.
+                workers.executeBlocking(() -> {
+                    Reply<Resp> reply = null;
+                    KmsException error = null;
+                    try {
+                        audit.checkWritable();
+                        accessControl.check(caller, handler.operation());
+                        reply = handler.handle(caller, request);
+                    } catch (RuntimeException | Error failure) {
+                        error = asKms(failure);
+                    }
                     if (timer >= 0) {
                         context.owner().cancelTimer(timer);
                     }
                     if (!answered.compareAndSet(false, true)) {
-                        if (done.succeeded()) {
-                            done.result().release();
+                        if (reply != null) {
+                            reply.release();
                         }
-                        return;
+                        return null;
                     }
-                    if (done.succeeded()) {
-                        answerAfterAudit(context, call.response(), callAudit, request, done.result(), null);
-                    } else {
-                        answerAfterAudit(context, call.response(), callAudit, request, null, asKms(done.cause()));
+                    try {
+                        answerAfterAudit(context, call.response(), callAudit, request, reply, error);
+                    } catch (RuntimeException bug) {
+                        // Nothing else would answer this call: say so, and never send the result unaudited.
+                        if (reply != null) {
+                            reply.release();
+                        }
+                        context.runOnContext(ignored -> fail(call.response(), bug));
                     }
-                });
+                    return null;
+                }, false);
             });
         });
     }
 
     /**
-     * Records the call's event, then sends {@code reply} (or {@code error}) once it is durable;
-     * if it cannot be recorded, the reply is withheld (its secret zeroed) and the audit error sent.
+     * Records the call's event, then sends {@code reply} (or {@code error}) on {@code context} once
+     * it is durable; if it cannot be recorded, the reply is withheld (its secret zeroed) and the
+     * audit error sent. Called on the event loop or on a worker.
      */
     private <Resp> void answerAfterAudit(Context context, GrpcServerResponse<?, Resp> response, CallAudit callAudit,
                                          Object request, Reply<Resp> reply, KmsException error) {
