@@ -84,17 +84,52 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
                     min, max, AuditRecords.encode(events), events.size());
         }
 
-        /** Whether {@code next} goes on this batch's run, within a row's limits. */
-        boolean continuedBy(Batch next) {
-            return next.node.equals(node) && next.firstSequence == lastSequence + 1
-                    && events + next.events <= ROW_EVENTS && records.length + next.records.length <= ROW_BYTES;
+        /**
+         * The rows for {@code batches} (in order): each run of consecutive events of one chain as one
+         * row, up to {@value #ROW_EVENTS} events and {@value #ROW_BYTES} bytes, its records copied once.
+         */
+        static List<Batch> rows(List<Batch> batches) {
+            List<Batch> rows = new ArrayList<>();
+            int from = 0;
+            int events = 0;
+            long bytes = 0;
+            for (int i = 0; i < batches.size(); i++) {
+                Batch b = batches.get(i);
+                boolean continues = i > from && b.node.equals(batches.get(i - 1).node)
+                        && b.firstSequence == batches.get(i - 1).lastSequence + 1
+                        && events + b.events <= ROW_EVENTS && bytes + b.records.length <= ROW_BYTES;
+                if (i > from && !continues) {
+                    rows.add(join(batches.subList(from, i), (int) bytes, events));
+                    from = i;
+                    events = 0;
+                    bytes = 0;
+                }
+                events += b.events;
+                bytes += b.records.length;
+            }
+            if (from < batches.size()) {
+                rows.add(join(batches.subList(from, batches.size()), (int) bytes, events));
+            }
+            return rows;
         }
 
-        Batch then(Batch next) {
-            byte[] joined = java.util.Arrays.copyOf(records, records.length + next.records.length);
-            System.arraycopy(next.records, 0, joined, records.length, next.records.length);
-            return new Batch(node, firstSequence, next.lastSequence, Math.min(minMicros, next.minMicros),
-                    Math.max(maxMicros, next.maxMicros), joined, events + next.events);
+        private static Batch join(List<Batch> run, int bytes, int events) {
+            if (run.size() == 1) {
+                return run.get(0);
+            }
+            byte[] records = new byte[bytes];
+            int at = 0;
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (Batch b : run) {
+                System.arraycopy(b.records, 0, records, at, b.records.length);
+                at += b.records.length;
+                min = Math.min(min, b.minMicros);
+                max = Math.max(max, b.maxMicros);
+            }
+            Batch first = run.get(0);
+            return new Batch(first.node, first.firstSequence, run.get(run.size() - 1).lastSequence, min, max, records,
+                    events);
         }
     }
 
@@ -194,19 +229,8 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        List<Batch> rows = new ArrayList<>();
-        Batch row = batch.get(0);
-        for (Batch next : batch.subList(1, batch.size())) {
-            if (row.continuedBy(next)) {
-                row = row.then(next);
-            } else {
-                rows.add(row);
-                row = next;
-            }
-        }
-        rows.add(row);
         try {
-            insert(rows);
+            insert(Batch.rows(batch));
         } catch (RuntimeException e) {
             synchronized (journalLock) {
                 batch.addAll(pending);
