@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 import java.util.zip.CRC32C;
 
 /**
@@ -41,39 +42,31 @@ public final class AuditRecords {
 
     /** The records of {@code events}, in order. */
     public static byte[] encode(List<ChainedEvent> events) {
-        List<byte[]> bodies = new ArrayList<>(events.size());
-        for (ChainedEvent e : events) {
-            bodies.add(ChainHash.encode(e));
-        }
-        ByteBuffer out = ByteBuffer.allocate(size(bodies));
-        for (int i = 0; i < bodies.size(); i++) {
-            put(out, events.get(i).previousHash(), events.get(i).hash(), bodies.get(i));
-        }
-        return out.array();
+        return records(events, ChainHash::encode, ChainedEvent::previousHash, ChainedEvent::hash);
     }
 
     /** The records of {@code stored} (kept as they are, hashes included): migrations and tests. */
     public static byte[] write(List<Stored> stored) {
-        List<byte[]> bodies = new ArrayList<>(stored.size());
-        for (Stored s : stored) {
-            bodies.add(AuditChainEncoding.eventBytes(s.fields()));
-        }
-        ByteBuffer out = ByteBuffer.allocate(size(bodies));
-        for (int i = 0; i < bodies.size(); i++) {
-            put(out, stored.get(i).previousHash(), stored.get(i).hash(), bodies.get(i));
-        }
-        return out.array();
+        return records(stored, s -> AuditChainEncoding.eventBytes(s.fields()), Stored::previousHash, Stored::hash);
     }
 
-    private static int size(List<byte[]> bodies) {
+    private static <T> byte[] records(List<T> items, Function<T, byte[]> eventBytes, Function<T, String> previousHash,
+                                      Function<T, String> hash) {
+        List<byte[]> bodies = new ArrayList<>(items.size());
         long total = 0;
-        for (byte[] body : bodies) {
+        for (T item : items) {
+            byte[] body = eventBytes.apply(item);
+            bodies.add(body);
             total += HEADER + HASHES + body.length;
         }
         if (total > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("too many audit events for one write");
         }
-        return (int) total;
+        ByteBuffer out = ByteBuffer.allocate((int) total);
+        for (int i = 0; i < bodies.size(); i++) {
+            put(out, previousHash.apply(items.get(i)), hash.apply(items.get(i)), bodies.get(i));
+        }
+        return out.array();
     }
 
     private static void put(ByteBuffer out, String previousHash, String hash, byte[] event) {
@@ -119,11 +112,13 @@ public final class AuditRecords {
             if ((int) crc.getValue() != expectedCrc) {
                 break;
             }
-            byte[] body = new byte[length];
-            in.get(body);
-            AuditChainEncoding.Fields f = AuditChainEncoding.decodeEvent(java.util.Arrays.copyOfRange(body, HASHES, length));
-            events.add(new ChainedEvent(f.node(), f.sequence(), ChainHash.event(f), HEX.formatHex(body, 0, 32),
-                    HEX.formatHex(body, 32, 64)));
+            int at = in.arrayOffset() + in.position();
+            byte[] array = in.array();
+            AuditChainEncoding.Fields f = AuditChainEncoding.decodeEvent(
+                    java.util.Arrays.copyOfRange(array, at + HASHES, at + length));
+            events.add(new ChainedEvent(f.node(), f.sequence(), ChainHash.event(f), HEX.formatHex(array, at, at + 32),
+                    HEX.formatHex(array, at + 32, at + 64)));
+            in.position(in.position() + length);
             good = in.position();
         }
         return new Whole(events, good);

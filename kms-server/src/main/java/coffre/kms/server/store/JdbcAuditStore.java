@@ -172,16 +172,8 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
             }
         }
         if (!missing.isEmpty()) {
-            List<Batch> batches = new ArrayList<>();
-            int from = 0;
-            for (int i = 1; i <= missing.size(); i++) {
-                if (i == missing.size() || i - from == ROW_EVENTS || !missing.get(i).node().equals(missing.get(from).node())
-                        || missing.get(i).sequence() != missing.get(i - 1).sequence() + 1) {
-                    batches.add(Batch.of(missing.subList(from, i)));
-                    from = i;
-                }
-            }
-            insert(batches);
+            // Rare (after a crash): one batch per event, joined into rows as the indexer does.
+            insert(Batch.rows(missing.stream().map(e -> Batch.of(List.of(e))).toList()));
             LOG.log(System.Logger.Level.WARNING, "wrote {0} audit event(s) from the journal that the database lacked",
                     missing.size());
         }
@@ -337,24 +329,22 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     private void insert(List<Batch> batches) {
         transactions.run(connection -> {
             for (Batch b : batches) {
-                insertBatch(connection, b.node(), b.firstSequence(), b.lastSequence(), b.minMicros(), b.maxMicros(),
-                        b.records());
+                insertBatch(connection, b);
             }
             return null;
         });
     }
 
     /** Inserts one batch row (also used by {@link AuditBatchesMigration}). */
-    static void insertBatch(Connection connection, String node, long firstSequence, long lastSequence, long minMicros,
-                            long maxMicros, byte[] records) throws SQLException {
+    static void insertBatch(Connection connection, Batch batch) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement("INSERT INTO kms_audit_batch (node_id, first_seq, "
                 + "last_seq, min_micros, max_micros, events) VALUES (?, ?, ?, ?, ?, ?)")) {
-            st.setString(1, node);
-            st.setLong(2, firstSequence);
-            st.setLong(3, lastSequence);
-            st.setLong(4, minMicros);
-            st.setLong(5, maxMicros);
-            st.setBytes(6, records);
+            st.setString(1, batch.node());
+            st.setLong(2, batch.firstSequence());
+            st.setLong(3, batch.lastSequence());
+            st.setLong(4, batch.minMicros());
+            st.setLong(5, batch.maxMicros());
+            st.setBytes(6, batch.records());
             st.executeUpdate();
         }
     }
