@@ -34,8 +34,35 @@ import java.util.Optional;
  */
 public interface Hsm extends AutoCloseable {
 
-    /** Generates a new AES-256 key inside the HSM, stored as a token object under {@code label}. */
-    HsmKeyRef generateKey(String label);
+    /**
+     * How {@link #generateKey(String, LabelCheck)} keeps a label naming one key.
+     */
+    enum LabelCheck {
+        /**
+         * The token is searched for the label first and a label in use is refused with
+         * {@link HsmErrorKind#INVALID_REQUEST}. On HSMs that search by visiting every object
+         * (SoftHSM2 opens each object's file) this costs time proportional to the keys held.
+         */
+        SEARCH_TOKEN,
+        /**
+         * No search: the caller guarantees the label was never used on this token — it carries
+         * enough random bits that no other key, of this process or another, can hold it (Coffre's
+         * labels carry 130). A label that was in use after all leaves two objects under it, and
+         * looking it up then fails with {@link HsmErrorKind#INTERNAL}.
+         */
+        CALLER_MADE_UNIQUE
+    }
+
+    /**
+     * Generates a new AES-256 key inside the HSM, stored as a token object under {@code label}; a
+     * label in use is refused ({@link LabelCheck#SEARCH_TOKEN}).
+     */
+    default HsmKeyRef generateKey(String label) {
+        return generateKey(label, LabelCheck.SEARCH_TOKEN);
+    }
+
+    /** Generates a new AES-256 key under {@code label}, checking the label as {@code check} says. */
+    HsmKeyRef generateKey(String label, LabelCheck check);
 
     /** Finds an existing key by label, resolving its handle once so later calls need no lookup. */
     Optional<HsmKeyRef> findKey(String label);

@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
  *       provider's key object is made from the handle ({@link TokenKeyLoader}), so a key made by
  *       another process is usable at once and no KeyStore is reloaded. What is left per key is the
  *       module's own {@code C_FindObjects} for the label (SoftHSM2 scans every object file for it:
- *       ~35 µs per object on the machine of DESIGN.md). Without {@value TokenKeyLoader#JVM_FLAGS},
+ *       ~35 µs per object on the machine of DESIGN.md), which a caller whose labels are unique by
+ *       construction skips ({@link LabelCheck#CALLER_MADE_UNIQUE}). Without {@value TokenKeyLoader#JVM_FLAGS},
  *       keys are loaded through the PKCS#11 {@code KeyStore} instead, which is reloaded (every
  *       object listed and its label read) for each label it does not know yet.</li>
  *   <li>Keys are resolved by label once ({@link #generateKey}, {@link #findKey}) into a
@@ -206,12 +207,15 @@ public final class Pkcs11Hsm implements Hsm {
     }
 
     @Override
-    public HsmKeyRef generateKey(String label) {
+    public HsmKeyRef generateKey(String label, LabelCheck check) {
         requireOpen();
         checkLabel(label);
+        Objects.requireNonNull(check, "check");
         lockAdmin();
         try {
-            refuseTaken(label);
+            if (check == LabelCheck.SEARCH_TOKEN) {
+                refuseTaken(label);
+            }
             long handle;
             try {
                 // The labelled, private token object is made inside the HSM in one call.

@@ -217,9 +217,9 @@ public final class RecoveringHsm implements Hsm {
     // ---- the port ----
 
     @Override
-    public HsmKeyRef generateKey(String label) {
+    public HsmKeyRef generateKey(String label, LabelCheck check) {
         return call(g -> {
-            HsmKeyRef made = g.hsm().generateKey(label);
+            HsmKeyRef made = g.hsm().generateKey(label, check);
             Ref ref = ref(label, false);
             g.resolved().put(ref, made);
             return ref;

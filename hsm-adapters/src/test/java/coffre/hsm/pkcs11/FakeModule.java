@@ -112,7 +112,7 @@ final class FakeModule implements Hsm {
     }
 
     @Override
-    public HsmKeyRef generateKey(String label) {
+    public HsmKeyRef generateKey(String label, LabelCheck check) {
         enter();
         byte[] k = new byte[32];
         RANDOM.nextBytes(k);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.hsm.GcmCiphertext;
+import coffre.hsm.Hsm.LabelCheck;
 import coffre.hsm.HsmErrorKind;
 import coffre.hsm.HsmException;
 import coffre.hsm.HsmKeyAttributes;
@@ -129,6 +130,29 @@ class TokenKeysByHandleIT {
         assertEquals(HsmErrorKind.AUTHENTICATION_FAILED, assertThrows(HsmException.class,
                 () -> b.decrypt(found, ct.iv(), AAD, ct.ciphertextAndTag())).kind(), "the old key's ciphertext");
         assertEquals(0, b.keyStoreReloads());
+    }
+
+    @Test
+    void aLabelTheCallerMadeUniqueIsNotSearchedForFirst() {
+        String label = label();
+        HsmKeyRef made = a.generateKey(label, LabelCheck.CALLER_MADE_UNIQUE);
+        byte[] pt = random(32);
+        GcmCiphertext ct = a.encrypt(made, AAD, pt);
+        assertArrayEquals(pt, b.decrypt(b.findKey(label).orElseThrow(), ct.iv(), AAD, ct.ciphertextAndTag()));
+        assertEquals(new HsmKeyAttributes(label, true, true, false, true, true, 32), b.describeKey(label));
+
+        // The default still searches, and refuses the label.
+        HsmException refused = assertThrows(HsmException.class, () -> a.generateKey(label));
+        assertEquals(HsmErrorKind.INVALID_REQUEST, refused.kind());
+        // Vouching for a label in use is the caller's bug: nothing searched, a second object made,
+        // and a lookup of the label says so rather than picking one.
+        a.generateKey(label, LabelCheck.CALLER_MADE_UNIQUE);
+        HsmException twice = assertThrows(HsmException.class, () -> b.describeKey(label));
+        assertEquals(HsmErrorKind.INTERNAL, twice.kind());
+        assertEquals("2 key objects are labelled '" + label + "'", twice.getMessage());
+        assertTrue(a.destroyKey(label));
+        assertEquals(HsmErrorKind.KEY_NOT_FOUND, assertThrows(HsmException.class, () -> b.describeKey(label)).kind(),
+                "destroying the label removes both objects");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package coffre.hsm.testing;
 
 import coffre.hsm.GcmCiphertext;
+import coffre.hsm.Hsm.LabelCheck;
 import coffre.hsm.HsmKeyRef;
 import coffre.hsm.pkcs11.Pkcs11Hsm;
 
@@ -15,9 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
  * module's test class path, the two PKCS#11 JVM flags and SOFTHSM2_CONF set; argument: seconds per
  * measurement (default 3), thread counts (default 1,2,4).
  *
- * <p>With {@code keys <n> [token label]} it measures key creation instead, on a token of its own
- * (default {@value #KEYS_TOKEN}; use a scratch {@code SOFTHSM2_CONF}): it creates {@code n} keys
- * and prints the time of each 1,000, then how long a second module (its own library copy, as
+ * <p>With {@code keys <n> [token label] [search]} it measures key creation instead, on a token of
+ * its own (default {@value #KEYS_TOKEN}; use a scratch {@code SOFTHSM2_CONF}): it creates {@code n}
+ * keys as the server does (labels unique by construction, {@link LabelCheck#CALLER_MADE_UNIQUE};
+ * with {@code search}, each label searched for first) and prints the time of each 1,000, then how long a second module (its own library copy, as
  * another process) takes to find and use the last key, how long opening takes with {@code n} keys
  * on the token, and how long destroying them takes. Without {@code --add-opens} it measures the
  * KeyStore fallback.
@@ -31,7 +33,8 @@ public final class HsmBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("keys")) {
-            keys(Integer.parseInt(args[1]), args.length > 2 ? args[2] : KEYS_TOKEN);
+            keys(Integer.parseInt(args[1]), args.length > 2 ? args[2] : KEYS_TOKEN,
+                    args.length > 3 && args[3].equals("search") ? LabelCheck.SEARCH_TOKEN : LabelCheck.CALLER_MADE_UNIQUE);
             return;
         }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -55,7 +58,7 @@ public final class HsmBench {
         }
     }
 
-    private static void keys(int n, String tokenLabel) throws java.io.IOException {
+    private static void keys(int n, String tokenLabel, LabelCheck check) throws java.io.IOException {
         SoftHsmTestToken token = SoftHsmTestToken.get(tokenLabel);
         String prefix = "bench-" + Long.toHexString(System.nanoTime()) + "-";
         List<String> labels = new ArrayList<>();
@@ -66,7 +69,7 @@ public final class HsmBench {
             long blockStart = start;
             for (int i = 1; i <= n; i++) {
                 String label = prefix + i;
-                hsm.generateKey(label);
+                hsm.generateKey(label, check);
                 labels.add(label);
                 if (i % BLOCK == 0 || i == n) {
                     long now = System.nanoTime();

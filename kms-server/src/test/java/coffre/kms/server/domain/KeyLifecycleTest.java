@@ -69,6 +69,14 @@ class KeyLifecycleTest {
     }
 
     @Test
+    void keysAndVersionsAreMadeWithoutSearchingTheHsmForTheirLabels() {
+        KeyMetadata key = create(null);
+        KeyMetadata rotated = lifecycle.rotate(ref(key));
+        assertTrue(hsm.contains(rotated.primary().hsmLabel()));
+        assertEquals(0, hsm.labelSearches(), "labels carry random ids and tags; a search costs O(keys) on SoftHSM2");
+    }
+
+    @Test
     void duplicateAliasIsRefusedAndLeavesNoHsmObject() {
         create("dup");
         KmsException e = assertThrows(KmsException.class, () -> create("dup"));

@@ -29,6 +29,7 @@ public final class SoftwareHsm implements Hsm {
     private final Map<String, SecretKey> macKeys = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean unavailable;
+    private final java.util.concurrent.atomic.AtomicInteger labelSearches = new java.util.concurrent.atomic.AtomicInteger();
 
     private record Ref(String label, SecretKey key) implements HsmKeyRef {
         @Override
@@ -45,6 +46,11 @@ public final class SoftwareHsm implements Hsm {
         return keys.containsKey(label);
     }
 
+    /** How many key generations searched for their label first ({@link LabelCheck#SEARCH_TOKEN}). */
+    public int labelSearches() {
+        return labelSearches.get();
+    }
+
     private void check() {
         if (unavailable) {
             throw new HsmException(HsmErrorKind.UNAVAILABLE, "software HSM switched off", "CKR_DEVICE_REMOVED", null);
@@ -52,8 +58,14 @@ public final class SoftwareHsm implements Hsm {
     }
 
     @Override
-    public HsmKeyRef generateKey(String label) {
+    public HsmKeyRef generateKey(String label, LabelCheck check) {
         check();
+        if (check == LabelCheck.SEARCH_TOKEN) {
+            labelSearches.incrementAndGet();
+            if (keys.containsKey(label) || macKeys.containsKey(label)) {
+                throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
+            }
+        }
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256);

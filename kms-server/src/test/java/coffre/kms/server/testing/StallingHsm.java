@@ -46,8 +46,8 @@ public final class StallingHsm implements Hsm {
     }
 
     @Override
-    public HsmKeyRef generateKey(String label) {
-        return real.generateKey(label);
+    public HsmKeyRef generateKey(String label, LabelCheck check) {
+        return real.generateKey(label, check);
     }
 
     @Override
