@@ -43,8 +43,9 @@ public final class CkrErrorMapper {
     static {
         Map<String, Entry> t = new LinkedHashMap<>();
         // Authentication of a ciphertext. SoftHSM 2.6 reports a GCM tag mismatch as
-        // CKR_GENERAL_ERROR; SunPKCS11 turns that into AEADBadTagException inside doFinal, which
-        // map() catches first, so CKR_GENERAL_ERROR itself stays INTERNAL below.
+        // CKR_GENERAL_ERROR; Pkcs11Native.gcm (like SunPKCS11's doFinal) turns that into an
+        // AEADBadTagException when C_Decrypt returns it, which map() catches first, so
+        // CKR_GENERAL_ERROR itself stays INTERNAL below.
         put(t, "CKR_ENCRYPTED_DATA_INVALID", 0x40, HsmErrorKind.AUTHENTICATION_FAILED);
         put(t, "CKR_ENCRYPTED_DATA_LEN_RANGE", 0x41, HsmErrorKind.AUTHENTICATION_FAILED);
         put(t, "CKR_AEAD_DECRYPT_FAILED", 0x42, HsmErrorKind.AUTHENTICATION_FAILED); // PKCS#11 3.0 tokens

@@ -9,9 +9,6 @@ import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
 import coffre.hsm.HsmKeyRef;
 
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,9 +53,10 @@ import java.util.regex.Pattern;
  *   <li>Keys are resolved by label once ({@link #generateKey}, {@link #findKey}) into a
  *       {@link Pkcs11KeyRef} holding the provider's key object and, where the profile and JVM allow
  *       it, a faster session-object copy ({@link SessionKeyCopier}); encrypt and decrypt do no lookup.</li>
- *   <li>Encrypt and decrypt borrow a {@link Cipher} from a {@link CipherPool} bounded by
- *       {@code hsm.sessions}, so callers never share a cipher and never call
- *       {@code Cipher.getInstance} on the hot path.</li>
+ *   <li>Encrypt and decrypt borrow a PKCS#11 session from a {@link SessionPool} bounded by
+ *       {@code hsm.sessions} and run AES-GCM on the key's handle in two PKCS#11 calls
+ *       ({@link Pkcs11Native#gcm}), not through SunPKCS11's {@code Cipher}, which makes four and,
+ *       to decrypt, a failing dummy call that SoftHSM2 logs as an error every time.</li>
  *   <li>Object management (lookup, attributes, destroy, health) goes through one separate
  *       {@link ObjectSession} of the PKCS#11 wrapper, so it never competes with operations.</li>
  *   <li>Every failure is translated by {@link CkrErrorMapper}; every GCM authentication failure is
@@ -84,7 +82,6 @@ import java.util.regex.Pattern;
 public final class Pkcs11Hsm implements Hsm {
     private static final System.Logger LOG = System.getLogger(Pkcs11Hsm.class.getName());
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9._:/@+=-]{1,128}");
-    private static final int TAG_BITS = GcmCiphertext.TAG_LENGTH * 8;
     /** Upper bound of {@link #randomBytes}: data keys and IVs are tiny; this only stops mistakes. */
     public static final int MAX_RANDOM_BYTES = 1 << 16;
 
@@ -104,7 +101,7 @@ public final class Pkcs11Hsm implements Hsm {
      */
     private final ThreadLocal<SecureRandom> hsmRandom;
     private final ThreadLocal<SecureRandom> ivRandom;
-    private final CipherPool ciphers;
+    private final SessionPool<Long> sessions;
     private final SessionKeyCopier copier;
     private final ObjectSession objects;
     private final Pkcs11HealthProbe probe;
@@ -118,7 +115,7 @@ public final class Pkcs11Hsm implements Hsm {
 
     private Pkcs11Hsm(Pkcs11HsmConfig config, HsmProfile profile, Path library, Pkcs11Native.TokenInfo token,
                       Provider provider, KeyStore keyStore, TokenKeyLoader loader,
-                      ThreadLocal<SecureRandom> hsmRandom, ThreadLocal<SecureRandom> ivRandom, CipherPool ciphers,
+                      ThreadLocal<SecureRandom> hsmRandom, ThreadLocal<SecureRandom> ivRandom, SessionPool<Long> sessions,
                       SessionKeyCopier copier, ObjectSession objects) {
         this.config = config;
         this.profile = profile;
@@ -129,7 +126,7 @@ public final class Pkcs11Hsm implements Hsm {
         this.loader = loader;
         this.hsmRandom = hsmRandom;
         this.ivRandom = ivRandom;
-        this.ciphers = ciphers;
+        this.sessions = sessions;
         this.copier = copier;
         this.objects = objects;
         this.probe = new Pkcs11HealthProbe(objects, token.label());
@@ -195,9 +192,15 @@ public final class Pkcs11Hsm implements Hsm {
             throw new HsmException(HsmErrorKind.UNAVAILABLE, "the HSM offers no random number generator", null, e);
         }
         Duration timeout = config.timeouts().operationTimeout();
-        CipherPool ciphers = new CipherPool(provider, config.sessions(), timeout);
+        SessionPool<Long> sessions;
+        try {
+            sessions = new SessionPool<>(() -> module.openSession(slot), session -> closeQuietly(module, session),
+                    config.sessions(), timeout);
+        } catch (ProviderException e) {
+            throw CkrErrorMapper.map(e, "open session");
+        }
         Pkcs11Hsm hsm = new Pkcs11Hsm(config, profile, library, token, provider, keyStore, loader, hsmRandom,
-                ivRandom, ciphers, copier, new ObjectSession(module, slot, timeout));
+                ivRandom, sessions, copier, new ObjectSession(module, slot, timeout));
         LOG.log(Level.INFO, "HSM opened: profile {0}, token ''{1}'' in slot {2}, {3} sessions, session key copies {4},"
                         + " keys loaded {5}{6}",
                 profile.name(), token.label(), Long.toString(slot), config.sessions(), copier != null ? "on" : "off",
@@ -306,12 +309,12 @@ public final class Pkcs11Hsm implements Hsm {
         Objects.requireNonNull(aad, "aad must not be null; pass an empty array");
         Objects.requireNonNull(plaintext, "plaintext");
         return withRecovery(ref, () -> {
-            Key k = ref.operationKey();
+            long k = ref.operationHandle();
             try {
                 return encryptWith(k, aad, plaintext);
             } catch (HsmException e) {
                 if (fallBack(ref, k, e)) {
-                    return encryptWith(ref.tokenKey(), aad, plaintext);
+                    return encryptWith(ref.handle(), aad, plaintext);
                 }
                 throw e;
             }
@@ -330,12 +333,12 @@ public final class Pkcs11Hsm implements Hsm {
             throw CkrErrorMapper.authenticationFailed();
         }
         return withRecovery(ref, () -> {
-            Key k = ref.operationKey();
+            long k = ref.operationHandle();
             try {
                 return decryptWith(k, iv, aad, ciphertextAndTag);
             } catch (HsmException e) {
                 if (fallBack(ref, k, e)) {
-                    return decryptWith(ref.tokenKey(), iv, aad, ciphertextAndTag);
+                    return decryptWith(ref.handle(), iv, aad, ciphertextAndTag);
                 }
                 throw e;
             }
@@ -377,7 +380,7 @@ public final class Pkcs11Hsm implements Hsm {
             if (tokenKey == null) {
                 return false;
             }
-            Key copy = copier != null ? copier.copy(tokenKey, ref.label()).orElse(null) : null;
+            SessionKeyCopier.Copy copy = copier != null ? copier.copy(tokenKey, ref.label()).orElse(null) : null;
             ref.rebind(found.get(), tokenKey, copy);
             LOG.log(Level.WARNING, "key {0} found again on the token after a fault; operations resume", ref.label());
             return true;
@@ -545,6 +548,7 @@ public final class Pkcs11Hsm implements Hsm {
         refs.values().forEach(Pkcs11KeyRef::markDestroyed);
         refs.clear();
         macKeys.forgetAll();
+        sessions.close();
         objects.close();
         LOG.log(Level.INFO, "HSM closed: token ''{0}''", token.label());
     }
@@ -580,45 +584,49 @@ public final class Pkcs11Hsm implements Hsm {
         }
     }
 
-    private GcmCiphertext encryptWith(Key key, byte[] aad, byte[] plaintext) {
+    private GcmCiphertext encryptWith(long key, byte[] aad, byte[] plaintext) {
         byte[] iv = new byte[GcmCiphertext.IV_LENGTH];
-        Cipher cipher = ciphers.borrow();
+        byte[] out = new byte[plaintext.length + GcmCiphertext.TAG_LENGTH];
+        long session = sessions.borrow();
         boolean reusable = false;
         try {
             ivRandom.get().nextBytes(iv);
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
-            if (aad.length > 0) {
-                cipher.updateAAD(aad);
-            }
-            byte[] out = cipher.doFinal(plaintext);
+            int n = objects.module().gcm(true, session, key, iv, aad, plaintext, out);
             reusable = true;
-            return new GcmCiphertext(iv, out);
-        } catch (GeneralSecurityException | ProviderException e) {
+            return new GcmCiphertext(iv, n == out.length ? out : Arrays.copyOf(out, n));
+        } catch (ProviderException e) {
             throw CkrErrorMapper.map(e, "encrypt");
         } finally {
-            ciphers.release(cipher, reusable);
+            sessions.release(session, reusable);
         }
     }
 
-    private byte[] decryptWith(Key key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
-        Cipher cipher = ciphers.borrow();
+    private byte[] decryptWith(long key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
+        // Room for the tag too: some modules check the output buffer against the input's length.
+        byte[] out = new byte[ciphertextAndTag.length];
+        long session = sessions.borrow();
         boolean reusable = false;
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
-            if (aad.length > 0) {
-                cipher.updateAAD(aad);
-            }
-            byte[] out = cipher.doFinal(ciphertextAndTag);
+            int n = objects.module().gcm(false, session, key, iv, aad, ciphertextAndTag, out);
             reusable = true;
-            return out;
-        } catch (AEADBadTagException e) {
-            // An expected outcome: SunPKCS11 has already ended the operation, the cipher is clean.
-            reusable = true;
-            throw CkrErrorMapper.authenticationFailed();
-        } catch (GeneralSecurityException | ProviderException e) {
-            throw CkrErrorMapper.map(e, "decrypt");
+            byte[] plaintext = Arrays.copyOf(out, n);
+            Arrays.fill(out, (byte) 0);
+            return plaintext;
+        } catch (ProviderException e) {
+            HsmException mapped = CkrErrorMapper.map(e, "decrypt");
+            // An expected outcome: the failed C_Decrypt has ended the operation, the session is clean.
+            reusable = mapped.kind() == HsmErrorKind.AUTHENTICATION_FAILED;
+            throw mapped;
         } finally {
-            ciphers.release(cipher, reusable);
+            sessions.release(session, reusable);
+        }
+    }
+
+    private static void closeQuietly(Pkcs11Native module, long session) {
+        try {
+            module.closeSession(session);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "closing a discarded HSM session: {0}", CkrErrorMapper.ckrName(e).orElse(e.toString()));
         }
     }
 
@@ -626,8 +634,8 @@ public final class Pkcs11Hsm implements Hsm {
      * Whether to retry with the token key: only when a session copy was used and the HSM says the
      * copy's handle or session is gone (e.g. after a session was evicted). The copy is dropped.
      */
-    private boolean fallBack(Pkcs11KeyRef ref, Key used, HsmException e) {
-        if (used == ref.tokenKey() || !answeredByHsm(e)) {
+    private boolean fallBack(Pkcs11KeyRef ref, long used, HsmException e) {
+        if (used == ref.handle() || !answeredByHsm(e)) {
             return false;
         }
         ref.dropSessionCopy();
@@ -685,7 +693,7 @@ public final class Pkcs11Hsm implements Hsm {
      * {@link #admin}.
      */
     private Pkcs11KeyRef bind(String label, long handle, Key tokenKey) {
-        Key copy = copier != null ? copier.copy(tokenKey, label).orElse(null) : null;
+        SessionKeyCopier.Copy copy = copier != null ? copier.copy(tokenKey, label).orElse(null) : null;
         Pkcs11KeyRef cached = refs.get(label);
         if (cached != null && !cached.destroyed()) {
             cached.rebind(handle, tokenKey, copy);

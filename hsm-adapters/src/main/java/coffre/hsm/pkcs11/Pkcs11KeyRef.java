@@ -6,7 +6,7 @@ import java.security.Key;
 
 /**
  * The {@link HsmKeyRef} of {@link Pkcs11Hsm}: the resolved token key and, when available, its
- * session-object copy.
+ * session-object copy, each with the object handle that operations use.
  *
  * <p>Why it holds the copy strongly: SunPKCS11 destroys a session object when its {@code P11Key}
  * is garbage-collected. Why mutable flags: {@link Pkcs11Hsm#destroyKey} must make every existing
@@ -18,10 +18,10 @@ final class Pkcs11KeyRef implements HsmKeyRef {
     private final String label;
     private volatile long handle;
     private volatile Key tokenKey;
-    private volatile Key sessionCopy;
+    private volatile SessionKeyCopier.Copy sessionCopy;
     private volatile boolean destroyed;
 
-    Pkcs11KeyRef(Pkcs11Hsm owner, String label, long handle, Key tokenKey, Key sessionCopy) {
+    Pkcs11KeyRef(Pkcs11Hsm owner, String label, long handle, Key tokenKey, SessionKeyCopier.Copy sessionCopy) {
         this.owner = owner;
         this.label = label;
         this.handle = handle;
@@ -47,10 +47,16 @@ final class Pkcs11KeyRef implements HsmKeyRef {
         return tokenKey;
     }
 
-    /** The key to operate with: the session copy when there is one, else the token key. */
+    /** The object to operate with: the session copy's handle when there is one, else the token object's. */
+    long operationHandle() {
+        SessionKeyCopier.Copy copy = sessionCopy;
+        return copy != null ? copy.handle() : handle;
+    }
+
+    /** The provider's key object operations stand for (the copy's, else the token key's): for tests. */
     Key operationKey() {
-        Key copy = sessionCopy;
-        return copy != null ? copy : tokenKey;
+        SessionKeyCopier.Copy copy = sessionCopy;
+        return copy != null ? copy.key() : tokenKey;
     }
 
     boolean hasSessionCopy() {
@@ -66,7 +72,7 @@ final class Pkcs11KeyRef implements HsmKeyRef {
      * Points this reference at the token object found again under its label (after the module
      * lost and regained the token), so every holder of the reference recovers at once.
      */
-    void rebind(long newHandle, Key newTokenKey, Key newCopy) {
+    void rebind(long newHandle, Key newTokenKey, SessionKeyCopier.Copy newCopy) {
         this.tokenKey = newTokenKey;
         this.handle = newHandle;
         this.sessionCopy = newCopy;

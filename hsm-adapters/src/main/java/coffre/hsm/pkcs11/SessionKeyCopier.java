@@ -20,21 +20,38 @@ import java.util.Optional;
  * when given a key of the same token and a template; it is reached reflectively and needs
  * {@code --add-opens jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED}. The signature is the same
  * on JDK 17 and 25. When the JVM lacks the flag or the HSM refuses the copy, callers fall back to
- * the token key: a copy is an optimisation, never a requirement.
+ * the token key: a copy is an optimisation, never a requirement. The copy's object handle, which
+ * {@link Pkcs11Native#gcm} operates with, is read from the same {@code P11Key} ({@code getKeyID}).
  */
 final class SessionKeyCopier {
+    /**
+     * A session-object copy: the provider's key object, held so that SunPKCS11 does not destroy the
+     * object, and the object's handle.
+     */
+    record Copy(Key key, long handle) {
+        @Override
+        public String toString() {
+            return "Copy[handle " + handle + "]";
+        }
+    }
+
     static final String JVM_FLAGS = "--add-opens jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED";
     private static final System.Logger LOG = System.getLogger(SessionKeyCopier.class.getName());
 
     private final Provider provider;
     private final Method getToken;
     private final Method convertKey;
+    private final Method getKeyId;
+    private final Method releaseKeyId;
     private final Object template;
 
-    private SessionKeyCopier(Provider provider, Method getToken, Method convertKey, Object template) {
+    private SessionKeyCopier(Provider provider, Method getToken, Method convertKey, Method getKeyId,
+                             Method releaseKeyId, Object template) {
         this.provider = provider;
         this.getToken = getToken;
         this.convertKey = convertKey;
+        this.getKeyId = getKeyId;
+        this.releaseKeyId = releaseKeyId;
         this.template = template;
     }
 
@@ -53,7 +70,12 @@ final class SessionKeyCopier {
             Method convertKey = factory.getDeclaredMethod("convertKey", tokenClass, Key.class, String.class,
                     template.getClass());
             convertKey.setAccessible(true);
-            return Optional.of(new SessionKeyCopier(provider, getToken, convertKey, template));
+            Class<?> p11Key = Class.forName("sun.security.pkcs11.P11Key", false, provider.getClass().getClassLoader());
+            Method getKeyId = p11Key.getDeclaredMethod("getKeyID");
+            Method releaseKeyId = p11Key.getDeclaredMethod("releaseKeyID");
+            getKeyId.setAccessible(true);
+            releaseKeyId.setAccessible(true);
+            return Optional.of(new SessionKeyCopier(provider, getToken, convertKey, getKeyId, releaseKeyId, template));
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "session key copies disabled: start the JVM with {0} ({1})",
                     JVM_FLAGS, e.getClass().getSimpleName());
@@ -65,10 +87,15 @@ final class SessionKeyCopier {
      * A session-object copy of {@code tokenKey}, or empty (logged with the CKR name, never key
      * material) when the HSM refuses it.
      */
-    Optional<Key> copy(Key tokenKey, String label) {
+    Optional<Copy> copy(Key tokenKey, String label) {
         try {
             Object token = getToken.invoke(provider);
-            return Optional.of((Key) convertKey.invoke(null, token, tokenKey, "AES", template));
+            Key copy = (Key) convertKey.invoke(null, token, tokenKey, "AES", template);
+            // The handle of a sensitive session object is fixed for the key object's life (SunPKCS11
+            // only re-creates native objects of extractable NSS keys); the count taken is given back.
+            long handle = (long) getKeyId.invoke(copy);
+            releaseKeyId.invoke(copy);
+            return Optional.of(new Copy(copy, handle));
         } catch (InvocationTargetException e) {
             LOG.log(System.Logger.Level.WARNING, "no session copy of key {0}, using the token key: {1}",
                     label, CkrErrorMapper.ckrName(e.getCause()).orElse(e.getCause().getClass().getSimpleName()));

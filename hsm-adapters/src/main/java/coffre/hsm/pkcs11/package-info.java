@@ -13,7 +13,7 @@
  * <p>One class per concern: {@link coffre.hsm.pkcs11.Pkcs11HsmConfig} (validated settings),
  * {@link coffre.hsm.pkcs11.HsmProfiles} (vendor data), {@link coffre.hsm.pkcs11.SunPkcs11ProviderFactory}
  * (provider configuration), {@code SlotResolver} (label to slot), {@code KeyTemplates} (attributes),
- * {@code CipherPool} (cipher pooling), {@code ObjectSession} (object-management session),
+ * {@code SessionPool} (operation sessions), {@code ObjectSession} (object-management session),
  * {@code TokenKeyLoader} (key objects from handles), {@code SessionKeyCopier} (session copies), {@link coffre.hsm.pkcs11.CkrErrorMapper} (CKR codes),
  * {@code Pkcs11HealthProbe} (health), {@code MacKeys} (HMAC keys and MACs).
  *

@@ -9,17 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.hsm.HsmErrorKind;
 import coffre.hsm.HsmException;
-import java.security.Security;
 import java.time.Duration;
-import javax.crypto.Cipher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The pool's bounds and deadline, over the JDK's software AES-GCM (no HSM needed for the logic). */
-class CipherPoolTest {
+/** The pool's bounds and deadline, over numbered stand-in sessions (no HSM needed for the logic). */
+class SessionPoolTest {
     private static final Duration TIMEOUT = Duration.ofMillis(200);
 
-    private static CipherPool pool(int size) {
-        return new CipherPool(Security.getProvider("SunJCE"), size, TIMEOUT);
+    private final AtomicLong opened = new AtomicLong();
+    private final List<Long> closed = new ArrayList<>();
+
+    private SessionPool<Long> pool(int size) {
+        return new SessionPool<>(opened::incrementAndGet, closed::add, size, TIMEOUT);
     }
 
     private static long millis(Runnable r) {
@@ -29,22 +33,42 @@ class CipherPoolTest {
     }
 
     @Test
-    void aReleasedCipherIsReusedAndADiscardedOneReplaced() {
-        CipherPool pool = pool(1);
-        Cipher c = pool.borrow();
-        pool.release(c, true);
-        assertSame(c, pool.borrow(), "reused");
-        pool.release(c, false);
+    void aReleasedSessionIsReusedAndADiscardedOneClosedAndReplaced() {
+        SessionPool<Long> pool = pool(1);
+        assertEquals(1, opened.get(), "one session opened at start");
+        Long s = pool.borrow();
+        pool.release(s, true);
+        assertSame(s, pool.borrow(), "reused");
+        pool.release(s, false);
         assertEquals(0, pool.idleCount(), "discarded");
-        Cipher fresh = pool.borrow();
-        assertNotSame(c, fresh);
+        assertEquals(List.of(s), closed, "a discarded session is closed");
+        Long fresh = pool.borrow();
+        assertNotSame(s, fresh);
         pool.release(fresh, true);
+        pool.close();
+        assertEquals(List.of(s, fresh), closed, "closing the pool closes its idle sessions");
+    }
+
+    @Test
+    void aSessionThatCannotBeOpenedGivesItsPermitBack() {
+        SessionPool<Long> pool = new SessionPool<>(() -> {
+            if (opened.incrementAndGet() > 1) {
+                throw new HsmException(HsmErrorKind.UNAVAILABLE, "no session", "CKR_SESSION_COUNT", null);
+            }
+            return opened.get();
+        }, closed::add, 2, TIMEOUT);
+        Long first = pool.borrow();
+        for (int i = 0; i < 3; i++) {
+            assertEquals("no session", assertThrows(HsmException.class, pool::borrow).getMessage());
+        }
+        assertFalse(pool.starved(), "failed opens are not waits: the permit came back each time");
+        pool.release(first, true);
     }
 
     @Test
     void aBorrowWaitsAtMostTheDeadlineThenFailsUnavailable() {
-        CipherPool pool = pool(1);
-        Cipher held = pool.borrow();
+        SessionPool<Long> pool = pool(1);
+        Long held = pool.borrow();
         long[] waited = new long[1];
         HsmException e = assertThrows(HsmException.class, () -> {
             long start = System.nanoTime();
@@ -63,27 +87,27 @@ class CipherPoolTest {
         long fast = millis(() -> assertThrows(HsmException.class, pool::borrow));
         assertTrue(fast < 100, "failed in " + fast + " ms");
         pool.release(held, true);
-        assertFalse(pool.starved(), "a returned cipher ends starvation");
-        Cipher again = pool.borrow();
+        assertFalse(pool.starved(), "a returned session ends starvation");
+        Long again = pool.borrow();
         pool.release(again, true);
     }
 
     @Test
-    void starvationStillServesAFreeCipher() {
-        CipherPool pool = pool(2);
-        Cipher a = pool.borrow();
-        Cipher b = pool.borrow();
+    void starvationStillServesAFreeSession() {
+        SessionPool<Long> pool = pool(2);
+        Long a = pool.borrow();
+        Long b = pool.borrow();
         assertThrows(HsmException.class, pool::borrow);
         pool.release(a, true);
-        Cipher c = pool.borrow();
+        Long c = pool.borrow();
         pool.release(c, true);
         pool.release(b, true);
     }
 
     @Test
     void anInterruptedBorrowerGetsUnavailableAndKeepsItsInterrupt() {
-        CipherPool pool = pool(1);
-        Cipher held = pool.borrow();
+        SessionPool<Long> pool = pool(1);
+        Long held = pool.borrow();
         Thread.currentThread().interrupt();
         try {
             HsmException e = assertThrows(HsmException.class, pool::borrow);
