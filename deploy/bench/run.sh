@@ -4,8 +4,8 @@
 #
 #   deploy/bench/run.sh [--quick] [--out DIR] [--keys 10,1000[,10000]] [--duration S] [--jfr] [--no-build]
 #
-#   H  raw HSM baseline: hsm-adapters' HsmBench, AES-GCM of 32 bytes in-process through SunPKCS11
-#      on a SoftHSM2 token, 2 threads (all cores), session-object key copies; measured first and
+#   H  raw HSM baseline: hsm-adapters' HsmBench, AES-GCM of 32 bytes in-process through Pkcs11Hsm
+#      (the JDK's PKCS#11 wrapper) on a SoftHSM2 token, 2 threads (all cores), session-object key copies; measured first and
 #      last, H is the mean of the two
 #   G  no-op gRPC baseline: kms-loadtest's NoopServer (Vert.x gRPC, the server's mTLS set-up)
 #      driven by the same load tool at 64 calls in flight

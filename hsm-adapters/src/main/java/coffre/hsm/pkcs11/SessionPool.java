@@ -37,6 +37,7 @@ final class SessionPool<S> implements AutoCloseable {
     private final Semaphore permits;
     private final ConcurrentLinkedQueue<S> idle = new ConcurrentLinkedQueue<>();
     private volatile boolean starved;
+    private volatile boolean closed;
 
     /**
      * Opens one session at once, so that a token that cannot open sessions fails at start.
@@ -90,8 +91,11 @@ final class SessionPool<S> implements AutoCloseable {
 
     /** Returns {@code session}; {@code reusable=false} closes it. Call exactly once per borrow, in {@code finally}. */
     void release(S session, boolean reusable) {
-        if (reusable) {
+        if (reusable && !closed) {
             idle.offer(session);
+            if (closed) {
+                drain(); // the pool was closed while this session was on its way back
+            }
         } else {
             close.accept(session);
         }
@@ -113,9 +117,14 @@ final class SessionPool<S> implements AutoCloseable {
         return starved;
     }
 
-    /** Closes the idle sessions; sessions still borrowed are closed when released as not reusable. */
+    /** Closes the idle sessions now, and every borrowed one when it comes back. */
     @Override
     public void close() {
+        closed = true;
+        drain();
+    }
+
+    private void drain() {
         for (S s = idle.poll(); s != null; s = idle.poll()) {
             close.accept(s);
         }

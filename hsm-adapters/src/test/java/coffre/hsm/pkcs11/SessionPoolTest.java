@@ -45,8 +45,19 @@ class SessionPoolTest {
         Long fresh = pool.borrow();
         assertNotSame(s, fresh);
         pool.release(fresh, true);
+    }
+
+    @Test
+    void closingClosesTheIdleSessionsAndEachBorrowedOneWhenItComesBack() {
+        SessionPool<Long> pool = pool(2);
+        Long a = pool.borrow();
+        Long b = pool.borrow();
+        pool.release(a, true);
         pool.close();
-        assertEquals(List.of(s, fresh), closed, "closing the pool closes its idle sessions");
+        assertEquals(List.of(a), closed, "the idle session");
+        pool.release(b, true);
+        assertEquals(List.of(a, b), closed, "the borrowed one, once back");
+        assertEquals(0, pool.idleCount());
     }
 
     @Test
