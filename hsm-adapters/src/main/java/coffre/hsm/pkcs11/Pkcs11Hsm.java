@@ -436,10 +436,17 @@ public final class Pkcs11Hsm implements Hsm {
         if (length == 0) {
             return out;
         }
+        // One C_GenerateRandom on an operation session: SunPKCS11's P11SecureRandom takes a session
+        // of its own pool, mixes the bytes with a software generator, and is synchronized.
+        long session = sessions.borrow();
+        boolean reusable = false;
         try {
-            hsmRandom.get().nextBytes(out);
+            objects.module().generateRandom(session, out);
+            reusable = true;
         } catch (ProviderException e) {
             throw CkrErrorMapper.map(e, "generate random bytes");
+        } finally {
+            sessions.release(session, reusable);
         }
         return out;
     }

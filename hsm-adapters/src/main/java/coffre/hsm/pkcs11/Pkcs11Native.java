@@ -234,6 +234,11 @@ final class Pkcs11Native {
         }
     }
 
+    /** Fills {@code out} from the token's random generator ({@code C_GenerateRandom}). */
+    void generateRandom(long session, byte[] out) {
+        call(w.generateRandom, session, out);
+    }
+
     /** {@code C_SignInit} then {@code C_Sign}, with a mechanism that takes no parameter (e.g. an HMAC). */
     byte[] sign(long session, long mechanism, long key, byte[] data) {
         call(w.signInit, session, mechanism(mechanism), key);
@@ -342,6 +347,7 @@ final class Pkcs11Native {
         final Method generateKey;
         final Method signInit;
         final Method sign;
+        final Method generateRandom;
         final Method encryptInit;
         final Method encrypt;
         final Method decryptInit;
@@ -388,6 +394,7 @@ final class Pkcs11Native {
             generateKey = pkcs11.getMethod("C_GenerateKey", long.class, mechanismClass, attrArray);
             signInit = pkcs11.getMethod("C_SignInit", long.class, mechanismClass, long.class);
             sign = pkcs11.getMethod("C_Sign", long.class, byte[].class);
+            generateRandom = pkcs11.getMethod("C_GenerateRandom", long.class, byte[].class);
             encryptInit = pkcs11.getMethod("C_EncryptInit", long.class, mechanismClass, long.class);
             decryptInit = pkcs11.getMethod("C_DecryptInit", long.class, mechanismClass, long.class);
             Class<?>[] singlePart = {long.class, long.class, byte[].class, int.class, int.class, long.class, byte[].class,
