@@ -95,11 +95,11 @@ public final class Pkcs11Hsm implements Hsm {
     /** Null when the JVM does not open SunPKCS11's internals: keys then come from {@link #keyStore}. */
     private final TokenKeyLoader loader;
     /**
-     * One generator per thread: SunPKCS11's {@code P11SecureRandom.engineNextBytes} and the JDK's
-     * DRBG are synchronized, and a single shared instance made every data key and every IV wait for
-     * the others (JFR: monitor waits of 17 ms on average under load).
+     * IVs: one generator per thread (the JDK's DRBG, or SunPKCS11's {@code P11SecureRandom} when the
+     * profile wants the HSM's RNG): both are synchronized, and a single shared instance made every
+     * IV wait for the others (JFR: monitor waits of 17 ms on average under load). Random bytes for
+     * callers come from {@code C_GenerateRandom} directly ({@link #randomBytes}).
      */
-    private final ThreadLocal<SecureRandom> hsmRandom;
     private final ThreadLocal<SecureRandom> ivRandom;
     private final SessionPool<Long> sessions;
     private final SessionKeyCopier copier;
@@ -115,7 +115,7 @@ public final class Pkcs11Hsm implements Hsm {
 
     private Pkcs11Hsm(Pkcs11HsmConfig config, HsmProfile profile, Path library, Pkcs11Native.TokenInfo token,
                       Provider provider, KeyStore keyStore, TokenKeyLoader loader,
-                      ThreadLocal<SecureRandom> hsmRandom, ThreadLocal<SecureRandom> ivRandom, SessionPool<Long> sessions,
+                      ThreadLocal<SecureRandom> ivRandom, SessionPool<Long> sessions,
                       SessionKeyCopier copier, ObjectSession objects) {
         this.config = config;
         this.profile = profile;
@@ -124,7 +124,6 @@ public final class Pkcs11Hsm implements Hsm {
         this.provider = provider;
         this.keyStore = keyStore;
         this.loader = loader;
-        this.hsmRandom = hsmRandom;
         this.ivRandom = ivRandom;
         this.sessions = sessions;
         this.copier = copier;
@@ -180,14 +179,13 @@ public final class Pkcs11Hsm implements Hsm {
         TokenKeyLoader loader = loaders.apply(provider).orElse(null);
         SessionKeyCopier copier = config.wantsSessionKeyCopies()
                 ? SessionKeyCopier.create(provider, module).orElse(null) : null;
-        ThreadLocal<SecureRandom> hsmRandom;
         ThreadLocal<SecureRandom> ivRandom;
         try {
             SecureRandom.getInstance("PKCS11", provider); // fails here, at open, if the HSM has no RNG
-            hsmRandom = ThreadLocal.withInitial(() -> randomOf("PKCS11", provider));
             // 96-bit random IVs only need a CSPRNG; the JDK's DRBG spares an HSM round trip per call
             // unless the profile requires the HSM's RNG.
-            ivRandom = profile.ivFromHsmRng() ? hsmRandom : ThreadLocal.withInitial(() -> randomOf("DRBG", null));
+            ivRandom = profile.ivFromHsmRng() ? ThreadLocal.withInitial(() -> randomOf("PKCS11", provider))
+                    : ThreadLocal.withInitial(() -> randomOf("DRBG", null));
         } catch (GeneralSecurityException e) {
             throw new HsmException(HsmErrorKind.UNAVAILABLE, "the HSM offers no random number generator", null, e);
         }
@@ -199,8 +197,8 @@ public final class Pkcs11Hsm implements Hsm {
         } catch (ProviderException e) {
             throw CkrErrorMapper.map(e, "open session");
         }
-        Pkcs11Hsm hsm = new Pkcs11Hsm(config, profile, library, token, provider, keyStore, loader, hsmRandom,
-                ivRandom, sessions, copier, new ObjectSession(module, slot, timeout));
+        Pkcs11Hsm hsm = new Pkcs11Hsm(config, profile, library, token, provider, keyStore, loader, ivRandom,
+                sessions, copier, new ObjectSession(module, slot, timeout));
         LOG.log(Level.INFO, "HSM opened: profile {0}, token ''{1}'' in slot {2}, {3} sessions, session key copies {4},"
                         + " keys loaded {5}{6}",
                 profile.name(), token.label(), Long.toString(slot), config.sessions(), copier != null ? "on" : "off",
