@@ -32,7 +32,6 @@ final class SessionPool<S> implements AutoCloseable {
 
     private final Supplier<S> open;
     private final Consumer<S> close;
-    private final int size;
     private final Duration borrowTimeout;
     private final Semaphore permits;
     private final ConcurrentLinkedQueue<S> idle = new ConcurrentLinkedQueue<>();
@@ -51,7 +50,6 @@ final class SessionPool<S> implements AutoCloseable {
         }
         this.open = Objects.requireNonNull(open, "open");
         this.close = Objects.requireNonNull(close, "close");
-        this.size = size;
         this.borrowTimeout = borrowTimeout;
         this.permits = new Semaphore(size, true);
         idle.add(open.get());
@@ -101,10 +99,6 @@ final class SessionPool<S> implements AutoCloseable {
         }
         starved = false;
         permits.release();
-    }
-
-    int size() {
-        return size;
     }
 
     /** Sessions currently idle in the pool (for tests). */

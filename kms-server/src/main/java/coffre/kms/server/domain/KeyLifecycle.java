@@ -503,8 +503,8 @@ public final class KeyLifecycle {
 
     /**
      * Labels are unique by construction (a random key id, and a random tag for each rotation), so
-     * the HSM is not searched for them first: on SoftHSM2 that search visits every key object, and
-     * made creating the ten-thousandth key ~100 times slower than the first.
+     * the HSM is not searched for them first: on SoftHSM2 that search opens every key object's file
+     * (~35 µs each, so ~350 ms near 10,000 keys, against 15-22 ms to generate a key).
      */
     private HsmKeyRef generate(String label) {
         try {
