@@ -2,93 +2,207 @@ package coffre.kms.server.store;
 
 import coffre.kms.server.audit.ChainedEvent;
 import coffre.kms.server.domain.Store;
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * The embedded store's audit write-ahead journal: an append-only file that makes a batch of audit
- * events durable with one small write and one {@code fdatasync}, so that replies need not wait for
- * the database to write and sync its pages (measured on the embedded H2 file: that sync was the
- * largest cost of every call). The database is filled from memory behind it and the journal is
- * emptied once the database has synced what it holds; at start, whatever the journal holds beyond
- * the database is written to it first.
+ * The embedded store's audit write-ahead journal: a file that makes a batch of audit events durable
+ * with one synchronous write, so that replies need not wait for the database to write and sync its
+ * pages (measured on the embedded H2 file: that sync was the largest cost of every call). The
+ * database is filled from memory behind it and the journal is emptied once the database has synced
+ * what it holds; at start, whatever the journal holds beyond the database is written to it first.
  *
- * <p>It holds {@link AuditRecords}, the same bytes the database's batch rows hold. A record cut
- * short by a crash, or failing its CRC, ends the journal: it was never acknowledged (its append had
- * not returned).
+ * <p>It holds {@link AuditRecords}, the same bytes the database's batch rows hold, from the start
+ * of the file. A record cut short by a crash, failing its CRC, or not continuing the hash chain of
+ * the record before it ends the journal: it was never acknowledged (its append had not returned),
+ * or it is left from before the journal was last emptied.
+ *
+ * <p>How a write is made cheap (each call's answer waits for one): the file is zero-filled ahead of
+ * the records ({@value #PREALLOCATED_BYTES} bytes, more when needed), so that a write never changes
+ * the file's size and its sync has no metadata to write; and it is opened with {@code O_DSYNC}
+ * and, where the file system allows it, {@code O_DIRECT}, so each append is one {@code pwrite} of
+ * whole blocks (the last, partial block written again with the new records) that returns once the
+ * device holds it. Measured on this project's 2-core VM (ext4 on virtio): 4 KiB appended then
+ * {@code fdatasync}ed took 455-493 µs and 123 µs of CPU; written in place with
+ * {@code O_DIRECT|O_DSYNC}, 272-275 µs and 50 µs.
  */
 final class AuditJournal implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AuditJournal.class.getName());
+    /** Zero-filled ahead, when emptied and when an append reaches the end: twice the size at which the store empties it. */
+    static final long PREALLOCATED_BYTES = 2 * JdbcAuditStore.JOURNAL_SYNC_BYTES;
+    private static final int ZERO_FILL_BYTES = 1 << 20;
+
     private final Path file;
     private final FileChannel channel;
+    private final int block;
+    /** Block-aligned; holds the bytes of the journal's last, partial block at its start. */
+    private ByteBuffer buffer;
+    /** Where the next record goes. */
+    private long end;
+    /** Bytes of the file known to be written (zeros or records; a block, past the end): writes below never grow it. */
+    private long filled;
 
     AuditJournal(Path file) {
+        this(file, true);
+    }
+
+    /** {@code tryDirectIo} false: {@code O_DSYNC} writes only, as on a file system that refuses {@code O_DIRECT}. */
+    AuditJournal(Path file, boolean tryDirectIo) {
         this.file = file;
         try {
-            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            FileChannel opened = open(file);
+            this.block = Math.toIntExact(Math.max(512, Files.getFileStore(file).getBlockSize()));
+            this.filled = (opened.size() + block - 1) / block * block;
+            FileChannel direct = null;
+            try {
+                if (!tryDirectIo) {
+                    throw new UnsupportedOperationException("not asked for");
+                }
+                direct = open(file, ExtendedOpenOption.DIRECT);
+                // A block of zeros past the records: proves the alignment before anything depends on it.
+                writeFully(direct, aligned(block), filled);
+                filled += block;
+                opened.close();
+                opened = direct;
+                LOG.log(System.Logger.Level.INFO, "audit journal {0}: synchronous direct writes (O_DIRECT|O_DSYNC)", file);
+            } catch (IOException | UnsupportedOperationException noDirectIo) {
+                // tmpfs and some others refuse O_DIRECT: O_DSYNC alone is as durable, a little dearer.
+                if (direct != null) {
+                    direct.close();
+                }
+                LOG.log(System.Logger.Level.INFO, "audit journal {0}: synchronous writes (O_DSYNC; O_DIRECT refused: "
+                        + "{1})", file, noDirectIo.toString());
+            }
+            this.channel = opened;
         } catch (IOException e) {
             throw new Store.StoreException("cannot open the audit journal " + file, e);
         }
+        this.buffer = aligned(4 * block);
+        this.end = 0;
     }
 
-    /** Appends {@code records} ({@link AuditRecords}); durable on disk when this returns. */
+    private static FileChannel open(Path file, OpenOption... extra) throws IOException {
+        OpenOption[] options = new OpenOption[3 + extra.length];
+        options[0] = StandardOpenOption.CREATE;
+        options[1] = StandardOpenOption.WRITE;
+        options[2] = StandardOpenOption.DSYNC;
+        System.arraycopy(extra, 0, options, 3, extra.length);
+        return FileChannel.open(file, options);
+    }
+
+    /** Zeroed, its address a multiple of the block size. */
+    private ByteBuffer aligned(int capacity) {
+        return ByteBuffer.allocateDirect(capacity + block).alignedSlice(block);
+    }
+
+    /**
+     * Appends {@code records} ({@link AuditRecords}) after the last whole record; durable on disk
+     * when this returns. If it throws, the journal ends where it did before.
+     */
     synchronized void append(byte[] records) {
-        ByteBuffer out = ByteBuffer.wrap(records);
+        long blockStart = end / block * block;
+        int head = (int) (end - blockStart);
+        int length = head + records.length;
+        int writeLength = (length + block - 1) / block * block;
+        if (buffer.capacity() < writeLength) {
+            ByteBuffer bigger = aligned(writeLength);
+            bigger.put(0, buffer, 0, head);
+            buffer = bigger;
+        }
+        buffer.clear();
+        buffer.put(head, records);
+        for (int i = length; i < writeLength; i++) {
+            buffer.put(i, (byte) 0);
+        }
+        buffer.limit(writeLength);
         try {
-            channel.position(channel.size());
-            while (out.hasRemaining()) {
-                channel.write(out);
+            if (blockStart + writeLength > filled) {
+                fillTo(blockStart + writeLength + PREALLOCATED_BYTES);
             }
-            channel.force(false);
+            writeFully(buffer, blockStart);
         } catch (IOException e) {
             throw new Store.StoreException("cannot write the audit journal " + file, e);
+        }
+        end += records.length;
+        long newBlockStart = end / block * block;
+        int newHead = (int) (end - newBlockStart);
+        if (newBlockStart > blockStart && newHead > 0) {
+            buffer.put(0, buffer, (int) (newBlockStart - blockStart), newHead);
+        }
+    }
+
+    /** Zero-fills the file from what is filled up to {@code upTo} bytes (rounded up to a block). */
+    private void fillTo(long upTo) throws IOException {
+        if (upTo <= filled) {
+            return;
+        }
+        long target = (upTo + block - 1) / block * block;
+        ByteBuffer zeros = aligned(ZERO_FILL_BYTES);
+        while (filled < target) {
+            zeros.clear().limit((int) Math.min(ZERO_FILL_BYTES, target - filled));
+            writeFully(zeros, filled);
+            filled += zeros.limit();
+        }
+    }
+
+    private void writeFully(ByteBuffer bytes, long position) throws IOException {
+        writeFully(channel, bytes, position);
+    }
+
+    private static void writeFully(FileChannel to, ByteBuffer bytes, long position) throws IOException {
+        long at = position;
+        while (bytes.hasRemaining()) {
+            at += to.write(bytes, at);
         }
     }
 
     /**
-     * Every whole record, in order. A torn or corrupt tail (a crash in the middle of an append that
-     * was therefore never acknowledged) is cut off.
+     * Every whole record, in order, from the start of the file; appends go after the last one. A
+     * torn or corrupt tail (a crash in the middle of an append that was therefore never
+     * acknowledged), or records left from before the journal was emptied, are not returned and are
+     * overwritten by the next append.
      */
     synchronized List<ChainedEvent> readAll() {
-        try {
-            long size = channel.size();
+        try (FileChannel reader = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = reader.size();
             ByteBuffer in = ByteBuffer.allocate((int) Math.min(size, Integer.MAX_VALUE - 8));
-            channel.position(0);
-            while (in.hasRemaining() && channel.read(in) > 0) {
+            while (in.hasRemaining() && reader.read(in, in.position()) > 0) {
                 // read it all
             }
             in.flip();
             AuditRecords.Whole whole = AuditRecords.readWhole(in);
-            if (whole.length() < size) {
-                channel.truncate(whole.length());
-                channel.force(false);
-            }
+            end = whole.length();
+            long blockStart = end / block * block;
+            buffer.clear();
+            buffer.put(0, in.array(), (int) blockStart, (int) (end - blockStart));
             return whole.events();
         } catch (IOException | IllegalArgumentException e) {
             throw new Store.StoreException("cannot read the audit journal " + file, e);
         }
     }
 
-    /** Empties the journal: everything in it is in the database, synced. */
+    /** Empties the journal: everything in it is in the database, synced. Its first block is zeroed. */
     synchronized void reset() {
         try {
-            channel.truncate(0);
-            channel.force(false);
+            fillTo(PREALLOCATED_BYTES);
+            ByteBuffer zeros = aligned(block);
+            writeFully(zeros, 0);
         } catch (IOException e) {
             throw new Store.StoreException("cannot empty the audit journal " + file, e);
         }
+        end = 0;
     }
 
+    /** Bytes of records in the journal. */
     synchronized long size() {
-        try {
-            return channel.size();
-        } catch (IOException e) {
-            throw new Store.StoreException("cannot read the audit journal " + file, e);
-        }
+        return end;
     }
 
     @Override

@@ -16,8 +16,9 @@ import java.util.zip.CRC32C;
  * {@code u32 length || u32 CRC-32C of the rest || previous hash (32) || hash (32) || event bytes
  * (AuditChainEncoding)}, lengths and CRC big-endian.
  *
- * <p>The journal reads {@linkplain #readWhole strictly}: a record cut short or failing its CRC ends
- * it (a crash in the middle of an append that was never acknowledged). The database's batches are
+ * <p>The journal reads {@linkplain #readWhole strictly}: a record cut short, failing its CRC (a
+ * crash in the middle of an append that was never acknowledged) or not continuing the chain of the
+ * record before it (left from before the journal was emptied) ends it. The database's batches are
  * read {@linkplain #read leniently}, as evidence: an edited record is returned as it now is, for
  * the verifier to judge by its hashes; only a broken length ends a batch.
  */
@@ -93,14 +94,16 @@ public final class AuditRecords {
     }
 
     /**
-     * Every whole record from the start of {@code in}, stopping at the first one cut short or failing
-     * its CRC.
+     * Every whole record from the start of {@code in}, stopping at the first one cut short, failing
+     * its CRC, or whose previous hash is not the hash of the record before it (left from an earlier
+     * use of the same bytes).
      *
      * @throws IllegalArgumentException if a record with a good CRC does not decode (not a torn write)
      */
     static Whole readWhole(ByteBuffer in) {
         List<ChainedEvent> events = new ArrayList<>();
         int good = in.position();
+        int previousAt = -1;
         while (in.remaining() >= HEADER) {
             int length = in.getInt();
             int expectedCrc = in.getInt();
@@ -114,6 +117,10 @@ public final class AuditRecords {
             }
             int at = in.arrayOffset() + in.position();
             byte[] array = in.array();
+            if (!events.isEmpty() && !java.util.Arrays.equals(array, at, at + 32, array, previousAt + 32, previousAt + 64)) {
+                break;
+            }
+            previousAt = at;
             AuditChainEncoding.Fields f = AuditChainEncoding.decodeEvent(
                     java.util.Arrays.copyOfRange(array, at + HASHES, at + length));
             events.add(new ChainedEvent(f.node(), f.sequence(), ChainHash.event(f), HEX.formatHex(array, at, at + 32),
