@@ -16,8 +16,8 @@
 #      interleaved rounds (each run shown, and the mean of the rounds);
 #      wrap latency at 1, 16, 64 and 256 in flight; the server's peak RSS (VmHWM) then; wrap at a
 #      fixed rate (half the closed-loop throughput, open loop); then more keys (all keys are made
-#      through the quorum) and wrap throughput with each key count, between two runs with the first
-#      count (the ratios use their mean); the peak RSS at the end.
+#      through the quorum) and wrap throughput with each key count, twice each, between three runs
+#      with the first count (the ratios use the means); the peak RSS at the end.
 #
 # Writes DIR/results.json (default DIR: target/bench/<timestamp>) and prints a table. Load tool and
 # servers share the machine, as the targets assume. --quick: short runs (a smoke test, ~3 min).
@@ -324,11 +324,18 @@ PROPS
         for n in "${KEYS[@]:1}"; do
             make_keys "$n"
         done
-        # The key-count runs, between two runs with the first key count: this VM's capacity swings
-        # within minutes, and key creation takes long, so each ratio is taken against runs next to it.
+        # The key-count runs, in two rounds (the second in reverse order) between three runs with the
+        # first key count: this VM's capacity swings by 15-30 % within minutes, so each count is
+        # measured twice, next to runs with the first count, and the ratios use the means.
+        local i
         loadtest "wrap-c64-keys$k0" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c 64
         for n in "${KEYS[@]:1}"; do
             loadtest "wrap-c64-keys$n" "${target[@]}" --keys-file "$OUT/keys-$n.txt" --op wrap -c 64
+        done
+        loadtest "wrap-c64-keys$k0-mid" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c 64
+        for ((i = ${#KEYS[@]} - 1; i >= 1; i--)); do
+            n="${KEYS[$i]}"
+            loadtest "wrap-c64-keys$n-r2" "${target[@]}" --keys-file "$OUT/keys-$n.txt" --op wrap -c 64
         done
         loadtest "wrap-c64-keys$k0-after" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c 64
     fi
@@ -350,6 +357,14 @@ PROPS
     for f in "$OUT"/runs/*.json; do
         runs_json="$(jq --arg k "$(basename "$f" .json)" --slurpfile v "$f" '. + {($k): $v[0]}' <<<"$runs_json")"
     done
+    # Each further key count's mean wrap throughput over the first count's (its 3 runs).
+    local key_ratios="{}" k0="${KEYS[0]}" n
+    for n in "${KEYS[@]:1}"; do
+        key_ratios="$(jq --arg n "$n" --arg k0 "$k0" --argjson runs "$runs_json" '. + {($n): (
+            ([$runs["wrap-c64-keys" + $n].throughput, $runs["wrap-c64-keys" + $n + "-r2"].throughput] | add / 2)
+            / ([$runs["wrap-c64-keys" + $k0].throughput, $runs["wrap-c64-keys" + $k0 + "-mid"].throughput,
+                $runs["wrap-c64-keys" + $k0 + "-after"].throughput] | add / 3) * 1000 | round / 1000)}' <<<"$key_ratios")"
+    done
     jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(hostname)" --arg cpus "$(nproc)" \
         --arg cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
         --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
@@ -357,7 +372,7 @@ PROPS
         --argjson h "$h" --argjson hfirst "$h_first" --argjson hlast "$h_last" --argjson htoken "${h_token:-null}" \
         --argjson g "$g" --argjson l "$l" \
         --argjson rss "$rss" --argjson rssEnd "$rss_end" --arg keys "$KEY_COUNTS" \
-        --arg keySeconds "${key_seconds[*]}" --argjson runs "$runs_json" \
+        --arg keySeconds "${key_seconds[*]}" --argjson runs "$runs_json" --argjson keyRatios "$key_ratios" \
         '{date: $date, machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtEnd: $load},
           jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration,
           baselines: {hsmOpsPerSecond: $h, hsmOpsPerSecondFirst: $hfirst, hsmOpsPerSecondLast: $hlast,
@@ -366,7 +381,8 @@ PROPS
                 | map({key: .[0], value: ([$runs[.[1]].throughput, $runs[.[1] + "-r2"].throughput] | add / 2 | floor)})
                 | from_entries),
           serverPeakRssMiB: {afterLatencyRuns: $rss, atEnd: $rssEnd},
-          keyCounts: $keys, keyCreationSeconds: $keySeconds, runs: $runs}' >"$OUT/results.json"
+          keyCounts: $keys, keyCreationSeconds: $keySeconds,
+          wrapThroughputOverFirstKeyCount: $keyRatios, runs: $runs}' >"$OUT/results.json"
 
     report "$h" "$h_token" "$g" "$l" "$rss" "$rss_end" "$h_first" "$h_last"
     if ((JFR)) && [[ -f "$OUT/server.jfr" ]]; then
@@ -385,11 +401,18 @@ report() {
     printf '  G  no-op gRPC over mTLS, 64 in flight                      %10.0f calls/s\n' "$g"
     printf '  L  = 1/(1/H + 1/G)                                          %10.0f calls/s\n\n' "$l"
     printf '  %-22s %10s %8s %8s %8s %8s %8s %8s\n' run calls/s x_L p50_ms p90_ms p99_ms p99.9_ms max_ms
-    local k0="${KEYS[0]}" n names=()
-    for n in "${KEYS[@]:1}"; do
-        names+=("wrap-c64-keys$n")
-    done
-    ((${#names[@]} == 0)) || names=("wrap-c64-keys$k0" "${names[@]}" "wrap-c64-keys$k0-after")
+    local k0="${KEYS[0]}" n i names=()
+    if ((${#KEYS[@]} > 1)); then
+        names=("wrap-c64-keys$k0")
+        for n in "${KEYS[@]:1}"; do
+            names+=("wrap-c64-keys$n")
+        done
+        names+=("wrap-c64-keys$k0-mid")
+        for ((i = ${#KEYS[@]} - 1; i >= 1; i--)); do
+            names+=("wrap-c64-keys${KEYS[$i]}-r2")
+        done
+        names+=("wrap-c64-keys$k0-after")
+    fi
     for name in noop-wrap-c64 wrap-c64 unwrap-c64 datakey-c64 wrap-c64-r2 unwrap-c64-r2 datakey-c64-r2 \
         wrap-c1 wrap-c16 wrap-c256 wrap-open-half "${names[@]}"; do
         [[ -f "$OUT/runs/$name.json" ]] || continue
@@ -403,11 +426,9 @@ report() {
         "$OUT/results.json"
     printf '\n  server peak RSS (VmHWM): %s MiB holding %s keys after the 1..256-in-flight runs, %s MiB at the end (%s keys)\n' \
         "$rss" "$k0" "$rss_end" "${KEYS[-1]}"
-    for n in "${KEYS[@]:1}"; do
-        jq -r -n --slurpfile a "$OUT/runs/wrap-c64-keys$k0.json" --slurpfile z "$OUT/runs/wrap-c64-keys$k0-after.json" \
-            --slurpfile b "$OUT/runs/wrap-c64-keys$n.json" --arg k0 "$k0" --arg n "$n" \
-            '"  wrap with \($n) keys / with \($k0) keys (mean of the runs before and after): \(($b[0].throughput / (($a[0].throughput + $z[0].throughput) / 2) * 100 | round) / 100)"'
-    done
+    jq -r --arg k0 "$k0" '.wrapThroughputOverFirstKeyCount | to_entries[]
+        | "  wrap with \(.key) keys / with \($k0) keys (mean of its 2 runs over the mean of the 3 with \($k0)): \(.value * 100 | round / 100)"' \
+        "$OUT/results.json"
     printf '  targets: wrap/unwrap >= 0.8 x L; p99 <= 5 ms at 64 in flight; RSS <= 512 MiB at 256; many keys within 10%%\n'
 }
 
