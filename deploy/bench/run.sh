@@ -2,7 +2,8 @@
 # Coffre's benchmark suite, in one run on one JDK (README.md, "Performance", shows and explains
 # the latest figures):
 #
-#   deploy/bench/run.sh [--quick] [--out DIR] [--keys 10,1000[,10000]] [--duration S] [--jfr] [--no-build]
+#   deploy/bench/run.sh [--quick] [--out DIR] [--keys 10,1000[,10000]] [--duration S] [--jfr] [--profile]
+#                       [--no-build]
 #
 #   H  raw HSM baseline: hsm-adapters' HsmBench, AES-GCM of 32 bytes in-process through Pkcs11Hsm
 #      (the JDK's PKCS#11 wrapper) on a SoftHSM2 token, 2 threads (all cores), session-object key copies; measured first and
@@ -22,7 +23,10 @@
 # Writes DIR/results.json (default DIR: target/bench/<timestamp>) and prints a table. Load tool and
 # servers share the machine, as the targets assume. --quick: short runs (a smoke test, ~3 min).
 # --jfr: records the Coffre server with JDK Flight Recorder (DIR/server.jfr) and prints its hot
-# methods. Needs the modules built (it builds the missing ones unless --no-build), SoftHSM2 and jq.
+# methods. --profile: samples the server's CPU (Java, native and kernel frames) with async-profiler
+# (fetched once from Maven Central) during the first wrap run at 64 in flight: a flame graph
+# (DIR/profile-wrap-c64.html), collapsed stacks and the hottest frames (DIR/profile-wrap-c64-top.txt).
+# Needs the modules built (it builds the missing ones unless --no-build), SoftHSM2 and jq.
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/../lib/common.sh
@@ -34,7 +38,7 @@ usage() {
     exit 2
 }
 
-QUICK=0 OUT="" KEY_COUNTS="" DURATION="" JFR=0 BUILD=1
+QUICK=0 OUT="" KEY_COUNTS="" DURATION="" JFR=0 PROFILE=0 BUILD=1
 PIDS=()
 
 port_in_use() {
@@ -151,6 +155,46 @@ vm_hwm_mib() {
     awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
 }
 
+# async_profiler_lib — async-profiler's agent library (tools.profiler:async-profiler from Maven
+# Central, into the local repository once), unpacked under $OUT.
+async_profiler_lib() {
+    local version=4.2 arch jar
+    case "$(uname -m)" in
+        x86_64) arch=linux-x64 ;;
+        aarch64) arch=linux-arm64 ;;
+        *) coffre_die "--profile: no async-profiler build for $(uname -m)" ;;
+    esac
+    jar="$HOME/.m2/repository/tools/profiler/async-profiler/$version/async-profiler-$version-$arch.jar"
+    if [[ ! -f "$jar" ]]; then
+        coffre_mvn -q dependency:get -Dartifact="tools.profiler:async-profiler:$version:jar:$arch" \
+            >>"$OUT/setup.log" 2>&1 || coffre_die "--profile: cannot fetch async-profiler $version (see $OUT/setup.log)"
+    fi
+    mkdir -p "$OUT/async-profiler"
+    (cd "$OUT/async-profiler" && "$JAVA_HOME/bin/jar" xf "$jar" "$arch/libasyncProfiler.so")
+    printf '%s\n' "$OUT/async-profiler/$arch/libasyncProfiler.so"
+}
+
+# profile_in_background LIB PID NAME — attaches async-profiler to PID once the load tool's warm-up
+# is over, samples CPU for the measured run and writes $OUT/profile-NAME.{html,collapsed} and the
+# hottest frames ($OUT/profile-NAME-top.txt). Sets PROFILER_PID.
+profile_in_background() {
+    local lib="$1" pid="$2" name="$3" warm="${WARMUP%s}" seconds=5
+    [[ "$DURATION" =~ ^([0-9]+)s$ ]] && ((BASH_REMATCH[1] > 2)) && seconds=$((BASH_REMATCH[1] - 2))
+    (
+        agent() { "$JAVA_HOME/bin/jcmd" "$pid" JVMTI.agent_load "$lib" "\"$1\"" >>"$OUT/setup.log" 2>&1; }
+        sleep "$((warm + 1))"
+        agent "start,event=cpu,interval=1ms"
+        sleep "$seconds"
+        agent "dump,file=$OUT/profile-$name.html"
+        agent "stop,file=$OUT/profile-$name.collapsed,collapsed"
+        # Self time per frame, hottest first (a line: "frame;frame;...;frame samples").
+        awk '{ n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n }
+             END { for (s in self) printf "%6.2f%%  %s\n", 100 * self[s] / total, s }' \
+            "$OUT/profile-$name.collapsed" 2>/dev/null | sort -rn | head -n 40 >"$OUT/profile-$name-top.txt" || true
+    ) &
+    PROFILER_PID=$!
+}
+
 # make_keys N — creates keys through the quorum until the bench node has N (keys-N.txt lists them).
 make_keys() {
     local n="$1" t0=$SECONDS
@@ -170,6 +214,7 @@ main() {
             --keys) (($# >= 2)) || usage; KEY_COUNTS="$2"; shift 2 ;;
             --duration) (($# >= 2)) || usage; DURATION="$2"; shift 2 ;;
             --jfr) JFR=1; shift ;;
+            --profile) PROFILE=1; shift ;;
             --no-build) BUILD=0; shift ;;
             -h | --help) usage ;;
             *) printf 'run.sh: unknown argument: %s\n' "$1" >&2; usage ;;
@@ -299,10 +344,13 @@ PROPS
     # The three operations at 64 in flight, in two interleaved rounds: a single run of each can land
     # in a slow minute of this VM (unwrap once measured 35 % below wrap, and level with it when
     # interleaved); the ratios are also given for the mean of the rounds.
-    local round suffix
+    local round suffix profiler_lib="" PROFILER_PID=""
+    ((PROFILE == 0)) || profiler_lib="$(async_profiler_lib)"
     for round in 1 2; do
         suffix="$( ((round == 1)) || printf -- '-r%s' "$round")"
+        [[ -z "$profiler_lib" || $round -ne 1 ]] || profile_in_background "$profiler_lib" "$spid" wrap-c64
         loadtest "wrap-c64$suffix" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c 64
+        [[ -z "$PROFILER_PID" || $round -ne 1 ]] || wait "$PROFILER_PID" || true
         loadtest "unwrap-c64$suffix" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op unwrap -c 64
         loadtest "datakey-c64$suffix" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op generate-data-key -c 64
     done
@@ -388,6 +436,13 @@ PROPS
     if ((JFR)) && [[ -f "$OUT/server.jfr" ]]; then
         "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$OUT/server.jfr" >"$OUT/jfr-hot-methods.txt" 2>&1 || true
         coffre_info "JFR recording: $OUT/server.jfr (hot methods: $OUT/jfr-hot-methods.txt)"
+    fi
+    if ((PROFILE)); then
+        if [[ -s "$OUT/profile-wrap-c64-top.txt" ]]; then
+            coffre_info "server CPU profile of wrap at 64 in flight: $OUT/profile-wrap-c64.html (hottest frames: $OUT/profile-wrap-c64-top.txt)"
+        else
+            coffre_warn "--profile: no profile was written (see $OUT/setup.log)"
+        fi
     fi
     coffre_info "done in $((SECONDS - started)) s; results in $OUT/results.json"
 }
