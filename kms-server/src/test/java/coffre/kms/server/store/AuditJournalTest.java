@@ -157,6 +157,13 @@ class AuditJournalTest {
         }
     }
 
+    /** Writes {@code events} to the database at {@code db} directly (no journal), as a node that synced them. */
+    private static void databaseHolding(Path db, List<ChainedEvent> events) {
+        try (Storage storage = StoreFactoryAccess.openH2WithoutAuditJournal(db)) {
+            new JdbcAuditStore(storage.dataSource()).append(events);
+        }
+    }
+
     private static void writeAt(Path file, long position, byte[] bytes) throws Exception {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes), position);
@@ -168,9 +175,7 @@ class AuditJournalTest {
         Path db = dir.resolve("db");
         Path file = dir.resolve("db.audit-journal");
         List<ChainedEvent> all = chain("n1", 1, 8, ChainHash.GENESIS);
-        try (Storage storage = StoreFactoryAccess.openH2WithoutAuditJournal(db)) {
-            new JdbcAuditStore(storage.dataSource()).append(all.subList(0, 5));
-        }
+        databaseHolding(db, all.subList(0, 5));
         // Acknowledged (journaled) but not yet in the database when the process died: 4..8.
         try (AuditJournal journal = new AuditJournal(file)) {
             journal.append(AuditRecords.encode(all.subList(3, 8)));
@@ -195,9 +200,7 @@ class AuditJournalTest {
         Path db = dir.resolve("db");
         Path file = dir.resolve("db.audit-journal");
         List<ChainedEvent> all = chain("n1", 1, 8, ChainHash.GENESIS);
-        try (Storage storage = StoreFactoryAccess.openH2WithoutAuditJournal(db)) {
-            new JdbcAuditStore(storage.dataSource()).append(all.subList(0, 3));
-        }
+        databaseHolding(db, all.subList(0, 3));
         // Died after a swap, before the database's sync: the first journal still holds 1..5 (4 and 5
         // lost by the database), the second the appends since, 6..8.
         try (AuditJournal first = new AuditJournal(file);
