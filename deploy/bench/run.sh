@@ -9,7 +9,7 @@
 #      (the JDK's PKCS#11 wrapper) on a SoftHSM2 token, 2 threads (all cores), session-object key copies; measured first and
 #      last, H is the mean of the two
 #   G  no-op gRPC baseline: kms-loadtest's NoopServer (Vert.x gRPC, the server's mTLS set-up)
-#      driven by the same load tool at 64 calls in flight
+#      driven by the same load tool at 64 calls in flight; measured first and last, G is the mean
 #   L  = 1/(1/H + 1/G): what one core-sharing process doing both the gRPC work and the HSM work
 #      could reach at best; every Coffre result is shown with its ratio to L
 #   Coffre: a real node (own PKI, SoftHSM token, officers, H2 store, all under the output
@@ -130,6 +130,22 @@ snapshot_module() {
     cp "$(coffre_module_jar "$m")" "$dest/"
     cp "$COFFRE_ROOT/$m/target/lib/"*.jar "$dest/lib/"
     printf '%s\n' "$dest/*:$dest/lib/*"
+}
+
+# noop_baseline NAME — G: a no-op server on the same mTLS stack, warmed up, then one run of the load
+# tool (wrap at 64 in flight) as NAME.
+noop_baseline() {
+    local name="$1" gport gpid
+    gport="$(free_port)"
+    bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" noop-server --port "$gport" --cert "$pki/server.pem" \
+        --key "$pki/server.key" --client-ca "$pki/ca.pem" >"$OUT/$name-server.log" 2>&1 &
+    gpid=$!
+    PIDS+=("$gpid")
+    wait_port "$gport" "$gpid"
+    LT_DURATION="$SERVER_WARMUP" loadtest "warm-$name" --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop \
+        --op wrap -c 64
+    loadtest "$name" --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop --op wrap -c 64
+    stop_pid "$gpid"
 }
 
 # hsm_bench NAME — one run of HsmBench (token key and session copy, 1 and 2 threads) into
@@ -256,20 +272,10 @@ main() {
     h_first="$(hsm_figure first session-copy)"
     h_token="$(hsm_figure first token-key)"
 
-    # ---- G: no-op gRPC server, same stack --------------------------------------------------------
-    local gport gpid
-    gport="$(free_port)"
-    bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" noop-server --port "$gport" --cert "$pki/server.pem" \
-        --key "$pki/server.key" --client-ca "$pki/ca.pem" >"$OUT/noop-server.log" 2>&1 &
-    gpid=$!
-    PIDS+=("$gpid")
-    wait_port "$gport" "$gpid"
-    LT_DURATION="$SERVER_WARMUP" loadtest warm-noop --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop \
-        --op wrap -c 64
-    loadtest noop-wrap-c64 --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop --op wrap -c 64
-    stop_pid "$gpid"
-    local g
-    g="$(tput_of noop-wrap-c64)"
+    # ---- G: no-op gRPC server, same stack (again at the end: G = their mean) -----------------------
+    noop_baseline noop-wrap-c64
+    local g_first
+    g_first="$(tput_of noop-wrap-c64 | awk '{ printf "%.0f", $1 }')"
 
     # ---- Coffre: a bench node under $OUT/server --------------------------------------------------
     local srv="$OUT/server" cport spid
@@ -397,6 +403,11 @@ PROPS
     hsm_bench last
     h_last="$(hsm_figure last session-copy)"
     h="$(awk -v a="$h_first" -v b="$h_last" 'BEGIN { printf "%.0f", (a + b) / 2 }')"
+    # G too: it moved more than anything else between runs of this bench (46,760 / 55,238 / 66,764).
+    local g_last g
+    noop_baseline noop-wrap-c64-last
+    g_last="$(tput_of noop-wrap-c64-last | awk '{ printf "%.0f", $1 }')"
+    g="$(awk -v a="$g_first" -v b="$g_last" 'BEGIN { printf "%.0f", (a + b) / 2 }')"
 
     # ---- results ---------------------------------------------------------------------------------
     local l
@@ -418,13 +429,14 @@ PROPS
         --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
         --argjson quick "$QUICK" --arg duration "$DURATION" \
         --argjson h "$h" --argjson hfirst "$h_first" --argjson hlast "$h_last" --argjson htoken "${h_token:-null}" \
-        --argjson g "$g" --argjson l "$l" \
+        --argjson g "$g" --argjson gfirst "$g_first" --argjson glast "$g_last" --argjson l "$l" \
         --argjson rss "$rss" --argjson rssEnd "$rss_end" --arg keys "$KEY_COUNTS" \
         --arg keySeconds "${key_seconds[*]}" --argjson runs "$runs_json" --argjson keyRatios "$key_ratios" \
         '{date: $date, machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtEnd: $load},
           jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration,
           baselines: {hsmOpsPerSecond: $h, hsmOpsPerSecondFirst: $hfirst, hsmOpsPerSecondLast: $hlast,
-                      hsmTokenKeyOpsPerSecond: $htoken, noopGrpcCallsPerSecond: $g, L: $l},
+                      hsmTokenKeyOpsPerSecond: $htoken, noopGrpcCallsPerSecond: $g,
+                      noopGrpcCallsPerSecondFirst: $gfirst, noopGrpcCallsPerSecondLast: $glast, L: $l},
           meansAt64InFlight: ([["wrap", "wrap-c64"], ["unwrap", "unwrap-c64"], ["generate-data-key", "datakey-c64"]]
                 | map({key: .[0], value: ([$runs[.[1]].throughput, $runs[.[1] + "-r2"].throughput] | add / 2 | floor)})
                 | from_entries),
@@ -432,7 +444,7 @@ PROPS
           keyCounts: $keys, keyCreationSeconds: $keySeconds,
           wrapThroughputOverFirstKeyCount: $keyRatios, runs: $runs}' >"$OUT/results.json"
 
-    report "$h" "$h_token" "$g" "$l" "$rss" "$rss_end" "$h_first" "$h_last"
+    report "$h" "$h_token" "$g" "$l" "$rss" "$rss_end" "$h_first" "$h_last" "$g_first" "$g_last"
     if ((JFR)) && [[ -f "$OUT/server.jfr" ]]; then
         "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$OUT/server.jfr" >"$OUT/jfr-hot-methods.txt" 2>&1 || true
         coffre_info "JFR recording: $OUT/server.jfr (hot methods: $OUT/jfr-hot-methods.txt)"
@@ -448,12 +460,13 @@ PROPS
 }
 
 report() {
-    local h="$1" h_token="$2" g="$3" l="$4" rss="$5" rss_end="$6" h_first="$7" h_last="$8" name
+    local h="$1" h_token="$2" g="$3" l="$4" rss="$5" rss_end="$6" h_first="$7" h_last="$8" g_first="$9" g_last="${10}" name
     printf '\nCoffre benchmark — %s, %s cores, %s%s\n' "$(date -u +%Y-%m-%d)" "$(nproc)" \
         "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" "$( ((QUICK)) && printf ' (quick)')"
     printf '  H  raw HSM (AES-GCM 32 B, 2 threads, session key copies)  %10.0f ops/s   (mean of %s first and %s last; token key: %s)\n' \
         "$h" "$h_first" "$h_last" "${h_token:-?}"
-    printf '  G  no-op gRPC over mTLS, 64 in flight                      %10.0f calls/s\n' "$g"
+    printf '  G  no-op gRPC over mTLS, 64 in flight                      %10.0f calls/s (mean of %s first and %s last)\n' \
+        "$g" "$g_first" "$g_last"
     printf '  L  = 1/(1/H + 1/G)                                          %10.0f calls/s\n\n' "$l"
     printf '  %-22s %10s %8s %8s %8s %8s %8s %8s\n' run calls/s x_L p50_ms p90_ms p99_ms p99.9_ms max_ms
     local k0="${KEYS[0]}" n i names=()
@@ -468,7 +481,7 @@ report() {
         done
         names+=("wrap-c64-keys$k0-after")
     fi
-    for name in noop-wrap-c64 wrap-c64 unwrap-c64 datakey-c64 wrap-c64-r2 unwrap-c64-r2 datakey-c64-r2 \
+    for name in noop-wrap-c64 noop-wrap-c64-last wrap-c64 unwrap-c64 datakey-c64 wrap-c64-r2 unwrap-c64-r2 datakey-c64-r2 \
         wrap-c1 wrap-c16 wrap-c256 wrap-open-half "${names[@]}"; do
         [[ -f "$OUT/runs/$name.json" ]] || continue
         jq -r --arg n "$name" --argjson l "$l" \
