@@ -34,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -436,17 +437,10 @@ public final class Pkcs11Hsm implements Hsm {
         }
         // One C_GenerateRandom on an operation session: SunPKCS11's P11SecureRandom takes a session
         // of its own pool, mixes the bytes with a software generator, and is synchronized.
-        long session = sessions.borrow();
-        boolean reusable = false;
-        try {
+        return onSession("generate random bytes", session -> {
             objects.module().generateRandom(session, out);
-            reusable = true;
-        } catch (ProviderException e) {
-            throw CkrErrorMapper.map(e, "generate random bytes");
-        } finally {
-            sessions.release(session, reusable);
-        }
-        return out;
+            return out;
+        });
     }
 
     @Override
@@ -590,36 +584,41 @@ public final class Pkcs11Hsm implements Hsm {
     }
 
     private GcmCiphertext encryptWith(long key, byte[] aad, byte[] plaintext) {
-        byte[] iv = new byte[GcmCiphertext.IV_LENGTH];
-        byte[] out = new byte[plaintext.length + GcmCiphertext.TAG_LENGTH];
-        long session = sessions.borrow();
-        boolean reusable = false;
-        try {
+        return onSession("encrypt", session -> {
+            byte[] iv = new byte[GcmCiphertext.IV_LENGTH];
+            byte[] out = new byte[plaintext.length + GcmCiphertext.TAG_LENGTH];
             ivRandom.get().nextBytes(iv);
             int n = objects.module().gcm(true, session, key, iv, aad, plaintext, out);
-            reusable = true;
             return new GcmCiphertext(iv, n == out.length ? out : Arrays.copyOf(out, n));
-        } catch (ProviderException e) {
-            throw CkrErrorMapper.map(e, "encrypt");
-        } finally {
-            sessions.release(session, reusable);
-        }
+        });
     }
 
     private byte[] decryptWith(long key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
-        // Room for the tag too: some modules check the output buffer against the input's length.
-        byte[] out = new byte[ciphertextAndTag.length];
-        long session = sessions.borrow();
-        boolean reusable = false;
-        try {
+        return onSession("decrypt", session -> {
+            // Room for the tag too: some modules check the output buffer against the input's length.
+            byte[] out = new byte[ciphertextAndTag.length];
             int n = objects.module().gcm(false, session, key, iv, aad, ciphertextAndTag, out);
-            reusable = true;
             byte[] plaintext = Arrays.copyOf(out, n);
             Arrays.fill(out, (byte) 0);
             return plaintext;
+        });
+    }
+
+    /**
+     * Runs {@code operation} on a pooled operation session, its failures translated by
+     * {@link CkrErrorMapper}. The session goes back to the pool after a success or a GCM tag
+     * mismatch (an expected outcome: the failed {@code C_Decrypt} has ended the operation, the
+     * session is clean); after any other failure it is closed, with whatever state it was left in.
+     */
+    private <T> T onSession(String what, LongFunction<T> operation) {
+        long session = sessions.borrow();
+        boolean reusable = false;
+        try {
+            T result = operation.apply(session);
+            reusable = true;
+            return result;
         } catch (ProviderException e) {
-            HsmException mapped = CkrErrorMapper.map(e, "decrypt");
-            // An expected outcome: the failed C_Decrypt has ended the operation, the session is clean.
+            HsmException mapped = CkrErrorMapper.map(e, what);
             reusable = mapped.kind() == HsmErrorKind.AUTHENTICATION_FAILED;
             throw mapped;
         } finally {
