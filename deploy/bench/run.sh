@@ -211,6 +211,20 @@ profile_in_background() {
     PROFILER_PID=$!
 }
 
+# key_count_runs — the key-count runs in the order they are made, a line each: NAME KEY_COUNT.
+key_count_runs() {
+    local k0="${KEYS[0]}" n i
+    printf 'wrap-c64-keys%s %s\n' "$k0" "$k0"
+    for n in "${KEYS[@]:1}"; do
+        printf 'wrap-c64-keys%s %s\n' "$n" "$n"
+    done
+    printf 'wrap-c64-keys%s-mid %s\n' "$k0" "$k0"
+    for ((i = ${#KEYS[@]} - 1; i >= 1; i--)); do
+        printf 'wrap-c64-keys%s-r2 %s\n' "${KEYS[$i]}" "${KEYS[$i]}"
+    done
+    printf 'wrap-c64-keys%s-after %s\n' "$k0" "$k0"
+}
+
 # make_keys N — creates keys through the quorum until the bench node has N (keys-N.txt lists them).
 make_keys() {
     local n="$1" t0=$SECONDS
@@ -381,17 +395,11 @@ PROPS
         # The key-count runs, in two rounds (the second in reverse order) between three runs with the
         # first key count: this VM's capacity swings by 15-30 % within minutes, so each count is
         # measured twice, next to runs with the first count, and the ratios use the means.
-        local i
-        loadtest "wrap-c64-keys$k0" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c 64
-        for n in "${KEYS[@]:1}"; do
-            loadtest "wrap-c64-keys$n" "${target[@]}" --keys-file "$OUT/keys-$n.txt" --op wrap -c 64
+        local key_runs run
+        mapfile -t key_runs < <(key_count_runs)
+        for run in "${key_runs[@]}"; do
+            loadtest "${run% *}" "${target[@]}" --keys-file "$OUT/keys-${run#* }.txt" --op wrap -c 64
         done
-        loadtest "wrap-c64-keys$k0-mid" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c 64
-        for ((i = ${#KEYS[@]} - 1; i >= 1; i--)); do
-            n="${KEYS[$i]}"
-            loadtest "wrap-c64-keys$n-r2" "${target[@]}" --keys-file "$OUT/keys-$n.txt" --op wrap -c 64
-        done
-        loadtest "wrap-c64-keys$k0-after" "${target[@]}" --keys-file "$OUT/keys-$k0.txt" --op wrap -c 64
     fi
     local rss_end
     rss_end="$(vm_hwm_mib "$spid")"
@@ -469,18 +477,8 @@ report() {
         "$g" "$g_first" "$g_last"
     printf '  L  = 1/(1/H + 1/G)                                          %10.0f calls/s\n\n' "$l"
     printf '  %-22s %10s %8s %8s %8s %8s %8s %8s\n' run calls/s x_L p50_ms p90_ms p99_ms p99.9_ms max_ms
-    local k0="${KEYS[0]}" n i names=()
-    if ((${#KEYS[@]} > 1)); then
-        names=("wrap-c64-keys$k0")
-        for n in "${KEYS[@]:1}"; do
-            names+=("wrap-c64-keys$n")
-        done
-        names+=("wrap-c64-keys$k0-mid")
-        for ((i = ${#KEYS[@]} - 1; i >= 1; i--)); do
-            names+=("wrap-c64-keys${KEYS[$i]}-r2")
-        done
-        names+=("wrap-c64-keys$k0-after")
-    fi
+    local k0="${KEYS[0]}" names=()
+    ((${#KEYS[@]} == 1)) || mapfile -t names < <(key_count_runs | cut -d' ' -f1)
     for name in noop-wrap-c64 noop-wrap-c64-last wrap-c64 unwrap-c64 datakey-c64 wrap-c64-r2 unwrap-c64-r2 datakey-c64-r2 \
         wrap-c1 wrap-c16 wrap-c256 wrap-open-half "${names[@]}"; do
         [[ -f "$OUT/runs/$name.json" ]] || continue
