@@ -53,9 +53,15 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
      * 30 MiB of records, ten seconds of the fastest measured load; the default heap is 256 MiB.
      */
     static final int MAX_PENDING = 100_000;
-    /** Most events, and bytes, the indexer puts in one row. */
-    static final int ROW_EVENTS = 5_000;
-    static final int ROW_BYTES = 2 << 20;
+    /**
+     * Most events, and bytes, the indexer puts in one row. A row's records are copied whole (joined
+     * here, then by the driver), so a row stays well below half a G1 region of the default heap
+     * (1 MiB regions under 256 MiB): larger arrays are allocated straight in the old generation, and
+     * each such allocation may start a concurrent cycle with its remark pause (several per second
+     * under load with rows of 2 MiB, GC log).
+     */
+    static final int ROW_EVENTS = 1_000;
+    static final int ROW_BYTES = 256 << 10;
     /** Batch rows read per statement (each holds up to {@value #ROW_EVENTS} events). */
     private static final int ROWS_PER_READ = 4;
 

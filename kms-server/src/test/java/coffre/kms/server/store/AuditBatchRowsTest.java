@@ -1,6 +1,7 @@
 package coffre.kms.server.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.audit.AuditDecision;
 import coffre.kms.server.audit.AuditEvent;
@@ -16,10 +17,14 @@ import org.junit.jupiter.api.Test;
 class AuditBatchRowsTest {
 
     private static List<ChainedEvent> events(String node, long from, int count) {
+        return events(node, from, count, "");
+    }
+
+    private static List<ChainedEvent> events(String node, long from, int count, String detail) {
         List<ChainedEvent> events = new ArrayList<>();
         for (long seq = from; seq < from + count; seq++) {
             AuditEvent e = new AuditEvent(Instant.parse("2026-11-29T10:00:00Z").plusMillis(1_000 - seq),
-                    AuditEventType.WRAP, "spiffe://t/p", "key-1", 1, AuditDecision.ALLOWED, null, "r" + seq, "", "", "", 1);
+                    AuditEventType.WRAP, "spiffe://t/p", "key-1", 1, AuditDecision.ALLOWED, null, "r" + seq, "", detail, "", 1);
             events.add(ChainHash.chain(ChainHash.GENESIS, node, seq, e));
         }
         return events;
@@ -48,12 +53,30 @@ class AuditBatchRowsTest {
     void aRowHoldsAtMostItsLimitOfEvents() {
         List<JdbcAuditStore.Batch> pending = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            pending.add(batch("n1", 1 + i * 1_000L, 1_000));
+            pending.add(batch("n1", 1 + i * 200L, 200));
         }
         List<JdbcAuditStore.Batch> rows = JdbcAuditStore.Batch.rows(pending);
-        assertEquals(List.of(JdbcAuditStore.ROW_EVENTS, JdbcAuditStore.ROW_EVENTS, 2_000),
+        assertEquals(List.of(JdbcAuditStore.ROW_EVENTS, JdbcAuditStore.ROW_EVENTS, 400),
                 rows.stream().map(JdbcAuditStore.Batch::events).toList());
-        assertEquals(List.of(1L, 5_001L, 10_001L), rows.stream().map(JdbcAuditStore.Batch::firstSequence).toList());
-        assertEquals(2_000, AuditRecords.read(rows.get(2).records()).size());
+        assertEquals(List.of(1L, 1_001L, 2_001L), rows.stream().map(JdbcAuditStore.Batch::firstSequence).toList());
+        assertEquals(400, AuditRecords.read(rows.get(2).records()).size());
+    }
+
+    @Test
+    void aRowHoldsAtMostItsLimitOfBytes() {
+        List<JdbcAuditStore.Batch> pending = new ArrayList<>();
+        String detail = "d".repeat(2_000);
+        for (int i = 0; i < 40; i++) {
+            pending.add(JdbcAuditStore.Batch.of(events("n1", 1 + i * 20L, 20, detail)));
+        }
+        int batchBytes = pending.get(0).records().length;
+        int perRow = JdbcAuditStore.ROW_BYTES / batchBytes;
+        assertTrue(perRow * 20 < JdbcAuditStore.ROW_EVENTS && perRow < 40, "the byte limit binds in this test");
+        List<JdbcAuditStore.Batch> rows = JdbcAuditStore.Batch.rows(pending);
+        for (JdbcAuditStore.Batch row : rows) {
+            assertTrue(row.records().length <= JdbcAuditStore.ROW_BYTES, "row of " + row.records().length + " bytes");
+        }
+        assertEquals(perRow * 20, rows.get(0).events());
+        assertEquals(800, rows.stream().mapToInt(JdbcAuditStore.Batch::events).sum());
     }
 }
