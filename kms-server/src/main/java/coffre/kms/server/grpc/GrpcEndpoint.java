@@ -123,9 +123,6 @@ public final class GrpcEndpoint {
                     } catch (RuntimeException | Error failure) {
                         error = asKms(failure);
                     }
-                    if (timer >= 0) {
-                        context.owner().cancelTimer(timer);
-                    }
                     if (!answered.compareAndSet(false, true)) {
                         if (reply != null) {
                             reply.release();
@@ -133,7 +130,10 @@ public final class GrpcEndpoint {
                         return null;
                     }
                     try {
-                        answerAfterAudit(context, call.response(), callAudit, request, reply, error);
+                        // The timer is cancelled where it lives, on the event loop, when the answer is sent
+                        // (from here, Vert.x would have to hand the cancellation to the event loop as a task
+                        // of its own); until then it finds the call answered and does nothing.
+                        answerAfterAudit(context, call.response(), callAudit, request, reply, error, timer);
                     } catch (RuntimeException bug) {
                         // Nothing else would answer this call: say so, and never send the result unaudited.
                         if (reply != null) {
@@ -154,8 +154,17 @@ public final class GrpcEndpoint {
      */
     private <Resp> void answerAfterAudit(Context context, GrpcServerResponse<?, Resp> response, CallAudit callAudit,
                                          Object request, Reply<Resp> reply, KmsException error) {
+        answerAfterAudit(context, response, callAudit, request, reply, error, -1);
+    }
+
+    /** As above, cancelling the Vert.x timer {@code deadlineTimer} (if not negative) on the event loop first. */
+    private <Resp> void answerAfterAudit(Context context, GrpcServerResponse<?, Resp> response, CallAudit callAudit,
+                                         Object request, Reply<Resp> reply, KmsException error, long deadlineTimer) {
         Future.fromCompletionStage(audit.record(callAudit.event(request, reply == null ? null : reply.message(), error)),
                 context).onComplete(recorded -> {
+                    if (deadlineTimer >= 0) {
+                        context.owner().cancelTimer(deadlineTimer);
+                    }
                     if (reply == null) {
                         fail(response, recorded.succeeded() ? error : recorded.cause());
                         return;
