@@ -57,8 +57,8 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
      * Most events, and bytes, the indexer puts in one row. A row's records are copied whole (joined
      * here, then by the driver), so a row stays well below half a G1 region of the default heap
      * (1 MiB regions under 256 MiB): larger arrays are allocated straight in the old generation, and
-     * each such allocation may start a concurrent cycle with its remark pause (several per second
-     * under load with rows of 2 MiB, GC log).
+     * each such allocation may start a concurrent cycle with its remark pause (about one every two
+     * seconds under load with rows of up to 2 MiB, GC log).
      */
     static final int ROW_EVENTS = 1_000;
     static final int ROW_BYTES = 256 << 10;
