@@ -49,9 +49,14 @@ public final class AuditChainEncoding {
 
     /** The hex hash of an event after {@code previousHash} (hex). */
     public static String hash(String previousHash, Fields f) {
+        return hash(previousHash, eventBytes(f));
+    }
+
+    /** The hex hash of an event whose {@link #eventBytes} are {@code eventBytes}, after {@code previousHash} (hex). */
+    public static String hash(String previousHash, byte[] eventBytes) {
         MessageDigest sha256 = sha256();
         sha256.update(HEX.parseHex(previousHash));
-        sha256.update(eventBytes(f));
+        sha256.update(eventBytes);
         return HEX.formatHex(sha256.digest());
     }
 

@@ -214,21 +214,18 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        List<ChainedEvent> chained = new ArrayList<>(batch.size());
-        long sequence = tailSequence;
-        String previous = tailHash;
+        List<AuditEvent> events = new ArrayList<>(batch.size());
         for (Pending pending : batch) {
-            ChainedEvent event = ChainHash.chain(previous, node, ++sequence, pending.event());
-            chained.add(event);
-            previous = event.hash();
+            events.add(pending.event());
         }
+        ChainHash.Chained chained = ChainHash.chainAll(tailHash, node, tailSequence + 1, events);
         try {
             store.append(chained);
         } catch (RuntimeException e) {
             onFailure(e, batch);
             return;
         }
-        written(chained.get(chained.size() - 1));
+        written(chained.last());
         batch.forEach(p -> p.done().complete(null));
     }
 

@@ -18,6 +18,15 @@ public interface AuditStore {
      */
     void append(List<ChainedEvent> events);
 
+    /**
+     * As {@link #append(List)}, with each event's canonical bytes as {@link ChainHash#chainAll}
+     * encoded them for its hash: a store that writes records may reuse them instead of encoding
+     * every event again.
+     */
+    default void append(ChainHash.Chained chained) {
+        append(chained.events());
+    }
+
     void appendCheckpoint(AuditCheckpoint checkpoint);
 
     Optional<AuditCheckpoint> lastCheckpoint(String node);

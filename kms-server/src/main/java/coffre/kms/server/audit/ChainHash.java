@@ -2,6 +2,8 @@ package coffre.kms.server.audit;
 
 import coffre.kms.v1.audit.AuditChainEncoding;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The audit chain's hashing, over the canonical encoding written down in docs/audit.md and
@@ -24,6 +26,47 @@ public final class ChainHash {
     /** Chains {@code event} after {@code previousHash}. */
     public static ChainedEvent chain(String previousHash, String node, long sequence, AuditEvent event) {
         return new ChainedEvent(node, sequence, event, previousHash, of(previousHash, node, sequence, event));
+    }
+
+    /**
+     * Events chained one after another, with the canonical bytes each one's hash covers (the same
+     * bytes as {@link #encode}), so that a store writing records need not encode them again.
+     */
+    public record Chained(List<ChainedEvent> events, List<byte[]> eventBytes) {
+        public Chained {
+            events = List.copyOf(events);
+            eventBytes = List.copyOf(eventBytes);
+            if (events.size() != eventBytes.size()) {
+                throw new IllegalArgumentException("one encoding per event");
+            }
+        }
+
+        public ChainedEvent last() {
+            return events.get(events.size() - 1);
+        }
+    }
+
+    /**
+     * Chains {@code events} after {@code previousHash}, the first at {@code firstSequence}, encoding
+     * each event once.
+     */
+    public static Chained chainAll(String previousHash, String node, long firstSequence, List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("nothing to chain");
+        }
+        List<ChainedEvent> chained = new ArrayList<>(events.size());
+        List<byte[]> encoded = new ArrayList<>(events.size());
+        String previous = previousHash;
+        long sequence = firstSequence;
+        for (AuditEvent event : events) {
+            byte[] bytes = eventBytes(node, sequence, event);
+            String hash = AuditChainEncoding.hash(previous, bytes);
+            chained.add(new ChainedEvent(node, sequence, event, previous, hash));
+            encoded.add(bytes);
+            previous = hash;
+            sequence++;
+        }
+        return new Chained(chained, encoded);
     }
 
     static byte[] eventBytes(String node, long sequence, AuditEvent e) {

@@ -43,21 +43,25 @@ public final class AuditRecords {
 
     /** The records of {@code events}, in order. */
     public static byte[] encode(List<ChainedEvent> events) {
-        return records(events, ChainHash::encode, ChainedEvent::previousHash, ChainedEvent::hash);
+        return records(events, events.stream().map(ChainHash::encode).toList(), ChainedEvent::previousHash,
+                ChainedEvent::hash);
+    }
+
+    /** The records of events just chained, with the event bytes their hashes were computed over. */
+    public static byte[] encode(ChainHash.Chained chained) {
+        return records(chained.events(), chained.eventBytes(), ChainedEvent::previousHash, ChainedEvent::hash);
     }
 
     /** The records of {@code stored} (kept as they are, hashes included): migrations and tests. */
     public static byte[] write(List<Stored> stored) {
-        return records(stored, s -> AuditChainEncoding.eventBytes(s.fields()), Stored::previousHash, Stored::hash);
+        return records(stored, stored.stream().map(s -> AuditChainEncoding.eventBytes(s.fields())).toList(),
+                Stored::previousHash, Stored::hash);
     }
 
-    private static <T> byte[] records(List<T> items, Function<T, byte[]> eventBytes, Function<T, String> previousHash,
+    private static <T> byte[] records(List<T> items, List<byte[]> bodies, Function<T, String> previousHash,
                                       Function<T, String> hash) {
-        List<byte[]> bodies = new ArrayList<>(items.size());
         long total = 0;
-        for (T item : items) {
-            byte[] body = eventBytes.apply(item);
-            bodies.add(body);
+        for (byte[] body : bodies) {
             total += HEADER + HASHES + body.length;
         }
         if (total > Integer.MAX_VALUE - 16) {

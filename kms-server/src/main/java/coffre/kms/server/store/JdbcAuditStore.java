@@ -88,6 +88,15 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     record Batch(String node, long firstSequence, long lastSequence, long minMicros, long maxMicros, byte[] records,
                  int events) {
         static Batch of(List<ChainedEvent> events) {
+            return of(events, AuditRecords.encode(events));
+        }
+
+        /** Events just chained, their records built from the bytes their hashes covered. */
+        static Batch of(ChainHash.Chained chained) {
+            return of(chained.events(), AuditRecords.encode(chained));
+        }
+
+        private static Batch of(List<ChainedEvent> events, byte[] records) {
             long min = Long.MAX_VALUE;
             long max = Long.MIN_VALUE;
             for (ChainedEvent e : events) {
@@ -96,7 +105,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
                 max = Math.max(max, micros);
             }
             return new Batch(events.get(0).node(), events.get(0).sequence(), events.get(events.size() - 1).sequence(),
-                    min, max, AuditRecords.encode(events), events.size());
+                    min, max, records, events.size());
         }
 
         /**
@@ -348,13 +357,20 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
 
     @Override
     public void append(List<ChainedEvent> events) {
-        if (events.isEmpty()) {
-            return;
+        if (!events.isEmpty()) {
+            append(Batch.of(events));
         }
-        Batch batch = Batch.of(events);
+    }
+
+    @Override
+    public void append(ChainHash.Chained chained) {
+        append(Batch.of(chained));
+    }
+
+    private void append(Batch batch) {
         if (journaled) {
             synchronized (journalLock) {
-                if (pendingEvents + events.size() > MAX_PENDING) {
+                if (pendingEvents + batch.events() > MAX_PENDING) {
                     // The database has not taken events for a long while: stop acknowledging.
                     throw new Store.StoreException("the audit database is " + pendingEvents
                             + " events behind its journal", null);

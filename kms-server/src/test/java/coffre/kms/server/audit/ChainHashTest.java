@@ -3,6 +3,7 @@ package coffre.kms.server.audit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import coffre.kms.server.domain.ErrorReason;
 import java.io.ByteArrayOutputStream;
@@ -51,6 +52,25 @@ class ChainHashTest {
         sha.update(out.toByteArray());
         assertEquals(HexFormat.of().formatHex(sha.digest()),
                 ChainHash.of(HexFormat.of().formatHex(previous), "node-1", 42, EVENT));
+    }
+
+    @Test
+    void chainingAllAtOnceGivesTheSameChainAndTheBytesEachHashCovers() {
+        List<AuditEvent> events = List.of(EVENT, AuditEvent.system(EVENT.time().plusSeconds(1),
+                AuditEventType.KEY_DESTROYED, "key-abc", ""), EVENT);
+        String previous = "07" + "00".repeat(31);
+        ChainHash.Chained chained = ChainHash.chainAll(previous, "node-1", 42, events);
+        assertEquals(3, chained.events().size());
+        for (int i = 0; i < events.size(); i++) {
+            ChainedEvent one = ChainHash.chain(previous, "node-1", 42 + i, events.get(i));
+            assertEquals(one, chained.events().get(i));
+            assertArrayEquals(ChainHash.encode(one), chained.eventBytes().get(i));
+            previous = one.hash();
+        }
+        assertEquals(previous, chained.last().hash());
+        assertThrows(IllegalArgumentException.class, () -> ChainHash.chainAll(ChainHash.GENESIS, "n", 1, List.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ChainHash.Chained(chained.events(), chained.eventBytes().subList(0, 2)));
     }
 
     @Test

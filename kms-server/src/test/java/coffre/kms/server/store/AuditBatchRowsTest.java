@@ -1,5 +1,6 @@
 package coffre.kms.server.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,18 @@ class AuditBatchRowsTest {
         // Times run backwards in these events: the row's range covers them all.
         assertEquals(ChainHash.micros(events("n1", 6, 1).get(0).event().time()), first.minMicros());
         assertEquals(ChainHash.micros(events("n1", 1, 1).get(0).event().time()), first.maxMicros());
+    }
+
+    @Test
+    void freshlyChainedEventsGiveTheSameRecordsWithoutBeingEncodedAgain() {
+        List<ChainedEvent> events = events("n1", 1, 5);
+        ChainHash.Chained chained = ChainHash.chainAll(ChainHash.GENESIS, "n1", 1,
+                events.stream().map(ChainedEvent::event).toList());
+        JdbcAuditStore.Batch fresh = JdbcAuditStore.Batch.of(chained);
+        JdbcAuditStore.Batch reencoded = JdbcAuditStore.Batch.of(chained.events());
+        assertArrayEquals(reencoded.records(), fresh.records());
+        assertEquals(List.of(1L, 5L, 5L), List.of(fresh.firstSequence(), fresh.lastSequence(), (long) fresh.events()));
+        assertEquals(chained.events(), AuditRecords.chained(AuditRecords.read(fresh.records()), "n1", 1));
     }
 
     @Test
