@@ -20,7 +20,8 @@
 #      through the quorum) and wrap throughput with each key count, twice each, between three runs
 #      with the first count (the ratios use the means); the peak RSS at the end.
 #
-# Writes DIR/results.json (default DIR: target/bench/<timestamp>) and prints a table. Load tool and
+# Writes DIR/results.json (default DIR: target/bench/<timestamp>) and prints a table; the server's
+# GC pauses go to DIR/server-gc.log (wall-clock times) and are summed up in results.json. Load tool and
 # servers share the machine, as the targets assume. --quick: short runs (a smoke test, ~3 min).
 # --jfr: records the Coffre server with JDK Flight Recorder (DIR/server.jfr) and prints its hot
 # methods. --profile: samples the server's CPU (Java, native and kernel frames) with async-profiler
@@ -165,6 +166,13 @@ hsm_figure() {
     figure="$(awk -v kind="$2" '$1 == kind && $2 == "threads=2" { gsub(",", "", $3); print $3 }' "$OUT/hsm-bench-$1.txt")"
     [[ -n "$figure" ]] || coffre_die "no $2 figure in $OUT/hsm-bench-$1.txt"
     printf '%s\n' "$figure"
+}
+
+# gc_summary LOG — the JVM's pauses in a -Xlog:gc log, as JSON: how many (remarks among them),
+# the longest and their sum, in ms.
+gc_summary() {
+    awk '/ Pause / { n++; if ($0 ~ / Pause Remark/) r++; t = $NF; sub(/ms$/, "", t); t += 0; s += t; if (t > m) m = t }
+        END { printf "{\"pauses\": %d, \"remarkPauses\": %d, \"maxPauseMs\": %.1f, \"totalPauseMs\": %.0f}\n", n, r, m, s }' "$1"
 }
 
 vm_hwm_mib() {
@@ -333,6 +341,8 @@ PROPS
     # The heap deploy/bin/coffre-server gives a node unless JAVA_OPTS sizes it.
     local server_opts
     server_opts="$(coffre_server_heap_opts "${JAVA_OPTS:-}") ${JAVA_OPTS:-}"
+    # Every pause, with wall-clock times (to lay beside a run's latency), summed up in results.json.
+    server_opts+=" -Xlog:gc:file=$OUT/server-gc.log:time,uptime"
     if ((JFR)); then
         server_opts+=" -XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile,dumponexit=true"
     fi
@@ -440,6 +450,7 @@ PROPS
         --argjson g "$g" --argjson gfirst "$g_first" --argjson glast "$g_last" --argjson l "$l" \
         --argjson rss "$rss" --argjson rssEnd "$rss_end" --arg keys "$KEY_COUNTS" \
         --arg keySeconds "${key_seconds[*]}" --argjson runs "$runs_json" --argjson keyRatios "$key_ratios" \
+        --argjson gc "$(gc_summary "$OUT/server-gc.log")" \
         '{date: $date, machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtEnd: $load},
           jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration,
           baselines: {hsmOpsPerSecond: $h, hsmOpsPerSecondFirst: $hfirst, hsmOpsPerSecondLast: $hlast,
@@ -448,7 +459,7 @@ PROPS
           meansAt64InFlight: ([["wrap", "wrap-c64"], ["unwrap", "unwrap-c64"], ["generate-data-key", "datakey-c64"]]
                 | map({key: .[0], value: ([$runs[.[1]].throughput, $runs[.[1] + "-r2"].throughput] | add / 2 | floor)})
                 | from_entries),
-          serverPeakRssMiB: {afterLatencyRuns: $rss, atEnd: $rssEnd},
+          serverPeakRssMiB: {afterLatencyRuns: $rss, atEnd: $rssEnd}, serverGcOverItsLife: $gc,
           keyCounts: $keys, keyCreationSeconds: $keySeconds,
           wrapThroughputOverFirstKeyCount: $keyRatios, runs: $runs}' >"$OUT/results.json"
 
@@ -492,6 +503,8 @@ report() {
         "$OUT/results.json"
     printf '\n  server peak RSS (VmHWM): %s MiB holding %s keys after the 1..256-in-flight runs, %s MiB at the end (%s keys)\n' \
         "$rss" "$k0" "$rss_end" "${KEYS[-1]}"
+    jq -r --arg log "$OUT/server-gc.log" '.serverGcOverItsLife | "  server GC pauses over its life (\($log)): \(.pauses), \(.remarkPauses) of them remarks; longest \(.maxPauseMs) ms, \(.totalPauseMs) ms in all"' \
+        "$OUT/results.json"
     jq -r --arg k0 "$k0" '.wrapThroughputOverFirstKeyCount | to_entries[]
         | "  wrap with \(.key) keys / with \($k0) keys (mean of its 2 runs over the mean of the 3 with \($k0)): \(.value * 100 | round / 100)"' \
         "$OUT/results.json"
