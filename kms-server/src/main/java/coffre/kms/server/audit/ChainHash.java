@@ -36,6 +36,9 @@ public final class ChainHash {
         public Chained {
             events = List.copyOf(events);
             eventBytes = List.copyOf(eventBytes);
+            if (events.isEmpty()) {
+                throw new IllegalArgumentException("nothing to chain");
+            }
             if (events.size() != eventBytes.size()) {
                 throw new IllegalArgumentException("one encoding per event");
             }
@@ -51,9 +54,6 @@ public final class ChainHash {
      * each event once.
      */
     public static Chained chainAll(String previousHash, String node, long firstSequence, List<AuditEvent> events) {
-        if (events.isEmpty()) {
-            throw new IllegalArgumentException("nothing to chain");
-        }
         List<ChainedEvent> chained = new ArrayList<>(events.size());
         List<byte[]> encoded = new ArrayList<>(events.size());
         String previous = previousHash;

@@ -69,6 +69,7 @@ class ChainHashTest {
         }
         assertEquals(previous, chained.last().hash());
         assertThrows(IllegalArgumentException.class, () -> ChainHash.chainAll(ChainHash.GENESIS, "n", 1, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new ChainHash.Chained(List.of(), List.of()));
         assertThrows(IllegalArgumentException.class,
                 () -> new ChainHash.Chained(chained.events(), chained.eventBytes().subList(0, 2)));
     }
