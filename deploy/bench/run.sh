@@ -18,7 +18,8 @@
 #      wrap latency at 1, 16, 64 and 256 in flight; the server's peak RSS (VmHWM) then; wrap at a
 #      fixed rate (half the closed-loop throughput, open loop); then more keys (all keys are made
 #      through the quorum) and wrap throughput with each key count, twice each, between three runs
-#      with the first count (the ratios use the means); the peak RSS at the end.
+#      with the first count (the ratios use the means); the peak RSS at the end; then the raw HSM
+#      with each key count on the node's own token (its server stopped), for comparison.
 #
 # Writes DIR/results.json (default DIR: target/bench/<timestamp>) and prints a table; the server's
 # GC pauses go to DIR/server-gc.log (wall-clock times) and are summed up in results.json. Load tool and
@@ -158,6 +159,25 @@ hsm_bench() {
         --enable-native-access=ALL-UNNAMED \
         -cp "$(hsm_tests_jar):$(coffre_module_jar hsm-adapters)" coffre.hsm.testing.HsmBench "$HSM_SECONDS" 1,2 \
         >"$OUT/hsm-bench-$1.txt" 2>>"$OUT/setup.log" || coffre_die "HsmBench failed (see $OUT/setup.log)"
+}
+
+# hsm_key_spread — the raw HSM with each key count: HsmBench spread on the bench node's own token
+# (its server stopped), opened as the node opens it, 2 threads, a key drawn at random per operation
+# pair from the first n of its keys, the counts interleaved over rounds; into $OUT/hsm-bench-keys.txt.
+hsm_key_spread() {
+    local rounds=$((QUICK ? 2 : 5)) seconds=$((QUICK ? 1 : 3))
+    coffre_info "H with $KEY_COUNTS keys: HsmBench spread on the node's token, $rounds rounds of ${seconds}s per count"
+    SOFTHSM2_CONF="$srv/softhsm/softhsm2.conf" "$JAVA_HOME/bin/java" "${jvm_args[@]}" \
+        --enable-native-access=ALL-UNNAMED \
+        -cp "$(hsm_tests_jar):$(coffre_module_jar hsm-adapters)" coffre.hsm.testing.HsmBench spread coffre-bench \
+        "$srv/softhsm/hsm.pin" "$seconds" "$rounds" "$KEY_COUNTS" 2 \
+        >"$OUT/hsm-bench-keys.txt" 2>>"$OUT/setup.log" || coffre_die "HsmBench spread failed (see $OUT/setup.log)"
+}
+
+# hsm_key_figures — the mean ops/s of each key count in $OUT/hsm-bench-keys.txt, as a JSON object.
+hsm_key_figures() {
+    awk '$1 == "spread-mean" { split($2, k, "="); printf "%s\"%s\": %s", (n++ ? ", " : "{"), k[2], $4 }
+        END { print (n ? "}" : "{}") }' "$OUT/hsm-bench-keys.txt"
 }
 
 # hsm_figure NAME KIND — the 2-thread ops/s of KIND (session-copy or token-key) in run NAME.
@@ -414,6 +434,12 @@ PROPS
     local rss_end
     rss_end="$(vm_hwm_mib "$spid")"
     stop_pid "$spid"
+    # What the number of keys costs the HSM itself, to set beside Coffre's key-count ratios.
+    local hsm_keys="{}"
+    if ((${#KEYS[@]} > 1)); then
+        hsm_key_spread
+        hsm_keys="$(hsm_key_figures)"
+    fi
 
     # H again, now that the VM has had its say: this VM's capacity swings within minutes and one
     # H measurement has come out 25 % below the others of the same afternoon.
@@ -450,7 +476,7 @@ PROPS
         --argjson g "$g" --argjson gfirst "$g_first" --argjson glast "$g_last" --argjson l "$l" \
         --argjson rss "$rss" --argjson rssEnd "$rss_end" --arg keys "$KEY_COUNTS" \
         --arg keySeconds "${key_seconds[*]}" --argjson runs "$runs_json" --argjson keyRatios "$key_ratios" \
-        --argjson gc "$(gc_summary "$OUT/server-gc.log")" \
+        --argjson gc "$(gc_summary "$OUT/server-gc.log")" --argjson hsmKeys "$hsm_keys" --arg k0 "$k0" \
         '{date: $date, machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtEnd: $load},
           jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration,
           baselines: {hsmOpsPerSecond: $h, hsmOpsPerSecondFirst: $hfirst, hsmOpsPerSecondLast: $hlast,
@@ -461,7 +487,11 @@ PROPS
                 | from_entries),
           serverPeakRssMiB: {afterLatencyRuns: $rss, atEnd: $rssEnd}, serverGcOverItsLife: $gc,
           keyCounts: $keys, keyCreationSeconds: $keySeconds,
-          wrapThroughputOverFirstKeyCount: $keyRatios, runs: $runs}' >"$OUT/results.json"
+          wrapThroughputOverFirstKeyCount: $keyRatios,
+          hsmOpsPerSecondByKeyCount: $hsmKeys,
+          hsmOverFirstKeyCount: ($hsmKeys | to_entries | map(select(.key != $k0))
+                | map({key, value: (.value / $hsmKeys[$k0] * 1000 | round / 1000)}) | from_entries),
+          runs: $runs}' >"$OUT/results.json"
 
     report "$h" "$h_token" "$g" "$l" "$rss" "$rss_end" "$h_first" "$h_last" "$g_first" "$g_last"
     if ((JFR)) && [[ -f "$OUT/server.jfr" ]]; then
@@ -507,6 +537,9 @@ report() {
         "$OUT/results.json"
     jq -r --arg k0 "$k0" '.wrapThroughputOverFirstKeyCount | to_entries[]
         | "  wrap with \(.key) keys / with \($k0) keys (mean of its 2 runs over the mean of the 3 with \($k0)): \(.value * 100 | round / 100)"' \
+        "$OUT/results.json"
+    jq -r --arg k0 "$k0" '.hsmOpsPerSecondByKeyCount as $ops | .hsmOverFirstKeyCount | to_entries[]
+        | "  raw HSM with \(.key) keys / with \($k0) keys (HsmBench spread on the node token, 2 threads, interleaved): \(.value * 100 | round / 100) (\($ops[.key]) / \($ops[$k0]) ops/s)"' \
         "$OUT/results.json"
     printf '  targets: wrap/unwrap >= 0.8 x L; p99 <= 5 ms at 64 in flight; RSS <= 512 MiB at 256; many keys within 10%%\n'
 }

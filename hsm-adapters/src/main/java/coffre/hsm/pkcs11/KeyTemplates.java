@@ -106,12 +106,12 @@ final class KeyTemplates {
                 Attr.of(CKA_DERIVE, false));
     }
 
-    /** The search template for Coffre's token key under {@code label}. */
     /** Every AES key on the token (a node's start-up lookup, {@link Pkcs11Hsm#findKeys}). */
     static List<Attr> findAllAes() {
         return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_KEY_TYPE, CKK_AES));
     }
 
+    /** The search template for Coffre's token key under {@code label}. */
     static List<Attr> findByLabel(String label) {
         return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_CLASS, CKO_SECRET_KEY),
                 Attr.of(CKA_KEY_TYPE, CKK_AES), Attr.of(CKA_LABEL, label));

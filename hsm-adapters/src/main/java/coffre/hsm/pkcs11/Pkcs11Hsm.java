@@ -267,23 +267,7 @@ public final class Pkcs11Hsm implements Hsm {
         }
         lockAdmin();
         try {
-            Map<String, List<Long>> handles;
-            try {
-                handles = objects.use(session -> {
-                    Map<String, List<Long>> byLabel = new HashMap<>();
-                    for (long handle : objects.module().findObjects(session, KeyTemplates.findAllAes())) {
-                        objects.module().stringAttribute(session, handle, Pkcs11Native.CKA_LABEL)
-                                .filter(wanted::contains)
-                                .ifPresent(l -> byLabel.computeIfAbsent(l, x -> new ArrayList<>()).add(handle));
-                    }
-                    return byLabel;
-                });
-            } catch (ProviderException e) {
-                throw probe.outageOr("find keys", CkrErrorMapper.map(e, "find keys"));
-            }
-            if (handles.isEmpty() && !probe.tokenReachable()) {
-                throw probe.unavailable("find keys", null);
-            }
+            Map<String, List<Long>> handles = aesKeysByLabel(wanted::contains, "find keys");
             for (String label : labels) {
                 List<Long> h = handles.get(label);
                 if (h == null || found.containsKey(label)) {
@@ -299,6 +283,44 @@ public final class Pkcs11Hsm implements Hsm {
         } finally {
             admin.unlock();
         }
+    }
+
+    /**
+     * The labels of every AES key on the token, each once, in no particular order, whoever made
+     * them (another node, another process): one search and one label read per object, as
+     * {@link #findKeys}. For benchmarks and for comparing what the token holds with what a store
+     * knows of.
+     */
+    public List<String> keyLabels() {
+        requireOpen();
+        lockAdmin();
+        try {
+            return List.copyOf(aesKeysByLabel(label -> true, "list keys").keySet());
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** The handles of the token's AES keys whose label is {@code wanted}, by label; the caller holds {@link #admin}. */
+    private Map<String, List<Long>> aesKeysByLabel(java.util.function.Predicate<String> wanted, String operation) {
+        Map<String, List<Long>> handles;
+        try {
+            handles = objects.use(session -> {
+                Map<String, List<Long>> byLabel = new HashMap<>();
+                for (long handle : objects.module().findObjects(session, KeyTemplates.findAllAes())) {
+                    objects.module().stringAttribute(session, handle, Pkcs11Native.CKA_LABEL)
+                            .filter(wanted)
+                            .ifPresent(l -> byLabel.computeIfAbsent(l, x -> new ArrayList<>()).add(handle));
+                }
+                return byLabel;
+            });
+        } catch (ProviderException e) {
+            throw probe.outageOr(operation, CkrErrorMapper.map(e, operation));
+        }
+        if (handles.isEmpty() && !probe.tokenReachable()) {
+            throw probe.unavailable(operation, null);
+        }
+        return handles;
     }
 
     @Override

@@ -133,6 +133,28 @@ class TokenKeysByHandleIT {
     }
 
     @Test
+    void everyAesKeyOnTheTokenIsListedOnceByLabelWhoeverMadeItAndMacKeysAreNot() {
+        String one = label();
+        String two = label();
+        String mac = label();
+        a.generateKey(one);
+        a.generateKey(two);
+        a.generateMacKey(mac);
+
+        // b made none of them and has looked none of them up.
+        List<String> listed = b.keyLabels();
+        assertTrue(listed.containsAll(List.of(one, two)), "both AES keys listed by the module that did not make them");
+        assertFalse(listed.contains(mac), "an HMAC key is not an AES key");
+        assertEquals(Set.copyOf(listed).size(), listed.size(), "each label once");
+        assertTrue(b.findKeys(listed).keySet().containsAll(List.of(one, two)), "the listed labels are found");
+
+        assertTrue(a.destroyKey(one));
+        List<String> after = b.keyLabels();
+        assertFalse(after.contains(one), "a destroyed key is no longer listed");
+        assertTrue(after.contains(two));
+    }
+
+    @Test
     void aLabelTheCallerMadeUniqueIsNotSearchedForFirst() {
         String label = label();
         HsmKeyRef made = a.generateKey(label, LabelCheck.CALLER_MADE_UNIQUE);

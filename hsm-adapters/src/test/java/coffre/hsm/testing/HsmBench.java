@@ -3,11 +3,20 @@ package coffre.hsm.testing;
 import coffre.hsm.GcmCiphertext;
 import coffre.hsm.Hsm.LabelCheck;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.pkcs11.PinSource;
 import coffre.hsm.pkcs11.Pkcs11Hsm;
+import coffre.hsm.pkcs11.Pkcs11HsmConfig;
+import coffre.hsm.pkcs11.TokenSelector;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -23,6 +32,14 @@ import java.util.concurrent.atomic.LongAdder;
  * another process) takes to find and use the last key, how long opening takes with {@code n} keys
  * on the token, and how long destroying them takes. Without {@code --add-opens} it measures the
  * KeyStore fallback.
+ *
+ * <p>With {@code spread <token label> <pin file> <seconds> <rounds> <counts> [threads]} it measures
+ * what the number of keys costs the HSM itself: on a token that already holds keys (the benchmark
+ * node's, its server stopped), opened as a node opens it (session copies, one search for all keys),
+ * encrypt+decrypt pairs with a key drawn at random per pair (as the load tool draws them) from the
+ * first n of its keys, for each n of {@code counts} (comma-separated) in turn, {@code rounds} times
+ * (this VM's capacity swings within minutes: interleaving puts each count beside the others). Prints
+ * a line per measurement and one {@code spread-mean} line per count.
  */
 public final class HsmBench {
     private static final String KEYS_TOKEN = "coffre-bench-keys";
@@ -32,6 +49,12 @@ public final class HsmBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("spread")) {
+            spread(args[1], Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Arrays.stream(args[5].split(",")).mapToInt(c -> Integer.parseInt(c.strip())).toArray(),
+                    args.length > 6 ? Integer.parseInt(args[6]) : 2);
+            return;
+        }
         if (args.length > 0 && args[0].equals("keys")) {
             keys(Integer.parseInt(args[1]), args.length > 2 ? args[2] : KEYS_TOKEN,
                     args.length > 3 && args[3].equals("search") ? LabelCheck.SEARCH_TOKEN : LabelCheck.CALLER_MADE_UNIQUE);
@@ -81,8 +104,8 @@ public final class HsmBench {
             }
             String last = labels.get(labels.size() - 1);
             GcmCiphertext ct = hsm.encrypt(hsm.findKey(last).orElseThrow(), aad, pt);
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("coffre-bench-lib");
-            java.nio.file.Path copy = java.nio.file.Files.copy(token.library(), dir.resolve("libsofthsm2.so"));
+            Path dir = Files.createTempDirectory("coffre-bench-lib");
+            Path copy = Files.copy(token.library(), dir.resolve("libsofthsm2.so"));
             long t0 = System.nanoTime();
             try (Pkcs11Hsm other = Pkcs11Hsm.open(token.config(2).withLibrary(copy))) {
                 long t1 = System.nanoTime();
@@ -99,8 +122,8 @@ public final class HsmBench {
                                 + " find+decrypt a key made before it opened %,.1f ms; find+encrypt a key made after %,.1f ms%n",
                         labels.size(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t4 - t3) / 1e6);
             } finally {
-                java.nio.file.Files.deleteIfExists(copy);
-                java.nio.file.Files.deleteIfExists(dir);
+                Files.deleteIfExists(copy);
+                Files.deleteIfExists(dir);
             }
             long d0 = System.nanoTime();
             labels.forEach(hsm::destroyKey);
@@ -108,7 +131,41 @@ public final class HsmBench {
         }
     }
 
+    private static void spread(String tokenLabel, Path pinFile, int seconds, int rounds, int[] counts,
+                               int threads) throws InterruptedException {
+        Pkcs11HsmConfig config = Pkcs11HsmConfig.of("softhsm2", TokenSelector.label(tokenLabel),
+                PinSource.fromFile(pinFile), Math.max(2, threads)).withSessionKeyCopies(true);
+        try (Pkcs11Hsm hsm = Pkcs11Hsm.open(config)) {
+            List<String> labels = new ArrayList<>(hsm.keyLabels());
+            Collections.shuffle(labels, new Random(1));
+            int most = Arrays.stream(counts).max().orElseThrow();
+            if (labels.size() < most) {
+                throw new IllegalArgumentException("the token holds " + labels.size() + " AES keys, fewer than " + most);
+            }
+            long t0 = System.nanoTime();
+            List<HsmKeyRef> keys = new ArrayList<>(hsm.findKeys(labels.subList(0, most)).values());
+            System.out.printf("opened %s: %,d keys found in %,.1f s%n", tokenLabel, keys.size(), (System.nanoTime() - t0) / 1e9);
+            run(hsm, keys, threads, 1); // warm-up, every key used once at least
+            double[] sums = new double[counts.length];
+            for (int round = 1; round <= rounds; round++) {
+                for (int i = 0; i < counts.length; i++) {
+                    double opsPerSecond = run(hsm, keys.subList(0, counts[i]), threads, seconds);
+                    sums[i] += opsPerSecond;
+                    System.out.printf("spread keys=%d threads=%d round=%d %,.0f ops/s%n", counts[i], threads, round, opsPerSecond);
+                }
+            }
+            for (int i = 0; i < counts.length; i++) {
+                System.out.printf("spread-mean keys=%d threads=%d %.0f ops/s%n", counts[i], threads, sums[i] / rounds);
+            }
+        }
+    }
+
     private static double run(Pkcs11Hsm hsm, HsmKeyRef key, int threads, int seconds) throws InterruptedException {
+        return run(hsm, List.of(key), threads, seconds);
+    }
+
+    /** Encrypt+decrypt pairs of 32 bytes by {@code threads} threads, each pair with a key of {@code keys} drawn at random. */
+    private static double run(Pkcs11Hsm hsm, List<HsmKeyRef> keys, int threads, int seconds) throws InterruptedException {
         LongAdder ops = new LongAdder();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         CountDownLatch done = new CountDownLatch(threads);
@@ -117,7 +174,9 @@ public final class HsmBench {
         for (int i = 0; i < threads; i++) {
             Thread w = new Thread(() -> {
                 byte[] pt = new byte[32];
+                ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (System.nanoTime() < end) {
+                    HsmKeyRef key = keys.size() == 1 ? keys.get(0) : keys.get(random.nextInt(keys.size()));
                     GcmCiphertext ct = hsm.encrypt(key, aad, pt);
                     hsm.decrypt(key, ct.iv(), aad, ct.ciphertextAndTag());
                     ops.add(2);
