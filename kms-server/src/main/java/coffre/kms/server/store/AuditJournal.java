@@ -38,6 +38,8 @@ final class AuditJournal implements AutoCloseable {
     /** Zero-filled ahead, when emptied and when an append reaches the end: twice the size at which the store empties it. */
     static final long PREALLOCATED_BYTES = 2 * JdbcAuditStore.JOURNAL_SYNC_BYTES;
     private static final int ZERO_FILL_BYTES = 1 << 20;
+    /** Read at start a piece at a time: the file is zero-filled far past its records. */
+    private static final int READ_PIECE_BYTES = 1 << 20;
 
     private final Path file;
     private final FileChannel channel;
@@ -170,19 +172,47 @@ final class AuditJournal implements AutoCloseable {
      * overwritten by the next append.
      */
     synchronized List<ChainedEvent> readAll() {
+        return readAll(READ_PIECE_BYTES);
+    }
+
+    /** As above, reading the file {@code pieceBytes} at a time (more for a record that is larger). */
+    synchronized List<ChainedEvent> readAll(int pieceBytes) {
         try (FileChannel reader = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = reader.size();
-            ByteBuffer in = ByteBuffer.allocate((int) Math.min(size, Integer.MAX_VALUE - 8));
-            while (in.hasRemaining() && reader.read(in, in.position()) > 0) {
-                // read it all
+            AuditRecords.WholeReader records = new AuditRecords.WholeReader();
+            ByteBuffer piece = ByteBuffer.allocate((int) Math.min(size, pieceBytes));
+            long pieceStart = 0;
+            while (true) {
+                while (piece.hasRemaining() && reader.read(piece, pieceStart + piece.position()) > 0) {
+                    // fill the piece
+                }
+                piece.flip();
+                boolean last = pieceStart + piece.limit() >= size;
+                if (!records.take(piece, last) || last) {
+                    break;
+                }
+                // The record the piece cut goes to the front of the next one (a larger one if it must);
+                // one that would reach past the file's end is torn, and ends the journal.
+                long cut = records.cutRecordBytes(piece);
+                pieceStart += piece.position();
+                if (cut > size - pieceStart) {
+                    break;
+                }
+                piece.compact();
+                if (cut > piece.capacity()) {
+                    ByteBuffer larger = ByteBuffer.allocate((int) cut);
+                    larger.put(piece.flip());
+                    piece = larger;
+                }
             }
-            in.flip();
-            AuditRecords.Whole whole = AuditRecords.readWhole(in);
-            end = whole.length();
+            end = records.length();
             long blockStart = end / block * block;
+            buffer.clear().limit((int) (end - blockStart));
+            while (buffer.hasRemaining() && reader.read(buffer, blockStart + buffer.position()) > 0) {
+                // the last, partial block: appends write it again with the new records
+            }
             buffer.clear();
-            buffer.put(0, in.array(), (int) blockStart, (int) (end - blockStart));
-            return whole.events();
+            return records.events();
         } catch (IOException | IllegalArgumentException e) {
             throw new Store.StoreException("cannot read the audit journal " + file, e);
         }

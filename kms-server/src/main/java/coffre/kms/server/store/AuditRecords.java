@@ -16,7 +16,7 @@ import java.util.zip.CRC32C;
  * {@code u32 length || u32 CRC-32C of the rest || previous hash (32) || hash (32) || event bytes
  * (AuditChainEncoding)}, lengths and CRC big-endian.
  *
- * <p>The journal reads {@linkplain #readWhole strictly}: a record cut short, failing its CRC (a
+ * <p>The journal reads {@linkplain WholeReader strictly}: a record cut short, failing its CRC (a
  * crash in the middle of an append that was never acknowledged) or not continuing the chain of the
  * record before it (left from before the journal was emptied) ends it. The database's batches are
  * read {@linkplain #read leniently}, as evidence: an edited record is returned as it now is, for
@@ -93,46 +93,77 @@ public final class AuditRecords {
         }
     }
 
-    /** Whole records read strictly from a journal: the events, and how many bytes they took. */
-    record Whole(List<ChainedEvent> events, int length) {
-    }
-
     /**
-     * Every whole record from the start of {@code in}, stopping at the first one cut short, failing
-     * its CRC, or whose previous hash is not the hash of the record before it (left from an earlier
-     * use of the same bytes).
-     *
-     * @throws IllegalArgumentException if a record with a good CRC does not decode (not a torn write)
+     * Reads a journal's records strictly, piece by piece (a journal is read at start, and holds up
+     * to {@link JdbcAuditStore#JOURNAL_SYNC_BYTES} of records in a file zero-filled well past
+     * them): every whole record from the start, stopping for good at the first one cut short,
+     * failing its CRC, or whose previous hash is not the hash of the record before it (left from
+     * an earlier use of the same bytes).
      */
-    static Whole readWhole(ByteBuffer in) {
-        List<ChainedEvent> events = new ArrayList<>();
-        int good = in.position();
-        int previousAt = -1;
-        while (in.remaining() >= HEADER) {
-            int length = in.getInt();
-            int expectedCrc = in.getInt();
-            if (length < HASHES || length > in.remaining()) {
-                break;
+    static final class WholeReader {
+        private final List<ChainedEvent> events = new ArrayList<>();
+        private final byte[] lastHash = new byte[32];
+        private long length;
+        private boolean ended;
+
+        /**
+         * Takes the whole records at {@code in}'s position, moving it past them; a record that
+         * {@code in} holds only the start of is left there, for the next piece, unless {@code last}
+         * says no more bytes follow (it then ends the journal).
+         *
+         * @return false once the journal has ended (nothing more will be taken)
+         * @throws IllegalArgumentException if a record with a good CRC does not decode (not a torn write)
+         */
+        boolean take(ByteBuffer in, boolean last) {
+            while (!ended) {
+                if (in.remaining() < HEADER) {
+                    ended = last;
+                    break;
+                }
+                int at = in.position();
+                int recordLength = in.getInt(at);
+                int expectedCrc = in.getInt(at + 4);
+                if (recordLength < HASHES) {
+                    ended = true;
+                    break;
+                }
+                if (recordLength > in.remaining() - HEADER) {
+                    ended = last;
+                    break;
+                }
+                int body = in.arrayOffset() + at + HEADER;
+                byte[] array = in.array();
+                CRC32C crc = new CRC32C();
+                crc.update(array, body, recordLength);
+                if ((int) crc.getValue() != expectedCrc
+                        || !events.isEmpty() && !java.util.Arrays.equals(array, body, body + 32, lastHash, 0, 32)) {
+                    ended = true;
+                    break;
+                }
+                AuditChainEncoding.Fields f = AuditChainEncoding.decodeEvent(
+                        java.util.Arrays.copyOfRange(array, body + HASHES, body + recordLength));
+                events.add(new ChainedEvent(f.node(), f.sequence(), ChainHash.event(f), HEX.formatHex(array, body, body + 32),
+                        HEX.formatHex(array, body + 32, body + 64)));
+                System.arraycopy(array, body + 32, lastHash, 0, 32);
+                in.position(at + HEADER + recordLength);
+                length += HEADER + recordLength;
             }
-            CRC32C crc = new CRC32C();
-            crc.update(in.array(), in.arrayOffset() + in.position(), length);
-            if ((int) crc.getValue() != expectedCrc) {
-                break;
-            }
-            int at = in.arrayOffset() + in.position();
-            byte[] array = in.array();
-            if (!events.isEmpty() && !java.util.Arrays.equals(array, at, at + 32, array, previousAt + 32, previousAt + 64)) {
-                break;
-            }
-            previousAt = at;
-            AuditChainEncoding.Fields f = AuditChainEncoding.decodeEvent(
-                    java.util.Arrays.copyOfRange(array, at + HASHES, at + length));
-            events.add(new ChainedEvent(f.node(), f.sequence(), ChainHash.event(f), HEX.formatHex(array, at, at + 32),
-                    HEX.formatHex(array, at + 32, at + 64)));
-            in.position(in.position() + length);
-            good = in.position();
+            return !ended;
         }
-        return new Whole(events, good);
+
+        /** Bytes the record that {@code in} holds only the start of needs in all, its header included. */
+        long cutRecordBytes(ByteBuffer in) {
+            return in.remaining() < HEADER ? HEADER : HEADER + (long) in.getInt(in.position());
+        }
+
+        List<ChainedEvent> events() {
+            return events;
+        }
+
+        /** Bytes of the whole records taken: where the next record goes. */
+        long length() {
+            return length;
+        }
     }
 
     /**

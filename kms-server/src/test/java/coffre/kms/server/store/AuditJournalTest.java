@@ -102,6 +102,39 @@ class AuditJournalTest {
     }
 
     @Test
+    void readInPiecesOfAnySizeTheSameRecordsComeBackAndAppendsGoOnFromThem() throws Exception {
+        Path file = dir.resolve("j");
+        List<ChainedEvent> events = chain("n1", 1, 320, ChainHash.GENESIS);
+        List<ChainedEvent> old = chain("n1", 1, 40, ChainHash.GENESIS);
+        long whole;
+        try (AuditJournal journal = new AuditJournal(file)) {
+            journal.readAll();
+            journal.append(AuditRecords.encode(old));
+            journal.reset();
+            for (int i = 0; i < 300; i += 25) {
+                journal.append(AuditRecords.encode(events.subList(i, i + 25)));
+            }
+            whole = journal.size();
+        }
+        // After the records: a whole record left from before the reset (a good CRC, another chain).
+        writeAt(file, whole, AuditRecords.encode(old.subList(7, 8)));
+        for (int piece : new int[] {1, 8, 9, 100, 333, 4096, 1 << 20}) {
+            try (AuditJournal journal = new AuditJournal(file)) {
+                assertEquals(events.subList(0, 300), journal.readAll(piece), "pieces of " + piece + " bytes");
+                assertEquals(whole, journal.size(), "pieces of " + piece + " bytes");
+            }
+        }
+        // Read in small pieces, the journal still holds its last partial block for the next append.
+        try (AuditJournal journal = new AuditJournal(file)) {
+            journal.readAll(100);
+            journal.append(AuditRecords.encode(events.subList(300, 320)));
+        }
+        try (AuditJournal journal = new AuditJournal(file)) {
+            assertEquals(events, journal.readAll());
+        }
+    }
+
+    @Test
     void theFileIsZeroFilledAheadSoThatAppendsDoNotGrowIt() throws Exception {
         Path file = dir.resolve("j");
         List<ChainedEvent> events = chain("n1", 1, 40, ChainHash.GENESIS);
