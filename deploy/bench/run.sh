@@ -358,9 +358,9 @@ cert=../pki/admin.pem
 key=../pki/admin.key
 timeout=30
 PROPS
-    # The heap deploy/bin/coffre-server gives a node unless JAVA_OPTS sizes it.
+    # The heap and GC settings deploy/bin/coffre-server gives a node unless JAVA_OPTS sets them.
     local server_opts
-    server_opts="$(coffre_server_heap_opts "${JAVA_OPTS:-}") ${JAVA_OPTS:-}"
+    server_opts="$(coffre_server_jvm_opts "${JAVA_OPTS:-}") ${JAVA_OPTS:-}"
     # Every pause, with wall-clock times (to lay beside a run's latency), summed up in results.json.
     server_opts+=" -Xlog:gc:file=$OUT/server-gc.log:time,uptime"
     if ((JFR)); then

@@ -258,13 +258,26 @@ EOF
 # machine grow to 4.7 GiB of RSS. README "Performance" has the peak RSS with this default.
 COFFRE_SERVER_HEAP="-Xms64m -Xmx256m"
 
-# coffre_server_heap_opts JAVA_OPTS — prints COFFRE_SERVER_HEAP unless JAVA_OPTS already sets a
-# maximum heap (-Xmx, -XX:MaxHeapSize, -XX:MaxRAM, -XX:MaxRAMPercentage).
-coffre_server_heap_opts() {
+# When G1 starts a concurrent cycle (unless JAVA_OPTS says): at 70 % of the heap, not where G1's
+# adaptive threshold puts it. Under load on 2 cores marking runs slowly, the adaptive threshold
+# fell low and G1 ran cycles almost back to back (a remark pause of 4-11 ms every ~0.7 s): 67-72
+# remarks in a wrap+unwrap run at 64 in flight, 5-6 with this; README "Performance" has the runs.
+COFFRE_SERVER_GC="-XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=70"
+
+# coffre_server_jvm_opts JAVA_OPTS — prints COFFRE_SERVER_HEAP unless JAVA_OPTS already sets a
+# maximum heap (-Xmx, -XX:MaxHeapSize, -XX:MaxRAM, -XX:MaxRAMPercentage), and COFFRE_SERVER_GC
+# unless it sets the threshold itself or chooses another collector.
+coffre_server_jvm_opts() {
     case " ${1:-} " in
         *" -Xmx"* | *" -XX:MaxHeapSize="* | *" -XX:MaxRAM="* | *" -XX:MaxRAMPercentage="*) ;;
-        *) printf '%s\n' "$COFFRE_SERVER_HEAP" ;;
+        *) printf '%s ' "$COFFRE_SERVER_HEAP" ;;
     esac
+    case " ${1:-} " in
+        *"InitiatingHeapOccupancyPercent"* | *"G1UseAdaptiveIHOP"* | *" -XX:+UseZGC "* | *" -XX:+UseParallelGC "* \
+            | *" -XX:+UseSerialGC "* | *" -XX:+UseShenandoahGC "* | *" -XX:+UseEpsilonGC "*) ;;
+        *) printf '%s' "$COFFRE_SERVER_GC" ;;
+    esac
+    printf '\n'
 }
 
 # coffre_exec_java MODULE MAIN_CLASS ARGS... — replaces the shell with
