@@ -174,9 +174,10 @@ hsm_key_spread() {
         >"$OUT/hsm-bench-keys.txt" 2>>"$OUT/setup.log" || coffre_die "HsmBench spread failed (see $OUT/setup.log)"
 }
 
-# hsm_key_figures — the mean ops/s of each key count in $OUT/hsm-bench-keys.txt, as a JSON object.
+# hsm_key_figures — the median ops/s of each key count over its rounds in $OUT/hsm-bench-keys.txt
+# (one round in a slow minute of the VM moves a mean by 10 % or more), as a JSON object.
 hsm_key_figures() {
-    awk '$1 == "spread-mean" { split($2, k, "="); printf "%s\"%s\": %s", (n++ ? ", " : "{"), k[2], $4 }
+    awk '$1 == "spread-median" { split($2, k, "="); printf "%s\"%s\": %s", (n++ ? ", " : "{"), k[2], $4 }
         END { print (n ? "}" : "{}") }' "$OUT/hsm-bench-keys.txt"
 }
 
@@ -539,7 +540,7 @@ report() {
         | "  wrap with \(.key) keys / with \($k0) keys (mean of its 2 runs over the mean of the 3 with \($k0)): \(.value * 100 | round / 100)"' \
         "$OUT/results.json"
     jq -r --arg k0 "$k0" '.hsmOpsPerSecondByKeyCount as $ops | .hsmOverFirstKeyCount | to_entries[]
-        | "  raw HSM with \(.key) keys / with \($k0) keys (HsmBench spread on the node token, 2 threads, interleaved): \(.value * 100 | round / 100) (\($ops[.key]) / \($ops[$k0]) ops/s)"' \
+        | "  raw HSM with \(.key) keys / with \($k0) keys (HsmBench spread on the node token, 2 threads, medians of interleaved rounds): \(.value * 100 | round / 100) (\($ops[.key]) / \($ops[$k0]) ops/s)"' \
         "$OUT/results.json"
     printf '  targets: wrap/unwrap >= 0.8 x L; p99 <= 5 ms at 64 in flight; RSS <= 512 MiB at 256; many keys within 10%%\n'
 }

@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.LongAdder;
  * encrypt+decrypt pairs with a key drawn at random per pair (as the load tool draws them) from the
  * first n of its keys, for each n of {@code counts} (comma-separated) in turn, {@code rounds} times
  * (this VM's capacity swings within minutes: interleaving puts each count beside the others). Prints
- * a line per measurement and one {@code spread-mean} line per count.
+ * a line per measurement and, per count, a {@code spread-mean} and a {@code spread-median} line.
  */
 public final class HsmBench {
     private static final String KEYS_TOKEN = "coffre-bench-keys";
@@ -146,16 +146,22 @@ public final class HsmBench {
             List<HsmKeyRef> keys = new ArrayList<>(hsm.findKeys(labels.subList(0, most)).values());
             System.out.printf("opened %s: %,d keys found in %,.1f s%n", tokenLabel, keys.size(), (System.nanoTime() - t0) / 1e9);
             run(hsm, keys, threads, 1); // warm-up, every key used once at least
-            double[] sums = new double[counts.length];
+            double[][] rates = new double[counts.length][rounds];
             for (int round = 1; round <= rounds; round++) {
                 for (int i = 0; i < counts.length; i++) {
                     double opsPerSecond = run(hsm, keys.subList(0, counts[i]), threads, seconds);
-                    sums[i] += opsPerSecond;
+                    rates[i][round - 1] = opsPerSecond;
                     System.out.printf("spread keys=%d threads=%d round=%d %,.0f ops/s%n", counts[i], threads, round, opsPerSecond);
                 }
             }
+            // The median as well as the mean: one round in a slow minute of the VM moves the mean by 10 % or more.
             for (int i = 0; i < counts.length; i++) {
-                System.out.printf("spread-mean keys=%d threads=%d %.0f ops/s%n", counts[i], threads, sums[i] / rounds);
+                double[] sorted = rates[i].clone();
+                Arrays.sort(sorted);
+                double median = rounds % 2 == 1 ? sorted[rounds / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
+                System.out.printf("spread-mean keys=%d threads=%d %.0f ops/s%n", counts[i], threads,
+                        Arrays.stream(rates[i]).average().orElseThrow());
+                System.out.printf("spread-median keys=%d threads=%d %.0f ops/s%n", counts[i], threads, median);
             }
         }
     }
