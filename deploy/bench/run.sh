@@ -12,6 +12,11 @@
 #      driven by the same load tool at 64 calls in flight; measured first and last, G is the mean
 #   L  = 1/(1/H + 1/G): what one core-sharing process doing both the gRPC work and the HSM work
 #      could reach at best; every Coffre result is shown with its ratio to L
+#   S  the smallest HSM service: kms-loadtest's HsmOnlyServer (G's stack, each call's AES-GCM done
+#      on one of 4 worker threads through hsm-adapters, as the node hands its HSM calls off the event
+#      loop; no audit, store or checks) on a token of its own, with the node's heap and GC settings,
+#      wrap at 64 in flight; measured first and last, S is the mean; Coffre's means are also shown
+#      over S (what Coffre adds to the least a KMS on this stack must do)
 #   Coffre: a real node (own PKI, SoftHSM token, officers, H2 store, all under the output
 #      directory; .dev/ is not touched): wrap, unwrap and generate-data-key at 64 in flight, in two
 #      interleaved rounds (each run shown, and the mean of the rounds);
@@ -148,6 +153,27 @@ noop_baseline() {
         --op wrap -c 64
     loadtest "$name" --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop --op wrap -c 64
     stop_pid "$gpid"
+}
+
+# hsm_only_baseline NAME — S: the smallest HSM service (HsmOnlyServer, 4 sessions and workers as the
+# bench node, on its own token, with the node's JVM settings), warmed up, then one run of the load tool
+# (wrap at 64 in flight) as NAME.
+hsm_only_baseline() {
+    local name="$1" sport spid dir="$OUT/hsm-only"
+    [[ -f "$dir/softhsm/softhsm2.conf" ]] ||
+        bash "$COFFRE_ROOT/deploy/dev/softhsm-token.sh" "$dir/softhsm" coffre-hsm-only 2>>"$OUT/setup.log"
+    sport="$(free_port)"
+    SOFTHSM2_CONF="$dir/softhsm/softhsm2.conf" JAVA_OPTS="$(coffre_server_jvm_opts "${JAVA_OPTS:-}") ${JAVA_OPTS:-}" \
+        bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" hsm-server --port "$sport" --cert "$pki/server.pem" \
+        --key "$pki/server.key" --client-ca "$pki/ca.pem" --token-label coffre-hsm-only \
+        --pin-file "$dir/softhsm/hsm.pin" --sessions 4 >"$OUT/$name-server.log" 2>&1 &
+    spid=$!
+    PIDS+=("$spid")
+    wait_port "$sport" "$spid"
+    LT_DURATION="$SERVER_WARMUP" loadtest "warm-$name" --endpoint "127.0.0.1:$sport" "${client[@]}" --key-id key-any \
+        --op wrap -c 64
+    loadtest "$name" --endpoint "127.0.0.1:$sport" "${client[@]}" --key-id key-any --op wrap -c 64
+    stop_pid "$spid"
 }
 
 # hsm_bench NAME — one run of HsmBench (token key and session copy, 1 and 2 threads) into
@@ -320,6 +346,11 @@ main() {
     local g_first
     g_first="$(tput_of noop-wrap-c64 | awk '{ printf "%.0f", $1 }')"
 
+    # ---- S: the smallest HSM service, same stack (again at the end: S = their mean) ---------------
+    hsm_only_baseline hsm-only-wrap-c64
+    local s_first
+    s_first="$(tput_of hsm-only-wrap-c64 | awk '{ printf "%.0f", $1 }')"
+
     # ---- Coffre: a bench node under $OUT/server --------------------------------------------------
     local srv="$OUT/server" cport spid
     mkdir -p "$srv/data"
@@ -453,6 +484,10 @@ PROPS
     noop_baseline noop-wrap-c64-last
     g_last="$(tput_of noop-wrap-c64-last | awk '{ printf "%.0f", $1 }')"
     g="$(awk -v a="$g_first" -v b="$g_last" 'BEGIN { printf "%.0f", (a + b) / 2 }')"
+    local s_last s
+    hsm_only_baseline hsm-only-wrap-c64-last
+    s_last="$(tput_of hsm-only-wrap-c64-last | awk '{ printf "%.0f", $1 }')"
+    s="$(awk -v a="$s_first" -v b="$s_last" 'BEGIN { printf "%.0f", (a + b) / 2 }')"
 
     # ---- results ---------------------------------------------------------------------------------
     local l
@@ -475,6 +510,7 @@ PROPS
         --argjson quick "$QUICK" --arg duration "$DURATION" \
         --argjson h "$h" --argjson hfirst "$h_first" --argjson hlast "$h_last" --argjson htoken "${h_token:-null}" \
         --argjson g "$g" --argjson gfirst "$g_first" --argjson glast "$g_last" --argjson l "$l" \
+        --argjson s "$s" --argjson sfirst "$s_first" --argjson slast "$s_last" \
         --argjson rss "$rss" --argjson rssEnd "$rss_end" --arg keys "$KEY_COUNTS" \
         --arg keySeconds "${key_seconds[*]}" --argjson runs "$runs_json" --argjson keyRatios "$key_ratios" \
         --argjson gc "$(gc_summary "$OUT/server-gc.log")" --argjson hsmKeys "$hsm_keys" --arg k0 "$k0" \
@@ -482,9 +518,15 @@ PROPS
           jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration,
           baselines: {hsmOpsPerSecond: $h, hsmOpsPerSecondFirst: $hfirst, hsmOpsPerSecondLast: $hlast,
                       hsmTokenKeyOpsPerSecond: $htoken, noopGrpcCallsPerSecond: $g,
-                      noopGrpcCallsPerSecondFirst: $gfirst, noopGrpcCallsPerSecondLast: $glast, L: $l},
+                      noopGrpcCallsPerSecondFirst: $gfirst, noopGrpcCallsPerSecondLast: $glast, L: $l,
+                      hsmOnlyServiceCallsPerSecond: $s, hsmOnlyServiceCallsPerSecondFirst: $sfirst,
+                      hsmOnlyServiceCallsPerSecondLast: $slast, hsmOnlyServiceOverL: ($s / $l * 1000 | round / 1000)},
           meansAt64InFlight: ([["wrap", "wrap-c64"], ["unwrap", "unwrap-c64"], ["generate-data-key", "datakey-c64"]]
                 | map({key: .[0], value: ([$runs[.[1]].throughput, $runs[.[1] + "-r2"].throughput] | add / 2 | floor)})
+                | from_entries),
+          meansAt64InFlightOverS: ([["wrap", "wrap-c64"], ["unwrap", "unwrap-c64"], ["generate-data-key", "datakey-c64"]]
+                | map({key: .[0], value: ([$runs[.[1]].throughput, $runs[.[1] + "-r2"].throughput] | add / 2 / $s
+                    * 1000 | round / 1000)})
                 | from_entries),
           serverPeakRssMiB: {afterLatencyRuns: $rss, atEnd: $rssEnd}, serverGcOverItsLife: $gc,
           keyCounts: $keys, keyCreationSeconds: $keySeconds,
@@ -494,7 +536,7 @@ PROPS
                 | map({key, value: (.value / $hsmKeys[$k0] * 1000 | round / 1000)}) | from_entries),
           runs: $runs}' >"$OUT/results.json"
 
-    report "$h" "$h_token" "$g" "$l" "$rss" "$rss_end" "$h_first" "$h_last" "$g_first" "$g_last"
+    report "$h" "$h_token" "$g" "$l" "$rss" "$rss_end" "$h_first" "$h_last" "$g_first" "$g_last" "$s" "$s_first" "$s_last"
     if ((JFR)) && [[ -f "$OUT/server.jfr" ]]; then
         "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$OUT/server.jfr" >"$OUT/jfr-hot-methods.txt" 2>&1 || true
         coffre_info "JFR recording: $OUT/server.jfr (hot methods: $OUT/jfr-hot-methods.txt)"
@@ -510,18 +552,20 @@ PROPS
 }
 
 report() {
-    local h="$1" h_token="$2" g="$3" l="$4" rss="$5" rss_end="$6" h_first="$7" h_last="$8" g_first="$9" g_last="${10}" name
+    local h="$1" h_token="$2" g="$3" l="$4" rss="$5" rss_end="$6" h_first="$7" h_last="$8" g_first="$9" g_last="${10}" s="${11}" s_first="${12}" s_last="${13}" name
     printf '\nCoffre benchmark — %s, %s cores, %s%s\n' "$(date -u +%Y-%m-%d)" "$(nproc)" \
         "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" "$( ((QUICK)) && printf ' (quick)')"
     printf '  H  raw HSM (AES-GCM 32 B, 2 threads, session key copies)  %10.0f ops/s   (mean of %s first and %s last; token key: %s)\n' \
         "$h" "$h_first" "$h_last" "${h_token:-?}"
     printf '  G  no-op gRPC over mTLS, 64 in flight                      %10.0f calls/s (mean of %s first and %s last)\n' \
         "$g" "$g_first" "$g_last"
-    printf '  L  = 1/(1/H + 1/G)                                          %10.0f calls/s\n\n' "$l"
+    printf '  L  = 1/(1/H + 1/G)                                          %10.0f calls/s\n' "$l"
+    printf '  S  smallest HSM service (G + HSM on workers), 64 in flight %10.0f calls/s (%s x L; mean of %s first and %s last)\n\n' \
+        "$s" "$(awk -v s="$s" -v l="$l" 'BEGIN { printf "%.2f", s / l }')" "$s_first" "$s_last"
     printf '  %-22s %10s %8s %8s %8s %8s %8s %8s\n' run calls/s x_L p50_ms p90_ms p99_ms p99.9_ms max_ms
     local k0="${KEYS[0]}" names=()
     ((${#KEYS[@]} == 1)) || mapfile -t names < <(key_count_runs | cut -d' ' -f1)
-    for name in noop-wrap-c64 noop-wrap-c64-last wrap-c64 unwrap-c64 datakey-c64 wrap-c64-r2 unwrap-c64-r2 datakey-c64-r2 \
+    for name in noop-wrap-c64 noop-wrap-c64-last hsm-only-wrap-c64 hsm-only-wrap-c64-last wrap-c64 unwrap-c64 datakey-c64 wrap-c64-r2 unwrap-c64-r2 datakey-c64-r2 \
         wrap-c1 wrap-c16 wrap-c256 wrap-open-half "${names[@]}"; do
         [[ -f "$OUT/runs/$name.json" ]] || continue
         jq -r --arg n "$name" --argjson l "$l" \
@@ -531,6 +575,9 @@ report() {
     done
     jq -r --argjson l "$l" '.meansAt64InFlight | to_entries
         | "\n  64 in flight, mean of the two rounds: " + (map("\(.key) \(.value) (\((.value / $l * 100 | round) / 100) x L)") | join(", "))' \
+        "$OUT/results.json"
+    jq -r '.meansAt64InFlightOverS | to_entries
+        | "  the same over S (what Coffre adds to the least a KMS on this stack must do): " + (map("\(.key) \(.value)") | join(", "))' \
         "$OUT/results.json"
     printf '\n  server peak RSS (VmHWM): %s MiB holding %s keys after the 1..256-in-flight runs, %s MiB at the end (%s keys)\n' \
         "$rss" "$k0" "$rss_end" "${KEYS[-1]}"

@@ -7,16 +7,9 @@ import coffre.kms.v1.UnwrapResponse;
 import coffre.kms.v1.WrapResponse;
 import com.google.protobuf.ByteString;
 import io.grpc.MethodDescriptor;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientAuth;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpcio.server.GrpcIoServer;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,13 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * The no-op gRPC baseline ("G" in the benchmark): a Vert.x 5 gRPC server with the same mTLS set-up
- * as kms-server ({@code CoffreServer}: TLS with ALPN, client certificates requested and checked
- * against a CA, PEM key and trust) that answers {@code CryptoService} calls at once, on the event
- * loop, with fixed responses of realistic size (envelopes of a 32-byte plaintext: 96 bytes). What it
+ * as kms-server ({@link BaselineListener}) that answers {@code CryptoService} calls at once, on the
+ * event loop, with fixed responses of realistic size (envelopes of a 32-byte plaintext: 96 bytes). What it
  * serves per second bounds what any server on this stack can serve on the same machine.
  */
 @Command(name = "coffre-noop-server", mixinStandardHelpOptions = true, sortOptions = false,
@@ -41,24 +33,8 @@ public final class NoopServer implements Callable<Integer>, AutoCloseable {
     static final int ENVELOPE_BYTES = 96;
     private static final String KEY_ID = "key-" + "a".repeat(26);
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address (default ${DEFAULT-VALUE})")
-    String host;
-
-    @Option(names = "--port", defaultValue = "8444", description = "listen port, 0 for any (default ${DEFAULT-VALUE})")
-    int port;
-
-    @Option(names = "--cert", required = true, description = "server certificate chain (PEM)")
-    Path cert;
-
-    @Option(names = "--key", required = true, description = "server private key (PKCS#8 PEM)")
-    Path key;
-
-    @Option(names = "--client-ca", required = true, description = "CA bundle that client certificates must chain to")
-    Path clientCa;
-
-    @Option(names = "--instances", defaultValue = "1", description = "HTTP servers (event loops) sharing the port; "
-            + "kms-server uses 1 (default ${DEFAULT-VALUE})")
-    int instances;
+    @Mixin
+    BaselineListener listener = new BaselineListener();
 
     private Vertx vertx;
     private int actualPort;
@@ -70,7 +46,7 @@ public final class NoopServer implements Callable<Integer>, AutoCloseable {
     @Override
     public Integer call() throws Exception {
         start();
-        System.out.println("noop server listening on " + host + ":" + actualPort);
+        System.out.println("noop server listening on " + listener.host + ":" + actualPort);
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(this::close));
         new CountDownLatch(1).await();
@@ -98,24 +74,8 @@ public final class NoopServer implements Callable<Integer>, AutoCloseable {
         answer(grpc, CryptoServiceGrpc.getGenerateDataKeyMethod(), dataKey);
         answer(grpc, CryptoServiceGrpc.getRewrapMethod(), rewrap);
 
-        HttpServerOptions options = new HttpServerOptions()
-                .setHost(host)
-                .setPort(port)
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setClientAuth(ClientAuth.REQUEST)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()))
-                .setTrustOptions(new PemTrustOptions().addCertPath(clientCa.toString()));
-        int bound = port;
-        for (int i = 0; i < Math.max(1, instances); i++) {
-            if (i > 0) {
-                options.setPort(bound);
-            }
-            Future<HttpServer> listening = vertx.createHttpServer(options).requestHandler(grpc).listen();
-            bound = listening.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
-        }
-        actualPort = bound;
-        return bound;
+        actualPort = listener.listen(vertx, grpc);
+        return actualPort;
     }
 
     private static <Req, Resp> void answer(GrpcIoServer grpc, MethodDescriptor<Req, Resp> method, Resp response) {
@@ -125,13 +85,7 @@ public final class NoopServer implements Callable<Integer>, AutoCloseable {
     @Override
     public void close() {
         if (vertx != null) {
-            try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                System.err.println("noop server: close: " + e);
-            }
+            BaselineListener.close(vertx, "noop server");
             vertx = null;
         }
     }
