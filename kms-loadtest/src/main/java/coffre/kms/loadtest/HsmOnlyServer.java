@@ -20,6 +20,7 @@ import coffre.kms.v1.WrapRequest;
 import coffre.kms.v1.WrapResponse;
 import com.google.protobuf.ByteString;
 import io.grpc.MethodDescriptor;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.grpc.common.GrpcStatus;
@@ -81,6 +82,10 @@ public final class HsmOnlyServer implements Callable<Integer>, AutoCloseable {
             + "hsm.sessions (default ${DEFAULT-VALUE})")
     int sessions;
 
+    @Option(names = "--on-event-loop", description = "do the HSM operation on the event loop itself, no hand-off "
+            + "(to measure what the hand-off costs: a KMS must not block its event loop on the HSM)")
+    boolean onEventLoop;
+
     private Vertx vertx;
     private Pkcs11Hsm hsm;
     private String keyLabel;
@@ -113,28 +118,35 @@ public final class HsmOnlyServer implements Callable<Integer>, AutoCloseable {
         vertx = Vertx.vertx();
         WorkerExecutor workers = vertx.createSharedWorkerExecutor("hsm-only-crypto", sessions);
         GrpcIoServer grpc = GrpcIoServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(65536));
-        serve(grpc, workers, CryptoServiceGrpc.getWrapMethod(), this::wrap);
-        serve(grpc, workers, CryptoServiceGrpc.getUnwrapMethod(), this::unwrap);
-        serve(grpc, workers, CryptoServiceGrpc.getGenerateDataKeyMethod(), this::generateDataKey);
-        serve(grpc, workers, CryptoServiceGrpc.getRewrapMethod(), this::rewrap);
+        WorkerExecutor handOff = onEventLoop ? null : workers;
+        serve(grpc, handOff, CryptoServiceGrpc.getWrapMethod(), this::wrap);
+        serve(grpc, handOff, CryptoServiceGrpc.getUnwrapMethod(), this::unwrap);
+        serve(grpc, handOff, CryptoServiceGrpc.getGenerateDataKeyMethod(), this::generateDataKey);
+        serve(grpc, handOff, CryptoServiceGrpc.getRewrapMethod(), this::rewrap);
         actualPort = listener.listen(vertx, grpc);
         return actualPort;
     }
 
-    /** Each call: its request to a worker, {@code work} there, the answer (or the refusal) from the event loop. */
+    /**
+     * Each call: its request to a worker, {@code work} there, the answer (or the refusal) from the
+     * event loop; with no {@code workers}, {@code work} on the event loop.
+     */
     private static <Req, Resp> void serve(GrpcIoServer grpc, WorkerExecutor workers, MethodDescriptor<Req, Resp> method,
                                           Function<Req, Resp> work) {
-        grpc.callHandler(method, call -> call.last().onSuccess(request ->
-                workers.executeBlocking(() -> work.apply(request), false).onComplete(done -> {
-                    if (done.succeeded()) {
-                        call.response().end(done.result());
-                    } else if (done.cause() instanceof Refused refused) {
-                        call.response().status(GrpcStatus.INVALID_ARGUMENT).statusMessage(refused.getMessage()).end();
-                    } else {
-                        call.response().status(GrpcStatus.INTERNAL).statusMessage("HSM operation failed: "
-                                + done.cause().getClass().getSimpleName()).end();
-                    }
-                })));
+        grpc.callHandler(method, call -> call.last().onSuccess(request -> {
+            Future<Resp> done = workers == null ? Future.future(p -> p.complete(work.apply(request)))
+                    : workers.executeBlocking(() -> work.apply(request), false);
+            done.onComplete(result -> {
+                if (result.succeeded()) {
+                    call.response().end(result.result());
+                } else if (result.cause() instanceof Refused refused) {
+                    call.response().status(GrpcStatus.INVALID_ARGUMENT).statusMessage(refused.getMessage()).end();
+                } else {
+                    call.response().status(GrpcStatus.INTERNAL).statusMessage("HSM operation failed: "
+                            + result.cause().getClass().getSimpleName()).end();
+                }
+            });
+        }));
     }
 
     private WrapResponse wrap(WrapRequest request) {

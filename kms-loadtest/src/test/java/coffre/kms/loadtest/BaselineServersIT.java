@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.hsm.pkcs11.Pkcs11Hsm;
+import coffre.hsm.testing.SecretLedger;
 import coffre.hsm.testing.SoftHsmTestToken;
 import coffre.kms.server.testing.TestPki;
 import coffre.kms.v1.CryptoServiceGrpc;
@@ -31,6 +32,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -102,18 +105,26 @@ class BaselineServersIT {
         }
     }
 
-    @Test
-    void theHsmOnlyServerSealsWithItsOwnKeyAndDestroysItAtClose() throws Exception {
+    /** On worker threads, as the bench runs it, and on the event loop (to measure what the hand-off costs). */
+    @ParameterizedTest(name = "on the event loop: {0}")
+    @ValueSource(booleans = {false, true})
+    void theHsmOnlyServerSealsWithItsOwnKeyAndDestroysItAtClose(boolean onEventLoop) throws Exception {
         SoftHsmTestToken token = SoftHsmTestToken.get();
         HsmOnlyServer hsmOnly = new HsmOnlyServer();
-        new CommandLine(hsmOnly).parseArgs(serverArgs("--token-label", token.label(),
-                "--pin-file", token.pinFile().toString(), "--sessions", "2"));
+        List<String> args = new ArrayList<>(List.of("--token-label", token.label(), "--pin-file", token.pinFile().toString(),
+                "--sessions", "2"));
+        if (onEventLoop) {
+            args.add("--on-event-loop");
+        }
+        new CommandLine(hsmOnly).parseArgs(serverArgs(args.toArray(String[]::new)));
+        assertEquals(onEventLoop, hsmOnly.onEventLoop);
         int port = hsmOnly.start();
         String label;
         try (ChannelPool channels = channel(port)) {
             label = hsmOnly.keyLabel();
             CryptoServiceGrpc.CryptoServiceBlockingStub stub = CryptoServiceGrpc.newBlockingStub(channels.next());
             ByteString secret = ByteString.copyFrom("thirty-two bytes of a data key!!", StandardCharsets.UTF_8);
+            SecretLedger.record(secret.toByteArray());
             Map<String, String> context = Map.of("tenant", "t1", "app", "billing");
             WrapResponse wrapped = stub.wrap(WrapRequest.newBuilder().setKeyId("any").setPlaintext(secret)
                     .putAllEncryptionContext(context).build());
@@ -140,6 +151,7 @@ class BaselineServersIT {
             GenerateDataKeyResponse dataKey = stub.generateDataKey(GenerateDataKeyRequest.newBuilder()
                     .setLengthBytes(64).putAllEncryptionContext(context).build());
             assertEquals(64, dataKey.getPlaintext().size());
+            SecretLedger.record(dataKey.getPlaintext().toByteArray());
             ByteString rewrapped = stub.rewrap(RewrapRequest.newBuilder().setEnvelope(dataKey.getEnvelope())
                     .putAllEncryptionContext(context).build()).getEnvelope();
             assertArrayEquals(dataKey.getPlaintext().toByteArray(), stub.unwrap(UnwrapRequest.newBuilder()
