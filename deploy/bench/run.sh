@@ -3,7 +3,7 @@
 # the latest figures):
 #
 #   deploy/bench/run.sh [--quick] [--out DIR] [--keys 10,1000[,10000]] [--duration S] [--jfr] [--profile]
-#                       [--no-build]
+#                       [--hand-off N] [--no-build]
 #
 #   H  raw HSM baseline: hsm-adapters' HsmBench, AES-GCM of 32 bytes in-process through Pkcs11Hsm
 #      (the JDK's PKCS#11 wrapper) on a SoftHSM2 token, 2 threads (all cores), session-object key copies; measured first and
@@ -17,6 +17,8 @@
 #      loop; no audit, store or checks) on a token of its own, with the node's heap and GC settings,
 #      wrap at 64 in flight; measured first and last, S is the mean; Coffre's means are also shown
 #      over S (what Coffre adds to the least a KMS on this stack must do)
+#   --hand-off N: after the first S, N interleaved pairs of S as above and S doing the HSM operation
+#      on its event loop (--on-event-loop, which a KMS must not do): what the hand-off costs here
 #   Coffre: a real node (own PKI, SoftHSM token, officers, H2 store, all under the output
 #      directory; .dev/ is not touched): wrap, unwrap and generate-data-key at 64 in flight, in two
 #      interleaved rounds (each run shown, and the mean of the rounds);
@@ -45,7 +47,7 @@ usage() {
     exit 2
 }
 
-QUICK=0 OUT="" KEY_COUNTS="" DURATION="" JFR=0 PROFILE=0 BUILD=1
+QUICK=0 OUT="" KEY_COUNTS="" DURATION="" JFR=0 PROFILE=0 BUILD=1 HAND_OFF_PAIRS=0
 PIDS=()
 
 port_in_use() {
@@ -155,18 +157,19 @@ noop_baseline() {
     stop_pid "$gpid"
 }
 
-# hsm_only_baseline NAME — S: the smallest HSM service (HsmOnlyServer, 4 sessions and workers as the
-# bench node, on its own token, with the node's JVM settings), warmed up, then one run of the load tool
-# (wrap at 64 in flight) as NAME.
+# hsm_only_baseline NAME [ARGS] — S: the smallest HSM service (HsmOnlyServer, 4 sessions and workers
+# as the bench node, on its own token, with the node's JVM settings; ARGS go to it), warmed up, then
+# one run of the load tool (wrap at 64 in flight) as NAME.
 hsm_only_baseline() {
     local name="$1" sport spid dir="$OUT/hsm-only"
+    shift
     [[ -f "$dir/softhsm/softhsm2.conf" ]] ||
         bash "$COFFRE_ROOT/deploy/dev/softhsm-token.sh" "$dir/softhsm" coffre-hsm-only 2>>"$OUT/setup.log"
     sport="$(free_port)"
     SOFTHSM2_CONF="$dir/softhsm/softhsm2.conf" JAVA_OPTS="$(coffre_server_jvm_opts "${JAVA_OPTS:-}") ${JAVA_OPTS:-}" \
         bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" hsm-server --port "$sport" --cert "$pki/server.pem" \
         --key "$pki/server.key" --client-ca "$pki/ca.pem" --token-label coffre-hsm-only \
-        --pin-file "$dir/softhsm/hsm.pin" --sessions 4 >"$OUT/$name-server.log" 2>&1 &
+        --pin-file "$dir/softhsm/hsm.pin" --sessions 4 "$@" >"$OUT/$name-server.log" 2>&1 &
     spid=$!
     PIDS+=("$spid")
     wait_port "$sport" "$spid"
@@ -301,6 +304,7 @@ main() {
             --jfr) JFR=1; shift ;;
             --profile) PROFILE=1; shift ;;
             --no-build) BUILD=0; shift ;;
+            --hand-off) (($# >= 2)) && [[ "$2" =~ ^[0-9]+$ ]] || usage; HAND_OFF_PAIRS="$2"; shift 2 ;;
             -h | --help) usage ;;
             *) printf 'run.sh: unknown argument: %s\n' "$1" >&2; usage ;;
         esac
@@ -350,6 +354,11 @@ main() {
     hsm_only_baseline hsm-only-wrap-c64
     local s_first
     s_first="$(tput_of hsm-only-wrap-c64 | awk '{ printf "%.0f", $1 }')"
+    local pair
+    for ((pair = 1; pair <= HAND_OFF_PAIRS; pair++)); do
+        hsm_only_baseline "hand-off-workers-$pair"
+        hsm_only_baseline "hand-off-event-loop-$pair" --on-event-loop
+    done
 
     # ---- Coffre: a bench node under $OUT/server --------------------------------------------------
     local srv="$OUT/server" cport spid
@@ -510,7 +519,7 @@ PROPS
         --argjson quick "$QUICK" --arg duration "$DURATION" \
         --argjson h "$h" --argjson hfirst "$h_first" --argjson hlast "$h_last" --argjson htoken "${h_token:-null}" \
         --argjson g "$g" --argjson gfirst "$g_first" --argjson glast "$g_last" --argjson l "$l" \
-        --argjson s "$s" --argjson sfirst "$s_first" --argjson slast "$s_last" \
+        --argjson s "$s" --argjson sfirst "$s_first" --argjson slast "$s_last" --argjson handOff "$HAND_OFF_PAIRS" \
         --argjson rss "$rss" --argjson rssEnd "$rss_end" --arg keys "$KEY_COUNTS" \
         --arg keySeconds "${key_seconds[*]}" --argjson runs "$runs_json" --argjson keyRatios "$key_ratios" \
         --argjson gc "$(gc_summary "$OUT/server-gc.log")" --argjson hsmKeys "$hsm_keys" --arg k0 "$k0" \
@@ -528,6 +537,9 @@ PROPS
                 | map({key: .[0], value: ([$runs[.[1]].throughput, $runs[.[1] + "-r2"].throughput] | add / 2 / $s
                     * 1000 | round / 1000)})
                 | from_entries),
+          handOffPairs: ([range(1; $handOff + 1)] | map(tostring) | map({pair: ., workers: $runs["hand-off-workers-" + .].throughput | floor,
+                eventLoop: $runs["hand-off-event-loop-" + .].throughput | floor,
+                workersP99Ms: $runs["hand-off-workers-" + .].latencyMs.p99, eventLoopP99Ms: $runs["hand-off-event-loop-" + .].latencyMs.p99})),
           serverPeakRssMiB: {afterLatencyRuns: $rss, atEnd: $rssEnd}, serverGcOverItsLife: $gc,
           keyCounts: $keys, keyCreationSeconds: $keySeconds,
           wrapThroughputOverFirstKeyCount: $keyRatios,
@@ -578,6 +590,8 @@ report() {
         "$OUT/results.json"
     jq -r '.meansAt64InFlightOverS | to_entries
         | "  the same over S (what Coffre adds to the least a KMS on this stack must do): " + (map("\(.key) \(.value)") | join(", "))' \
+        "$OUT/results.json"
+    jq -r --argjson l "$l" '.handOffPairs[] | "  hand-off pair \(.pair): S on workers \(.workers) calls/s (\(.workers / $l * 100 | round / 100) x L, p99 \(.workersP99Ms) ms), on the event loop \(.eventLoop) (\(.eventLoop / $l * 100 | round / 100) x L, p99 \(.eventLoopP99Ms) ms)"' \
         "$OUT/results.json"
     printf '\n  server peak RSS (VmHWM): %s MiB holding %s keys after the 1..256-in-flight runs, %s MiB at the end (%s keys)\n' \
         "$rss" "$k0" "$rss_end" "${KEYS[-1]}"

@@ -116,9 +116,8 @@ public final class HsmOnlyServer implements Callable<Integer>, AutoCloseable {
         key = hsm.generateKey(keyLabel, LabelCheck.CALLER_MADE_UNIQUE);
 
         vertx = Vertx.vertx();
-        WorkerExecutor workers = vertx.createSharedWorkerExecutor("hsm-only-crypto", sessions);
+        WorkerExecutor handOff = onEventLoop ? null : vertx.createSharedWorkerExecutor("hsm-only-crypto", sessions);
         GrpcIoServer grpc = GrpcIoServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(65536));
-        WorkerExecutor handOff = onEventLoop ? null : workers;
         serve(grpc, handOff, CryptoServiceGrpc.getWrapMethod(), this::wrap);
         serve(grpc, handOff, CryptoServiceGrpc.getUnwrapMethod(), this::unwrap);
         serve(grpc, handOff, CryptoServiceGrpc.getGenerateDataKeyMethod(), this::generateDataKey);
