@@ -141,27 +141,31 @@ snapshot_module() {
     printf '%s\n' "$dest/*:$dest/lib/*"
 }
 
-# noop_baseline NAME — G: a no-op server on the same mTLS stack, warmed up, then one run of the load
-# tool (wrap at 64 in flight) as NAME.
+# measure_baseline NAME PID PORT KEY_ID — a baseline server just started as PID on PORT: once it
+# listens, warmed up, then one run of the load tool (wrap at 64 in flight, KEY_ID) as NAME; then stopped.
+measure_baseline() {
+    local name="$1" pid="$2" port="$3" key_id="$4"
+    PIDS+=("$pid")
+    wait_port "$port" "$pid"
+    LT_DURATION="$SERVER_WARMUP" loadtest "warm-$name" --endpoint "127.0.0.1:$port" "${client[@]}" --key-id "$key_id" \
+        --op wrap -c 64
+    loadtest "$name" --endpoint "127.0.0.1:$port" "${client[@]}" --key-id "$key_id" --op wrap -c 64
+    stop_pid "$pid"
+}
+
+# noop_baseline NAME — G: a no-op server on the same mTLS stack, measured as NAME.
 noop_baseline() {
-    local name="$1" gport gpid
+    local name="$1" gport
     gport="$(free_port)"
     bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" noop-server --port "$gport" --cert "$pki/server.pem" \
         --key "$pki/server.key" --client-ca "$pki/ca.pem" >"$OUT/$name-server.log" 2>&1 &
-    gpid=$!
-    PIDS+=("$gpid")
-    wait_port "$gport" "$gpid"
-    LT_DURATION="$SERVER_WARMUP" loadtest "warm-$name" --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop \
-        --op wrap -c 64
-    loadtest "$name" --endpoint "127.0.0.1:$gport" "${client[@]}" --key-id key-noop --op wrap -c 64
-    stop_pid "$gpid"
+    measure_baseline "$name" $! "$gport" key-noop
 }
 
 # hsm_only_baseline NAME [ARGS] — S: the smallest HSM service (HsmOnlyServer, 4 sessions and workers
-# as the bench node, on its own token, with the node's JVM settings; ARGS go to it), warmed up, then
-# one run of the load tool (wrap at 64 in flight) as NAME.
+# as the bench node, on its own token, with the node's JVM settings; ARGS go to it), measured as NAME.
 hsm_only_baseline() {
-    local name="$1" sport spid dir="$OUT/hsm-only"
+    local name="$1" sport dir="$OUT/hsm-only"
     shift
     [[ -f "$dir/softhsm/softhsm2.conf" ]] ||
         bash "$COFFRE_ROOT/deploy/dev/softhsm-token.sh" "$dir/softhsm" coffre-hsm-only 2>>"$OUT/setup.log"
@@ -170,13 +174,7 @@ hsm_only_baseline() {
         bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" hsm-server --port "$sport" --cert "$pki/server.pem" \
         --key "$pki/server.key" --client-ca "$pki/ca.pem" --token-label coffre-hsm-only \
         --pin-file "$dir/softhsm/hsm.pin" --sessions 4 "$@" >"$OUT/$name-server.log" 2>&1 &
-    spid=$!
-    PIDS+=("$spid")
-    wait_port "$sport" "$spid"
-    LT_DURATION="$SERVER_WARMUP" loadtest "warm-$name" --endpoint "127.0.0.1:$sport" "${client[@]}" --key-id key-any \
-        --op wrap -c 64
-    loadtest "$name" --endpoint "127.0.0.1:$sport" "${client[@]}" --key-id key-any --op wrap -c 64
-    stop_pid "$spid"
+    measure_baseline "$name" $! "$sport" key-any
 }
 
 # hsm_bench NAME — one run of HsmBench (token key and session copy, 1 and 2 threads) into

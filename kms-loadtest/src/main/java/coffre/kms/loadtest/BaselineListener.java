@@ -9,6 +9,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpcio.server.GrpcIoServer;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -59,6 +60,17 @@ final class BaselineListener {
             bound = listening.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
         }
         return bound;
+    }
+
+    /**
+     * Runs a started server until the process is killed: says it listens on {@code port} (the line
+     * the benchmark waits for), and has {@code close} run at exit.
+     */
+    void runUntilKilled(String name, int port, Runnable close) throws InterruptedException {
+        System.out.println(name + " listening on " + host + ":" + port);
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(close));
+        new CountDownLatch(1).await();
     }
 
     /** Closes {@code vertx}, waiting up to 10 s; {@code name} names the server in a failure's line. */

@@ -35,7 +35,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -90,7 +89,6 @@ public final class HsmOnlyServer implements Callable<Integer>, AutoCloseable {
     private Pkcs11Hsm hsm;
     private String keyLabel;
     private HsmKeyRef key;
-    private int actualPort;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new HsmOnlyServer()).execute(args));
@@ -98,11 +96,7 @@ public final class HsmOnlyServer implements Callable<Integer>, AutoCloseable {
 
     @Override
     public Integer call() throws Exception {
-        start();
-        System.out.println("hsm-only server listening on " + listener.host + ":" + actualPort);
-        System.out.flush();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
-        new CountDownLatch(1).await();
+        listener.runUntilKilled("hsm-only server", start(), this::close);
         return 0;
     }
 
@@ -122,8 +116,7 @@ public final class HsmOnlyServer implements Callable<Integer>, AutoCloseable {
         serve(grpc, handOff, CryptoServiceGrpc.getUnwrapMethod(), this::unwrap);
         serve(grpc, handOff, CryptoServiceGrpc.getGenerateDataKeyMethod(), this::generateDataKey);
         serve(grpc, handOff, CryptoServiceGrpc.getRewrapMethod(), this::rewrap);
-        actualPort = listener.listen(vertx, grpc);
-        return actualPort;
+        return listener.listen(vertx, grpc);
     }
 
     /**

@@ -12,7 +12,6 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpcio.server.GrpcIoServer;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,7 +36,6 @@ public final class NoopServer implements Callable<Integer>, AutoCloseable {
     BaselineListener listener = new BaselineListener();
 
     private Vertx vertx;
-    private int actualPort;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new NoopServer()).execute(args));
@@ -45,11 +43,7 @@ public final class NoopServer implements Callable<Integer>, AutoCloseable {
 
     @Override
     public Integer call() throws Exception {
-        start();
-        System.out.println("noop server listening on " + listener.host + ":" + actualPort);
-        System.out.flush();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
-        new CountDownLatch(1).await();
+        listener.runUntilKilled("noop server", start(), this::close);
         return 0;
     }
 
@@ -74,8 +68,7 @@ public final class NoopServer implements Callable<Integer>, AutoCloseable {
         answer(grpc, CryptoServiceGrpc.getGenerateDataKeyMethod(), dataKey);
         answer(grpc, CryptoServiceGrpc.getRewrapMethod(), rewrap);
 
-        actualPort = listener.listen(vertx, grpc);
-        return actualPort;
+        return listener.listen(vertx, grpc);
     }
 
     private static <Req, Resp> void answer(GrpcIoServer grpc, MethodDescriptor<Req, Resp> method, Resp response) {
