@@ -1,25 +1,40 @@
 package coffre.kms.server;
 
 import coffre.hsm.Hsm;
+import coffre.kms.server.approval.ApprovalStore;
 import coffre.kms.server.config.ConfigException;
 import coffre.kms.server.config.ConfigLoader;
 import coffre.kms.server.config.ServerConfig;
 import coffre.kms.server.store.Storage;
 import coffre.kms.server.store.StoreFactory;
+import coffre.kms.v1.Officer;
+import coffre.kms.v1.OfficerStatus;
+import coffre.kms.v1.signing.OfficerKeys;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Starts one Coffre node: {@code coffre-server --config FILE}. Exits with status 2 and a message
  * naming the setting when the configuration is bad, 1 when a dependency (HSM, store, port) fails.
+ *
+ * <p>{@code coffre-server --config FILE --remove-officer ID} marks one officer removed in the store
+ * and exits, without the HSM or a listener: the way out for a store that holds two officers with one
+ * key, which no node will serve (docs/approvals.md). It only narrows access.
  */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        String removeOfficer = null;
+        if (args.length == 4 && args[2].equals("--remove-officer")) {
+            removeOfficer = args[3];
+            args = new String[] {args[0], args[1]};
+        }
         Path configFile = parseArgs(args);
         ServerConfig config;
         try {
@@ -27,6 +42,10 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("coffre-server: configuration error: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (removeOfficer != null) {
+            System.exit(removeOfficer(config, removeOfficer));
             return;
         }
         CoffreServer server;
@@ -58,6 +77,28 @@ public final class Main {
         stopped.await();
     }
 
+    private static int removeOfficer(ServerConfig config, String officerId) {
+        try (Storage storage = StoreFactory.open(config.store())) {
+            return removeOfficer(storage.approvals(), officerId, System.out, System.err);
+        } catch (RuntimeException e) {
+            System.err.println("coffre-server: cannot remove officer " + officerId + ": " + e);
+            return 1;
+        }
+    }
+
+    /** Marks the officer removed; returns the exit status (2: no such officer). */
+    static int removeOfficer(ApprovalStore store, String officerId, PrintStream out, PrintStream err) {
+        Optional<Officer> officer = store.officers().stream().filter(o -> o.getId().equals(officerId)).findFirst();
+        if (officer.isEmpty()) {
+            err.println("coffre-server: no officer " + officerId);
+            return 2;
+        }
+        store.saveOfficer(officer.get().toBuilder().setStatus(OfficerStatus.OFFICER_REMOVED).build());
+        out.println("coffre-server: officer " + officerId + " (fingerprint "
+                + OfficerKeys.fingerprint(officer.get().getPublicKey()) + ") is removed");
+        return 0;
+    }
+
     private static Path parseArgs(String[] args) {
         if (args.length == 2 && args[0].equals("--config")) {
             Path file = Path.of(args[1]);
@@ -67,7 +108,7 @@ public final class Main {
             }
             return file;
         }
-        System.err.println("usage: coffre-server --config FILE");
+        System.err.println("usage: coffre-server --config FILE [--remove-officer ID]");
         System.exit(2);
         return null;
     }

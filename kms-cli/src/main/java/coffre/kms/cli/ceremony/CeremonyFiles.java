@@ -59,9 +59,9 @@ final class CeremonyFiles {
     static Document readDocument(CommandLine commandLine, Path file) throws IOException {
         byte[] bytes = read("ceremony document", file);
         try {
-            CeremonyDocument document = CeremonyDocument.parseFrom(bytes);
-            if (document.getOfficersCount() == 0 || !document.getUnknownFields().asMap().isEmpty()) {
-                throw new InvalidProtocolBufferException("no officers, or unknown fields");
+            CeremonyDocument document = Statements.parseCanonical(bytes, CeremonyDocument.parser());
+            if (document.getOfficersCount() == 0) {
+                throw new InvalidProtocolBufferException("no officers");
             }
             return new Document(bytes, document);
         } catch (InvalidProtocolBufferException e) {

@@ -11,7 +11,7 @@ import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.CeremonyDocument;
 import coffre.kms.v1.Officer;
 import coffre.kms.v1.QuorumRule;
-import com.google.protobuf.CodedOutputStream;
+import coffre.kms.v1.signing.Statements;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -75,7 +75,7 @@ public final class PrepareCeremonyCommand extends LocalCommand {
                 .setRule(rule)
                 .setNonce(HexFormat.of().formatHex(nonce))
                 .build();
-        byte[] bytes = deterministic(document);
+        byte[] bytes = Statements.canonicalBytes(document);
         NewFiles.createPublic("--out", out, bytes);
         CeremonyFiles.Document written = new CeremonyFiles.Document(bytes, document);
         if (format() == OutputFormat.JSON) {
@@ -121,14 +121,5 @@ public final class PrepareCeremonyCommand extends LocalCommand {
                         + " cannot be met: operator '" + operator + "' has " + count + " officer" + (count == 1 ? "" : "s"));
             }
         });
-    }
-
-    private static byte[] deterministic(CeremonyDocument document) throws IOException {
-        byte[] bytes = new byte[document.getSerializedSize()];
-        CodedOutputStream stream = CodedOutputStream.newInstance(bytes);
-        stream.useDeterministicSerialization();
-        document.writeTo(stream);
-        stream.checkNoSpaceLeft();
-        return bytes;
     }
 }

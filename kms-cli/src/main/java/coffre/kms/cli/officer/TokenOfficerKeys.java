@@ -25,10 +25,11 @@ final class TokenOfficerKeys {
 
     /** The public key that keygen writes, from a token's public key. */
     static OfficerPublicKey officerPublicKey(PublicKey key) {
-        return OfficerPublicKey.newBuilder()
+        // Canonical whatever encoding the token's provider gives, as the server accepts no other.
+        return OfficerKeys.canonical(OfficerPublicKey.newBuilder()
                 .setAlgorithm(SignatureAlgorithm.ECDSA_P256_SHA256)
                 .setSpkiDer(ByteString.copyFrom(key.getEncoded()))
-                .build();
+                .build());
     }
 
     /**

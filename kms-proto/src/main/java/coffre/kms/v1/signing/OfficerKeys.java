@@ -2,6 +2,7 @@ package coffre.kms.v1.signing;
 
 import coffre.kms.v1.OfficerPublicKey;
 import coffre.kms.v1.SignatureAlgorithm;
+import com.google.protobuf.ByteString;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyFactory;
@@ -12,6 +13,7 @@ import java.security.SignatureException;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -38,11 +40,38 @@ public final class OfficerKeys {
     }
 
     /**
-     * Parses and checks a registered public key.
+     * Parses and checks a public key offered for registration: the algorithm, the curve, the point,
+     * and that {@code spki_der} is the key's one canonical encoding ({@link #canonicalSpki}). Any
+     * other encoding of a key is refused, so that one key can never be registered under two names.
      *
-     * @throws IllegalArgumentException naming what is wrong (algorithm, encoding, curve)
+     * @throws IllegalArgumentException naming what is wrong (algorithm, encoding, curve, point)
      */
     public static PublicKey publicKey(OfficerPublicKey key) {
+        PublicKey parsed = parse(key);
+        if (!Arrays.equals(CanonicalKeys.of(parsed), key.getSpkiDer().toByteArray())) {
+            throw new IllegalArgumentException("public key is not in its canonical DER encoding (a plain "
+                    + "SubjectPublicKeyInfo: " + (key.getAlgorithm() == SignatureAlgorithm.ED25519
+                    ? "no algorithm parameters" : "the named curve P-256 and an uncompressed point")
+                    + ", short-form lengths, nothing after it); re-export it, e.g. with 'coffre officer keygen'");
+        }
+        return parsed;
+    }
+
+    /**
+     * The canonical form of a key in any encoding the JDK parses: the same algorithm, {@code spki_der}
+     * rebuilt from the key's value. Two encodings of one key give the same result.
+     *
+     * @throws IllegalArgumentException if it is not a usable Ed25519 or P-256 key at all
+     */
+    public static OfficerPublicKey canonical(OfficerPublicKey key) {
+        return key.toBuilder().setSpkiDer(ByteString.copyFrom(CanonicalKeys.of(parse(key)))).build();
+    }
+
+    /**
+     * Parses any encoding the JDK accepts and checks the algorithm, curve and point, but not the
+     * encoding: for verifying keys already registered and for {@link #canonical}.
+     */
+    private static PublicKey parse(OfficerPublicKey key) {
         jcaAlgorithm(key.getAlgorithm());
         String family = key.getAlgorithm() == SignatureAlgorithm.ED25519 ? "Ed25519" : "EC";
         PublicKey parsed;
@@ -58,6 +87,7 @@ public final class OfficerKeys {
                 throw new IllegalArgumentException("ECDSA officer keys must be on the P-256 curve");
             }
         }
+        CanonicalKeys.of(parsed);
         return parsed;
     }
 
@@ -86,7 +116,7 @@ public final class OfficerKeys {
         }
         try {
             Signature verifier = Signature.getInstance(jcaAlgorithm(key.getAlgorithm()));
-            verifier.initVerify(publicKey(key));
+            verifier.initVerify(parse(key));
             verifier.update(statement);
             return verifier.verify(signature);
         } catch (SignatureException | InvalidKeyException | IllegalArgumentException e) {
@@ -96,8 +126,18 @@ public final class OfficerKeys {
         }
     }
 
-    /** SHA-256 of the DER public key, lowercase hex: what officers compare out of band. */
+    /**
+     * SHA-256 of the key's canonical DER encoding, lowercase hex: what officers compare out of band,
+     * and what tells officers apart. Every encoding of one key has the same fingerprint; bytes that
+     * are no usable key at all are fingerprinted as they are.
+     */
     public static String fingerprint(OfficerPublicKey key) {
-        return HexFormat.of().formatHex(Statements.sha256(key.getSpkiDer().toByteArray()));
+        byte[] der;
+        try {
+            der = CanonicalKeys.of(parse(key));
+        } catch (IllegalArgumentException e) {
+            der = key.getSpkiDer().toByteArray();
+        }
+        return HexFormat.of().formatHex(Statements.sha256(der));
     }
 }

@@ -2,7 +2,12 @@ package coffre.kms.v1.signing;
 
 import coffre.kms.v1.Decision;
 import coffre.kms.v1.Operation;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
 import com.google.protobuf.Timestamp;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -11,6 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The exact bytes key officers sign (docs/approvals.md). Defined once here and used by both the
@@ -77,16 +85,59 @@ public final class Statements {
      * number order, map entries sorted by key), so the same operation always gives the same bytes.
      */
     public static byte[] operationBytes(Operation operation) {
+        return canonicalBytes(operation);
+    }
+
+    /**
+     * The canonical bytes of any message that is signed or hashed: protobuf's deterministic
+     * serialisation (fields in number order, map entries sorted by key, minimal varints).
+     */
+    public static byte[] canonicalBytes(MessageLite message) {
         try {
-            byte[] bytes = new byte[operation.getSerializedSize()];
+            byte[] bytes = new byte[message.getSerializedSize()];
             CodedOutputStream out = CodedOutputStream.newInstance(bytes);
             out.useDeterministicSerialization();
-            operation.writeTo(out);
+            message.writeTo(out);
             out.checkNoSpaceLeft();
             return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Parses bytes that must be a message's canonical encoding ({@link #canonicalBytes}): one
+     * message has one encoding, so a hash or signature over it names one thing. Refuses unknown
+     * fields, repeated or reordered fields, long varints, and anything else that re-encodes
+     * differently.
+     *
+     * @throws InvalidProtocolBufferException if the bytes do not parse or are not canonical
+     */
+    public static <T extends Message> T parseCanonical(byte[] bytes, Parser<T> parser)
+            throws InvalidProtocolBufferException {
+        T message = parser.parseFrom(bytes);
+        if (hasUnknownFields(message) || !Arrays.equals(canonicalBytes(message), bytes)) {
+            throw new InvalidProtocolBufferException("not in its canonical encoding (deterministic protobuf, no unknown fields)");
+        }
+        return message;
+    }
+
+    private static boolean hasUnknownFields(Message message) {
+        if (!message.getUnknownFields().asMap().isEmpty()) {
+            return true;
+        }
+        for (Map.Entry<Descriptors.FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
+            if (field.getKey().getJavaType() != Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+                continue;
+            }
+            List<?> values = field.getValue() instanceof List<?> list ? list : List.of(field.getValue());
+            for (Object value : values) {
+                if (hasUnknownFields((Message) value)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The digest of an approval request: SHA-256 of its operation bytes. */

@@ -2,6 +2,7 @@ package coffre.kms.server.approval;
 
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
+import coffre.kms.server.domain.PrincipalNames;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.ApprovalVote;
 import coffre.kms.v1.Decision;
@@ -43,6 +44,11 @@ public final class OfficerRules {
         }
         if (officer.getPrincipal().length() > 512) {
             throw invalid("officer " + officer.getId() + ": principal is at most 512 characters");
+        }
+        if (!officer.getPrincipal().isEmpty()) {
+            PrincipalNames.problem(officer.getPrincipal()).ifPresent(problem -> {
+                throw invalid("officer " + officer.getId() + ": principal " + problem);
+            });
         }
         try {
             OfficerKeys.publicKey(officer.getPublicKey());
@@ -94,16 +100,42 @@ public final class OfficerRules {
     }
 
     /**
+     * Refuses a set of officers in which two that are not removed hold the same key (in any
+     * encoding): the holder of that key would count as two officers. Such a set can only come from
+     * a store written before keys were compared by their canonical encoding.
+     *
+     * @throws KmsException {@link ErrorReason#OFFICER_ALREADY_EXISTS} naming the officers
+     */
+    public static void requireDistinctKeys(Collection<Officer> officers) {
+        Map<String, String> byKey = new HashMap<>();
+        for (Officer officer : officers) {
+            if (officer.getStatus() == OfficerStatus.OFFICER_REMOVED) {
+                continue;
+            }
+            String fingerprint = OfficerKeys.fingerprint(officer.getPublicKey());
+            String other = byKey.putIfAbsent(fingerprint, officer.getId());
+            if (other != null) {
+                throw new KmsException(ErrorReason.OFFICER_ALREADY_EXISTS, "officers " + other + " and "
+                        + officer.getId() + " hold the same public key (fingerprint " + fingerprint
+                        + "): one person would count as two officers");
+            }
+        }
+    }
+
+    /**
      * True when the request's approvals satisfy its rule: at least {@code threshold} distinct
      * active officers other than the requester, and at least {@code min_per_operator} from every
-     * operator that has an active officer.
+     * operator that has an active officer. Officers are told apart by their key as well as their
+     * id: two approvals made with one key count once, whatever names it was registered under.
      */
     public static boolean holds(ApprovalRequest request, Map<String, Officer> officers) {
         Map<String, Integer> approvalsByOperator = new HashMap<>();
+        Set<String> keys = new HashSet<>();
         int approvals = 0;
         for (ApprovalVote vote : request.getVotesList()) {
             Officer officer = officers.get(vote.getOfficerId());
-            if (vote.getDecision() == Decision.APPROVE && counts(officer, request)) {
+            if (vote.getDecision() == Decision.APPROVE && counts(officer, request)
+                    && keys.add(OfficerKeys.fingerprint(officer.getPublicKey()))) {
                 approvals++;
                 approvalsByOperator.merge(officer.getOperator(), 1, Integer::sum);
             }

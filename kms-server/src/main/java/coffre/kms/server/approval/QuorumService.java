@@ -85,9 +85,15 @@ public final class QuorumService implements Quorum {
         this.ttl = ttl;
         this.clock = clock;
         this.initialized = store.initialization().isPresent();
+        // Fail at start rather than count one person twice: see OfficerRules.requireDistinctKeys.
+        OfficerRules.requireDistinctKeys(store.officers());
     }
 
-    /** @param store shared by every node of a cluster; its {@code update} is the exactly-once guard */
+    /**
+     * @param store shared by every node of a cluster; its {@code update} is the exactly-once guard
+     * @throws KmsException {@link ErrorReason#OFFICER_ALREADY_EXISTS} if two officers that are not
+     *                      removed hold the same key: the node must not serve such a quorum
+     */
     public static QuorumService open(ApprovalStore store, ApprovedOperations executor, Duration ttl, Clock clock) {
         return new QuorumService(store, executor, ttl, clock);
     }
@@ -421,9 +427,11 @@ public final class QuorumService implements Quorum {
             byte[] bytes = request.getDocument().toByteArray();
             CeremonyDocument document;
             try {
-                document = CeremonyDocument.parseFrom(bytes);
+                // Canonical only: the document's digest is the ceremony's identity, recorded and shown.
+                document = Statements.parseCanonical(bytes, CeremonyDocument.parser());
             } catch (InvalidProtocolBufferException e) {
-                throw ceremony("the document is not a serialised CeremonyDocument");
+                throw ceremony("the document is not a CeremonyDocument in its canonical encoding "
+                        + "(deterministic protobuf, no unknown fields)");
             }
             if (document.getNonce().isBlank()) {
                 throw ceremony("the document has no nonce");
@@ -474,7 +482,9 @@ public final class QuorumService implements Quorum {
 
     @Override
     public List<Officer> officers() {
-        return store.officers();
+        // The fingerprint as computed now (canonical), not as stored by an older version.
+        return store.officers().stream()
+                .map(o -> o.toBuilder().setFingerprint(OfficerKeys.fingerprint(o.getPublicKey())).build()).toList();
     }
 
     @Override

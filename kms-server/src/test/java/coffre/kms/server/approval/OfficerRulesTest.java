@@ -99,4 +99,65 @@ class OfficerRulesTest {
         assertEquals(ErrorReason.OFFICER_ALREADY_EXISTS, assertThrows(KmsException.class,
                 () -> OfficerRules.validateSet(List.of(good, twin))).reason());
     }
+
+    /** The key of {@code officer} re-encoded with an explicit NULL algorithm parameter (the same key). */
+    private static Officer sameKeyOtherEncoding(Officer officer, String id) {
+        byte[] der = officer.getPublicKey().getSpkiDer().toByteArray();
+        byte[] raw = java.util.Arrays.copyOfRange(der, der.length - 32, der.length);
+        byte[] withNull = new byte[14 + 32];
+        System.arraycopy(java.util.HexFormat.of().parseHex("302c300706032b65700500032100"), 0, withNull, 0, 14);
+        System.arraycopy(raw, 0, withNull, 14, 32);
+        return officer.toBuilder().setId(id).setPrincipal("spiffe://t/" + id)
+                .setPublicKey(officer.getPublicKey().toBuilder().setSpkiDer(com.google.protobuf.ByteString.copyFrom(withNull)))
+                .build();
+    }
+
+    @Test
+    void oneKeyUnderTwoNamesApprovesOnce() {
+        Map<String, Officer> officers = fourOfficers();
+        // As a store written before keys were compared canonically could hold: b1's key again as "b3".
+        Officer b3 = sameKeyOtherEncoding(officers.get("b1"), "b3");
+        officers.put("b3", b3);
+        ApprovalRequest twoOfB = approvedBy("admin", "a1", "b1", "b3")
+                .toBuilder().setRule(QuorumRule.newBuilder().setThreshold(3).setMinPerOperator(1)).build();
+        assertFalse(OfficerRules.holds(twoOfB, officers), "b1 and b3 are one person: two approvals, not three");
+        ApprovalRequest three = approvedBy("admin", "a1", "b1", "b2")
+                .toBuilder().setRule(QuorumRule.newBuilder().setThreshold(3).setMinPerOperator(1)).build();
+        assertTrue(OfficerRules.holds(three, officers));
+    }
+
+    @Test
+    void twoOfficersWithOneKeyInAnyEncodingAreRefusedAndNamed() {
+        Map<String, Officer> officers = fourOfficers();
+        Officer twin = sameKeyOtherEncoding(officers.get("a2"), "a3");
+        officers.put("a3", twin);
+        KmsException e = assertThrows(KmsException.class, () -> OfficerRules.requireDistinctKeys(officers.values()));
+        assertEquals(ErrorReason.OFFICER_ALREADY_EXISTS, e.reason());
+        assertTrue(e.getMessage().contains("a2") && e.getMessage().contains("a3"), e.getMessage());
+        // Once one of them is removed, the set is sound again.
+        officers.put("a3", twin.toBuilder().setStatus(OfficerStatus.OFFICER_REMOVED).build());
+        assertDoesNotThrow(() -> OfficerRules.requireDistinctKeys(officers.values()));
+        // And a set offered for the ceremony with such twins is refused as a duplicate, not as two officers.
+        assertEquals(ErrorReason.OFFICER_ALREADY_EXISTS, assertThrows(KmsException.class,
+                () -> OfficerRules.validateSet(List.of(officers.get("a2"), twin.toBuilder()
+                        .setPublicKey(officers.get("a2").getPublicKey()).build()))).reason());
+    }
+
+    @Test
+    void aNonCanonicalKeyEncodingIsAnInvalidOfficer() {
+        Officer good = officer("ok", "A", OfficerStatus.OFFICER_ACTIVE);
+        KmsException e = assertThrows(KmsException.class, () -> OfficerRules.validate(sameKeyOtherEncoding(good, "ok2")));
+        assertEquals(ErrorReason.INVALID_OFFICER, e.reason());
+        assertTrue(e.getMessage().contains("canonical"), e.getMessage());
+    }
+
+    @Test
+    void officerPrincipalsMustBeCanonical() {
+        Officer good = officer("ok", "A", OfficerStatus.OFFICER_ACTIVE);
+        for (String principal : List.of("SPIFFE://t/ok", "spiffe://T/ok", "spiffe://t/%6Fk", "spiffe://t//ok",
+                "spiffe://t/./ok", "spiffe://t/x/../ok", " spiffe://t/ok", "\uff41lice")) {
+            assertEquals(ErrorReason.INVALID_OFFICER, assertThrows(KmsException.class,
+                    () -> OfficerRules.validate(good.toBuilder().setPrincipal(principal).build())).reason(), principal);
+        }
+    }
 }

@@ -145,6 +145,46 @@ class QuorumIT {
         Errors.expect(Status.Code.ALREADY_EXISTS, "DUPLICATE_VOTE", () -> vote(alice, request, Decision.APPROVE));
     }
 
+    /**
+     * Issue 18: Alice's Ed25519 key re-encoded (explicit NULL parameter, long-form lengths) was
+     * accepted as a new officer, and once approved she alone met "2 of N". Every other encoding of
+     * a registered key is now refused, and no encoding of one can be registered as a second officer.
+     */
+    @Test
+    void oneKeyCannotBeRegisteredAsASecondOfficerInAnyEncoding() {
+        byte[] der = alice.officer().getPublicKey().getSpkiDer().toByteArray();
+        byte[] raw = java.util.Arrays.copyOfRange(der, der.length - 32, der.length);
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        List<byte[]> encodings = List.of(concat(hex.parseHex("302c300706032b65700500032100"), raw),
+                concat(hex.parseHex("30812a300506032b6570032100"), raw),
+                concat(hex.parseHex("302b300506032b657003812100"), raw),
+                concat(der, new byte[] {0}));
+        int officersBefore = node.adminOfficers().listOfficers(coffre.kms.v1.ListOfficersRequest.getDefaultInstance())
+                .getOfficersCount();
+        for (byte[] encoding : encodings) {
+            coffre.kms.v1.Officer twin = alice.officer().toBuilder().setId("alice-again")
+                    .setPrincipal("spiffe://coffre.test/officer/alice-again")
+                    .setPublicKey(alice.officer().getPublicKey().toBuilder().setSpkiDer(ByteString.copyFrom(encoding)))
+                    .build();
+            Errors.expect(Status.Code.INVALID_ARGUMENT, "INVALID_OFFICER", () -> node.adminOfficers()
+                    .addOfficer(coffre.kms.v1.AddOfficerRequest.newBuilder().setOfficer(twin).build()));
+        }
+        coffre.kms.v1.Officer sameBytes = alice.officer().toBuilder().setId("alice-again")
+                .setPrincipal("spiffe://coffre.test/officer/alice-again").build();
+        Errors.expect(Status.Code.ALREADY_EXISTS, "OFFICER_ALREADY_EXISTS", () -> node.adminOfficers()
+                .addOfficer(coffre.kms.v1.AddOfficerRequest.newBuilder().setOfficer(sameBytes).build()));
+        assertEquals(officersBefore, node.adminOfficers().listOfficers(
+                coffre.kms.v1.ListOfficersRequest.getDefaultInstance()).getOfficersCount());
+        assertTrue(approvals.listApprovalRequests(ListApprovalRequestsRequest.getDefaultInstance()).getRequestsList()
+                .stream().noneMatch(r -> r.getSummary().contains("alice-again")), "no request was created");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void forgedAndReplayedSignaturesAreRefused() {
         ApprovalRequest first = requestKey();
