@@ -3,6 +3,7 @@ package coffre.kms.server.access;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.domain.PrincipalNames;
 import coffre.kms.server.domain.PrincipalPattern;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
@@ -281,9 +282,9 @@ public final class KeyAccessPolicy {
             throw new KmsException(reason, field + " is longer than " + MAX_STRING_CHARS + " characters",
                     Map.of("field", field, "limit", Integer.toString(MAX_STRING_CHARS)));
         }
-        if (text.chars().anyMatch(Character::isISOControl)) {
-            throw new KmsException(reason, field + " holds control characters", Map.of("field", field));
-        }
+        PrincipalNames.problem(text).ifPresent(problem -> {
+            throw new KmsException(reason, field + " " + problem, Map.of("field", field));
+        });
     }
 
     private static KmsException invalid(String field, String message) {

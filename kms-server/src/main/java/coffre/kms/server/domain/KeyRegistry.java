@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -29,6 +30,8 @@ public final class KeyRegistry {
     /** The same keys in id order, for paging. */
     private final ConcurrentSkipListMap<KeyId, LiveKey> inOrder = new ConcurrentSkipListMap<>();
     private final Map<String, KeyId> byAlias = new ConcurrentHashMap<>();
+    /** Aliases in lower case: uniqueness ignores case (see {@link Alias#folded()}). */
+    private final Set<String> foldedAliases = ConcurrentHashMap.newKeySet();
     private volatile CatchUp catchUp = id -> Optional.empty();
 
     /** Sets what a lookup by id that misses may ask (a single node needs nothing). */
@@ -89,7 +92,7 @@ public final class KeyRegistry {
     }
 
     public boolean aliasInUse(Alias alias) {
-        return byAlias.containsKey(alias.value());
+        return foldedAliases.contains(alias.folded());
     }
 
     public void put(LiveKey key) {
@@ -98,6 +101,7 @@ public final class KeyRegistry {
         byId.put(meta.id(), key);
         if (meta.alias() != null) {
             byAlias.put(meta.alias().value(), meta.id());
+            foldedAliases.add(meta.alias().folded());
         }
     }
 

@@ -3,12 +3,14 @@ package coffre.kms.server.grpc;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.domain.PrincipalNames;
 import io.vertx.core.http.HttpConnection;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -46,19 +48,32 @@ public final class CallerIdentity {
                 for (List<?> san : sans) {
                     if (san.size() >= 2 && Integer.valueOf(SAN_URI).equals(san.get(0)) && san.get(1) instanceof String uri
                             && !uri.isBlank()) {
-                        return new Principal(uri);
+                        return canonical(uri);
                     }
                 }
             }
             for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
                 if (rdn.getType().equalsIgnoreCase("CN") && !rdn.getValue().toString().isBlank()) {
-                    return new Principal(rdn.getValue().toString());
+                    return canonical(rdn.getValue().toString());
                 }
             }
         } catch (CertificateParsingException | InvalidNameException e) {
             throw unauthenticated();
         }
         throw unauthenticated();
+    }
+
+    /**
+     * Refuses a certificate whose name is not in its canonical form (see {@link PrincipalNames}),
+     * rather than letting one identity reach policies and quorum checks under two spellings.
+     */
+    private static Principal canonical(String name) {
+        Optional<String> problem = PrincipalNames.problem(name);
+        if (problem.isPresent()) {
+            throw new KmsException(ErrorReason.UNAUTHENTICATED_PRINCIPAL, "the client certificate's principal "
+                    + problem.get() + "; its issuer must use the canonical form");
+        }
+        return new Principal(name);
     }
 
     private static KmsException unauthenticated() {

@@ -56,8 +56,8 @@ public final class JdbcStore implements Store {
             try (PreparedStatement st = connection.prepareStatement("""
                     INSERT INTO kms_key (id, alias, description, state, protection_level, primary_version,
                                          created_at, updated_at, deletion_time, destroy_time, revision,
-                                         access_policy, require_unwrap_approval)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                         access_policy, require_unwrap_approval, alias_folded)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 st.setString(1, key.id().value());
                 st.setString(2, key.alias() == null ? null : key.alias().value());
                 st.setString(3, key.description());
@@ -71,6 +71,7 @@ public final class JdbcStore implements Store {
                 st.setLong(11, key.revision());
                 st.setString(12, encode(key.accessPolicy()));
                 st.setBoolean(13, key.requireUnwrapApproval());
+                st.setString(14, key.alias() == null ? null : key.alias().folded());
                 st.executeUpdate();
             } catch (SQLException e) {
                 if (key.alias() != null && isIntegrityViolation(e)) {

@@ -84,6 +84,23 @@ class KeyLifecycleTest {
         assertEquals(1, registry.size());
     }
 
+    /** Issue 18: aliases that differ only in case would show officers two keys with "one" name. */
+    @Test
+    void aliasesDifferingOnlyInCaseAreOneAliasButLookUpsStayExact() {
+        KeyMetadata billing = create("Billing");
+        assertEquals(ErrorReason.ALIAS_ALREADY_EXISTS, assertThrows(KmsException.class, () -> create("billing")).reason());
+        assertEquals(ErrorReason.ALIAS_ALREADY_EXISTS, assertThrows(KmsException.class, () -> create("BILLING")).reason());
+        assertEquals(1, registry.size());
+        assertEquals(billing.id(), lifecycle.get(new KeyReference.ByAlias(new Alias("Billing"))).id());
+        assertEquals(ErrorReason.KEY_NOT_FOUND, assertThrows(KmsException.class,
+                () -> lifecycle.get(new KeyReference.ByAlias(new Alias("billing")))).reason());
+
+        // Another node that has not heard of "Billing" yet: the store's unique index refuses it too.
+        KeyLifecycle elsewhere = new KeyLifecycle(hsm, store, new KeyRegistry(), clock);
+        assertEquals(ErrorReason.ALIAS_ALREADY_EXISTS, assertThrows(KmsException.class,
+                () -> elsewhere.create(new KeyAttributes(new Alias("bILLING"), "test", Map.of()))).reason());
+    }
+
     @Test
     void storeFailureUndoesTheHsmKey() {
         storage.close();
