@@ -179,6 +179,53 @@ class QuorumIT {
                 .stream().noneMatch(r -> r.getSummary().contains("alice-again")), "no request was created");
     }
 
+    /**
+     * Issue 18: no identity or replay key taken from a client's bytes has a second spelling —
+     * case-changed officer and request ids, padded signatures, a malleated ECDSA vote, upper-case
+     * key ids, an act-now signature presented for a case-changed officer.
+     */
+    @Test
+    void votesAndActNowSignaturesHaveOneSpellingOnly() {
+        ApprovalRequest request = requestKey();
+        VoteRequest byAlice = alice.vote(request, Decision.APPROVE, node.now());
+        Errors.expect(Status.Code.NOT_FOUND, "OFFICER_NOT_FOUND",
+                () -> approvals.vote(byAlice.toBuilder().setOfficerId("ALICE").build()));
+        Errors.expect(Status.Code.NOT_FOUND, "APPROVAL_REQUEST_NOT_FOUND",
+                () -> approvals.vote(byAlice.toBuilder().setRequestId(request.getId().toUpperCase()).build()));
+        Errors.expect(Status.Code.PERMISSION_DENIED, "INVALID_SIGNATURE", () -> approvals.vote(byAlice.toBuilder()
+                .setSignature(byAlice.getSignature().concat(ByteString.copyFrom(new byte[] {0}))).build()));
+        Errors.expect(Status.Code.PERMISSION_DENIED, "INVALID_SIGNATURE", () -> approvals.vote(byAlice.toBuilder()
+                .setSignature(ByteString.copyFrom(new byte[] {0}).concat(byAlice.getSignature())).build()));
+
+        // Bob's ECDSA vote, then the same vote with s replaced by n - s (also a valid signature).
+        VoteRequest byBob = bob.vote(request, Decision.APPROVE, node.now());
+        assertEquals(ApprovalState.PENDING, approvals.vote(byBob).getRequest().getState());
+        byte[] rs = byBob.getSignature().toByteArray();
+        java.math.BigInteger n = new java.math.BigInteger(
+                "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
+        java.math.BigInteger s = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(rs, 32, 64));
+        byte[] flipped = n.subtract(s).toByteArray();
+        byte[] malleated = java.util.Arrays.copyOf(rs, 64);
+        java.util.Arrays.fill(malleated, 32, 64, (byte) 0);
+        System.arraycopy(flipped, Math.max(0, flipped.length - 32), malleated, 64 - Math.min(32, flipped.length),
+                Math.min(32, flipped.length));
+        Errors.expect(Status.Code.ALREADY_EXISTS, "DUPLICATE_VOTE",
+                () -> approvals.vote(byBob.toBuilder().setSignature(ByteString.copyFrom(malleated)).build()));
+        assertEquals(ApprovalState.PENDING, approvals.getApprovalRequest(GetApprovalRequestRequest.newBuilder()
+                .setRequestId(request.getId()).build()).getRequest().getState());
+
+        Key key = node.createKey();
+        Errors.expect(Status.Code.INVALID_ARGUMENT, "INVALID_KEY_ID", () -> keys.getKey(
+                GetKeyRequest.newBuilder().setKeyId(key.getId().toUpperCase()).build()));
+        Operation disable = Operation.newBuilder().setDisableKey(coffre.kms.v1.KeyOperation.newBuilder()
+                .setKeyId(key.getId())).build();
+        Errors.expect(Status.Code.NOT_FOUND, "OFFICER_NOT_FOUND", () -> keys.disableKey(
+                coffre.kms.v1.DisableKeyRequest.newBuilder().setKeyId(key.getId())
+                        .setSignature(alice.actNow(disable, node.now()).toBuilder().setOfficerId("Alice")).build()));
+        assertEquals(KeyState.ENABLED, keys.getKey(GetKeyRequest.newBuilder().setKeyId(key.getId()).build())
+                .getKey().getState());
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
