@@ -192,10 +192,14 @@ public final class LoadTest implements Callable<Integer> {
         RunLimit measured = limit.calls != null ? RunLimit.ofCalls(limit.calls)
                 : RunLimit.ofDuration(limit.duration != null ? limit.duration : Duration.ofSeconds(10));
 
+        LatencyRecorder warm = new LatencyRecorder();
         if (!warmup.isZero()) {
             err.printf("warming up for %s...%n", warmup);
-            phase(sender, operations, RunLimit.ofDuration(warmup), new LatencyRecorder(), timeoutMillis);
+            phase(sender, operations, RunLimit.ofDuration(warmup), warm, timeoutMillis);
         }
+        LatencyRecorder.Snapshot warmed = warm.snapshot();
+        Report.Unmeasured unmeasured = new Report.Unmeasured(pool == null ? 0 : pool.size(), warmed.successes(),
+                warmed.errors());
         LatencyRecorder recorder = new LatencyRecorder();
         long start = System.nanoTime();
         boolean drained;
@@ -210,7 +214,7 @@ public final class LoadTest implements Callable<Integer> {
             err.println("warning: calls still in flight after the drain timeout; they are not in the report");
         }
         Report report = Report.of(settings(operations, keys.size(), channels.size(), target, measured), seconds,
-                recorder.snapshot());
+                recorder.snapshot(), unmeasured);
         out.println(json ? ReportFormat.json(report) : ReportFormat.text(report));
         out.flush();
         return report.successes() > 0 ? 0 : 1;

@@ -17,9 +17,23 @@ import org.HdrHistogram.Histogram;
  * @param errorsByReason failures by {@code operation:reason}
  * @param overall latency of all successful calls
  * @param byOperation latency per operation (only operations with successes)
+ * @param unmeasured calls made before the measured run (envelopes for unwrap, warm-up): the server
+ *                   acknowledged them too, so whoever checks its audit log counts them
  */
 public record Report(Map<String, Object> settings, double seconds, long successes, long errors,
-                     Map<String, Long> errorsByReason, Latency overall, Map<Operation, Latency> byOperation) {
+                     Map<String, Long> errorsByReason, Latency overall, Map<Operation, Latency> byOperation,
+                     Unmeasured unmeasured) {
+
+    /**
+     * Calls before the measured run.
+     *
+     * @param setupSuccesses wraps that made the envelopes for unwrap and rewrap
+     * @param warmupSuccesses warm-up calls that succeeded
+     * @param warmupErrors warm-up calls that failed
+     */
+    public record Unmeasured(long setupSuccesses, long warmupSuccesses, long warmupErrors) {
+        public static final Unmeasured NONE = new Unmeasured(0, 0, 0);
+    }
 
     public Report {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
@@ -28,12 +42,23 @@ public record Report(Map<String, Object> settings, double seconds, long successe
                 ? new EnumMap<>(Operation.class) : new EnumMap<>(byOperation));
     }
 
-    /** Builds a report from a final snapshot. */
+    /** Builds a report from a final snapshot, with no call before it. */
     public static Report of(Map<String, Object> settings, double seconds, LatencyRecorder.Snapshot snapshot) {
+        return of(settings, seconds, snapshot, Unmeasured.NONE);
+    }
+
+    /** Builds a report from a final snapshot and what was called before it. */
+    public static Report of(Map<String, Object> settings, double seconds, LatencyRecorder.Snapshot snapshot,
+                            Unmeasured unmeasured) {
         Map<Operation, Latency> perOp = new EnumMap<>(Operation.class);
         snapshot.byOperation().forEach((op, h) -> perOp.put(op, Latency.of(h)));
         return new Report(settings, seconds, snapshot.successes(), snapshot.errors(), snapshot.errorsByReason(),
-                Latency.of(snapshot.overall()), perOp);
+                Latency.of(snapshot.overall()), perOp, unmeasured);
+    }
+
+    /** Every call the server acknowledged: the measured successes and those before them. */
+    public long acknowledged() {
+        return successes + unmeasured.setupSuccesses() + unmeasured.warmupSuccesses();
     }
 
     /** Successful calls per second. */

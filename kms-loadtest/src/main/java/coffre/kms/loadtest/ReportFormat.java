@@ -22,6 +22,13 @@ public final class ReportFormat {
         if (report.byOperation().size() != 1) {
             row(s, "all", report.overall());
         }
+        Report.Unmeasured before = report.unmeasured();
+        if (!before.equals(Report.Unmeasured.NONE)) {
+            s.append(String.format(Locale.ROOT, "%-14s %,d ok before measuring (%,d envelopes, %,d warm-up; "
+                    + "%,d warm-up failed); %,d acknowledged in all%n", "unmeasured:",
+                    before.setupSuccesses() + before.warmupSuccesses(), before.setupSuccesses(),
+                    before.warmupSuccesses(), before.warmupErrors(), report.acknowledged()));
+        }
         if (report.errors() > 0) {
             s.append("failures by reason:").append(System.lineSeparator());
             new TreeMap<>(report.errorsByReason()).forEach((reason, n) ->
@@ -37,7 +44,8 @@ public final class ReportFormat {
 
     /**
      * One JSON object: {@code settings}, {@code seconds}, {@code throughput}, {@code successes},
-     * {@code errors}, {@code errorsByReason}, {@code latencyMs} (overall) and
+     * {@code errors}, {@code unmeasured} (calls before the measured run), {@code acknowledged} (every
+     * successful call, those before the run included), {@code errorsByReason}, {@code latencyMs} (overall) and
      * {@code latencyMsByOperation}. Latencies are in milliseconds.
      */
     public static String json(Report report) {
@@ -57,6 +65,10 @@ public final class ReportFormat {
         s.append(",\"throughput\":").append(number(report.throughput()));
         s.append(",\"successes\":").append(report.successes());
         s.append(",\"errors\":").append(report.errors());
+        s.append(",\"unmeasured\":{\"setupSuccesses\":").append(report.unmeasured().setupSuccesses())
+                .append(",\"warmupSuccesses\":").append(report.unmeasured().warmupSuccesses())
+                .append(",\"warmupErrors\":").append(report.unmeasured().warmupErrors()).append('}');
+        s.append(",\"acknowledged\":").append(report.acknowledged());
         s.append(",\"errorsByReason\":{");
         first = true;
         for (Map.Entry<String, Long> e : new TreeMap<>(report.errorsByReason()).entrySet()) {

@@ -40,6 +40,7 @@ class LoadTestInProcessTest {
     /** Wraps by prefixing the key id; refuses generate-data-key on "key-disabled" with an ErrorInfo. */
     static final class FakeCrypto extends CryptoServiceGrpc.CryptoServiceImplBase {
         final AtomicInteger wraps = new AtomicInteger();
+        final AtomicInteger unwraps = new AtomicInteger();
         final Set<String> keysSeen = ConcurrentHashMap.newKeySet();
         final Set<String> contextKeys = ConcurrentHashMap.newKeySet();
 
@@ -60,6 +61,7 @@ class LoadTestInProcessTest {
                 response.onError(io.grpc.Status.INVALID_ARGUMENT.asRuntimeException());
                 return;
             }
+            unwraps.incrementAndGet();
             response.onNext(UnwrapResponse.newBuilder().setPlaintext(request.getEnvelope()).build());
             response.onCompleted();
         }
@@ -145,5 +147,21 @@ class LoadTestInProcessTest {
         assertTrue(r.err().contains("calls/s") && r.err().contains("p99 so far"), r.err());
         long ok = Long.parseLong(r.out().replaceAll("(?s).*\\(([0-9,]+) ok.*", "$1").replace(",", ""));
         assertEquals(3000, ok, 30, "1.5 s at 2000/s");
+    }
+
+    /** A soak check compares the server's audit log with every call it acknowledged, warm-up included. */
+    @Test
+    void theReportCountsEveryAcknowledgedCallSetupAndWarmUpIncluded() throws Exception {
+        Result r = run(args("--key-id", "key-a", "--op", "wrap=1,unwrap=1", "-c", "4", "--calls", "300",
+                "--warmup", "300ms", "--envelopes", "25", "--progress-interval", "0s", "--json"));
+        assertEquals(0, r.exit(), r.err());
+        String json = r.out().strip();
+        long acknowledged = Long.parseLong(json.replaceAll(".*\"acknowledged\":(\\d+).*", "$1"));
+        long setup = Long.parseLong(json.replaceAll(".*\"setupSuccesses\":(\\d+).*", "$1"));
+        long warm = Long.parseLong(json.replaceAll(".*\"warmupSuccesses\":(\\d+).*", "$1"));
+        assertEquals(25, setup);
+        assertTrue(warm > 0, json);
+        assertEquals(fake.wraps.get() + fake.unwraps.get(), acknowledged, json);
+        assertEquals(300 + 25 + warm, acknowledged, json);
     }
 }

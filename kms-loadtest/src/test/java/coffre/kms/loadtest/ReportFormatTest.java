@@ -48,6 +48,7 @@ class ReportFormatTest {
         assertTrue(json.startsWith("{\"settings\":{\"label\":\"a \\\"quoted\\\"\\nlabel\",\"mode\":\"closed-loop\","
                 + "\"concurrency\":64,\"rate\":1500.500},\"seconds\":2.000,\"throughput\":500.500,"
                 + "\"successes\":1001,\"errors\":3,"
+                + "\"unmeasured\":{\"setupSuccesses\":0,\"warmupSuccesses\":0,\"warmupErrors\":0},\"acknowledged\":1001,"
                 + "\"errorsByReason\":{\"unwrap:FAILED_PRECONDITION/KEY_DISABLED\":2,\"wrap:UNAVAILABLE\":1},"
                 + "\"latencyMs\":{\"count\":1001,"), json);
         assertTrue(json.contains("\"latencyMsByOperation\":{\"wrap\":{\"count\":1000,"), json);
