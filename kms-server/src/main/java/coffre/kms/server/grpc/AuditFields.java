@@ -4,10 +4,13 @@ import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.domain.EncryptionContext;
 import coffre.kms.server.domain.Envelope;
 import coffre.kms.server.domain.KmsException;
+import coffre.kms.v1.Officer;
+import coffre.kms.v1.signing.OfficerKeys;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -51,6 +54,7 @@ final class AuditFields {
     private final FieldDescriptor approvalId;
     private final FieldDescriptor grantId;
     private final FieldDescriptor officerId;
+    private final FieldDescriptor officer;
     private final FieldDescriptor signature;
     private final FieldDescriptor decision;
     private final FieldDescriptor responseKeyId;
@@ -68,6 +72,8 @@ final class AuditFields {
         approvalId = field(request, "request_id", FieldDescriptor.JavaType.STRING);
         grantId = field(request, "grant_id", FieldDescriptor.JavaType.STRING);
         officerId = field(request, "officer_id", FieldDescriptor.JavaType.STRING);
+        FieldDescriptor registered = field(request, "officer", FieldDescriptor.JavaType.MESSAGE);
+        officer = registered != null && registered.getMessageType().equals(Officer.getDescriptor()) ? registered : null;
         signature = field(request, "signature", FieldDescriptor.JavaType.MESSAGE);
         decision = field(request, "decision", FieldDescriptor.JavaType.ENUM);
         responseKeyId = field(response, "key_id", FieldDescriptor.JavaType.STRING);
@@ -132,6 +138,18 @@ final class AuditFields {
             if (id != null && id.getJavaType() == FieldDescriptor.JavaType.STRING) {
                 officer = (String) signed.getField(id);
             }
+        }
+        if (officer.isEmpty() && this.officer != null && request.hasField(this.officer)) {
+            // AddOfficer: the officer asked for, and its key as officers compare it (the canonical
+            // fingerprint, so another encoding of a registered key shows as that key).
+            Message added = (Message) request.getField(this.officer);
+            Officer registered;
+            try {
+                registered = added instanceof Officer typed ? typed : Officer.parseFrom(added.toByteString());
+            } catch (InvalidProtocolBufferException unreadable) {
+                registered = Officer.getDefaultInstance();
+            }
+            officer = registered.getId() + " fingerprint=" + OfficerKeys.fingerprint(registered.getPublicKey());
         }
         if (!officer.isEmpty()) {
             detail.append("officer=").append(officer);

@@ -47,4 +47,25 @@ class AuditFieldsTest {
         AuditFields getKey = AuditFields.of(GetKeyRequest.getDescriptor(), GetKeyResponse.getDescriptor());
         assertEquals("", getKey.extract(GetKeyRequest.newBuilder().setKeyId("k").build(), null).contextSha256());
     }
+
+    /** Issue 18: an AddOfficer event names the officer and its canonical fingerprint, whatever encoding was sent. */
+    @Test
+    void anAddOfficerEventNamesTheOfficerAndItsCanonicalFingerprint() throws Exception {
+        coffre.kms.v1.Officer officer = coffre.kms.server.testing.TestOfficers.newOfficer("dave", "op-b",
+                coffre.kms.v1.SignatureAlgorithm.ED25519, "spiffe://t/dave").officer();
+        byte[] der = officer.getPublicKey().getSpkiDer().toByteArray();
+        byte[] withNull = new byte[46];
+        System.arraycopy(java.util.HexFormat.of().parseHex("302c300706032b65700500032100"), 0, withNull, 0, 14);
+        System.arraycopy(der, der.length - 32, withNull, 14, 32);
+        coffre.kms.v1.AddOfficerRequest request = coffre.kms.v1.AddOfficerRequest.newBuilder().setOfficer(officer.toBuilder()
+                .setPublicKey(officer.getPublicKey().toBuilder().setSpkiDer(com.google.protobuf.ByteString.copyFrom(withNull))))
+                .build();
+        AuditFields fields = AuditFields.of(coffre.kms.v1.AddOfficerRequest.getDescriptor(),
+                coffre.kms.v1.AddOfficerResponse.getDescriptor());
+        String expected = "officer=dave fingerprint=" + coffre.kms.v1.signing.OfficerKeys.fingerprint(officer.getPublicKey());
+        assertEquals(expected, fields.extract(request, null).detail());
+        com.google.protobuf.DynamicMessage dynamic = com.google.protobuf.DynamicMessage.parseFrom(
+                coffre.kms.v1.AddOfficerRequest.getDescriptor(), request.toByteString());
+        assertEquals(expected, fields.extract(dynamic, null).detail());
+    }
 }
