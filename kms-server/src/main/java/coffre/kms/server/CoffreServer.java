@@ -36,6 +36,7 @@ import java.security.SecureRandom;
 import coffre.kms.server.grpc.CoalescedFlushes;
 import coffre.kms.server.grpc.GrpcEndpoint;
 import coffre.kms.server.health.HealthMonitor;
+import coffre.kms.server.health.Readiness;
 import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.grpc.ReflectionSupport;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
@@ -81,8 +82,14 @@ import java.util.concurrent.TimeoutException;
 public final class CoffreServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(CoffreServer.class.getName());
     private static final long START_TIMEOUT_SECONDS = 30;
-    /** How often the deep health check runs (and so the most a readiness answer can lag). */
+    /**
+     * How often the deep health check runs while the node is ready. Failed audit writes and store
+     * calls turn readiness off at once; this interval bounds only how late a failure that no call
+     * has met yet (e.g. an HSM gone bad with no traffic) shows.
+     */
     private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(15);
+    /** How often it runs while the node is not ready, so that readiness comes back soon after its cause. */
+    private static final Duration RECHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final Hsm hsm;
@@ -123,8 +130,10 @@ public final class CoffreServer implements AutoCloseable {
         JdbcAuditStore auditStore = null;
         try {
             auditStore = new JdbcAuditStore(storage.dataSource(), storage.auditJournal().orElse(null));
+            // A call waits for its audit event no longer than for a database connection: the
+            // bound the README promises during an outage.
             auditLog = AuditLog.open(auditStore, config.node().id(), config.audit().onFailure(),
-                    config.audit().maxBatch(), config.audit().maxBacklog(), clock);
+                    config.audit().maxBatch(), config.audit().maxBacklog(), config.store().connectionTimeout(), clock);
             AuditMacKey auditKey = new AuditMacKey(hsm, storage.clusterLock());
             AuditCheckpointer checkpointer = new AuditCheckpointer(auditLog, auditStore, auditKey, clock);
 
@@ -158,10 +167,18 @@ public final class CoffreServer implements AutoCloseable {
             WorkerExecutor cryptoWorkers = vertx.createSharedWorkerExecutor("coffre-crypto", config.hsm().sessions());
             WorkerExecutor adminWorkers = vertx.createSharedWorkerExecutor("coffre-admin", 2);
 
+            HealthStatusManager health = new HealthStatusManager();
+            // Not ready until the first deep check has passed (the manager starts at SERVING).
+            setAll(health, ServingStatus.NOT_SERVING);
+            Readiness readiness = new Readiness(config.audit().onFailure() == AuditLog.FailureMode.CLOSED,
+                    serving -> setAll(health, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
+            auditLog.watchWritable(readiness::auditWritable);
+
             GrpcIoServer grpc = GrpcIoServer.server(vertx,
                     new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
             GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access,
-                    RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock);
+                    RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock,
+                    readiness::storeFailed);
             java.time.Duration dataPlane = config.server().dataPlaneTimeout();
             endpoint.bind(new WrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
@@ -179,9 +196,6 @@ public final class CoffreServer implements AutoCloseable {
             AuditHandlers.all(auditStore, new AuditVerifier(auditStore, auditKey))
                     .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
-            HealthStatusManager health = new HealthStatusManager();
-            // Not ready until the first deep check below has passed (the manager starts at SERVING).
-            setAll(health, ServingStatus.NOT_SERVING);
             GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);
             ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
                             KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
@@ -222,9 +236,8 @@ public final class CoffreServer implements AutoCloseable {
 
             HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), storage.clusterLock(), clock,
                     HEALTH_INTERVAL);
-            publish(health, monitor.check(), auditLog);
-            vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), id -> adminWorkers.executeBlocking(monitor::check, false)
-                    .onSuccess(report -> publish(health, report, audit)));
+            readiness.deepCheck(monitor.check());
+            scheduleDeepChecks(vertx, monitor, readiness);
             vertx.setPeriodic(config.audit().checkpointInterval().toMillis(), id -> adminWorkers
                     .executeBlocking(checkpointer::checkpoint, false)
                     .onFailure(e -> LOG.log(Level.WARNING, "audit checkpoint failed; will retry: {0}", e.toString())));
@@ -248,10 +261,32 @@ public final class CoffreServer implements AutoCloseable {
         }
     }
 
-    /** Readiness follows the deep health check: NOT_SERVING while the HSM or the store is unusable. */
-    private static void publish(HealthStatusManager health, HealthMonitor.Report report, AuditLog auditLog) {
-        boolean serving = report.serving() && (auditLog.writable() || auditLog.failureMode() == AuditLog.FailureMode.OPEN);
-        setAll(health, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    /**
+     * Runs the deep check every {@link #HEALTH_INTERVAL} while ready, every {@link #RECHECK_INTERVAL}
+     * while not (but not sooner than that after readiness went off, so a failure is seen for at
+     * least that long), one at a time, on a thread of its own: a check that waits for an
+     * unreachable database must not hold a worker that serves calls.
+     */
+    private static void scheduleDeepChecks(Vertx vertx, HealthMonitor monitor, Readiness readiness) {
+        WorkerExecutor checker = vertx.createSharedWorkerExecutor("coffre-health", 1);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong lastStarted = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        vertx.setPeriodic(RECHECK_INTERVAL.toMillis() / 4, id -> {
+            long now = System.nanoTime();
+            boolean due = readiness.serving() ? now - lastStarted.get() >= HEALTH_INTERVAL.toNanos()
+                    : now - Math.max(lastStarted.get(), readiness.changedAtNanos()) >= RECHECK_INTERVAL.toNanos();
+            if (due && running.compareAndSet(false, true)) {
+                lastStarted.set(now);
+                checker.executeBlocking(monitor::check, false).onComplete(done -> {
+                    running.set(false);
+                    if (done.succeeded()) {
+                        readiness.deepCheck(done.result());
+                    } else {
+                        LOG.log(Level.WARNING, "deep health check failed unexpectedly: {0}", done.cause().toString());
+                    }
+                });
+            }
+        });
     }
 
     private static void setAll(HealthStatusManager health, ServingStatus status) {

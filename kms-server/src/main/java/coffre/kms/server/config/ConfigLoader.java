@@ -167,7 +167,7 @@ public final class ConfigLoader {
                 }
                 yield StoreSettings.postgres(new StoreSettings.Postgres(url, r.string("store.user", null),
                                 passwordFile, passwordEnv, schema, r.integer("store.poolSize", 8, 1, 256),
-                                r.duration("store.connectionTimeout", Duration.ofSeconds(3))),
+                                r.duration("store.connectionTimeout", StoreSettings.DEFAULT_CONNECTION_TIMEOUT)),
                         r.duration("store.refreshInterval", StoreSettings.DEFAULT_REFRESH_INTERVAL));
             }
             default -> throw new ConfigException("store.type: \"" + type + "\" is not supported; allowed: h2, postgres");

@@ -42,14 +42,26 @@ public final class GrpcEndpoint {
     private final RateLimiter rateLimiter;
     private final AuditSink audit;
     private final Clock clock;
+    private final Runnable onStoreUnavailable;
 
     public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
                         Clock clock) {
+        this(server, accessControl, rateLimiter, audit, clock, () -> { });
+    }
+
+    /**
+     * @param onStoreUnavailable told (on a worker, must not block) each time a call fails because
+     *                           the store is unavailable, so readiness need not wait for the next
+     *                           deep check
+     */
+    public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
+                        Clock clock, Runnable onStoreUnavailable) {
         this.server = server;
         this.accessControl = accessControl;
         this.rateLimiter = rateLimiter;
         this.audit = audit;
         this.clock = clock;
+        this.onStoreUnavailable = onStoreUnavailable;
     }
 
     private CallAudit startAudit(GrpcServerRequest<?, ?> call, MethodDescriptor<?, ?> method,
@@ -121,6 +133,7 @@ public final class GrpcEndpoint {
                         accessControl.check(caller, handler.operation());
                         reply = handler.handle(caller, request);
                     } catch (RuntimeException | Error failure) {
+                        noteStoreFailure(failure);
                         error = asKms(failure);
                     }
                     if (!answered.compareAndSet(false, true)) {
@@ -225,6 +238,7 @@ public final class GrpcEndpoint {
                         if (opened.cause() instanceof RefusedStream refused) {
                             answerAfterAudit(context, call.response(), callAudit, request, null, refused.error);
                         } else {
+                            noteStoreFailure(unwrapJoin(opened.cause()));
                             fail(call.response(), unwrapJoin(opened.cause()));
                         }
                         return;
@@ -272,6 +286,13 @@ public final class GrpcEndpoint {
             return message.getDescriptorForType();
         }
         throw new IllegalArgumentException("only protobuf methods can be bound: " + marshaller);
+    }
+
+    private void noteStoreFailure(Throwable failure) {
+        if (failure instanceof coffre.kms.server.domain.Store.StoreException
+                || failure instanceof KmsException kms && kms.reason() == ErrorReason.STORE_UNAVAILABLE) {
+            onStoreUnavailable.run();
+        }
     }
 
     private static KmsException asKms(Throwable cause) {
