@@ -13,6 +13,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.MessageSizeOverflowException;
+import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpcio.server.GrpcIoServer;
@@ -43,19 +45,22 @@ public final class GrpcEndpoint {
     private final AuditSink audit;
     private final Clock clock;
     private final Runnable onStoreUnavailable;
+    private final long maxMessageBytes;
 
     public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
                         Clock clock) {
-        this(server, accessControl, rateLimiter, audit, clock, () -> { });
+        this(server, accessControl, rateLimiter, audit, clock, GrpcServerOptions.DEFAULT_MAX_MESSAGE_SIZE, () -> { });
     }
 
     /**
+     * @param maxMessageBytes    the limit {@code server} was given, named in the refusal of a larger message
      * @param onStoreUnavailable told (on a worker, must not block) each time a call fails because
      *                           the store is unavailable, so readiness need not wait for the next
      *                           deep check
      */
     public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
-                        Clock clock, Runnable onStoreUnavailable) {
+                        Clock clock, long maxMessageBytes, Runnable onStoreUnavailable) {
+        this.maxMessageBytes = maxMessageBytes;
         this.server = server;
         this.accessControl = accessControl;
         this.rateLimiter = rateLimiter;
@@ -90,6 +95,31 @@ public final class GrpcEndpoint {
         }
     }
 
+    /**
+     * Answers a request message over the size limit with {@link ErrorReason#MESSAGE_TOO_LARGE}
+     * (audited like any refusal) instead of Vert.x's bare {@code RESOURCE_EXHAUSTED}; the returned
+     * flag tells the call's other handlers that it is answered. Vert.x reports the overflow before
+     * the end of the request, on the call's event loop.
+     */
+    private java.util.concurrent.atomic.AtomicBoolean refuseOversized(GrpcServerRequest<?, ?> call, CallAudit callAudit,
+                                                                   Context context) {
+        java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+        call.invalidMessageHandler(invalid -> {
+            if (!(invalid instanceof MessageSizeOverflowException overflow)) {
+                // What Vert.x does by default: no other invalid message reaches this handler today.
+                call.response().cancel();
+                return;
+            }
+            if (refused.compareAndSet(false, true)) {
+                answerAfterAudit(context, call.response(), callAudit, null, null, new KmsException(
+                        ErrorReason.MESSAGE_TOO_LARGE, "the request message is " + overflow.messageSize()
+                        + " bytes; the limit is " + maxMessageBytes,
+                        Map.of("limit", Long.toString(maxMessageBytes))));
+            }
+        });
+        return refused;
+    }
+
     /** Serves {@code handler}'s method, running its work on {@code workers}. */
     public <Req, Resp> void bind(UnaryHandler<Req, Resp> handler, WorkerExecutor workers) {
         bind(handler, workers, null, null);
@@ -110,7 +140,11 @@ public final class GrpcEndpoint {
                 return;
             }
             Context context = Vertx.currentContext();
+            java.util.concurrent.atomic.AtomicBoolean tooLarge = refuseOversized(call, callAudit, context);
             call.last().onComplete(received -> {
+                if (tooLarge.get()) {
+                    return;
+                }
                 if (received.failed()) {
                     LOG.log(Level.DEBUG, "request not received: {0}", received.cause().toString());
                     return;
@@ -208,8 +242,9 @@ public final class GrpcEndpoint {
                 return;
             }
             Context context = Vertx.currentContext();
+            java.util.concurrent.atomic.AtomicBoolean tooLarge = refuseOversized(call, callAudit, context);
             call.last().onComplete(received -> {
-                if (received.failed()) {
+                if (tooLarge.get() || received.failed()) {
                     return;
                 }
                 // A watcher that stops reading loses events rather than growing the server's memory.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.testing.Errors;
 import coffre.kms.server.testing.TestServer;
@@ -317,10 +318,17 @@ class CryptoServiceIT {
     }
 
     @Test
-    void oversizedMessagesAreRefusedByTheTransport() {
+    void oversizedMessagesAreRefusedByTheTransportWithTheirReason() {
         Key key = newKey();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        Errors.Seen seen = Errors.expect(Status.Code.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE",
                 () -> wrap(key.getId(), new byte[] {1}, Map.of("k", "v".repeat(70_000))));
-        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        assertEquals("65536", seen.metadata().get("limit"));
+        assertTrue(seen.message().contains("65536"), seen.message());
+        List<String> recorded = node.adminAudit().queryEvents(QueryAuditEventsRequest.newBuilder().setType("WRAP")
+                .setPrincipal(TestServer.SERVICE).setPageSize(1000).build()).getEventsList().stream()
+                .map(e -> e.getReason()).toList();
+        assertTrue(recorded.contains("MESSAGE_TOO_LARGE"), "audited like any refusal: " + recorded);
+        // The connection is still usable.
+        assertEquals(key.getId(), wrap(key.getId(), new byte[] {1}, Map.of()).getKeyId());
     }
 }
