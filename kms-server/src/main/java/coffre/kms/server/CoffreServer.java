@@ -33,9 +33,11 @@ import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.OfficerServiceGrpc;
 import java.security.SecureRandom;
+import coffre.kms.server.grpc.CertificateGate;
 import coffre.kms.server.grpc.CoalescedFlushes;
 import coffre.kms.server.grpc.GrpcEndpoint;
 import coffre.kms.server.health.HealthMonitor;
+import coffre.kms.server.grpc.HealthPort;
 import coffre.kms.server.health.Readiness;
 import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.grpc.ReflectionSupport;
@@ -97,6 +99,7 @@ public final class CoffreServer implements AutoCloseable {
     /** The deployment of the gRPC listeners (one per core). */
     private final String listeners;
     private final int port;
+    private final Integer healthPort;
     private final HealthStatusManager health;
     private final DeletionJob deletionJob;
     private final AuditLog auditLog;
@@ -104,9 +107,10 @@ public final class CoffreServer implements AutoCloseable {
     private final AuditCheckpointer checkpointer;
     private final Clock clock;
 
-    private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, HealthStatusManager health,
-                         DeletionJob deletionJob, AuditLog auditLog, JdbcAuditStore auditStore,
-                         AuditCheckpointer checkpointer, Clock clock) {
+    private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, Integer healthPort,
+                         HealthStatusManager health, DeletionJob deletionJob, AuditLog auditLog,
+                         JdbcAuditStore auditStore, AuditCheckpointer checkpointer, Clock clock) {
+        this.healthPort = healthPort;
         this.vertx = vertx;
         this.hsm = hsm;
         this.storage = storage;
@@ -197,11 +201,13 @@ public final class CoffreServer implements AutoCloseable {
                     .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
             GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);
-            ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
-                            KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
-                            OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
-                            health.getHealthService().bindService().getServiceDescriptor()))
-                    .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
+            if (config.server().reflection()) {
+                ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
+                                KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
+                                OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
+                                health.getHealthService().bindService().getServiceDescriptor()))
+                        .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
+            }
 
             HttpServerOptions options = new HttpServerOptions()
                     .setHost(config.server().host())
@@ -209,8 +215,9 @@ public final class CoffreServer implements AutoCloseable {
                     .setSsl(true)
                     .setUseAlpn(true)
                     // REQUEST, not REQUIRED: a caller without a certificate gets a clear
-                    // UNAUTHENTICATED from the handler instead of a bare handshake failure. A
-                    // certificate that does not chain to the client CA still fails the handshake.
+                    // UNAUTHENTICATED from the handler (or the CertificateGate) instead of a bare
+                    // handshake failure. A certificate that does not chain to the client CA still
+                    // fails the handshake.
                     .setClientAuth(ClientAuth.REQUEST)
                     .setKeyCertOptions(new PemKeyCertOptions()
                             .setCertPath(config.tls().certificate().toString())
@@ -222,11 +229,12 @@ public final class CoffreServer implements AutoCloseable {
             // Sharing needs one explicit port, so port 0 is resolved to a free port first.
             int port = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
             HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
+            CertificateGate gate = new CertificateGate(grpc);
             String listeners = await(vertx.deployVerticle(() -> new VerticleBase() {
                 @Override
                 public Future<?> start() {
                     return vertx.createHttpServer(bound).connectionHandler(CoalescedFlushes::install)
-                            .requestHandler(grpc).listen();
+                            .requestHandler(gate).listen();
                 }
             }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
 
@@ -238,6 +246,9 @@ public final class CoffreServer implements AutoCloseable {
                     HEALTH_INTERVAL);
             readiness.deepCheck(monitor.check());
             scheduleDeepChecks(vertx, monitor, readiness);
+            Integer healthPort = config.server().healthPort() == null ? null
+                    : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
+                            health, readiness)).actualPort();
             vertx.setPeriodic(config.audit().checkpointInterval().toMillis(), id -> adminWorkers
                     .executeBlocking(checkpointer::checkpoint, false)
                     .onFailure(e -> LOG.log(Level.WARNING, "audit checkpoint failed; will retry: {0}", e.toString())));
@@ -245,8 +256,8 @@ public final class CoffreServer implements AutoCloseable {
                     "port=" + port));
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
-            return new CoffreServer(vertx, hsm, storage, listeners, port, health, deletionJob, auditLog, auditStore,
-                    checkpointer, clock);
+            return new CoffreServer(vertx, hsm, storage, listeners, port, healthPort, health, deletionJob, auditLog,
+                    auditStore, checkpointer, clock);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
@@ -311,6 +322,11 @@ public final class CoffreServer implements AutoCloseable {
     /** The port the server listens on (useful when configured with port 0). */
     public int port() {
         return port;
+    }
+
+    /** The plaintext health port (useful when configured with port 0), if there is one. */
+    public java.util.OptionalInt healthPort() {
+        return healthPort == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(healthPort);
     }
 
     /**
