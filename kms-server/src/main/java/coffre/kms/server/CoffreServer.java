@@ -182,7 +182,7 @@ public final class CoffreServer implements AutoCloseable {
                     new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
             GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access,
                     RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock,
-                    config.server().maxMessageBytes(), readiness::storeFailed);
+                    config.server().maxMessageBytes(), config.store().connectionTimeout(), readiness::storeFailed);
             java.time.Duration dataPlane = config.server().dataPlaneTimeout();
             endpoint.bind(new WrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);

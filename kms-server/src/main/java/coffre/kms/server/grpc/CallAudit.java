@@ -29,6 +29,11 @@ final class CallAudit {
         return requestId;
     }
 
+    /** The {@link System#nanoTime()} when the call arrived. */
+    long startedNanos() {
+        return startedNanos;
+    }
+
     void caller(Principal principal) {
         this.caller = principal;
     }

@@ -22,6 +22,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -46,21 +47,27 @@ public final class GrpcEndpoint {
     private final Clock clock;
     private final Runnable onStoreUnavailable;
     private final long maxMessageBytes;
+    private final java.time.Duration storeWait;
 
     public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
                         Clock clock) {
-        this(server, accessControl, rateLimiter, audit, clock, GrpcServerOptions.DEFAULT_MAX_MESSAGE_SIZE, () -> { });
+        this(server, accessControl, rateLimiter, audit, clock, GrpcServerOptions.DEFAULT_MAX_MESSAGE_SIZE,
+                java.time.Duration.ofSeconds(3), () -> { });
     }
 
     /**
      * @param maxMessageBytes    the limit {@code server} was given, named in the refusal of a larger message
+     * @param storeWait          the store's connection timeout: a call refused because the store is
+     *                           unavailable is answered no later than this after it arrived, its
+     *                           audit event written or not (it stays queued)
      * @param onStoreUnavailable told (on a worker, must not block) each time a call fails because
      *                           the store is unavailable, so readiness need not wait for the next
      *                           deep check
      */
     public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
-                        Clock clock, long maxMessageBytes, Runnable onStoreUnavailable) {
+                        Clock clock, long maxMessageBytes, java.time.Duration storeWait, Runnable onStoreUnavailable) {
         this.maxMessageBytes = maxMessageBytes;
+        this.storeWait = storeWait;
         this.server = server;
         this.accessControl = accessControl;
         this.rateLimiter = rateLimiter;
@@ -207,8 +214,19 @@ public final class GrpcEndpoint {
     /** As above, cancelling the Vert.x timer {@code deadlineTimer} (if not negative) on the event loop first. */
     private <Resp> void answerAfterAudit(Context context, GrpcServerResponse<?, Resp> response, CallAudit callAudit,
                                          Object request, Reply<Resp> reply, KmsException error, long deadlineTimer) {
-        Future.fromCompletionStage(audit.record(callAudit.event(request, reply == null ? null : reply.message(), error)),
-                context).onComplete(recorded -> {
+        CompletionStage<Void> durable = audit.record(callAudit.event(request, reply == null ? null : reply.message(),
+                error));
+        if (reply == null && error != null && error.reason() == ErrorReason.STORE_UNAVAILABLE) {
+            // The store has just failed this call, most likely after waiting its whole connection
+            // timeout, and the event goes to the same database: waiting as long again for it would
+            // double the bound a caller is promised. The refusal is sent when the event is
+            // durable or when the call has waited storeWait, whichever comes first; nothing was
+            // done, and the event stays queued either way.
+            long left = storeWait.toNanos() - (System.nanoTime() - callAudit.startedNanos());
+            durable = durable.toCompletableFuture().copy()
+                    .completeOnTimeout(null, Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        Future.fromCompletionStage(durable, context).onComplete(recorded -> {
                     if (deadlineTimer >= 0) {
                         context.owner().cancelTimer(deadlineTimer);
                     }

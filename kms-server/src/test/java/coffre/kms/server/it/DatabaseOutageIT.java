@@ -13,7 +13,9 @@ import coffre.kms.server.testing.PostgresTestDatabase;
 import coffre.kms.server.testing.TcpProxy;
 import coffre.kms.server.testing.TestCluster;
 import coffre.kms.server.testing.TestCluster.Node;
+import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.CryptoServiceGrpc;
+import coffre.kms.v1.ListApprovalRequestsRequest;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -127,5 +129,33 @@ class DatabaseOutageIT {
                 () -> health(node) == ServingStatus.SERVING);
         System.out.printf("SERVING again %d ms after the database came back%n", back.toMillis());
         assertArrayEquals(PLAINTEXT, ClusterCalls.unwrap(one, envelope));
+    }
+
+    /**
+     * An admin call that needs the store, first to meet the outage: it waits for a connection
+     * (connectionTimeout), and must not then wait as long again for its own audit event.
+     */
+    @Test
+    void aCallThatNeedsTheStoreFailsWithinTheConnectionTimeoutToo() {
+        Node node = cluster.node(0);
+        ApprovalServiceGrpc.ApprovalServiceBlockingStub approvals = node.adminApprovals()
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        approvals.listApprovalRequests(ListApprovalRequestsRequest.getDefaultInstance());
+
+        proxy.cut();
+        long started = System.nanoTime();
+        io.grpc.StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                io.grpc.StatusRuntimeException.class,
+                () -> approvals.listApprovalRequests(ListApprovalRequestsRequest.getDefaultInstance()));
+        Duration waited = Duration.ofNanos(System.nanoTime() - started);
+        Errors.Seen seen = Errors.of(refused);
+        System.out.printf("an admin call failed with %s after %d ms (connectionTimeout %d ms)%n", seen.reason(),
+                waited.toMillis(), connectionTimeout.toMillis());
+        assertEquals(Status.Code.UNAVAILABLE, seen.code(), seen.toString());
+        assertTrue(java.util.Set.of("STORE_UNAVAILABLE", "AUDIT_UNAVAILABLE").contains(seen.reason()), seen.toString());
+        assertTrue(waited.compareTo(connectionTimeout.plus(MARGIN)) <= 0, "the call waited " + waited.toMillis()
+                + " ms; the bound is connectionTimeout " + connectionTimeout.toMillis() + " ms (+" + MARGIN.toMillis()
+                + " ms)");
+        assertEquals(ServingStatus.NOT_SERVING, health(node), "readiness after a failed store call");
     }
 }
