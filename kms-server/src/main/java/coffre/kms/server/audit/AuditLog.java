@@ -150,10 +150,17 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
     /**
      * Tells {@code listener} each time the log turns unwritable (false, at the first failed write)
-     * or writable again (true), on the writer's thread; it must not block.
+     * or writable again (true), on the writer's or the watchdog's thread; it must not block. If the
+     * log is unwritable already, the listener is told so at once.
      */
     public void watchWritable(java.util.function.Consumer<Boolean> listener) {
-        this.writableListener = Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "listener");
+        synchronized (writableLock) {
+            this.writableListener = listener;
+            if (failing) {
+                listener.accept(false);
+            }
+        }
     }
 
     public String node() {
