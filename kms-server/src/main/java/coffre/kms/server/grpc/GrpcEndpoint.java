@@ -97,6 +97,8 @@ public final class GrpcEndpoint {
         } catch (KmsException e) {
             Context context = Vertx.currentContext();
             call.handler(ignored -> { });
+            // Refused before its size matters: the end handler below answers an over-large message too.
+            call.invalidMessageHandler(ignored -> { });
             call.endHandler(ignored -> answerAfterAudit(context, call.response(), callAudit, null, null, e));
             return null;
         }

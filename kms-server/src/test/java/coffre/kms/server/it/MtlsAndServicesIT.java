@@ -52,6 +52,11 @@ class MtlsAndServicesIT {
         ManagedChannel anonymous = node.channelFor(null);
         Errors.expect(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED_PRINCIPAL",
                 () -> KeyServiceGrpc.newBlockingStub(anonymous).listKeys(ListKeysRequest.getDefaultInstance()));
+        // Authentication comes first, whatever the size of the message.
+        Errors.expect(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED_PRINCIPAL",
+                () -> coffre.kms.v1.CryptoServiceGrpc.newBlockingStub(anonymous).wrap(coffre.kms.v1.WrapRequest
+                        .newBuilder().setKeyId("alias/x").setPlaintext(com.google.protobuf.ByteString.copyFrom(
+                                new byte[70_000])).build()));
     }
 
     /** An untrusted chain is never read for a principal, even one naming an administrator. */
