@@ -143,6 +143,18 @@ class MtlsAndServicesIT {
         assertEquals(200, alive.statusCode());
     }
 
+    /** The documented exception: the bridged standard services keep Vert.x's bare answer to an over-large message. */
+    @Test
+    void anOverLargeMessageToTheHealthServiceGetsVertxsBareAnswer() {
+        ManagedChannel channel = node.channelFor(node.pki().clientWithUri("prober", "spiffe://coffre.test/prober"));
+        io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.newBuilder().setService("x".repeat(70_000)).build()));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        com.google.rpc.Status details = io.grpc.protobuf.StatusProto.fromThrowable(e);
+        assertTrue(details == null || details.getDetailsCount() == 0, "no ErrorInfo: " + details);
+    }
+
     @Test
     void healthServiceReportsServing() {
         ManagedChannel channel = node.channelFor(node.pki().clientWithUri("prober", "spiffe://coffre.test/prober"));
