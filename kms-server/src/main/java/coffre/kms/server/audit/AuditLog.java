@@ -39,8 +39,9 @@ import java.util.concurrent.TimeUnit;
  * database (each attempt may wait the store's whole connection timeout, and events queued behind
  * it would wait for it and then for their own attempt) is not waited for past that. In CLOSED mode
  * the caller then gets {@code AUDIT_UNAVAILABLE}; in OPEN mode it is answered. Either way the event
- * stays queued and is written if the store comes back, so the log may hold events of calls that
- * were refused, never the reverse.
+ * stays queued: it is written if the writer's attempt for it works (in CLOSED mode a failed attempt
+ * drops it, as it drops every refused batch), so the log may hold events of calls that were
+ * refused, never the reverse.
  *
  * <p>While a CLOSED log is failing and idle, the writer reads the chain's tail now and then: when
  * that works again, the log counts as writable (readiness follows {@link #watchWritable}), so a

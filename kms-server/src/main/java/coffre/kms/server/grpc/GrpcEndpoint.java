@@ -59,7 +59,8 @@ public final class GrpcEndpoint {
      * @param maxMessageBytes    the limit {@code server} was given, named in the refusal of a larger message
      * @param storeWait          the store's connection timeout: a call refused because the store is
      *                           unavailable is answered no later than this after it arrived, its
-     *                           audit event written or not (it stays queued)
+     *                           audit event written or not (it stays queued, to be written or,
+     *                           if the store still fails, dropped as a refused call's event is)
      * @param onStoreUnavailable told (on a worker, must not block) each time a call fails because
      *                           the store is unavailable, so readiness need not wait for the next
      *                           deep check
@@ -223,7 +224,8 @@ public final class GrpcEndpoint {
             // timeout, and the event goes to the same database: waiting as long again for it would
             // double the bound a caller is promised. The refusal is sent when the event is
             // durable or when the call has waited storeWait, whichever comes first; nothing was
-            // done, and the event stays queued either way.
+            // done, and the event stays queued either way (written, or dropped if the store still
+            // fails, as the event of any call refused AUDIT_UNAVAILABLE would be).
             long left = storeWait.toNanos() - (System.nanoTime() - callAudit.startedNanos());
             durable = durable.toCompletableFuture().copy()
                     .completeOnTimeout(null, Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS);
