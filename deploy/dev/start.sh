@@ -69,6 +69,7 @@ node:
 server:
   host: 127.0.0.1
   port: $port
+  reflection: true
 tls:
   certificate: pki/server.pem
   privateKey: pki/server.key

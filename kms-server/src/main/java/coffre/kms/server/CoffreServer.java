@@ -33,9 +33,12 @@ import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.OfficerServiceGrpc;
 import java.security.SecureRandom;
+import coffre.kms.server.grpc.CertificateGate;
 import coffre.kms.server.grpc.CoalescedFlushes;
 import coffre.kms.server.grpc.GrpcEndpoint;
 import coffre.kms.server.health.HealthMonitor;
+import coffre.kms.server.grpc.HealthPort;
+import coffre.kms.server.health.Readiness;
 import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.grpc.ReflectionSupport;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
@@ -81,8 +84,14 @@ import java.util.concurrent.TimeoutException;
 public final class CoffreServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(CoffreServer.class.getName());
     private static final long START_TIMEOUT_SECONDS = 30;
-    /** How often the deep health check runs (and so the most a readiness answer can lag). */
+    /**
+     * How often the deep health check runs while the node is ready. Failed audit writes and store
+     * calls turn readiness off at once; this interval bounds only how late a failure that no call
+     * has met yet (e.g. an HSM gone bad with no traffic) shows.
+     */
     private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(15);
+    /** How often it runs while the node is not ready, so that readiness comes back soon after its cause. */
+    private static final Duration RECHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final Hsm hsm;
@@ -90,6 +99,7 @@ public final class CoffreServer implements AutoCloseable {
     /** The deployment of the gRPC listeners (one per core). */
     private final String listeners;
     private final int port;
+    private final Integer healthPort;
     private final HealthStatusManager health;
     private final DeletionJob deletionJob;
     private final AuditLog auditLog;
@@ -97,9 +107,10 @@ public final class CoffreServer implements AutoCloseable {
     private final AuditCheckpointer checkpointer;
     private final Clock clock;
 
-    private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, HealthStatusManager health,
-                         DeletionJob deletionJob, AuditLog auditLog, JdbcAuditStore auditStore,
-                         AuditCheckpointer checkpointer, Clock clock) {
+    private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, Integer healthPort,
+                         HealthStatusManager health, DeletionJob deletionJob, AuditLog auditLog,
+                         JdbcAuditStore auditStore, AuditCheckpointer checkpointer, Clock clock) {
+        this.healthPort = healthPort;
         this.vertx = vertx;
         this.hsm = hsm;
         this.storage = storage;
@@ -123,8 +134,10 @@ public final class CoffreServer implements AutoCloseable {
         JdbcAuditStore auditStore = null;
         try {
             auditStore = new JdbcAuditStore(storage.dataSource(), storage.auditJournal().orElse(null));
+            // A call waits for its audit event no longer than for a database connection: the
+            // bound the README promises during an outage.
             auditLog = AuditLog.open(auditStore, config.node().id(), config.audit().onFailure(),
-                    config.audit().maxBatch(), config.audit().maxBacklog(), clock);
+                    config.audit().maxBatch(), config.audit().maxBacklog(), config.store().connectionTimeout(), clock);
             AuditMacKey auditKey = new AuditMacKey(hsm, storage.clusterLock());
             AuditCheckpointer checkpointer = new AuditCheckpointer(auditLog, auditStore, auditKey, clock);
 
@@ -158,10 +171,18 @@ public final class CoffreServer implements AutoCloseable {
             WorkerExecutor cryptoWorkers = vertx.createSharedWorkerExecutor("coffre-crypto", config.hsm().sessions());
             WorkerExecutor adminWorkers = vertx.createSharedWorkerExecutor("coffre-admin", 2);
 
+            HealthStatusManager health = new HealthStatusManager();
+            // Not ready until the first deep check has passed (the manager starts at SERVING).
+            setAll(health, ServingStatus.NOT_SERVING);
+            Readiness readiness = new Readiness(config.audit().onFailure() == AuditLog.FailureMode.CLOSED,
+                    serving -> setAll(health, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
+            auditLog.watchWritable(readiness::auditWritable);
+
             GrpcIoServer grpc = GrpcIoServer.server(vertx,
                     new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
             GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access,
-                    RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock);
+                    RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock,
+                    config.server().maxMessageBytes(), config.store().connectionTimeout(), readiness::storeFailed);
             java.time.Duration dataPlane = config.server().dataPlaneTimeout();
             endpoint.bind(new WrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
@@ -179,15 +200,14 @@ public final class CoffreServer implements AutoCloseable {
             AuditHandlers.all(auditStore, new AuditVerifier(auditStore, auditKey))
                     .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
-            HealthStatusManager health = new HealthStatusManager();
-            // Not ready until the first deep check below has passed (the manager starts at SERVING).
-            setAll(health, ServingStatus.NOT_SERVING);
             GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);
-            ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
-                            KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
-                            OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
-                            health.getHealthService().bindService().getServiceDescriptor()))
-                    .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
+            if (config.server().reflection()) {
+                ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
+                                KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
+                                OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
+                                health.getHealthService().bindService().getServiceDescriptor()))
+                        .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
+            }
 
             HttpServerOptions options = new HttpServerOptions()
                     .setHost(config.server().host())
@@ -195,8 +215,9 @@ public final class CoffreServer implements AutoCloseable {
                     .setSsl(true)
                     .setUseAlpn(true)
                     // REQUEST, not REQUIRED: a caller without a certificate gets a clear
-                    // UNAUTHENTICATED from the handler instead of a bare handshake failure. A
-                    // certificate that does not chain to the client CA still fails the handshake.
+                    // UNAUTHENTICATED from the handler (or the CertificateGate) instead of a bare
+                    // handshake failure. A certificate that does not chain to the client CA still
+                    // fails the handshake.
                     .setClientAuth(ClientAuth.REQUEST)
                     .setKeyCertOptions(new PemKeyCertOptions()
                             .setCertPath(config.tls().certificate().toString())
@@ -208,11 +229,12 @@ public final class CoffreServer implements AutoCloseable {
             // Sharing needs one explicit port, so port 0 is resolved to a free port first.
             int port = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
             HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
+            CertificateGate gate = new CertificateGate(grpc);
             String listeners = await(vertx.deployVerticle(() -> new VerticleBase() {
                 @Override
                 public Future<?> start() {
                     return vertx.createHttpServer(bound).connectionHandler(CoalescedFlushes::install)
-                            .requestHandler(grpc).listen();
+                            .requestHandler(gate).listen();
                 }
             }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
 
@@ -222,9 +244,11 @@ public final class CoffreServer implements AutoCloseable {
 
             HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), storage.clusterLock(), clock,
                     HEALTH_INTERVAL);
-            publish(health, monitor.check(), auditLog);
-            vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), id -> adminWorkers.executeBlocking(monitor::check, false)
-                    .onSuccess(report -> publish(health, report, audit)));
+            readiness.deepCheck(monitor.check());
+            scheduleDeepChecks(vertx, monitor, readiness);
+            Integer healthPort = config.server().healthPort() == null ? null
+                    : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
+                            health, readiness)).actualPort();
             vertx.setPeriodic(config.audit().checkpointInterval().toMillis(), id -> adminWorkers
                     .executeBlocking(checkpointer::checkpoint, false)
                     .onFailure(e -> LOG.log(Level.WARNING, "audit checkpoint failed; will retry: {0}", e.toString())));
@@ -232,8 +256,8 @@ public final class CoffreServer implements AutoCloseable {
                     "port=" + port));
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
-            return new CoffreServer(vertx, hsm, storage, listeners, port, health, deletionJob, auditLog, auditStore,
-                    checkpointer, clock);
+            return new CoffreServer(vertx, hsm, storage, listeners, port, healthPort, health, deletionJob, auditLog,
+                    auditStore, checkpointer, clock);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
@@ -248,10 +272,32 @@ public final class CoffreServer implements AutoCloseable {
         }
     }
 
-    /** Readiness follows the deep health check: NOT_SERVING while the HSM or the store is unusable. */
-    private static void publish(HealthStatusManager health, HealthMonitor.Report report, AuditLog auditLog) {
-        boolean serving = report.serving() && (auditLog.writable() || auditLog.failureMode() == AuditLog.FailureMode.OPEN);
-        setAll(health, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    /**
+     * Runs the deep check every {@link #HEALTH_INTERVAL} while ready, every {@link #RECHECK_INTERVAL}
+     * while not (but not sooner than that after readiness went off, so a failure is seen for at
+     * least that long), one at a time, on a thread of its own: a check that waits for an
+     * unreachable database must not hold a worker that serves calls.
+     */
+    private static void scheduleDeepChecks(Vertx vertx, HealthMonitor monitor, Readiness readiness) {
+        WorkerExecutor checker = vertx.createSharedWorkerExecutor("coffre-health", 1);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong lastStarted = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        vertx.setPeriodic(RECHECK_INTERVAL.toMillis() / 4, id -> {
+            long now = System.nanoTime();
+            boolean due = readiness.serving() ? now - lastStarted.get() >= HEALTH_INTERVAL.toNanos()
+                    : now - Math.max(lastStarted.get(), readiness.changedAtNanos()) >= RECHECK_INTERVAL.toNanos();
+            if (due && running.compareAndSet(false, true)) {
+                lastStarted.set(now);
+                checker.executeBlocking(monitor::check, false).onComplete(done -> {
+                    running.set(false);
+                    if (done.succeeded()) {
+                        readiness.deepCheck(done.result());
+                    } else {
+                        LOG.log(Level.WARNING, "deep health check failed unexpectedly: {0}", done.cause().toString());
+                    }
+                });
+            }
+        });
     }
 
     private static void setAll(HealthStatusManager health, ServingStatus status) {
@@ -276,6 +322,11 @@ public final class CoffreServer implements AutoCloseable {
     /** The port the server listens on (useful when configured with port 0). */
     public int port() {
         return port;
+    }
+
+    /** The plaintext health port (useful when configured with port 0), if there is one. */
+    public java.util.OptionalInt healthPort() {
+        return healthPort == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(healthPort);
     }
 
     /**

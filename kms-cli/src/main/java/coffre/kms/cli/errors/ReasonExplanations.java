@@ -102,6 +102,8 @@ public final class ReasonExplanations {
                     "an officer with this id or this public key already exists";
             case RATE_LIMITED ->
                     "this identity sent more requests than its rate limit allows; slow down and retry";
+            case MESSAGE_TOO_LARGE ->
+                    "the request is larger than the server accepts (its server.maxMessageBytes); nothing was done";
             case HSM_UNAVAILABLE ->
                     "the server cannot reach its HSM right now; retry later";
             case STORE_UNAVAILABLE ->

@@ -34,6 +34,18 @@ import java.util.concurrent.TimeUnit;
  *       order, and are written first when the store is back. Past {@code maxBacklog} events, new
  *       ones are counted and replaced by one {@link AuditEventType#EVENTS_DROPPED} event.</li>
  * </ul>
+ *
+ * <p>No caller waits longer than {@code maxWait} for its event: a write stuck on an unreachable
+ * database (each attempt may wait the store's whole connection timeout, and events queued behind
+ * it would wait for it and then for their own attempt) is not waited for past that. In CLOSED mode
+ * the caller then gets {@code AUDIT_UNAVAILABLE}; in OPEN mode it is answered. Either way the event
+ * stays queued: it is written if the writer's attempt for it works (in CLOSED mode a failed attempt
+ * drops it, as it drops every refused batch), so the log may hold events of calls that were
+ * refused, never the reverse.
+ *
+ * <p>While a CLOSED log is failing and idle, the writer reads the chain's tail now and then: when
+ * that works again, the log counts as writable (readiness follows {@link #watchWritable}), so a
+ * node that load balancers stopped sending requests to can come back without one.
  */
 public final class AuditLog implements AuditSink, AutoCloseable {
     private static final Logger LOG = System.getLogger(AuditLog.class.getName());
@@ -47,8 +59,12 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     public record Head(long sequence, String hash) {
     }
 
-    private record Pending(AuditEvent event, CompletableFuture<Void> done) {
+    private record Pending(AuditEvent event, CompletableFuture<Void> done, long enqueuedNanos) {
     }
+
+    /** The default {@code maxWait}: the default connection timeout of the PostgreSQL store. */
+    public static final java.time.Duration DEFAULT_MAX_WAIT = java.time.Duration.ofSeconds(3);
+    private static final Pending[] NONE = new Pending[0];
 
     private final AuditStore store;
     private final String node;
@@ -56,9 +72,15 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private final int maxBatch;
     private final int maxBacklog;
     private final Clock clock;
+    private final long maxWaitNanos;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread writer;
+    private final java.util.concurrent.ScheduledExecutorService watchdog;
+    /** The batch being written now (a copy the watchdog may read), or {@link #NONE}. */
+    private volatile Pending[] inFlight = NONE;
+    private volatile java.util.function.Consumer<Boolean> writableListener = writable -> { };
     private final Object idle = new Object();
+    private final Object writableLock = new Object();
     private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
     /** Events whose future has been settled by the writer; guarded by {@link #idle}. */
     private long settled;
@@ -73,8 +95,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private long dropped;
     private String lastFailure;
 
-    private AuditLog(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog, Clock clock) {
+    private AuditLog(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog,
+                     java.time.Duration maxWait, Clock clock) {
         this.store = store;
+        this.maxWaitNanos = maxWait.toNanos();
         this.node = node;
         this.mode = mode;
         this.maxBatch = maxBatch;
@@ -87,6 +111,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         this.tailHash = head.hash();
         this.writer = new Thread(this::writeLoop, "coffre-audit-writer");
         this.writer.setDaemon(true);
+        this.watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "coffre-audit-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -97,13 +126,42 @@ public final class AuditLog implements AuditSink, AutoCloseable {
      */
     public static AuditLog open(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog,
                                 Clock clock) {
+        return open(store, node, mode, maxBatch, maxBacklog, DEFAULT_MAX_WAIT, clock);
+    }
+
+    /**
+     * As above; a caller waits at most {@code maxWait} (about: the watchdog looks every tenth of
+     * it, at most every 50 ms) for its event to be written.
+     */
+    public static AuditLog open(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog,
+                                java.time.Duration maxWait, Clock clock) {
         Objects.requireNonNull(node, "node");
         if (maxBatch < 1 || maxBacklog < 1) {
             throw new IllegalArgumentException("batch and backlog sizes are positive");
         }
-        AuditLog log = new AuditLog(store, node, mode, maxBatch, maxBacklog, clock);
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            throw new IllegalArgumentException("maxWait is positive");
+        }
+        AuditLog log = new AuditLog(store, node, mode, maxBatch, maxBacklog, maxWait, clock);
         log.writer.start();
+        long tick = Math.max(1, Math.min(50, maxWait.toMillis() / 10));
+        log.watchdog.scheduleWithFixedDelay(log::giveUpOverdue, tick, tick, TimeUnit.MILLISECONDS);
         return log;
+    }
+
+    /**
+     * Tells {@code listener} each time the log turns unwritable (false, at the first failed write)
+     * or writable again (true), on the writer's or the watchdog's thread; it must not block. If the
+     * log is unwritable already, the listener is told so at once.
+     */
+    public void watchWritable(java.util.function.Consumer<Boolean> listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (writableLock) {
+            this.writableListener = listener;
+            if (failing) {
+                listener.accept(false);
+            }
+        }
     }
 
     public String node() {
@@ -124,7 +182,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!running) {
             done.completeExceptionally(unavailable("the audit log is closed"));
-        } else if (queue.offer(new Pending(event, done))) {
+        } else if (queue.offer(new Pending(event, done, System.nanoTime()))) {
             submitted.incrementAndGet();
         } else {
             done.completeExceptionally(unavailable("the audit log is not keeping up"));
@@ -167,11 +225,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 if (first == null) {
                     if (!backlog.isEmpty() || dropped > 0) {
                         write(batch);
+                    } else if (failing && mode == FailureMode.CLOSED) {
+                        probe();
                     }
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
+                inFlight = batch.toArray(NONE);
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -181,6 +242,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 LOG.log(Level.ERROR, "audit writer failed unexpectedly", e);
                 batch.forEach(p -> p.done().completeExceptionally(unavailable("the audit log failed")));
             } finally {
+                inFlight = NONE;
                 synchronized (idle) {
                     settled += batch.size();
                     idle.notifyAll();
@@ -229,6 +291,68 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         batch.forEach(p -> p.done().complete(null));
     }
 
+    /**
+     * Whether the store answers again, with nothing to write: a read of the chain's tail. It can
+     * succeed where a write would still fail (a full disk); the next write then says so again.
+     */
+    private void probe() throws InterruptedException {
+        try {
+            resyncTail();
+        } catch (RuntimeException e) {
+            Thread.sleep(RETRY_PAUSE_MILLIS);
+            return;
+        }
+        setFailing(false);
+        LOG.log(Level.WARNING, "audit store reachable again; the next write will tell whether it is writable");
+    }
+
+    /**
+     * Answers every caller that has waited {@code maxWait} for its event (see the class comment);
+     * runs on the watchdog thread. Batches and the queue are in arrival order, so each scan stops
+     * at the first caller still within its time.
+     */
+    private void giveUpOverdue() {
+        long now = System.nanoTime();
+        for (Pending pending : inFlight) {
+            if (!giveUpIfOverdue(pending, now)) {
+                break;
+            }
+        }
+        for (Pending pending : queue) {
+            if (!giveUpIfOverdue(pending, now)) {
+                break;
+            }
+        }
+    }
+
+    private boolean giveUpIfOverdue(Pending pending, long now) {
+        if (now - pending.enqueuedNanos() < maxWaitNanos) {
+            return false;
+        }
+        if (!pending.done().isDone()) {
+            if (mode == FailureMode.CLOSED) {
+                // A write this slow refuses callers as a failed one does: readiness must say so now,
+                // not when the store finally answers (the next write that works clears it).
+                setFailing(true);
+                pending.done().completeExceptionally(unavailable("the audit log could not write the event within "
+                        + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos) + " ms; nothing is done unrecorded"));
+            } else {
+                pending.done().complete(null);
+            }
+        }
+        return true;
+    }
+
+    /** Called by the writer and the watchdog; the lock keeps the listener's calls in the flag's order. */
+    private void setFailing(boolean now) {
+        synchronized (writableLock) {
+            if (failing != now) {
+                failing = now;
+                writableListener.accept(!now);
+            }
+        }
+    }
+
     /** Writes the events kept while failing open (and the count of those dropped); true if it worked. */
     private boolean retryBacklog() {
         List<ChainedEvent> pending = new ArrayList<>(backlog);
@@ -263,7 +387,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         tailSequence = last.sequence();
         tailHash = last.hash();
         if (failing) {
-            failing = false;
+            setFailing(false);
             LOG.log(Level.WARNING, "audit log writable again at sequence {0,number,#}", last.sequence());
         }
     }
@@ -304,7 +428,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             LOG.log(Level.ERROR, "cannot write the audit log (" + mode + " mode): " + e);
             lastFailure = e.toString();
         }
-        failing = true;
+        setFailing(true);
         if (mode == FailureMode.CLOSED) {
             // Nothing of this batch was written: the chain goes on from the last durable event.
             KmsException error = unavailable("the audit log cannot be written; nothing is done unrecorded");
@@ -326,6 +450,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             writer.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            watchdog.shutdownNow();
         }
         if (!backlog.isEmpty() || dropped > 0) {
             LOG.log(Level.ERROR, "audit log closed with {0} unwritten and {1} dropped event(s)", backlog.size(), dropped);

@@ -55,13 +55,7 @@ public final class ConfigLoader {
         Reader r = new Reader(tree, env, base);
         ServerConfig config = new ServerConfig(
                 new NodeSettings(r.string("node.id", "coffre-1")),
-                new ServerSettings(r.string("server.host", "127.0.0.1"),
-                        r.integer("server.port", 8443, 0, 65535),
-                        r.integer("server.maxMessageBytes", 65536, 16384, 4 * 1024 * 1024),
-                        r.integer("server.maxConcurrentStreams", 1024, 1, 65536),
-                        r.integer("server.requestsPerSecondPerPrincipal", 0, 0, 10_000_000),
-                        r.integer("server.burstPerPrincipal", 0, 0, 10_000_000),
-                        r.duration("server.dataPlaneTimeout", ServerSettings.DEFAULT_DATA_PLANE_TIMEOUT)),
+                server(r),
                 new TlsSettings(r.readableFile("tls.certificate"), r.readableFile("tls.privateKey"),
                         r.readableFile("tls.clientCa")),
                 hsm(r),
@@ -79,6 +73,32 @@ public final class ConfigLoader {
                     + "): a call waiting for the HSM must fail with HSM_UNAVAILABLE before its deadline");
         }
         return config;
+    }
+
+    private static ServerSettings server(Reader r) {
+        int port = r.integer("server.port", 8443, 0, 65535);
+        Integer healthPort = r.optionalInteger("server.healthPort");
+        String healthHost = r.optionalString("server.healthHost");
+        if (healthPort != null && healthPort > 65535) {
+            throw new ConfigException("server.healthPort: " + healthPort + " is out of range; allowed 0 to 65535");
+        }
+        if (healthHost != null && healthPort == null) {
+            throw new ConfigException("server.healthHost: set only with server.healthPort (there is no health "
+                    + "port without it)");
+        }
+        String host = r.string("server.host", "127.0.0.1");
+        if (healthPort != null && healthPort != 0 && healthPort == port) {
+            throw new ConfigException("server.healthPort: " + healthPort + " is server.port; the plaintext health "
+                    + "port needs a port of its own");
+        }
+        return new ServerSettings(host, port,
+                r.integer("server.maxMessageBytes", 65536, 16384, 4 * 1024 * 1024),
+                r.integer("server.maxConcurrentStreams", 1024, 1, 65536),
+                r.integer("server.requestsPerSecondPerPrincipal", 0, 0, 10_000_000),
+                r.integer("server.burstPerPrincipal", 0, 0, 10_000_000),
+                r.duration("server.dataPlaneTimeout", ServerSettings.DEFAULT_DATA_PLANE_TIMEOUT),
+                Boolean.TRUE.equals(r.optionalBoolean("server.reflection")),
+                healthHost == null ? ServerSettings.DEFAULT_HEALTH_HOST : healthHost, healthPort);
     }
 
     private static HsmSettings hsm(Reader r) {
@@ -167,7 +187,7 @@ public final class ConfigLoader {
                 }
                 yield StoreSettings.postgres(new StoreSettings.Postgres(url, r.string("store.user", null),
                                 passwordFile, passwordEnv, schema, r.integer("store.poolSize", 8, 1, 256),
-                                r.duration("store.connectionTimeout", Duration.ofSeconds(3))),
+                                r.duration("store.connectionTimeout", StoreSettings.DEFAULT_CONNECTION_TIMEOUT)),
                         r.duration("store.refreshInterval", StoreSettings.DEFAULT_REFRESH_INTERVAL));
             }
             default -> throw new ConfigException("store.type: \"" + type + "\" is not supported; allowed: h2, postgres");

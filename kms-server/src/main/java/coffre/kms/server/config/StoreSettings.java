@@ -15,6 +15,8 @@ import java.util.Objects;
 public record StoreSettings(Type type, Path path, Postgres postgres, Duration refreshInterval) {
     /** The default {@code store.refreshInterval}. */
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofSeconds(30);
+    /** The default {@code store.connectionTimeout}. */
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(3);
 
     public enum Type { H2, POSTGRES }
 
@@ -24,6 +26,15 @@ public record StoreSettings(Type type, Path path, Postgres postgres, Duration re
         if ((type == Type.H2) != (path != null) || (type == Type.POSTGRES) != (postgres != null)) {
             throw new IllegalArgumentException("an h2 store has a path, a postgres store its connection settings");
         }
+    }
+
+    /**
+     * How long a request waits for a database connection before it fails: PostgreSQL's
+     * {@code connectionTimeout}, or {@link #DEFAULT_CONNECTION_TIMEOUT} for the embedded store. A
+     * call also waits at most this long for its audit event to be written.
+     */
+    public Duration connectionTimeout() {
+        return postgres != null ? postgres.connectionTimeout() : DEFAULT_CONNECTION_TIMEOUT;
     }
 
     /** The embedded store in the file {@code path}. */

@@ -12,8 +12,15 @@ import java.util.Set;
  * The data plane: wrap, unwrap, generate-data-key and rewrap. Reads only the in-memory
  * {@link KeyRegistry} and calls the HSM once per cryptographic step; it never touches the store.
  *
- * <p>Every call first checks the key's state and the caller's access (policy and grants); unwraps
+ * <p>Every call first checks the caller's access (policy and grants), then the key's state; unwraps
  * of break-glass keys also need an approved {@link UnwrapApprovals} entry.
+ *
+ * <p>A caller that may not use a key learns nothing about it: a key named by id or alias that
+ * does not exist and one it may not use get the same {@link ErrorReason#PERMISSION_DENIED} with
+ * the same message (the audit log records {@code KEY_NOT_FOUND} for the first), and a key's state
+ * is told only to callers that may use it. Otherwise aliases could be enumerated by anyone with a
+ * client certificate. Administrators see {@code KEY_NOT_FOUND} on the admin plane, where they may
+ * list every key anyway.
  *
  * <p>Every envelope that does not open, for whatever reason — malformed, tampered, truncated,
  * another key, another version, another context — fails with the single
@@ -71,9 +78,7 @@ public final class CryptoOperations {
                     "plaintext is " + plaintext.length + " bytes; the limit is " + MAX_PLAINTEXT_BYTES,
                     Map.of("limit", Integer.toString(MAX_PLAINTEXT_BYTES)));
         }
-        LiveKey key = registry.resolve(reference);
-        KeyLifecycle.requireUsable(key.metadata());
-        access.check(caller, DataOperation.WRAP, key, contextPairs);
+        LiveKey key = usableKey(caller, DataOperation.WRAP, reference, contextPairs);
         return wrapUnder(key, plaintext, context);
     }
 
@@ -94,8 +99,8 @@ public final class CryptoOperations {
         Envelope envelope = Envelope.decode(envelopeBytes);
         LiveKey known = registry.getOrCatchUp(envelope.keyId()).orElseThrow(KmsException::decryptionFailed);
         LiveKey key = registry.withVersion(known, envelope.keyVersion()).orElse(known);
+        checkAccess(caller, operation, key, envelope.keyId().value(), contextPairs);
         KeyLifecycle.requireUsable(key.metadata());
-        access.check(caller, operation, key, contextPairs);
         if (key.metadata().requireUnwrapApproval()) {
             unwrapApprovals.authorize(caller, key.metadata(), envelope.keyVersion(), envelopeBytes, context);
         }
@@ -122,9 +127,7 @@ public final class CryptoOperations {
             throw new KmsException(ErrorReason.INVALID_DATA_KEY_LENGTH,
                     "data keys are 16, 24, 32 or 64 bytes long", Map.of("allowed", "16,24,32,64"));
         }
-        LiveKey key = registry.resolve(reference);
-        KeyLifecycle.requireUsable(key.metadata());
-        access.check(caller, DataOperation.GENERATE_DATA_KEY, key, contextPairs);
+        LiveKey key = usableKey(caller, DataOperation.GENERATE_DATA_KEY, reference, contextPairs);
         SecretBytes dataKey;
         try {
             dataKey = SecretBytes.adopt(hsm.randomBytes(size));
@@ -146,17 +149,63 @@ public final class CryptoOperations {
     public Rewrapped rewrap(Principal caller, byte[] envelopeBytes, Map<String, String> contextPairs,
                             KeyReference target) {
         EncryptionContext context = EncryptionContext.of(contextPairs);
-        LiveKey destination = target == null ? null : registry.resolve(target);
+        LiveKey destination = target == null ? null : known(caller, DataOperation.REWRAP, target);
         try (Unwrapped opened = open(caller, DataOperation.REWRAP, envelopeBytes, contextPairs)) {
             if (destination == null) {
                 destination = registry.get(opened.keyId()).orElseThrow(KmsException::decryptionFailed);
             } else {
+                checkAccess(caller, DataOperation.REWRAP, destination, describe(target), contextPairs);
                 KeyLifecycle.requireUsable(destination.metadata());
-                access.check(caller, DataOperation.REWRAP, destination, contextPairs);
             }
             Wrapped wrapped = wrapUnder(destination, opened.plaintext().reveal(), context);
             return new Rewrapped(wrapped, opened.keyId(), opened.keyVersion());
         }
+    }
+
+    /** The key {@code reference} names, if {@code caller} may use it for {@code operation}, and usable. */
+    private LiveKey usableKey(Principal caller, DataOperation operation, KeyReference reference,
+                              Map<String, String> contextPairs) {
+        LiveKey key = known(caller, operation, reference);
+        checkAccess(caller, operation, key, describe(reference), contextPairs);
+        KeyLifecycle.requireUsable(key.metadata());
+        return key;
+    }
+
+    private LiveKey known(Principal caller, DataOperation operation, KeyReference reference) {
+        try {
+            return registry.resolve(reference);
+        } catch (KmsException e) {
+            if (e.reason() == ErrorReason.KEY_NOT_FOUND) {
+                throw noKeyFor(caller, operation, describe(reference), ErrorReason.KEY_NOT_FOUND);
+            }
+            throw e;
+        }
+    }
+
+    /** As {@link DataAccessPolicy#check}, its refusal worded as for a key that does not exist. */
+    private void checkAccess(Principal caller, DataOperation operation, LiveKey key, String named,
+                             Map<String, String> contextPairs) {
+        try {
+            access.check(caller, operation, key, contextPairs);
+        } catch (KmsException e) {
+            if (e.reason() == ErrorReason.PERMISSION_DENIED) {
+                throw noKeyFor(caller, operation, named, ErrorReason.PERMISSION_DENIED);
+            }
+            throw e;
+        }
+    }
+
+    /** One answer for "no such key" and "not yours": the key as the caller named it, never its id behind an alias. */
+    private static KmsException noKeyFor(Principal caller, DataOperation operation, String named, ErrorReason actual) {
+        return KmsException.disguised(ErrorReason.PERMISSION_DENIED, actual, "key " + named
+                + " does not exist or principal " + caller + " may not perform " + operation + " with it");
+    }
+
+    private static String describe(KeyReference reference) {
+        return switch (reference) {
+            case KeyReference.ById byId -> byId.id().value();
+            case KeyReference.ByAlias byAlias -> Alias.PREFIX + byAlias.alias().value();
+        };
     }
 
     private Wrapped wrapUnder(LiveKey key, byte[] plaintext, EncryptionContext context) {

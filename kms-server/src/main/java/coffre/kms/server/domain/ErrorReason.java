@@ -55,6 +55,8 @@ public enum ErrorReason {
     DUPLICATE_VOTE,
     OFFICER_ALREADY_EXISTS,
     RATE_LIMITED,
+    /** A request message over the server's size limit, refused by the transport before it is read. */
+    MESSAGE_TOO_LARGE,
 
     HSM_UNAVAILABLE,
     STORE_UNAVAILABLE,

@@ -11,6 +11,7 @@ public final class KmsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final ErrorReason reason;
+    private final ErrorReason audited;
     private final transient Map<String, String> metadata;
 
     public KmsException(ErrorReason reason, String message) {
@@ -22,13 +23,34 @@ public final class KmsException extends RuntimeException {
     }
 
     public KmsException(ErrorReason reason, String message, Map<String, String> metadata, Throwable cause) {
+        this(reason, reason, message, metadata, cause);
+    }
+
+    private KmsException(ErrorReason reason, ErrorReason audited, String message, Map<String, String> metadata,
+                         Throwable cause) {
         super(message, cause);
         this.reason = reason;
+        this.audited = audited;
         this.metadata = Map.copyOf(metadata);
     }
 
+    /**
+     * A failure the caller sees as {@code shown} while the audit log records what really happened,
+     * {@code actual}: for answers that must not tell a caller more than it may know (e.g. whether a
+     * key it may not use exists).
+     */
+    public static KmsException disguised(ErrorReason shown, ErrorReason actual, String message) {
+        return new KmsException(shown, actual, message, Map.of(), null);
+    }
+
+    /** What the caller is told. */
     public ErrorReason reason() {
         return reason;
+    }
+
+    /** What the audit log records: {@link #reason()} unless the answer was {@link #disguised}. */
+    public ErrorReason auditedReason() {
+        return audited;
     }
 
     public Map<String, String> metadata() {

@@ -29,6 +29,11 @@ final class CallAudit {
         return requestId;
     }
 
+    /** The {@link System#nanoTime()} when the call arrived. */
+    long startedNanos() {
+        return startedNanos;
+    }
+
     void caller(Principal principal) {
         this.caller = principal;
     }
@@ -40,8 +45,8 @@ final class CallAudit {
                 : fields.extract((Message) request, (Message) response);
         long latency = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startedNanos);
         return new AuditEvent(clock.instant(), type, caller == null ? "" : caller.name(), subject.keyId(),
-                subject.keyVersion(), error == null ? AuditDecision.ALLOWED : AuditDecision.of(error.reason()),
-                error == null ? null : error.reason(), requestId, subject.target(), subject.detail(),
+                subject.keyVersion(), error == null ? AuditDecision.ALLOWED : AuditDecision.of(error.auditedReason()),
+                error == null ? null : error.auditedReason(), requestId, subject.target(), subject.detail(),
                 subject.contextSha256(), latency);
     }
 }

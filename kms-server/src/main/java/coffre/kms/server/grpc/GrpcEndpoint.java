@@ -13,6 +13,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.MessageSizeOverflowException;
+import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpcio.server.GrpcIoServer;
@@ -20,6 +22,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -42,14 +45,36 @@ public final class GrpcEndpoint {
     private final RateLimiter rateLimiter;
     private final AuditSink audit;
     private final Clock clock;
+    private final Runnable onStoreUnavailable;
+    private final long maxMessageBytes;
+    private final java.time.Duration storeWait;
 
     public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
                         Clock clock) {
+        this(server, accessControl, rateLimiter, audit, clock, GrpcServerOptions.DEFAULT_MAX_MESSAGE_SIZE,
+                java.time.Duration.ofSeconds(3), () -> { });
+    }
+
+    /**
+     * @param maxMessageBytes    the limit {@code server} was given, named in the refusal of a larger message
+     * @param storeWait          the store's connection timeout: a call refused because the store is
+     *                           unavailable is answered no later than this after it arrived, its
+     *                           audit event written or not (it stays queued, to be written or,
+     *                           if the store still fails, dropped as a refused call's event is)
+     * @param onStoreUnavailable told (on a worker, must not block) each time a call fails because
+     *                           the store is unavailable, so readiness need not wait for the next
+     *                           deep check
+     */
+    public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
+                        Clock clock, long maxMessageBytes, java.time.Duration storeWait, Runnable onStoreUnavailable) {
+        this.maxMessageBytes = maxMessageBytes;
+        this.storeWait = storeWait;
         this.server = server;
         this.accessControl = accessControl;
         this.rateLimiter = rateLimiter;
         this.audit = audit;
         this.clock = clock;
+        this.onStoreUnavailable = onStoreUnavailable;
     }
 
     private CallAudit startAudit(GrpcServerRequest<?, ?> call, MethodDescriptor<?, ?> method,
@@ -73,9 +98,36 @@ public final class GrpcEndpoint {
         } catch (KmsException e) {
             Context context = Vertx.currentContext();
             call.handler(ignored -> { });
+            // Refused before its size matters: the end handler below answers an over-large message too.
+            call.invalidMessageHandler(ignored -> { });
             call.endHandler(ignored -> answerAfterAudit(context, call.response(), callAudit, null, null, e));
             return null;
         }
+    }
+
+    /**
+     * Answers a request message over the size limit with {@link ErrorReason#MESSAGE_TOO_LARGE}
+     * (audited like any refusal) instead of Vert.x's bare {@code RESOURCE_EXHAUSTED}; the returned
+     * flag tells the call's other handlers that it is answered. Vert.x reports the overflow before
+     * the end of the request, on the call's event loop.
+     */
+    private java.util.concurrent.atomic.AtomicBoolean refuseOversized(GrpcServerRequest<?, ?> call, CallAudit callAudit,
+                                                                   Context context) {
+        java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+        call.invalidMessageHandler(invalid -> {
+            if (!(invalid instanceof MessageSizeOverflowException overflow)) {
+                // What Vert.x does by default: no other invalid message reaches this handler today.
+                call.response().cancel();
+                return;
+            }
+            if (refused.compareAndSet(false, true)) {
+                answerAfterAudit(context, call.response(), callAudit, null, null, new KmsException(
+                        ErrorReason.MESSAGE_TOO_LARGE, "the request message is " + overflow.messageSize()
+                        + " bytes; the limit is " + maxMessageBytes,
+                        Map.of("limit", Long.toString(maxMessageBytes))));
+            }
+        });
+        return refused;
     }
 
     /** Serves {@code handler}'s method, running its work on {@code workers}. */
@@ -98,7 +150,11 @@ public final class GrpcEndpoint {
                 return;
             }
             Context context = Vertx.currentContext();
+            java.util.concurrent.atomic.AtomicBoolean tooLarge = refuseOversized(call, callAudit, context);
             call.last().onComplete(received -> {
+                if (tooLarge.get()) {
+                    return;
+                }
                 if (received.failed()) {
                     LOG.log(Level.DEBUG, "request not received: {0}", received.cause().toString());
                     return;
@@ -121,6 +177,7 @@ public final class GrpcEndpoint {
                         accessControl.check(caller, handler.operation());
                         reply = handler.handle(caller, request);
                     } catch (RuntimeException | Error failure) {
+                        noteStoreFailure(failure);
                         error = asKms(failure);
                     }
                     if (!answered.compareAndSet(false, true)) {
@@ -160,8 +217,20 @@ public final class GrpcEndpoint {
     /** As above, cancelling the Vert.x timer {@code deadlineTimer} (if not negative) on the event loop first. */
     private <Resp> void answerAfterAudit(Context context, GrpcServerResponse<?, Resp> response, CallAudit callAudit,
                                          Object request, Reply<Resp> reply, KmsException error, long deadlineTimer) {
-        Future.fromCompletionStage(audit.record(callAudit.event(request, reply == null ? null : reply.message(), error)),
-                context).onComplete(recorded -> {
+        CompletionStage<Void> durable = audit.record(callAudit.event(request, reply == null ? null : reply.message(),
+                error));
+        if (reply == null && error != null && error.reason() == ErrorReason.STORE_UNAVAILABLE) {
+            // The store has just failed this call, most likely after waiting its whole connection
+            // timeout, and the event goes to the same database: waiting as long again for it would
+            // double the bound a caller is promised. The refusal is sent when the event is
+            // durable or when the call has waited storeWait, whichever comes first; nothing was
+            // done, and the event stays queued either way (written, or dropped if the store still
+            // fails, as the event of any call refused AUDIT_UNAVAILABLE would be).
+            long left = storeWait.toNanos() - (System.nanoTime() - callAudit.startedNanos());
+            durable = durable.toCompletableFuture().copy()
+                    .completeOnTimeout(null, Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        Future.fromCompletionStage(durable, context).onComplete(recorded -> {
                     if (deadlineTimer >= 0) {
                         context.owner().cancelTimer(deadlineTimer);
                     }
@@ -195,8 +264,9 @@ public final class GrpcEndpoint {
                 return;
             }
             Context context = Vertx.currentContext();
+            java.util.concurrent.atomic.AtomicBoolean tooLarge = refuseOversized(call, callAudit, context);
             call.last().onComplete(received -> {
-                if (received.failed()) {
+                if (tooLarge.get() || received.failed()) {
                     return;
                 }
                 // A watcher that stops reading loses events rather than growing the server's memory.
@@ -225,6 +295,7 @@ public final class GrpcEndpoint {
                         if (opened.cause() instanceof RefusedStream refused) {
                             answerAfterAudit(context, call.response(), callAudit, request, null, refused.error);
                         } else {
+                            noteStoreFailure(unwrapJoin(opened.cause()));
                             fail(call.response(), unwrapJoin(opened.cause()));
                         }
                         return;
@@ -272,6 +343,13 @@ public final class GrpcEndpoint {
             return message.getDescriptorForType();
         }
         throw new IllegalArgumentException("only protobuf methods can be bound: " + marshaller);
+    }
+
+    private void noteStoreFailure(Throwable failure) {
+        if (failure instanceof coffre.kms.server.domain.Store.StoreException
+                || failure instanceof KmsException kms && kms.reason() == ErrorReason.STORE_UNAVAILABLE) {
+            onStoreUnavailable.run();
+        }
     }
 
     private static KmsException asKms(Throwable cause) {

@@ -122,6 +122,57 @@ class AuditLogTest {
         assertLinked(store.events());
     }
 
+    /**
+     * A write that hangs (a database that does not answer) does not hold its callers, nor those
+     * queued behind it, past {@code maxWait}: they are refused, the log counts as unwritable at
+     * once, and when the write completes after all, their events are in the chain.
+     */
+    @Test
+    void aHungWriteRefusesItsCallersAfterMaxWaitAndTurnsTheLogUnwritable() throws Exception {
+        List<Boolean> writable = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch gate = store.hold();
+        try (AuditLog log = AuditLog.open(store, "n1", AuditLog.FailureMode.CLOSED, 100, 100,
+                java.time.Duration.ofMillis(200), clock)) {
+            log.watchWritable(writable::add);
+            CompletableFuture<Void> first = log.record(event("in flight")).toCompletableFuture();
+            CompletableFuture<Void> queued = log.record(event("queued")).toCompletableFuture();
+            for (CompletableFuture<Void> refused : List.of(first, queued)) {
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> refused.get(10, TimeUnit.SECONDS));
+                assertEquals(ErrorReason.AUDIT_UNAVAILABLE, assertInstanceOf(KmsException.class, e.getCause()).reason());
+            }
+            assertEquals(1, gate.getCount(), "refused while the write still hangs");
+            assertFalse(log.writable());
+            assertEquals(List.of(false), writable);
+
+            gate.countDown();
+            log.record(event("after")).toCompletableFuture().join();
+            assertTrue(log.writable());
+            assertEquals(List.of(false, true), writable);
+        }
+        assertEquals(List.of("in flight", "queued", "after"), principals(store.events()));
+        assertLinked(store.events());
+    }
+
+    /** A failed log with nothing to write comes back by itself once the store answers. */
+    @Test
+    void anIdleFailedLogBecomesWritableWhenTheStoreAnswersAgain() throws InterruptedException {
+        List<Boolean> writable = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AuditLog log = AuditLog.open(store, "n1", AuditLog.FailureMode.CLOSED, 100, 100, clock)) {
+            log.watchWritable(writable::add);
+            store.failing(true);
+            assertThrows(CompletionException.class, () -> log.record(event("during")).toCompletableFuture().join());
+            assertFalse(log.writable());
+            store.failing(false);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!log.writable() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(log.writable(), "writable again without any event recorded");
+            assertEquals(List.of(false, true), writable);
+        }
+    }
+
     @Test
     void aBatchCommittedWhoseAnswerWasLostDoesNotBlockTheChain() {
         try (AuditLog log = AuditLog.open(store, "n1", AuditLog.FailureMode.CLOSED, 100, 100, clock)) {

@@ -14,6 +14,7 @@ final class InMemoryAuditStore implements AuditStore {
     private final AtomicInteger appends = new AtomicInteger();
     private volatile boolean failing;
     private volatile boolean loseNextAcknowledgement;
+    private volatile java.util.concurrent.CountDownLatch gate;
 
     void failing(boolean failing) {
         this.failing = failing;
@@ -34,11 +35,35 @@ final class InMemoryAuditStore implements AuditStore {
 
     @Override
     public synchronized Optional<ChainedEvent> lastEvent(String node) {
+        // A database that is down refuses reads as well as writes.
+        if (failing) {
+            throw new Store.StoreException("switched off", null);
+        }
         return events.stream().filter(e -> e.node().equals(node)).max(Comparator.comparingLong(ChainedEvent::sequence));
     }
 
     @Override
-    public synchronized void append(List<ChainedEvent> batch) {
+    public void append(List<ChainedEvent> batch) {
+        java.util.concurrent.CountDownLatch gate = this.gate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Store.StoreException("interrupted", e);
+            }
+        }
+        appendNow(batch);
+    }
+
+    /** Appends wait until the returned latch is opened, as on a database that does not answer. */
+    java.util.concurrent.CountDownLatch hold() {
+        java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+        this.gate = latch;
+        return latch;
+    }
+
+    private synchronized void appendNow(List<ChainedEvent> batch) {
         if (failing) {
             throw new Store.StoreException("switched off", null);
         }

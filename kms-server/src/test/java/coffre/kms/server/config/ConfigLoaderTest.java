@@ -1,6 +1,7 @@
 package coffre.kms.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,6 +95,27 @@ class ConfigLoaderTest {
                 .startsWith("server.maxConcurrentStreams"));
         assertTrue(failure(VALID, Map.of("COFFRE_APPROVALS_BREAK_GLASS_WINDOW", "-PT1M")).getMessage()
                 .startsWith("approvals.breakGlassWindow"));
+    }
+
+    @Test
+    void reflectionIsOffAndThereIsNoHealthPortUnlessConfigured() throws IOException {
+        ServerConfig defaults = load(VALID, Map.of());
+        assertFalse(defaults.server().reflection());
+        assertNull(defaults.server().healthPort());
+        ServerConfig set = load(VALID, Map.of("COFFRE_SERVER_REFLECTION", "true", "COFFRE_SERVER_HEALTH_PORT", "8081",
+                "COFFRE_SERVER_HEALTH_HOST", "0.0.0.0"));
+        assertTrue(set.server().reflection());
+        assertEquals(8081, set.server().healthPort());
+        assertEquals("0.0.0.0", set.server().healthHost());
+        assertEquals("127.0.0.1", load(VALID, Map.of("COFFRE_SERVER_HEALTH_PORT", "8081")).server().healthHost());
+        assertTrue(failure(VALID, Map.of("COFFRE_SERVER_REFLECTION", "yes")).getMessage()
+                .startsWith("server.reflection: \"yes\" is not true or false"));
+        assertTrue(failure(VALID, Map.of("COFFRE_SERVER_HEALTH_PORT", "70000")).getMessage()
+                .startsWith("server.healthPort: 70000 is out of range"));
+        assertTrue(failure(VALID, Map.of("COFFRE_SERVER_HEALTH_PORT", "9443")).getMessage()
+                .startsWith("server.healthPort: 9443 is server.port"));
+        assertTrue(failure(VALID, Map.of("COFFRE_SERVER_HEALTH_HOST", "0.0.0.0")).getMessage()
+                .startsWith("server.healthHost: set only with server.healthPort"));
     }
 
     @Test

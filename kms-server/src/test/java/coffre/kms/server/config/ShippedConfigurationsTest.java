@@ -1,7 +1,9 @@
 package coffre.kms.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -48,6 +50,7 @@ class ShippedConfigurationsTest {
         assertNotNull(config.store().postgres().passwordFile());
         assertEquals("thales-luna", config.hsm().profile());
         assertTrue(config.hsm().operationTimeout().compareTo(config.server().dataPlaneTimeout()) < 0);
+        assertFalse(config.server().reflection(), "no reflection in production");
     }
 
     @Test
@@ -61,6 +64,23 @@ class ShippedConfigurationsTest {
         assertEquals("0.0.0.0", config.server().host());
         assertEquals(StoreSettings.Type.POSTGRES, config.store().type());
         assertEquals(Duration.ofSeconds(30), config.store().refreshInterval());
+        assertFalse(config.server().reflection(), "no reflection in production");
+        assertEquals("0.0.0.0", config.server().healthHost(), "the kubelet probes the pod's address");
+
+        // The Deployment's probes and port are the ConfigMap's health port.
+        Map<?, ?> deployment = (Map<?, ?>) new Load(LoadSettings.builder().build())
+                .loadFromString(Files.readString(DEPLOY.resolve("k8s/deployment.yaml")));
+        Map<?, ?> podSpec = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) deployment.get("spec")).get("template")).get("spec");
+        Map<?, ?> container = (Map<?, ?>) ((List<?>) podSpec.get("containers")).get(0);
+        for (String probe : List.of("startupProbe", "readinessProbe")) {
+            Map<?, ?> grpc = (Map<?, ?>) ((Map<?, ?>) container.get(probe)).get("grpc");
+            assertEquals(config.server().healthPort(), grpc.get("port"), probe);
+        }
+        Map<?, ?> liveness = (Map<?, ?>) ((Map<?, ?>) container.get("livenessProbe")).get("httpGet");
+        assertEquals("/livez", liveness.get("path"));
+        assertTrue(((List<?>) container.get("ports")).stream().map(p -> (Map<?, ?>) p).anyMatch(p ->
+                liveness.get("port").equals(p.get("name")) && config.server().healthPort().equals(p.get("containerPort"))),
+                "the liveness probe's named port is the health port");
     }
 
     @Test
@@ -70,5 +90,7 @@ class ShippedConfigurationsTest {
         ServerConfig config = new ConfigLoader(env).load(DEPLOY.resolve("config/coffre.example.yaml"));
         assertEquals(StoreSettings.Type.H2, config.store().type());
         assertEquals(Duration.ofSeconds(3), config.hsm().operationTimeout(), "the documented default");
+        assertFalse(config.server().reflection(), "the documented default");
+        assertNull(config.server().healthPort(), "no plaintext port unless asked for");
     }
 }

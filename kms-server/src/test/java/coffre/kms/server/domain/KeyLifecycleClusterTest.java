@@ -70,7 +70,7 @@ class KeyLifecycleClusterTest {
     @Test
     void aKeyCreatedOnOneNodeIsUsableOnTheOtherOnceTold() {
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(new Alias("billing"), "d", Map.of()));
-        assertEquals(ErrorReason.KEY_NOT_FOUND, refusal(() -> b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of())));
+        assertEquals(ErrorReason.PERMISSION_DENIED, refusal(() -> b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of())));
         assertTrue(b.lifecycle().refresh(key.id()));
         byte[] envelope = b.crypto().wrap(CALLER, new KeyReference.ByAlias(new Alias("billing")), new byte[] {7},
                 Map.of()).envelope();
@@ -96,7 +96,7 @@ class KeyLifecycleClusterTest {
             assertArrayEquals(new byte[] {1}, opened.plaintext().reveal());
         }
         sleepPastTheCatchUpLimit();
-        assertEquals(ErrorReason.KEY_NOT_FOUND, refusal(() -> b.crypto().wrap(CALLER,
+        assertEquals(ErrorReason.PERMISSION_DENIED, refusal(() -> b.crypto().wrap(CALLER,
                 new KeyReference.ById(KeyId.random(new java.security.SecureRandom())), new byte[] {1}, Map.of())));
     }
 

@@ -2,12 +2,19 @@ package coffre.kms.server.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.testing.Errors;
 import coffre.kms.server.testing.TestServer;
+import coffre.kms.v1.AccessPolicy;
+import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.CreateKeyRequest;
+import coffre.kms.v1.CryptoServiceGrpc;
+import coffre.kms.v1.DataOperation;
+import coffre.kms.v1.QueryAuditEventsRequest;
 import coffre.kms.v1.CryptoServiceGrpc.CryptoServiceBlockingStub;
 import coffre.kms.v1.EnableKeyRequest;
 import coffre.kms.v1.GenerateDataKeyRequest;
@@ -259,22 +266,69 @@ class CryptoServiceIT {
                 GenerateDataKeyRequest.newBuilder().setKeyId(key.getId()).setLengthBytes(length).build()));
     }
 
+    /**
+     * A caller that may use no key by a name cannot tell whether one exists: the same reason and
+     * the same message (but for the name it gave) for an alias that names nothing, one that names
+     * a key it may not use, and one that names such a key when disabled; the audit log still
+     * records which was which.
+     */
+    @Test
+    void aCallerWithoutAccessCannotTellAMissingKeyFromOneItMayNotUse() {
+        String alias = "payroll-" + System.nanoTime();
+        Key key = node.createKey(CreateKeyRequest.newBuilder().setAlias(alias).setAccessPolicy(AccessPolicy.newBuilder()
+                .addRules(AccessRule.newBuilder().addPrincipals(TestServer.SERVICE).addOperations(DataOperation.WRAP)))
+                .build());
+        CryptoServiceBlockingStub outsider = CryptoServiceGrpc.newBlockingStub(node.channelFor(
+                node.pki().clientWithUri("outsider", "spiffe://coffre.test/service/outsider")));
+        java.util.function.Function<String, Errors.Seen> wrapAs = name -> Errors.expect(Status.Code.PERMISSION_DENIED,
+                "PERMISSION_DENIED", () -> outsider.wrap(WrapRequest.newBuilder().setKeyId(name)
+                        .setPlaintext(ByteString.copyFromUtf8("x")).build()));
+        String missing = "nothing-" + System.nanoTime();
+
+        Errors.Seen existing = wrapAs.apply("alias/" + alias);
+        Errors.Seen absent = wrapAs.apply("alias/" + missing);
+        assertEquals(existing.message().replace(alias, "NAME"), absent.message().replace(missing, "NAME"));
+        assertEquals(existing.metadata(), absent.metadata());
+        assertFalse(existing.message().contains(key.getId()), "the alias's key id is not revealed: " + existing.message());
+        Errors.Seen byId = wrapAs.apply(key.getId());
+        Errors.Seen noId = wrapAs.apply("key-aaaaaaaaaaaaaaaaaaaaaaaaaa");
+        assertEquals(byId.message().replace(key.getId(), "ID"), noId.message().replace("key-aaaaaaaaaaaaaaaaaaaaaaaaaa", "ID"));
+
+        node.disable(key.getId());
+        assertEquals(existing.message(), wrapAs.apply("alias/" + alias).message(), "the key's state is not told either");
+        Errors.expect(Status.Code.FAILED_PRECONDITION, "KEY_DISABLED", () -> wrap("alias/" + alias, new byte[] {1}, Map.of()));
+
+        List<String> recorded = node.adminAudit().queryEvents(QueryAuditEventsRequest.newBuilder().setType("WRAP")
+                        .setPrincipal("spiffe://coffre.test/service/outsider").setPageSize(100).build()).getEventsList()
+                .stream().map(e -> e.getReason()).sorted().toList();
+        assertEquals(List.of("KEY_NOT_FOUND", "KEY_NOT_FOUND", "PERMISSION_DENIED", "PERMISSION_DENIED",
+                "PERMISSION_DENIED"), recorded, "the audit log records the truth");
+    }
+
     @Test
     void badKeyReferencesAreRefused() {
         Errors.expect(Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", () -> wrap("", new byte[] {1}, Map.of()));
         Errors.expect(Status.Code.INVALID_ARGUMENT, "INVALID_KEY_ID", () -> wrap("k1", new byte[] {1}, Map.of()));
         Errors.expect(Status.Code.INVALID_ARGUMENT, "INVALID_ALIAS", () -> wrap("alias/", new byte[] {1}, Map.of()));
-        Errors.expect(Status.Code.NOT_FOUND, "KEY_NOT_FOUND",
+        // A key that does not exist looks like one the caller may not use (see below).
+        Errors.expect(Status.Code.PERMISSION_DENIED, "PERMISSION_DENIED",
                 () -> wrap("key-aaaaaaaaaaaaaaaaaaaaaaaaaa", new byte[] {1}, Map.of()));
-        Errors.expect(Status.Code.NOT_FOUND, "KEY_NOT_FOUND", () -> wrap("alias/nobody", new byte[] {1}, Map.of()));
+        Errors.expect(Status.Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> wrap("alias/nobody", new byte[] {1}, Map.of()));
         Errors.expect(Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", () -> unwrap(ByteString.EMPTY, Map.of()));
     }
 
     @Test
-    void oversizedMessagesAreRefusedByTheTransport() {
+    void oversizedMessagesAreRefusedByTheTransportWithTheirReason() {
         Key key = newKey();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        Errors.Seen seen = Errors.expect(Status.Code.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE",
                 () -> wrap(key.getId(), new byte[] {1}, Map.of("k", "v".repeat(70_000))));
-        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        assertEquals("65536", seen.metadata().get("limit"));
+        assertTrue(seen.message().contains("65536"), seen.message());
+        List<String> recorded = node.adminAudit().queryEvents(QueryAuditEventsRequest.newBuilder().setType("WRAP")
+                .setPrincipal(TestServer.SERVICE).setPageSize(1000).build()).getEventsList().stream()
+                .map(e -> e.getReason()).toList();
+        assertTrue(recorded.contains("MESSAGE_TOO_LARGE"), "audited like any refusal: " + recorded);
+        // The connection is still usable.
+        assertEquals(key.getId(), wrap(key.getId(), new byte[] {1}, Map.of()).getKeyId());
     }
 }

@@ -37,7 +37,7 @@ class LimitsIT {
             assertTrue(Long.parseLong(seen.metadata().get("retry_after_ms")) > 0);
             // Another principal is not affected.
             node.serviceCrypto();
-            Errors.expect(Status.Code.NOT_FOUND, "KEY_NOT_FOUND", () -> node.serviceCrypto().wrap(
+            Errors.expect(Status.Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> node.serviceCrypto().wrap(
                     coffre.kms.v1.WrapRequest.newBuilder().setKeyId("alias/none")
                             .setPlaintext(com.google.protobuf.ByteString.copyFromUtf8("x")).build()));
         }

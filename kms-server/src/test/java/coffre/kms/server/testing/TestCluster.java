@@ -52,6 +52,7 @@ public final class TestCluster implements AutoCloseable {
     private final PostgresTestDatabase db;
     private final String schema;
     private final Duration refreshInterval;
+    private final java.util.function.UnaryOperator<StoreSettings> storeOverride;
     private final TestPki pki;
     private final TestPki.Issued serverCert;
     private final TestPki.Issued admin;
@@ -139,7 +140,13 @@ public final class TestCluster implements AutoCloseable {
      */
     public static TestCluster start(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
                                     Duration refreshInterval) {
-        TestCluster cluster = new TestCluster(dir, db, refreshInterval);
+        return start(dir, db, count, hsmPerNode, refreshInterval, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, each node's store settings changed by {@code store} first (e.g. to reach PostgreSQL through a proxy). */
+    public static TestCluster start(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
+                                    Duration refreshInterval, java.util.function.UnaryOperator<StoreSettings> store) {
+        TestCluster cluster = new TestCluster(dir, db, refreshInterval, store);
         try {
             for (int i = 0; i < count; i++) {
                 cluster.startNode("node-" + (char) ('a' + i), hsmPerNode.get());
@@ -152,8 +159,10 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    private TestCluster(Path dir, PostgresTestDatabase db, Duration refreshInterval) {
+    private TestCluster(Path dir, PostgresTestDatabase db, Duration refreshInterval,
+                        java.util.function.UnaryOperator<StoreSettings> storeOverride) {
         this.db = db;
+        this.storeOverride = storeOverride;
         this.schema = db.newSchema("cluster");
         this.refreshInterval = refreshInterval;
         this.pki = TestPki.create(dir.resolve("pki"), "coffre");
@@ -163,7 +172,7 @@ public final class TestCluster implements AutoCloseable {
     }
 
     private void startNode(String id, Hsm hsm) {
-        StoreSettings store = db.settings(schema, refreshInterval);
+        StoreSettings store = storeOverride.apply(db.settings(schema, refreshInterval));
         ServerConfig config = new ServerConfig(
                 new NodeSettings(id),
                 new ServerSettings("127.0.0.1", 0, 65536, 1024, 0, 0, ServerSettings.DEFAULT_DATA_PLANE_TIMEOUT),

@@ -166,8 +166,9 @@ public final class TestServer implements AutoCloseable {
     private void start() {
         ServerConfig config = new ServerConfig(
                 new NodeSettings("test-1"),
+                // Reflection on (the MtlsAndServicesIT checks it), and a plaintext health port.
                 new ServerSettings("127.0.0.1", 0, 65536, maxConcurrentStreams, requestsPerSecond, burst,
-                        dataPlaneTimeout),
+                        dataPlaneTimeout, true, ServerSettings.DEFAULT_HEALTH_HOST, 0),
                 new TlsSettings(serverCert.certificate(), serverCert.privateKey(), pki.caFile()),
                 new HsmSettings("softhsm2", null, SoftHsmTestToken.get().label(), null, null, null,
                         SoftHsmTestToken.get().pinFile(), SESSIONS, null),
