@@ -56,6 +56,7 @@ public abstract non-sealed class RpcCommand extends CoffreCommand {
 
     @Override
     public final Integer call() throws IOException {
+        checkFormat();
         prepare();
         ConnectionSettings settings;
         ManagedChannel channel;

@@ -143,7 +143,7 @@ class UsageErrorsTest {
                 Arguments.of("ceremony prepare without officer", new String[] {"ceremony", "prepare", "--threshold", "1",
                     "--out", "d"}, "Missing required option: '--officer=ID:DISPLAY NAME:OPERATOR:PRINCIPAL:PUBFILE'"),
                 Arguments.of("bad output format", new String[] {"keys", "list", "-o", "yaml"},
-                        "Invalid value for option '--output': expected one of [TABLE, JSON] (case-insensitive) but was 'yaml'"));
+                        "Invalid value for option '--output': expected one of [TABLE, JSON, RAW] (case-insensitive) but was 'yaml'"));
     }
 
     @ParameterizedTest(name = "{0}")
