@@ -8,6 +8,7 @@ import coffre.kms.cli.crypto.UnwrapCommand;
 import coffre.kms.cli.crypto.WrapCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.approvals.ApprovalsCommand;
+import coffre.kms.cli.audit.AuditCommand;
 import coffre.kms.cli.ceremony.CeremonyCommand;
 import coffre.kms.cli.grants.GrantsCommand;
 import coffre.kms.cli.keys.KeysCommand;
@@ -17,6 +18,7 @@ import coffre.kms.cli.officers.QuorumCommand;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,23 +40,28 @@ import picocli.CommandLine.HelpCommand;
         versionProvider = VersionProvider.class,
         description = "Command line for Coffre, the HSM-backed key-management service.%n"
                 + "Connects over mutual TLS; see the connection options of any command "
-                + "(e.g. 'coffre keys list --help') and their COFFRE_* environment variables.",
-        subcommands = {
+                + "(e.g. 'coffre keys list --help') and their COFFRE_* environment variables.")
+public final class CoffreCli {
+
+    /**
+     * The top-level commands, in the order {@code coffre --help} lists them. They are added in
+     * code rather than in {@code @Command(subcommands)} so that a call can build only the one it
+     * runs (see {@link #newCommandLine(CliRuntime, PrintWriter, PrintWriter, String[])}).
+     */
+    private static final List<Class<?>> COMMANDS = List.of(
             KeysCommand.class,
             WrapCommand.class,
             UnwrapCommand.class,
             DataKeyCommand.class,
             RewrapCommand.class,
             GrantsCommand.class,
-            coffre.kms.cli.audit.AuditCommand.class,
+            AuditCommand.class,
             ApprovalsCommand.class,
             OfficerCommand.class,
             OfficersCommand.class,
             QuorumCommand.class,
             CeremonyCommand.class,
-            HelpCommand.class,
-        })
-public final class CoffreCli {
+            HelpCommand.class);
 
     private CoffreCli() {
     }
@@ -66,7 +73,8 @@ public final class CoffreCli {
         env.putIfAbsent("HOME", System.getProperty("user.home"));
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int exitCode = newCommandLine(new TlsChannelFactory(), env, System.in, out, err).execute(args);
+        int exitCode = newCommandLine(new CliRuntime(new TlsChannelFactory(), env, System.in), out, err, args)
+                .execute(args);
         out.flush();
         err.flush();
         System.exit(exitCode);
@@ -103,7 +111,35 @@ public final class CoffreCli {
      * @see #newCommandLine(ChannelFactory, Map, PrintWriter, PrintWriter)
      */
     public static CommandLine newCommandLine(CliRuntime runtime, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(CoffreCli.class, new CommandFactory(runtime));
+        return build(runtime, out, err, COMMANDS);
+    }
+
+    /**
+     * A command line for running {@code args} once: when the first argument names a top-level
+     * command, only that command's tree is built. Picocli builds the model of every command it
+     * holds up front (reflection over ~60 classes' annotations, a large part of a call's start);
+     * one call needs one tree. Anything else ({@code --help}, {@code help wrap}, a typo, options
+     * before the command) gets every command, so help, suggestions and hints stay whole.
+     *
+     * @see #newCommandLine(CliRuntime, PrintWriter, PrintWriter)
+     */
+    public static CommandLine newCommandLine(CliRuntime runtime, PrintWriter out, PrintWriter err, String[] args) {
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                if (command != HelpCommand.class && command.getAnnotation(Command.class).name().equals(args[0])) {
+                    return build(runtime, out, err, List.of(command));
+                }
+            }
+        }
+        return build(runtime, out, err, COMMANDS);
+    }
+
+    private static CommandLine build(CliRuntime runtime, PrintWriter out, PrintWriter err, List<Class<?>> commands) {
+        CommandFactory factory = new CommandFactory(runtime);
+        CommandLine commandLine = new CommandLine(CoffreCli.class, factory);
+        for (Class<?> command : commands) {
+            commandLine.addSubcommand(new CommandLine(command, factory));
+        }
         commandLine.getCommandSpec().usageMessage()
                 .exitCodeListHeading("%nExit codes:%n")
                 .exitCodeList(ExitCodes.describe());
