@@ -217,7 +217,22 @@ coffre_mvn() {
     if ((${COFFRE_JAVA_MAJOR:-0} >= 23)); then
         maven_opts="${maven_opts:+$maven_opts }--sun-misc-unsafe-memory-access=allow"
     fi
-    (cd "$COFFRE_ROOT" && MAVEN_OPTS="$maven_opts" mvn -B -Dstyle.color=never --no-transfer-progress "$@")
+    # Debian 12's Maven 3.8.7 still writes colour resets (ESC[0m) on stdout and stderr, -q or not,
+    # although -B and style.color=never turn colours off (and jansi's own switches and TERM=dumb do
+    # not stop them): strip every ANSI escape so that logs (start.sh's, CI's) stay plain text.
+    # pipefail keeps Maven's exit status; stderr is filtered apart so that it stays stderr.
+    (
+        set -o pipefail
+        cd "$COFFRE_ROOT" &&
+            MAVEN_OPTS="$maven_opts" mvn -B -Dstyle.color=never --no-transfer-progress "$@" \
+                2> >(coffre_strip_ansi >&2) | coffre_strip_ansi
+    )
+}
+
+# coffre_strip_ansi — copies stdin to stdout without ANSI escape sequences (colours, cursor
+# moves), line by line as it comes (sed -u), so that progress still shows as it happens.
+coffre_strip_ansi() {
+    sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g'
 }
 
 # ---------------------------------------------------------------------------------------------
