@@ -326,10 +326,11 @@ coffre_module_classpath() {
     printf '%s\n' "$(coffre_module_jar "$1"):$COFFRE_ROOT/$1/target/lib/*"
 }
 
-# The CLI's JIT and collector: a call lives about a second, so only C1 compiles (C2's work would
-# never pay back) and the serial collector saves G1's set-up and threads. docs/performance.md
-# has the measurements.
-COFFRE_CLI_JVM_ARGS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+# The CLI's JIT, collector and Netty: a call lives about a second, so only C1 compiles (C2's work
+# would never pay back), the serial collector saves G1's set-up and threads, and Netty is kept from
+# starting Flight Recorder's classes to see whether it may emit its own JFR events (~60 ms of CPU
+# per call; the CLI records nothing). docs/performance.md has the measurements.
+COFFRE_CLI_JVM_ARGS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dio.grpc.netty.shaded.io.netty.jfr.enabled=false)
 
 # coffre_cli_startup_args — prints, one per line, the JVM options that make a CLI call start fast:
 # COFFRE_CLI_JVM_ARGS and a class-data sharing archive of the classes a call loads (mapped ready

@@ -2,6 +2,7 @@ package coffre.kms.cli;
 
 import coffre.kms.cli.connection.ClientServiceConfig;
 import coffre.kms.cli.connection.EndpointsNameResolverProvider;
+import coffre.kms.cli.connection.TlsChannelFactory;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.GenerateDataKeyRequest;
 import coffre.kms.v1.GenerateDataKeyResponse;
@@ -21,6 +22,8 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -28,6 +31,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -35,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLEngine;
 
 /**
  * A training run for the CLI's class-data sharing archive, not a command: {@code deploy/bin/coffre}
@@ -45,8 +50,8 @@ import java.util.stream.Stream;
  * <p>The archive holds the classes this run loads, so it drives the common commands through the
  * real code path: the whole command line, a gRPC channel with the CLI's service config, the
  * renderings, JSON, usage and call errors. It talks to a throw-away server on a loopback port of
- * its own, over plaintext (no key material exists to make a TLS server with), and builds a client
- * TLS context so the TLS classes are in too. Nothing is read from or written to the user's files;
+ * its own, over plaintext (no key material exists to make a TLS server with), and takes the client
+ * side of TLS as far as its first message, so most TLS classes are in too. Nothing is read from or written to the user's files;
  * the values it sends are fixed dummies.
  */
 public final class StartupTraining {
@@ -60,7 +65,7 @@ public final class StartupTraining {
 
     /** Runs the training; prints nothing and exits 0 (a failed step only makes the archive smaller). */
     public static void main(String[] args) throws Exception {
-        GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        tls();
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(new Keys()).addService(new Crypto()).build().start();
         Path dir = Files.createTempDirectory("coffre-cds-training");
@@ -94,6 +99,20 @@ public final class StartupTraining {
                 }
             }
         }
+    }
+
+    /**
+     * The client side of TLS as far as it goes without a peer: a context, Netty's handler, and an
+     * engine that writes its ClientHello (key shares included). The trust manager does not matter:
+     * no server is ever trusted with it.
+     */
+    private static void tls() throws IOException {
+        new TlsChannelFactory();
+        SslContext context = GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        context.newHandler(ByteBufAllocator.DEFAULT);
+        SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT, "localhost", 8443);
+        engine.beginHandshake();
+        engine.wrap(ByteBuffer.allocate(0), ByteBuffer.allocate(engine.getSession().getPacketBufferSize()));
     }
 
     private static void run(Map<String, String> env, List<String> command) {
