@@ -23,6 +23,7 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code coffre}, the Coffre command line.
@@ -111,12 +112,13 @@ public final class CoffreCli {
      * @see #newCommandLine(ChannelFactory, Map, PrintWriter, PrintWriter)
      */
     public static CommandLine newCommandLine(CliRuntime runtime, PrintWriter out, PrintWriter err) {
-        return build(runtime, out, err, COMMANDS);
+        CommandFactory factory = new CommandFactory(runtime);
+        return build(factory, out, err, COMMANDS.stream().map(command -> new CommandLine(command, factory)).toList());
     }
 
     /**
      * A command line for running {@code args} once: when the first argument names a top-level
-     * command, only that command's tree is built. Picocli builds the model of every command it
+     * command, only that command's tree is built (and of a group, only the branch named next). Picocli builds the model of every command it
      * holds up front (reflection over ~60 classes' annotations, a large part of a call's start);
      * one call needs one tree. Anything else ({@code --help}, {@code help wrap}, a typo, options
      * before the command) gets every command, so help, suggestions and hints stay whole.
@@ -127,18 +129,40 @@ public final class CoffreCli {
         if (args.length > 0) {
             for (Class<?> command : COMMANDS) {
                 if (command != HelpCommand.class && command.getAnnotation(Command.class).name().equals(args[0])) {
-                    return build(runtime, out, err, List.of(command));
+                    CommandFactory factory = new CommandFactory(runtime);
+                    return build(factory, out, err, List.of(oneBranch(command, args, factory)));
                 }
             }
         }
-        return build(runtime, out, err, COMMANDS);
+        return newCommandLine(runtime, out, err);
     }
 
-    private static CommandLine build(CliRuntime runtime, PrintWriter out, PrintWriter err, List<Class<?>> commands) {
-        CommandFactory factory = new CommandFactory(runtime);
+    /**
+     * {@code command}'s tree, or for a group such as {@code keys} whose subcommand {@code args[1]}
+     * names, the group with that subcommand alone: {@code coffre keys list} needs no model of the
+     * nine other {@code keys} commands. The group then gets its name and standard help options
+     * only; its description is shown nowhere on that path ({@code coffre keys --help} builds the
+     * whole group).
+     */
+    private static CommandLine oneBranch(Class<?> command, String[] args, CommandFactory factory) {
+        Command group = command.getAnnotation(Command.class);
+        if (args.length > 1) {
+            for (Class<?> sub : group.subcommands()) {
+                if (sub.getAnnotation(Command.class).name().equals(args[1])) {
+                    CommandSpec spec = CommandSpec.wrapWithoutInspection(command, factory)
+                            .name(group.name())
+                            .mixinStandardHelpOptions(group.mixinStandardHelpOptions());
+                    return new CommandLine(spec, factory).addSubcommand(new CommandLine(sub, factory));
+                }
+            }
+        }
+        return new CommandLine(command, factory);
+    }
+
+    private static CommandLine build(CommandFactory factory, PrintWriter out, PrintWriter err, List<CommandLine> commands) {
         CommandLine commandLine = new CommandLine(CoffreCli.class, factory);
-        for (Class<?> command : commands) {
-            commandLine.addSubcommand(new CommandLine(command, factory));
+        for (CommandLine command : commands) {
+            commandLine.addSubcommand(command);
         }
         commandLine.getCommandSpec().usageMessage()
                 .exitCodeListHeading("%nExit codes:%n")

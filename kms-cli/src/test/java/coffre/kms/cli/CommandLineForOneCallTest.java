@@ -28,6 +28,9 @@ class CommandLineForOneCallTest {
         CommandLine every = CoffreCli.newCommandLine(OFFLINE, sink(), sink());
 
         assertEquals(List.of("wrap"), List.copyOf(oneCall.getSubcommands().keySet()));
+        CommandLine branch = CoffreCli.newCommandLine(OFFLINE, sink(), sink(), new String[] {"keys", "list"});
+        assertEquals(List.of("keys"), List.copyOf(branch.getSubcommands().keySet()));
+        assertEquals(List.of("list"), List.copyOf(branch.getSubcommands().get("keys").getSubcommands().keySet()));
         assertEquals(List.of("keys", "wrap", "unwrap", "datakey", "rewrap", "grants", "audit", "approvals", "officer",
                 "officers", "quorum", "ceremony", "help"), List.copyOf(every.getSubcommands().keySet()));
     }
@@ -42,6 +45,16 @@ class CommandLineForOneCallTest {
                 Arguments.of((Object) new String[] {"-o", "json", "keys", "list"}),
                 Arguments.of((Object) new String[] {"wrap", "--keyy", "alias/x", "--plaintext-b64", "AAAA"}),
                 Arguments.of((Object) new String[] {"ceremony", "--help"}),
+                Arguments.of((Object) new String[] {"keys", "--help"}),
+                Arguments.of((Object) new String[] {"keys"}),
+                Arguments.of((Object) new String[] {"keys", "show"}),
+                Arguments.of((Object) new String[] {"keys", "list", "--pagesize", "5"}),
+                Arguments.of((Object) new String[] {"keys", "list", "-V"}),
+                Arguments.of((Object) new String[] {"keys", "-o", "json", "list"}),
+                Arguments.of((Object) new String[] {"audit", "query", "--help"}),
+                Arguments.of((Object) new String[] {"ceremony", "init", "doc"}),
+                Arguments.of((Object) new String[] {"approvals", "show", "42"}),
+                Arguments.of((Object) new String[] {"officers", "suspend", "carol", "-o", "raw"}),
                 Arguments.of((Object) new String[] {}));
     }
 
