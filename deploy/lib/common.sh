@@ -338,12 +338,16 @@ COFFRE_CLI_JVM_ARGS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dio.grpc.netty.sh
 # ${XDG_CACHE_HOME:-~/.cache}/coffre), one per JDK and checkout; it is made by a training run
 # (coffre.kms.cli.StartupTraining, ~3 s, once) when missing or older than a jar of the CLI or the
 # JDK's runtime image, so a rebuild or a JDK update never leaves a stale one in use. Without a
-# writable cache directory, or with COFFRE_CLI_CDS=0, calls run without it. Run coffre_find_jdk first.
+# cache directory of this user's that only they can write, or with COFFRE_CLI_CDS=0, calls run
+# without it. Run coffre_find_jdk first.
 coffre_cli_startup_args() {
     printf '%s\n' "${COFFRE_CLI_JVM_ARGS[@]}"
     [[ "${COFFRE_CLI_CDS:-1}" != 0 ]] || return 0
     local cache="${COFFRE_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/coffre}"
-    mkdir -p "$cache" 2>/dev/null && [[ -w "$cache" ]] || return 0
+    # The archive is code the JVM maps: use only a directory of this user's that nobody else can
+    # write to (a shared /tmp would let another user plant classes), else run without it.
+    (umask 077 && mkdir -p "$cache") 2>/dev/null || return 0
+    [[ -O "$cache" && -w "$cache" && -z "$(find "$cache" -maxdepth 0 -perm /022 2>/dev/null)" ]] || return 0
     local key archive stale=0 file base_args=() tmp
     key="$(printf '%s\n' "$JAVA_HOME" "$COFFRE_ROOT" | cksum | cut -d' ' -f1)"
     archive="$cache/kms-cli-java$COFFRE_JAVA_MAJOR-$key.jsa"
@@ -369,7 +373,7 @@ coffre_cli_startup_args() {
             rm -f "$tmp" "$archive"
         fi
     fi
-    if [[ -s "$archive" ]]; then
+    if [[ -s "$archive" && -O "$archive" ]]; then
         # The JVM checks the archive against the class path itself and ignores a mismatched one;
         # its logging is off so that such a case costs only time, never a warning in the output.
         printf '%s\n' "-XX:SharedArchiveFile=$archive" -Xlog:cds=off -Xlog:cds+dynamic=off

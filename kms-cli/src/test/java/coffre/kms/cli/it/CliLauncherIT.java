@@ -79,6 +79,18 @@ class CliLauncherIT {
     }
 
     @Test
+    void aCacheDirectoryOthersCanWriteIsNotUsed() throws Exception {
+        // Another user could plant an archive there, i.e. code the JVM would map.
+        Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        Run run = coffre(Map.of(), "--version");
+
+        assertEquals(0, run.exit(), run::toString);
+        assertEquals("", run.err(), run::toString);
+        assertEquals(List.of(), archives());
+    }
+
+    @Test
     void cdsCanBeTurnedOff() throws Exception {
         Run run = coffre(Map.of("COFFRE_CLI_CDS", "0"), "--version");
 
