@@ -118,9 +118,9 @@ public final class CoffreCli {
 
     /**
      * A command line for running {@code args} once: when the first argument names a top-level
-     * command, only that command's tree is built (and of a group, only the branch named next). Picocli builds the model of every command it
-     * holds up front (reflection over ~60 classes' annotations, a large part of a call's start);
-     * one call needs one tree. Anything else ({@code --help}, {@code help wrap}, a typo, options
+     * command, only that command's tree is built (and of a group, only the branch named next).
+     * Picocli builds the model of every command it holds up front (reflection over ~60 classes'
+     * annotations, a large part of a call's start); one call needs one branch. Anything else ({@code --help}, {@code help wrap}, a typo, options
      * before the command) gets every command, so help, suggestions and hints stay whole.
      *
      * @see #newCommandLine(CliRuntime, PrintWriter, PrintWriter)

@@ -77,7 +77,10 @@ final class ErrorHandlers {
                     continue;
                 }
                 String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-                if (!knownAnywhereAbove(command, name)) {
+                // "-ojson" is the short option -o with its value attached.
+                boolean attached = !arg.startsWith("--") && arg.length() > 2
+                        && knownAnywhereAbove(command, arg.substring(0, 2));
+                if (!attached && !knownAnywhereAbove(command, name)) {
                     unknown.add(name);
                 }
             }

@@ -220,7 +220,7 @@ class UsageErrorsTest {
     @Test
     void knownOptionsAndValuesAreNotCalledUnknown() throws Exception {
         CliHarness.Result result = new CliHarness(CliHarness.mustNotConnect(), dir)
-                .run("keys", "schedule-deletion", "key-a", "--days", "-5", "-o", "json");
+                .run("keys", "schedule-deletion", "key-a", "--days", "-5", "-ojson", "--output=json");
 
         assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
         assertTrue(!result.err().contains("Unknown option"), result::toString);
