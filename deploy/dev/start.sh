@@ -6,7 +6,7 @@
 #
 # 1. installs the Debian packages it needs (SoftHSM2, OpenSC, OpenSSL; Maven if absent; as root),
 # 2. finds a JDK 21+,
-# 3. builds (mvn -B -q package -DskipTests) unless --no-build,
+# 3. builds (mvn -B -q package -DskipTests, without colours) unless --no-build,
 # 4. prepares .dev/ at the repository root (git-ignored), reusing whatever is already there:
 #      .dev/pki/                  dev CA, server and client certificates   (deploy/dev/pki.sh)
 #      .dev/softhsm/              SoftHSM2 token "coffre-dev" and its PINs (deploy/dev/softhsm-token.sh)
@@ -15,7 +15,8 @@
 #      .dev/cli-service.properties CLI connection as the demo service  (rewritten on each run)
 #      .dev/data/                 the embedded (H2) database
 # 5. makes three dev key officers (deploy/dev/officers.sh), runs deploy/bin/coffre-server, runs the
-#    dev init ceremony once it answers (first run only), and prints how to call it with the CLI.
+#    dev init ceremony once it answers (first run only), and prints how to call it with the CLI:
+#    the README's "Quick start with the CLI" block, read from README.md.
 #
 # The port is --port N, else $COFFRE_SERVER_PORT, else server.port of .dev/coffre.yaml, else 8443;
 # it reaches the server as COFFRE_SERVER_PORT so that server and CLI files always agree.
@@ -94,6 +95,19 @@ EOF
     mv -f "$tmp" "$file"
 }
 
+# quick_start — the README's "Quick start with the CLI" block, the one walk-through of the CLI: it
+# is printed from the README itself so that the two can never tell different stories.
+quick_start() {
+    local readme="$COFFRE_ROOT/README.md"
+    if [[ -r "$readme" ]]; then
+        awk '
+            /^<!-- quick-start:/ { marked = 1; next }
+            marked && /^```/ { if (inside) exit; inside = 1; next }
+            inside { print ($0 == "" ? "" : "   " $0) }
+        ' "$readme"
+    fi
+}
+
 print_instructions() {
     local port="$1"
     cat <<EOF
@@ -102,23 +116,10 @@ print_instructions() {
  Coffre dev server: 127.0.0.1:$port (mTLS), HSM: SoftHSM2 token '$TOKEN_LABEL', state in .dev/
  Ctrl-C stops it; deploy/dev/start.sh --no-build starts it again with the same keys and data.
 
- In another terminal, from $COFFRE_ROOT:
+ In another terminal, from $COFFRE_ROOT (README.md, "Quick start with the CLI";
+ put the id that 'keys create' prints in place of apr-...):
 
-   # as the administrator (spiffe://coffre.dev/admin): ask for a key (an approval request)
-   deploy/bin/coffre keys create --alias demo --policy-file deploy/dev/demo-policy.json \\
-       --cli-config .dev/cli-admin.properties
-   # two dev officers of different operators approve it (REQUEST = the apr-... id printed above)
-   deploy/bin/coffre approvals approve REQUEST --officer-id alice --officer-key .dev/officers/alice.key \\
-       --passphrase-file .dev/officers/passphrase --cli-config .dev/cli-admin.properties
-   deploy/bin/coffre approvals approve REQUEST --officer-id carol --officer-key .dev/officers/carol.key \\
-       --passphrase-file .dev/officers/passphrase --cli-config .dev/cli-admin.properties
-   deploy/bin/coffre keys list --cli-config .dev/cli-admin.properties
-
-   # as the demo service (spiffe://coffre.dev/service/demo): wrap, then unwrap
-   deploy/bin/coffre wrap --key alias/demo --plaintext-b64 "\$(printf 'hello, coffre' | base64)" \\
-       --context app=demo --out .dev/demo.envelope --cli-config .dev/cli-service.properties
-   deploy/bin/coffre unwrap --in .dev/demo.envelope --context app=demo \\
-       --cli-config .dev/cli-service.properties | base64 -d; echo
+$(quick_start)
 
  Or once per shell:  export COFFRE_CLI_CONFIG=\$PWD/.dev/cli-admin.properties
  Look into the token: SOFTHSM2_CONF=.dev/softhsm/softhsm2.conf pkcs11-tool \\
@@ -248,4 +249,7 @@ init_ceremony() {
     coffre_info "dev init ceremony done: officers alice, bob (op-a) and carol (op-b), 2 of 3 with 1 per operator"
 }
 
-main "$@"
+# Sourced (by a test, for its functions), it only defines them.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    main "$@"
+fi

@@ -58,10 +58,18 @@ coffre_die() {
 # coffre_java_major JAVA_BIN — prints the feature release of that java (8, 17, 21, 25, ...), or
 # nothing if it does not run.
 coffre_java_major() {
-    local java_bin="$1" version
+    local java_bin="$1" version="" release
     [[ -x "$java_bin" ]] || return 0
-    # First line looks like: openjdk version "25.0.3" 2026-04-21 LTS  (or "1.8.0_402", or "21").
-    version="$("$java_bin" -version 2>&1 | sed -n 's/^[^"]* version "\([^"]*\)".*/\1/p' | head -n 1)" || return 0
+    # A JDK's release file says JAVA_VERSION="25.0.3": reading it spares starting a JVM on every
+    # launcher call (~50 ms of each short CLI call). Without one, ask java itself.
+    release="$(dirname "$(dirname "$(readlink -f "$java_bin")")")/release"
+    if [[ -r "$release" ]]; then
+        version="$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$release" | head -n 1)"
+    fi
+    if [[ -z "$version" ]]; then
+        # First line looks like: openjdk version "25.0.3" 2026-04-21 LTS  (or "1.8.0_402", or "21").
+        version="$("$java_bin" -version 2>&1 | sed -n 's/^[^"]* version "\([^"]*\)".*/\1/p' | head -n 1)" || return 0
+    fi
     version="${version#1.}"
     version="${version%%[.+_-]*}"
     if [[ "$version" =~ ^[0-9]+$ ]]; then
@@ -209,7 +217,22 @@ coffre_mvn() {
     if ((${COFFRE_JAVA_MAJOR:-0} >= 23)); then
         maven_opts="${maven_opts:+$maven_opts }--sun-misc-unsafe-memory-access=allow"
     fi
-    (cd "$COFFRE_ROOT" && MAVEN_OPTS="$maven_opts" mvn -B -Dstyle.color=never --no-transfer-progress "$@")
+    # Debian 12's Maven 3.8.7 still writes colour resets (ESC[0m) on stdout and stderr, -q or not,
+    # although -B and style.color=never turn colours off (and jansi's own switches and TERM=dumb do
+    # not stop them): strip every ANSI escape so that logs (start.sh's, CI's) stay plain text.
+    # pipefail keeps Maven's exit status; stderr is filtered apart so that it stays stderr.
+    (
+        set -o pipefail
+        cd "$COFFRE_ROOT" &&
+            MAVEN_OPTS="$maven_opts" mvn -B -Dstyle.color=never --no-transfer-progress "$@" \
+                2> >(coffre_strip_ansi >&2) | coffre_strip_ansi
+    )
+}
+
+# coffre_strip_ansi — copies stdin to stdout without ANSI escape sequences (colours, cursor
+# moves), line by line as it comes (sed -u), so that progress still shows as it happens.
+coffre_strip_ansi() {
+    sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -280,9 +303,87 @@ coffre_server_jvm_opts() {
     printf '\n'
 }
 
+# coffre_base_jvm_args — prints, one per line, the JVM options every Coffre JVM starts with:
+# COFFRE_JVM_ARGS and those that depend on the JDK release. Run coffre_find_jdk first.
+coffre_base_jvm_args() {
+    local jvm_args=()
+    # Split on whitespace on purpose: a list of JVM options (globbing stays off).
+    read -r -a jvm_args <<<"$COFFRE_JVM_ARGS"
+    # Newer JDKs warn on every start that Netty loads its native library and that protobuf and
+    # Guava use sun.misc.Unsafe: noise on every CLI call. Allow both explicitly where the JDK has
+    # the option (JDK 21 would reject --sun-misc-unsafe-memory-access); nothing else changes.
+    if ((COFFRE_JAVA_MAJOR >= 22)); then
+        jvm_args+=(--enable-native-access=ALL-UNNAMED)
+    fi
+    if ((COFFRE_JAVA_MAJOR >= 23)); then
+        jvm_args+=(--sun-misc-unsafe-memory-access=allow)
+    fi
+    printf '%s\n' "${jvm_args[@]}"
+}
+
+# coffre_module_classpath MODULE — prints MODULE's jar and target/lib/*, the launchers' -cp.
+coffre_module_classpath() {
+    printf '%s\n' "$(coffre_module_jar "$1"):$COFFRE_ROOT/$1/target/lib/*"
+}
+
+# The CLI's JIT, collector and Netty: a call lives about a second, so only C1 compiles (C2's work
+# would never pay back), the serial collector saves G1's set-up and threads, and Netty is kept from
+# starting Flight Recorder's classes to see whether it may emit its own JFR events (~60 ms of CPU
+# per call; the CLI records nothing). docs/performance.md has the measurements.
+COFFRE_CLI_JVM_ARGS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dio.grpc.netty.shaded.io.netty.jfr.enabled=false)
+
+# coffre_cli_startup_args — prints, one per line, the JVM options that make a CLI call start fast:
+# COFFRE_CLI_JVM_ARGS and a class-data sharing archive of the classes a call loads (mapped ready
+# to use instead of read from jars and verified). The archive lives in $COFFRE_CACHE_DIR (default
+# ${XDG_CACHE_HOME:-~/.cache}/coffre), one per JDK and checkout; it is made by a training run
+# (coffre.kms.cli.StartupTraining, ~3 s, once) when missing or older than a jar of the CLI or the
+# JDK's runtime image, so a rebuild or a JDK update never leaves a stale one in use. Without a
+# cache directory of this user's that only they can write, or with COFFRE_CLI_CDS=0, calls run
+# without it. Run coffre_find_jdk first.
+coffre_cli_startup_args() {
+    printf '%s\n' "${COFFRE_CLI_JVM_ARGS[@]}"
+    [[ "${COFFRE_CLI_CDS:-1}" != 0 ]] || return 0
+    local cache="${COFFRE_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/coffre}"
+    # The archive is code the JVM maps: use only a directory of this user's that nobody else can
+    # write to (a shared /tmp would let another user plant classes), else run without it.
+    (umask 077 && mkdir -p "$cache") 2>/dev/null || return 0
+    [[ -O "$cache" && -w "$cache" && -z "$(find "$cache" -maxdepth 0 -perm /022 2>/dev/null)" ]] || return 0
+    local key archive stale=0 file base_args=() tmp
+    key="$(printf '%s\n' "$JAVA_HOME" "$COFFRE_ROOT" | cksum | cut -d' ' -f1)"
+    archive="$cache/kms-cli-java$COFFRE_JAVA_MAJOR-$key.jsa"
+    if [[ ! -s "$archive" || "$JAVA_HOME/lib/modules" -nt "$archive" ]]; then
+        stale=1
+    else
+        for file in "$(coffre_module_jar kms-cli)" "$COFFRE_ROOT"/kms-cli/target/lib/*.jar; do
+            if [[ "$file" -nt "$archive" ]]; then
+                stale=1
+                break
+            fi
+        done
+    fi
+    if ((stale)); then
+        mapfile -t base_args < <(coffre_base_jvm_args)
+        # Written aside and moved into place, so a concurrent call never maps a half-written file.
+        tmp="$archive.$$.tmp"
+        if "$JAVA_HOME/bin/java" "${base_args[@]}" "${COFFRE_CLI_JVM_ARGS[@]}" -XX:ArchiveClassesAtExit="$tmp" \
+            -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$(coffre_module_classpath kms-cli)" \
+            coffre.kms.cli.StartupTraining >/dev/null 2>&1 && [[ -s "$tmp" ]]; then
+            mv -f "$tmp" "$archive"
+        else
+            rm -f "$tmp" "$archive"
+        fi
+    fi
+    if [[ -s "$archive" && -O "$archive" ]]; then
+        # The JVM checks the archive against the class path itself and ignores a mismatched one;
+        # its logging is off so that such a case costs only time, never a warning in the output.
+        printf '%s\n' "-XX:SharedArchiveFile=$archive" -Xlog:cds=off -Xlog:cds+dynamic=off
+    fi
+}
+
 # coffre_exec_java MODULE MAIN_CLASS ARGS... — replaces the shell with
-#   java $COFFRE_JVM_ARGS $JAVA_OPTS -cp MODULE/target/MODULE-*.jar:MODULE/target/lib/* MAIN_CLASS ARGS...
+#   java <coffre_base_jvm_args> $COFFRE_EXTRA_JVM_ARGS $JAVA_OPTS -cp MODULE/target/MODULE-*.jar:MODULE/target/lib/* MAIN_CLASS ARGS...
 # after finding a JDK; stops with a "build first" message when the module is not built.
+# COFFRE_EXTRA_JVM_ARGS is an optional array a launcher sets (e.g. coffre_cli_startup_args).
 coffre_exec_java() {
     local module="$1" main_class="$2" jar jvm_args=() java_opts=()
     shift 2
@@ -293,18 +394,9 @@ coffre_exec_java() {
             "  cd '$COFFRE_ROOT' && mvn -B package -DskipTests"
     fi
     coffre_find_jdk
-    # Split on whitespace on purpose: both are lists of JVM options (globbing stays off).
-    read -r -a jvm_args <<<"$COFFRE_JVM_ARGS"
+    mapfile -t jvm_args < <(coffre_base_jvm_args)
+    # Split on whitespace on purpose: a list of JVM options (globbing stays off).
     read -r -a java_opts <<<"${JAVA_OPTS:-}"
-    # Newer JDKs warn on every start that Netty loads its native library and that protobuf and
-    # Guava use sun.misc.Unsafe: noise on every CLI call. Allow both explicitly where the JDK has
-    # the option (JDK 21 would reject --sun-misc-unsafe-memory-access); nothing else changes.
-    if ((COFFRE_JAVA_MAJOR >= 22)); then
-        jvm_args+=(--enable-native-access=ALL-UNNAMED)
-    fi
-    if ((COFFRE_JAVA_MAJOR >= 23)); then
-        jvm_args+=(--sun-misc-unsafe-memory-access=allow)
-    fi
-    exec "$JAVA_HOME/bin/java" "${jvm_args[@]}" "${java_opts[@]}" \
-        -cp "$jar:$COFFRE_ROOT/$module/target/lib/*" "$main_class" "$@"
+    exec "$JAVA_HOME/bin/java" "${jvm_args[@]}" ${COFFRE_EXTRA_JVM_ARGS[@]+"${COFFRE_EXTRA_JVM_ARGS[@]}"} \
+        "${java_opts[@]}" -cp "$jar:$COFFRE_ROOT/$module/target/lib/*" "$main_class" "$@"
 }

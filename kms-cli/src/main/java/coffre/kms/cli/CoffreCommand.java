@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -53,6 +54,22 @@ public abstract sealed class CoffreCommand implements Callable<Integer> permits 
     /** The {@code -o} format. */
     protected final OutputFormat format() {
         return output.format();
+    }
+
+    /**
+     * Whether this command has one value to print alone for {@code -o raw}. The default is no:
+     * a command with several fields refuses {@code -o raw} rather than guess which one is meant.
+     */
+    protected boolean printsRaw() {
+        return false;
+    }
+
+    /** Refuses {@code -o raw} on a command that has no single value to print (exit 2, before any work). */
+    final void checkFormat() {
+        if (format() == OutputFormat.RAW && !printsRaw()) {
+            throw new ParameterException(commandLine(), "-o raw prints a single value and is only for wrap, unwrap "
+                    + "and rewrap; use -o table or -o json");
+        }
     }
 
     /** Prints {@code message} as JSON followed by a newline. */

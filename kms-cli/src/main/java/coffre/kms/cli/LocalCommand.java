@@ -24,6 +24,7 @@ public abstract non-sealed class LocalCommand extends CoffreCommand {
 
     @Override
     public final Integer call() throws IOException {
+        checkFormat();
         return execute();
     }
 }

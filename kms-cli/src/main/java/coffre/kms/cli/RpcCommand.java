@@ -1,10 +1,12 @@
 package coffre.kms.cli;
 
+import coffre.kms.cli.connection.CallAttempts;
 import coffre.kms.cli.connection.ConfigurationException;
 import coffre.kms.cli.connection.ConnectionOptions;
 import coffre.kms.cli.connection.ConnectionResolver;
 import coffre.kms.cli.connection.ConnectionSettings;
 import coffre.kms.cli.errors.RpcErrorFormatter;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -56,6 +58,7 @@ public abstract non-sealed class RpcCommand extends CoffreCommand {
 
     @Override
     public final Integer call() throws IOException {
+        checkFormat();
         prepare();
         ConnectionSettings settings;
         ManagedChannel channel;
@@ -65,10 +68,12 @@ public abstract non-sealed class RpcCommand extends CoffreCommand {
         } catch (ConfigurationException e) {
             throw new ParameterException(commandLine(), e.getMessage(), e);
         }
+        CallAttempts attempts = new CallAttempts();
         try {
-            return run(new Rpc(channel, settings.timeout()));
+            return run(new Rpc(ClientInterceptors.intercept(channel, attempts), settings.timeout()));
         } catch (StatusRuntimeException e) {
-            RpcErrorFormatter.Report report = new RpcErrorFormatter(settings.endpoints(), settings.timeout()).format(e);
+            RpcErrorFormatter.Report report = new RpcErrorFormatter(settings.endpoints(), settings.timeout())
+                    .format(e, attempts.lastCall());
             err().println(report.line());
             err().flush();
             return report.exitCode();

@@ -17,6 +17,7 @@ import coffre.kms.v1.SuspendOfficerRequest;
 import coffre.kms.v1.signing.OfficerKeys;
 import coffre.kms.v1.signing.Statements;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,6 +78,19 @@ class ActNowCommandsTest {
                         .setDisableKey(KeyOperation.newBuilder().setKeyId("key-other")).build(), sent.getSignature().getSignedTime()),
                 sent.getSignature().getSignature().toByteArray()), "the signature is bound to this key");
         assertTrue(result.out().contains("State:           DISABLED\n"), result::toString);
+        Instant signed = Instant.ofEpochSecond(sent.getSignature().getSignedTime().getSeconds());
+        assertTrue(result.out().startsWith("Key " + KEY_ID + " disabled by officer alice (signed " + signed
+                + "); enabling it again needs officers' approval.\nID:"), result::toString);
+    }
+
+    @Test
+    void disableAsJsonIsTheResponseAlone() throws Exception {
+        CliHarness.Result result = cli.run("keys", "disable", KEY_ID, "--officer-id", "alice", "--officer-key",
+                alice.key().toString(), "-o", "json");
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+        assertEquals("DISABLED", new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out())
+                .at("/key/state").asText(), result::toString);
     }
 
     @Test
@@ -102,7 +116,9 @@ class ActNowCommandsTest {
         assertEquals(FakeKms.GRANT_ID, sent.getGrantId());
         assertActNow(alice, "alice", Operation.newBuilder().setRevokeGrant(GrantOperation.newBuilder()
                 .setGrantId(FakeKms.GRANT_ID)).build(), sent.getSignature());
-        assertTrue(result.out().lines().toList().get(1).endsWith("revoked 2026-02-02T02:40:00Z"), result::toString);
+        assertTrue(result.out().startsWith("Grant " + FakeKms.GRANT_ID + " revoked by officer alice (signed "),
+                result::toString);
+        assertTrue(result.out().lines().toList().get(2).endsWith("revoked 2026-02-02T02:40:00Z"), result::toString);
     }
 
     @Test
@@ -116,6 +132,9 @@ class ActNowCommandsTest {
         assertActNow(bob, "bob", Operation.newBuilder().setSuspendOfficer(OfficerOperation.newBuilder()
                 .setOfficerId("carol")).build(), sent.getSignature());
         assertTrue(result.out().contains("SUSPENDED"), result::toString);
+        assertTrue(result.out().startsWith("Officer carol suspended by officer bob (signed "), result::toString);
+        assertTrue(result.out().lines().findFirst().orElseThrow().endsWith("); reinstating them needs officers' approval."),
+                result::toString);
     }
 
     @Test

@@ -103,11 +103,65 @@ class ApprovalCommandsTest {
                 Created:   2025-10-09T08:53:20Z
                 Expires:   2025-10-10T08:53:20Z
                 Rule:      2 approvals from active officers, at least 1 from each operator
-                Approvals: 0/2
+                Approvals: 0/2; needs 2 more, at least 1 from op-a
                 Server says: server's own words (informational; not what is signed)
                 Votes:
                   (none)
                 """.formatted(digest), result.out());
+    }
+
+    /** alice and bob of op-a, carol of op-b: the dev officers of deploy/dev/start.sh. */
+    private static final coffre.kms.v1.Officer BOB = FakeKms.ALICE.toBuilder().setId("bob").setPrincipal("").build();
+    private static final coffre.kms.v1.Officer CAROL = FakeKms.ALICE.toBuilder().setId("carol").setOperator("op-b")
+            .setPrincipal("").build();
+
+    private static ApprovalRequest approvedBy(ApprovalState state, String... officerIds) {
+        ApprovalRequest.Builder request = FakeKms.approvalFor(CREATE_ORDERS).toBuilder().setState(state);
+        for (String id : officerIds) {
+            request.addVotes(coffre.kms.v1.ApprovalVote.newBuilder().setOfficerId(id).setDecision(Decision.APPROVE)
+                    .setCounted(true));
+        }
+        return request.build();
+    }
+
+    @Test
+    void twoApprovalsFromOneOperatorSayWhichOperatorIsStillMissing() {
+        server.setOfficers(FakeKms.ALICE, BOB, CAROL);
+        server.putApproval(approvedBy(ApprovalState.PENDING, "alice", "bob"));
+
+        CliHarness.Result result = cli.run("approvals", "show", ID);
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+        assertTrue(result.out().contains("State:     PENDING\n"), result::toString);
+        assertTrue(result.out().contains("Approvals: 2/2; needs 1 more, from op-b\n"), result::toString);
+    }
+
+    @Test
+    void anExecutedRequestWithMoreApprovalsThanNeededIsNoOvershoot() {
+        server.setOfficers(FakeKms.ALICE, BOB, CAROL);
+        server.putApproval(approvedBy(ApprovalState.EXECUTED, "alice", "bob", "carol"));
+
+        CliHarness.Result shown = cli.run("approvals", "show", ID);
+        CliHarness.Result listed = cli.run("approvals", "list");
+
+        assertTrue(shown.out().contains("Approvals: 3 (2 needed)\n"), shown::toString);
+        assertFalse(shown.out().contains("3/2"), shown::toString);
+        assertFalse(listed.out().contains("3/2"), listed::toString);
+        assertTrue(listed.out().contains("3 (2 needed)"), listed::toString);
+        assertFalse(server.requests().stream().anyMatch(r -> r instanceof coffre.kms.v1.ListOfficersRequest),
+                "a closed request needs no officer list");
+    }
+
+    @Test
+    void withoutTheOfficerListTheRequestIsStillShownAndSaysWhatIsUnknown() {
+        server.putApproval(approvedBy(ApprovalState.PENDING, "alice", "bob"));
+        server.refuseOfficerList(io.grpc.Status.PERMISSION_DENIED.asRuntimeException());
+
+        CliHarness.Result result = cli.run("approvals", "show", ID);
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+        assertTrue(result.out().contains("Approvals: 2/2; needs no more in number, and 1 from each operator "
+                + "(coffre could not list the officers to say which)\n"), result::toString);
     }
 
     @Test
@@ -163,7 +217,7 @@ class ApprovalCommandsTest {
                 vote.getSignature().toByteArray()), "a signed approval must not verify as a rejection");
         assertTrue(result.out().startsWith("Approved " + ID + " as officer 'bob'.\nOperation: Create a key with alias 'orders'"),
                 result::toString);
-        assertTrue(result.out().contains("State:     PENDING\nApprovals: 1/2\n"), result::toString);
+        assertTrue(result.out().contains("State:     PENDING\nApprovals: 1/2; needs 1 more, from op-a\n"), result::toString);
     }
 
     @Test

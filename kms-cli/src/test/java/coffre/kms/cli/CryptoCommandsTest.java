@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,8 +59,33 @@ class CryptoCommandsTest {
         assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
         assertEquals(WrapRequest.newBuilder().setKeyId("alias/billing").setPlaintext(FakeKms.PLAINTEXT)
                 .putEncryptionContext("tenant", "acme").putEncryptionContext("purpose", "db=main").build(), server.onlyRequest());
-        assertEquals(ENVELOPE_B64 + "\n", result.out());
+        assertEquals("Envelope:  " + ENVELOPE_B64 + "\n"
+                + "Key:       " + FakeKms.KEY.getId() + "\n"
+                + "Version:   2\n", result.out());
         assertEquals("", result.err());
+    }
+
+    @Test
+    void wrapAsRawPrintsTheBareEnvelopeAsBeforeForScripts() {
+        CliHarness.Result result = cli.run("wrap", "--key", "key-a", "--plaintext-b64", PLAINTEXT_B64, "-o", "raw");
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+        assertEquals(ENVELOPE_B64 + "\n", result.out());
+    }
+
+    @Test
+    void rawIsRefusedByCommandsWithoutOneValueBeforeAnythingHappens() {
+        CliHarness offline = cli;
+        CliHarness.Result dataKey = offline.run("datakey", "--key", "key-a", "-o", "raw");
+        CliHarness.Result list = offline.run("keys", "list", "-o", "raw");
+
+        for (CliHarness.Result result : List.of(dataKey, list)) {
+            assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
+            assertTrue(result.err().startsWith("error: -o raw prints a single value and is only for wrap, unwrap and "
+                    + "rewrap; use -o table or -o json\n"), result::toString);
+            assertEquals("", result.out(), result::toString);
+        }
+        assertEquals(List.of(), server.requests(), "nothing was sent");
     }
 
     @Test
@@ -72,7 +98,11 @@ class CryptoCommandsTest {
         assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
         assertEquals(ByteString.copyFrom(new byte[] {0, (byte) 0xff, 10, 13}), ((WrapRequest) server.onlyRequest()).getPlaintext());
         assertArrayEquals(FakeKms.ENVELOPE.toByteArray(), Files.readAllBytes(out));
-        assertEquals("", result.out(), "with --out nothing goes to stdout in table mode");
+        assertEquals("Envelope:  written to " + out + " (10 bytes)\n"
+                + "Key:       " + FakeKms.KEY.getId() + "\n"
+                + "Version:   2\n", result.out(), "with --out the bytes go to the file only");
+        CliHarness.Result raw = cli.run("wrap", "--key", "key-a", "--in", in.toString(), "--out", out.toString(), "-o", "raw");
+        assertEquals("", raw.out(), "raw with --out has nothing to print");
     }
 
     @Test
@@ -112,7 +142,12 @@ class CryptoCommandsTest {
         assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
         assertEquals(UnwrapRequest.newBuilder().setEnvelope(FakeKms.ENVELOPE).putEncryptionContext("tenant", "acme").build(),
                 server.onlyRequest());
-        assertEquals(PLAINTEXT_B64 + "\n", result.out());
+        assertEquals("Plaintext: " + PLAINTEXT_B64 + "\n"
+                + "Key:       " + FakeKms.KEY.getId() + "\n"
+                + "Version:   1\n", result.out());
+
+        CliHarness.Result raw = cli.run("unwrap", "--envelope-b64", ENVELOPE_B64, "--context", "tenant=acme", "-o", "raw");
+        assertEquals(PLAINTEXT_B64 + "\n", raw.out());
     }
 
     @Test
@@ -176,10 +211,10 @@ class CryptoCommandsTest {
         assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
         assertEquals(GenerateDataKeyRequest.newBuilder().setKeyId("key-a").setLengthBytes(64)
                 .putEncryptionContext("db", "orders").build(), server.onlyRequest());
-        assertEquals("plaintext:  " + ZERO_KEY_B64 + "\n"
-                + "envelope:   " + ENVELOPE_B64 + "\n"
-                + "key:        " + FakeKms.KEY.getId() + "\n"
-                + "version:    2\n", result.out());
+        assertEquals("Plaintext: " + ZERO_KEY_B64 + "\n"
+                + "Envelope:  " + ENVELOPE_B64 + "\n"
+                + "Key:       " + FakeKms.KEY.getId() + "\n"
+                + "Version:   2\n", result.out());
     }
 
     @Test
@@ -200,7 +235,11 @@ class CryptoCommandsTest {
         assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
         assertEquals(RewrapRequest.newBuilder().setEnvelope(FakeKms.ENVELOPE).setTargetKeyId("alias/new")
                 .putEncryptionContext("a", "b").build(), server.onlyRequest());
-        assertEquals(ENVELOPE_B64 + "\n", result.out());
+        assertEquals("Envelope:  " + ENVELOPE_B64 + "\n"
+                + "Key:       " + FakeKms.KEY.getId() + "\n"
+                + "Version:   2\n"
+                + "From:      " + FakeKms.KEY.getId() + " version 1\n", result.out());
+        assertEquals(ENVELOPE_B64 + "\n", cli.run("rewrap", "--envelope-b64", ENVELOPE_B64, "-o", "raw").out());
 
         CliHarness.Result json = cli.run("rewrap", "--envelope-b64", ENVELOPE_B64, "-o", "json");
         assertEquals(1, new ObjectMapper().readTree(json.out()).get("source_key_version").asInt());

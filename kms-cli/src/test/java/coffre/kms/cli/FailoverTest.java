@@ -181,6 +181,21 @@ class FailoverTest {
     }
 
     @Test
+    void aDeadlineNamesTheNodeTheCallWentToAndTheNodesItDidNot() throws Exception {
+        first = FakeKms.overMutualTls(byIp, ca.caCert());
+        first.goSilent();
+        int[] dead = deadPorts();
+        String endpoints = "127.0.0.1:" + first.port() + ",127.0.0.1:" + dead[0] + ",127.0.0.1:" + dead[1];
+
+        CliHarness.Result result = run(endpoints, "keys", "show", FakeKms.KEY.getId(), "--timeout", "2");
+
+        assertEquals(ExitCodes.UNAVAILABLE, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith("error: DEADLINE_EXCEEDED: no answer within 2 s; tried 127.0.0.1:" + first.port()
+                + " (no answer); no call went to 127.0.0.1:" + dead[0] + ", 127.0.0.1:" + dead[1]
+                + ": check the server or raise --timeout"), result::toString);
+    }
+
+    @Test
     void whenEveryNodeIsDownTheErrorNamesThemAll() throws Exception {
         int[] dead = deadPorts();
         String endpoints = "127.0.0.1:" + dead[0] + ",127.0.0.1:" + dead[1];

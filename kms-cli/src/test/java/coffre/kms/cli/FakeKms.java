@@ -161,6 +161,8 @@ final class FakeKms implements AutoCloseable {
     private final List<ConnectionSettings> openedWith = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, ApprovalRequest> approvals = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<ApprovalRequest> watchEvents = Collections.synchronizedList(new ArrayList<>());
+    private volatile List<Officer> officers = List.of(ALICE);
+    private volatile StatusRuntimeException officerListRefusal;
     private volatile boolean watchStaysOpen;
     private volatile StatusRuntimeException nextError;
     private volatile boolean silent;
@@ -223,6 +225,16 @@ final class FakeKms implements AutoCloseable {
             throw new AssertionError("expected one request, got " + all);
         }
         return all.get(0);
+    }
+
+    /** What ListOfficers answers; by default {@link #ALICE} alone. */
+    void setOfficers(Officer... registered) {
+        officers = List.of(registered);
+    }
+
+    /** Makes every ListOfficers call fail with {@code error}, as for a caller who may not list officers. */
+    void refuseOfficerList(StatusRuntimeException error) {
+        officerListRefusal = error;
     }
 
     /** Makes the next call fail with {@code error}. */
@@ -502,7 +514,13 @@ final class FakeKms implements AutoCloseable {
 
         @Override
         public void listOfficers(ListOfficersRequest request, StreamObserver<ListOfficersResponse> observer) {
-            answer(request, ListOfficersResponse.newBuilder().addOfficers(ALICE).setRule(RULE).build(), observer);
+            StatusRuntimeException refusal = officerListRefusal;
+            if (refusal != null) {
+                requests.add(request);
+                observer.onError(refusal);
+                return;
+            }
+            answer(request, ListOfficersResponse.newBuilder().addAllOfficers(officers).setRule(RULE).build(), observer);
         }
 
         @Override

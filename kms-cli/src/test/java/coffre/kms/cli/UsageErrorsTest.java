@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.cli.errors.ExitCodes;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /**
  * Every bad command line ends with exit code 2, the precise reason on stderr, nothing on stdout,
@@ -137,7 +143,7 @@ class UsageErrorsTest {
                 Arguments.of("ceremony prepare without officer", new String[] {"ceremony", "prepare", "--threshold", "1",
                     "--out", "d"}, "Missing required option: '--officer=ID:DISPLAY NAME:OPERATOR:PRINCIPAL:PUBFILE'"),
                 Arguments.of("bad output format", new String[] {"keys", "list", "-o", "yaml"},
-                        "Invalid value for option '--output': expected one of [TABLE, JSON] (case-insensitive) but was 'yaml'"));
+                        "Invalid value for option '--output': expected one of [TABLE, JSON, RAW] (case-insensitive) but was 'yaml'"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -188,12 +194,77 @@ class UsageErrorsTest {
                 .run("keys", "list");
 
         assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
-        String file = dir.resolve(".config/coffre/cli.properties").toString();
+        String file = "a CLI config file (pass --cli-config FILE or set COFFRE_CLI_CONFIG; default "
+                + dir.resolve(".config/coffre/cli.properties") + ", not found)";
         assertTrue(result.err().contains("error: missing connection setting 'ca-cert' (Coffre always uses mTLS): "
                 + "pass --ca-cert FILE, set COFFRE_CA_CERT, or add 'ca-cert=FILE' to " + file), result::toString);
         assertTrue(result.err().contains("error: missing connection setting 'key' (Coffre always uses mTLS): "
                 + "pass --client-key FILE, set COFFRE_KEY, or add 'key=FILE' to " + file), result::toString);
         assertTrue(!result.err().contains("'cert'"), "cert is set, so it must not be reported: " + result);
+    }
+
+    @Test
+    void aMisspeltOptionIsNamedBeforeTheRequiredOptionItLeftMissing() throws Exception {
+        CliHarness.Result result = new CliHarness(CliHarness.mustNotConnect(), dir)
+                .run("wrap", "--keyy", "alias/demo", "--plaintext-b64", "AAAA");
+
+        assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
+        assertEquals("""
+                error: Unknown option: '--keyy'
+                Possible solutions: --key
+                error: Missing required option: '--key=KEY'
+                Try 'coffre wrap --help' for more information.
+                """, result.err());
+    }
+
+    @Test
+    void knownOptionsAndValuesAreNotCalledUnknown() throws Exception {
+        CliHarness.Result result = new CliHarness(CliHarness.mustNotConnect(), dir)
+                .run("keys", "schedule-deletion", "key-a", "--days", "-5", "-ojson", "--output=json");
+
+        assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
+        assertTrue(!result.err().contains("Unknown option"), result::toString);
+    }
+
+    @Test
+    void optionsBeforeTheSubcommandGetAHintWhereTheyGo() throws Exception {
+        CliHarness.Result result = new CliHarness(CliHarness.mustNotConnect(), dir).run("-o", "json", "keys", "list");
+
+        assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("error: Unknown options: '-o', 'json'\n"), result::toString);
+        assertTrue(result.err().contains(
+                "hint: options go after the subcommand they belong to, e.g. 'coffre keys list -o json'\n"), result::toString);
+        assertEquals("", result.out(), result::toString);
+    }
+
+    @Test
+    void everyCommandListedInAHelpPageHasAWholeSummary() {
+        // The list of commands shows the first line of each description; one ending with ':' was cut.
+        List<String> cut = new ArrayList<>();
+        collectCutSummaries(CoffreCli.newCommandLine(CliHarness.mustNotConnect(), Map.of(),
+                new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), cut);
+        assertEquals(List.of(), cut);
+    }
+
+    private static void collectCutSummaries(CommandLine command, List<String> cut) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            String[] header = sub.getCommandSpec().usageMessage().header();
+            String[] description = sub.getCommandSpec().usageMessage().description();
+            String summary = header.length > 0 ? header[0] : description.length > 0 ? description[0] : "";
+            if (summary.isBlank() || summary.strip().endsWith(":")) {
+                cut.add(sub.getCommandSpec().qualifiedName() + ": '" + summary + "'");
+            }
+            collectCutSummaries(sub, cut);
+        }
+    }
+
+    @Test
+    void theCeremonyCommandIsSummarisedInTheMainHelp() throws Exception {
+        CliHarness.Result help = new CliHarness(CliHarness.mustNotConnect(), dir).run("--help");
+
+        assertTrue(help.out().contains("ceremony   Register the first officers and quorum rule of a fresh server,"),
+                help::toString);
+        assertTrue(help.out().contains("each officer signing them."), help::toString);
     }
 
     @Test

@@ -8,7 +8,9 @@ import coffre.kms.cli.output.Times;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.ApprovalVote;
+import coffre.kms.v1.Officer;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Human renderings of approval requests. The operation is always the CLI's own description of the
@@ -41,8 +43,13 @@ public final class ApprovalRendering {
         return block.render();
     }
 
-    /** Every detail of one request, with its votes. */
-    public static String details(ReviewedRequest reviewed) {
+    /**
+     * Every detail of one request, with its votes.
+     *
+     * @param officers the registered officers, to say from which operator approvals are still
+     *     needed; empty if they could not be listed
+     */
+    public static String details(ReviewedRequest reviewed, Optional<List<Officer>> officers) {
         ApprovalRequest request = reviewed.request();
         LabelledBlock block = new LabelledBlock(LABEL_WIDTH)
                 .field("ID", request.getId())
@@ -53,7 +60,7 @@ public final class ApprovalRendering {
                 .field("Created", Times.format(request.getCreateTime()))
                 .field("Expires", Times.format(request.getExpireTime()))
                 .field("Rule", OperationDescriber.rule(request.getRule()))
-                .field("Approvals", progress(reviewed));
+                .field("Approvals", QuorumProgress.describe(request, officers));
         outcome(block, request);
         if (!request.getSummary().isEmpty()) {
             block.field("Server says", request.getSummary() + " (informational; not what is signed)");
@@ -91,9 +98,16 @@ public final class ApprovalRendering {
                 progress(reviewed), reviewed.description())) + "\n";
     }
 
-    /** Counted approvals over the threshold, e.g. "1/2". */
+    /**
+     * Counted approvals over the threshold, e.g. "1/2", for tables and one-line events; a closed
+     * request with more approvals than needed reads "3 (2 needed)", not "3/2".
+     */
     static String progress(ReviewedRequest reviewed) {
-        return reviewed.countedApprovals() + "/" + Integer.toUnsignedString(reviewed.request().getRule().getThreshold());
+        int approvals = reviewed.countedApprovals();
+        String threshold = Integer.toUnsignedString(reviewed.request().getRule().getThreshold());
+        return approvals > reviewed.request().getRule().getThreshold()
+                ? approvals + " (" + threshold + " needed)"
+                : approvals + "/" + threshold;
     }
 
     /** The outcome lines of a closed request: result or failure, and when it closed. */

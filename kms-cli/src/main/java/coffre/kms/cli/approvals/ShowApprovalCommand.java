@@ -51,7 +51,7 @@ public final class ShowApprovalCommand extends RpcCommand {
                     .string("digest_hex", reviewed.digestHex())
                     .render() + "\n");
         } else {
-            printText(ApprovalRendering.details(reviewed));
+            printText(ApprovalRendering.details(reviewed, QuorumProgress.officersFor(reviewed.request(), rpc)));
         }
         return ExitCodes.OK;
     }

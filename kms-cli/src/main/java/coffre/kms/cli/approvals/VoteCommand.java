@@ -12,10 +12,13 @@ import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.Decision;
 import coffre.kms.v1.GetApprovalRequestRequest;
+import coffre.kms.v1.Officer;
 import coffre.kms.v1.VoteResponse;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -86,19 +89,19 @@ abstract class VoteCommand extends RpcCommand {
         if (format() == OutputFormat.JSON) {
             printJson(response);
         } else {
-            printText(result(reviewed, response.getRequest()));
+            printText(result(reviewed, response.getRequest(), QuorumProgress.officersFor(response.getRequest(), rpc)));
         }
         return ExitCodes.OK;
     }
 
-    private String result(ReviewedRequest reviewed, ApprovalRequest after) {
+    private String result(ReviewedRequest reviewed, ApprovalRequest after, Optional<List<Officer>> officers) {
         LabelledBlock block = new LabelledBlock(11)
                 .text((decision() == Decision.APPROVE ? "Approved " : "Rejected ") + reviewed.id() + " as officer '"
                         + signer.officerId() + "'.\n")
                 .field("Operation", reviewed.description())
                 .field("Digest", reviewed.digestHex() + " (recomputed by coffre; signed)")
                 .field("State", after.getState().name())
-                .field("Approvals", ApprovalRendering.progress(ReviewedRequest.of(after)));
+                .field("Approvals", QuorumProgress.describe(after, officers));
         ApprovalRendering.outcome(block, after);
         return block.render();
     }

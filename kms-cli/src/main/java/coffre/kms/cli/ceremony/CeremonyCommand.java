@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 @Command(
         name = "ceremony",
         mixinStandardHelpOptions = true,
-        description = {"The init ceremony of a fresh server:",
+        // The first line is the summary 'coffre --help' lists: a whole sentence, not a lead-in to the steps.
+        description = {"Register the first officers and quorum rule of a fresh server, each officer signing them.",
+            "The init ceremony, in four steps:",
             "  1. each officer runs 'coffre officer keygen' and hands over FILE.pub;",
             "  2. someone runs 'ceremony prepare' and sends the document to every officer;",
             "  3. every officer checks it and runs 'ceremony sign';",

@@ -138,9 +138,14 @@ public final class ConnectionResolver {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }
 
+    /**
+     * Names every place the setting can come from. When no config file was read, the message also
+     * says how to point at one ({@code --cli-config}, {@code COFFRE_CLI_CONFIG}): a newcomer who
+     * has a file but did not pass it sees the fix, rather than only a default path that does not exist.
+     */
     private static String missingMessage(Setting setting, CliConfigFile file, Optional<Path> defaultConfig) {
-        String where = file.path().or(() -> defaultConfig).map(Path::toString)
-                .orElse("the CLI config file (--cli-config or " + CONFIG_ENV + ")");
+        String where = file.path().map(Path::toString).orElseGet(() -> "a CLI config file (pass --cli-config FILE or set "
+                + CONFIG_ENV + defaultConfig.map(path -> "; default " + path + ", not found").orElse("") + ")");
         return "missing connection setting '" + setting.fileKey() + "' (Coffre always uses mTLS): pass "
                 + setting.flag() + " FILE, set " + setting.envVar() + ", or add '" + setting.fileKey()
                 + "=FILE' to " + where;

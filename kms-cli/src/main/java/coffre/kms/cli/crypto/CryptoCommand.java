@@ -2,7 +2,7 @@ package coffre.kms.cli.crypto;
 
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.RpcCommand;
-import coffre.kms.cli.output.OutputFormat;
+import coffre.kms.cli.output.LabelledBlock;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageOrBuilder;
 import java.io.IOException;
@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.Consumer;
 import picocli.CommandLine.Mixin;
 
 /**
@@ -42,15 +43,22 @@ abstract class CryptoCommand extends RpcCommand {
         return context;
     }
 
+    /** Wide enough for the longest label, "Plaintext:", and one space. */
+    static final int LABEL_WIDTH = 11;
+
     /**
-     * Delivers a binary result. With {@code outFile}: the raw bytes go to the file, and stdout gets
-     * {@code withoutBytes} as JSON in JSON mode (so a plaintext sent to a file never also reaches
-     * the terminal) and nothing otherwise. Without: stdout gets the bytes in base64 on one line, or
-     * {@code response} as JSON.
+     * Delivers a binary result.
+     *
+     * <ul>
+     *   <li>table (default): {@code label} with the bytes in base64, or where they were written
+     *       with {@code --out}, then {@code details} (key, version, ...), as labelled lines;</li>
+     *   <li>json: {@code response}, or {@code withoutBytes} with {@code --out}, so a plaintext
+     *       sent to a file never also reaches the terminal;</li>
+     *   <li>raw: the bytes in base64 on one line, for pipes; nothing with {@code --out}.</li>
+     * </ul>
      */
-    final void deliver(Path outFile, ByteString bytes, MessageOrBuilder response, MessageOrBuilder withoutBytes)
-            throws IOException {
-        boolean json = format() == OutputFormat.JSON;
+    final void deliver(Path outFile, String label, ByteString bytes, MessageOrBuilder response,
+            MessageOrBuilder withoutBytes, Consumer<LabelledBlock> details) throws IOException {
         if (outFile != null) {
             byte[] raw = bytes.toByteArray();
             try {
@@ -58,14 +66,37 @@ abstract class CryptoCommand extends RpcCommand {
             } finally {
                 Arrays.fill(raw, (byte) 0);
             }
-            if (json) {
-                printJson(withoutBytes);
-            }
-        } else if (json) {
-            printJson(response);
-        } else {
-            printText(base64(bytes) + "\n");
         }
+        switch (format()) {
+            case JSON -> printJson(outFile != null ? withoutBytes : response);
+            case RAW -> {
+                if (outFile == null) {
+                    printText(base64(bytes) + "\n");
+                }
+            }
+            case TABLE -> {
+                LabelledBlock block = new LabelledBlock(LABEL_WIDTH).field(label, outFile != null
+                        ? "written to " + outFile + " (" + bytes.size() + " bytes)"
+                        : base64(bytes));
+                details.accept(block);
+                printText(block.render());
+            }
+        }
+    }
+
+    @Override
+    protected final boolean printsRaw() {
+        return rawValue();
+    }
+
+    /** Whether this command has one binary result for {@code -o raw}; datakey has two. */
+    boolean rawValue() {
+        return true;
+    }
+
+    /** Adds the key and version lines every data-plane result has. */
+    static Consumer<LabelledBlock> keyAndVersion(String keyId, int version) {
+        return block -> block.field("Key", keyId).field("Version", Integer.toUnsignedString(version));
     }
 
     /** Standard base64 of {@code bytes}; the intermediate copy is wiped. */

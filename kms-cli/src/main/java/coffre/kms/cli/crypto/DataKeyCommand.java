@@ -5,6 +5,7 @@ import coffre.kms.cli.Rpc;
 import coffre.kms.cli.args.BoundedInt;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
+import coffre.kms.cli.output.LabelledBlock;
 import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.GenerateDataKeyRequest;
 import coffre.kms.v1.GenerateDataKeyResponse;
@@ -33,6 +34,12 @@ public final class DataKeyCommand extends CryptoCommand {
     }
 
     @Override
+    boolean rawValue() {
+        // Two values (plaintext and envelope): -o raw would have to drop one of them.
+        return false;
+    }
+
+    @Override
     protected int run(Rpc rpc) {
         GenerateDataKeyRequest.Builder request = GenerateDataKeyRequest.newBuilder()
                 .setKeyId(key.value())
@@ -44,10 +51,12 @@ public final class DataKeyCommand extends CryptoCommand {
         if (format() == OutputFormat.JSON) {
             printJson(response);
         } else {
-            printText("plaintext:  " + base64(response.getPlaintext()) + "\n"
-                    + "envelope:   " + base64(response.getEnvelope()) + "\n"
-                    + "key:        " + response.getKeyId() + "\n"
-                    + "version:    " + Integer.toUnsignedString(response.getKeyVersion()) + "\n");
+            printText(new LabelledBlock(LABEL_WIDTH)
+                    .field("Plaintext", base64(response.getPlaintext()))
+                    .field("Envelope", base64(response.getEnvelope()))
+                    .field("Key", response.getKeyId())
+                    .field("Version", Integer.toUnsignedString(response.getKeyVersion()))
+                    .render());
         }
         return ExitCodes.OK;
     }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "rewrap", mixinStandardHelpOptions = true,
         description = "Re-encrypt an envelope under the primary version of its key (or of --target-key), "
                 + "keeping its encryption context. The plaintext never leaves the server. "
-                + "Prints the new envelope in base64, or writes its raw bytes to --out.")
+                + "Prints the new envelope (base64), its key and version and the old ones, or writes the envelope's "
+                + "raw bytes to --out; -o raw prints the envelope alone.")
 public final class RewrapCommand extends CryptoCommand {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -50,7 +51,9 @@ public final class RewrapCommand extends CryptoCommand {
             request.setTargetKeyId(targetKey.value());
         }
         RewrapResponse response = rpc.crypto().rewrap(request.build());
-        deliver(out, response.getEnvelope(), response, response.toBuilder().clearEnvelope());
+        deliver(out, "Envelope", response.getEnvelope(), response, response.toBuilder().clearEnvelope(),
+                keyAndVersion(response.getKeyId(), response.getKeyVersion()).andThen(block -> block.field("From",
+                        response.getSourceKeyId() + " version " + Integer.toUnsignedString(response.getSourceKeyVersion()))));
         return ExitCodes.OK;
     }
 }

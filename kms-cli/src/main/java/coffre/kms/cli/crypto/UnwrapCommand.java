@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "unwrap", mixinStandardHelpOptions = true,
         description = "Decrypt an envelope made by wrap, datakey or rewrap. The key is read from the envelope. "
-                + "Prints the plaintext in base64, or writes its raw bytes to --out (created with mode 0600).")
+                + "Prints the plaintext (base64), key and version, or writes the plaintext's raw bytes to --out "
+                + "(created with mode 0600); -o raw prints the plaintext alone.")
 public final class UnwrapCommand extends CryptoCommand {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -44,7 +45,8 @@ public final class UnwrapCommand extends CryptoCommand {
                 .setEnvelope(envelope)
                 .putAllEncryptionContext(context())
                 .build());
-        deliver(out, response.getPlaintext(), response, response.toBuilder().clearPlaintext());
+        deliver(out, "Plaintext", response.getPlaintext(), response, response.toBuilder().clearPlaintext(),
+                keyAndVersion(response.getKeyId(), response.getKeyVersion()));
         return ExitCodes.OK;
     }
 }

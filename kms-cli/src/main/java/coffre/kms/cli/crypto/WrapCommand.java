@@ -13,10 +13,14 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code coffre wrap}: encrypts a small plaintext under a key, printing the envelope. */
+/**
+ * {@code coffre wrap}: encrypts a small plaintext under a key, printing the envelope with the key
+ * and version that made it ({@code -o raw}: the envelope alone, as before labelled output).
+ */
 @Command(name = "wrap", mixinStandardHelpOptions = true,
         description = "Encrypt up to 4096 bytes under a key's primary version in the HSM. "
-                + "Prints the envelope in base64, or writes its raw bytes to --out.")
+                + "Prints the envelope (base64), key and version, or writes the envelope's raw bytes to --out; "
+                + "-o raw prints the envelope alone.")
 public final class WrapCommand extends CryptoCommand {
 
     @Option(names = "--key", paramLabel = "KEY", required = true, converter = KeyRef.Converter.class,
@@ -47,7 +51,8 @@ public final class WrapCommand extends CryptoCommand {
                 .setPlaintext(plaintext)
                 .putAllEncryptionContext(context())
                 .build());
-        deliver(out, response.getEnvelope(), response, response.toBuilder().clearEnvelope());
+        deliver(out, "Envelope", response.getEnvelope(), response, response.toBuilder().clearEnvelope(),
+                keyAndVersion(response.getKeyId(), response.getKeyVersion()));
         return ExitCodes.OK;
     }
 }

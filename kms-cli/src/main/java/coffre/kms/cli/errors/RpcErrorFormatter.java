@@ -1,5 +1,6 @@
 package coffre.kms.cli.errors;
 
+import coffre.kms.cli.connection.CallAttempts;
 import coffre.kms.cli.connection.Endpoint;
 import coffre.kms.cli.connection.Endpoints;
 import coffre.kms.cli.output.Printable;
@@ -9,7 +10,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,6 +60,14 @@ public final class RpcErrorFormatter {
 
     /** The error line and exit code for {@code failure}, a {@code StatusRuntimeException} or {@code StatusException}. */
     public Report format(Throwable failure) {
+        return format(failure, List.of());
+    }
+
+    /**
+     * The error line and exit code for {@code failure}; a deadline over several endpoints names
+     * the nodes the call's {@code attempts} went to, how each ended, and the nodes no attempt reached.
+     */
+    public Report format(Throwable failure, List<CallAttempts.Attempt> attempts) {
         Status status = Status.fromThrowable(failure);
         com.google.rpc.Status rich = StatusProto.fromThrowable(failure);
         int exitCode = ExitCodes.forStatus(status.getCode());
@@ -69,12 +84,70 @@ public final class RpcErrorFormatter {
             case UNAVAILABLE -> "error: UNAVAILABLE: cannot reach or complete the TLS handshake with " + endpoints.describe()
                     + ": check the endpoint and the certificates"
                     + suffix(causeOf(status).isEmpty() ? serverMessage : causeOf(status));
-            case DEADLINE_EXCEEDED -> "error: DEADLINE_EXCEEDED: no answer from " + endpoints.describe() + " within "
-                    + timeout.toSeconds() + " s: check the server or raise --timeout" + suffix(serverMessage);
+            case DEADLINE_EXCEEDED -> "error: DEADLINE_EXCEEDED: " + noAnswer(attempts)
+                    + ": check the server or raise --timeout" + suffix(serverMessage);
             default -> "error: " + status.getCode() + ": the server answered without Coffre error details"
                     + suffix(join(serverMessage, causeOf(status)));
         };
         return new Report(line, exitCode);
+    }
+
+    /**
+     * What a deadline means here. With one endpoint: no answer from it. With several: which nodes
+     * the attempts reached (most often one: a call goes to one connected node and moves on only
+     * after {@code UNAVAILABLE}) and how each ended, then the nodes no attempt reached.
+     */
+    private String noAnswer(List<CallAttempts.Attempt> attempts) {
+        String within = " within " + timeout.toSeconds() + " s";
+        if (endpoints.all().size() == 1) {
+            return "no answer from " + endpoints.first() + within;
+        }
+        List<String> tried = new ArrayList<>();
+        List<SocketAddress> reached = new ArrayList<>();
+        for (CallAttempts.Attempt attempt : attempts) {
+            attempt.node().ifPresent(node -> {
+                reached.add(node);
+                tried.add(CallAttempts.describe(node) + " (" + attempt.outcome().map(RpcErrorFormatter::ending)
+                        .orElse("no answer") + ")");
+            });
+        }
+        if (tried.isEmpty()) {
+            return "no connection to " + endpoints.describe() + within + " (the call reached no node)";
+        }
+        List<String> untouched = endpoints.all().stream().filter(e -> reached.stream().noneMatch(n -> sameNode(e, n)))
+                .map(Endpoint::toString).toList();
+        return "no answer" + within + "; tried " + String.join(", then ", tried)
+                + (untouched.isEmpty() ? "" : "; no call went to " + String.join(", ", untouched));
+    }
+
+    /** How one attempt ended: "no answer" when the deadline cut it, else its code and message. */
+    private static String ending(Status status) {
+        return switch (status.getCode()) {
+            case DEADLINE_EXCEEDED, CANCELLED -> "no answer";
+            default -> status.getCode() + (status.getDescription() == null ? "" : ": " + clean(status.getDescription()));
+        };
+    }
+
+    /** Whether {@code node} is {@code endpoint}: same port, and the host is that address or resolves to it. */
+    private static boolean sameNode(Endpoint endpoint, SocketAddress node) {
+        if (!(node instanceof InetSocketAddress ip) || ip.getPort() != endpoint.port()) {
+            return false;
+        }
+        if (ip.getHostString().equalsIgnoreCase(endpoint.host())) {
+            return true;
+        }
+        try {
+            // Resolved moments ago by the channel: the JVM's cache answers.
+            for (InetAddress address : InetAddress.getAllByName(endpoint.host())) {
+                if (address.equals(ip.getAddress())) {
+                    return true;
+                }
+            }
+        } catch (UnknownHostException | SecurityException e) {
+            // Then it is not known to be this node; it is listed as not reached, which it may not have been.
+            return false;
+        }
+        return false;
     }
 
     private static String withInfo(Status.Code code, ErrorInfo info, String serverMessage) {

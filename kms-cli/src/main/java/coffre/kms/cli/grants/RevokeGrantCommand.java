@@ -7,8 +7,10 @@ import coffre.kms.cli.args.PrefixedId;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.officer.OfficerSigner;
 import coffre.kms.cli.officer.OfficerSigningOptions;
+import coffre.kms.cli.output.ActNowRendering;
 import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.GrantOperation;
+import coffre.kms.v1.OfficerSignature;
 import coffre.kms.v1.Operation;
 import coffre.kms.v1.RevokeGrantRequest;
 import coffre.kms.v1.RevokeGrantResponse;
@@ -44,13 +46,15 @@ public final class RevokeGrantCommand extends RpcCommand {
     @Override
     protected int run(Rpc rpc) {
         Operation operation = Operation.newBuilder().setRevokeGrant(GrantOperation.newBuilder().setGrantId(grantId)).build();
+        OfficerSignature signature = signer.actNow(operation, Instant.now());
         RevokeGrantResponse response = rpc.keys().revokeGrant(RevokeGrantRequest.newBuilder()
                 .setGrantId(grantId)
-                .setSignature(signer.actNow(operation, Instant.now()))
+                .setSignature(signature)
                 .build());
         if (format() == OutputFormat.JSON) {
             printJson(response);
         } else {
+            printText(ActNowRendering.line("Grant " + grantId + " revoked", signature, ""));
             printText(GrantRendering.table(List.of(response.getGrant())));
         }
         return ExitCodes.OK;

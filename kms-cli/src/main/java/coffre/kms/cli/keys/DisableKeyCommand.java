@@ -6,10 +6,13 @@ import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.officer.OfficerSigner;
 import coffre.kms.cli.officer.OfficerSigningOptions;
+import coffre.kms.cli.output.ActNowRendering;
+import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.DisableKeyRequest;
 import coffre.kms.v1.DisableKeyResponse;
 import coffre.kms.v1.GetKeyRequest;
 import coffre.kms.v1.KeyOperation;
+import coffre.kms.v1.OfficerSignature;
 import coffre.kms.v1.Operation;
 import java.io.IOException;
 import java.time.Instant;
@@ -51,10 +54,15 @@ public final class DisableKeyCommand extends KeyCommand {
                 ? rpc.keys().getKey(GetKeyRequest.newBuilder().setKeyId(key.value()).build()).getKey().getId()
                 : key.value();
         Operation operation = Operation.newBuilder().setDisableKey(KeyOperation.newBuilder().setKeyId(keyId)).build();
+        OfficerSignature signature = signer.actNow(operation, Instant.now());
         DisableKeyResponse response = rpc.keys().disableKey(DisableKeyRequest.newBuilder()
                 .setKeyId(keyId)
-                .setSignature(signer.actNow(operation, Instant.now()))
+                .setSignature(signature)
                 .build());
+        if (format() != OutputFormat.JSON) {
+            printText(ActNowRendering.line("Key " + keyId + " disabled", signature,
+                    "enabling it again needs officers' approval"));
+        }
         printKey(response, response.getKey());
         return ExitCodes.OK;
     }

@@ -7,9 +7,11 @@ import coffre.kms.cli.args.OfficerId;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.officer.OfficerSigner;
 import coffre.kms.cli.officer.OfficerSigningOptions;
+import coffre.kms.cli.output.ActNowRendering;
 import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.Officer;
 import coffre.kms.v1.OfficerOperation;
+import coffre.kms.v1.OfficerSignature;
 import coffre.kms.v1.Operation;
 import coffre.kms.v1.SuspendOfficerRequest;
 import coffre.kms.v1.SuspendOfficerResponse;
@@ -51,14 +53,17 @@ public final class SuspendOfficerCommand extends RpcCommand {
         Operation operation = Operation.newBuilder()
                 .setSuspendOfficer(OfficerOperation.newBuilder().setOfficerId(target.value()))
                 .build();
+        OfficerSignature signature = signer.actNow(operation, Instant.now());
         SuspendOfficerResponse response = rpc.officers().suspendOfficer(SuspendOfficerRequest.newBuilder()
                 .setOfficerId(target.value())
-                .setSignature(signer.actNow(operation, Instant.now()))
+                .setSignature(signature)
                 .build());
         if (format() == OutputFormat.JSON) {
             printJson(response);
         } else {
             Officer officer = response.getOfficer();
+            printText(ActNowRendering.line("Officer " + target.value() + " suspended", signature,
+                    "reinstating them needs officers' approval"));
             printText(OfficerRendering.table(List.of(officer)));
         }
         return ExitCodes.OK;

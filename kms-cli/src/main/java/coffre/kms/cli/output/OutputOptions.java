@@ -6,8 +6,9 @@ import picocli.CommandLine.Option;
 public final class OutputOptions {
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", order = 50,
-            description = "Output format: table (default) or json. "
-                    + "json prints the API response with proto field names; bytes are base64.",
+            description = "Output format: table (default), json, or raw. "
+                    + "json prints the API response with proto field names; bytes are base64. "
+                    + "raw (wrap, unwrap, rewrap) prints only the resulting bytes in base64.",
             defaultValue = "table")
     OutputFormat format = OutputFormat.TABLE;
 

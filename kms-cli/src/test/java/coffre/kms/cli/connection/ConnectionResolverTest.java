@@ -221,10 +221,11 @@ class ConnectionResolverTest {
     }
 
     @Test
-    void everyMissingCertificateSettingIsListed() {
+    void everyMissingCertificateSettingIsListedWithHowToNameAConfigFile() {
         ConfigurationException e = assertThrows(ConfigurationException.class, this::resolve);
 
-        String file = home.resolve(".config/coffre/cli.properties").toString();
+        String file = "a CLI config file (pass --cli-config FILE or set COFFRE_CLI_CONFIG; default "
+                + home.resolve(".config/coffre/cli.properties") + ", not found)";
         assertEquals(String.join("\n",
                 "missing connection setting 'ca-cert' (Coffre always uses mTLS): pass --ca-cert FILE, set COFFRE_CA_CERT, "
                         + "or add 'ca-cert=FILE' to " + file,
@@ -232,6 +233,16 @@ class ConnectionResolverTest {
                         + "or add 'cert=FILE' to " + file,
                 "missing connection setting 'key' (Coffre always uses mTLS): pass --client-key FILE, set COFFRE_KEY, "
                         + "or add 'key=FILE' to " + file), e.getMessage());
+    }
+
+    @Test
+    void aSettingMissingFromTheConfigFileReadNamesThatFile() throws Exception {
+        Path file = writeDefaultConfig("ca-cert=/etc/ca.pem\ncert=/etc/cert.pem\n");
+
+        ConfigurationException e = assertThrows(ConfigurationException.class, this::resolve);
+
+        assertEquals("missing connection setting 'key' (Coffre always uses mTLS): pass --client-key FILE, set COFFRE_KEY, "
+                + "or add 'key=FILE' to " + file, e.getMessage());
     }
 
     @Test
@@ -243,7 +254,7 @@ class ConnectionResolverTest {
         ConfigurationException e = assertThrows(ConfigurationException.class, this::resolve);
 
         assertEquals("missing connection setting 'key' (Coffre always uses mTLS): pass --client-key FILE, set COFFRE_KEY, "
-                + "or add 'key=FILE' to the CLI config file (--cli-config or COFFRE_CLI_CONFIG)", e.getMessage());
+                + "or add 'key=FILE' to a CLI config file (pass --cli-config FILE or set COFFRE_CLI_CONFIG)", e.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package coffre.kms.cli.errors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import coffre.kms.cli.connection.CallAttempts;
 import coffre.kms.cli.connection.Endpoint;
 import coffre.kms.cli.connection.Endpoints;
 import coffre.kms.v1.ErrorReason;
@@ -12,9 +13,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
@@ -116,11 +120,40 @@ class RpcErrorFormatterTest {
     }
 
     @Test
-    void severalEndpointsAreAllNamed() {
+    void aDeadlineOverSeveralEndpointsNamesOnlyTheNodesTheCallReached() {
+        RpcErrorFormatter cluster = new RpcErrorFormatter(
+                Endpoints.parse("127.0.0.1:9443,127.0.0.1:9444,127.0.0.1:9445"), Duration.ofSeconds(10));
+        List<CallAttempts.Attempt> attempts = List.of(
+                new CallAttempts.Attempt(Optional.of(new InetSocketAddress("127.0.0.1", 9443)), Optional.empty()));
+
+        assertEquals("error: DEADLINE_EXCEEDED: no answer within 10 s; tried 127.0.0.1:9443 (no answer); "
+                + "no call went to 127.0.0.1:9444, 127.0.0.1:9445: check the server or raise --timeout",
+                cluster.format(Status.DEADLINE_EXCEEDED.asRuntimeException(), attempts).line());
+    }
+
+    @Test
+    void aRetriedCallSaysHowEachAttemptEnded() {
+        RpcErrorFormatter cluster = new RpcErrorFormatter(Endpoints.parse("127.0.0.1:9443,127.0.0.1:9444"),
+                Duration.ofSeconds(10));
+        List<CallAttempts.Attempt> attempts = List.of(
+                new CallAttempts.Attempt(Optional.of(new InetSocketAddress("127.0.0.1", 9444)),
+                        Optional.of(Status.UNAVAILABLE.withDescription("store down\u001b[2J"))),
+                new CallAttempts.Attempt(Optional.of(new InetSocketAddress("127.0.0.1", 9443)),
+                        Optional.of(Status.CANCELLED)));
+
+        assertEquals("error: DEADLINE_EXCEEDED: no answer within 10 s; tried 127.0.0.1:9444 (UNAVAILABLE: store down [2J), "
+                + "then 127.0.0.1:9443 (no answer): check the server or raise --timeout",
+                cluster.format(Status.DEADLINE_EXCEEDED.asRuntimeException(), attempts).line());
+    }
+
+    @Test
+    void aDeadlineBeforeAnyNodeWasReachedSaysSo() {
         RpcErrorFormatter cluster = new RpcErrorFormatter(Endpoints.parse("kms-a:8443,kms-b:8443"), Duration.ofSeconds(7));
 
-        assertEquals("error: DEADLINE_EXCEEDED: no answer from any of kms-a:8443, kms-b:8443 within 7 s: "
-                + "check the server or raise --timeout", cluster.format(Status.DEADLINE_EXCEEDED.asRuntimeException()).line());
+        assertEquals("error: DEADLINE_EXCEEDED: no connection to any of kms-a:8443, kms-b:8443 within 7 s "
+                + "(the call reached no node): check the server or raise --timeout",
+                cluster.format(Status.DEADLINE_EXCEEDED.asRuntimeException(), List.of(
+                        new CallAttempts.Attempt(Optional.empty(), Optional.empty()))).line());
         assertEquals("error: UNAVAILABLE: cannot reach or complete the TLS handshake with any of kms-a:8443, kms-b:8443: "
                 + "check the endpoint and the certificates", cluster.format(Status.UNAVAILABLE.asRuntimeException()).line());
     }
