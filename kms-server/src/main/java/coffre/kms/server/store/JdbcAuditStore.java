@@ -65,6 +65,36 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     /** Batch rows read per statement (each holds up to {@value #ROW_EVENTS} events). */
     private static final int ROWS_PER_READ = 4;
 
+    /*
+     * Statements that must read a bounded number of rows however long the log is (the start-up
+     * ones run before the node serves). H2 walks an index in order, forwards or backwards, only
+     * when ORDER BY names the index's leading columns too, even one fixed by "=": with "ORDER BY
+     * first_seq DESC" alone it read every batch row of the node and sorted them, which exhausted
+     * the heap at start once the log held a few hundred MB. Package-private so that the query-plan
+     * tests check these very statements.
+     */
+    /** The node's last batch row: one row, backwards on the primary key (node_id, first_seq). */
+    static final String TAIL_SQL = "SELECT first_seq, events FROM kms_audit_batch WHERE node_id = ? "
+            + "ORDER BY node_id DESC, first_seq DESC LIMIT 1";
+    /** The node's last checkpoint: one row, backwards on the primary key (node_id, seq). */
+    static final String LAST_CHECKPOINT_SQL = "SELECT node_id, seq, head_hash, created_micros, mac "
+            + "FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY node_id DESC, seq DESC LIMIT 1";
+    /** Where a chain read starts: the batch holding a given sequence (the last one starting at or before it). */
+    static final String CHAIN_START_SQL = "SELECT first_seq FROM kms_audit_batch WHERE node_id = ? AND first_seq <= ? "
+            + "ORDER BY node_id DESC, first_seq DESC LIMIT 1";
+    /** The next few batch rows of a chain, from a first sequence on. */
+    static final String CHAIN_PAGE_SQL = "SELECT node_id, first_seq, min_micros, max_micros, events FROM kms_audit_batch "
+            + "WHERE node_id = ? AND first_seq >= ? ORDER BY node_id, first_seq LIMIT " + ROWS_PER_READ;
+    /**
+     * The first node at or after a bound ({@link #nodeBound}), in each table. H2 seeks an index only
+     * to an inclusive bound and then skips the rows equal to a strict one, one by one (all of the
+     * previous node's rows), so on H2 the bound is the smallest string above the previous node.
+     */
+    static final String NEXT_BATCH_NODE_SQL = "SELECT node_id FROM kms_audit_batch WHERE node_id >= ? "
+            + "AND node_id > ? ORDER BY node_id LIMIT 1";
+    static final String NEXT_CHECKPOINT_NODE_SQL = "SELECT node_id FROM kms_audit_checkpoint WHERE node_id >= ? "
+            + "AND node_id > ? ORDER BY node_id LIMIT 1";
+
     private final Transactions transactions;
     private final boolean h2;
     /** Where appends go (guarded by {@link #journalLock}); null without a journal. */
@@ -335,8 +365,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
 
     private Optional<ChainedEvent> lastEventInDatabase(String node) {
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT first_seq, events FROM kms_audit_batch "
-                    + "WHERE node_id = ? ORDER BY first_seq DESC LIMIT 1")) {
+            try (PreparedStatement st = connection.prepareStatement(TAIL_SQL)) {
                 st.setString(1, node);
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
@@ -427,8 +456,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     @Override
     public Optional<AuditCheckpoint> lastCheckpoint(String node) {
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT node_id, seq, head_hash, created_micros, mac"
-                    + " FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY seq DESC LIMIT 1")) {
+            try (PreparedStatement st = connection.prepareStatement(LAST_CHECKPOINT_SQL)) {
                 st.setString(1, node);
                 List<AuditCheckpoint> found = checkpoints(st);
                 return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
@@ -444,16 +472,22 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     public List<ChainedEvent> chain(String node, long afterSequence, int limit) {
         catchUp();
         List<ChainedEvent> events = new ArrayList<>();
-        long afterFirst = Long.MIN_VALUE;
+        // The batch holding the event after afterSequence: one row read, found through the primary key.
+        long fromFirst = transactions.run(connection -> {
+            try (PreparedStatement st = connection.prepareStatement(CHAIN_START_SQL)) {
+                st.setString(1, node);
+                st.setLong(2, afterSequence + 1);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
+                }
+            }
+        });
         while (events.size() < limit) {
-            long rowsAfter = afterFirst;
+            long rowsFrom = fromFirst;
             List<Row> rows = transactions.run(connection -> {
-                try (PreparedStatement st = connection.prepareStatement("SELECT node_id, first_seq, min_micros, max_micros, "
-                        + "events FROM kms_audit_batch WHERE node_id = ? AND last_seq > ? AND first_seq > ? "
-                        + "ORDER BY first_seq LIMIT " + ROWS_PER_READ)) {
+                try (PreparedStatement st = connection.prepareStatement(CHAIN_PAGE_SQL)) {
                     st.setString(1, node);
-                    st.setLong(2, afterSequence);
-                    st.setLong(3, rowsAfter);
+                    st.setLong(2, rowsFrom);
                     return rows(st);
                 }
             });
@@ -463,7 +497,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
                         events.add(e);
                     }
                 }
-                afterFirst = row.firstSequence();
+                fromFirst = row.firstSequence() + 1;
             }
             if (rows.size() < ROWS_PER_READ) {
                 break;
@@ -476,26 +510,48 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     public List<AuditCheckpoint> checkpoints(String node) {
         return transactions.run(connection -> {
             try (PreparedStatement st = connection.prepareStatement("SELECT node_id, seq, head_hash, created_micros, mac"
-                    + " FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY seq")) {
+                    + " FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY node_id, seq")) {
                 st.setString(1, node);
                 return checkpoints(st);
             }
         });
     }
 
+    /**
+     * The inclusive lower bound of the nodes after {@code node}: on H2 the smallest string above it
+     * (its index seeks to that at once); PostgreSQL, whose text cannot hold NUL, seeks past a strict
+     * bound by itself and gets the node itself.
+     */
+    static String nodeBound(String node, boolean h2) {
+        return h2 ? node + '\0' : node;
+    }
+
+    /**
+     * The distinct nodes of both tables, one index probe per node (a loose index scan): the tables
+     * hold millions of rows for a handful of nodes, and {@code SELECT DISTINCT} reads every row.
+     */
     @Override
     public List<String> nodes() {
         catchUp();
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT node_id FROM kms_audit_batch "
-                    + "UNION SELECT node_id FROM kms_audit_checkpoint ORDER BY node_id");
-                 ResultSet rs = st.executeQuery()) {
-                List<String> nodes = new ArrayList<>();
-                while (rs.next()) {
-                    nodes.add(rs.getString(1));
+            java.util.SortedSet<String> nodes = new java.util.TreeSet<>();
+            for (String sql : List.of(NEXT_BATCH_NODE_SQL, NEXT_CHECKPOINT_NODE_SQL)) {
+                try (PreparedStatement st = connection.prepareStatement(sql)) {
+                    String after = "";
+                    while (true) {
+                        st.setString(1, nodeBound(after, h2));
+                        st.setString(2, after);
+                        try (ResultSet rs = st.executeQuery()) {
+                            if (!rs.next()) {
+                                break;
+                            }
+                            after = rs.getString(1);
+                            nodes.add(after);
+                        }
+                    }
                 }
-                return nodes;
             }
+            return List.copyOf(nodes);
         });
     }
 
