@@ -167,6 +167,40 @@ public final class AuditRecords {
     }
 
     /**
+     * Where each of the first {@code count} records of {@code records} ends (written here, so whole):
+     * a row can then be cut between records without decoding them.
+     */
+    static int[] ends(byte[] records, int count) {
+        int[] ends = new int[count];
+        ByteBuffer in = ByteBuffer.wrap(records);
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            at += HEADER + in.getInt(at);
+            ends[i] = at;
+        }
+        return ends;
+    }
+
+    /**
+     * Where each record of a stored batch ends, as {@link #read} cuts them (a broken length ends
+     * the batch: its last entry then ends at the end of the bytes). Same length as {@code read}'s.
+     */
+    static int[] storedEnds(byte[] records) {
+        List<Integer> ends = new ArrayList<>();
+        ByteBuffer in = ByteBuffer.wrap(records);
+        while (in.hasRemaining()) {
+            int length = in.remaining() < HEADER ? -1 : in.getInt(in.position());
+            if (length < HASHES || length > in.remaining() - HEADER) {
+                ends.add(records.length);
+                break;
+            }
+            in.position(in.position() + HEADER + length);
+            ends.add(in.position());
+        }
+        return ends.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
      * Every record of a stored batch as it reads now. An event whose bytes do not decode has null
      * fields; a broken length ends the batch with one entry without fields or hashes.
      */

@@ -6,7 +6,6 @@ import coffre.kms.server.audit.AuditStore;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.audit.ChainedEvent;
 import coffre.kms.server.domain.Store;
-import coffre.kms.v1.audit.AuditChainEncoding;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,16 +52,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
      * 30 MiB of records, ten seconds of the fastest measured load; the default heap is 256 MiB.
      */
     static final int MAX_PENDING = 100_000;
-    /**
-     * Most events, and bytes, the indexer puts in one row. A row's records are copied whole (joined
-     * here, then by the driver), so a row stays well below half a G1 region of the default heap
-     * (1 MiB regions under 256 MiB): larger arrays are allocated straight in the old generation, and
-     * each such allocation may start a concurrent cycle with its remark pause (about one every two
-     * seconds under load with rows of up to 2 MiB, GC log).
-     */
-    static final int ROW_EVENTS = 1_000;
-    static final int ROW_BYTES = 256 << 10;
-    /** Batch rows read per statement (each holds up to {@value #ROW_EVENTS} events). */
+    /** Batch rows read per statement (each holds up to {@value AuditBatch#ROW_EVENTS} events). */
     private static final int ROWS_PER_READ = 4;
 
     /*
@@ -96,6 +86,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
             + "AND node_id > ? ORDER BY node_id LIMIT 1";
 
     private final Transactions transactions;
+    private final AuditQueries queries = new AuditQueries(new AuditStatements());
     private final boolean h2;
     /** Where appends go (guarded by {@link #journalLock}); null without a journal. */
     private AuditJournal journal;
@@ -109,83 +100,10 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     private final Object journalLock = new Object();
     /** One indexing pass at a time (the indexer thread, a reader, close). */
     private final ReentrantLock indexing = new ReentrantLock();
-    private List<Batch> pending = new ArrayList<>();
+    private List<AuditBatch> pending = new ArrayList<>();
     private int pendingEvents;
     private long lastSyncNanos = System.nanoTime();
     private final long syncIntervalNanos;
-
-    /** Consecutive events of one chain as stored: their sequence and time ranges, and their records. */
-    record Batch(String node, long firstSequence, long lastSequence, long minMicros, long maxMicros, byte[] records,
-                 int events) {
-        static Batch of(List<ChainedEvent> events) {
-            return of(events, AuditRecords.encode(events));
-        }
-
-        /** Events just chained, their records built from the bytes their hashes covered. */
-        static Batch of(ChainHash.Chained chained) {
-            return of(chained.events(), AuditRecords.encode(chained));
-        }
-
-        private static Batch of(List<ChainedEvent> events, byte[] records) {
-            long min = Long.MAX_VALUE;
-            long max = Long.MIN_VALUE;
-            for (ChainedEvent e : events) {
-                long micros = ChainHash.micros(e.event().time());
-                min = Math.min(min, micros);
-                max = Math.max(max, micros);
-            }
-            return new Batch(events.get(0).node(), events.get(0).sequence(), events.get(events.size() - 1).sequence(),
-                    min, max, records, events.size());
-        }
-
-        /**
-         * The rows for {@code batches} (in order): each run of consecutive events of one chain as one
-         * row, up to {@value #ROW_EVENTS} events and {@value #ROW_BYTES} bytes, its records copied once.
-         */
-        static List<Batch> rows(List<Batch> batches) {
-            List<Batch> rows = new ArrayList<>();
-            int from = 0;
-            int events = 0;
-            long bytes = 0;
-            for (int i = 0; i < batches.size(); i++) {
-                Batch b = batches.get(i);
-                boolean continues = i > from && b.node.equals(batches.get(i - 1).node)
-                        && b.firstSequence == batches.get(i - 1).lastSequence + 1
-                        && events + b.events <= ROW_EVENTS && bytes + b.records.length <= ROW_BYTES;
-                if (i > from && !continues) {
-                    rows.add(join(batches.subList(from, i), (int) bytes, events));
-                    from = i;
-                    events = 0;
-                    bytes = 0;
-                }
-                events += b.events;
-                bytes += b.records.length;
-            }
-            if (from < batches.size()) {
-                rows.add(join(batches.subList(from, batches.size()), (int) bytes, events));
-            }
-            return rows;
-        }
-
-        private static Batch join(List<Batch> run, int bytes, int events) {
-            if (run.size() == 1) {
-                return run.get(0);
-            }
-            byte[] records = new byte[bytes];
-            int at = 0;
-            long min = Long.MAX_VALUE;
-            long max = Long.MIN_VALUE;
-            for (Batch b : run) {
-                System.arraycopy(b.records, 0, records, at, b.records.length);
-                at += b.records.length;
-                min = Math.min(min, b.minMicros);
-                max = Math.max(max, b.maxMicros);
-            }
-            Batch first = run.get(0);
-            return new Batch(first.node, first.firstSequence, run.get(run.size() - 1).lastSequence, min, max, records,
-                    events);
-        }
-    }
 
     /** Over a data source whose schema {@link Storage} has already migrated; does not own it. No journal. */
     public JdbcAuditStore(DataSource dataSource) {
@@ -238,7 +156,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         List<ChainedEvent> missing = missingByNode.values().stream().flatMap(m -> m.values().stream()).toList();
         if (!missing.isEmpty()) {
             // Rare (after a crash): one batch per event, joined into rows as the indexer does.
-            insert(Batch.rows(missing.stream().map(e -> Batch.of(List.of(e))).toList()));
+            insert(missing.stream().map(e -> AuditBatch.of(List.of(e))).toList());
             LOG.log(System.Logger.Level.WARNING, "wrote {0} audit event(s) from the journal that the database lacked",
                     missing.size());
         }
@@ -293,7 +211,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
 
     /** Writes what is pending as few rows as possible; on failure it stays pending, in order. Holds {@link #indexing}. */
     private void writePending() {
-        List<Batch> batch;
+        List<AuditBatch> batch;
         synchronized (journalLock) {
             batch = pending;
             pending = new ArrayList<>();
@@ -302,7 +220,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
             return;
         }
         try {
-            insert(Batch.rows(batch));
+            insert(batch);
         } catch (RuntimeException e) {
             synchronized (journalLock) {
                 batch.addAll(pending);
@@ -311,7 +229,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
             throw e;
         }
         synchronized (journalLock) {
-            for (Batch written : batch) {
+            for (AuditBatch written : batch) {
                 pendingEvents -= written.events();
             }
         }
@@ -387,16 +305,16 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     @Override
     public void append(List<ChainedEvent> events) {
         if (!events.isEmpty()) {
-            append(Batch.of(events));
+            append(AuditBatch.of(events));
         }
     }
 
     @Override
     public void append(ChainHash.Chained chained) {
-        append(Batch.of(chained));
+        append(AuditBatch.of(chained));
     }
 
-    private void append(Batch batch) {
+    private void append(AuditBatch batch) {
         if (journaled) {
             synchronized (journalLock) {
                 if (pendingEvents + batch.events() > MAX_PENDING) {
@@ -414,17 +332,21 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         sync();
     }
 
-    private void insert(List<Batch> batches) {
+    /** Inserts {@code batches} as rows (cut to {@link AuditBatch#rows}' limits), each indexed by its terms. */
+    private void insert(List<AuditBatch> batches) {
+        List<AuditBatch> rows = AuditBatch.rows(batches);
         transactions.run(connection -> {
-            for (Batch b : batches) {
-                insertBatch(connection, b);
+            for (AuditBatch row : rows) {
+                insertBatch(connection, row);
+                AuditTermIndex.insert(connection, row.node(), row.firstSequence(), row.minMicros(), row.maxMicros(),
+                        row.distinctTerms());
             }
             return null;
         });
     }
 
     /** Inserts one batch row (also used by {@link AuditBatchesMigration}). */
-    static void insertBatch(Connection connection, Batch batch) throws SQLException {
+    static void insertBatch(Connection connection, AuditBatch batch) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement("INSERT INTO kms_audit_batch (node_id, first_seq, "
                 + "last_seq, min_micros, max_micros, events) VALUES (?, ?, ?, ?, ?, ?)")) {
             st.setString(1, batch.node());
@@ -555,106 +477,11 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         });
     }
 
-    /**
-     * Visits the batches whose time range meets the query's, in time order (by their earliest event,
-     * or by their latest when newest first), keeping the best {@code limit} matching events, and stops
-     * at the first batch that cannot hold a better one. Records that no longer decode have no time
-     * and are left out (verification names them).
-     */
+    /** See {@link AuditQueries}: each page an index range from its position. */
     @Override
     public List<ChainedEvent> query(AuditQuery query) {
         catchUp();
-        boolean newest = query.newestFirst();
-        long from = query.from().map(ChainHash::micros).orElse(Long.MIN_VALUE);
-        long until = query.until().map(ChainHash::micros).orElse(Long.MAX_VALUE);
-        // Events beyond the position are at or past its time.
-        long low = newest ? from : Math.max(from, query.after().map(AuditQuery.Position::timeMicros).orElse(Long.MIN_VALUE));
-        long high = newest && query.after().isPresent() ? Math.min(until, query.after().get().timeMicros() + 1) : until;
-        java.util.Comparator<Hit> order = newest ? Hit.ORDER.reversed() : Hit.ORDER;
-        // The kept events, the worst first.
-        java.util.PriorityQueue<Hit> kept = new java.util.PriorityQueue<>(order.reversed());
-        Row cursor = null;
-        while (true) {
-            Row after = cursor;
-            List<Row> rows = transactions.run(connection -> {
-                StringBuilder sql = new StringBuilder("SELECT node_id, first_seq, min_micros, max_micros, events "
-                        + "FROM kms_audit_batch WHERE max_micros >= ? AND min_micros < ?");
-                List<Object> args = new ArrayList<>(List.of(low, high));
-                query.node().ifPresent(n -> {
-                    sql.append(" AND node_id = ?");
-                    args.add(n);
-                });
-                String column = newest ? "max_micros" : "min_micros";
-                String beyond = newest ? "<" : ">";
-                if (after != null) {
-                    long at = newest ? after.maxMicros() : after.minMicros();
-                    sql.append(" AND (" + column + " " + beyond + " ? OR (" + column + " = ? AND (node_id " + beyond
-                            + " ? OR (node_id = ? AND first_seq " + beyond + " ?))))");
-                    args.addAll(List.of(at, at, after.node(), after.node(), after.firstSequence()));
-                }
-                String direction = newest ? " DESC" : "";
-                sql.append(" ORDER BY " + column + direction + ", node_id" + direction + ", first_seq" + direction
-                        + " LIMIT " + ROWS_PER_READ);
-                try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
-                    for (int i = 0; i < args.size(); i++) {
-                        st.setObject(i + 1, args.get(i));
-                    }
-                    return rows(st);
-                }
-            });
-            for (Row row : rows) {
-                if (kept.size() == query.limit() && (newest ? row.maxMicros() < kept.peek().micros()
-                        : row.minMicros() > kept.peek().micros())) {
-                    return sorted(kept, order);
-                }
-                for (AuditRecords.Stored s : AuditRecords.read(row.records())) {
-                    Hit hit = s.fields() == null ? null : Hit.of(s);
-                    if (hit != null && matches(query, hit, from, until)) {
-                        kept.add(hit);
-                        if (kept.size() > query.limit()) {
-                            kept.poll();
-                        }
-                    }
-                }
-                cursor = row;
-            }
-            if (rows.size() < ROWS_PER_READ) {
-                return sorted(kept, order);
-            }
-        }
-    }
-
-    private static boolean matches(AuditQuery q, Hit hit, long from, long until) {
-        AuditChainEncoding.Fields f = hit.stored().fields();
-        if (f.timeMicros() < from || f.timeMicros() >= until
-                || q.principal().isPresent() && !q.principal().get().equals(f.principal())
-                || q.keyId().isPresent() && !q.keyId().get().equals(f.keyId())
-                || q.type().isPresent() && !q.type().get().name().equals(f.type())
-                || q.node().isPresent() && !q.node().get().equals(f.node())) {
-            return false;
-        }
-        if (q.after().isEmpty()) {
-            return true;
-        }
-        AuditQuery.Position p = q.after().get();
-        int c = Hit.ORDER.compare(hit, new Hit(p.timeMicros(), p.node(), p.sequence(), null));
-        return q.newestFirst() ? c < 0 : c > 0;
-    }
-
-    private static List<ChainedEvent> sorted(java.util.PriorityQueue<Hit> kept, java.util.Comparator<Hit> order) {
-        return kept.stream().sorted(order)
-                .map(h -> AuditRecords.chained(h.stored(), h.node(), h.sequence()))
-                .toList();
-    }
-
-    /** A decoded event with the query order's key: (time, node, sequence). */
-    private record Hit(long micros, String node, long sequence, AuditRecords.Stored stored) {
-        static final java.util.Comparator<Hit> ORDER = java.util.Comparator.comparingLong(Hit::micros)
-                .thenComparing(Hit::node).thenComparingLong(Hit::sequence);
-
-        static Hit of(AuditRecords.Stored s) {
-            return new Hit(s.fields().timeMicros(), s.fields().node(), s.fields().sequence(), s);
-        }
+        return transactions.run(connection -> queries.query(connection, query));
     }
 
     /** One batch row as read. */

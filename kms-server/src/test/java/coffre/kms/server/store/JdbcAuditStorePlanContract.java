@@ -81,7 +81,8 @@ abstract class JdbcAuditStorePlanContract {
         String previous = ChainHash.GENESIS;
         long seq = 0;
         try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_audit_batch (node_id, first_seq, last_seq, "
-                + "min_micros, max_micros, events) VALUES (?, ?, ?, ?, ?, ?)")) {
+                + "min_micros, max_micros, events) VALUES (?, ?, ?, ?, ?, ?)");
+             PreparedStatement terms = c.prepareStatement(AuditTermIndex.INSERT_SQL)) {
             for (int r = 0; r < rows; r++) {
                 List<ChainedEvent> events = new ArrayList<>(PER_ROW);
                 for (int i = 0; i < PER_ROW; i++) {
@@ -92,7 +93,16 @@ abstract class JdbcAuditStorePlanContract {
                     events.add(e);
                     previous = e.hash();
                 }
-                JdbcAuditStore.Batch b = JdbcAuditStore.Batch.of(events);
+                AuditBatch b = AuditBatch.of(events);
+                for (AuditBatch.Term t : b.distinctTerms()) {
+                    terms.setString(1, String.valueOf(t.kind()));
+                    terms.setString(2, AuditTermIndex.value(t.value()));
+                    terms.setLong(3, b.minMicros());
+                    terms.setLong(4, b.maxMicros());
+                    terms.setString(5, node);
+                    terms.setLong(6, b.firstSequence());
+                    terms.addBatch();
+                }
                 st.setString(1, node);
                 st.setLong(2, b.firstSequence());
                 st.setLong(3, b.lastSequence());
@@ -102,9 +112,11 @@ abstract class JdbcAuditStorePlanContract {
                 st.addBatch();
                 if (r % 500 == 499) {
                     st.executeBatch();
+                    terms.executeBatch();
                 }
             }
             st.executeBatch();
+            terms.executeBatch();
         }
     }
 
@@ -166,5 +178,83 @@ abstract class JdbcAuditStorePlanContract {
             assertBounded(plan(JdbcAuditStore.NEXT_CHECKPOINT_NODE_SQL, JdbcAuditStore.nodeBound(node, h2), node), 2);
         }
         assertEquals(NODES, store.nodes());
+    }
+
+    private static long micros(long millisAfterStart) {
+        return ChainHash.micros(START) + millisAfterStart * 1_000;
+    }
+
+    /** A row key in the middle of the log: n1's row starting at the given sequence (event times are START + seq ms). */
+    private static AuditQueries.RowKey rowAt(long firstSequence) {
+        return new AuditQueries.RowKey(micros(firstSequence), micros(firstSequence + PER_ROW - 1), "n1", firstSequence);
+    }
+
+    private void assertPageBounded(AuditQueries.KeyPage page, long most) throws SQLException {
+        assertBounded(plan(page.sql(), page.args().toArray()), most);
+    }
+
+    @Test
+    void aQueryPageWithoutFilterIsAnIndexRangeFromItsPosition() throws SQLException {
+        long middle = (long) ROWS * PER_ROW / 2 + 1;
+        // Within a query: the next keys after the last row visited, either way.
+        for (boolean newest : new boolean[] {false, true}) {
+            assertPageBounded(AuditQueries.keyPage(null, List.of(), Long.MIN_VALUE, Long.MAX_VALUE, rowAt(middle),
+                    newest), AuditQueries.KEYS_PER_READ + 2);
+            AuditBatch.Term node = new AuditBatch.Term(AuditBatch.Term.NODE, "n1");
+            assertPageBounded(AuditQueries.keyPage(node, List.of(), Long.MIN_VALUE, Long.MAX_VALUE, rowAt(middle),
+                    newest), AuditQueries.KEYS_PER_READ + 2);
+        }
+        // A query's first keys from a position: at most a row's span of rows before it (here a row every
+        // PER_ROW ms per chain), never the log before it.
+        long spanRows = NODES.size() * (AuditBatch.MAX_SPAN_MICROS / 1_000 / PER_ROW + 1);
+        assertPageBounded(AuditQueries.keyPage(null, List.of(), micros(middle), Long.MAX_VALUE, null, false),
+                spanRows + AuditQueries.KEYS_PER_READ + 2);
+        assertPageBounded(AuditQueries.keyPage(null, List.of(), Long.MIN_VALUE, micros(middle), null, true),
+                AuditQueries.KEYS_PER_READ + 2);
+    }
+
+    @Test
+    void aFilteredQueryPageIsAnIndexRangeOfItsRarestTerm() throws SQLException {
+        long middle = (long) ROWS * PER_ROW / 2 + 1;
+        AuditBatch.Term disable = new AuditBatch.Term(AuditBatch.Term.TYPE, "DISABLE_KEY");
+        AuditBatch.Term key = new AuditBatch.Term(AuditBatch.Term.KEY, "key-1");
+        for (boolean newest : new boolean[] {false, true}) {
+            // Every DISABLE_KEY row from the middle on (or back), each also checked for the key on the index.
+            assertPageBounded(AuditQueries.keyPage(disable, List.of(key), Long.MIN_VALUE, Long.MAX_VALUE,
+                    rowAt(middle), newest), 2 * AuditQueries.KEYS_PER_READ + 2);
+            AuditBatch.Term node = new AuditBatch.Term(AuditBatch.Term.NODE, "n2");
+            assertPageBounded(AuditQueries.keyPage(node, List.of(key), Long.MIN_VALUE, Long.MAX_VALUE,
+                    rowAt(middle), newest), 2 * AuditQueries.KEYS_PER_READ + 2);
+        }
+        // A bounded probe; H2 reports twice the entries of a derived table (2,001 for the 1,000 read).
+        assertPageBounded(AuditQueries.probe(key, Long.MIN_VALUE, Long.MAX_VALUE), 2 * AuditQueries.TERM_PROBE + 1);
+    }
+
+    @Test
+    void filteredQueriesPageThroughEveryMatchOnce() {
+        // One DISABLE_KEY event every 1,000 sequence numbers of each chain; key-(seq % 3).
+        List<String> seen = new ArrayList<>();
+        java.util.Optional<coffre.kms.server.audit.AuditQuery.Position> after = java.util.Optional.empty();
+        while (true) {
+            List<ChainedEvent> page = store.query(new coffre.kms.server.audit.AuditQuery(java.util.Optional.empty(),
+                    java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of("key-1"),
+                    java.util.Optional.of(AuditEventType.DISABLE_KEY), java.util.Optional.empty(), after, false, 2));
+            if (page.isEmpty()) {
+                break;
+            }
+            page.forEach(e -> seen.add(e.node() + "/" + e.sequence()));
+            ChainedEvent last = page.get(page.size() - 1);
+            after = java.util.Optional.of(new coffre.kms.server.audit.AuditQuery.Position(
+                    ChainHash.micros(last.event().time()), last.node(), last.sequence()));
+        }
+        List<String> expected = new ArrayList<>();
+        for (long seq = 1_000; seq <= (long) ROWS * PER_ROW; seq += 1_000) {
+            if (seq % 3 == 1) {
+                for (String node : NODES) {
+                    expected.add(node + "/" + seq);
+                }
+            }
+        }
+        assertEquals(expected, seen);
     }
 }
