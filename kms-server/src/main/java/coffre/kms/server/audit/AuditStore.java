@@ -1,5 +1,6 @@
 package coffre.kms.server.audit;
 
+import coffre.kms.server.domain.CallBounds;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,6 +35,16 @@ public interface AuditStore {
     /** Up to {@code limit} events of {@code node}'s chain with a sequence above {@code afterSequence}, in order. */
     List<ChainedEvent> chain(String node, long afterSequence, int limit);
 
+    /**
+     * As {@link #chain(String, long, int)}, stopping with the reason of {@code bounds} (a
+     * {@link coffre.kms.server.domain.KmsException}) once its call is over; a store that reads
+     * in steps checks between them and cancels a step under way.
+     */
+    default List<ChainedEvent> chain(String node, long afterSequence, int limit, CallBounds bounds) {
+        bounds.check();
+        return chain(node, afterSequence, limit);
+    }
+
     /** Every checkpoint of {@code node}, by sequence. */
     List<AuditCheckpoint> checkpoints(String node);
 
@@ -41,4 +52,10 @@ public interface AuditStore {
     List<String> nodes();
 
     List<ChainedEvent> query(AuditQuery query);
+
+    /** As {@link #query(AuditQuery)}, bounded as {@link #chain(String, long, int, CallBounds)} is. */
+    default List<ChainedEvent> query(AuditQuery query, CallBounds bounds) {
+        bounds.check();
+        return query(query);
+    }
 }

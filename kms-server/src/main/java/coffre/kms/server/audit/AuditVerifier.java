@@ -1,5 +1,6 @@
 package coffre.kms.server.audit;
 
+import coffre.kms.server.domain.CallBounds;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -24,10 +25,20 @@ public final class AuditVerifier {
 
     /** Every chain in the store. */
     public List<ChainReport> verifyAll() {
-        return store.nodes().stream().map(this::verify).toList();
+        return verifyAll(CallBounds.NONE);
+    }
+
+    /** Every chain in the store, stopping with the reason of {@code bounds} once its call is over. */
+    public List<ChainReport> verifyAll(CallBounds bounds) {
+        return store.nodes().stream().map(node -> verify(node, bounds)).toList();
     }
 
     public ChainReport verify(String node) {
+        return verify(node, CallBounds.NONE);
+    }
+
+    /** One chain, read page by page, each page bounded by {@code bounds}. */
+    public ChainReport verify(String node, CallBounds bounds) {
         Iterator<AuditCheckpoint> checkpoints = store.checkpoints(node).iterator();
         AuditCheckpoint nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
         long expected = 1;
@@ -35,7 +46,7 @@ public final class AuditVerifier {
         long anchored = 0;
         String previous = ChainHash.GENESIS;
         while (true) {
-            List<ChainedEvent> page = store.chain(node, expected - 1, PAGE);
+            List<ChainedEvent> page = store.chain(node, expected - 1, PAGE, bounds);
             if (page.isEmpty()) {
                 break;
             }

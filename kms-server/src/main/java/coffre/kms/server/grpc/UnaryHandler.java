@@ -1,5 +1,6 @@
 package coffre.kms.server.grpc;
 
+import coffre.kms.server.domain.CallBounds;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
 import io.grpc.MethodDescriptor;
@@ -16,4 +17,18 @@ public interface UnaryHandler<Req, Resp> {
     Operation operation();
 
     Reply<Resp> handle(Principal caller, Req request);
+
+    /**
+     * True for a handler whose work may run long (it scans the audit log): {@link GrpcEndpoint}
+     * then gives it the caller's deadline and cancellation as {@link CallBounds}. False for the
+     * rest, so that the data plane's short calls pay for no timer.
+     */
+    default boolean stoppable() {
+        return false;
+    }
+
+    /** As {@link #handle(Principal, Object)}, stopping when {@code bounds} says the caller has gone. */
+    default Reply<Resp> handle(Principal caller, Req request, CallBounds bounds) {
+        return handle(caller, request);
+    }
 }

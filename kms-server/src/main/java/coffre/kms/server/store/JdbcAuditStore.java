@@ -5,6 +5,7 @@ import coffre.kms.server.audit.AuditQuery;
 import coffre.kms.server.audit.AuditStore;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.audit.ChainedEvent;
+import coffre.kms.server.domain.CallBounds;
 import coffre.kms.server.domain.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -86,7 +87,6 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
             + "AND node_id > ? ORDER BY node_id LIMIT 1";
 
     private final Transactions transactions;
-    private final AuditQueries queries = new AuditQueries(new AuditStatements());
     private final boolean h2;
     /** Where appends go (guarded by {@link #journalLock}); null without a journal. */
     private AuditJournal journal;
@@ -392,14 +392,21 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
      */
     @Override
     public List<ChainedEvent> chain(String node, long afterSequence, int limit) {
+        return chain(node, afterSequence, limit, CallBounds.NONE);
+    }
+
+    /** As {@link #chain(String, long, int)}, each statement bounded by {@code bounds}. */
+    @Override
+    public List<ChainedEvent> chain(String node, long afterSequence, int limit, CallBounds bounds) {
         catchUp();
+        AuditStatements statements = new AuditStatements(bounds);
         List<ChainedEvent> events = new ArrayList<>();
         // The batch holding the event after afterSequence: one row read, found through the primary key.
         long fromFirst = transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(CHAIN_START_SQL)) {
+            try (PreparedStatement st = statements.prepare(connection, CHAIN_START_SQL)) {
                 st.setString(1, node);
                 st.setLong(2, afterSequence + 1);
-                try (ResultSet rs = st.executeQuery()) {
+                try (ResultSet rs = statements.execute(st)) {
                     return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
                 }
             }
@@ -407,10 +414,10 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         while (events.size() < limit) {
             long rowsFrom = fromFirst;
             List<Row> rows = transactions.run(connection -> {
-                try (PreparedStatement st = connection.prepareStatement(CHAIN_PAGE_SQL)) {
+                try (PreparedStatement st = statements.prepare(connection, CHAIN_PAGE_SQL)) {
                     st.setString(1, node);
                     st.setLong(2, rowsFrom);
-                    return rows(st);
+                    return rows(statements.execute(st));
                 }
             });
             for (Row row : rows) {
@@ -480,7 +487,14 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     /** See {@link AuditQueries}: each page an index range from its position. */
     @Override
     public List<ChainedEvent> query(AuditQuery query) {
+        return query(query, CallBounds.NONE);
+    }
+
+    /** As {@link #query(AuditQuery)}, each statement bounded by {@code bounds}. */
+    @Override
+    public List<ChainedEvent> query(AuditQuery query, CallBounds bounds) {
         catchUp();
+        AuditQueries queries = new AuditQueries(new AuditStatements(bounds));
         return transactions.run(connection -> queries.query(connection, query));
     }
 
@@ -488,9 +502,9 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     private record Row(String node, long firstSequence, long minMicros, long maxMicros, byte[] records) {
     }
 
-    private static List<Row> rows(PreparedStatement st) throws SQLException {
+    private static List<Row> rows(ResultSet result) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery()) {
+        try (ResultSet rs = result) {
             while (rs.next()) {
                 rows.add(new Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5)));
             }

@@ -8,7 +8,14 @@ import coffre.kms.server.audit.AuditDecision;
 import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.AuditEventType;
 import coffre.kms.server.audit.ChainHash;
+import coffre.kms.server.audit.AuditMacKey;
+import coffre.kms.server.audit.AuditQuery;
+import coffre.kms.server.audit.AuditVerifier;
 import coffre.kms.server.audit.ChainedEvent;
+import coffre.kms.server.domain.CallBounds;
+import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.domain.KmsException;
+import coffre.kms.server.testing.SoftwareHsm;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -256,5 +263,54 @@ abstract class JdbcAuditStorePlanContract {
             }
         }
         assertEquals(expected, seen);
+    }
+
+    /** A statement that runs for a minute unless cancelled. */
+    private String slowStatement() throws SQLException {
+        try (Connection c = storage.dataSource().getConnection()) {
+            return c.getMetaData().getDatabaseProductName().startsWith("H2")
+                    ? "SELECT COUNT(*) FROM SYSTEM_RANGE(1, 1000000) a, SYSTEM_RANGE(1, 1000000) b WHERE a.X + b.X > 0"
+                    : "SELECT COUNT(*) FROM (SELECT pg_sleep(60)) s";
+        }
+    }
+
+    @Test
+    void cancellingTheCallCancelsItsRunningStatement() throws Exception {
+        CallBounds bounds = CallBounds.withTimeout(0);
+        String slow = slowStatement();
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Long> running = worker.submit(() -> {
+                try (Connection c = storage.dataSource().getConnection()) {
+                    return new AuditStatements(bounds).count(c, slow, List.of());
+                }
+            });
+            Thread.sleep(500); // let it start: a cancel before the statement runs is checked, not sent
+            bounds.cancel(ErrorReason.CANCELLED);
+            // The statement would run for a minute: it must end now, as the call's cancellation.
+            java.util.concurrent.ExecutionException stopped = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> running.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            KmsException cause = org.junit.jupiter.api.Assertions.assertInstanceOf(KmsException.class, stopped.getCause());
+            assertEquals(ErrorReason.CANCELLED, cause.reason());
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCallPastItsDeadlineReadsNoMore() throws Exception {
+        CallBounds bounds = CallBounds.withTimeout(1);
+        Thread.sleep(5);
+        AuditQuery all = new AuditQuery(java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.Optional.empty(), false, 10);
+        KmsException query = org.junit.jupiter.api.Assertions.assertThrows(KmsException.class, () -> store.query(all, bounds));
+        assertEquals(ErrorReason.DEADLINE_EXCEEDED, query.reason());
+        AuditVerifier verifier = new AuditVerifier(store, new AuditMacKey(new SoftwareHsm()));
+        KmsException verify = org.junit.jupiter.api.Assertions.assertThrows(KmsException.class,
+                () -> verifier.verify("n1", bounds));
+        assertEquals(ErrorReason.DEADLINE_EXCEEDED, verify.reason());
+        // Unbounded, the same calls answer.
+        assertEquals(10, store.query(all, CallBounds.NONE).size());
     }
 }
