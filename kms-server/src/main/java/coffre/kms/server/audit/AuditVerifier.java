@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class AuditVerifier {
     private static final int PAGE = 5_000;
+    static final long PROGRESS_EVERY = 100_000;
 
     private final AuditStore store;
     private final AuditMacKey macKey;
@@ -30,7 +31,20 @@ public final class AuditVerifier {
 
     /** Every chain in the store, stopping with the reason of {@code bounds} once its call is over. */
     public List<ChainReport> verifyAll(CallBounds bounds) {
-        return store.nodes().stream().map(node -> verify(node, bounds)).toList();
+        return verifyAll(bounds, Progress.NONE);
+    }
+
+    /** As {@link #verifyAll(CallBounds)}, telling {@code progress} how far each chain is read. */
+    public List<ChainReport> verifyAll(CallBounds bounds, Progress progress) {
+        return store.nodes().stream().map(node -> verify(node, bounds, progress)).toList();
+    }
+
+    /** Told how many events of a chain are checked, about every {@value #PROGRESS_EVERY} events. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (node, events) -> { };
+
+        void checked(String node, long events);
     }
 
     public ChainReport verify(String node) {
@@ -39,13 +53,23 @@ public final class AuditVerifier {
 
     /** One chain, read page by page, each page bounded by {@code bounds}. */
     public ChainReport verify(String node, CallBounds bounds) {
+        return verify(node, bounds, Progress.NONE);
+    }
+
+    /** As {@link #verify(String, CallBounds)}, telling {@code progress} how far it is. */
+    public ChainReport verify(String node, CallBounds bounds, Progress progress) {
         Iterator<AuditCheckpoint> checkpoints = store.checkpoints(node).iterator();
         AuditCheckpoint nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
         long expected = 1;
         long checkpointsChecked = 0;
         long anchored = 0;
         String previous = ChainHash.GENESIS;
+        long reported = 0;
         while (true) {
+            if (expected - 1 - reported >= PROGRESS_EVERY) {
+                reported = expected - 1;
+                progress.checked(node, reported);
+            }
             List<ChainedEvent> page = store.chain(node, expected - 1, PAGE, bounds);
             if (page.isEmpty()) {
                 break;

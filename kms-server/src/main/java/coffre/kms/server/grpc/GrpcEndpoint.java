@@ -99,6 +99,22 @@ public final class GrpcEndpoint {
         return new Bounded(bounds, context, timer);
     }
 
+    /**
+     * Where a stoppable handler sends the progress messages of a server-streaming method: written on
+     * the call's event loop; dropped while the client is not reading (the last message says all).
+     */
+    private static <Resp> Consumer<Resp> progress(Context context, GrpcServerResponse<?, Resp> response) {
+        return message -> context.runOnContext(ignored -> {
+            try {
+                if (!response.writeQueueFull()) {
+                    response.write(message);
+                }
+            } catch (IllegalStateException closed) {
+                LOG.log(Level.DEBUG, "progress after the call ended: dropped");
+            }
+        });
+    }
+
     /** A call's bounds and the timer of its deadline (-1 for none), cancelled when the work is done. */
     private record Bounded(CallBounds bounds, Context context, long timer) {
         static final Bounded NONE = new Bounded(CallBounds.NONE, null, -1);
@@ -147,7 +163,8 @@ public final class GrpcEndpoint {
                     try {
                         audit.checkWritable();
                         accessControl.check(caller, handler.operation());
-                        reply = handler.stoppable() ? handler.handle(caller, request, bounded.bounds())
+                        reply = handler.stoppable()
+                                ? handler.handle(caller, request, bounded.bounds(), progress(context, call.response()))
                                 : handler.handle(caller, request);
                     } catch (RuntimeException | Error failure) {
                         error = asKms(failure);

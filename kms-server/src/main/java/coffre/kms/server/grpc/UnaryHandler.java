@@ -4,6 +4,7 @@ import coffre.kms.server.domain.CallBounds;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
 import io.grpc.MethodDescriptor;
+import java.util.function.Consumer;
 
 /**
  * One unary gRPC method. {@link GrpcEndpoint} authenticates the caller, checks that it may
@@ -27,8 +28,13 @@ public interface UnaryHandler<Req, Resp> {
         return false;
     }
 
-    /** As {@link #handle(Principal, Object)}, stopping when {@code bounds} says the caller has gone. */
-    default Reply<Resp> handle(Principal caller, Req request, CallBounds bounds) {
+    /**
+     * As {@link #handle(Principal, Object)}, stopping when {@code bounds} says the caller has gone;
+     * a server-streaming method may send messages through {@code progress} before its last one
+     * (the reply), which alone waits for the call's audit event: they must say nothing the audit
+     * event would have to cover (counts, not results).
+     */
+    default Reply<Resp> handle(Principal caller, Req request, CallBounds bounds, Consumer<Resp> progress) {
         return handle(caller, request);
     }
 }

@@ -10,6 +10,7 @@ import coffre.kms.v1.AuditEvent;
 import coffre.kms.v1.ChainVerification;
 import coffre.kms.v1.QueryAuditEventsRequest;
 import coffre.kms.v1.QueryAuditEventsResponse;
+import coffre.kms.v1.VerifyAuditChainProgress;
 import coffre.kms.v1.VerifyAuditChainRequest;
 import coffre.kms.v1.VerifyAuditChainResponse;
 import io.grpc.Status;
@@ -83,11 +84,30 @@ class AuditAtVolumeIT {
                 .getEventsList();
         assertEquals(EVENTS, newest.get(0).getSequence());
 
+        // Verified as a stream: progress every 100,000 events, then the result.
         began = System.nanoTime();
-        VerifyAuditChainResponse verified = node.adminAudit().withDeadlineAfter(120, TimeUnit.SECONDS)
-                .verifyChain(VerifyAuditChainRequest.newBuilder().setNode(BULK).build());
+        List<Long> progress = new ArrayList<>();
+        VerifyAuditChainResponse verified = null;
+        java.util.Iterator<VerifyAuditChainProgress> messages = node.adminAudit().withDeadlineAfter(120, TimeUnit.SECONDS)
+                .verifyChainStream(VerifyAuditChainRequest.newBuilder().setNode(BULK).build());
+        while (messages.hasNext()) {
+            VerifyAuditChainProgress message = messages.next();
+            if (message.hasResult()) {
+                verified = message.getResult();
+            } else {
+                assertEquals(BULK, message.getNode());
+                progress.add(message.getEventsChecked());
+            }
+        }
         long verifyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-        System.out.printf("AuditAtVolumeIT: verified %,d events in %,d ms%n", EVENTS, verifyMillis);
+        System.out.printf("AuditAtVolumeIT: verified %,d events in %,d ms (%d progress messages)%n", EVENTS,
+                verifyMillis, progress.size());
+        List<Long> expectedProgress = new ArrayList<>();
+        for (long n = 100_000; n <= EVENTS; n += 100_000) {
+            expectedProgress.add(n);
+        }
+        assertEquals(expectedProgress, progress);
+        assertTrue(verified != null, "the stream ends with the result");
         ChainVerification chain = verified.getChains(0);
         assertTrue(verified.getValid(), chain.getDetail());
         assertEquals(EVENTS, chain.getEventsChecked());

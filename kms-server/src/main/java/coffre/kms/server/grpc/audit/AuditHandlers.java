@@ -17,6 +17,7 @@ import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.v1.ChainVerification;
 import coffre.kms.v1.QueryAuditEventsRequest;
 import coffre.kms.v1.QueryAuditEventsResponse;
+import coffre.kms.v1.VerifyAuditChainProgress;
 import coffre.kms.v1.VerifyAuditChainResponse;
 import com.google.protobuf.Timestamp;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +38,15 @@ public final class AuditHandlers {
     public static List<UnaryHandler<?, ?>> all(AuditStore store, AuditVerifier verifier) {
         return List.of(
                 new StoppableUnary<>(AuditServiceGrpc.getQueryEventsMethod(), Operation.QUERY_AUDIT,
-                        (caller, r, bounds) -> query(store, r, bounds)),
+                        (caller, r, bounds, progress) -> query(store, r, bounds)),
                 new StoppableUnary<>(AuditServiceGrpc.getVerifyChainMethod(), Operation.VERIFY_AUDIT,
-                        (caller, r, bounds) -> verify(verifier, r.getNode(), bounds)));
+                        (caller, r, bounds, progress) -> verify(verifier, r.getNode(), bounds)),
+                new StoppableUnary<>(AuditServiceGrpc.getVerifyChainStreamMethod(), Operation.VERIFY_AUDIT,
+                        (caller, r, bounds, progress) -> VerifyAuditChainProgress.newBuilder()
+                                .setResult(verify(verifier, r.getNode(), bounds, (node, events) -> progress.accept(
+                                        VerifyAuditChainProgress.newBuilder().setNode(node).setEventsChecked(events)
+                                                .build())))
+                                .build()));
     }
 
     static QueryAuditEventsResponse query(AuditStore store, QueryAuditEventsRequest r) {
@@ -89,10 +96,16 @@ public final class AuditHandlers {
     }
 
     static VerifyAuditChainResponse verify(AuditVerifier verifier, String node, CallBounds bounds) {
+        return verify(verifier, node, bounds, AuditVerifier.Progress.NONE);
+    }
+
+    static VerifyAuditChainResponse verify(AuditVerifier verifier, String node, CallBounds bounds,
+                                           AuditVerifier.Progress progress) {
         if (node.length() > 64) {
             throw invalid("node is at most 64 characters", "node");
         }
-        List<ChainReport> reports = node.isEmpty() ? verifier.verifyAll(bounds) : List.of(verifier.verify(node, bounds));
+        List<ChainReport> reports = node.isEmpty() ? verifier.verifyAll(bounds, progress)
+                : List.of(verifier.verify(node, bounds, progress));
         VerifyAuditChainResponse.Builder response = VerifyAuditChainResponse.newBuilder()
                 .setValid(reports.stream().allMatch(ChainReport::valid));
         for (ChainReport report : reports) {
