@@ -48,6 +48,14 @@ public interface AuditStore {
     /** Every checkpoint of {@code node}, by sequence. */
     List<AuditCheckpoint> checkpoints(String node);
 
+    /**
+     * Up to {@code limit} checkpoints of {@code node} after {@code afterSequence}, by sequence: a
+     * busy node checkpoints every few seconds (millions a year), so a reader pages through them.
+     */
+    default List<AuditCheckpoint> checkpoints(String node, long afterSequence, int limit) {
+        return checkpoints(node).stream().filter(c -> c.sequence() > afterSequence).limit(limit).toList();
+    }
+
     /** The nodes that have a chain or a checkpoint. */
     List<String> nodes();
 

@@ -58,7 +58,7 @@ public final class AuditVerifier {
 
     /** As {@link #verify(String, CallBounds)}, telling {@code progress} how far it is. */
     public ChainReport verify(String node, CallBounds bounds, Progress progress) {
-        Iterator<AuditCheckpoint> checkpoints = store.checkpoints(node).iterator();
+        Iterator<AuditCheckpoint> checkpoints = new CheckpointPages(store, node);
         AuditCheckpoint nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
         long expected = 1;
         long checkpointsChecked = 0;
@@ -145,5 +145,41 @@ public final class AuditVerifier {
     private static ChainReport bad(String node, long events, long checkpoints, long anchored, long firstBad,
                                    ChainReport.Problem problem, String detail) {
         return new ChainReport(node, events, checkpoints, anchored, firstBad, problem, detail);
+    }
+
+    /** A chain's checkpoints, read a page at a time (memory does not grow with their number). */
+    private static final class CheckpointPages implements Iterator<AuditCheckpoint> {
+        private static final int CHECKPOINT_PAGE = 1_000;
+        private final AuditStore store;
+        private final String node;
+        private Iterator<AuditCheckpoint> page = java.util.Collections.emptyIterator();
+        private long after;
+        private boolean last;
+
+        CheckpointPages(AuditStore store, String node) {
+            this.store = store;
+            this.node = node;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (!page.hasNext() && !last) {
+                List<AuditCheckpoint> next = store.checkpoints(node, after, CHECKPOINT_PAGE);
+                last = next.size() < CHECKPOINT_PAGE;
+                if (!next.isEmpty()) {
+                    after = next.get(next.size() - 1).sequence();
+                }
+                page = next.iterator();
+            }
+            return page.hasNext();
+        }
+
+        @Override
+        public AuditCheckpoint next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return page.next();
+        }
     }
 }

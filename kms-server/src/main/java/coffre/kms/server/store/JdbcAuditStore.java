@@ -70,6 +70,9 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     /** The node's last checkpoint: one row, backwards on the primary key (node_id, seq). */
     static final String LAST_CHECKPOINT_SQL = "SELECT node_id, seq, head_hash, created_micros, mac "
             + "FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY node_id DESC, seq DESC LIMIT 1";
+    /** The next checkpoints of a chain after a sequence, along the primary key (node_id, seq). */
+    static final String CHECKPOINT_PAGE_SQL = "SELECT node_id, seq, head_hash, created_micros, mac "
+            + "FROM kms_audit_checkpoint WHERE node_id = ? AND seq > ? ORDER BY node_id, seq LIMIT ?";
     /** Where a chain read starts: the batch holding a given sequence (the last one starting at or before it). */
     static final String CHAIN_START_SQL = "SELECT first_seq FROM kms_audit_batch WHERE node_id = ? AND first_seq <= ? "
             + "ORDER BY node_id DESC, first_seq DESC LIMIT 1";
@@ -433,6 +436,18 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
             }
         }
         return events;
+    }
+
+    @Override
+    public List<AuditCheckpoint> checkpoints(String node, long afterSequence, int limit) {
+        return transactions.run(connection -> {
+            try (PreparedStatement st = connection.prepareStatement(CHECKPOINT_PAGE_SQL)) {
+                st.setString(1, node);
+                st.setLong(2, afterSequence);
+                st.setInt(3, limit);
+                return checkpoints(st);
+            }
+        });
     }
 
     @Override

@@ -157,6 +157,15 @@ abstract class JdbcAuditStorePlanContract {
     }
 
     @Test
+    void checkpointsArePagedAlongTheirKey() throws SQLException {
+        long middle = (long) ROWS * PER_ROW / 2;
+        assertBounded(plan(JdbcAuditStore.CHECKPOINT_PAGE_SQL, "n1", middle, 10), 11);
+        List<coffre.kms.server.audit.AuditCheckpoint> page = store.checkpoints("n1", middle, 3);
+        assertEquals(List.of(middle + 100, middle + 200, middle + 300),
+                page.stream().map(coffre.kms.server.audit.AuditCheckpoint::sequence).toList());
+    }
+
+    @Test
     void theLastCheckpointIsOneRow() throws SQLException {
         assertBounded(plan(JdbcAuditStore.LAST_CHECKPOINT_SQL, "n1"), 2);
         assertEquals((long) ROWS * PER_ROW, store.lastCheckpoint("n1").orElseThrow().sequence());
