@@ -16,8 +16,9 @@ import java.util.List;
  * Writes a long, valid audit chain straight into a migrated store, rows and term index as the
  * store writes them, far faster than through a node: for tests of the log at volume.
  *
- * <p>Event {@code i} (from 1) is at {@code start + i} ms; every {@value #RARE_EVERY}th is a
- * {@code DISABLE_KEY} of {@value #RARE_KEY}, the others alternate WRAP and UNWRAP over four keys.
+ * <p>The {@code i}th event written (from 1) is at {@code start + i} ms; every {@value #RARE_EVERY}th
+ * is a {@code DISABLE_KEY} of {@value #RARE_KEY}, the others UNWRAP (odd {@code i}) or WRAP (even)
+ * over four keys.
  */
 public final class AuditBulkFill {
     public static final int RARE_EVERY = 10_000;
@@ -29,23 +30,39 @@ public final class AuditBulkFill {
     private AuditBulkFill() {
     }
 
-    /** Appends events 1 to {@code events} of {@code node}'s chain (which must be empty). */
-    public static void fill(Connection c, String node, long events, Instant start) throws SQLException {
+    /**
+     * Appends {@code events} events to {@code node}'s chain, after its last stored event if it has
+     * one (nothing else may write it meanwhile); returns the sequence of the first one written.
+     */
+    public static long fill(Connection c, String node, long events, Instant start) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         String previous = ChainHash.GENESIS;
         long seq = 0;
+        try (PreparedStatement tail = c.prepareStatement(JdbcAuditStore.TAIL_SQL)) {
+            tail.setString(1, node);
+            try (java.sql.ResultSet rs = tail.executeQuery()) {
+                if (rs.next()) {
+                    List<ChainedEvent> last = AuditRecords.chained(AuditRecords.read(rs.getBytes(2)), node, rs.getLong(1));
+                    seq = last.get(last.size() - 1).sequence();
+                    previous = last.get(last.size() - 1).hash();
+                }
+            }
+        }
+        long first = seq + 1;
+        long end = seq + events;
         int rows = 0;
         try (PreparedStatement batch = c.prepareStatement("INSERT INTO kms_audit_batch (node_id, first_seq, last_seq, "
                 + "min_micros, max_micros, events) VALUES (?, ?, ?, ?, ?, ?)");
              PreparedStatement terms = c.prepareStatement(AuditTermIndex.INSERT_SQL)) {
-            while (seq < events) {
+            while (seq < end) {
                 List<ChainedEvent> row = new ArrayList<>(PER_ROW);
-                while (row.size() < PER_ROW && seq < events) {
+                while (row.size() < PER_ROW && seq < end) {
                     seq++;
-                    boolean rare = seq % RARE_EVERY == 0;
-                    AuditEvent e = new AuditEvent(start.plusMillis(seq),
-                            rare ? AuditEventType.DISABLE_KEY : seq % 2 == 0 ? AuditEventType.WRAP : AuditEventType.UNWRAP,
+                    long i = seq - first + 1;
+                    boolean rare = i % RARE_EVERY == 0;
+                    AuditEvent e = new AuditEvent(start.plusMillis(i),
+                            rare ? AuditEventType.DISABLE_KEY : i % 2 == 0 ? AuditEventType.WRAP : AuditEventType.UNWRAP,
                             PRINCIPAL, rare ? RARE_KEY : "key-" + seq % 4, 1, AuditDecision.ALLOWED, null, "r" + seq,
                             "", "", "", 100);
                     ChainedEvent chained = ChainHash.chain(previous, node, seq, e);
@@ -69,7 +86,7 @@ public final class AuditBulkFill {
                     terms.setLong(6, b.firstSequence());
                     terms.addBatch();
                 }
-                if (++rows % ROWS_PER_COMMIT == 0 || seq == events) {
+                if (++rows % ROWS_PER_COMMIT == 0 || seq == end) {
                     batch.executeBatch();
                     terms.executeBatch();
                     c.commit();
@@ -78,5 +95,6 @@ public final class AuditBulkFill {
         } finally {
             c.setAutoCommit(autoCommit);
         }
+        return first;
     }
 }
