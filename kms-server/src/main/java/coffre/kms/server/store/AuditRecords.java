@@ -95,7 +95,7 @@ public final class AuditRecords {
 
     /**
      * Reads a journal's records strictly, piece by piece (a journal is read at start, and holds up
-     * to {@link JdbcAuditStore#JOURNAL_SYNC_BYTES} of records in a file zero-filled well past
+     * to {@link AuditIndexer#JOURNAL_SYNC_BYTES} of records in a file zero-filled well past
      * them): every whole record from the start, stopping for good at the first one cut short,
      * failing its CRC, or whose previous hash is not the hash of the record before it (left from
      * an earlier use of the same bytes).

@@ -6,7 +6,6 @@ import coffre.kms.server.audit.AuditStore;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.audit.ChainedEvent;
 import coffre.kms.server.domain.CallBounds;
-import coffre.kms.server.domain.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,44 +14,26 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 
 /**
  * The {@link AuditStore} over JDBC: table {@code kms_audit_batch} (migration V8), one row per run
  * of consecutive events of a chain, holding them as {@link AuditRecords} with their sequence range
- * and time range; and {@code kms_audit_checkpoint} (V6). Reads decode the batches; queries visit
- * them in time order and stop as soon as no later batch can change the page.
+ * and time range; and {@code kms_audit_checkpoint} (V6). Reads decode the batches.
  *
  * <p>Durability of an append, by store:
  * <ul>
  *   <li>PostgreSQL: one batch row per append, whose commit waits for the WAL flush.</li>
- *   <li>The embedded H2 file, with a journal (what the server uses): the records are written to an
- *       {@link AuditJournal} — one small synchronous write — and the database is filled from memory
- *       behind it every {@value #INDEX_INTERVAL_MILLIS} ms, everything pending as few rows as
- *       possible. Every {@value #SYNC_INTERVAL_MILLIS} ms (or past {@value #JOURNAL_SYNC_BYTES}
- *       bytes) the journal is swapped for a second, empty one, the database synced and the first
- *       emptied: appends never wait for the database's sync (which took 16-42 ms under load, and
- *       held up every call while appends waited for it). At start, whatever either journal holds
- *       beyond the database is written to it. Reads first write what is pending, so they see every
- *       acknowledged event.</li>
+ *   <li>The embedded H2 file, with a journal (what the server uses): see {@link AuditIndexer}.
+ *       Reads first write what is pending, so they see every acknowledged event.</li>
  *   <li>H2 without a journal: the batch row, then {@code CHECKPOINT SYNC}.</li>
  * </ul>
+ *
+ * <p>Queries are {@link AuditQueries}'; rows are built by {@link AuditBatch} and indexed by
+ * {@link AuditTermIndex}.
  */
 public final class JdbcAuditStore implements AuditStore, AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(JdbcAuditStore.class.getName());
-    static final long INDEX_INTERVAL_MILLIS = 100;
-    static final long SYNC_INTERVAL_MILLIS = 10_000;
-    static final long JOURNAL_SYNC_BYTES = 8L << 20;
-    /**
-     * Most journaled events waiting for the database (memory bound while it is unusable): about
-     * 30 MiB of records, ten seconds of the fastest measured load; the default heap is 256 MiB.
-     */
-    static final int MAX_PENDING = 100_000;
     /** Batch rows read per statement (each holds up to {@value AuditBatch#ROW_EVENTS} events). */
     private static final int ROWS_PER_READ = 4;
 
@@ -91,22 +72,8 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
 
     private final Transactions transactions;
     private final boolean h2;
-    /** Where appends go (guarded by {@link #journalLock}); null without a journal. */
-    private AuditJournal journal;
-    /** The other journal: empty unless {@link #spareHolds}; swapped only by the indexing pass. */
-    private AuditJournal spare;
-    /** The spare holds events that are in the database but maybe not yet synced there. Holds {@link #indexing}. */
-    private boolean spareHolds;
-    private final boolean journaled;
-    private final ScheduledExecutorService indexer;
-    /** Guards {@link #pending}, {@link #pendingEvents} and the journals; never held while writing or syncing the database. */
-    private final Object journalLock = new Object();
-    /** One indexing pass at a time (the indexer thread, a reader, close). */
-    private final ReentrantLock indexing = new ReentrantLock();
-    private List<AuditBatch> pending = new ArrayList<>();
-    private int pendingEvents;
-    private long lastSyncNanos = System.nanoTime();
-    private final long syncIntervalNanos;
+    /** The embedded store's journal and indexer; null without a journal. */
+    private final AuditIndexer indexer;
 
     /** Over a data source whose schema {@link Storage} has already migrated; does not own it. No journal. */
     public JdbcAuditStore(DataSource dataSource) {
@@ -118,136 +85,30 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
      * embedded store. What they hold beyond the database is written to the database now.
      */
     public JdbcAuditStore(DataSource dataSource, Path journalFile) {
-        this(dataSource, journalFile, SYNC_INTERVAL_MILLIS);
+        this(dataSource, journalFile, AuditIndexer.SYNC_INTERVAL_MILLIS);
     }
 
     /** As above, swapping the journals every {@code syncIntervalMillis} (tests). */
     JdbcAuditStore(DataSource dataSource, Path journalFile, long syncIntervalMillis) {
-        this.syncIntervalNanos = TimeUnit.MILLISECONDS.toNanos(syncIntervalMillis);
         this.transactions = new Transactions(dataSource, "audit store");
         this.h2 = transactions.run(connection -> connection.getMetaData().getDatabaseProductName().startsWith("H2"));
-        this.journaled = journalFile != null;
-        if (journalFile == null) {
-            this.journal = null;
-            this.indexer = null;
-            return;
-        }
-        this.journal = new AuditJournal(journalFile);
-        this.spare = new AuditJournal(journalFile.resolveSibling(journalFile.getFileName() + "-2"));
-        replay();
-        this.indexer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "coffre-audit-indexer");
-            t.setDaemon(true);
-            return t;
-        });
-        indexer.scheduleWithFixedDelay(this::indexQuietly, INDEX_INTERVAL_MILLIS, INDEX_INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
-    }
+        this.indexer = journalFile == null ? null : new AuditIndexer(journalFile, syncIntervalMillis,
+                new AuditIndexer.Database() {
+                    @Override
+                    public long lastSequence(String node) {
+                        return lastEventInDatabase(node).map(ChainedEvent::sequence).orElse(0L);
+                    }
 
-    private void replay() {
-        List<ChainedEvent> held = new ArrayList<>(journal.readAll());
-        held.addAll(spare.readAll());
-        java.util.Map<String, Long> last = new java.util.HashMap<>();
-        java.util.SortedMap<String, java.util.SortedMap<Long, ChainedEvent>> missingByNode = new java.util.TreeMap<>();
-        for (ChainedEvent e : held) {
-            long inDatabase = last.computeIfAbsent(e.node(), n -> lastEventInDatabase(n).map(ChainedEvent::sequence).orElse(0L));
-            if (e.sequence() > inDatabase) {
-                // In either journal (a crash between a swap and the emptying of the full one): in order, once.
-                missingByNode.computeIfAbsent(e.node(), n -> new java.util.TreeMap<>()).putIfAbsent(e.sequence(), e);
-            }
-        }
-        List<ChainedEvent> missing = missingByNode.values().stream().flatMap(m -> m.values().stream()).toList();
-        if (!missing.isEmpty()) {
-            // Rare (after a crash): one batch per event, joined into rows as the indexer does.
-            insert(missing.stream().map(e -> AuditBatch.of(List.of(e))).toList());
-            LOG.log(System.Logger.Level.WARNING, "wrote {0} audit event(s) from the journal that the database lacked",
-                    missing.size());
-        }
-        sync();
-        journal.reset();
-        spare.reset();
-    }
+                    @Override
+                    public void insert(List<AuditBatch> batches) {
+                        JdbcAuditStore.this.insert(batches);
+                    }
 
-    private void indexQuietly() {
-        try {
-            index();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "audit indexing failed; the events stay in the journal and are retried: {0}",
-                    e.toString());
-        }
-    }
-
-    /**
-     * Writes the pending events to the database; when due, swaps the journals, syncs the database
-     * and empties the journal it no longer appends to.
-     */
-    private void index() {
-        indexing.lock();
-        try {
-            writePending();
-            if (spareHolds) {
-                // An earlier pass swapped, but could not sync: appends must never go after its records.
-                sync();
-                spare.reset();
-                spareHolds = false;
-            }
-            synchronized (journalLock) {
-                boolean due = System.nanoTime() - lastSyncNanos >= syncIntervalNanos
-                        || journal.size() > JOURNAL_SYNC_BYTES;
-                if (!due || !pending.isEmpty()) {
-                    return;
-                }
-                // Everything in this journal is in the database: appends go to the other one from now.
-                AuditJournal full = journal;
-                journal = spare;
-                spare = full;
-                spareHolds = true;
-            }
-            sync();
-            spare.reset();
-            spareHolds = false;
-            lastSyncNanos = System.nanoTime();
-        } finally {
-            indexing.unlock();
-        }
-    }
-
-    /** Writes what is pending as few rows as possible; on failure it stays pending, in order. Holds {@link #indexing}. */
-    private void writePending() {
-        List<AuditBatch> batch;
-        synchronized (journalLock) {
-            batch = pending;
-            pending = new ArrayList<>();
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
-        try {
-            insert(batch);
-        } catch (RuntimeException e) {
-            synchronized (journalLock) {
-                batch.addAll(pending);
-                pending = batch;
-            }
-            throw e;
-        }
-        synchronized (journalLock) {
-            for (AuditBatch written : batch) {
-                pendingEvents -= written.events();
-            }
-        }
-    }
-
-    /** Before a read: the database holds every acknowledged event. */
-    private void catchUp() {
-        if (journaled) {
-            indexing.lock();
-            try {
-                writePending();
-            } finally {
-                indexing.unlock();
-            }
-        }
+                    @Override
+                    public void sync() {
+                        JdbcAuditStore.this.sync();
+                    }
+                });
     }
 
     private void sync() {
@@ -258,29 +119,6 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
                 }
                 return null;
             });
-        }
-    }
-
-    /** Writes what is pending, syncs the database, empties the journal and stops the indexer. */
-    @Override
-    public void close() {
-        if (!journaled) {
-            return;
-        }
-        indexer.shutdown();
-        try {
-            indexer.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            catchUp();
-            sync();
-            journal.reset();
-            spare.reset();
-        } finally {
-            journal.close();
-            spare.close();
         }
     }
 
@@ -318,21 +156,27 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     }
 
     private void append(AuditBatch batch) {
-        if (journaled) {
-            synchronized (journalLock) {
-                if (pendingEvents + batch.events() > MAX_PENDING) {
-                    // The database has not taken events for a long while: stop acknowledging.
-                    throw new Store.StoreException("the audit database is " + pendingEvents
-                            + " events behind its journal", null);
-                }
-                journal.append(batch.records());
-                pending.add(batch);
-                pendingEvents += batch.events();
-            }
+        if (indexer != null) {
+            indexer.append(batch);
             return;
         }
         insert(List.of(batch));
         sync();
+    }
+
+    /** Before a read: the database holds every acknowledged event. */
+    private void catchUp() {
+        if (indexer != null) {
+            indexer.catchUp();
+        }
+    }
+
+    /** Writes what is pending, syncs the database, empties the journal and stops the indexer. */
+    @Override
+    public void close() {
+        if (indexer != null) {
+            indexer.close();
+        }
     }
 
     /** Inserts {@code batches} as rows (cut to {@link AuditBatch#rows}' limits), each indexed by its terms. */
