@@ -92,4 +92,30 @@ class AuditBatchRowsTest {
         assertEquals(perRow * 20, rows.get(0).events());
         assertEquals(800, rows.stream().mapToInt(AuditBatch::events).sum());
     }
+
+    @Test
+    void aRowNeverSpansMoreThanASecondOfEventTime() {
+        // One append whose events lie 400 ms apart (a backlog written late): cut, never copied wrongly.
+        List<ChainedEvent> events = new ArrayList<>();
+        for (long seq = 1; seq <= 10; seq++) {
+            AuditEvent e = new AuditEvent(Instant.parse("2026-11-29T10:00:00Z").plusMillis(seq * 400), AuditEventType.WRAP,
+                    "spiffe://t/p", "key-" + seq % 2, 1, AuditDecision.ALLOWED, null, "r" + seq, "", "", "", 1);
+            events.add(ChainHash.chain(ChainHash.GENESIS, "n1", seq, e));
+        }
+        List<AuditBatch> rows = AuditBatch.rows(List.of(AuditBatch.of(events.subList(0, 4)), AuditBatch.of(events.subList(4, 10))));
+        for (AuditBatch row : rows) {
+            assertTrue(row.maxMicros() - row.minMicros() <= AuditBatch.MAX_SPAN_MICROS, row.toString());
+        }
+        // 400 ms apart: three events (800 ms) per row at most.
+        assertEquals(List.of(1L, 4L, 7L, 10L), rows.stream().map(AuditBatch::firstSequence).toList());
+        List<ChainedEvent> read = new ArrayList<>();
+        for (AuditBatch row : rows) {
+            read.addAll(AuditRecords.chained(AuditRecords.read(row.records()), "n1", row.firstSequence()));
+            assertEquals(row.events(), AuditRecords.read(row.records()).size());
+        }
+        assertEquals(events, read);
+        assertEquals(java.util.Set.of(new AuditBatch.Term('n', "n1"), new AuditBatch.Term('t', "WRAP"),
+                new AuditBatch.Term('k', "key-0"), new AuditBatch.Term('k', "key-1"), new AuditBatch.Term('p', "spiffe://t/p")),
+                rows.get(0).distinctTerms());
+    }
 }
