@@ -35,6 +35,11 @@ public final class AuditBulkFill {
      * one (nothing else may write it meanwhile); returns the sequence of the first one written.
      */
     public static long fill(Connection c, String node, long events, Instant start) throws SQLException {
+        return fill(c, node, events, start, PER_ROW);
+    }
+
+    /** As above, {@code perRow} events per batch row (PostgreSQL's rows are group commits: tens of events). */
+    public static long fill(Connection c, String node, long events, Instant start, int perRow) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         String previous = ChainHash.GENESIS;
@@ -56,8 +61,8 @@ public final class AuditBulkFill {
                 + "min_micros, max_micros, events) VALUES (?, ?, ?, ?, ?, ?)");
              PreparedStatement terms = c.prepareStatement(AuditTermIndex.INSERT_SQL)) {
             while (seq < end) {
-                List<ChainedEvent> row = new ArrayList<>(PER_ROW);
-                while (row.size() < PER_ROW && seq < end) {
+                List<ChainedEvent> row = new ArrayList<>(perRow);
+                while (row.size() < perRow && seq < end) {
                     seq++;
                     long i = seq - first + 1;
                     boolean rare = i % RARE_EVERY == 0;
