@@ -51,6 +51,20 @@ public final class Rpc {
                 TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * An AuditService stub without a deadline, for {@code VerifyChainStream}: a verification takes
+     * as long as the log is long, so the command gives up when no message came for
+     * {@link #timeout()} instead (the server sends progress while it works).
+     */
+    public coffre.kms.v1.AuditServiceGrpc.AuditServiceBlockingStub auditStream() {
+        return coffre.kms.v1.AuditServiceGrpc.newBlockingStub(channel);
+    }
+
+    /** The call time-out of this command's connection settings. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     /** An OfficerService stub whose deadline starts now. */
     public OfficerServiceGrpc.OfficerServiceBlockingStub officers() {
         return OfficerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);

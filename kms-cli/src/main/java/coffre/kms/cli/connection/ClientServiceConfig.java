@@ -87,7 +87,9 @@ public final class ClientServiceConfig {
                 OfficerServiceGrpc.getListOfficersMethod(),
                 OfficerServiceGrpc.getSuspendOfficerMethod(),
                 AuditServiceGrpc.getQueryEventsMethod(),
-                AuditServiceGrpc.getVerifyChainMethod());
+                AuditServiceGrpc.getVerifyChainMethod(),
+                // Read-only; gRPC retries a stream only until its first message, so never mid-verification.
+                AuditServiceGrpc.getVerifyChainStreamMethod());
     }
 
     private static List<Map<String, String>> names() {

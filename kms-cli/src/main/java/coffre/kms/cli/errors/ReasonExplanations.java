@@ -110,6 +110,10 @@ public final class ReasonExplanations {
                     "the server cannot reach its metadata store right now; retry later";
             case AUDIT_UNAVAILABLE ->
                     "the server cannot write its audit log right now and refuses to act unrecorded; retry later";
+            case DEADLINE_EXCEEDED ->
+                    "the server stopped the call when its deadline passed; narrow it or give a longer --timeout";
+            case CANCELLED ->
+                    "the call was cancelled and the server stopped its work";
             case INTERNAL_ERROR ->
                     "the server failed unexpectedly; its log has the details";
             case UNRECOGNIZED ->

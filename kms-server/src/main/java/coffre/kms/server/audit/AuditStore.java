@@ -1,5 +1,6 @@
 package coffre.kms.server.audit;
 
+import coffre.kms.server.domain.CallBounds;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,11 +35,35 @@ public interface AuditStore {
     /** Up to {@code limit} events of {@code node}'s chain with a sequence above {@code afterSequence}, in order. */
     List<ChainedEvent> chain(String node, long afterSequence, int limit);
 
+    /**
+     * As {@link #chain(String, long, int)}, stopping with the reason of {@code bounds} (a
+     * {@link coffre.kms.server.domain.KmsException}) once its call is over; a store that reads
+     * in steps checks between them and cancels a step under way.
+     */
+    default List<ChainedEvent> chain(String node, long afterSequence, int limit, CallBounds bounds) {
+        bounds.check();
+        return chain(node, afterSequence, limit);
+    }
+
     /** Every checkpoint of {@code node}, by sequence. */
     List<AuditCheckpoint> checkpoints(String node);
+
+    /**
+     * Up to {@code limit} checkpoints of {@code node} after {@code afterSequence}, by sequence: a
+     * busy node checkpoints every few seconds (millions a year), so a reader pages through them.
+     */
+    default List<AuditCheckpoint> checkpoints(String node, long afterSequence, int limit) {
+        return checkpoints(node).stream().filter(c -> c.sequence() > afterSequence).limit(limit).toList();
+    }
 
     /** The nodes that have a chain or a checkpoint. */
     List<String> nodes();
 
     List<ChainedEvent> query(AuditQuery query);
+
+    /** As {@link #query(AuditQuery)}, bounded as {@link #chain(String, long, int, CallBounds)} is. */
+    default List<ChainedEvent> query(AuditQuery query, CallBounds bounds) {
+        bounds.check();
+        return query(query);
+    }
 }

@@ -1,5 +1,6 @@
 package coffre.kms.server.audit;
 
+import coffre.kms.server.domain.CallBounds;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -13,6 +14,7 @@ import java.util.List;
  */
 public final class AuditVerifier {
     private static final int PAGE = 5_000;
+    static final long PROGRESS_EVERY = 100_000;
 
     private final AuditStore store;
     private final AuditMacKey macKey;
@@ -24,18 +26,51 @@ public final class AuditVerifier {
 
     /** Every chain in the store. */
     public List<ChainReport> verifyAll() {
-        return store.nodes().stream().map(this::verify).toList();
+        return verifyAll(CallBounds.NONE);
+    }
+
+    /** Every chain in the store, stopping with the reason of {@code bounds} once its call is over. */
+    public List<ChainReport> verifyAll(CallBounds bounds) {
+        return verifyAll(bounds, Progress.NONE);
+    }
+
+    /** As {@link #verifyAll(CallBounds)}, telling {@code progress} how far each chain is read. */
+    public List<ChainReport> verifyAll(CallBounds bounds, Progress progress) {
+        return store.nodes().stream().map(node -> verify(node, bounds, progress)).toList();
+    }
+
+    /** Told how many events of a chain are checked, about every {@value #PROGRESS_EVERY} events. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (node, events) -> { };
+
+        void checked(String node, long events);
     }
 
     public ChainReport verify(String node) {
-        Iterator<AuditCheckpoint> checkpoints = store.checkpoints(node).iterator();
+        return verify(node, CallBounds.NONE);
+    }
+
+    /** One chain, read page by page, each page bounded by {@code bounds}. */
+    public ChainReport verify(String node, CallBounds bounds) {
+        return verify(node, bounds, Progress.NONE);
+    }
+
+    /** As {@link #verify(String, CallBounds)}, telling {@code progress} how far it is. */
+    public ChainReport verify(String node, CallBounds bounds, Progress progress) {
+        Iterator<AuditCheckpoint> checkpoints = new CheckpointPages(store, node);
         AuditCheckpoint nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
         long expected = 1;
         long checkpointsChecked = 0;
         long anchored = 0;
         String previous = ChainHash.GENESIS;
+        long reported = 0;
         while (true) {
-            List<ChainedEvent> page = store.chain(node, expected - 1, PAGE);
+            if (expected - 1 - reported >= PROGRESS_EVERY) {
+                reported = expected - 1;
+                progress.checked(node, reported);
+            }
+            List<ChainedEvent> page = store.chain(node, expected - 1, PAGE, bounds);
             if (page.isEmpty()) {
                 break;
             }
@@ -110,5 +145,41 @@ public final class AuditVerifier {
     private static ChainReport bad(String node, long events, long checkpoints, long anchored, long firstBad,
                                    ChainReport.Problem problem, String detail) {
         return new ChainReport(node, events, checkpoints, anchored, firstBad, problem, detail);
+    }
+
+    /** A chain's checkpoints, read a page at a time (memory does not grow with their number). */
+    private static final class CheckpointPages implements Iterator<AuditCheckpoint> {
+        private static final int CHECKPOINT_PAGE = 1_000;
+        private final AuditStore store;
+        private final String node;
+        private Iterator<AuditCheckpoint> page = java.util.Collections.emptyIterator();
+        private long after;
+        private boolean last;
+
+        CheckpointPages(AuditStore store, String node) {
+            this.store = store;
+            this.node = node;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (!page.hasNext() && !last) {
+                List<AuditCheckpoint> next = store.checkpoints(node, after, CHECKPOINT_PAGE);
+                last = next.size() < CHECKPOINT_PAGE;
+                if (!next.isEmpty()) {
+                    after = next.get(next.size() - 1).sequence();
+                }
+                page = next.iterator();
+            }
+            return page.hasNext();
+        }
+
+        @Override
+        public AuditCheckpoint next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return page.next();
+        }
     }
 }

@@ -39,6 +39,8 @@ public final class ErrorMapping {
             case CONCURRENT_MODIFICATION -> GrpcStatus.ABORTED;
             case RATE_LIMITED, MESSAGE_TOO_LARGE -> GrpcStatus.RESOURCE_EXHAUSTED;
             case HSM_UNAVAILABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE -> GrpcStatus.UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> GrpcStatus.DEADLINE_EXCEEDED;
+            case CANCELLED -> GrpcStatus.CANCELLED;
             case INTERNAL_ERROR -> GrpcStatus.INTERNAL;
         };
     }

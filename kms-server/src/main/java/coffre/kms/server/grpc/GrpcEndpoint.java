@@ -3,6 +3,7 @@ package coffre.kms.server.grpc;
 import coffre.kms.server.audit.AuditEventType;
 import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.domain.AccessControl;
+import coffre.kms.server.domain.CallBounds;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
@@ -136,6 +137,48 @@ public final class GrpcEndpoint {
     }
 
     /**
+     * The bounds of a call whose work may run long: cancelled when the caller resets the stream
+     * (it cancelled, or its own deadline passed first) and when the deadline it sent passes, so
+     * that the server stops working for a caller that has gone. The timer ends with the call.
+     */
+    private static Bounded bounds(GrpcServerRequest<?, ?> call, Context context) {
+        long timeout = call.timeout();
+        CallBounds bounds = CallBounds.withTimeout(timeout);
+        call.exceptionHandler(e -> bounds.cancel(ErrorReason.CANCELLED));
+        call.response().exceptionHandler(e -> bounds.cancel(ErrorReason.CANCELLED));
+        long timer = timeout <= 0 ? -1
+                : context.owner().setTimer(timeout, id -> bounds.cancel(ErrorReason.DEADLINE_EXCEEDED));
+        return new Bounded(bounds, context, timer);
+    }
+
+    /**
+     * Where a stoppable handler sends the progress messages of a server-streaming method: written on
+     * the call's event loop; dropped while the client is not reading (the last message says all).
+     */
+    private static <Resp> Consumer<Resp> progress(Context context, GrpcServerResponse<?, Resp> response) {
+        return message -> context.runOnContext(ignored -> {
+            try {
+                if (!response.writeQueueFull()) {
+                    response.write(message);
+                }
+            } catch (IllegalStateException closed) {
+                LOG.log(Level.DEBUG, "progress after the call ended: dropped");
+            }
+        });
+    }
+
+    /** A call's bounds and the timer of its deadline (-1 for none), cancelled when the work is done. */
+    private record Bounded(CallBounds bounds, Context context, long timer) {
+        static final Bounded NONE = new Bounded(CallBounds.NONE, null, -1);
+
+        void done() {
+            if (timer >= 0) {
+                context.owner().cancelTimer(timer);
+            }
+        }
+    }
+
+    /**
      * Serves {@code handler}'s method, running its work on {@code workers}; a call not done within
      * {@code deadline} is answered with {@code onTimeout} at once (its late result, if any, is
      * dropped and its secret zeroed), so a hung dependency never holds a caller longer.
@@ -167,6 +210,7 @@ public final class GrpcEndpoint {
                                 "no answer within " + deadline.toMillis() + " ms; retry later", Map.of()));
                     }
                 });
+                Bounded bounded = handler.stoppable() ? bounds(call, context) : Bounded.NONE;
                 // The worker does the call and hands its event to the audit log itself: the event
                 // loop sees the call again only to answer, once the event is durable.
                 workers.executeBlocking(() -> {
@@ -175,10 +219,14 @@ public final class GrpcEndpoint {
                     try {
                         audit.checkWritable();
                         accessControl.check(caller, handler.operation());
-                        reply = handler.handle(caller, request);
+                        reply = handler.stoppable()
+                                ? handler.handle(caller, request, bounded.bounds(), progress(context, call.response()))
+                                : handler.handle(caller, request);
                     } catch (RuntimeException | Error failure) {
                         noteStoreFailure(failure);
                         error = asKms(failure);
+                    } finally {
+                        bounded.done();
                     }
                     if (!answered.compareAndSet(false, true)) {
                         if (reply != null) {

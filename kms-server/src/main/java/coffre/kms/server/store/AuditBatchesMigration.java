@@ -106,7 +106,7 @@ final class AuditBatchesMigration implements JavaMigration {
             min = Math.min(min, s.fields().timeMicros());
             max = Math.max(max, s.fields().timeMicros());
         }
-        JdbcAuditStore.insertBatch(connection, new JdbcAuditStore.Batch(node, batch.get(0).fields().sequence(),
+        JdbcAuditStore.insertBatch(connection, AuditBatch.stored(node, batch.get(0).fields().sequence(),
                 batch.get(batch.size() - 1).fields().sequence(), min, max, AuditRecords.write(batch), batch.size()));
         return batch.size();
     }

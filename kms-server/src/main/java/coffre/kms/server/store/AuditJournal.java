@@ -36,7 +36,7 @@ import java.util.List;
 final class AuditJournal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AuditJournal.class.getName());
     /** Zero-filled ahead, when emptied and when an append reaches the end: twice the size at which the store empties it. */
-    static final long PREALLOCATED_BYTES = 2 * JdbcAuditStore.JOURNAL_SYNC_BYTES;
+    static final long PREALLOCATED_BYTES = 2 * AuditIndexer.JOURNAL_SYNC_BYTES;
     private static final int ZERO_FILL_BYTES = 1 << 20;
     /** Read at start a piece at a time: the file is zero-filled far past its records. */
     private static final int READ_PIECE_BYTES = 1 << 20;

@@ -95,7 +95,7 @@ public final class AuditRecords {
 
     /**
      * Reads a journal's records strictly, piece by piece (a journal is read at start, and holds up
-     * to {@link JdbcAuditStore#JOURNAL_SYNC_BYTES} of records in a file zero-filled well past
+     * to {@link AuditIndexer#JOURNAL_SYNC_BYTES} of records in a file zero-filled well past
      * them): every whole record from the start, stopping for good at the first one cut short,
      * failing its CRC, or whose previous hash is not the hash of the record before it (left from
      * an earlier use of the same bytes).
@@ -164,6 +164,40 @@ public final class AuditRecords {
         long length() {
             return length;
         }
+    }
+
+    /**
+     * Where each of the first {@code count} records of {@code records} ends (written here, so whole):
+     * a row can then be cut between records without decoding them.
+     */
+    static int[] ends(byte[] records, int count) {
+        int[] ends = new int[count];
+        ByteBuffer in = ByteBuffer.wrap(records);
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            at += HEADER + in.getInt(at);
+            ends[i] = at;
+        }
+        return ends;
+    }
+
+    /**
+     * Where each record of a stored batch ends, as {@link #read} cuts them (a broken length ends
+     * the batch: its last entry then ends at the end of the bytes). Same length as {@code read}'s.
+     */
+    static int[] storedEnds(byte[] records) {
+        List<Integer> ends = new ArrayList<>();
+        ByteBuffer in = ByteBuffer.wrap(records);
+        while (in.hasRemaining()) {
+            int length = in.remaining() < HEADER ? -1 : in.getInt(in.position());
+            if (length < HASHES || length > in.remaining() - HEADER) {
+                ends.add(records.length);
+                break;
+            }
+            in.position(in.position() + HEADER + length);
+            ends.add(in.position());
+        }
+        return ends.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**

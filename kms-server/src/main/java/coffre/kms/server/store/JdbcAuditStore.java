@@ -5,8 +5,7 @@ import coffre.kms.server.audit.AuditQuery;
 import coffre.kms.server.audit.AuditStore;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.audit.ChainedEvent;
-import coffre.kms.server.domain.Store;
-import coffre.kms.v1.audit.AuditChainEncoding;
+import coffre.kms.server.domain.CallBounds;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,147 +14,66 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 
 /**
  * The {@link AuditStore} over JDBC: table {@code kms_audit_batch} (migration V8), one row per run
  * of consecutive events of a chain, holding them as {@link AuditRecords} with their sequence range
- * and time range; and {@code kms_audit_checkpoint} (V6). Reads decode the batches; queries visit
- * them in time order and stop as soon as no later batch can change the page.
+ * and time range; and {@code kms_audit_checkpoint} (V6). Reads decode the batches.
  *
  * <p>Durability of an append, by store:
  * <ul>
  *   <li>PostgreSQL: one batch row per append, whose commit waits for the WAL flush.</li>
- *   <li>The embedded H2 file, with a journal (what the server uses): the records are written to an
- *       {@link AuditJournal} — one small synchronous write — and the database is filled from memory
- *       behind it every {@value #INDEX_INTERVAL_MILLIS} ms, everything pending as few rows as
- *       possible. Every {@value #SYNC_INTERVAL_MILLIS} ms (or past {@value #JOURNAL_SYNC_BYTES}
- *       bytes) the journal is swapped for a second, empty one, the database synced and the first
- *       emptied: appends never wait for the database's sync (which took 16-42 ms under load, and
- *       held up every call while appends waited for it). At start, whatever either journal holds
- *       beyond the database is written to it. Reads first write what is pending, so they see every
- *       acknowledged event.</li>
+ *   <li>The embedded H2 file, with a journal (what the server uses): see {@link AuditIndexer}.
+ *       Reads first write what is pending, so they see every acknowledged event.</li>
  *   <li>H2 without a journal: the batch row, then {@code CHECKPOINT SYNC}.</li>
  * </ul>
+ *
+ * <p>Queries are {@link AuditQueries}'; rows are built by {@link AuditBatch} and indexed by
+ * {@link AuditTermIndex}.
  */
 public final class JdbcAuditStore implements AuditStore, AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(JdbcAuditStore.class.getName());
-    static final long INDEX_INTERVAL_MILLIS = 100;
-    static final long SYNC_INTERVAL_MILLIS = 10_000;
-    static final long JOURNAL_SYNC_BYTES = 8L << 20;
-    /**
-     * Most journaled events waiting for the database (memory bound while it is unusable): about
-     * 30 MiB of records, ten seconds of the fastest measured load; the default heap is 256 MiB.
-     */
-    static final int MAX_PENDING = 100_000;
-    /**
-     * Most events, and bytes, the indexer puts in one row. A row's records are copied whole (joined
-     * here, then by the driver), so a row stays well below half a G1 region of the default heap
-     * (1 MiB regions under 256 MiB): larger arrays are allocated straight in the old generation, and
-     * each such allocation may start a concurrent cycle with its remark pause (about one every two
-     * seconds under load with rows of up to 2 MiB, GC log).
-     */
-    static final int ROW_EVENTS = 1_000;
-    static final int ROW_BYTES = 256 << 10;
-    /** Batch rows read per statement (each holds up to {@value #ROW_EVENTS} events). */
+    /** Batch rows read per statement (each holds up to {@value AuditBatch#ROW_EVENTS} events). */
     private static final int ROWS_PER_READ = 4;
+
+    /*
+     * Statements that must read a bounded number of rows however long the log is (the start-up
+     * ones run before the node serves). H2 walks an index in order, forwards or backwards, only
+     * when ORDER BY names the index's leading columns too, even one fixed by "=": with "ORDER BY
+     * first_seq DESC" alone it read every batch row of the node and sorted them, which exhausted
+     * the heap at start once the log held a few hundred MB. Package-private so that the query-plan
+     * tests check these very statements.
+     */
+    /** The node's last batch row: one row, backwards on the primary key (node_id, first_seq). */
+    static final String TAIL_SQL = "SELECT first_seq, events FROM kms_audit_batch WHERE node_id = ? "
+            + "ORDER BY node_id DESC, first_seq DESC LIMIT 1";
+    /** The node's last checkpoint: one row, backwards on the primary key (node_id, seq). */
+    static final String LAST_CHECKPOINT_SQL = "SELECT node_id, seq, head_hash, created_micros, mac "
+            + "FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY node_id DESC, seq DESC LIMIT 1";
+    /** The next checkpoints of a chain after a sequence, along the primary key (node_id, seq). */
+    static final String CHECKPOINT_PAGE_SQL = "SELECT node_id, seq, head_hash, created_micros, mac "
+            + "FROM kms_audit_checkpoint WHERE node_id = ? AND seq > ? ORDER BY node_id, seq LIMIT ?";
+    /** Where a chain read starts: the batch holding a given sequence (the last one starting at or before it). */
+    static final String CHAIN_START_SQL = "SELECT first_seq FROM kms_audit_batch WHERE node_id = ? AND first_seq <= ? "
+            + "ORDER BY node_id DESC, first_seq DESC LIMIT 1";
+    /** The next few batch rows of a chain, from a first sequence on. */
+    static final String CHAIN_PAGE_SQL = "SELECT node_id, first_seq, min_micros, max_micros, events FROM kms_audit_batch "
+            + "WHERE node_id = ? AND first_seq >= ? ORDER BY node_id, first_seq LIMIT " + ROWS_PER_READ;
+    /**
+     * The first node at or after a bound ({@link #nodeBound}), in each table. H2 seeks an index only
+     * to an inclusive bound and then skips the rows equal to a strict one, one by one (all of the
+     * previous node's rows), so on H2 the bound is the smallest string above the previous node.
+     */
+    static final String NEXT_BATCH_NODE_SQL = "SELECT node_id FROM kms_audit_batch WHERE node_id >= ? "
+            + "AND node_id > ? ORDER BY node_id LIMIT 1";
+    static final String NEXT_CHECKPOINT_NODE_SQL = "SELECT node_id FROM kms_audit_checkpoint WHERE node_id >= ? "
+            + "AND node_id > ? ORDER BY node_id LIMIT 1";
 
     private final Transactions transactions;
     private final boolean h2;
-    /** Where appends go (guarded by {@link #journalLock}); null without a journal. */
-    private AuditJournal journal;
-    /** The other journal: empty unless {@link #spareHolds}; swapped only by the indexing pass. */
-    private AuditJournal spare;
-    /** The spare holds events that are in the database but maybe not yet synced there. Holds {@link #indexing}. */
-    private boolean spareHolds;
-    private final boolean journaled;
-    private final ScheduledExecutorService indexer;
-    /** Guards {@link #pending}, {@link #pendingEvents} and the journals; never held while writing or syncing the database. */
-    private final Object journalLock = new Object();
-    /** One indexing pass at a time (the indexer thread, a reader, close). */
-    private final ReentrantLock indexing = new ReentrantLock();
-    private List<Batch> pending = new ArrayList<>();
-    private int pendingEvents;
-    private long lastSyncNanos = System.nanoTime();
-    private final long syncIntervalNanos;
-
-    /** Consecutive events of one chain as stored: their sequence and time ranges, and their records. */
-    record Batch(String node, long firstSequence, long lastSequence, long minMicros, long maxMicros, byte[] records,
-                 int events) {
-        static Batch of(List<ChainedEvent> events) {
-            return of(events, AuditRecords.encode(events));
-        }
-
-        /** Events just chained, their records built from the bytes their hashes covered. */
-        static Batch of(ChainHash.Chained chained) {
-            return of(chained.events(), AuditRecords.encode(chained));
-        }
-
-        private static Batch of(List<ChainedEvent> events, byte[] records) {
-            long min = Long.MAX_VALUE;
-            long max = Long.MIN_VALUE;
-            for (ChainedEvent e : events) {
-                long micros = ChainHash.micros(e.event().time());
-                min = Math.min(min, micros);
-                max = Math.max(max, micros);
-            }
-            return new Batch(events.get(0).node(), events.get(0).sequence(), events.get(events.size() - 1).sequence(),
-                    min, max, records, events.size());
-        }
-
-        /**
-         * The rows for {@code batches} (in order): each run of consecutive events of one chain as one
-         * row, up to {@value #ROW_EVENTS} events and {@value #ROW_BYTES} bytes, its records copied once.
-         */
-        static List<Batch> rows(List<Batch> batches) {
-            List<Batch> rows = new ArrayList<>();
-            int from = 0;
-            int events = 0;
-            long bytes = 0;
-            for (int i = 0; i < batches.size(); i++) {
-                Batch b = batches.get(i);
-                boolean continues = i > from && b.node.equals(batches.get(i - 1).node)
-                        && b.firstSequence == batches.get(i - 1).lastSequence + 1
-                        && events + b.events <= ROW_EVENTS && bytes + b.records.length <= ROW_BYTES;
-                if (i > from && !continues) {
-                    rows.add(join(batches.subList(from, i), (int) bytes, events));
-                    from = i;
-                    events = 0;
-                    bytes = 0;
-                }
-                events += b.events;
-                bytes += b.records.length;
-            }
-            if (from < batches.size()) {
-                rows.add(join(batches.subList(from, batches.size()), (int) bytes, events));
-            }
-            return rows;
-        }
-
-        private static Batch join(List<Batch> run, int bytes, int events) {
-            if (run.size() == 1) {
-                return run.get(0);
-            }
-            byte[] records = new byte[bytes];
-            int at = 0;
-            long min = Long.MAX_VALUE;
-            long max = Long.MIN_VALUE;
-            for (Batch b : run) {
-                System.arraycopy(b.records, 0, records, at, b.records.length);
-                at += b.records.length;
-                min = Math.min(min, b.minMicros);
-                max = Math.max(max, b.maxMicros);
-            }
-            Batch first = run.get(0);
-            return new Batch(first.node, first.firstSequence, run.get(run.size() - 1).lastSequence, min, max, records,
-                    events);
-        }
-    }
+    /** The embedded store's journal and indexer; null without a journal. */
+    private final AuditIndexer indexer;
 
     /** Over a data source whose schema {@link Storage} has already migrated; does not own it. No journal. */
     public JdbcAuditStore(DataSource dataSource) {
@@ -167,136 +85,30 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
      * embedded store. What they hold beyond the database is written to the database now.
      */
     public JdbcAuditStore(DataSource dataSource, Path journalFile) {
-        this(dataSource, journalFile, SYNC_INTERVAL_MILLIS);
+        this(dataSource, journalFile, AuditIndexer.SYNC_INTERVAL_MILLIS);
     }
 
     /** As above, swapping the journals every {@code syncIntervalMillis} (tests). */
     JdbcAuditStore(DataSource dataSource, Path journalFile, long syncIntervalMillis) {
-        this.syncIntervalNanos = TimeUnit.MILLISECONDS.toNanos(syncIntervalMillis);
         this.transactions = new Transactions(dataSource, "audit store");
         this.h2 = transactions.run(connection -> connection.getMetaData().getDatabaseProductName().startsWith("H2"));
-        this.journaled = journalFile != null;
-        if (journalFile == null) {
-            this.journal = null;
-            this.indexer = null;
-            return;
-        }
-        this.journal = new AuditJournal(journalFile);
-        this.spare = new AuditJournal(journalFile.resolveSibling(journalFile.getFileName() + "-2"));
-        replay();
-        this.indexer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "coffre-audit-indexer");
-            t.setDaemon(true);
-            return t;
-        });
-        indexer.scheduleWithFixedDelay(this::indexQuietly, INDEX_INTERVAL_MILLIS, INDEX_INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
-    }
+        this.indexer = journalFile == null ? null : new AuditIndexer(journalFile, syncIntervalMillis,
+                new AuditIndexer.Database() {
+                    @Override
+                    public long lastSequence(String node) {
+                        return lastEventInDatabase(node).map(ChainedEvent::sequence).orElse(0L);
+                    }
 
-    private void replay() {
-        List<ChainedEvent> held = new ArrayList<>(journal.readAll());
-        held.addAll(spare.readAll());
-        java.util.Map<String, Long> last = new java.util.HashMap<>();
-        java.util.SortedMap<String, java.util.SortedMap<Long, ChainedEvent>> missingByNode = new java.util.TreeMap<>();
-        for (ChainedEvent e : held) {
-            long inDatabase = last.computeIfAbsent(e.node(), n -> lastEventInDatabase(n).map(ChainedEvent::sequence).orElse(0L));
-            if (e.sequence() > inDatabase) {
-                // In either journal (a crash between a swap and the emptying of the full one): in order, once.
-                missingByNode.computeIfAbsent(e.node(), n -> new java.util.TreeMap<>()).putIfAbsent(e.sequence(), e);
-            }
-        }
-        List<ChainedEvent> missing = missingByNode.values().stream().flatMap(m -> m.values().stream()).toList();
-        if (!missing.isEmpty()) {
-            // Rare (after a crash): one batch per event, joined into rows as the indexer does.
-            insert(Batch.rows(missing.stream().map(e -> Batch.of(List.of(e))).toList()));
-            LOG.log(System.Logger.Level.WARNING, "wrote {0} audit event(s) from the journal that the database lacked",
-                    missing.size());
-        }
-        sync();
-        journal.reset();
-        spare.reset();
-    }
+                    @Override
+                    public void insert(List<AuditBatch> batches) {
+                        JdbcAuditStore.this.insert(batches);
+                    }
 
-    private void indexQuietly() {
-        try {
-            index();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "audit indexing failed; the events stay in the journal and are retried: {0}",
-                    e.toString());
-        }
-    }
-
-    /**
-     * Writes the pending events to the database; when due, swaps the journals, syncs the database
-     * and empties the journal it no longer appends to.
-     */
-    private void index() {
-        indexing.lock();
-        try {
-            writePending();
-            if (spareHolds) {
-                // An earlier pass swapped, but could not sync: appends must never go after its records.
-                sync();
-                spare.reset();
-                spareHolds = false;
-            }
-            synchronized (journalLock) {
-                boolean due = System.nanoTime() - lastSyncNanos >= syncIntervalNanos
-                        || journal.size() > JOURNAL_SYNC_BYTES;
-                if (!due || !pending.isEmpty()) {
-                    return;
-                }
-                // Everything in this journal is in the database: appends go to the other one from now.
-                AuditJournal full = journal;
-                journal = spare;
-                spare = full;
-                spareHolds = true;
-            }
-            sync();
-            spare.reset();
-            spareHolds = false;
-            lastSyncNanos = System.nanoTime();
-        } finally {
-            indexing.unlock();
-        }
-    }
-
-    /** Writes what is pending as few rows as possible; on failure it stays pending, in order. Holds {@link #indexing}. */
-    private void writePending() {
-        List<Batch> batch;
-        synchronized (journalLock) {
-            batch = pending;
-            pending = new ArrayList<>();
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
-        try {
-            insert(Batch.rows(batch));
-        } catch (RuntimeException e) {
-            synchronized (journalLock) {
-                batch.addAll(pending);
-                pending = batch;
-            }
-            throw e;
-        }
-        synchronized (journalLock) {
-            for (Batch written : batch) {
-                pendingEvents -= written.events();
-            }
-        }
-    }
-
-    /** Before a read: the database holds every acknowledged event. */
-    private void catchUp() {
-        if (journaled) {
-            indexing.lock();
-            try {
-                writePending();
-            } finally {
-                indexing.unlock();
-            }
-        }
+                    @Override
+                    public void sync() {
+                        JdbcAuditStore.this.sync();
+                    }
+                });
     }
 
     private void sync() {
@@ -310,33 +122,9 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
         }
     }
 
-    /** Writes what is pending, syncs the database, empties the journal and stops the indexer. */
-    @Override
-    public void close() {
-        if (!journaled) {
-            return;
-        }
-        indexer.shutdown();
-        try {
-            indexer.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            catchUp();
-            sync();
-            journal.reset();
-            spare.reset();
-        } finally {
-            journal.close();
-            spare.close();
-        }
-    }
-
     private Optional<ChainedEvent> lastEventInDatabase(String node) {
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT first_seq, events FROM kms_audit_batch "
-                    + "WHERE node_id = ? ORDER BY first_seq DESC LIMIT 1")) {
+            try (PreparedStatement st = connection.prepareStatement(TAIL_SQL)) {
                 st.setString(1, node);
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
@@ -358,44 +146,54 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     @Override
     public void append(List<ChainedEvent> events) {
         if (!events.isEmpty()) {
-            append(Batch.of(events));
+            append(AuditBatch.of(events));
         }
     }
 
     @Override
     public void append(ChainHash.Chained chained) {
-        append(Batch.of(chained));
+        append(AuditBatch.of(chained));
     }
 
-    private void append(Batch batch) {
-        if (journaled) {
-            synchronized (journalLock) {
-                if (pendingEvents + batch.events() > MAX_PENDING) {
-                    // The database has not taken events for a long while: stop acknowledging.
-                    throw new Store.StoreException("the audit database is " + pendingEvents
-                            + " events behind its journal", null);
-                }
-                journal.append(batch.records());
-                pending.add(batch);
-                pendingEvents += batch.events();
-            }
+    private void append(AuditBatch batch) {
+        if (indexer != null) {
+            indexer.append(batch);
             return;
         }
         insert(List.of(batch));
         sync();
     }
 
-    private void insert(List<Batch> batches) {
+    /** Before a read: the database holds every acknowledged event. */
+    private void catchUp() {
+        if (indexer != null) {
+            indexer.catchUp();
+        }
+    }
+
+    /** Writes what is pending, syncs the database, empties the journal and stops the indexer. */
+    @Override
+    public void close() {
+        if (indexer != null) {
+            indexer.close();
+        }
+    }
+
+    /** Inserts {@code batches} as rows (cut to {@link AuditBatch#rows}' limits), each indexed by its terms. */
+    private void insert(List<AuditBatch> batches) {
+        List<AuditBatch> rows = AuditBatch.rows(batches);
         transactions.run(connection -> {
-            for (Batch b : batches) {
-                insertBatch(connection, b);
+            for (AuditBatch row : rows) {
+                insertBatch(connection, row);
+                AuditTermIndex.insert(connection, row.node(), row.firstSequence(), row.minMicros(), row.maxMicros(),
+                        row.distinctTerms());
             }
             return null;
         });
     }
 
     /** Inserts one batch row (also used by {@link AuditBatchesMigration}). */
-    static void insertBatch(Connection connection, Batch batch) throws SQLException {
+    static void insertBatch(Connection connection, AuditBatch batch) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement("INSERT INTO kms_audit_batch (node_id, first_seq, "
                 + "last_seq, min_micros, max_micros, events) VALUES (?, ?, ?, ?, ?, ?)")) {
             st.setString(1, batch.node());
@@ -427,8 +225,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     @Override
     public Optional<AuditCheckpoint> lastCheckpoint(String node) {
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT node_id, seq, head_hash, created_micros, mac"
-                    + " FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY seq DESC LIMIT 1")) {
+            try (PreparedStatement st = connection.prepareStatement(LAST_CHECKPOINT_SQL)) {
                 st.setString(1, node);
                 List<AuditCheckpoint> found = checkpoints(st);
                 return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
@@ -442,19 +239,32 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
      */
     @Override
     public List<ChainedEvent> chain(String node, long afterSequence, int limit) {
+        return chain(node, afterSequence, limit, CallBounds.NONE);
+    }
+
+    /** As {@link #chain(String, long, int)}, each statement bounded by {@code bounds}. */
+    @Override
+    public List<ChainedEvent> chain(String node, long afterSequence, int limit, CallBounds bounds) {
         catchUp();
+        AuditStatements statements = new AuditStatements(bounds);
         List<ChainedEvent> events = new ArrayList<>();
-        long afterFirst = Long.MIN_VALUE;
+        // The batch holding the event after afterSequence: one row read, found through the primary key.
+        long fromFirst = transactions.run(connection -> {
+            try (PreparedStatement st = statements.prepare(connection, CHAIN_START_SQL)) {
+                st.setString(1, node);
+                st.setLong(2, afterSequence + 1);
+                try (ResultSet rs = statements.execute(st)) {
+                    return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
+                }
+            }
+        });
         while (events.size() < limit) {
-            long rowsAfter = afterFirst;
+            long rowsFrom = fromFirst;
             List<Row> rows = transactions.run(connection -> {
-                try (PreparedStatement st = connection.prepareStatement("SELECT node_id, first_seq, min_micros, max_micros, "
-                        + "events FROM kms_audit_batch WHERE node_id = ? AND last_seq > ? AND first_seq > ? "
-                        + "ORDER BY first_seq LIMIT " + ROWS_PER_READ)) {
+                try (PreparedStatement st = statements.prepare(connection, CHAIN_PAGE_SQL)) {
                     st.setString(1, node);
-                    st.setLong(2, afterSequence);
-                    st.setLong(3, rowsAfter);
-                    return rows(st);
+                    st.setLong(2, rowsFrom);
+                    return rows(statements.execute(st));
                 }
             });
             for (Row row : rows) {
@@ -463,7 +273,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
                         events.add(e);
                     }
                 }
-                afterFirst = row.firstSequence();
+                fromFirst = row.firstSequence() + 1;
             }
             if (rows.size() < ROWS_PER_READ) {
                 break;
@@ -473,141 +283,87 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     }
 
     @Override
-    public List<AuditCheckpoint> checkpoints(String node) {
+    public List<AuditCheckpoint> checkpoints(String node, long afterSequence, int limit) {
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT node_id, seq, head_hash, created_micros, mac"
-                    + " FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY seq")) {
+            try (PreparedStatement st = connection.prepareStatement(CHECKPOINT_PAGE_SQL)) {
                 st.setString(1, node);
+                st.setLong(2, afterSequence);
+                st.setInt(3, limit);
                 return checkpoints(st);
             }
         });
     }
 
     @Override
-    public List<String> nodes() {
-        catchUp();
+    public List<AuditCheckpoint> checkpoints(String node) {
         return transactions.run(connection -> {
-            try (PreparedStatement st = connection.prepareStatement("SELECT node_id FROM kms_audit_batch "
-                    + "UNION SELECT node_id FROM kms_audit_checkpoint ORDER BY node_id");
-                 ResultSet rs = st.executeQuery()) {
-                List<String> nodes = new ArrayList<>();
-                while (rs.next()) {
-                    nodes.add(rs.getString(1));
-                }
-                return nodes;
+            try (PreparedStatement st = connection.prepareStatement("SELECT node_id, seq, head_hash, created_micros, mac"
+                    + " FROM kms_audit_checkpoint WHERE node_id = ? ORDER BY node_id, seq")) {
+                st.setString(1, node);
+                return checkpoints(st);
             }
         });
     }
 
     /**
-     * Visits the batches whose time range meets the query's, in time order (by their earliest event,
-     * or by their latest when newest first), keeping the best {@code limit} matching events, and stops
-     * at the first batch that cannot hold a better one. Records that no longer decode have no time
-     * and are left out (verification names them).
+     * The inclusive lower bound of the nodes after {@code node}: on H2 the smallest string above it
+     * (its index seeks to that at once); PostgreSQL, whose text cannot hold NUL, seeks past a strict
+     * bound by itself and gets the node itself.
+     */
+    static String nodeBound(String node, boolean h2) {
+        return h2 ? node + '\0' : node;
+    }
+
+    /**
+     * The distinct nodes of both tables, one index probe per node (a loose index scan): the tables
+     * hold millions of rows for a handful of nodes, and {@code SELECT DISTINCT} reads every row.
      */
     @Override
-    public List<ChainedEvent> query(AuditQuery query) {
+    public List<String> nodes() {
         catchUp();
-        boolean newest = query.newestFirst();
-        long from = query.from().map(ChainHash::micros).orElse(Long.MIN_VALUE);
-        long until = query.until().map(ChainHash::micros).orElse(Long.MAX_VALUE);
-        // Events beyond the position are at or past its time.
-        long low = newest ? from : Math.max(from, query.after().map(AuditQuery.Position::timeMicros).orElse(Long.MIN_VALUE));
-        long high = newest && query.after().isPresent() ? Math.min(until, query.after().get().timeMicros() + 1) : until;
-        java.util.Comparator<Hit> order = newest ? Hit.ORDER.reversed() : Hit.ORDER;
-        // The kept events, the worst first.
-        java.util.PriorityQueue<Hit> kept = new java.util.PriorityQueue<>(order.reversed());
-        Row cursor = null;
-        while (true) {
-            Row after = cursor;
-            List<Row> rows = transactions.run(connection -> {
-                StringBuilder sql = new StringBuilder("SELECT node_id, first_seq, min_micros, max_micros, events "
-                        + "FROM kms_audit_batch WHERE max_micros >= ? AND min_micros < ?");
-                List<Object> args = new ArrayList<>(List.of(low, high));
-                query.node().ifPresent(n -> {
-                    sql.append(" AND node_id = ?");
-                    args.add(n);
-                });
-                String column = newest ? "max_micros" : "min_micros";
-                String beyond = newest ? "<" : ">";
-                if (after != null) {
-                    long at = newest ? after.maxMicros() : after.minMicros();
-                    sql.append(" AND (" + column + " " + beyond + " ? OR (" + column + " = ? AND (node_id " + beyond
-                            + " ? OR (node_id = ? AND first_seq " + beyond + " ?))))");
-                    args.addAll(List.of(at, at, after.node(), after.node(), after.firstSequence()));
-                }
-                String direction = newest ? " DESC" : "";
-                sql.append(" ORDER BY " + column + direction + ", node_id" + direction + ", first_seq" + direction
-                        + " LIMIT " + ROWS_PER_READ);
-                try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
-                    for (int i = 0; i < args.size(); i++) {
-                        st.setObject(i + 1, args.get(i));
-                    }
-                    return rows(st);
-                }
-            });
-            for (Row row : rows) {
-                if (kept.size() == query.limit() && (newest ? row.maxMicros() < kept.peek().micros()
-                        : row.minMicros() > kept.peek().micros())) {
-                    return sorted(kept, order);
-                }
-                for (AuditRecords.Stored s : AuditRecords.read(row.records())) {
-                    Hit hit = s.fields() == null ? null : Hit.of(s);
-                    if (hit != null && matches(query, hit, from, until)) {
-                        kept.add(hit);
-                        if (kept.size() > query.limit()) {
-                            kept.poll();
+        return transactions.run(connection -> {
+            java.util.SortedSet<String> nodes = new java.util.TreeSet<>();
+            for (String sql : List.of(NEXT_BATCH_NODE_SQL, NEXT_CHECKPOINT_NODE_SQL)) {
+                try (PreparedStatement st = connection.prepareStatement(sql)) {
+                    String after = "";
+                    while (true) {
+                        st.setString(1, nodeBound(after, h2));
+                        st.setString(2, after);
+                        try (ResultSet rs = st.executeQuery()) {
+                            if (!rs.next()) {
+                                break;
+                            }
+                            after = rs.getString(1);
+                            nodes.add(after);
                         }
                     }
                 }
-                cursor = row;
             }
-            if (rows.size() < ROWS_PER_READ) {
-                return sorted(kept, order);
-            }
-        }
+            return List.copyOf(nodes);
+        });
     }
 
-    private static boolean matches(AuditQuery q, Hit hit, long from, long until) {
-        AuditChainEncoding.Fields f = hit.stored().fields();
-        if (f.timeMicros() < from || f.timeMicros() >= until
-                || q.principal().isPresent() && !q.principal().get().equals(f.principal())
-                || q.keyId().isPresent() && !q.keyId().get().equals(f.keyId())
-                || q.type().isPresent() && !q.type().get().name().equals(f.type())
-                || q.node().isPresent() && !q.node().get().equals(f.node())) {
-            return false;
-        }
-        if (q.after().isEmpty()) {
-            return true;
-        }
-        AuditQuery.Position p = q.after().get();
-        int c = Hit.ORDER.compare(hit, new Hit(p.timeMicros(), p.node(), p.sequence(), null));
-        return q.newestFirst() ? c < 0 : c > 0;
+    /** See {@link AuditQueries}: each page an index range from its position. */
+    @Override
+    public List<ChainedEvent> query(AuditQuery query) {
+        return query(query, CallBounds.NONE);
     }
 
-    private static List<ChainedEvent> sorted(java.util.PriorityQueue<Hit> kept, java.util.Comparator<Hit> order) {
-        return kept.stream().sorted(order)
-                .map(h -> AuditRecords.chained(h.stored(), h.node(), h.sequence()))
-                .toList();
-    }
-
-    /** A decoded event with the query order's key: (time, node, sequence). */
-    private record Hit(long micros, String node, long sequence, AuditRecords.Stored stored) {
-        static final java.util.Comparator<Hit> ORDER = java.util.Comparator.comparingLong(Hit::micros)
-                .thenComparing(Hit::node).thenComparingLong(Hit::sequence);
-
-        static Hit of(AuditRecords.Stored s) {
-            return new Hit(s.fields().timeMicros(), s.fields().node(), s.fields().sequence(), s);
-        }
+    /** As {@link #query(AuditQuery)}, each statement bounded by {@code bounds}. */
+    @Override
+    public List<ChainedEvent> query(AuditQuery query, CallBounds bounds) {
+        catchUp();
+        AuditQueries queries = new AuditQueries(new AuditStatements(bounds));
+        return transactions.run(connection -> queries.query(connection, query));
     }
 
     /** One batch row as read. */
     private record Row(String node, long firstSequence, long minMicros, long maxMicros, byte[] records) {
     }
 
-    private static List<Row> rows(PreparedStatement st) throws SQLException {
+    private static List<Row> rows(ResultSet result) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery()) {
+        try (ResultSet rs = result) {
             while (rs.next()) {
                 rows.add(new Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5)));
             }

@@ -44,7 +44,7 @@ public final class Storage implements AutoCloseable {
             var flyway = Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
-                    .javaMigrations(new AuditBatchesMigration());
+                    .javaMigrations(new AuditBatchesMigration(), new AuditTermsMigration());
             if (schema != null) {
                 flyway.schemas(schema);
             }

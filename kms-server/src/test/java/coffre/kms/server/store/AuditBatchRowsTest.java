@@ -31,19 +31,19 @@ class AuditBatchRowsTest {
         return events;
     }
 
-    private static JdbcAuditStore.Batch batch(String node, long from, int count) {
-        return JdbcAuditStore.Batch.of(events(node, from, count));
+    private static AuditBatch batch(String node, long from, int count) {
+        return AuditBatch.of(events(node, from, count));
     }
 
     @Test
     void runsOfOneChainBecomeOneRowEachAndKeepTheirRecords() {
-        List<JdbcAuditStore.Batch> rows = JdbcAuditStore.Batch.rows(List.of(batch("n1", 1, 3), batch("n1", 4, 3),
+        List<AuditBatch> rows = AuditBatch.rows(List.of(batch("n1", 1, 3), batch("n1", 4, 3),
                 batch("n1", 8, 2), batch("n2", 10, 1), batch("n2", 11, 1)));
         assertEquals(3, rows.size());
-        assertEquals(List.of(1L, 8L, 10L), rows.stream().map(JdbcAuditStore.Batch::firstSequence).toList());
-        assertEquals(List.of(6L, 9L, 11L), rows.stream().map(JdbcAuditStore.Batch::lastSequence).toList());
-        assertEquals(List.of(6, 2, 2), rows.stream().map(JdbcAuditStore.Batch::events).toList());
-        JdbcAuditStore.Batch first = rows.get(0);
+        assertEquals(List.of(1L, 8L, 10L), rows.stream().map(AuditBatch::firstSequence).toList());
+        assertEquals(List.of(6L, 9L, 11L), rows.stream().map(AuditBatch::lastSequence).toList());
+        assertEquals(List.of(6, 2, 2), rows.stream().map(AuditBatch::events).toList());
+        AuditBatch first = rows.get(0);
         assertEquals(events("n1", 1, 6), AuditRecords.chained(AuditRecords.read(first.records()), "n1", 1));
         // Times run backwards in these events: the row's range covers them all.
         assertEquals(ChainHash.micros(events("n1", 6, 1).get(0).event().time()), first.minMicros());
@@ -55,8 +55,8 @@ class AuditBatchRowsTest {
         List<ChainedEvent> events = events("n1", 1, 5);
         ChainHash.Chained chained = ChainHash.chainAll(ChainHash.GENESIS, "n1", 1,
                 events.stream().map(ChainedEvent::event).toList());
-        JdbcAuditStore.Batch fresh = JdbcAuditStore.Batch.of(chained);
-        JdbcAuditStore.Batch reencoded = JdbcAuditStore.Batch.of(chained.events());
+        AuditBatch fresh = AuditBatch.of(chained);
+        AuditBatch reencoded = AuditBatch.of(chained.events());
         assertArrayEquals(reencoded.records(), fresh.records());
         assertEquals(List.of(1L, 5L, 5L), List.of(fresh.firstSequence(), fresh.lastSequence(), (long) fresh.events()));
         assertEquals(chained.events(), AuditRecords.chained(AuditRecords.read(fresh.records()), "n1", 1));
@@ -64,32 +64,58 @@ class AuditBatchRowsTest {
 
     @Test
     void aRowHoldsAtMostItsLimitOfEvents() {
-        List<JdbcAuditStore.Batch> pending = new ArrayList<>();
+        List<AuditBatch> pending = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             pending.add(batch("n1", 1 + i * 200L, 200));
         }
-        List<JdbcAuditStore.Batch> rows = JdbcAuditStore.Batch.rows(pending);
-        assertEquals(List.of(JdbcAuditStore.ROW_EVENTS, JdbcAuditStore.ROW_EVENTS, 400),
-                rows.stream().map(JdbcAuditStore.Batch::events).toList());
-        assertEquals(List.of(1L, 1_001L, 2_001L), rows.stream().map(JdbcAuditStore.Batch::firstSequence).toList());
+        List<AuditBatch> rows = AuditBatch.rows(pending);
+        assertEquals(List.of(AuditBatch.ROW_EVENTS, AuditBatch.ROW_EVENTS, 400),
+                rows.stream().map(AuditBatch::events).toList());
+        assertEquals(List.of(1L, 1_001L, 2_001L), rows.stream().map(AuditBatch::firstSequence).toList());
         assertEquals(400, AuditRecords.read(rows.get(2).records()).size());
     }
 
     @Test
     void aRowHoldsAtMostItsLimitOfBytes() {
-        List<JdbcAuditStore.Batch> pending = new ArrayList<>();
+        List<AuditBatch> pending = new ArrayList<>();
         String detail = "d".repeat(2_000);
         for (int i = 0; i < 40; i++) {
-            pending.add(JdbcAuditStore.Batch.of(events("n1", 1 + i * 20L, 20, detail)));
+            pending.add(AuditBatch.of(events("n1", 1 + i * 20L, 20, detail)));
         }
         int batchBytes = pending.get(0).records().length;
-        int perRow = JdbcAuditStore.ROW_BYTES / batchBytes;
-        assertTrue(perRow * 20 < JdbcAuditStore.ROW_EVENTS && perRow < 40, "the byte limit binds in this test");
-        List<JdbcAuditStore.Batch> rows = JdbcAuditStore.Batch.rows(pending);
-        for (JdbcAuditStore.Batch row : rows) {
-            assertTrue(row.records().length <= JdbcAuditStore.ROW_BYTES, "row of " + row.records().length + " bytes");
+        int perRow = AuditBatch.ROW_BYTES / batchBytes;
+        assertTrue(perRow * 20 < AuditBatch.ROW_EVENTS && perRow < 40, "the byte limit binds in this test");
+        List<AuditBatch> rows = AuditBatch.rows(pending);
+        for (AuditBatch row : rows) {
+            assertTrue(row.records().length <= AuditBatch.ROW_BYTES, "row of " + row.records().length + " bytes");
         }
         assertEquals(perRow * 20, rows.get(0).events());
-        assertEquals(800, rows.stream().mapToInt(JdbcAuditStore.Batch::events).sum());
+        assertEquals(800, rows.stream().mapToInt(AuditBatch::events).sum());
+    }
+
+    @Test
+    void aRowNeverSpansMoreThanASecondOfEventTime() {
+        // One append whose events lie 400 ms apart (a backlog written late): cut, never copied wrongly.
+        List<ChainedEvent> events = new ArrayList<>();
+        for (long seq = 1; seq <= 10; seq++) {
+            AuditEvent e = new AuditEvent(Instant.parse("2026-11-29T10:00:00Z").plusMillis(seq * 400), AuditEventType.WRAP,
+                    "spiffe://t/p", "key-" + seq % 2, 1, AuditDecision.ALLOWED, null, "r" + seq, "", "", "", 1);
+            events.add(ChainHash.chain(ChainHash.GENESIS, "n1", seq, e));
+        }
+        List<AuditBatch> rows = AuditBatch.rows(List.of(AuditBatch.of(events.subList(0, 4)), AuditBatch.of(events.subList(4, 10))));
+        for (AuditBatch row : rows) {
+            assertTrue(row.maxMicros() - row.minMicros() <= AuditBatch.MAX_SPAN_MICROS, row.toString());
+        }
+        // 400 ms apart: three events (800 ms) per row at most.
+        assertEquals(List.of(1L, 4L, 7L, 10L), rows.stream().map(AuditBatch::firstSequence).toList());
+        List<ChainedEvent> read = new ArrayList<>();
+        for (AuditBatch row : rows) {
+            read.addAll(AuditRecords.chained(AuditRecords.read(row.records()), "n1", row.firstSequence()));
+            assertEquals(row.events(), AuditRecords.read(row.records()).size());
+        }
+        assertEquals(events, read);
+        assertEquals(java.util.Set.of(new AuditBatch.Term('n', "n1"), new AuditBatch.Term('t', "WRAP"),
+                new AuditBatch.Term('k', "key-0"), new AuditBatch.Term('k', "key-1"), new AuditBatch.Term('p', "spiffe://t/p")),
+                rows.get(0).distinctTerms());
     }
 }

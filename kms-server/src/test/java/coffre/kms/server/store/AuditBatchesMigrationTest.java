@@ -107,7 +107,18 @@ class AuditBatchesMigrationTest {
             try (Connection c = storage.dataSource().getConnection(); Statement st = c.createStatement()) {
                 try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM kms_audit_batch WHERE node_id = 'n1'")) {
                     rs.next();
-                    assertEquals(3, rs.getInt(1), "1,000 events per moved batch");
+                    // V8 moved 1,000 events (7 s) per batch; V9 cut those at each second of event time.
+                    assertEquals(17, rs.getInt(1), "rows of at most a second of events");
+                }
+                try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM kms_audit_batch WHERE max_micros - min_micros > "
+                        + AuditBatch.MAX_SPAN_MICROS)) {
+                    rs.next();
+                    assertEquals(0, rs.getInt(1), "no row spans more than a second");
+                }
+                try (ResultSet rs = st.executeQuery("SELECT COUNT(DISTINCT first_seq) FROM kms_audit_term "
+                        + "WHERE node_id = 'n1' AND kind = 'k' AND term = 'key-1'")) {
+                    rs.next();
+                    assertEquals(17, rs.getInt(1), "every row is indexed by the keys of its events");
                 }
                 try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES "
                         + "WHERE TABLE_NAME = 'KMS_AUDIT_EVENT'")) {

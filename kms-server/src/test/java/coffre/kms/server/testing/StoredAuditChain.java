@@ -36,9 +36,12 @@ public final class StoredAuditChain {
 
     /** Replaces {@code node}'s batches by one holding {@code records} as they are (hashes untouched). */
     public static void rewrite(Connection c, String node, List<AuditRecords.Stored> records) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM kms_audit_batch WHERE node_id = ?")) {
-            st.setString(1, node);
-            st.executeUpdate();
+        for (String table : List.of("kms_audit_batch", "kms_audit_term")) {
+            // The term index too, as someone hiding a rewrite would (its stale entries would collide with new rows).
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
+                st.setString(1, node);
+                st.executeUpdate();
+            }
         }
         if (records.isEmpty()) {
             return;

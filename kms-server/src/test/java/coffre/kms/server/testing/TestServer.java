@@ -186,6 +186,24 @@ public final class TestServer implements AutoCloseable {
         service = pki.clientWithUri("service", SERVICE);
     }
 
+    /**
+     * Stops this in-JVM node and starts it again as a process of its own with {@code jvmOptions}
+     * (e.g. the default heap of {@code deploy/bin/coffre-server}); this object then only closes.
+     */
+    public ForkedNode fork(List<String> jvmOptions) {
+        stop();
+        return ForkedNode.start(dir, pki, serverCert, admin, jvmOptions);
+    }
+
+    /** Stops the in-JVM node (its store closed), e.g. to write its store directly before {@link #fork}. */
+    public void stop() {
+        closeChannels();
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
     /** Stops the node and starts a new one on the same token and store (a process restart). */
     public void restart() {
         closeChannels();
@@ -325,6 +343,8 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         closeChannels();
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 }

@@ -6,16 +6,18 @@ import coffre.kms.server.audit.AuditStore;
 import coffre.kms.server.audit.AuditVerifier;
 import coffre.kms.server.audit.ChainReport;
 import coffre.kms.server.audit.ChainedEvent;
+import coffre.kms.server.domain.CallBounds;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Operation;
-import coffre.kms.server.grpc.Unary;
+import coffre.kms.server.grpc.StoppableUnary;
 import coffre.kms.server.grpc.UnaryHandler;
 import coffre.kms.v1.AuditEvent;
 import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.v1.ChainVerification;
 import coffre.kms.v1.QueryAuditEventsRequest;
 import coffre.kms.v1.QueryAuditEventsResponse;
+import coffre.kms.v1.VerifyAuditChainProgress;
 import coffre.kms.v1.VerifyAuditChainResponse;
 import com.google.protobuf.Timestamp;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +37,24 @@ public final class AuditHandlers {
 
     public static List<UnaryHandler<?, ?>> all(AuditStore store, AuditVerifier verifier) {
         return List.of(
-                new Unary<>(AuditServiceGrpc.getQueryEventsMethod(), Operation.QUERY_AUDIT,
-                        (caller, r) -> query(store, r)),
-                new Unary<>(AuditServiceGrpc.getVerifyChainMethod(), Operation.VERIFY_AUDIT,
-                        (caller, r) -> verify(verifier, r.getNode())));
+                new StoppableUnary<>(AuditServiceGrpc.getQueryEventsMethod(), Operation.QUERY_AUDIT,
+                        (caller, r, bounds, progress) -> query(store, r, bounds)),
+                new StoppableUnary<>(AuditServiceGrpc.getVerifyChainMethod(), Operation.VERIFY_AUDIT,
+                        (caller, r, bounds, progress) -> verify(verifier, r.getNode(), bounds)),
+                new StoppableUnary<>(AuditServiceGrpc.getVerifyChainStreamMethod(), Operation.VERIFY_AUDIT,
+                        (caller, r, bounds, progress) -> VerifyAuditChainProgress.newBuilder()
+                                .setResult(verify(verifier, r.getNode(), bounds, (node, events) -> progress.accept(
+                                        VerifyAuditChainProgress.newBuilder().setNode(node).setEventsChecked(events)
+                                                .build())))
+                                .build()));
     }
 
     static QueryAuditEventsResponse query(AuditStore store, QueryAuditEventsRequest r) {
+        return query(store, r, CallBounds.NONE);
+    }
+
+    /** A page of events; the store stops, with DEADLINE_EXCEEDED or CANCELLED, once the caller has gone. */
+    static QueryAuditEventsResponse query(AuditStore store, QueryAuditEventsRequest r, CallBounds bounds) {
         if (r.getPageSize() > AuditQuery.MAX_LIMIT) {
             throw new KmsException(ErrorReason.INVALID_PAGINATION, "page_size is at most " + AuditQuery.MAX_LIMIT,
                     Map.of("field", "page_size"));
@@ -57,7 +70,7 @@ public final class AuditHandlers {
         AuditQuery query = new AuditQuery(from, until, filter(r.getPrincipal(), "principal"),
                 filter(r.getKeyId(), "key_id"), type(r.getType()), filter(r.getNode(), "node"), after,
                 r.getNewestFirst(), limit);
-        List<ChainedEvent> events = store.query(query);
+        List<ChainedEvent> events = store.query(query, bounds);
         QueryAuditEventsResponse.Builder response = QueryAuditEventsResponse.newBuilder();
         events.forEach(e -> response.addEvents(message(e)));
         if (events.isEmpty()) {
@@ -79,10 +92,20 @@ public final class AuditHandlers {
     }
 
     static VerifyAuditChainResponse verify(AuditVerifier verifier, String node) {
+        return verify(verifier, node, CallBounds.NONE);
+    }
+
+    static VerifyAuditChainResponse verify(AuditVerifier verifier, String node, CallBounds bounds) {
+        return verify(verifier, node, bounds, AuditVerifier.Progress.NONE);
+    }
+
+    static VerifyAuditChainResponse verify(AuditVerifier verifier, String node, CallBounds bounds,
+                                           AuditVerifier.Progress progress) {
         if (node.length() > 64) {
             throw invalid("node is at most 64 characters", "node");
         }
-        List<ChainReport> reports = node.isEmpty() ? verifier.verifyAll() : List.of(verifier.verify(node));
+        List<ChainReport> reports = node.isEmpty() ? verifier.verifyAll(bounds, progress)
+                : List.of(verifier.verify(node, bounds, progress));
         VerifyAuditChainResponse.Builder response = VerifyAuditChainResponse.newBuilder()
                 .setValid(reports.stream().allMatch(ChainReport::valid));
         for (ChainReport report : reports) {
