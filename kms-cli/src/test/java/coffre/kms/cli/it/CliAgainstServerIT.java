@@ -155,7 +155,10 @@ class CliAgainstServerIT {
         assertTrue(show.out().contains("orders"), show.out());
         approve(id, "alice");
         Run shown = coffre(service, "datakey", "--key", "alias/orders");
-        assertEquals(65, shown.exit(), "no key before the quorum: " + shown);
+        // No key before the quorum; a data-plane caller cannot tell a missing key from one it may not
+        // use (issue 18: no alias enumeration), so it is PERMISSION_DENIED, exit 67.
+        assertEquals(67, shown.exit(), "no key before the quorum: " + shown);
+        assertTrue(shown.err().contains("does not exist or principal"), shown.err());
         Run done = approve(id, "carol");
         assertTrue(done.out().contains("EXECUTED"), done.out());
 
