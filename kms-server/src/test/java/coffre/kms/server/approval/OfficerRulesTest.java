@@ -102,14 +102,8 @@ class OfficerRulesTest {
 
     /** The key of {@code officer} re-encoded with an explicit NULL algorithm parameter (the same key). */
     private static Officer sameKeyOtherEncoding(Officer officer, String id) {
-        byte[] der = officer.getPublicKey().getSpkiDer().toByteArray();
-        byte[] raw = java.util.Arrays.copyOfRange(der, der.length - 32, der.length);
-        byte[] withNull = new byte[14 + 32];
-        System.arraycopy(java.util.HexFormat.of().parseHex("302c300706032b65700500032100"), 0, withNull, 0, 14);
-        System.arraycopy(raw, 0, withNull, 14, 32);
         return officer.toBuilder().setId(id).setPrincipal("spiffe://t/" + id)
-                .setPublicKey(officer.getPublicKey().toBuilder().setSpkiDer(com.google.protobuf.ByteString.copyFrom(withNull)))
-                .build();
+                .setPublicKey(TestOfficers.withNullAlgorithmParameter(officer.getPublicKey())).build();
     }
 
     @Test

@@ -14,13 +14,10 @@ import coffre.kms.v1.Officer;
 import coffre.kms.v1.OfficerStatus;
 import coffre.kms.v1.QuorumRule;
 import coffre.kms.v1.SignatureAlgorithm;
-import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,12 +36,8 @@ class QuorumServiceStartTest {
                 .toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build();
         Officer carol = TestOfficers.newOfficer("carol", "op-b", SignatureAlgorithm.ED25519, "spiffe://t/carol").officer()
                 .toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build();
-        byte[] der = alice.getPublicKey().getSpkiDer().toByteArray();
-        byte[] withNull = new byte[46];
-        System.arraycopy(HexFormat.of().parseHex("302c300706032b65700500032100"), 0, withNull, 0, 14);
-        System.arraycopy(Arrays.copyOfRange(der, der.length - 32, der.length), 0, withNull, 14, 32);
         Officer alias = alice.toBuilder().setId("alice-2").setPrincipal("spiffe://t/alice-2")
-                .setPublicKey(alice.getPublicKey().toBuilder().setSpkiDer(ByteString.copyFrom(withNull))).build();
+                .setPublicKey(TestOfficers.withNullAlgorithmParameter(alice.getPublicKey())).build();
         try (Storage storage = StoreFactoryAccess.openH2(dir.resolve("db"))) {
             storage.approvals().initialize(QuorumRule.newBuilder().setThreshold(2).setMinPerOperator(1).build(),
                     "0".repeat(64), List.of(alice, carol, alias), Instant.now());

@@ -53,12 +53,8 @@ class AuditFieldsTest {
     void anAddOfficerEventNamesTheOfficerAndItsCanonicalFingerprint() throws Exception {
         coffre.kms.v1.Officer officer = coffre.kms.server.testing.TestOfficers.newOfficer("dave", "op-b",
                 coffre.kms.v1.SignatureAlgorithm.ED25519, "spiffe://t/dave").officer();
-        byte[] der = officer.getPublicKey().getSpkiDer().toByteArray();
-        byte[] withNull = new byte[46];
-        System.arraycopy(java.util.HexFormat.of().parseHex("302c300706032b65700500032100"), 0, withNull, 0, 14);
-        System.arraycopy(der, der.length - 32, withNull, 14, 32);
         coffre.kms.v1.AddOfficerRequest request = coffre.kms.v1.AddOfficerRequest.newBuilder().setOfficer(officer.toBuilder()
-                .setPublicKey(officer.getPublicKey().toBuilder().setSpkiDer(com.google.protobuf.ByteString.copyFrom(withNull))))
+                .setPublicKey(coffre.kms.server.testing.TestOfficers.withNullAlgorithmParameter(officer.getPublicKey())))
                 .build();
         AuditFields fields = AuditFields.of(coffre.kms.v1.AddOfficerRequest.getDescriptor(),
                 coffre.kms.v1.AddOfficerResponse.getDescriptor());

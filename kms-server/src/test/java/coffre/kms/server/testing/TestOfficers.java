@@ -79,6 +79,18 @@ public final class TestOfficers {
         return set;
     }
 
+    /**
+     * The same Ed25519 key in another DER encoding: an explicit NULL algorithm parameter, which the
+     * JDK parses as the same key. What issue 18's attacker registered as a second officer.
+     */
+    public static OfficerPublicKey withNullAlgorithmParameter(OfficerPublicKey ed25519) {
+        byte[] der = ed25519.getSpkiDer().toByteArray();
+        byte[] prefix = java.util.HexFormat.of().parseHex("302c300706032b65700500032100");
+        byte[] reEncoded = java.util.Arrays.copyOf(prefix, prefix.length + 32);
+        System.arraycopy(der, der.length - 32, reEncoded, prefix.length, 32);
+        return ed25519.toBuilder().setSpkiDer(ByteString.copyFrom(reEncoded)).build();
+    }
+
     /** A new officer (not registered anywhere yet). */
     public static TestOfficer newOfficer(String id, String operator, SignatureAlgorithm algorithm, String principal) {
         KeyPair keys = generate(algorithm);
