@@ -43,6 +43,12 @@ public enum ErrorReason {
     INVALID_CEREMONY,
     SIGNATURE_TIME_OUT_OF_RANGE,
     INVALID_AUDIT_QUERY,
+    /** A prune request is malformed (sequence, archive digest, node name). */
+    INVALID_AUDIT_PRUNE,
+    /** The audit prune names a node that has no chain. */
+    AUDIT_CHAIN_NOT_FOUND,
+    /** The audit prune would cut events no valid checkpoint seals, or the chain does not verify up to them. */
+    AUDIT_NOT_SEALED,
 
     INVALID_SIGNATURE,
     OFFICER_NOT_ACTIVE,
