@@ -105,6 +105,8 @@ public final class ExportAuditCommand extends RpcCommand {
      * archive that {@code verify-export} proves to follow its anchor and to be sealed. The file is
      * removed if the chain holds no such checkpoint yet.
      */
+    private static final int PAGE = 1000;
+
     private int archive(Rpc rpc) throws IOException {
         long count = 0;
         long sealedAt = 0;
@@ -115,7 +117,7 @@ public final class ExportAuditCommand extends RpcCommand {
             java.util.Map<Long, AuditCheckpointRecord> pending = new java.util.TreeMap<>();
             while (!complete) {
                 ReadAuditChainResponse page = rpc.audit().readChain(ReadAuditChainRequest.newBuilder()
-                        .setNode(filters.node).setAfterSequence(after).setPageSize(1000).build());
+                        .setNode(filters.node).setAfterSequence(after).setPageSize(PAGE).build());
                 if (page.hasAnchor()) {
                     writer.write(ProtoJson.compact(AuditArchiveLine.newBuilder().setAnchor(page.getAnchor()).build()) + "\n");
                 }
@@ -139,6 +141,11 @@ public final class ExportAuditCommand extends RpcCommand {
                         }
                     }
                     after = event.getSequence();
+                }
+                if (page.getEventsCount() < PAGE) {
+                    // The chain's end as read now: each read is itself audited, so reading on
+                    // would follow this command's own events.
+                    break;
                 }
             }
         } catch (RuntimeException e) {
