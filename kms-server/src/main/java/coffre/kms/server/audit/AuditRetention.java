@@ -75,7 +75,7 @@ public final class AuditRetention {
             throw notSealed("nothing of " + node + " can be pruned through " + through + ": the events after "
                     + previous + " up to it share a stored row with later events, or are the chain's newest row");
         }
-        ChainReport report = verifier.verify(node, CallBounds.NONE);
+        ChainReport report = verifier.verifyThrough(node, point, CallBounds.NONE);
         if (report.anchoredThrough() < point) {
             throw notSealed("the chain of " + node + " is verified and sealed only through " + report.anchoredThrough()
                     + (report.valid() ? "" : " (" + report.problem() + " at " + report.firstBad() + ": " + report.detail() + ")")

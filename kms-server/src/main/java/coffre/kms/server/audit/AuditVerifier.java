@@ -63,6 +63,19 @@ public final class AuditVerifier {
      * left must follow the anchor (sequence and previous hash), as any event follows the one before.
      */
     public ChainReport verify(String node, CallBounds bounds, Progress progress) {
+        return verify(node, bounds, progress, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #verify(String, CallBounds, Progress)}, stopping as soon as a valid checkpoint at or
+     * after {@code sealedThrough} is reached (the report then covers the chain up to it): what a
+     * prune needs, at the cost of the events it prunes rather than of the whole chain.
+     */
+    public ChainReport verifyThrough(String node, long sealedThrough, CallBounds bounds) {
+        return verify(node, bounds, Progress.NONE, sealedThrough);
+    }
+
+    private ChainReport verify(String node, CallBounds bounds, Progress progress, long enough) {
         AuditAnchor anchor = store.anchor(node).orElse(null);
         long start = anchor == null ? 0 : anchor.sequence();
         Iterator<AuditCheckpoint> checkpoints = new CheckpointPages(store, node, Math.max(0, start - 1));
@@ -86,6 +99,7 @@ public final class AuditVerifier {
                 nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
             }
         }
+        walk:
         while (true) {
             if (expected - 1 - start - reported >= PROGRESS_EVERY) {
                 reported = expected - 1 - start;
@@ -132,6 +146,10 @@ public final class AuditVerifier {
                     anchored = expected;
                     nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
                 }
+                if (anchored >= enough) {
+                    expected++;
+                    break walk;
+                }
                 if (nextCheckpoint != null && nextCheckpoint.sequence() < expected) {
                     // A checkpoint at a sequence that the loop skipped cannot happen with gap checks; be safe.
                     return bad(node, events, checkpointsChecked, anchored, nextCheckpoint.sequence(),
@@ -142,6 +160,9 @@ public final class AuditVerifier {
             }
         }
         long events = expected - 1 - start;
+        if (anchored >= enough) {
+            return ChainReport.valid(node, events, checkpointsChecked, anchored, anchor);
+        }
         if (nextCheckpoint != null) {
             return bad(node, events, checkpointsChecked, anchored, expected, ChainReport.Problem.TRUNCATED,
                     "the chain ends at " + (expected - 1) + " but a checkpoint covers up to "

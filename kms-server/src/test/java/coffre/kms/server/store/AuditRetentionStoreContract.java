@@ -321,6 +321,18 @@ abstract class AuditRetentionStoreContract {
     }
 
     @Test
+    void aPruneVerifiesOnlyUpToItsSealAndLeavesALaterProblemVisible() throws SQLException {
+        // A forged HMAC on the checkpoint at 20, after the seal (12) of what is pruned (up to 10).
+        sql("UPDATE kms_audit_checkpoint SET mac = '" + "0".repeat(64) + "' WHERE node_id = 'n1' AND seq = 20");
+        assertEquals(ChainReport.Problem.BAD_CHECKPOINT, verifier.verify("n1").problem());
+        assertTrue(retention.prune("n1", 12, ARCHIVE).contains("through 10"));
+        ChainReport after = verifier.verify("n1");
+        assertEquals(ChainReport.Problem.BAD_CHECKPOINT, after.problem());
+        assertEquals(20, after.firstBad());
+        assertEquals(10, after.start().sequence());
+    }
+
+    @Test
     void aChainThatDoesNotVerifyIsNotPruned() throws SQLException {
         // A forged checkpoint HMAC at 12: the events up to 10 are sealed only by that checkpoint.
         sql("UPDATE kms_audit_checkpoint SET mac = '" + "0".repeat(64) + "' WHERE node_id = 'n1' AND seq = 12");
