@@ -80,6 +80,8 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
     /** The next rows to prune, along the primary key: their keys, time range and records (for their index entries). */
     static final String PRUNE_PAGE_SQL = "SELECT first_seq, last_seq, min_micros, events FROM kms_audit_batch "
             + "WHERE node_id = ? AND first_seq <= ? ORDER BY node_id, first_seq LIMIT " + ROWS_PER_READ;
+    /** One term entry of a pruned row, by its whole primary key (kind, term, min_micros, node_id, first_seq). */
+    static final String TERM_KEY = "kind = ? AND term = ? AND min_micros = ? AND node_id = ? AND first_seq = ?";
 
     private final Transactions transactions;
     private final boolean h2;
@@ -413,8 +415,7 @@ public final class JdbcAuditStore implements AuditStore, AutoCloseable {
      */
     private static void deleteRows(Connection connection, String node, long through) throws SQLException {
         try (PreparedStatement page = connection.prepareStatement(PRUNE_PAGE_SQL);
-             PreparedStatement term = connection.prepareStatement("DELETE FROM kms_audit_term WHERE kind = ? AND term = ? "
-                     + "AND min_micros = ? AND node_id = ? AND first_seq = ?");
+             PreparedStatement term = connection.prepareStatement("DELETE FROM kms_audit_term WHERE " + TERM_KEY);
              PreparedStatement row = connection.prepareStatement(
                      "DELETE FROM kms_audit_batch WHERE node_id = ? AND first_seq = ?")) {
             while (true) {
