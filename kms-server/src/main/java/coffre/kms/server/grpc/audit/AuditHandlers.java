@@ -2,6 +2,7 @@ package coffre.kms.server.grpc.audit;
 
 import coffre.kms.server.approval.ApprovalGate;
 import coffre.kms.server.audit.AuditAnchor;
+import coffre.kms.server.audit.AuditCheckpoint;
 import coffre.kms.server.audit.AuditEventType;
 import coffre.kms.server.audit.AuditRetention;
 import coffre.kms.server.audit.AuditQuery;
@@ -13,11 +14,13 @@ import coffre.kms.server.domain.CallBounds;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Operation;
+import coffre.kms.server.domain.Principal;
 import coffre.kms.server.grpc.StoppableUnary;
 import coffre.kms.server.grpc.UnaryHandler;
 import coffre.kms.v1.AuditAnchorRecord;
 import coffre.kms.v1.AuditCheckpointRecord;
 import coffre.kms.v1.AuditEvent;
+import coffre.kms.v1.PruneAuditChainRequest;
 import coffre.kms.v1.PruneAuditChainResponse;
 import coffre.kms.v1.PruneAuditOperation;
 import coffre.kms.v1.ReadAuditChainRequest;
@@ -50,15 +53,7 @@ public final class AuditHandlers {
                 new StoppableUnary<>(AuditServiceGrpc.getReadChainMethod(), Operation.READ_AUDIT_CHAIN,
                         (caller, r, bounds, progress) -> readChain(store, r, bounds)),
                 new StoppableUnary<>(AuditServiceGrpc.getPruneChainMethod(), Operation.PRUNE_AUDIT,
-                        (caller, r, bounds, progress) -> {
-                            approvals.requireInitialized();
-                            byte[] digest = r.getArchiveSha256().toByteArray();
-                            retention.check(r.getNode(), r.getThroughSequence(), digest);
-                            return PruneAuditChainResponse.newBuilder().setApprovalRequest(approvals.submit(
-                                    coffre.kms.v1.Operation.newBuilder().setPruneAudit(PruneAuditOperation.newBuilder()
-                                            .setNode(r.getNode()).setThroughSequence(r.getThroughSequence())
-                                            .setArchiveSha256(r.getArchiveSha256())).build(), caller)).build();
-                        }),
+                        (caller, r, bounds, progress) -> prune(retention, approvals, caller, r)),
                 new StoppableUnary<>(AuditServiceGrpc.getQueryEventsMethod(), Operation.QUERY_AUDIT,
                         (caller, r, bounds, progress) -> query(store, r, bounds)),
                 new StoppableUnary<>(AuditServiceGrpc.getVerifyChainMethod(), Operation.VERIFY_AUDIT,
@@ -114,6 +109,20 @@ public final class AuditHandlers {
     }
 
     /**
+     * Asks officers to prune: what is already known to be wrong is refused now and creates no
+     * request; the prune itself runs, checked again, when the quorum approves.
+     */
+    static PruneAuditChainResponse prune(AuditRetention retention, ApprovalGate approvals, Principal caller,
+                                         PruneAuditChainRequest r) {
+        approvals.requireInitialized();
+        retention.check(r.getNode(), r.getThroughSequence(), r.getArchiveSha256().toByteArray());
+        coffre.kms.v1.Operation operation = coffre.kms.v1.Operation.newBuilder().setPruneAudit(PruneAuditOperation
+                .newBuilder().setNode(r.getNode()).setThroughSequence(r.getThroughSequence())
+                .setArchiveSha256(r.getArchiveSha256())).build();
+        return PruneAuditChainResponse.newBuilder().setApprovalRequest(approvals.submit(operation, caller)).build();
+    }
+
+    /**
      * A page of one chain in sequence order, with the checkpoints of its events (and, on the first
      * page, the one at the prune anchor and the anchor itself): what an archive holds.
      */
@@ -142,7 +151,7 @@ public final class AuditHandlers {
             long to = events.get(events.size() - 1).sequence();
             long cursor = from;
             while (true) {
-                List<coffre.kms.server.audit.AuditCheckpoint> page = store.checkpoints(r.getNode(), cursor, 1000);
+                List<AuditCheckpoint> page = store.checkpoints(r.getNode(), cursor, 1000);
                 for (var c : page) {
                     if (c.sequence() <= to) {
                         response.addCheckpoints(checkpoint(c));
@@ -157,7 +166,7 @@ public final class AuditHandlers {
         return response.build();
     }
 
-    static AuditCheckpointRecord checkpoint(coffre.kms.server.audit.AuditCheckpoint c) {
+    static AuditCheckpointRecord checkpoint(AuditCheckpoint c) {
         return AuditCheckpointRecord.newBuilder().setNode(c.node()).setSequence(c.sequence()).setHeadHash(c.headHash())
                 .setTime(timestamp(c.time())).setMac(c.mac()).build();
     }
