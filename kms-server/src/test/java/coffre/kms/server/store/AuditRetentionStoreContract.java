@@ -312,8 +312,20 @@ abstract class AuditRetentionStoreContract {
         assertTrue(unsealed.getMessage().contains("last checkpoint is at 20"), unsealed.getMessage());
         assertEquals(ErrorReason.AUDIT_NOT_SEALED, assertThrows(KmsException.class,
                 () -> retention.prune("n1", 4, ARCHIVE)).reason(), "nothing whole to prune");
+        // Events that exist but no checkpoint covers yet (the newest part of the chain).
+        String previous = store.lastEvent("n1").orElseThrow().hash();
+        List<ChainedEvent> newest = new ArrayList<>();
+        for (long seq = 21; seq <= 25; seq++) {
+            ChainedEvent e = ChainHash.chain(previous, "n1", seq, event(seq, AuditEventType.WRAP, "key-9"));
+            newest.add(e);
+            previous = e.hash();
+        }
+        store.append(newest);
+        assertEquals(ErrorReason.AUDIT_NOT_SEALED, assertThrows(KmsException.class,
+                () -> retention.prune("n1", 23, ARCHIVE)).reason(), "unsealed events");
+        assertEquals(25, sequences("n1").size());
         assertEquals(Optional.empty(), store.anchor("n1"));
-        assertEquals(20, sequences("n1").size());
+        assertEquals(25, sequences("n1").size());
         assertTrue(recorded.isEmpty());
         retention.prune("n1", 10, ARCHIVE);
         assertEquals(ErrorReason.AUDIT_NOT_SEALED, assertThrows(KmsException.class,
