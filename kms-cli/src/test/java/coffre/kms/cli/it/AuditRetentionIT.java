@@ -240,5 +240,16 @@ class AuditRetentionIT {
         assertEquals(point2, last.getStart().getSequence());
         assertTrue(query(QueryAuditEventsRequest.newBuilder().setNode(name)).stream()
                 .allMatch(e -> e.getSequence() > point2));
+
+        // A restart finds the chain's tail (never pruned) and its journal replays nothing pruned.
+        long head = node.adminAudit().readChain(ReadAuditChainRequest.newBuilder().setNode(name)
+                .setAfterSequence(point2).build()).getEventsList().stream().mapToLong(AuditEvent::getSequence).max()
+                .orElseThrow();
+        node.restart();
+        events(3, true);
+        ChainVerification restarted = chain();
+        assertTrue(restarted.getValid(), restarted.toString());
+        assertEquals(point2, restarted.getStart().getSequence());
+        assertTrue(restarted.getEventsChecked() > head - point2, restarted.toString());
     }
 }
