@@ -6,6 +6,7 @@ import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.AuditEventType;
 import coffre.kms.server.audit.AuditLog;
 import coffre.kms.server.audit.AuditMacKey;
+import coffre.kms.server.audit.AuditRetention;
 import coffre.kms.server.audit.AuditVerifier;
 import coffre.kms.server.config.ServerConfig;
 import coffre.kms.server.grpc.audit.AuditHandlers;
@@ -154,6 +155,9 @@ public final class CoffreServer implements AutoCloseable {
             BreakGlassAllowances breakGlass = new BreakGlassAllowances();
             ApprovedOperations approved = new ApprovedOperations(lifecycle, spec -> grants.create(spec).id(), breakGlass,
                     config.approvals().breakGlassWindow(), clock);
+            AuditVerifier auditVerifier = new AuditVerifier(auditStore, auditKey);
+            AuditRetention retention = new AuditRetention(auditStore, auditVerifier, auditKey, auditLog, clock);
+            approved.auditPrunes(retention::prune);
             QuorumService quorum = QuorumService.open(storage.approvals(), approved, config.approvals().requestTtl(), clock);
             approved.officerChanges(quorum);
             // In a cluster, what other nodes change reaches this node's views (no-op on the embedded store).
@@ -197,7 +201,7 @@ public final class CoffreServer implements AutoCloseable {
             ApprovalHandlers.unary(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             endpoint.bindStream(ApprovalHandlers.watch(quorum), adminWorkers);
             OfficerHandlers.all(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
-            AuditHandlers.all(auditStore, new AuditVerifier(auditStore, auditKey))
+            AuditHandlers.all(auditStore, auditVerifier, retention, quorum)
                     .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
             GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);

@@ -2,7 +2,7 @@ package coffre.kms.cli.audit;
 
 import picocli.CommandLine.Command;
 
-/** {@code coffre audit}: read, follow, export and verify the tamper-evident audit log. */
+/** {@code coffre audit}: read, follow, export, verify and (through officers) prune the tamper-evident audit log. */
 @Command(
         name = "audit",
         mixinStandardHelpOptions = true,
@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             ExportAuditCommand.class,
             VerifyAuditCommand.class,
             VerifyExportCommand.class,
+            PruneAuditCommand.class,
         })
 public final class AuditCommand {
 }

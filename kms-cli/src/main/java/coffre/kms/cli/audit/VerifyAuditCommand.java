@@ -56,6 +56,15 @@ public final class VerifyAuditCommand extends RpcCommand {
                         chain.getValid() ? "" : chain.getProblem() + ": " + chain.getDetail());
             }
             printText(table.render());
+            for (ChainVerification chain : response.getChainsList()) {
+                if (chain.hasStart()) {
+                    var start = chain.getStart();
+                    printText(chain.getNode() + ": starts after a prune through " + String.format("%,d", start.getSequence())
+                            + " on " + coffre.kms.cli.output.Times.format(start.getPrunedTime())
+                            + ", anchored by checkpoint " + String.format("%,d", start.getCheckpointSequence())
+                            + " (archive SHA-256 " + start.getArchiveSha256() + ")\n");
+                }
+            }
         }
         return response.getValid() ? ExitCodes.OK : ExitCodes.TAMPERED;
     }

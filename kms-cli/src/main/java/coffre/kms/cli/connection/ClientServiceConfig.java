@@ -33,7 +33,7 @@ import java.util.Map;
  * </ul>
  *
  * <p>Requests for changes ({@code CreateKey}, {@code RotateKey}, {@code CreateGrant},
- * {@code AddOfficer}, ...) are <em>not</em> retried: each one creates an approval request, and a
+ * {@code AddOfficer}, {@code PruneChain}, ...) are <em>not</em> retried: each one creates an approval request, and a
  * repeat would create a second one that officers could approve too (two rotations, two keys).
  * Nor is the {@code Watch} stream. gRPC's transparent retries still apply to every call: they
  * resend only what never reached a server, which is always safe.
@@ -88,6 +88,7 @@ public final class ClientServiceConfig {
                 OfficerServiceGrpc.getSuspendOfficerMethod(),
                 AuditServiceGrpc.getQueryEventsMethod(),
                 AuditServiceGrpc.getVerifyChainMethod(),
+                AuditServiceGrpc.getReadChainMethod(),
                 // Read-only; gRPC retries a stream only until its first message, so never mid-verification.
                 AuditServiceGrpc.getVerifyChainStreamMethod());
     }

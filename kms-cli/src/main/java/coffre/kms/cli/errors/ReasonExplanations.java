@@ -80,6 +80,12 @@ public final class ReasonExplanations {
                     "the ceremony document is malformed, or not signed by every officer in it";
             case SIGNATURE_TIME_OUT_OF_RANGE ->
                     "the signature's time is more than 5 minutes from the server's clock; check this machine's clock and sign again";
+            case INVALID_AUDIT_PRUNE ->
+                    "the audit prune request is malformed: check --through (1 or more) and the archive file";
+            case AUDIT_CHAIN_NOT_FOUND ->
+                    "no node of this name has an audit chain (see `coffre audit verify` for the nodes)";
+            case AUDIT_NOT_SEALED ->
+                    "only events sealed by a valid checkpoint and not yet pruned can be pruned: wait for the next checkpoint (10 s), or verify the chain";
             case INVALID_AUDIT_QUERY ->
                     "the audit query is malformed: check the time range, event type and page token";
             case INVALID_SIGNATURE ->

@@ -66,6 +66,13 @@ public final class OperationDescriber {
                     + ": they may sign again";
             case SET_QUORUM_RULE -> "Change the quorum rule to: " + rule(operation.getSetQuorumRule());
             case UNWRAP_ONCE -> unwrapOnce(operation.getUnwrapOnce());
+            case PRUNE_AUDIT -> "Prune the audit log of node " + quote(operation.getPruneAudit().getNode())
+                    + " irreversibly: delete its events from the chain's start (or its last prune) through "
+                    + Long.toUnsignedString(operation.getPruneAudit().getThroughSequence())
+                    + " (rounded down to a stored row) from the live tables; they then exist only in the archive with"
+                    + " SHA-256 " + java.util.HexFormat.of().formatHex(operation.getPruneAudit().getArchiveSha256()
+                    .toByteArray()) + ": check the archive's digest (`coffre audit verify-export FILE` prints it)"
+                    + " and that it is stored before approving";
             case DISABLE_KEY -> "Disable key " + quote(operation.getDisableKey().getKeyId())
                     + " at once: every wrap and unwrap with it is refused";
             case REVOKE_GRANT -> "Revoke grant " + quote(operation.getRevokeGrant().getGrantId()) + " at once";

@@ -35,6 +35,7 @@ class ClientServiceConfigTest {
             "coffre.kms.v1.OfficerService/RemoveOfficer",
             "coffre.kms.v1.OfficerService/ReinstateOfficer",
             "coffre.kms.v1.OfficerService/SetQuorumRule",
+            "coffre.kms.v1.AuditService/PruneChain",
             "coffre.kms.v1.ApprovalService/Watch");
 
     @Test

@@ -19,6 +19,7 @@ import coffre.kms.v1.Officer;
 import coffre.kms.v1.OfficerOperation;
 import coffre.kms.v1.OfficerPublicKey;
 import coffre.kms.v1.Operation;
+import coffre.kms.v1.PruneAuditOperation;
 import coffre.kms.v1.QuorumRule;
 import coffre.kms.v1.ScheduleKeyDeletionOperation;
 import coffre.kms.v1.SetAccessPolicyOperation;
@@ -111,6 +112,12 @@ class OperationDescriberTest {
                                 .setContextSha256(ByteString.copyFrom(new byte[] {(byte) 0xff}))).build(),
                         "Let principal 'spiffe://ops' unwrap once, with version 2 of key 'key-a', the envelope with "
                                 + "SHA-256 0102 under the encryption context with SHA-256 ff (break-glass)"),
+                Arguments.of("prune audit", op().setPruneAudit(PruneAuditOperation.newBuilder().setNode("node-1")
+                                .setThroughSequence(1_000_000).setArchiveSha256(ByteString.copyFrom(new byte[] {1, 2}))).build(),
+                        "Prune the audit log of node 'node-1' irreversibly: delete its events from the chain's start (or "
+                                + "its last prune) through 1000000 (rounded down to a stored row) from the live tables; they "
+                                + "then exist only in the archive with SHA-256 0102: check the archive's digest (`coffre "
+                                + "audit verify-export FILE` prints it) and that it is stored before approving"),
                 Arguments.of("disable", op().setDisableKey(key("key-a")).build(),
                         "Disable key 'key-a' at once: every wrap and unwrap with it is refused"),
                 Arguments.of("revoke", op().setRevokeGrant(GrantOperation.newBuilder().setGrantId("grt-x")).build(),

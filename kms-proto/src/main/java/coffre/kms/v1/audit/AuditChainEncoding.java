@@ -28,6 +28,7 @@ public final class AuditChainEncoding {
     public static final String GENESIS = "0".repeat(64);
     private static final byte FORMAT = 1;
     private static final byte[] CHECKPOINT_DOMAIN = "coffre-audit-checkpoint-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ANCHOR_DOMAIN = "coffre-audit-anchor-v1".getBytes(StandardCharsets.US_ASCII);
     private static final HexFormat HEX = HexFormat.of();
 
     private AuditChainEncoding() {
@@ -120,6 +121,25 @@ public final class AuditChainEncoding {
         out.u64(sequence);
         out.raw(HEX.parseHex(headHash));
         out.u64(timeMicros);
+        return out.bytes();
+    }
+
+    /**
+     * The bytes a prune anchor's HMAC covers: {@code "coffre-audit-anchor-v1" || str node || u64
+     * sequence || hash (32 bytes) || i64 pruned time (µs) || u64 checkpoint sequence || archive
+     * SHA-256 (32 bytes)}. Its own domain tag, so an anchor's HMAC never verifies as a
+     * checkpoint's, nor the reverse.
+     */
+    public static byte[] anchorBytes(String node, long sequence, String hash, long prunedMicros, long checkpointSequence,
+                                     String archiveSha256) {
+        Encoder out = new Encoder();
+        out.raw(ANCHOR_DOMAIN);
+        out.str(node);
+        out.u64(sequence);
+        out.raw(HEX.parseHex(hash));
+        out.u64(prunedMicros);
+        out.u64(checkpointSequence);
+        out.raw(HEX.parseHex(archiveSha256));
         return out.bytes();
     }
 

@@ -37,6 +37,15 @@ public final class ApprovedOperations {
     private final Duration breakGlassWindow;
     private final Clock clock;
     private OfficerChanges officers;
+    private AuditPrunes auditPrunes = (node, through, digest) -> {
+        throw new KmsException(ErrorReason.INTERNAL_ERROR, "this node cannot prune its audit log");
+    };
+
+    /** Audit retention, as {@link coffre.kms.server.audit.AuditRetention#prune} does it. */
+    @FunctionalInterface
+    public interface AuditPrunes {
+        String prune(String node, long throughSequence, byte[] archiveSha256);
+    }
 
     public ApprovedOperations(KeyLifecycle lifecycle, Function<coffre.kms.v1.GrantSpec, String> createGrant,
                               BreakGlassAllowances breakGlass, Duration breakGlassWindow, Clock clock) {
@@ -50,6 +59,11 @@ public final class ApprovedOperations {
     /** The officer changes come from the approval engine, which is built with this executor. */
     public void officerChanges(OfficerChanges changes) {
         this.officers = changes;
+    }
+
+    /** Approved audit prunes go to {@code prunes} (built from the node's audit log and store). */
+    public void auditPrunes(AuditPrunes prunes) {
+        this.auditPrunes = prunes;
     }
 
     /**
@@ -99,6 +113,8 @@ public final class ApprovedOperations {
                 breakGlass.allow(op.getUnwrapOnce(), until);
                 yield "unwrap allowed once until " + until;
             }
+            case PRUNE_AUDIT -> auditPrunes.prune(op.getPruneAudit().getNode(), op.getPruneAudit().getThroughSequence(),
+                    op.getPruneAudit().getArchiveSha256().toByteArray());
             case DISABLE_KEY, REVOKE_GRANT, SUSPEND_OFFICER, KIND_NOT_SET -> throw new KmsException(
                     ErrorReason.INTERNAL_ERROR, "operation " + op.getKindCase() + " does not go through approval");
         };

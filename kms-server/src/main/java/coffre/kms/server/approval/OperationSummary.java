@@ -42,6 +42,9 @@ public final class OperationSummary {
             case SET_QUORUM_RULE -> "change the quorum rule to " + rule(op.getSetQuorumRule());
             case UNWRAP_ONCE -> "let " + op.getUnwrapOnce().getPrincipal() + " unwrap one envelope of key "
                     + op.getUnwrapOnce().getKeyId() + " v" + op.getUnwrapOnce().getKeyVersion() + " once";
+            case PRUNE_AUDIT -> "prune the audit chain of node " + op.getPruneAudit().getNode() + " through event "
+                    + Long.toUnsignedString(op.getPruneAudit().getThroughSequence()) + " (archive SHA-256 "
+                    + java.util.HexFormat.of().formatHex(op.getPruneAudit().getArchiveSha256().toByteArray()) + ")";
             case DISABLE_KEY -> "disable key " + op.getDisableKey().getKeyId();
             case REVOKE_GRANT -> "revoke grant " + op.getRevokeGrant().getGrantId();
             case SUSPEND_OFFICER -> "suspend officer " + op.getSuspendOfficer().getOfficerId();

@@ -39,6 +39,8 @@ public enum AuditEventType {
     LIST_OFFICERS,
     QUERY_AUDIT,
     VERIFY_AUDIT,
+    READ_AUDIT_CHAIN,
+    PRUNE_AUDIT,
 
     /** The node opened its chain and began serving. */
     NODE_STARTED,
@@ -47,7 +49,12 @@ public enum AuditEventType {
     /** The deletion job destroyed a key's HSM material at the end of its waiting period. */
     KEY_DESTROYED,
     /** Events lost while the log could not be written in fail-open mode; detail gives the count. */
-    EVENTS_DROPPED;
+    EVENTS_DROPPED,
+    /**
+     * Approved retention: the node's events up to a sequence left the live tables (detail: node,
+     * through, archive digest, anchoring checkpoint); target is the approval request.
+     */
+    AUDIT_PRUNED;
 
     /** The event type of a request for {@code operation}. */
     public static AuditEventType of(Operation operation) {

@@ -56,6 +56,26 @@ public interface AuditStore {
         return checkpoints(node).stream().filter(c -> c.sequence() > afterSequence).limit(limit).toList();
     }
 
+    /** Where {@code node}'s chain starts after its last prune; empty if it was never pruned (it starts at 1). */
+    Optional<AuditAnchor> anchor(String node);
+
+    /**
+     * The last sequence at or before {@code through} at which {@code node}'s chain can be cut
+     * without splitting a stored row, and never in the row holding the chain's last event (a node
+     * finds its tail in it at start); 0 when there is none.
+     */
+    long pruneBoundary(String node, long through);
+
+    /**
+     * In one transaction: records {@code anchor} and deletes {@code anchor.node()}'s events up to
+     * and including {@code anchor.sequence()} (with their index entries) and its checkpoints
+     * before that sequence. Nothing is changed when it throws.
+     *
+     * @throws IllegalStateException if {@code anchor.sequence()} is not a {@link #pruneBoundary}
+     *         above the current anchor (the chain changed since it was read)
+     */
+    void prune(AuditAnchor anchor);
+
     /** The nodes that have a chain or a checkpoint. */
     List<String> nodes();
 

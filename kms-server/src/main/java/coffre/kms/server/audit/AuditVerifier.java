@@ -7,7 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Verifies node chains as stored: sequence numbers without gaps from 1, each event linked to the
+ * Verifies node chains as stored: sequence numbers without gaps from 1 (or from the prune anchor), each event linked to the
  * one before, each hash recomputed from the content, each checkpoint's HMAC recomputed inside
  * the HSM and matching the chain at its sequence, and no checkpointed event missing at the end.
  * It stops at the first problem of a chain and names that event.
@@ -56,18 +56,53 @@ public final class AuditVerifier {
         return verify(node, bounds, Progress.NONE);
     }
 
-    /** As {@link #verify(String, CallBounds)}, telling {@code progress} how far it is. */
+    /**
+     * As {@link #verify(String, CallBounds)}, telling {@code progress} how far it is. A chain that
+     * was pruned starts at its {@linkplain AuditStore#anchor anchor}: the anchor's HMAC must verify,
+     * a checkpoint at the anchor's sequence must vouch for the anchor's hash, and the first event
+     * left must follow the anchor (sequence and previous hash), as any event follows the one before.
+     */
     public ChainReport verify(String node, CallBounds bounds, Progress progress) {
-        Iterator<AuditCheckpoint> checkpoints = new CheckpointPages(store, node);
+        return verify(node, bounds, progress, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #verify(String, CallBounds, Progress)}, stopping as soon as a valid checkpoint at or
+     * after {@code sealedThrough} is reached (the report then covers the chain up to it): what a
+     * prune needs, at the cost of the events it prunes rather than of the whole chain.
+     */
+    public ChainReport verifyThrough(String node, long sealedThrough, CallBounds bounds) {
+        return verify(node, bounds, Progress.NONE, sealedThrough);
+    }
+
+    private ChainReport verify(String node, CallBounds bounds, Progress progress, long enough) {
+        AuditAnchor anchor = store.anchor(node).orElse(null);
+        long start = anchor == null ? 0 : anchor.sequence();
+        Iterator<AuditCheckpoint> checkpoints = new CheckpointPages(store, node, Math.max(0, start - 1));
         AuditCheckpoint nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
-        long expected = 1;
+        long expected = start + 1;
         long checkpointsChecked = 0;
-        long anchored = 0;
-        String previous = ChainHash.GENESIS;
+        long anchored = start;
+        String previous = anchor == null ? ChainHash.GENESIS : anchor.hash();
         long reported = 0;
+        if (anchor != null) {
+            if (!macVerifies(anchor)) {
+                return bad(node, 0, 0, 0, expected, ChainReport.Problem.BAD_ANCHOR,
+                        "the prune anchor at " + start + " has an HMAC that does not verify: forged or edited", anchor);
+            }
+            while (nextCheckpoint != null && nextCheckpoint.sequence() == start) {
+                if (!macVerifies(nextCheckpoint) || !nextCheckpoint.headHash().equals(anchor.hash())) {
+                    return bad(node, 0, 0, 0, expected, ChainReport.Problem.BAD_ANCHOR,
+                            "the checkpoint at the prune anchor " + start + " does not vouch for the anchor's hash", anchor);
+                }
+                checkpointsChecked++;
+                nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
+            }
+        }
+        walk:
         while (true) {
-            if (expected - 1 - reported >= PROGRESS_EVERY) {
-                reported = expected - 1;
+            if (expected - 1 - start - reported >= PROGRESS_EVERY) {
+                reported = expected - 1 - start;
                 progress.checked(node, reported);
             }
             List<ChainedEvent> page = store.chain(node, expected - 1, PAGE, bounds);
@@ -75,52 +110,65 @@ public final class AuditVerifier {
                 break;
             }
             for (ChainedEvent event : page) {
-                long events = expected - 1;
+                long events = expected - 1 - start;
                 if (event.sequence() != expected) {
                     return bad(node, events, checkpointsChecked, anchored, expected, ChainReport.Problem.MISSING,
-                            "no event " + expected + "; the next one is " + event.sequence());
+                            "no event " + expected + "; the next one is " + event.sequence()
+                                    + (anchor == null ? "" : " (the chain starts after the prune anchor at " + start + ")"),
+                            anchor);
                 }
                 if (!event.previousHash().equals(previous)) {
                     return bad(node, events, checkpointsChecked, anchored, expected, ChainReport.Problem.BROKEN_LINK,
-                            "does not follow event " + (expected - 1) + ": inserted, reordered, or its predecessor was rewritten");
+                            expected - 1 == start && anchor != null
+                                    ? "does not follow the prune anchor at " + start + ": the anchor or this event was altered"
+                                    : "does not follow event " + (expected - 1)
+                                            + ": inserted, reordered, or its predecessor was rewritten", anchor);
                 }
                 if (!event.readable()) {
                     return bad(node, events, checkpointsChecked, anchored, expected, ChainReport.Problem.EDITED,
-                            "it no longer reads as an event (unknown type, decision or reason)");
+                            "it no longer reads as an event (unknown type, decision or reason)", anchor);
                 }
                 if (!ChainHash.of(previous, node, event.sequence(), event.event()).equals(event.hash())) {
                     return bad(node, events, checkpointsChecked, anchored, expected, ChainReport.Problem.EDITED,
-                            "its content does not give its hash");
+                            "its content does not give its hash", anchor);
                 }
                 while (nextCheckpoint != null && nextCheckpoint.sequence() == expected) {
                     if (!macVerifies(nextCheckpoint)) {
                         return bad(node, events, checkpointsChecked, anchored, expected, ChainReport.Problem.BAD_CHECKPOINT,
-                                "the checkpoint at this event has an HMAC that does not verify");
+                                "the checkpoint at this event has an HMAC that does not verify", anchor);
                     }
                     if (!nextCheckpoint.headHash().equals(event.hash())) {
                         return bad(node, events, checkpointsChecked, anchored, anchored + 1, ChainReport.Problem.REWRITTEN,
                                 "events " + (anchored + 1) + " to " + expected + " were rewritten: event " + expected
-                                        + " is not the one its checkpoint vouched for");
+                                        + " is not the one its checkpoint vouched for", anchor);
                     }
                     checkpointsChecked++;
                     anchored = expected;
                     nextCheckpoint = checkpoints.hasNext() ? checkpoints.next() : null;
                 }
+                if (anchored >= enough) {
+                    expected++;
+                    break walk;
+                }
                 if (nextCheckpoint != null && nextCheckpoint.sequence() < expected) {
                     // A checkpoint at a sequence that the loop skipped cannot happen with gap checks; be safe.
                     return bad(node, events, checkpointsChecked, anchored, nextCheckpoint.sequence(),
-                            ChainReport.Problem.BAD_CHECKPOINT, "a checkpoint names an event out of sequence");
+                            ChainReport.Problem.BAD_CHECKPOINT, "a checkpoint names an event out of sequence", anchor);
                 }
                 previous = event.hash();
                 expected++;
             }
         }
-        long events = expected - 1;
+        long events = expected - 1 - start;
+        if (anchored >= enough) {
+            return ChainReport.valid(node, events, checkpointsChecked, anchored, anchor);
+        }
         if (nextCheckpoint != null) {
             return bad(node, events, checkpointsChecked, anchored, expected, ChainReport.Problem.TRUNCATED,
-                    "the chain ends at " + events + " but a checkpoint covers up to " + lastOf(nextCheckpoint, checkpoints));
+                    "the chain ends at " + (expected - 1) + " but a checkpoint covers up to "
+                            + lastOf(nextCheckpoint, checkpoints), anchor);
         }
-        return ChainReport.valid(node, events, checkpointsChecked, anchored);
+        return ChainReport.valid(node, events, checkpointsChecked, anchored, anchor);
     }
 
     private static long lastOf(AuditCheckpoint first, Iterator<AuditCheckpoint> rest) {
@@ -142,9 +190,18 @@ public final class AuditVerifier {
         }
     }
 
+    private boolean macVerifies(AuditAnchor anchor) {
+        try {
+            byte[] stored = HexFormat.of().parseHex(anchor.mac());
+            return MessageDigest.isEqual(macKey.mac(anchor.bytes()), stored);
+        } catch (IllegalArgumentException notHex) {
+            return false;
+        }
+    }
+
     private static ChainReport bad(String node, long events, long checkpoints, long anchored, long firstBad,
-                                   ChainReport.Problem problem, String detail) {
-        return new ChainReport(node, events, checkpoints, anchored, firstBad, problem, detail);
+                                   ChainReport.Problem problem, String detail, AuditAnchor start) {
+        return new ChainReport(node, events, checkpoints, anchored, firstBad, problem, detail, start);
     }
 
     /** A chain's checkpoints, read a page at a time (memory does not grow with their number). */
@@ -156,9 +213,10 @@ public final class AuditVerifier {
         private long after;
         private boolean last;
 
-        CheckpointPages(AuditStore store, String node) {
+        CheckpointPages(AuditStore store, String node, long after) {
             this.store = store;
             this.node = node;
+            this.after = after;
         }
 
         @Override

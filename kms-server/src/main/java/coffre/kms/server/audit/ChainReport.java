@@ -5,9 +5,16 @@ package coffre.kms.server.audit;
  *
  * @param anchoredThrough  the last sequence covered by a valid checkpoint
  * @param firstBad         the first bad event's sequence (0 when valid)
+ * @param start            where the chain starts after a prune (its events up to there are
+ *                         archived, not stored); null when it starts at 1
  */
 public record ChainReport(String node, long eventsChecked, long checkpointsChecked, long anchoredThrough,
-                          long firstBad, Problem problem, String detail) {
+                          long firstBad, Problem problem, String detail, AuditAnchor start) {
+
+    public ChainReport(String node, long eventsChecked, long checkpointsChecked, long anchoredThrough,
+                       long firstBad, Problem problem, String detail) {
+        this(node, eventsChecked, checkpointsChecked, anchoredThrough, firstBad, problem, detail, null);
+    }
 
     /** What is wrong at {@link #firstBad}. */
     public enum Problem {
@@ -22,14 +29,16 @@ public record ChainReport(String node, long eventsChecked, long checkpointsCheck
         /** The chain no longer has the head a valid checkpoint vouched for: rewritten since. */
         REWRITTEN,
         /** A valid checkpoint covers events that are gone from the end of the chain. */
-        TRUNCATED
+        TRUNCATED,
+        /** The prune anchor the chain starts at has an HMAC that does not verify: forged or edited. */
+        BAD_ANCHOR
     }
 
     public boolean valid() {
         return problem == null;
     }
 
-    static ChainReport valid(String node, long events, long checkpoints, long anchoredThrough) {
-        return new ChainReport(node, events, checkpoints, anchoredThrough, 0, null, "");
+    static ChainReport valid(String node, long events, long checkpoints, long anchoredThrough, AuditAnchor start) {
+        return new ChainReport(node, events, checkpoints, anchoredThrough, 0, null, "", start);
     }
 }

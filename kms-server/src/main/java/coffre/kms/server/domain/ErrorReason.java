@@ -35,6 +35,8 @@ public enum ErrorReason {
     ALREADY_INITIALIZED,
     APPROVAL_REQUIRED,
     APPROVAL_REQUEST_CLOSED,
+    /** The audit prune would cut events no valid checkpoint seals, already pruned ones, or a chain that does not verify up to them. */
+    AUDIT_NOT_SEALED,
 
     INVALID_POLICY,
     INVALID_GRANT,
@@ -43,6 +45,8 @@ public enum ErrorReason {
     INVALID_CEREMONY,
     SIGNATURE_TIME_OUT_OF_RANGE,
     INVALID_AUDIT_QUERY,
+    /** A prune request is malformed (sequence, archive digest, node name). */
+    INVALID_AUDIT_PRUNE,
 
     INVALID_SIGNATURE,
     OFFICER_NOT_ACTIVE,
@@ -54,6 +58,8 @@ public enum ErrorReason {
     GRANT_NOT_FOUND,
     DUPLICATE_VOTE,
     OFFICER_ALREADY_EXISTS,
+    /** The audit prune names a node that has no chain. */
+    AUDIT_CHAIN_NOT_FOUND,
     RATE_LIMITED,
     /** A request message over the server's size limit, refused by the transport before it is read. */
     MESSAGE_TOO_LARGE,

@@ -34,7 +34,10 @@ public enum Operation {
     LIST_OFFICERS(Kind.OFFICER),
     /** Reading and verifying the audit log: administrators and officers. */
     QUERY_AUDIT(Kind.OFFICER),
-    VERIFY_AUDIT(Kind.OFFICER);
+    VERIFY_AUDIT(Kind.OFFICER),
+    READ_AUDIT_CHAIN(Kind.OFFICER),
+    /** Asking officers to prune the audit log (retention): an irreversible change, so an admin request. */
+    PRUNE_AUDIT(Kind.ADMIN);
 
     /**
      * Data-plane operations use keys (clients); admin operations request changes

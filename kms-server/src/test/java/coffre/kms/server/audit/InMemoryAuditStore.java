@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class InMemoryAuditStore implements AuditStore {
     private final List<ChainedEvent> events = new ArrayList<>();
     private final List<AuditCheckpoint> checkpoints = new ArrayList<>();
+    private final List<AuditAnchor> anchors = new ArrayList<>();
     private final AtomicInteger appends = new AtomicInteger();
     private volatile boolean failing;
     private volatile boolean loseNextAcknowledgement;
@@ -100,6 +101,25 @@ final class InMemoryAuditStore implements AuditStore {
     @Override
     public synchronized List<AuditCheckpoint> checkpoints(String node) {
         return checkpoints.stream().filter(c -> c.node().equals(node)).toList();
+    }
+
+    @Override
+    public synchronized Optional<AuditAnchor> anchor(String node) {
+        return anchors.stream().filter(a -> a.node().equals(node)).reduce((a, b) -> b);
+    }
+
+    /** Every event is a row of its own here; the chain's last one is never pruned. */
+    @Override
+    public synchronized long pruneBoundary(String node, long through) {
+        long last = lastEvent(node).map(ChainedEvent::sequence).orElse(0L);
+        return Math.max(0, Math.min(through, last - 1));
+    }
+
+    @Override
+    public synchronized void prune(AuditAnchor anchor) {
+        anchors.add(anchor);
+        events.removeIf(e -> e.node().equals(anchor.node()) && e.sequence() <= anchor.sequence());
+        checkpoints.removeIf(c -> c.node().equals(anchor.node()) && c.sequence() < anchor.sequence());
     }
 
     @Override

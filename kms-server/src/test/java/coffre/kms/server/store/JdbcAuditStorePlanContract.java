@@ -184,6 +184,39 @@ abstract class JdbcAuditStorePlanContract {
     }
 
     @Test
+    void pruneStatementsReadAFewRowsAlongTheirKeys() throws SQLException {
+        long middle = (long) ROWS * PER_ROW / 2 + 3;
+        // A history of prunes (one anchor row each), so that the planner sees a table worth an index.
+        try (Connection c = storage.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_audit_anchor (node_id, seq, hash, "
+                    + "pruned_micros, checkpoint_seq, archive_sha256, mac) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                for (String node : NODES) {
+                    for (long seq = 100; seq <= 500_000; seq += 100) {
+                        st.setString(1, node);
+                        st.setLong(2, seq);
+                        st.setString(3, "0".repeat(64));
+                        st.setLong(4, seq);
+                        st.setLong(5, seq);
+                        st.setString(6, "0".repeat(64));
+                        st.setString(7, "0".repeat(64));
+                        st.addBatch();
+                    }
+                }
+                st.executeBatch();
+            }
+            c.commit();
+            analyze(c);
+        }
+        assertBounded(plan(JdbcAuditStore.ANCHOR_SQL, "n1"), 2);
+        assertBounded(plan(JdbcAuditStore.ROW_AT_SQL, "n1", middle), 2);
+        assertBounded(plan(JdbcAuditStore.PRUNE_PAGE_SQL, "n1", middle), 5);
+        assertBounded(plan("SELECT first_seq FROM kms_audit_term WHERE " + JdbcAuditStore.TERM_KEY,
+                "t", "WRAP", micros(PER_ROW + 1), "n1", (long) PER_ROW + 1), 2);
+        assertEquals(middle - 3, store.pruneBoundary("n1", middle), "the end of the row before the one holding it");
+    }
+
+    @Test
     void theNodesAreOneProbeEach() throws SQLException {
         boolean h2;
         try (Connection c = storage.dataSource().getConnection()) {

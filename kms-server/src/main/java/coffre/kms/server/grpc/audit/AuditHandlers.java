@@ -1,6 +1,10 @@
 package coffre.kms.server.grpc.audit;
 
+import coffre.kms.server.approval.ApprovalGate;
+import coffre.kms.server.audit.AuditAnchor;
+import coffre.kms.server.audit.AuditCheckpoint;
 import coffre.kms.server.audit.AuditEventType;
+import coffre.kms.server.audit.AuditRetention;
 import coffre.kms.server.audit.AuditQuery;
 import coffre.kms.server.audit.AuditStore;
 import coffre.kms.server.audit.AuditVerifier;
@@ -10,9 +14,17 @@ import coffre.kms.server.domain.CallBounds;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Operation;
+import coffre.kms.server.domain.Principal;
 import coffre.kms.server.grpc.StoppableUnary;
 import coffre.kms.server.grpc.UnaryHandler;
+import coffre.kms.v1.AuditAnchorRecord;
+import coffre.kms.v1.AuditCheckpointRecord;
 import coffre.kms.v1.AuditEvent;
+import coffre.kms.v1.PruneAuditChainRequest;
+import coffre.kms.v1.PruneAuditChainResponse;
+import coffre.kms.v1.PruneAuditOperation;
+import coffre.kms.v1.ReadAuditChainRequest;
+import coffre.kms.v1.ReadAuditChainResponse;
 import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.v1.ChainVerification;
 import coffre.kms.v1.QueryAuditEventsRequest;
@@ -27,7 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code AuditService}: query the log and verify its chains. */
+/** {@code AuditService}: query the log, read and verify its chains, and ask officers to prune one. */
 public final class AuditHandlers {
     private static final int DEFAULT_PAGE = 100;
     private static final int MAX_FILTER = 1024;
@@ -35,8 +47,13 @@ public final class AuditHandlers {
     private AuditHandlers() {
     }
 
-    public static List<UnaryHandler<?, ?>> all(AuditStore store, AuditVerifier verifier) {
+    public static List<UnaryHandler<?, ?>> all(AuditStore store, AuditVerifier verifier, AuditRetention retention,
+                                               ApprovalGate approvals) {
         return List.of(
+                new StoppableUnary<>(AuditServiceGrpc.getReadChainMethod(), Operation.READ_AUDIT_CHAIN,
+                        (caller, r, bounds, progress) -> readChain(store, r, bounds)),
+                new StoppableUnary<>(AuditServiceGrpc.getPruneChainMethod(), Operation.PRUNE_AUDIT,
+                        (caller, r, bounds, progress) -> prune(retention, approvals, caller, r)),
                 new StoppableUnary<>(AuditServiceGrpc.getQueryEventsMethod(), Operation.QUERY_AUDIT,
                         (caller, r, bounds, progress) -> query(store, r, bounds)),
                 new StoppableUnary<>(AuditServiceGrpc.getVerifyChainMethod(), Operation.VERIFY_AUDIT,
@@ -91,6 +108,79 @@ public final class AuditHandlers {
                 event.node(), event.sequence()));
     }
 
+    /**
+     * Asks officers to prune: what is already known to be wrong is refused now and creates no
+     * request; the prune itself runs, checked again, when the quorum approves.
+     */
+    static PruneAuditChainResponse prune(AuditRetention retention, ApprovalGate approvals, Principal caller,
+                                         PruneAuditChainRequest r) {
+        approvals.requireInitialized();
+        retention.check(r.getNode(), r.getThroughSequence(), r.getArchiveSha256().toByteArray());
+        coffre.kms.v1.Operation operation = coffre.kms.v1.Operation.newBuilder().setPruneAudit(PruneAuditOperation
+                .newBuilder().setNode(r.getNode()).setThroughSequence(r.getThroughSequence())
+                .setArchiveSha256(r.getArchiveSha256())).build();
+        return PruneAuditChainResponse.newBuilder().setApprovalRequest(approvals.submit(operation, caller)).build();
+    }
+
+    /**
+     * A page of one chain in sequence order, with the checkpoints of its events (and, on the first
+     * page, the one at the prune anchor and the anchor itself): what an archive holds.
+     */
+    static ReadAuditChainResponse readChain(AuditStore store, ReadAuditChainRequest r, CallBounds bounds) {
+        if (r.getNode().isEmpty() || r.getNode().length() > 64) {
+            throw invalid("node must be 1 to 64 characters", "node");
+        }
+        if (r.getPageSize() > AuditQuery.MAX_LIMIT) {
+            throw new KmsException(ErrorReason.INVALID_PAGINATION, "page_size is at most " + AuditQuery.MAX_LIMIT,
+                    Map.of("field", "page_size"));
+        }
+        int limit = r.getPageSize() == 0 ? AuditQuery.MAX_LIMIT : r.getPageSize();
+        // uint64 above 2^63 arrives negative: past any chain's end.
+        long after = r.getAfterSequence() < 0 ? Long.MAX_VALUE : r.getAfterSequence();
+        ReadAuditChainResponse.Builder response = ReadAuditChainResponse.newBuilder();
+        Optional<AuditAnchor> anchor = store.anchor(r.getNode());
+        long start = anchor.map(AuditAnchor::sequence).orElse(0L);
+        if (after <= start) {
+            anchor.ifPresent(a -> response.setAnchor(anchor(a)));
+        }
+        List<ChainedEvent> events = after == Long.MAX_VALUE ? List.of()
+                : store.chain(r.getNode(), Math.max(after, start), limit, bounds);
+        events.forEach(e -> response.addEvents(message(e)));
+        if (!events.isEmpty()) {
+            long from = Math.max(after, start) - (after <= start && start > 0 ? 1 : 0);
+            long to = events.get(events.size() - 1).sequence();
+            long cursor = from;
+            while (true) {
+                List<AuditCheckpoint> page = store.checkpoints(r.getNode(), cursor, 1000);
+                for (var c : page) {
+                    if (c.sequence() <= to) {
+                        response.addCheckpoints(checkpoint(c));
+                    }
+                }
+                if (page.size() < 1000 || page.get(page.size() - 1).sequence() >= to) {
+                    break;
+                }
+                cursor = page.get(page.size() - 1).sequence();
+            }
+        }
+        return response.build();
+    }
+
+    static AuditCheckpointRecord checkpoint(AuditCheckpoint c) {
+        return AuditCheckpointRecord.newBuilder().setNode(c.node()).setSequence(c.sequence()).setHeadHash(c.headHash())
+                .setTime(timestamp(c.time())).setMac(c.mac()).build();
+    }
+
+    static AuditAnchorRecord anchor(AuditAnchor a) {
+        return AuditAnchorRecord.newBuilder().setNode(a.node()).setSequence(a.sequence()).setHash(a.hash())
+                .setPrunedTime(timestamp(a.prunedAt())).setCheckpointSequence(a.checkpointSequence())
+                .setArchiveSha256(a.archiveSha256()).setMac(a.mac()).build();
+    }
+
+    private static Timestamp timestamp(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+
     static VerifyAuditChainResponse verify(AuditVerifier verifier, String node) {
         return verify(verifier, node, CallBounds.NONE);
     }
@@ -109,7 +199,11 @@ public final class AuditHandlers {
         VerifyAuditChainResponse.Builder response = VerifyAuditChainResponse.newBuilder()
                 .setValid(reports.stream().allMatch(ChainReport::valid));
         for (ChainReport report : reports) {
-            response.addChains(ChainVerification.newBuilder()
+            ChainVerification.Builder chain = ChainVerification.newBuilder();
+            if (report.start() != null) {
+                chain.setStart(anchor(report.start()));
+            }
+            response.addChains(chain
                     .setNode(report.node())
                     .setValid(report.valid())
                     .setEventsChecked(report.eventsChecked())
