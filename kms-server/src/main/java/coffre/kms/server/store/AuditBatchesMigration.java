@@ -8,9 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration V8: the audit log is stored as batch rows ({@code kms_audit_batch}: one row per group
@@ -23,28 +21,12 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * verification still finds what was tampered with — in batches of {@value #MOVE_BATCH}; then the
  * old table is dropped. In Java because SQL cannot build the records. Portable (H2, PostgreSQL).
  */
-final class AuditBatchesMigration implements JavaMigration {
+final class AuditBatchesMigration extends JavaCodedMigration {
     private static final int MOVE_BATCH = 1_000;
     private static final System.Logger LOG = System.getLogger(AuditBatchesMigration.class.getName());
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("8");
-    }
-
-    @Override
-    public String getDescription() {
-        return "audit batches";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return null;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+    AuditBatchesMigration() {
+        super("8", "audit batches");
     }
 
     @Override

@@ -9,9 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration V9: audit queries become index ranges. Adds {@link AuditTermIndex}'s table, replaces
@@ -24,28 +22,12 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * <p>Reads every batch row once, a few at a time through the primary key (memory does not grow
  * with the log). In Java because SQL cannot decode the records. Portable (H2, PostgreSQL).
  */
-final class AuditTermsMigration implements JavaMigration {
+final class AuditTermsMigration extends JavaCodedMigration {
     private static final System.Logger LOG = System.getLogger(AuditTermsMigration.class.getName());
     private static final int ROWS_PER_READ = 16;
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("9");
-    }
-
-    @Override
-    public String getDescription() {
-        return "audit terms";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return null;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+    AuditTermsMigration() {
+        super("9", "audit terms");
     }
 
     @Override
