@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Table {@code kms_audit_term} (migration V9): for each batch row, one index row per distinct
@@ -34,6 +36,15 @@ final class AuditTermIndex {
                 : "#" + ChainHash.sha256Hex(value.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The entries that index a row under {@code terms}: each value in its indexed form, once. */
+    static Set<AuditBatch.Term> indexed(Collection<AuditBatch.Term> terms) {
+        Set<AuditBatch.Term> indexed = new LinkedHashSet<>();
+        for (AuditBatch.Term t : terms) {
+            indexed.add(new AuditBatch.Term(t.kind(), value(t.value())));
+        }
+        return indexed;
+    }
+
     /** Indexes one batch row under its terms. */
     static void insert(Connection connection, String node, long firstSequence, long minMicros, long maxMicros,
                        Collection<AuditBatch.Term> terms) throws SQLException {
@@ -41,12 +52,7 @@ final class AuditTermIndex {
             return;
         }
         try (PreparedStatement st = connection.prepareStatement(INSERT_SQL)) {
-            java.util.Set<AuditBatch.Term> indexed = new java.util.HashSet<>();
-            for (AuditBatch.Term t : terms) {
-                AuditBatch.Term stored = new AuditBatch.Term(t.kind(), value(t.value()));
-                if (!indexed.add(stored)) {
-                    continue;
-                }
+            for (AuditBatch.Term stored : indexed(terms)) {
                 st.setString(1, String.valueOf(stored.kind()));
                 st.setString(2, stored.value());
                 st.setLong(3, minMicros);

@@ -208,10 +208,10 @@ abstract class JdbcAuditStorePlanContract {
             c.commit();
             analyze(c);
         }
-        assertBounded(plan(JdbcAuditStore.ANCHOR_SQL, "n1"), 2);
-        assertBounded(plan(JdbcAuditStore.ROW_AT_SQL, "n1", middle), 2);
-        assertBounded(plan(JdbcAuditStore.PRUNE_PAGE_SQL, "n1", middle), 5);
-        assertBounded(plan("SELECT first_seq FROM kms_audit_term WHERE " + JdbcAuditStore.TERM_KEY,
+        assertBounded(plan(AuditPruning.ANCHOR_SQL, "n1"), 2);
+        assertBounded(plan(AuditPruning.ROW_AT_SQL, "n1", middle), 2);
+        assertBounded(plan(AuditPruning.PRUNE_PAGE_SQL, "n1", middle), 5);
+        assertBounded(plan("SELECT first_seq FROM kms_audit_term WHERE " + AuditPruning.TERM_KEY,
                 "t", "WRAP", micros(PER_ROW + 1), "n1", (long) PER_ROW + 1), 2);
         assertEquals(middle - 3, store.pruneBoundary("n1", middle), "the end of the row before the one holding it");
     }
