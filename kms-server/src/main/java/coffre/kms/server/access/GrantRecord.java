@@ -1,7 +1,7 @@
 package coffre.kms.server.access;
 
 import coffre.kms.server.domain.ErrorReason;
-import coffre.kms.server.domain.KeyId;
+import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.v1.DataOperation;

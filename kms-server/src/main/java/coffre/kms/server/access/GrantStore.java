@@ -1,6 +1,6 @@
 package coffre.kms.server.access;
 
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
 import java.time.Instant;
 import java.util.List;
 
@@ -8,7 +8,7 @@ import java.util.List;
  * The port to where grants are kept. Only {@link GrantRegistry} calls it, on the administrative
  * path; the data path reads the registry's memory.
  *
- * <p>All methods block. Infrastructure failures surface as {@link Store.StoreException}; nothing
+ * <p>All methods block. Infrastructure failures surface as {@link StoreException}; nothing
  * is acknowledged by a method that throws.
  */
 public interface GrantStore {

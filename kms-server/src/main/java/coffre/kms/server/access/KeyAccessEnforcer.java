@@ -1,8 +1,7 @@
 package coffre.kms.server.access;
 
-import coffre.kms.server.domain.DataAccessPolicy;
-import coffre.kms.server.domain.KeyId;
-import coffre.kms.server.domain.LiveKey;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.LiveKey;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.v1.DataOperation;
 import java.time.Clock;

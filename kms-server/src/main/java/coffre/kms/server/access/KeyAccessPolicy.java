@@ -4,7 +4,6 @@ import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.PrincipalNames;
-import coffre.kms.server.domain.PrincipalPattern;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ContextRequirement;

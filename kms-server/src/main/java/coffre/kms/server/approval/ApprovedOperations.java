@@ -1,11 +1,11 @@
 package coffre.kms.server.approval;
 
-import coffre.kms.server.domain.Alias;
+import coffre.kms.server.keys.Alias;
 import coffre.kms.server.domain.ErrorReason;
-import coffre.kms.server.domain.KeyAttributes;
-import coffre.kms.server.domain.KeyId;
-import coffre.kms.server.domain.KeyLifecycle;
-import coffre.kms.server.domain.KeyReference;
+import coffre.kms.server.keys.KeyAttributes;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyLifecycle;
+import coffre.kms.server.keys.KeyReference;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.v1.Operation;
 import java.time.Clock;

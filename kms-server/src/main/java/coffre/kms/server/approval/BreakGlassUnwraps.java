@@ -1,11 +1,11 @@
 package coffre.kms.server.approval;
 
-import coffre.kms.server.domain.EncryptionContext;
+import coffre.kms.server.crypto.EncryptionContext;
 import coffre.kms.server.domain.ErrorReason;
-import coffre.kms.server.domain.KeyMetadata;
+import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
-import coffre.kms.server.domain.UnwrapApprovals;
+import coffre.kms.server.crypto.UnwrapApprovals;
 import coffre.kms.v1.Operation;
 import coffre.kms.v1.UnwrapOnceOperation;
 import coffre.kms.v1.signing.Statements;

@@ -383,7 +383,7 @@ public final class QuorumService implements Quorum {
 
     /**
      * Tells this node's watchers of a request that another node created or changed (see
-     * {@link coffre.kms.server.domain.ChangeFeed}); this node's own changes reach them directly.
+     * {@link coffre.kms.server.cluster.ChangeFeed}); this node's own changes reach them directly.
      * A request being executed is shown when its outcome is recorded, as on the executing node.
      */
     public void changedElsewhere(String requestId) {

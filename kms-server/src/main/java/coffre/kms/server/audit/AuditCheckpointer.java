@@ -1,5 +1,6 @@
 package coffre.kms.server.audit;
 
+import coffre.kms.server.domain.StoreException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -28,7 +29,7 @@ public final class AuditCheckpointer {
      * Checkpoints the head if it moved.
      *
      * @return the new checkpoint, or empty when there was nothing new to anchor
-     * @throws coffre.hsm.HsmException or {@link coffre.kms.server.domain.Store.StoreException}
+     * @throws coffre.hsm.HsmException or {@link StoreException}
      *         when the HSM or the store cannot be used now; the next run tries again
      */
     public synchronized Optional<AuditCheckpoint> checkpoint() {

@@ -2,8 +2,8 @@ package coffre.kms.server.audit;
 
 import coffre.hsm.Hsm;
 import coffre.hsm.HsmKeyRef;
-import coffre.kms.server.domain.ClusterLock;
-import coffre.kms.server.domain.SharedHsmKeys;
+import coffre.kms.server.cluster.ClusterLock;
+import coffre.kms.server.cluster.SharedHsmKeys;
 
 /**
  * The HSM key that signs audit checkpoints: an HMAC-SHA-256 key generated inside the HSM, never

@@ -1,12 +1,13 @@
 package coffre.kms.server.audit;
 
 import coffre.kms.server.domain.CallBounds;
+import coffre.kms.server.domain.StoreException;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Where audit chains and checkpoints are kept (the same database as the metadata). All methods
- * block; infrastructure failures are {@link coffre.kms.server.domain.Store.StoreException}s.
+ * block; infrastructure failures are {@link StoreException}s.
  */
 public interface AuditStore {
 

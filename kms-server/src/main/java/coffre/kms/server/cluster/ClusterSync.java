@@ -2,9 +2,8 @@ package coffre.kms.server.cluster;
 
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.approval.QuorumService;
-import coffre.kms.server.domain.ChangeFeed;
-import coffre.kms.server.domain.KeyId;
-import coffre.kms.server.domain.KeyLifecycle;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyLifecycle;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Objects;

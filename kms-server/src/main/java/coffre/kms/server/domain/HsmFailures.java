@@ -8,13 +8,13 @@ import java.lang.System.Logger.Level;
  * Turns HSM failures into error reasons. The PKCS#11 code is logged here, on the server, and
  * never reaches the caller.
  */
-final class HsmFailures {
+public final class HsmFailures {
     private static final Logger LOG = System.getLogger(HsmFailures.class.getName());
 
     private HsmFailures() {
     }
 
-    static KmsException translate(HsmException e, String operation) {
+    public static KmsException translate(HsmException e, String operation) {
         return switch (e.kind()) {
             case AUTHENTICATION_FAILED -> KmsException.decryptionFailed();
             case UNAVAILABLE, LOGIN_FAILED -> {

@@ -1,8 +1,8 @@
 package coffre.kms.server.grpc;
 
 import coffre.kms.server.audit.ChainHash;
-import coffre.kms.server.domain.EncryptionContext;
-import coffre.kms.server.domain.Envelope;
+import coffre.kms.server.crypto.EncryptionContext;
+import coffre.kms.server.crypto.Envelope;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.v1.Officer;
 import coffre.kms.v1.signing.OfficerKeys;

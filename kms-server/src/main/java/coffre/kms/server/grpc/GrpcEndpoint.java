@@ -1,12 +1,13 @@
 package coffre.kms.server.grpc;
 
+import coffre.kms.server.access.AccessControl;
 import coffre.kms.server.audit.AuditEventType;
 import coffre.kms.server.audit.AuditSink;
-import coffre.kms.server.domain.AccessControl;
 import coffre.kms.server.domain.CallBounds;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.domain.StoreException;
 import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 import io.vertx.core.Context;
@@ -19,8 +20,8 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpcio.server.GrpcIoServer;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -394,7 +395,7 @@ public final class GrpcEndpoint {
     }
 
     private void noteStoreFailure(Throwable failure) {
-        if (failure instanceof coffre.kms.server.domain.Store.StoreException
+        if (failure instanceof StoreException
                 || failure instanceof KmsException kms && kms.reason() == ErrorReason.STORE_UNAVAILABLE) {
             onStoreUnavailable.run();
         }
@@ -404,7 +405,7 @@ public final class GrpcEndpoint {
         if (cause instanceof KmsException kms) {
             return kms;
         }
-        if (cause instanceof coffre.kms.server.domain.Store.StoreException store) {
+        if (cause instanceof StoreException store) {
             // The database is down or unreachable: nothing was done, and a retry (on any node) may succeed.
             LOG.log(Level.WARNING, "store unavailable: {0}", store.getMessage());
             return new KmsException(ErrorReason.STORE_UNAVAILABLE, "the metadata store is unavailable; retry later",

@@ -3,9 +3,9 @@ package coffre.kms.server.health;
 import coffre.hsm.GcmCiphertext;
 import coffre.hsm.Hsm;
 import coffre.hsm.HsmKeyRef;
-import coffre.kms.server.domain.ClusterLock;
-import coffre.kms.server.domain.SharedHsmKeys;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.cluster.ClusterLock;
+import coffre.kms.server.cluster.SharedHsmKeys;
+import coffre.kms.server.keys.KeyMetadataStore;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -36,19 +36,19 @@ public final class HealthMonitor {
     }
 
     private final Hsm hsm;
-    private final Store store;
+    private final KeyMetadataStore store;
     private final Clock clock;
     private final Duration maxAge;
     private final AtomicReference<Report> last = new AtomicReference<>();
     private final SharedHsmKeys sharedKeys;
     private volatile HsmKeyRef healthKey;
 
-    public HealthMonitor(Hsm hsm, Store store, Clock clock, Duration maxAge) {
+    public HealthMonitor(Hsm hsm, KeyMetadataStore store, Clock clock, Duration maxAge) {
         this(hsm, store, ClusterLock.LOCAL, clock, maxAge);
     }
 
     /** @param lock held by one node of the deployment at a time while the health key is created */
-    public HealthMonitor(Hsm hsm, Store store, ClusterLock lock, Clock clock, Duration maxAge) {
+    public HealthMonitor(Hsm hsm, KeyMetadataStore store, ClusterLock lock, Clock clock, Duration maxAge) {
         this.hsm = hsm;
         this.sharedKeys = new SharedHsmKeys(hsm, lock);
         this.store = store;

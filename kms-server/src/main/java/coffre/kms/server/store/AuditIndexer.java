@@ -1,7 +1,7 @@
 package coffre.kms.server.store;
 
 import coffre.kms.server.audit.ChainedEvent;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +84,7 @@ final class AuditIndexer implements AutoCloseable {
         synchronized (journalLock) {
             if (pendingEvents + batch.events() > MAX_PENDING) {
                 // The database has not taken events for a long while: stop acknowledging.
-                throw new Store.StoreException("the audit database is " + pendingEvents
+                throw new StoreException("the audit database is " + pendingEvents
                         + " events behind its journal", null);
             }
             journal.append(batch.records());

@@ -1,7 +1,7 @@
 package coffre.kms.server.store;
 
 import coffre.kms.server.audit.ChainedEvent;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -84,7 +84,7 @@ final class AuditJournal implements AutoCloseable {
             }
             this.channel = opened;
         } catch (IOException e) {
-            throw new Store.StoreException("cannot open the audit journal " + file, e);
+            throw new StoreException("cannot open the audit journal " + file, e);
         }
         this.buffer = aligned(4 * block);
         this.end = 0;
@@ -130,7 +130,7 @@ final class AuditJournal implements AutoCloseable {
             }
             writeFully(buffer, blockStart);
         } catch (IOException e) {
-            throw new Store.StoreException("cannot write the audit journal " + file, e);
+            throw new StoreException("cannot write the audit journal " + file, e);
         }
         end += records.length;
         long newBlockStart = end / block * block;
@@ -214,7 +214,7 @@ final class AuditJournal implements AutoCloseable {
             buffer.clear();
             return records.events();
         } catch (IOException | IllegalArgumentException e) {
-            throw new Store.StoreException("cannot read the audit journal " + file, e);
+            throw new StoreException("cannot read the audit journal " + file, e);
         }
     }
 
@@ -225,7 +225,7 @@ final class AuditJournal implements AutoCloseable {
             ByteBuffer zeros = aligned(block);
             writeFully(zeros, 0);
         } catch (IOException e) {
-            throw new Store.StoreException("cannot empty the audit journal " + file, e);
+            throw new StoreException("cannot empty the audit journal " + file, e);
         }
         end = 0;
     }
@@ -240,7 +240,7 @@ final class AuditJournal implements AutoCloseable {
         try {
             channel.close();
         } catch (IOException e) {
-            throw new Store.StoreException("cannot close the audit journal " + file, e);
+            throw new StoreException("cannot close the audit journal " + file, e);
         }
     }
 }

@@ -1,8 +1,9 @@
 package coffre.kms.server.store;
 
 import coffre.kms.server.approval.ApprovalStore;
-import coffre.kms.server.domain.ChangeFeed;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.cluster.ChangeFeed;
+import coffre.kms.server.cluster.ChangePublisher;
+import coffre.kms.server.keys.KeyMetadataStore;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.Officer;
 import coffre.kms.v1.QuorumRule;

@@ -2,12 +2,13 @@ package coffre.kms.server.store;
 
 import coffre.kms.server.access.GrantRecord;
 import coffre.kms.server.access.GrantStore;
-import coffre.kms.server.domain.KeyId;
+import coffre.kms.server.cluster.ChangeFeed;
+import coffre.kms.server.cluster.ChangePublisher;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyMetadataStore;
 import coffre.kms.v1.DataOperation;
-import coffre.kms.server.domain.ChangeFeed;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

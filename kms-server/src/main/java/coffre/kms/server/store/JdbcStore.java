@@ -1,13 +1,14 @@
 package coffre.kms.server.store;
 
-import coffre.kms.server.domain.Alias;
-import coffre.kms.server.domain.ChangeFeed;
-import coffre.kms.server.domain.KeyId;
-import coffre.kms.server.domain.KeyMetadata;
-import coffre.kms.server.domain.KeyState;
-import coffre.kms.server.domain.KeyVersionMetadata;
-import coffre.kms.server.domain.KeyVersionState;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.cluster.ChangeFeed;
+import coffre.kms.server.cluster.ChangePublisher;
+import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyMetadata;
+import coffre.kms.server.keys.KeyMetadataStore;
+import coffre.kms.server.keys.KeyState;
+import coffre.kms.server.keys.KeyVersionMetadata;
+import coffre.kms.server.keys.KeyVersionState;
 import coffre.kms.v1.AccessPolicy;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.sql.Connection;
@@ -28,10 +29,10 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
- * The {@link Store} of key metadata over JDBC, with portable SQL shared by the embedded H2 file and
+ * The {@link KeyMetadataStore} of key metadata over JDBC, with portable SQL shared by the embedded H2 file and
  * PostgreSQL. Each method is one transaction; a failed one changes nothing.
  */
-public final class JdbcStore implements Store {
+public final class JdbcStore implements KeyMetadataStore {
     private static final String PROTECTION_HSM = "HSM";
     /** SQLState class 23 = integrity constraint violation (same code on H2 and PostgreSQL). */
     private static final String INTEGRITY_VIOLATION_CLASS = "23";

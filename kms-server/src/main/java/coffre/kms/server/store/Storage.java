@@ -2,9 +2,13 @@ package coffre.kms.server.store;
 
 import coffre.kms.server.access.GrantStore;
 import coffre.kms.server.approval.ApprovalStore;
-import coffre.kms.server.domain.ChangeFeed;
-import coffre.kms.server.domain.ClusterLock;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.cluster.ChangeFeed;
+import coffre.kms.server.cluster.ChangePublisher;
+import coffre.kms.server.cluster.ClusterLock;
+import coffre.kms.server.cluster.PostgresChangeFeed;
+import coffre.kms.server.cluster.PostgresClusterLock;
+import coffre.kms.server.domain.StoreException;
+import coffre.kms.server.keys.KeyMetadataStore;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -15,7 +19,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class Storage implements AutoCloseable {
     private final HikariDataSource dataSource;
-    private final Store keys;
+    private final KeyMetadataStore keys;
     private final java.nio.file.Path auditJournal;
     private final ChangeFeed changes;
     private final GrantStore grants;
@@ -54,7 +58,7 @@ public final class Storage implements AutoCloseable {
             if (clusterFeed != null) {
                 clusterFeed.close();
             }
-            throw new Store.StoreException("cannot migrate the store schema: " + e.getMessage(), e);
+            throw new StoreException("cannot migrate the store schema: " + e.getMessage(), e);
         }
         ChangePublisher publisher = clusterFeed == null ? ChangePublisher.NONE : clusterFeed;
         this.changes = clusterFeed == null ? ChangeFeed.NONE : clusterFeed;
@@ -65,7 +69,7 @@ public final class Storage implements AutoCloseable {
     }
 
     /** Key metadata. */
-    public Store keys() {
+    public KeyMetadataStore keys() {
         return keys;
     }
 

@@ -1,7 +1,8 @@
 package coffre.kms.server.store;
 
+import coffre.kms.server.cluster.PostgresChangeFeed;
 import coffre.kms.server.config.StoreSettings;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ public final class StoreFactory {
             dataSource = new HikariDataSource(config);
         } catch (RuntimeException e) {
             feed.close();
-            throw new Store.StoreException("cannot connect to PostgreSQL at " + pg.url() + " as " + pg.user() + ": "
+            throw new StoreException("cannot connect to PostgreSQL at " + pg.url() + " as " + pg.user() + ": "
                     + rootMessage(e), e);
         }
         return new Storage(dataSource, null, pg.schema(), feed);
@@ -94,7 +95,7 @@ public final class StoreFactory {
         if (pg.passwordEnv() != null) {
             String value = System.getenv(pg.passwordEnv());
             if (value == null) {
-                throw new Store.StoreException("store.passwordEnv: environment variable " + pg.passwordEnv()
+                throw new StoreException("store.passwordEnv: environment variable " + pg.passwordEnv()
                         + " is not set", null);
             }
             return value;
@@ -104,7 +105,7 @@ public final class StoreFactory {
             return value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
                     : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
         } catch (java.io.IOException e) {
-            throw new Store.StoreException("store.passwordFile: cannot read " + pg.passwordFile(), e);
+            throw new StoreException("store.passwordFile: cannot read " + pg.passwordFile(), e);
         }
     }
 
@@ -132,7 +133,7 @@ public final class StoreFactory {
                 Files.createDirectories(parent);
             }
         } catch (java.io.IOException e) {
-            throw new Store.StoreException("cannot create the store directory for " + path, e);
+            throw new StoreException("cannot create the store directory for " + path, e);
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("coffre-h2");

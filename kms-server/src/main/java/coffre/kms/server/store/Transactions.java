@@ -1,15 +1,15 @@
 package coffre.kms.server.store;
 
-import coffre.kms.server.domain.Store;
-import java.lang.System.Logger;
+import coffre.kms.server.domain.StoreException;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
  * One database transaction around a piece of JDBC work, shared by the stores: commit on success,
- * roll back on any failure, and report SQL failures as {@link Store.StoreException} (naming the
+ * roll back on any failure, and report SQL failures as {@link StoreException} (naming the
  * SQLState, never the statement's values).
  *
  * <p>A pooled connection can turn out dead when used (the database restarted since it was last
@@ -57,7 +57,7 @@ final class Transactions {
                             storeName, e.getSQLState());
                     continue;
                 }
-                throw new Store.StoreException(storeName + " operation failed (SQLState " + e.getSQLState() + ")", e);
+                throw new StoreException(storeName + " operation failed (SQLState " + e.getSQLState() + ")", e);
             }
         }
     }

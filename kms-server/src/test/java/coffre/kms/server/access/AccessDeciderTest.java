@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.testing.MutableClock;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
@@ -157,8 +157,8 @@ class AccessDeciderTest {
     @Test
     void aFailedRevocationLeavesTheGrantAsItWas() {
         GrantRecord grant = grantUnwrap(BATCH, KEY, Duration.ZERO, Duration.ofDays(1), Map.of());
-        store.failNextWrite = new Store.StoreException("down", null);
-        assertThrows(Store.StoreException.class, () -> grants.revoke(grant.id()));
+        store.failNextWrite = new StoreException("down", null);
+        assertThrows(StoreException.class, () -> grants.revoke(grant.id()));
         assertFalse(grants.get(grant.id()).isRevoked());
         assertDoesNotThrow(() -> check(BATCH, DataOperation.UNWRAP, Map.of("tenant", "acme"), START));
     }

@@ -1,6 +1,6 @@
 package coffre.kms.server.audit;
 
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,7 +38,7 @@ final class InMemoryAuditStore implements AuditStore {
     public synchronized Optional<ChainedEvent> lastEvent(String node) {
         // A database that is down refuses reads as well as writes.
         if (failing) {
-            throw new Store.StoreException("switched off", null);
+            throw new StoreException("switched off", null);
         }
         return events.stream().filter(e -> e.node().equals(node)).max(Comparator.comparingLong(ChainedEvent::sequence));
     }
@@ -51,7 +51,7 @@ final class InMemoryAuditStore implements AuditStore {
                 gate.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Store.StoreException("interrupted", e);
+                throw new StoreException("interrupted", e);
             }
         }
         appendNow(batch);
@@ -66,19 +66,19 @@ final class InMemoryAuditStore implements AuditStore {
 
     private synchronized void appendNow(List<ChainedEvent> batch) {
         if (failing) {
-            throw new Store.StoreException("switched off", null);
+            throw new StoreException("switched off", null);
         }
         for (ChainedEvent event : batch) {
             // As the table's primary key (node, seq) does.
             if (events.stream().anyMatch(e -> e.node().equals(event.node()) && e.sequence() == event.sequence())) {
-                throw new Store.StoreException("duplicate key: " + event.node() + "/" + event.sequence(), null);
+                throw new StoreException("duplicate key: " + event.node() + "/" + event.sequence(), null);
             }
         }
         appends.incrementAndGet();
         events.addAll(batch);
         if (loseNextAcknowledgement) {
             loseNextAcknowledgement = false;
-            throw new Store.StoreException("connection lost after the commit", null);
+            throw new StoreException("connection lost after the commit", null);
         }
     }
 

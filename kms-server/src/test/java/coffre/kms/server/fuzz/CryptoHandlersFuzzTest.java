@@ -8,17 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import coffre.hsm.HsmKeyRef;
-import coffre.kms.server.domain.Alias;
-import coffre.kms.server.domain.CryptoOperations;
-import coffre.kms.server.domain.Envelope;
+import coffre.kms.server.keys.Alias;
+import coffre.kms.server.crypto.CryptoOperations;
+import coffre.kms.server.crypto.Envelope;
 import coffre.kms.server.domain.ErrorReason;
-import coffre.kms.server.domain.KeyAttributes;
-import coffre.kms.server.domain.KeyId;
-import coffre.kms.server.domain.KeyMetadata;
-import coffre.kms.server.domain.KeyReference;
-import coffre.kms.server.domain.KeyRegistry;
+import coffre.kms.server.keys.KeyAttributes;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyMetadata;
+import coffre.kms.server.keys.KeyReference;
+import coffre.kms.server.keys.KeyRegistry;
 import coffre.kms.server.domain.KmsException;
-import coffre.kms.server.domain.LiveKey;
+import coffre.kms.server.keys.LiveKey;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.grpc.Reply;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
@@ -91,7 +91,7 @@ class CryptoHandlersFuzzTest {
     private static final KeyId MAIN = key('a', "fuzz", 2, null, false);
 
     static {
-        key('b', null, 1, k -> k.withState(coffre.kms.server.domain.KeyState.DISABLED, NOW), false);
+        key('b', null, 1, k -> k.withState(coffre.kms.server.keys.KeyState.DISABLED, NOW), false);
         key('c', null, 1, k -> k.withPendingDeletion(NOW.plusSeconds(86_400), NOW), false);
         key('d', "break-glass", 1, k -> k.withUnwrapApproval(true, NOW), false);
         key('e', null, 1, k -> k.destroyed(NOW), true);

@@ -3,7 +3,7 @@ package coffre.kms.server.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import coffre.kms.server.audit.ChainHash;
-import coffre.kms.server.domain.EncryptionContext;
+import coffre.kms.server.crypto.EncryptionContext;
 import coffre.kms.v1.GetKeyRequest;
 import coffre.kms.v1.GetKeyResponse;
 import coffre.kms.v1.WrapRequest;

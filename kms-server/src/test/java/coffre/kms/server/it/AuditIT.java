@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.audit.AuditLog;
 import coffre.kms.server.audit.ChainHash;
-import coffre.kms.server.domain.EncryptionContext;
+import coffre.kms.server.crypto.EncryptionContext;
 import coffre.kms.server.testing.Errors;
 import coffre.kms.server.testing.StoredAuditChain;
 import coffre.kms.server.testing.TestServer;

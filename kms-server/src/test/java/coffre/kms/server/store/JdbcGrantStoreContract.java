@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.access.GrantRecord;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
 import coffre.kms.v1.DataOperation;
 import coffre.kms.v1.GrantSpec;
 import com.google.protobuf.Timestamp;
@@ -95,7 +95,7 @@ abstract class JdbcGrantStoreContract {
         try (Storage storage = open()) {
             var store = storage.grants();
             GrantRecord orphan = grant(KEY, Map.of("tenant", "acme"));
-            assertThrows(Store.StoreException.class, () -> store.insert(orphan));
+            assertThrows(StoreException.class, () -> store.insert(orphan));
             assertEquals(List.of(), store.loadAll());
         }
     }

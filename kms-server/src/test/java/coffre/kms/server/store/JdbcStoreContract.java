@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import coffre.kms.server.domain.Alias;
-import coffre.kms.server.domain.KeyAttributes;
-import coffre.kms.server.domain.KeyId;
-import coffre.kms.server.domain.KeyMetadata;
-import coffre.kms.server.domain.KeyState;
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
+import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyAttributes;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyMetadata;
+import coffre.kms.server.keys.KeyMetadataStore;
+import coffre.kms.server.keys.KeyState;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Map;
@@ -49,7 +50,7 @@ abstract class JdbcStoreContract {
     @Test
     void keysRoundTripWithVersionsLabelsAndTimes() {
         try (Storage storage = open()) {
-            Store store = storage.keys();
+            KeyMetadataStore store = storage.keys();
             KeyMetadata key = newKey("a");
             store.insertKey(key);
             KeyMetadata rotated = key.withNewVersion(now.plusSeconds(5));
@@ -59,7 +60,7 @@ abstract class JdbcStoreContract {
             assertEquals(pending, store.findKey(key.id()).orElseThrow());
         }
         try (Storage storage = open()) {
-            Store reopened = storage.keys();
+            KeyMetadataStore reopened = storage.keys();
             KeyMetadata loaded = reopened.loadAllKeys().get(0);
             assertEquals(KeyState.PENDING_DELETION, loaded.state());
             assertEquals(2, loaded.versions().size());
@@ -70,10 +71,10 @@ abstract class JdbcStoreContract {
     @Test
     void duplicateAliasIsReportedAndNothingIsWritten() {
         try (Storage storage = open()) {
-            Store store = storage.keys();
+            KeyMetadataStore store = storage.keys();
             store.insertKey(newKey("same"));
             KeyMetadata second = newKey("same");
-            assertThrows(Store.AliasTakenException.class, () -> store.insertKey(second));
+            assertThrows(KeyMetadataStore.AliasTakenException.class, () -> store.insertKey(second));
             assertTrue(store.findKey(second.id()).isEmpty());
             assertEquals(1, store.loadAllKeys().size());
         }
@@ -82,11 +83,11 @@ abstract class JdbcStoreContract {
     @Test
     void staleRevisionIsRefused() {
         try (Storage storage = open()) {
-            Store store = storage.keys();
+            KeyMetadataStore store = storage.keys();
             KeyMetadata key = newKey(null);
             store.insertKey(key);
             store.updateKey(key.withState(KeyState.DISABLED, now));
-            assertThrows(Store.ConcurrentUpdateException.class,
+            assertThrows(KeyMetadataStore.ConcurrentUpdateException.class,
                     () -> store.updateKey(key.withState(KeyState.DISABLED, now)));
         }
     }
@@ -107,6 +108,6 @@ abstract class JdbcStoreContract {
     void closedStoreFailsWithStoreException() {
         Storage storage = open();
         storage.close();
-        assertThrows(Store.StoreException.class, storage.keys()::loadAllKeys);
+        assertThrows(StoreException.class, storage.keys()::loadAllKeys);
     }
 }

@@ -3,7 +3,7 @@ package coffre.kms.server.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import coffre.kms.server.domain.Store;
+import coffre.kms.server.domain.StoreException;
 import java.io.PrintWriter;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -97,7 +97,7 @@ class TransactionsTest {
     @Test
     void aSecondBrokenConnectionIsReported() {
         AtomicInteger runs = new AtomicInteger();
-        Store.StoreException e = assertThrows(Store.StoreException.class, () -> transactions.run(c -> {
+        StoreException e = assertThrows(StoreException.class, () -> transactions.run(c -> {
             runs.incrementAndGet();
             throw new SQLException("I/O error", "08006");
         }));
@@ -109,14 +109,14 @@ class TransactionsTest {
     void aCommitWithAnUnknownOutcomeIsNeverRepeated() {
         commitFails = true;
         AtomicInteger runs = new AtomicInteger();
-        assertThrows(Store.StoreException.class, () -> transactions.run(c -> runs.incrementAndGet()));
+        assertThrows(StoreException.class, () -> transactions.run(c -> runs.incrementAndGet()));
         assertEquals(1, runs.get());
     }
 
     @Test
     void otherFailuresAreNotRetried() {
         AtomicInteger runs = new AtomicInteger();
-        assertThrows(Store.StoreException.class, () -> transactions.run(c -> {
+        assertThrows(StoreException.class, () -> transactions.run(c -> {
             runs.incrementAndGet();
             throw new SQLException("duplicate key", "23505");
         }));

@@ -1,7 +1,7 @@
 package coffre.kms.server.grpc.crypto;
 
-import coffre.kms.server.domain.CryptoOperations;
-import coffre.kms.server.domain.KeyReference;
+import coffre.kms.server.crypto.CryptoOperations;
+import coffre.kms.server.keys.KeyReference;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.grpc.Reply;

@@ -2,9 +2,9 @@ package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.access.KeyAccessPolicy;
 import coffre.kms.server.approval.ApprovalGate;
-import coffre.kms.server.domain.Alias;
-import coffre.kms.server.domain.KeyAttributes;
-import coffre.kms.server.domain.KeyLifecycle;
+import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyAttributes;
+import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.grpc.Reply;

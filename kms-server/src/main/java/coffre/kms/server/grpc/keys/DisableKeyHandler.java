@@ -1,8 +1,8 @@
 package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.approval.ApprovalGate;
-import coffre.kms.server.domain.KeyLifecycle;
-import coffre.kms.server.domain.KeyReference;
+import coffre.kms.server.keys.KeyLifecycle;
+import coffre.kms.server.keys.KeyReference;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;

@@ -1,9 +1,9 @@
 package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.approval.ApprovalGate;
-import coffre.kms.server.domain.KeyLifecycle;
-import coffre.kms.server.domain.KeyMetadata;
-import coffre.kms.server.domain.KeyReference;
+import coffre.kms.server.keys.KeyLifecycle;
+import coffre.kms.server.keys.KeyMetadata;
+import coffre.kms.server.keys.KeyReference;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.grpc.Reply;

@@ -2,8 +2,8 @@ package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.access.KeyAccessPolicy;
 import coffre.kms.server.approval.ApprovalGate;
-import coffre.kms.server.domain.KeyLifecycle;
-import coffre.kms.server.domain.KeyMetadata;
+import coffre.kms.server.keys.KeyLifecycle;
+import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.grpc.UnaryHandler;
 import coffre.kms.v1.CancelKeyDeletionResponse;

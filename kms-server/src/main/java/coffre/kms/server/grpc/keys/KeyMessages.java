@@ -1,7 +1,7 @@
 package coffre.kms.server.grpc.keys;
 
-import coffre.kms.server.domain.KeyMetadata;
-import coffre.kms.server.domain.KeyVersionMetadata;
+import coffre.kms.server.keys.KeyMetadata;
+import coffre.kms.server.keys.KeyVersionMetadata;
 import coffre.kms.v1.ApprovalPolicy;
 import coffre.kms.v1.Key;
 import coffre.kms.v1.KeyState;

@@ -1,9 +1,9 @@
 package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.domain.ErrorReason;
-import coffre.kms.server.domain.KeyId;
-import coffre.kms.server.domain.KeyMetadata;
-import coffre.kms.server.domain.KeyRegistry;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyMetadata;
+import coffre.kms.server.keys.KeyRegistry;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;

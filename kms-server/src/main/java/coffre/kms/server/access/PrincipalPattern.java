@@ -1,0 +1,50 @@
+package coffre.kms.server.access;
+
+import coffre.kms.server.domain.Principal;
+import java.util.regex.Pattern;
+
+/**
+ * An exact principal name or a glob: {@code *} matches any run of characters (including none),
+ * {@code ?} exactly one; everything else is literal.
+ */
+public final class PrincipalPattern {
+    private final String text;
+    private final Pattern regex;
+
+    private PrincipalPattern(String text, Pattern regex) {
+        this.text = text;
+        this.regex = regex;
+    }
+
+    public static PrincipalPattern of(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("a principal pattern must not be blank");
+        }
+        StringBuilder re = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (c == '*' || c == '?') {
+                if (!literal.isEmpty()) {
+                    re.append(Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                re.append(c == '*' ? ".*" : ".");
+            } else {
+                literal.append(c);
+            }
+        }
+        if (!literal.isEmpty()) {
+            re.append(Pattern.quote(literal.toString()));
+        }
+        return new PrincipalPattern(text, Pattern.compile(re.toString(), Pattern.DOTALL));
+    }
+
+    public boolean matches(Principal principal) {
+        return regex.matcher(principal.name()).matches();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

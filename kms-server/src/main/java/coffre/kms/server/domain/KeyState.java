@@ -1,9 +1,0 @@
-package coffre.kms.server.domain;
-
-/** Lifecycle state of a key. Only {@link #ENABLED} keys wrap and unwrap. */
-public enum KeyState {
-    ENABLED,
-    DISABLED,
-    PENDING_DELETION,
-    DESTROYED
-}

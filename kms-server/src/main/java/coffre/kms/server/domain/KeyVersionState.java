@@ -1,7 +1,0 @@
-package coffre.kms.server.domain;
-
-/** State of one version of a key's material in the HSM. */
-public enum KeyVersionState {
-    ENABLED,
-    DESTROYED
-}

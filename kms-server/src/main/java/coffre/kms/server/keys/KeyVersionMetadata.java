@@ -1,0 +1,34 @@
+package coffre.kms.server.keys;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One version of a key: a distinct AES-256 secret in the HSM, found by {@code hsmLabel}.
+ *
+ * @param destroyedAt set once the HSM object has been destroyed
+ */
+public record KeyVersionMetadata(int version, String hsmLabel, KeyVersionState state,
+                                 Instant createdAt, Instant destroyedAt) {
+    public KeyVersionMetadata {
+        if (version < 1) {
+            throw new IllegalArgumentException("key versions start at 1");
+        }
+        Objects.requireNonNull(hsmLabel, "hsmLabel");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** The HSM label of a key version: stable, derived from non-secret ids only. */
+    public static String hsmLabelFor(KeyId keyId, int version) {
+        return "coffre:" + keyId.value() + ":v" + version;
+    }
+
+    public static KeyVersionMetadata enabled(KeyId keyId, int version, Instant now) {
+        return new KeyVersionMetadata(version, hsmLabelFor(keyId, version), KeyVersionState.ENABLED, now, null);
+    }
+
+    public KeyVersionMetadata destroyed(Instant now) {
+        return new KeyVersionMetadata(version, hsmLabel, KeyVersionState.DESTROYED, createdAt, now);
+    }
+}
