@@ -2,10 +2,10 @@ package coffre.kms.server.audit;
 
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.time.Clock;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +14,12 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * This node's audit chain, written with group commit.
@@ -63,7 +67,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
 
     /** The default {@code maxWait}: the default connection timeout of the PostgreSQL store. */
-    public static final java.time.Duration DEFAULT_MAX_WAIT = java.time.Duration.ofSeconds(3);
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(3);
     private static final Pending[] NONE = new Pending[0];
 
     private final AuditStore store;
@@ -75,28 +79,25 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private final long maxWaitNanos;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread writer;
-    private final java.util.concurrent.ScheduledExecutorService watchdog;
+    private final ScheduledExecutorService watchdog;
     /** The batch being written now (a copy the watchdog may read), or {@link #NONE}. */
     private volatile Pending[] inFlight = NONE;
-    private volatile java.util.function.Consumer<Boolean> writableListener = writable -> { };
+    private volatile Consumer<Boolean> writableListener = writable -> { };
     private final Object idle = new Object();
     private final Object writableLock = new Object();
-    private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong submitted = new AtomicLong();
     /** Events whose future has been settled by the writer; guarded by {@link #idle}. */
     private long settled;
 
     private volatile Head head;
     private volatile boolean failing;
     private volatile boolean running = true;
-    // Writer-thread state: the last chained event (written, or waiting in the backlog when failing open).
-    private long tailSequence;
-    private String tailHash;
-    private final ArrayDeque<ChainedEvent> backlog = new ArrayDeque<>();
-    private long dropped;
+    /** Writer-thread state: where the chain goes on, and what waits in memory while failing open. */
+    private final ChainTail tail;
     private String lastFailure;
 
     private AuditLog(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog,
-                     java.time.Duration maxWait, Clock clock) {
+                     Duration maxWait, Clock clock) {
         this.store = store;
         this.maxWaitNanos = maxWait.toNanos();
         this.node = node;
@@ -107,11 +108,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         this.head = store.lastEvent(node)
                 .map(last -> new Head(last.sequence(), last.hash()))
                 .orElse(new Head(0, ChainHash.GENESIS));
-        this.tailSequence = head.sequence();
-        this.tailHash = head.hash();
+        this.tail = new ChainTail(store, node, maxBacklog, clock, head);
         this.writer = new Thread(this::writeLoop, "coffre-audit-writer");
         this.writer.setDaemon(true);
-        this.watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "coffre-audit-watchdog");
             thread.setDaemon(true);
             return thread;
@@ -134,7 +134,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
      * it, at most every 50 ms) for its event to be written.
      */
     public static AuditLog open(AuditStore store, String node, FailureMode mode, int maxBatch, int maxBacklog,
-                                java.time.Duration maxWait, Clock clock) {
+                                Duration maxWait, Clock clock) {
         Objects.requireNonNull(node, "node");
         if (maxBatch < 1 || maxBacklog < 1) {
             throw new IllegalArgumentException("batch and backlog sizes are positive");
@@ -154,7 +154,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
      * or writable again (true), on the writer's or the watchdog's thread; it must not block. If the
      * log is unwritable already, the listener is told so at once.
      */
-    public void watchWritable(java.util.function.Consumer<Boolean> listener) {
+    public void watchWritable(Consumer<Boolean> listener) {
         Objects.requireNonNull(listener, "listener");
         synchronized (writableLock) {
             this.writableListener = listener;
@@ -223,7 +223,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
-                    if (!backlog.isEmpty() || dropped > 0) {
+                    if (tail.hasBacklog()) {
                         write(batch);
                     } else if (failing && mode == FailureMode.CLOSED) {
                         probe();
@@ -264,10 +264,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 return;
             }
         }
-        if ((!backlog.isEmpty() || dropped > 0) && !retryBacklog()) {
+        if (tail.hasBacklog() && !retryBacklog()) {
             // Still failing open: keep what fits, count the rest, answer everyone.
             for (Pending pending : batch) {
-                keepOrDrop(pending.event());
+                tail.keepOrDrop(pending.event());
                 pending.done().complete(null);
             }
             Thread.sleep(RETRY_PAUSE_MILLIS);
@@ -280,7 +280,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         for (Pending pending : batch) {
             events.add(pending.event());
         }
-        ChainHash.Chained chained = ChainHash.chainAll(tailHash, node, tailSequence + 1, events);
+        ChainHash.Chained chained = tail.chain(events);
         try {
             store.append(chained);
         } catch (RuntimeException e) {
@@ -355,71 +355,23 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
     /** Writes the events kept while failing open (and the count of those dropped); true if it worked. */
     private boolean retryBacklog() {
-        List<ChainedEvent> pending = new ArrayList<>(backlog);
-        if (dropped > 0) {
-            pending.add(ChainHash.chain(tailHash, node, tailSequence + 1, AuditEvent.system(clock.instant(),
-                    AuditEventType.EVENTS_DROPPED, "", "count=" + dropped)));
-        }
-        try {
-            store.append(pending);
-        } catch (RuntimeException e) {
-            return false;
-        }
-        backlog.clear();
-        dropped = 0;
-        written(pending.get(pending.size() - 1));
-        return true;
-    }
-
-    private void keepOrDrop(AuditEvent event) {
-        if (backlog.size() >= maxBacklog) {
-            dropped++;
-            return;
-        }
-        ChainedEvent chained = ChainHash.chain(tailHash, node, tailSequence + 1, event);
-        backlog.add(chained);
-        tailSequence = chained.sequence();
-        tailHash = chained.hash();
+        Optional<ChainedEvent> last = tail.writeBacklog();
+        last.ifPresent(this::written);
+        return last.isPresent();
     }
 
     private void written(ChainedEvent last) {
         head = new Head(last.sequence(), last.hash());
-        tailSequence = last.sequence();
-        tailHash = last.hash();
+        tail.written(last);
         if (failing) {
             setFailing(false);
             LOG.log(Level.WARNING, "audit log writable again at sequence {0,number,#}", last.sequence());
         }
     }
 
-    /**
-     * Reads the chain's stored tail after a failed write. Events at or below it are durable, even if
-     * their write was reported failed: they were chained after the same predecessor with the same
-     * sequence numbers, so the chain goes on after them (a stale tail would collide with them on
-     * every later write, and the log would never be writable again). In CLOSED mode their callers
-     * were refused, so the log then holds events of calls that were not answered — never the
-     * reverse.
-     */
+    /** Reads the chain's stored tail after a failed write (see {@link ChainTail#resync}). */
     private void resyncTail() {
-        Optional<ChainedEvent> stored = store.lastEvent(node);
-        long storedSequence = stored.map(ChainedEvent::sequence).orElse(0L);
-        if (storedSequence <= head.sequence()) {
-            return;
-        }
-        ChainedEvent last = stored.get();
-        LOG.log(Level.WARNING, "audit events up to sequence {0,number,#} were committed although their write "
-                + "was reported failed; the chain goes on after them", storedSequence);
-        while (!backlog.isEmpty() && backlog.peekFirst().sequence() <= storedSequence) {
-            backlog.pollFirst();
-        }
-        if (storedSequence > tailSequence) {
-            dropped = 0; // the EVENTS_DROPPED marker was the last thing written
-        }
-        head = new Head(storedSequence, last.hash());
-        if (backlog.isEmpty()) {
-            tailSequence = storedSequence;
-            tailHash = last.hash();
-        }
+        tail.resync(head).ifPresent(stored -> head = stored);
     }
 
     private void onFailure(RuntimeException e, List<Pending> batch) throws InterruptedException {
@@ -435,7 +387,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             batch.forEach(p -> p.done().completeExceptionally(error));
         } else {
             for (Pending pending : batch) {
-                keepOrDrop(pending.event());
+                tail.keepOrDrop(pending.event());
                 pending.done().complete(null);
             }
         }
@@ -453,8 +405,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         } finally {
             watchdog.shutdownNow();
         }
-        if (!backlog.isEmpty() || dropped > 0) {
-            LOG.log(Level.ERROR, "audit log closed with {0} unwritten and {1} dropped event(s)", backlog.size(), dropped);
+        if (tail.hasBacklog()) {
+            LOG.log(Level.ERROR, "audit log closed with {0} unwritten and {1} dropped event(s)", tail.backlogSize(),
+                    tail.dropped());
         }
     }
 
