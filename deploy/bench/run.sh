@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coffre's benchmark suite, in one run on one JDK (README.md, "Performance", shows and explains
+# Coffre's benchmark suite, in one run on one JDK (docs/performance.md shows and explains
 # the latest figures):
 #
 #   deploy/bench/run.sh [--quick] [--out DIR] [--keys 10,1000[,10000]] [--duration S] [--jfr] [--profile]

@@ -278,13 +278,13 @@ EOF
 
 # The heap of a server node when JAVA_OPTS does not size it. Its live set is ~50 MiB with 10,000
 # keys (after a full GC, measured under load); without a limit G1 let a busy node on a 24 GiB
-# machine grow to 4.7 GiB of RSS. README "Performance" has the peak RSS with this default.
+# machine grow to 4.7 GiB of RSS. docs/performance.md has the peak RSS with this default.
 COFFRE_SERVER_HEAP="-Xms64m -Xmx256m"
 
 # When G1 starts a concurrent cycle (unless JAVA_OPTS says): at 70 % of the heap, not where G1's
 # adaptive threshold puts it. Under load on 2 cores marking runs slowly, the adaptive threshold
 # fell low and G1 ran cycles almost back to back (a remark pause of 4-11 ms every ~0.7 s): 67-72
-# remarks in a wrap+unwrap run at 64 in flight, 5-6 with this; README "Performance" has the runs.
+# remarks in a wrap+unwrap run at 64 in flight, 5-6 with this; docs/performance.md has the runs.
 COFFRE_SERVER_GC="-XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=70"
 
 # coffre_server_jvm_opts JAVA_OPTS — prints COFFRE_SERVER_HEAP unless JAVA_OPTS already sets a
