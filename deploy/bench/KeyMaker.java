@@ -9,8 +9,8 @@
 // Appends the new key ids to KEYS_FILE until it holds COUNT ids (so runs can grow one key set).
 // Bench material only: the officers are the dev officers of deploy/dev/officers.sh.
 
-import coffre.kms.cli.officer.EncryptedKeyFile;
-import coffre.kms.cli.officer.OfficerSigner;
+import coffre.kms.cli.officerkeys.EncryptedKeyFile;
+import coffre.kms.cli.officerkeys.OfficerSigner;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ApprovalRequest;

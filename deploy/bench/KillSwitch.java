@@ -14,8 +14,8 @@
 // PKI_DIR holds ca.pem, admin.pem/.key and service.pem/.key (deploy/dev/pki.sh). Bench material
 // only: the officers are the dev officers of deploy/dev/officers.sh.
 
-import coffre.kms.cli.officer.EncryptedKeyFile;
-import coffre.kms.cli.officer.OfficerSigner;
+import coffre.kms.cli.officerkeys.EncryptedKeyFile;
+import coffre.kms.cli.officerkeys.OfficerSigner;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.ApprovalState;

@@ -4,7 +4,7 @@ import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.Rpc;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.errors.ExitCodes;
-import coffre.kms.cli.officer.OfficerSpec;
+import coffre.kms.cli.officerkeys.OfficerSpec;
 import coffre.kms.v1.AddOfficerRequest;
 import coffre.kms.v1.AddOfficerResponse;
 import coffre.kms.v1.Officer;

@@ -1,4 +1,4 @@
-package coffre.kms.cli.officer;
+package coffre.kms.cli.officerkeys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package coffre.kms.cli.officer;
+package coffre.kms.cli.officerkeys;
 
 import coffre.kms.cli.output.ProtoJson;
 import coffre.kms.v1.OfficerPublicKey;

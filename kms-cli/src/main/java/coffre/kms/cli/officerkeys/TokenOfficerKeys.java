@@ -1,4 +1,4 @@
-package coffre.kms.cli.officer;
+package coffre.kms.cli.officerkeys;
 
 import coffre.hsm.HsmException;
 import coffre.hsm.pkcs11.Pkcs11Session;

@@ -1,4 +1,4 @@
-package coffre.kms.cli.officer;
+package coffre.kms.cli.officerkeys;
 
 import coffre.kms.cli.CliRuntime;
 import java.io.IOException;

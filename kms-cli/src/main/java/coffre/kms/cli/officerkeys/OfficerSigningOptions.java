@@ -1,4 +1,4 @@
-package coffre.kms.cli.officer;
+package coffre.kms.cli.officerkeys;
 
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.args.OfficerId;

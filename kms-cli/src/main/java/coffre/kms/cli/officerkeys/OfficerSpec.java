@@ -1,4 +1,4 @@
-package coffre.kms.cli.officer;
+package coffre.kms.cli.officerkeys;
 
 import coffre.kms.cli.args.OfficerId;
 import coffre.kms.v1.Officer;

@@ -1,4 +1,4 @@
-package coffre.kms.cli.officer;
+package coffre.kms.cli.officerkeys;
 
 /** An officer key file or public key file whose content is unusable; the message says why, never a secret. */
 public final class KeyFileException extends Exception {
