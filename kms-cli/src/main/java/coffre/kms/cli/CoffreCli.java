@@ -1,7 +1,7 @@
 package coffre.kms.cli;
 
-import coffre.kms.cli.connection.ChannelFactory;
-import coffre.kms.cli.connection.TlsChannelFactory;
+import coffre.kms.client.ChannelFactory;
+import coffre.kms.client.TlsChannelFactory;
 import coffre.kms.cli.crypto.DataKeyCommand;
 import coffre.kms.cli.crypto.RewrapCommand;
 import coffre.kms.cli.crypto.UnwrapCommand;

@@ -1,7 +1,7 @@
 package coffre.kms.cli.approvals;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.PrefixedId;
 import coffre.kms.cli.errors.ExitCodes;
@@ -67,7 +67,7 @@ abstract class VoteCommand extends RpcCommand {
     }
 
     @Override
-    protected final int run(Rpc rpc) {
+    protected final int run(CoffreStubs rpc) {
         ReviewedRequest reviewed = ReviewedRequest.of(rpc.approvals()
                 .getApprovalRequest(GetApprovalRequestRequest.newBuilder().setRequestId(requestId).build())
                 .getRequest());

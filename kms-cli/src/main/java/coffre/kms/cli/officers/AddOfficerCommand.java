@@ -1,7 +1,7 @@
 package coffre.kms.cli.officers;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.officerkeys.OfficerSpec;
@@ -35,7 +35,7 @@ public final class AddOfficerCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         AddOfficerResponse response = rpc.officers().addOfficer(AddOfficerRequest.newBuilder().setOfficer(officer).build());
         printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;

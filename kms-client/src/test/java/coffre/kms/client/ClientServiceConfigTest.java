@@ -1,4 +1,4 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Which calls the CLI retries on UNAVAILABLE: every API method must be classified on purpose. */
+/** Which calls Coffre's clients retry on UNAVAILABLE: every API method must be classified on purpose. */
 class ClientServiceConfigTest {
 
     /** Each of these creates an approval request (or is a stream): a repeat would make a second one. */

@@ -1,4 +1,4 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.AuditServiceGrpc;
@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The gRPC service config of the CLI's channel (the JSON of docs/client-settings.md, as the maps
- * grpc-java takes): {@code round_robin} over every node, and a retry policy for {@code UNAVAILABLE}
- * on the calls that are safe to repeat.
+ * The gRPC service config of every channel {@link ClusterChannels} builds (the CLI's, the load
+ * tool's, {@link CoffreClient}'s; the JSON of docs/client-settings.md, as the maps grpc-java
+ * takes): {@code round_robin} over every node, and a retry policy for {@code UNAVAILABLE} on the
+ * calls that are safe to repeat.
  *
  * <p>{@code UNAVAILABLE} means a node could not serve the call: it is down or restarting (the
  * connection was refused or broke), or it answered {@code HSM_UNAVAILABLE}, {@code STORE_UNAVAILABLE}

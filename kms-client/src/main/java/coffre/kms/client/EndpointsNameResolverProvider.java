@@ -1,4 +1,4 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import io.grpc.Attributes;
 import io.grpc.EquivalentAddressGroup;
@@ -24,8 +24,8 @@ import java.util.concurrent.Executor;
  *
  * <p>Each address carries its own endpoint as TLS authority, so every node's certificate is
  * checked against the host name it was listed under ({@code kms-a.example:8443} against
- * {@code kms-a.example}), even when the nodes' names differ. An explicit {@code --authority}
- * (the channel's override authority) replaces that for every node.
+ * {@code kms-a.example}), even when the nodes' names differ. An explicit authority (the
+ * channel's override authority; the CLI's {@code --authority}) replaces that for every node.
  *
  * <p>Host names are looked up again whenever the channel asks (a node went away), on gRPC's
  * offload executor rather than on a transport thread. Hosts that cannot be resolved are left out

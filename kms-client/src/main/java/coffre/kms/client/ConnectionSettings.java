@@ -1,4 +1,4 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -6,9 +6,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything needed to open an mTLS channel to a Coffre server or cluster, already validated: the
- * endpoints parse, the three PEM files exist and are readable, the timeout is positive. Holds
- * paths only, never file contents.
+ * Everything needed to open an mTLS channel to a Coffre server or cluster: what a
+ * {@link ChannelFactory} is given. Every field is set and the timeout is positive; whether the PEM
+ * files can be read is found when the channel is opened ({@link TlsMaterialException}), or earlier
+ * by a caller that checks them (the CLI names the flag, variable or file key that gave a missing
+ * file). Holds paths only, never file contents.
  *
  * @param endpoints where the nodes listen (one or more; calls fail over between them)
  * @param caCert PEM bundle of the CA(s) that signed the server certificate

@@ -1,9 +1,10 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import java.nio.file.Path;
 import javax.net.ssl.SSLException;
 
 /**
@@ -12,31 +13,36 @@ import javax.net.ssl.SSLException;
  * trust store, so a public CA cannot vouch for a Coffre server), and the client certificate is
  * always presented, since the server takes the caller's principal from it.
  *
- * <p>The endpoints are resolved by {@link EndpointsNameResolverProvider}: one connection per node,
- * calls spread {@code round_robin} over the nodes that are up, and the calls that are safe to
- * repeat retried on {@code UNAVAILABLE} ({@link ClientServiceConfig}), all within the call's
- * deadline. Each node's certificate is checked against the host it was listed under, unless
+ * <p>The channel is a {@link ClusterChannels} one: one connection per node, calls spread
+ * {@code round_robin} over the nodes that are up, and the calls that are safe to repeat retried
+ * on {@code UNAVAILABLE} ({@link ClientServiceConfig}), all within the call's deadline. Each
+ * node's certificate is checked against the host it was listed under, unless
  * {@link ConnectionSettings#authority()} names one authority for all.
  */
 public final class TlsChannelFactory implements ChannelFactory {
 
     @Override
-    public ManagedChannel open(ConnectionSettings settings) throws ConfigurationException {
-        SslContext tls = sslContext(settings);
-        NettyChannelBuilder builder = NettyChannelBuilder
-                .forTarget(EndpointsNameResolverProvider.target(settings.endpoints()))
-                .sslContext(tls)
-                .defaultServiceConfig(ClientServiceConfig.map())
-                .enableRetry();
+    public ManagedChannel open(ConnectionSettings settings) throws TlsMaterialException {
+        NettyChannelBuilder builder = ClusterChannels.builder(settings.endpoints())
+                .sslContext(sslContext(settings.caCert(), settings.cert(), settings.key()));
         settings.authority().ifPresent(builder::overrideAuthority);
         return builder.build();
     }
 
-    private static SslContext sslContext(ConnectionSettings settings) throws ConfigurationException {
+    /**
+     * The client side of Coffre's mutual TLS from PEM files: trust only {@code caCert}, present
+     * {@code cert} with {@code key}. One context may serve many channels.
+     *
+     * @param caCert PEM bundle of the CA(s) that signed the server certificate
+     * @param cert PEM client certificate chain
+     * @param key unencrypted PKCS#8 PEM private key of {@code cert}
+     * @throws TlsMaterialException naming the three files and the problem, never their contents
+     */
+    public static SslContext sslContext(Path caCert, Path cert, Path key) throws TlsMaterialException {
         try {
             return GrpcSslContexts.forClient()
-                    .trustManager(settings.caCert().toFile())
-                    .keyManager(settings.cert().toFile(), settings.key().toFile())
+                    .trustManager(caCert.toFile())
+                    .keyManager(cert.toFile(), key.toFile())
                     // Netty hands the PEM key to the JDK's KeyManagerFactory through a KeyStore it
                     // builds in memory and drops (never written, empty password). As PKCS#12, the
                     // default type, that store encrypts the key with 10,000 PBKDF2 rounds first:
@@ -46,9 +52,8 @@ public final class TlsChannelFactory implements ChannelFactory {
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
             // Netty's messages name the file and the problem, never the file's contents.
-            throw new ConfigurationException("cannot load TLS material (ca-cert " + settings.caCert()
-                    + ", cert " + settings.cert() + ", key " + settings.key()
-                    + "; the key must be an unencrypted PKCS#8 PEM): " + rootMessage(e), e);
+            throw new TlsMaterialException("cannot load TLS material (ca-cert " + caCert + ", cert " + cert
+                    + ", key " + key + "; the key must be an unencrypted PKCS#8 PEM): " + rootMessage(e), e);
         }
     }
 

@@ -1,4 +1,4 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +17,7 @@ class TlsChannelFactoryTest {
     Path dir;
 
     @Test
-    void malformedPemIsAConfigurationErrorThatNeverShowsTheFileContents() throws Exception {
+    void malformedPemIsATlsMaterialErrorThatNeverShowsTheFileContents() throws Exception {
         String keyText = "-----BEGIN PRIVATE KEY-----\nTOPSECRETNOTBASE64###\n-----END PRIVATE KEY-----\n";
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not a certificate SECRETCA\n");
         Path cert = Files.writeString(dir.resolve("cert.pem"), "not a certificate SECRETCERT\n");
@@ -25,7 +25,7 @@ class TlsChannelFactoryTest {
         ConnectionSettings settings = new ConnectionSettings(Endpoints.parse("127.0.0.1:8443"), ca, cert, key,
                 Duration.ofSeconds(1), Optional.empty());
 
-        ConfigurationException e = assertThrows(ConfigurationException.class, () -> new TlsChannelFactory().open(settings));
+        TlsMaterialException e = assertThrows(TlsMaterialException.class, () -> new TlsChannelFactory().open(settings));
 
         assertTrue(e.getMessage().startsWith("cannot load TLS material (ca-cert " + ca + ", cert " + cert + ", key " + key
                 + "; the key must be an unencrypted PKCS#8 PEM): "), e.getMessage());

@@ -1,4 +1,4 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The nodes of a Coffre cluster the CLI may call: one or more {@link Endpoint}s, in the order
+ * The nodes of a Coffre cluster a client may call: one or more {@link Endpoint}s, in the order
  * given, without duplicates. Any node answers any call, so the channel spreads calls over all of
  * them ({@code round_robin}) and goes on with the others when one is down.
  *

@@ -1,10 +1,10 @@
-package coffre.kms.cli.connection;
+package coffre.kms.client;
 
 import java.util.Objects;
 
 /**
- * A server address: host name or IP literal and TCP port. There is no scheme because the CLI only
- * speaks gRPC over mTLS.
+ * A server address: host name or IP literal and TCP port. There is no scheme because Coffre's
+ * clients only speak gRPC over mTLS.
  *
  * @param host a DNS name, an IPv4 literal, or an IPv6 literal without brackets
  * @param port 1-65535
