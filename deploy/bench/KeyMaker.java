@@ -3,38 +3,34 @@
 // vote, which makes thousands of keys take hours), then for each key CreateKey as the administrator
 // and two signed APPROVE votes by officers of different operators, with the CLI's own signing code.
 //
-// Run by deploy/bench/run.sh with the java source launcher on kms-cli's class path:
+// Run by deploy/bench/run.sh and soak.sh with the java source launcher on kms-cli's class path, which
+// holds kms-client's jar too (kms-cli/target/lib/kms-client-*.jar: the connection is a CoffreClient):
 //   java -cp 'kms-cli/target/kms-cli-*.jar:kms-cli/target/lib/*' deploy/bench/KeyMaker.java \
 //        HOST:PORT CA CERT KEY OFFICERS_DIR COUNT KEYS_FILE
 // Appends the new key ids to KEYS_FILE until it holds COUNT ids (so runs can grow one key set).
 // Bench material only: the officers are the dev officers of deploy/dev/officers.sh.
 
-import coffre.kms.cli.officer.EncryptedKeyFile;
-import coffre.kms.cli.officer.OfficerSigner;
+import coffre.kms.cli.officerkeys.EncryptedKeyFile;
+import coffre.kms.cli.officerkeys.OfficerSigner;
+import coffre.kms.client.CoffreClient;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ApprovalRequest;
-import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.CreateKeyRequest;
 import coffre.kms.v1.DataOperation;
 import coffre.kms.v1.Decision;
-import coffre.kms.v1.KeyServiceGrpc;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 public class KeyMaker {
     private static final int THREADS = 4;
@@ -44,7 +40,6 @@ public class KeyMaker {
             System.err.println("usage: KeyMaker HOST:PORT CA CERT KEY OFFICERS_DIR COUNT KEYS_FILE");
             System.exit(2);
         }
-        String[] hostPort = args[0].split(":");
         Path officers = Path.of(args[4]);
         int wanted = Integer.parseInt(args[5]);
         Path keysFile = Path.of(args[6]);
@@ -59,28 +54,24 @@ public class KeyMaker {
                 EncryptedKeyFile.decrypt(Files.readAllBytes(officers.resolve("alice.key")), passphrase));
         OfficerSigner carol = new OfficerSigner("carol",
                 EncryptedKeyFile.decrypt(Files.readAllBytes(officers.resolve("carol.key")), passphrase));
-        ManagedChannel channel = NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
-                .sslContext(GrpcSslContexts.forClient().trustManager(new File(args[1]))
-                        .keyManager(new File(args[2]), new File(args[3])).build())
-                .build();
+        // 60 s per call: the last vote answers only once the key is made (an HSM key generation).
+        CoffreClient coffre = CoffreClient.builder().endpoints(args[0])
+                .tls(Path.of(args[1]), Path.of(args[2]), Path.of(args[3])).deadline(Duration.ofSeconds(60)).build();
         AccessPolicy policy = AccessPolicy.newBuilder().addRules(AccessRule.newBuilder()
                 .addPrincipals("spiffe://coffre.dev/service/*")
                 .addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP)
                 .addOperations(DataOperation.GENERATE_DATA_KEY).addOperations(DataOperation.REWRAP)).build();
-        KeyServiceGrpc.KeyServiceBlockingStub keys = KeyServiceGrpc.newBlockingStub(channel);
-        ApprovalServiceGrpc.ApprovalServiceBlockingStub approvals = ApprovalServiceGrpc.newBlockingStub(channel);
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Future<String>> made = new ArrayList<>();
         for (int i = 0; i < missing; i++) {
             made.add(pool.submit(() -> {
-                ApprovalRequest request = keys.withDeadlineAfter(60, TimeUnit.SECONDS).createKey(CreateKeyRequest
+                ApprovalRequest request = coffre.stubs().keys().createKey(CreateKeyRequest
                         .newBuilder().setDescription("benchmark key").setAccessPolicy(policy).build())
                         .getApprovalRequest();
                 byte[] digest = request.getDigest().toByteArray();
-                approvals.withDeadlineAfter(60, TimeUnit.SECONDS)
-                        .vote(alice.vote(request.getId(), digest, Decision.APPROVE, Instant.now()));
-                ApprovalRequest done = approvals.withDeadlineAfter(60, TimeUnit.SECONDS)
+                coffre.stubs().approvals().vote(alice.vote(request.getId(), digest, Decision.APPROVE, Instant.now()));
+                ApprovalRequest done = coffre.stubs().approvals()
                         .vote(carol.vote(request.getId(), digest, Decision.APPROVE, Instant.now())).getRequest();
                 if (done.getState() != ApprovalState.EXECUTED) {
                     throw new IllegalStateException(request.getId() + " ended " + done.getState() + ": "
@@ -95,7 +86,7 @@ public class KeyMaker {
         }
         pool.shutdown();
         Files.writeString(keysFile, ids, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        channel.shutdownNow();
+        coffre.close();
         System.err.printf("KeyMaker: created %d key(s) through the quorum in %.1f s%n", missing,
                 (System.nanoTime() - start) / 1e9);
     }

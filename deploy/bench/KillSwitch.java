@@ -8,39 +8,33 @@
 // round's figure for that node; then EnableKey goes through the quorum (alice and carol) and the
 // key is waited for on every node before the next round.
 //
-// Run with the java source launcher on kms-cli's class path, e.g. against deploy/cluster/start.sh:
+// Run with the java source launcher on kms-cli's class path (which holds kms-client's jar too), e.g.
+// against deploy/cluster/start.sh:
 //   java -cp 'kms-cli/target/kms-cli-*.jar:kms-cli/target/lib/*' deploy/bench/KillSwitch.java \
 //        PKI_DIR OFFICERS_DIR KEY_ID ROUNDS HOST:PORT HOST:PORT...
 // PKI_DIR holds ca.pem, admin.pem/.key and service.pem/.key (deploy/dev/pki.sh). Bench material
 // only: the officers are the dev officers of deploy/dev/officers.sh.
 
-import coffre.kms.cli.officer.EncryptedKeyFile;
-import coffre.kms.cli.officer.OfficerSigner;
+import coffre.kms.cli.officerkeys.EncryptedKeyFile;
+import coffre.kms.cli.officerkeys.OfficerSigner;
+import coffre.kms.client.CoffreClient;
+import coffre.kms.client.KeyStateException;
 import coffre.kms.v1.ApprovalRequest;
-import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.ApprovalState;
-import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.Decision;
 import coffre.kms.v1.DisableKeyRequest;
 import coffre.kms.v1.EnableKeyRequest;
 import coffre.kms.v1.KeyOperation;
-import coffre.kms.v1.KeyServiceGrpc;
 import coffre.kms.v1.Operation;
-import coffre.kms.v1.WrapRequest;
-import com.google.protobuf.ByteString;
-import com.google.rpc.ErrorInfo;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.protobuf.StatusProto;
-import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 public class KillSwitch {
@@ -59,20 +53,19 @@ public class KillSwitch {
                 EncryptedKeyFile.decrypt(Files.readAllBytes(officers.resolve("alice.key")), passphrase));
         OfficerSigner carol = new OfficerSigner("carol",
                 EncryptedKeyFile.decrypt(Files.readAllBytes(officers.resolve("carol.key")), passphrase));
-        ManagedChannel admin = channel(nodes.get(0), pki, "admin");
-        List<CryptoServiceGrpc.CryptoServiceBlockingStub> services = new ArrayList<>();
+        CoffreClient admin = client(nodes.get(0), pki, "admin", Duration.ofSeconds(10));
+        // One client per node, each listing that node alone: the point is to ask every node itself.
+        List<CoffreClient> services = new ArrayList<>();
         for (String node : nodes) {
-            services.add(CryptoServiceGrpc.newBlockingStub(channel(node, pki, "service")));
+            services.add(client(node, pki, "service", Duration.ofSeconds(5)));
         }
-        KeyServiceGrpc.KeyServiceBlockingStub keys = KeyServiceGrpc.newBlockingStub(admin);
-        ApprovalServiceGrpc.ApprovalServiceBlockingStub approvals = ApprovalServiceGrpc.newBlockingStub(admin);
         List<Double> millis = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            for (CryptoServiceGrpc.CryptoServiceBlockingStub service : services) {
+            for (CoffreClient service : services) {
                 awaitUsable(service, keyId);
             }
             Operation disable = Operation.newBuilder().setDisableKey(KeyOperation.newBuilder().setKeyId(keyId)).build();
-            keys.withDeadlineAfter(10, TimeUnit.SECONDS).disableKey(DisableKeyRequest.newBuilder().setKeyId(keyId)
+            admin.stubs().keys().disableKey(DisableKeyRequest.newBuilder().setKeyId(keyId)
                     .setSignature(alice.actNow(disable, Instant.now())).build());
             long disabled = System.nanoTime();
             StringBuilder line = new StringBuilder("round " + round + ":");
@@ -83,12 +76,12 @@ public class KillSwitch {
                 line.append(String.format(" %s %.1f ms", nodes.get(n), ms));
             }
             System.out.println(line);
-            ApprovalRequest request = keys.withDeadlineAfter(10, TimeUnit.SECONDS)
+            ApprovalRequest request = admin.stubs().keys()
                     .enableKey(EnableKeyRequest.newBuilder().setKeyId(keyId).build()).getApprovalRequest();
             byte[] digest = request.getDigest().toByteArray();
-            approvals.vote(alice.vote(request.getId(), digest, Decision.APPROVE, Instant.now()));
-            ApprovalRequest done = approvals.vote(carol.vote(request.getId(), digest, Decision.APPROVE, Instant.now()))
-                    .getRequest();
+            admin.stubs().approvals().vote(alice.vote(request.getId(), digest, Decision.APPROVE, Instant.now()));
+            ApprovalRequest done = admin.stubs().approvals()
+                    .vote(carol.vote(request.getId(), digest, Decision.APPROVE, Instant.now())).getRequest();
             if (done.getState() != ApprovalState.EXECUTED) {
                 throw new IllegalStateException("re-enabling ended " + done.getState());
             }
@@ -100,45 +93,25 @@ public class KillSwitch {
         System.exit(0);
     }
 
-    private static ManagedChannel channel(String node, Path pki, String identity) throws Exception {
-        String[] hostPort = node.split(":");
-        return NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
-                .sslContext(GrpcSslContexts.forClient().trustManager(pki.resolve("ca.pem").toFile())
-                        .keyManager(pki.resolve(identity + ".pem").toFile(), pki.resolve(identity + ".key").toFile())
-                        .build())
-                .build();
+    private static CoffreClient client(String node, Path pki, String identity, Duration deadline) throws Exception {
+        return CoffreClient.builder().endpoints(node)
+                .tls(pki.resolve("ca.pem"), pki.resolve(identity + ".pem"), pki.resolve(identity + ".key"))
+                .deadline(deadline).build();
     }
 
-    private static String reason(StatusRuntimeException e) {
-        var status = StatusProto.fromThrowable(e);
-        if (status != null) {
-            for (var detail : status.getDetailsList()) {
-                if (detail.is(ErrorInfo.class)) {
-                    try {
-                        return detail.unpack(ErrorInfo.class).getReason();
-                    } catch (Exception ignored) {
-                        return "";
-                    }
-                }
-            }
-        }
-        return e.getStatus().getCode().name();
-    }
-
-    private static boolean wraps(CryptoServiceGrpc.CryptoServiceBlockingStub service, String keyId) {
+    private static boolean wraps(CoffreClient service, String keyId) {
         try {
-            service.withDeadlineAfter(5, TimeUnit.SECONDS).wrap(WrapRequest.newBuilder().setKeyId(keyId)
-                    .setPlaintext(ByteString.copyFromUtf8("kill-switch probe")).build());
+            service.wrap(keyId, "kill-switch probe".getBytes(StandardCharsets.UTF_8), Map.of());
             return true;
-        } catch (StatusRuntimeException e) {
-            if (reason(e).equals("KEY_DISABLED")) {
+        } catch (KeyStateException e) {
+            if (e.reason().equals("KEY_DISABLED")) {
                 return false;
             }
             throw e;
         }
     }
 
-    private static void awaitRefused(CryptoServiceGrpc.CryptoServiceBlockingStub service, String keyId) {
+    private static void awaitRefused(CoffreClient service, String keyId) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (wraps(service, keyId)) {
             if (System.nanoTime() > until) {
@@ -147,7 +120,7 @@ public class KillSwitch {
         }
     }
 
-    private static void awaitUsable(CryptoServiceGrpc.CryptoServiceBlockingStub service, String keyId)
+    private static void awaitUsable(CoffreClient service, String keyId)
             throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!wraps(service, keyId)) {

@@ -282,6 +282,7 @@ key_count_runs() {
 }
 
 # make_keys N — creates keys through the quorum until the bench node has N (keys-N.txt lists them).
+# KeyMaker runs on kms-cli's class path: the CLI's signing code, and kms-client's jar from its lib/.
 make_keys() {
     local n="$1" t0=$SECONDS
     coffre_info "creating keys through the quorum up to $n"

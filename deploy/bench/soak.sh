@@ -179,6 +179,7 @@ PROPS
     first_start="$START_MS"
     cli ceremony init "$OUT/officers/ceremony.doc" "$OUT"/officers/{alice,bob,carol}.sig >>"$OUT/setup.log" 2>&1 ||
         coffre_die "ceremony init failed (see $OUT/setup.log)"
+    # KeyMaker runs on kms-cli's class path: the CLI's signing code, and kms-client's jar from its lib/.
     "$JAVA_HOME/bin/java" -cp "$CLI_CP" "$COFFRE_ROOT/deploy/bench/KeyMaker.java" "127.0.0.1:$PORT" \
         "$OUT/pki/ca.pem" "$OUT/pki/admin.pem" "$OUT/pki/admin.key" "$OUT/officers" 10 "$OUT/keys.txt" \
         2>>"$OUT/setup.log" || coffre_die "creating keys failed (see $OUT/setup.log)"

@@ -1,6 +1,6 @@
 package coffre.kms.cli;
 
-import coffre.kms.cli.connection.ChannelFactory;
+import coffre.kms.client.ChannelFactory;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package coffre.kms.cli;
 
-import coffre.kms.cli.connection.ChannelFactory;
-import coffre.kms.cli.connection.TlsChannelFactory;
+import coffre.kms.client.ChannelFactory;
+import coffre.kms.client.TlsChannelFactory;
 import coffre.kms.cli.crypto.DataKeyCommand;
 import coffre.kms.cli.crypto.RewrapCommand;
 import coffre.kms.cli.crypto.UnwrapCommand;
@@ -12,7 +12,7 @@ import coffre.kms.cli.audit.AuditCommand;
 import coffre.kms.cli.ceremony.CeremonyCommand;
 import coffre.kms.cli.grants.GrantsCommand;
 import coffre.kms.cli.keys.KeysCommand;
-import coffre.kms.cli.officer.OfficerCommand;
+import coffre.kms.cli.officerkeys.OfficerCommand;
 import coffre.kms.cli.officers.OfficersCommand;
 import coffre.kms.cli.officers.QuorumCommand;
 import java.io.InputStream;

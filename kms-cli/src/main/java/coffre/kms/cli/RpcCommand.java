@@ -4,13 +4,14 @@ import coffre.kms.cli.connection.CallAttempts;
 import coffre.kms.cli.connection.ConfigurationException;
 import coffre.kms.cli.connection.ConnectionOptions;
 import coffre.kms.cli.connection.ConnectionResolver;
-import coffre.kms.cli.connection.ConnectionSettings;
 import coffre.kms.cli.errors.RpcErrorFormatter;
+import coffre.kms.client.CoffreClient;
+import coffre.kms.client.CoffreStubs;
+import coffre.kms.client.ConnectionSettings;
+import coffre.kms.client.TlsMaterialException;
 import io.grpc.ClientInterceptors;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParameterException;
 
@@ -21,11 +22,12 @@ import picocli.CommandLine.ParameterException;
  * <ol>
  *   <li>{@link #prepare()}: check arguments and read local input, before any connection, so a
  *       typo costs no round trip and gets a usage error;</li>
- *   <li>resolve the connection settings (flag, env, file, default) and open the channel; a
- *       missing or bad setting is a usage error (exit 2);</li>
- *   <li>{@link #run(Rpc)}; a failed call becomes one {@code error:} line on stderr and the exit
+ *   <li>resolve the connection settings (flag, env, file, default) and open a {@link CoffreClient}
+ *       through the runtime's channel factory; a missing or bad setting, or TLS files that cannot
+ *       be loaded, is a usage error (exit 2);</li>
+ *   <li>{@link #run(CoffreStubs)}; a failed call becomes one {@code error:} line on stderr and the exit
  *       code of its category (see {@code ExitCodes});</li>
- *   <li>shut the channel down, whatever happened.</li>
+ *   <li>close the client, whatever happened.</li>
  * </ol>
  */
 public abstract non-sealed class RpcCommand extends CoffreCommand {
@@ -54,23 +56,23 @@ public abstract non-sealed class RpcCommand extends CoffreCommand {
      * @throws StatusRuntimeException from a call; reported by the caller of this method
      * @throws IOException if a local output cannot be written (exit 1)
      */
-    protected abstract int run(Rpc rpc) throws IOException;
+    protected abstract int run(CoffreStubs rpc) throws IOException;
 
     @Override
     public final Integer call() throws IOException {
         checkFormat();
         prepare();
         ConnectionSettings settings;
-        ManagedChannel channel;
+        CoffreClient client;
         try {
             settings = new ConnectionResolver(runtime().env()).resolve(connection.toFlags());
-            channel = runtime().channels().open(settings);
-        } catch (ConfigurationException e) {
+            client = open(settings);
+        } catch (ConfigurationException | TlsMaterialException e) {
             throw new ParameterException(commandLine(), e.getMessage(), e);
         }
         CallAttempts attempts = new CallAttempts();
         try {
-            return run(new Rpc(ClientInterceptors.intercept(channel, attempts), settings.timeout()));
+            return run(new CoffreStubs(ClientInterceptors.intercept(client.channel(), attempts), client.deadline()));
         } catch (StatusRuntimeException e) {
             RpcErrorFormatter.Report report = new RpcErrorFormatter(settings.endpoints(), settings.timeout())
                     .format(e, attempts.lastCall());
@@ -78,17 +80,17 @@ public abstract non-sealed class RpcCommand extends CoffreCommand {
             err().flush();
             return report.exitCode();
         } finally {
-            close(channel);
+            client.close();
         }
     }
 
-    private static void close(ManagedChannel channel) {
-        channel.shutdownNow();
-        try {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            // The command is over either way; keep the interrupt for whoever runs us.
-            Thread.currentThread().interrupt();
-        }
+    private CoffreClient open(ConnectionSettings settings) throws TlsMaterialException {
+        CoffreClient.Builder builder = CoffreClient.builder()
+                .endpoints(settings.endpoints())
+                .tls(settings.caCert(), settings.cert(), settings.key())
+                .deadline(settings.timeout())
+                .channelFactory(runtime().channels());
+        settings.authority().ifPresent(builder::authority);
+        return builder.build();
     }
 }

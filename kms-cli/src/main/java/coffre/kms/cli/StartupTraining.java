@@ -1,8 +1,7 @@
 package coffre.kms.cli;
 
-import coffre.kms.cli.connection.ClientServiceConfig;
-import coffre.kms.cli.connection.EndpointsNameResolverProvider;
-import coffre.kms.cli.connection.TlsChannelFactory;
+import coffre.kms.client.ClusterChannels;
+import coffre.kms.client.TlsChannelFactory;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.GenerateDataKeyRequest;
 import coffre.kms.v1.GenerateDataKeyResponse;
@@ -20,7 +19,6 @@ import coffre.kms.v1.WrapResponse;
 import com.google.protobuf.ByteString;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -117,11 +115,8 @@ public final class StartupTraining {
 
     private static void run(Map<String, String> env, List<String> command) {
         PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream());
-        CliRuntime runtime = new CliRuntime(settings -> NettyChannelBuilder
-                .forTarget(EndpointsNameResolverProvider.target(settings.endpoints()))
+        CliRuntime runtime = new CliRuntime(settings -> ClusterChannels.builder(settings.endpoints())
                 .usePlaintext()
-                .defaultServiceConfig(ClientServiceConfig.map())
-                .enableRetry()
                 .build(), env, InputStream.nullInputStream(), PassphrasePrompt.none());
         String[] args = command.toArray(String[]::new);
         CoffreCli.newCommandLine(runtime, nowhere, nowhere, args).execute(args);

@@ -1,6 +1,6 @@
 package coffre.kms.cli;
 
-import coffre.kms.cli.connection.ChannelFactory;
+import coffre.kms.client.ChannelFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package coffre.kms.cli;
 
-import coffre.kms.cli.connection.ChannelFactory;
-import coffre.kms.cli.connection.ConnectionSettings;
+import coffre.kms.client.ChannelFactory;
+import coffre.kms.client.ConnectionSettings;
 import coffre.kms.v1.AddOfficerRequest;
 import coffre.kms.v1.AddOfficerResponse;
 import coffre.kms.v1.ApprovalRequest;

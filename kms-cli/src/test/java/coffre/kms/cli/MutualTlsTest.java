@@ -3,7 +3,7 @@ package coffre.kms.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import coffre.kms.cli.connection.TlsChannelFactory;
+import coffre.kms.client.TlsChannelFactory;
 import coffre.kms.cli.errors.ExitCodes;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.cli.errors.ExitCodes;
-import coffre.kms.cli.officer.EncryptedKeyFile;
-import coffre.kms.cli.officer.KeyFileException;
-import coffre.kms.cli.officer.OfficerPrivateKey;
+import coffre.kms.cli.officerkeys.EncryptedKeyFile;
+import coffre.kms.cli.officerkeys.KeyFileException;
+import coffre.kms.cli.officerkeys.OfficerPrivateKey;
 import coffre.kms.v1.SignatureAlgorithm;
 import coffre.kms.v1.signing.OfficerKeys;
 import com.fasterxml.jackson.databind.JsonNode;

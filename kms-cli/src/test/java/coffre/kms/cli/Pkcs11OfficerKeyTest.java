@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import coffre.hsm.pkcs11.PinSource;
 import coffre.hsm.testing.SoftHsmTestToken;
 import coffre.kms.cli.errors.ExitCodes;
-import coffre.kms.cli.officer.EcdsaSignatures;
+import coffre.kms.cli.officerkeys.EcdsaSignatures;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ApprovalRequest;

@@ -1,12 +1,11 @@
 package coffre.kms.loadtest;
 
+import coffre.kms.server.config.TlsSettings;
+import coffre.kms.server.grpc.MutualTlsListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpcio.server.GrpcIoServer;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -16,10 +15,10 @@ import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Option;
 
 /**
- * How the benchmark's baseline servers listen ({@link NoopServer}, {@link HsmOnlyServer}): the same
- * mTLS set-up as kms-server ({@code CoffreServer}: TLS with ALPN, client certificates requested and
- * checked against a CA, PEM key and trust), on one event loop unless told otherwise. A picocli mixin:
- * its options are the servers' own.
+ * How the benchmark's baseline servers listen ({@link NoopServer}, {@link HsmOnlyServer}): with
+ * kms-server's own mTLS set-up ({@link MutualTlsListener}: TLS with ALPN, client certificates
+ * requested and checked against a CA, PEM key and trust), on one event loop unless told otherwise.
+ * A picocli mixin: its options are the servers' own.
  */
 final class BaselineListener {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address (default ${DEFAULT-VALUE})")
@@ -43,14 +42,9 @@ final class BaselineListener {
 
     /** Serves {@code grpc} on {@link #instances} HTTP servers sharing one port; returns the bound port. */
     int listen(Vertx vertx, GrpcIoServer grpc) throws InterruptedException, ExecutionException, TimeoutException {
-        HttpServerOptions options = new HttpServerOptions()
+        HttpServerOptions options = MutualTlsListener.options(new TlsSettings(cert, key, clientCa))
                 .setHost(host)
-                .setPort(port)
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setClientAuth(ClientAuth.REQUEST)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()))
-                .setTrustOptions(new PemTrustOptions().addCertPath(clientCa.toString()));
+                .setPort(port);
         int bound = port;
         for (int i = 0; i < Math.max(1, instances); i++) {
             if (i > 0) {

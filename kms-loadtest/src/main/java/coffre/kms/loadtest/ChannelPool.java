@@ -1,20 +1,19 @@
 package coffre.kms.loadtest;
 
-import coffre.kms.cli.connection.Endpoints;
-import coffre.kms.cli.connection.EndpointsNameResolverProvider;
-import coffre.kms.v1.CryptoServiceGrpc;
+import coffre.kms.client.ClientServiceConfig;
+import coffre.kms.client.ClusterChannels;
+import coffre.kms.client.Endpoints;
+import coffre.kms.client.TlsChannelFactory;
+import coffre.kms.client.TlsMaterialException;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
-import javax.net.ssl.SSLException;
 
 /**
  * The channels a run spreads its calls over, round-robin. Each channel reaches every endpoint
@@ -22,19 +21,18 @@ import javax.net.ssl.SSLException;
  * {@code channelsPerEndpoint} channels make that many connections to each node, and a node that
  * goes away leaves the rotation of every channel while the run goes on with the others.
  *
- * <p>Calls that a node could not serve ({@code UNAVAILABLE}: refused connection, node killed,
- * HSM/store/audit unavailable) are retried up to {@value #MAX_ATTEMPTS} attempts in all, with
- * backoff, within the call's deadline, as docs/client-settings.md tells services to do; every
- * {@code CryptoService} call is safe to repeat. A retried call counts once, with the latency of
- * all its attempts.
+ * <p>The channels are kms-client's ({@link ClusterChannels}): calls that a node could not serve
+ * ({@code UNAVAILABLE}: refused connection, node killed, HSM/store/audit unavailable) are retried up
+ * to {@value ClientServiceConfig#MAX_ATTEMPTS} attempts in all, with backoff, within the call's
+ * deadline, as docs/client-settings.md tells services to do; every {@code CryptoService} call is
+ * safe to repeat. A retried call counts once, with the latency of all its attempts.
  *
  * <p>Channels use grpc-java's direct executor: the load generator's callbacks only record a
  * latency and start the next call, so handing them to another thread would only cost throughput
- * (see DESIGN.md, "Measured facts"). The server is trusted only through the given CA, as in the CLI.
+ * (see DESIGN.md, "Measured facts"). The server is trusted only through the given CA, with the
+ * CLI's mTLS set-up ({@link TlsChannelFactory#sslContext}).
  */
 public final class ChannelPool implements AutoCloseable {
-    /** Attempts per call, the first included. */
-    static final int MAX_ATTEMPTS = 5;
 
     private final List<ManagedChannel> channels;
     private final AtomicLong next = new AtomicLong();
@@ -48,11 +46,8 @@ public final class ChannelPool implements AutoCloseable {
 
     /** Opens mTLS channels over every endpoint (connections are made lazily by gRPC). */
     public static ChannelPool tls(Endpoints endpoints, int channelsPerEndpoint, Path caCert, Path cert, Path key,
-                                  String authority) throws SSLException {
-        SslContext tls = GrpcSslContexts.forClient()
-                .trustManager(caCert.toFile())
-                .keyManager(cert.toFile(), key.toFile())
-                .build();
+                                  String authority) throws TlsMaterialException {
+        SslContext tls = TlsChannelFactory.sslContext(caCert, cert, key);
         return open(endpoints, channelsPerEndpoint, builder -> {
             builder.sslContext(tls);
             if (authority != null) {
@@ -64,30 +59,11 @@ public final class ChannelPool implements AutoCloseable {
 
     /** Opens {@code channels} channels over every endpoint; {@code transport} sets their security. */
     static ChannelPool open(Endpoints endpoints, int channels, UnaryOperator<NettyChannelBuilder> transport) {
-        String target = EndpointsNameResolverProvider.target(endpoints);
         List<ManagedChannel> opened = new ArrayList<>();
         for (int i = 0; i < channels; i++) {
-            opened.add(transport.apply(NettyChannelBuilder.forTarget(target))
-                    .defaultServiceConfig(serviceConfig())
-                    .enableRetry()
-                    .directExecutor()
-                    .build());
+            opened.add(transport.apply(ClusterChannels.builder(endpoints)).directExecutor().build());
         }
         return new ChannelPool(opened);
-    }
-
-    /** round_robin, and retries on UNAVAILABLE for CryptoService (numbers are Doubles, as grpc-java reads JSON). */
-    static Map<String, ?> serviceConfig() {
-        return Map.of(
-                "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-                "methodConfig", List.of(Map.of(
-                        "name", List.of(Map.of("service", CryptoServiceGrpc.SERVICE_NAME)),
-                        "retryPolicy", Map.of(
-                                "maxAttempts", (double) MAX_ATTEMPTS,
-                                "initialBackoff", "0.05s",
-                                "maxBackoff", "1s",
-                                "backoffMultiplier", 2.0,
-                                "retryableStatusCodes", List.of("UNAVAILABLE")))));
     }
 
     /** The next channel, round-robin. */

@@ -1,10 +1,7 @@
 package coffre.kms.loadtest;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.ErrorInfo;
+import coffre.kms.client.CoffreErrors;
 import io.grpc.Status;
-import io.grpc.protobuf.StatusProto;
 
 /** Names a failed call for the report: the server's {@code ErrorInfo} reason, else the gRPC code. */
 public final class ErrorReasons {
@@ -13,19 +10,7 @@ public final class ErrorReasons {
 
     /** e.g. {@code PERMISSION_DENIED/KEY_DISABLED}, {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}. */
     public static String of(Throwable t) {
-        Status status = Status.fromThrowable(t);
-        com.google.rpc.Status details = StatusProto.fromThrowable(t);
-        if (details != null) {
-            for (Any any : details.getDetailsList()) {
-                if (any.is(ErrorInfo.class)) {
-                    try {
-                        return status.getCode() + "/" + any.unpack(ErrorInfo.class).getReason();
-                    } catch (InvalidProtocolBufferException e) {
-                        break;
-                    }
-                }
-            }
-        }
-        return status.getCode().toString();
+        Status.Code code = Status.fromThrowable(t).getCode();
+        return CoffreErrors.errorInfo(t).map(info -> code + "/" + info.getReason()).orElse(code.toString());
     }
 }

@@ -1,6 +1,7 @@
 package coffre.kms.loadtest;
 
-import coffre.kms.cli.connection.Endpoints;
+import coffre.kms.client.Endpoints;
+import coffre.kms.client.TlsMaterialException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SSLException;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -150,9 +150,9 @@ public final class LoadTest implements Callable<Integer> {
         ChannelPool channels;
         try {
             channels = ChannelPool.tls(parsed, channelsPerEndpoint, caCert, cert, key, authority);
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot load TLS material (ca-cert " + caCert + ", cert " + cert
-                    + ", key " + key + "; the key must be an unencrypted PKCS#8 PEM): " + e.getMessage(), e);
+        } catch (TlsMaterialException e) {
+            // Its message names the three files and the problem, as the CLI's does.
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         try (channels) {
             return run(channels, parsed.toString());

@@ -3,8 +3,8 @@ package coffre.kms.loadtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import coffre.kms.cli.connection.Endpoint;
-import coffre.kms.cli.connection.Endpoints;
+import coffre.kms.client.Endpoint;
+import coffre.kms.client.Endpoints;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.WrapRequest;
 import coffre.kms.v1.WrapResponse;

@@ -3,14 +3,14 @@ package coffre.kms.loadtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import coffre.kms.cli.connection.Endpoint;
-import coffre.kms.cli.connection.Endpoints;
+import coffre.kms.client.Endpoint;
+import coffre.kms.client.Endpoints;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code --endpoint} values, repeated or comma-separated, become one list of nodes; the parsing
- * itself is the CLI's (kms-cli {@code EndpointsTest}, {@code EndpointTest}).
+ * itself is kms-client's ({@code EndpointsTest}, {@code EndpointTest}).
  */
 class EndpointOptionTest {
 

@@ -60,11 +60,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpcio.server.GrpcIoServer;
 import io.vertx.grpcio.server.GrpcIoServiceBridge;
@@ -213,20 +210,9 @@ public final class CoffreServer implements AutoCloseable {
                         .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
             }
 
-            HttpServerOptions options = new HttpServerOptions()
+            HttpServerOptions options = coffre.kms.server.grpc.MutualTlsListener.options(config.tls())
                     .setHost(config.server().host())
                     .setPort(config.server().port())
-                    .setSsl(true)
-                    .setUseAlpn(true)
-                    // REQUEST, not REQUIRED: a caller without a certificate gets a clear
-                    // UNAUTHENTICATED from the handler (or the CertificateGate) instead of a bare
-                    // handshake failure. A certificate that does not chain to the client CA still
-                    // fails the handshake.
-                    .setClientAuth(ClientAuth.REQUEST)
-                    .setKeyCertOptions(new PemKeyCertOptions()
-                            .setCertPath(config.tls().certificate().toString())
-                            .setKeyPath(config.tls().privateKey().toString()))
-                    .setTrustOptions(new PemTrustOptions().addCertPath(config.tls().clientCa().toString()))
                     .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.server().maxConcurrentStreams()));
             // One server per core, each on its own event loop, sharing the port: TLS and HTTP/2
             // framing then use every core instead of one (Vert.x spreads connections across them).

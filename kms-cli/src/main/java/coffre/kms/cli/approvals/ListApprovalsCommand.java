@@ -1,7 +1,7 @@
 package coffre.kms.cli.approvals;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.ApprovalStateConverter;
 import coffre.kms.cli.args.BoundedInt;
@@ -39,7 +39,7 @@ public final class ListApprovalsCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) throws IOException {
+    protected int run(CoffreStubs rpc) throws IOException {
         ListApprovalRequestsResponse.Builder all = ListApprovalRequestsResponse.newBuilder();
         String token = "";
         Set<String> seenTokens = new HashSet<>();

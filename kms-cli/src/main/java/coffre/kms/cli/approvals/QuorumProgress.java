@@ -1,6 +1,6 @@
 package coffre.kms.cli.approvals;
 
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.ApprovalVote;
@@ -35,7 +35,7 @@ final class QuorumProgress {
      * under a per-operator rule (otherwise no call is made). A failed listing is not the
      * command's failure: the request is still shown, with the per-operator part left open.
      */
-    static Optional<List<Officer>> officersFor(ApprovalRequest request, Rpc rpc) {
+    static Optional<List<Officer>> officersFor(ApprovalRequest request, CoffreStubs rpc) {
         if (request.getState() != ApprovalState.PENDING || request.getRule().getMinPerOperator() == 0) {
             return Optional.empty();
         }

@@ -1,7 +1,7 @@
 package coffre.kms.cli.approvals;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.PrefixedId;
 import coffre.kms.cli.errors.ExitCodes;
@@ -34,7 +34,7 @@ public final class ShowApprovalCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         ReviewedRequest reviewed = ReviewedRequest.of(rpc.approvals()
                 .getApprovalRequest(GetApprovalRequestRequest.newBuilder().setRequestId(requestId).build())
                 .getRequest());

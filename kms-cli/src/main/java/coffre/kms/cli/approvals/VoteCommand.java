@@ -1,12 +1,12 @@
 package coffre.kms.cli.approvals;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.PrefixedId;
 import coffre.kms.cli.errors.ExitCodes;
-import coffre.kms.cli.officer.OfficerSigner;
-import coffre.kms.cli.officer.OfficerSigningOptions;
+import coffre.kms.cli.officerkeys.OfficerSigner;
+import coffre.kms.cli.officerkeys.OfficerSigningOptions;
 import coffre.kms.cli.output.LabelledBlock;
 import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.ApprovalRequest;
@@ -67,7 +67,7 @@ abstract class VoteCommand extends RpcCommand {
     }
 
     @Override
-    protected final int run(Rpc rpc) {
+    protected final int run(CoffreStubs rpc) {
         ReviewedRequest reviewed = ReviewedRequest.of(rpc.approvals()
                 .getApprovalRequest(GetApprovalRequestRequest.newBuilder().setRequestId(requestId).build())
                 .getRequest());

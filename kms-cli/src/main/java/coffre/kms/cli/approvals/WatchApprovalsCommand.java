@@ -1,7 +1,7 @@
 package coffre.kms.cli.approvals;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.ApprovalStateConverter;
 import coffre.kms.cli.errors.ExitCodes;
@@ -46,7 +46,7 @@ public final class WatchApprovalsCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         WatchApprovalRequestsRequest.Builder request = WatchApprovalRequestsRequest.newBuilder();
         if (states != null) {
             request.addAllStates(states);

@@ -1,7 +1,7 @@
 package coffre.kms.cli.audit;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.output.ProtoJson;
@@ -69,7 +69,7 @@ public final class ExportAuditCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) throws IOException {
+    protected int run(CoffreStubs rpc) throws IOException {
         if (through != null) {
             return archive(rpc);
         }
@@ -107,7 +107,7 @@ public final class ExportAuditCommand extends RpcCommand {
      */
     private static final int PAGE = 1000;
 
-    private int archive(Rpc rpc) throws IOException {
+    private int archive(CoffreStubs rpc) throws IOException {
         long count = 0;
         long sealedAt = 0;
         boolean complete = false;

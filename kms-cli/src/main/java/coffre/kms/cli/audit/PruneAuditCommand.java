@@ -1,7 +1,7 @@
 package coffre.kms.cli.audit;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.v1.AuditAnchorRecord;
@@ -73,7 +73,7 @@ public final class PruneAuditCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) throws IOException {
+    protected int run(CoffreStubs rpc) throws IOException {
         byte[] digest = HexFormat.of().parseHex(VerifyExportCommand.sha256(archive));
         PruneAuditChainResponse response = rpc.audit().pruneChain(PruneAuditChainRequest.newBuilder()
                 .setNode(node).setThroughSequence(through).setArchiveSha256(ByteString.copyFrom(digest)).build());

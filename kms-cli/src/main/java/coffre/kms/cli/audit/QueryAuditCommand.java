@@ -1,7 +1,7 @@
 package coffre.kms.cli.audit;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.output.OutputFormat;
@@ -39,7 +39,7 @@ public final class QueryAuditCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         List<AuditEvent> events = new ArrayList<>();
         String token = "";
         do {

@@ -1,7 +1,7 @@
 package coffre.kms.cli.audit;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.DurationConverter;
 import coffre.kms.cli.errors.ExitCodes;
@@ -59,7 +59,7 @@ public final class TailAuditCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         int printed = 0;
         String resume = "";
         if (lines > 0) {

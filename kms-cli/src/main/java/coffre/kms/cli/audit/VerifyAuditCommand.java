@@ -1,7 +1,7 @@
 package coffre.kms.cli.audit;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.output.OutputFormat;
@@ -43,7 +43,7 @@ public final class VerifyAuditCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         VerifyAuditChainResponse response = verify(rpc);
         if (format() == OutputFormat.JSON) {
             printJson(response);
@@ -74,7 +74,7 @@ public final class VerifyAuditCommand extends RpcCommand {
      * cancelled — and the server stops — when no message came for the connection's time-out, so a
      * long log verifies however long it takes, and a hung server still fails within the time-out.
      */
-    private VerifyAuditChainResponse verify(Rpc rpc) {
+    private VerifyAuditChainResponse verify(CoffreStubs rpc) {
         Context.CancellableContext call = Context.current().withCancellation();
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coffre-verify-watchdog");
@@ -87,7 +87,7 @@ public final class VerifyAuditCommand extends RpcCommand {
             ScheduledFuture<?> previous = idle.getAndSet(watchdog.schedule(() -> {
                 gaveUp.set(true);
                 call.cancel(null);
-            }, rpc.timeout().toMillis(), TimeUnit.MILLISECONDS));
+            }, rpc.deadline().toMillis(), TimeUnit.MILLISECONDS));
             if (previous != null) {
                 previous.cancel(false);
             }
@@ -113,7 +113,7 @@ public final class VerifyAuditCommand extends RpcCommand {
             if (gaveUp.get()) {
                 // Reported as the deadline it is, with the call time-out that ran out.
                 throw Status.DEADLINE_EXCEEDED.withDescription("no progress from the server within "
-                        + rpc.timeout().toMillis() + " ms").asRuntimeException();
+                        + rpc.deadline().toMillis() + " ms").asRuntimeException();
             }
             throw e;
         } catch (Exception e) {

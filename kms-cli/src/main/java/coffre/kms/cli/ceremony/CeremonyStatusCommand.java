@@ -1,7 +1,7 @@
 package coffre.kms.cli.ceremony;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.output.LabelledBlock;
@@ -21,7 +21,7 @@ public final class CeremonyStatusCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         GetCeremonyStatusResponse response = rpc.officers().getCeremonyStatus(GetCeremonyStatusRequest.getDefaultInstance());
         if (format() == OutputFormat.JSON) {
             printJson(response);

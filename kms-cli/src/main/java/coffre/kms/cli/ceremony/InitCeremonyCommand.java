@@ -1,7 +1,7 @@
 package coffre.kms.cli.ceremony;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.officers.OfficerRendering;
@@ -72,7 +72,7 @@ public final class InitCeremonyCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         InitCeremonyResponse response = rpc.officers().initCeremony(InitCeremonyRequest.newBuilder()
                 .setDocument(ByteString.copyFrom(document.bytes()))
                 .addAllSignatures(signatures)

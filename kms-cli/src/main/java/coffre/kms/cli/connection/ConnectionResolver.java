@@ -1,5 +1,7 @@
 package coffre.kms.cli.connection;
 
+import coffre.kms.client.ConnectionSettings;
+import coffre.kms.client.Endpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

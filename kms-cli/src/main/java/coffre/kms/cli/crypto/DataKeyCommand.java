@@ -1,7 +1,7 @@
 package coffre.kms.cli.crypto;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.args.BoundedInt;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
@@ -40,7 +40,7 @@ public final class DataKeyCommand extends CryptoCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         GenerateDataKeyRequest.Builder request = GenerateDataKeyRequest.newBuilder()
                 .setKeyId(key.value())
                 .putAllEncryptionContext(context());

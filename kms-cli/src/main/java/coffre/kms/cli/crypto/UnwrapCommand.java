@@ -1,7 +1,7 @@
 package coffre.kms.cli.crypto;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.v1.UnwrapRequest;
 import coffre.kms.v1.UnwrapResponse;
@@ -40,7 +40,7 @@ public final class UnwrapCommand extends CryptoCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) throws IOException {
+    protected int run(CoffreStubs rpc) throws IOException {
         UnwrapResponse response = rpc.crypto().unwrap(UnwrapRequest.newBuilder()
                 .setEnvelope(envelope)
                 .putAllEncryptionContext(context())

@@ -1,7 +1,7 @@
 package coffre.kms.cli.crypto;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.v1.WrapRequest;
@@ -45,7 +45,7 @@ public final class WrapCommand extends CryptoCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) throws IOException {
+    protected int run(CoffreStubs rpc) throws IOException {
         WrapResponse response = rpc.crypto().wrap(WrapRequest.newBuilder()
                 .setKeyId(key.value())
                 .setPlaintext(plaintext)

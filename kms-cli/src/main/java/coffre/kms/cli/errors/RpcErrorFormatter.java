@@ -1,12 +1,11 @@
 package coffre.kms.cli.errors;
 
 import coffre.kms.cli.connection.CallAttempts;
-import coffre.kms.cli.connection.Endpoint;
-import coffre.kms.cli.connection.Endpoints;
+import coffre.kms.client.Endpoint;
+import coffre.kms.client.Endpoints;
 import coffre.kms.cli.output.Printable;
+import coffre.kms.client.CoffreErrors;
 import coffre.kms.v1.ErrorReason;
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
@@ -26,15 +25,13 @@ import java.util.TreeMap;
  * Turns a failed call into one line for stderr and an exit code.
  *
  * <p>The line is {@code error: <REASON>: <explanation>[ [k=v, ...]] (<server message>)} when the
- * server sent a Coffre {@link ErrorInfo}, and names the gRPC code instead otherwise. Servers never
+ * server sent a Coffre {@link ErrorInfo} (read by kms-client's {@link CoffreErrors}, as every Java
+ * caller reads it), and names the gRPC code instead otherwise. Servers never
  * put plaintext or key material in messages, and this class only ever sees the status, so no
  * secret of the command can end up in an error line. Text from the server is stripped of control
  * characters so a hostile or broken server cannot rewrite the user's terminal.
  */
 public final class RpcErrorFormatter {
-
-    /** The {@code ErrorInfo.domain} of Coffre errors. */
-    public static final String DOMAIN = "kms.coffre.fr";
 
     private static final int MAX_SERVER_TEXT = 500;
 
@@ -75,7 +72,7 @@ public final class RpcErrorFormatter {
                 ? rich.getMessage()
                 : Optional.ofNullable(status.getDescription()).orElse("");
 
-        Optional<ErrorInfo> info = rich == null ? Optional.empty() : errorInfo(rich);
+        Optional<ErrorInfo> info = CoffreErrors.errorInfo(failure);
         if (info.isPresent()) {
             return new Report(withInfo(status.getCode(), info.get(), serverMessage), exitCode);
         }
@@ -151,40 +148,13 @@ public final class RpcErrorFormatter {
     }
 
     private static String withInfo(Status.Code code, ErrorInfo info, String serverMessage) {
-        ErrorReason reason = known(info);
+        ErrorReason reason = CoffreErrors.knownReason(info).orElse(null);
         String metadata = metadata(info.getMetadataMap());
         if (reason == null) {
             return "error: " + code + ": unrecognised error reason " + clean(info.getReason())
                     + " (domain " + clean(info.getDomain()) + ")" + metadata + suffix(serverMessage);
         }
         return "error: " + reason.name() + ": " + ReasonExplanations.explain(reason) + metadata + suffix(serverMessage);
-    }
-
-    /** The Coffre reason of {@code info}, or null if it is from another domain or not in this CLI's enum. */
-    private static ErrorReason known(ErrorInfo info) {
-        if (!DOMAIN.equals(info.getDomain())) {
-            return null;
-        }
-        for (ErrorReason reason : ErrorReason.values()) {
-            if (reason != ErrorReason.UNRECOGNIZED && reason.name().equals(info.getReason())) {
-                return reason;
-            }
-        }
-        return null;
-    }
-
-    private static Optional<ErrorInfo> errorInfo(com.google.rpc.Status rich) {
-        for (Any detail : rich.getDetailsList()) {
-            if (detail.is(ErrorInfo.class)) {
-                try {
-                    return Optional.of(detail.unpack(ErrorInfo.class));
-                } catch (InvalidProtocolBufferException e) {
-                    // A corrupt detail is no worse than none: fall back to the gRPC code.
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     private static String metadata(Map<String, String> metadata) {

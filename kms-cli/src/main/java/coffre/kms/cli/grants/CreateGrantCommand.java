@@ -1,7 +1,7 @@
 package coffre.kms.cli.grants;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.DataOperationConverter;
 import coffre.kms.cli.args.InstantConverter;
@@ -75,7 +75,7 @@ public final class CreateGrantCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         GrantSpec.Builder grant = GrantSpec.newBuilder()
                 .setKeyId(key.value())
                 .setPrincipal(principal)

@@ -1,7 +1,7 @@
 package coffre.kms.cli.grants;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
@@ -27,7 +27,7 @@ public final class ListGrantsCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         ListGrantsRequest.Builder request = ListGrantsRequest.newBuilder().setIncludeRevoked(includeRevoked);
         if (key != null) {
             request.setKeyId(key.value());

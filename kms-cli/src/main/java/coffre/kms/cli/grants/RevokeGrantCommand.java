@@ -1,12 +1,12 @@
 package coffre.kms.cli.grants;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.PrefixedId;
 import coffre.kms.cli.errors.ExitCodes;
-import coffre.kms.cli.officer.OfficerSigner;
-import coffre.kms.cli.officer.OfficerSigningOptions;
+import coffre.kms.cli.officerkeys.OfficerSigner;
+import coffre.kms.cli.officerkeys.OfficerSigningOptions;
 import coffre.kms.cli.output.ActNowRendering;
 import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.GrantOperation;
@@ -44,7 +44,7 @@ public final class RevokeGrantCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         Operation operation = Operation.newBuilder().setRevokeGrant(GrantOperation.newBuilder().setGrantId(grantId)).build();
         OfficerSignature signature = signer.actNow(operation, Instant.now());
         RevokeGrantResponse response = rpc.keys().revokeGrant(RevokeGrantRequest.newBuilder()

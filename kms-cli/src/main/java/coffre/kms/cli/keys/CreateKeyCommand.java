@@ -1,7 +1,7 @@
 package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyValue;
 import coffre.kms.cli.args.KeyValues;
@@ -64,7 +64,7 @@ public final class CreateKeyCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         CreateKeyRequest.Builder request = CreateKeyRequest.newBuilder().putAllLabels(labelMap);
         if (alias != null) {
             request.setAlias(alias);

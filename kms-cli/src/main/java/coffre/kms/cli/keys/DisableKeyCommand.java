@@ -1,11 +1,11 @@
 package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
-import coffre.kms.cli.officer.OfficerSigner;
-import coffre.kms.cli.officer.OfficerSigningOptions;
+import coffre.kms.cli.officerkeys.OfficerSigner;
+import coffre.kms.cli.officerkeys.OfficerSigningOptions;
 import coffre.kms.cli.output.ActNowRendering;
 import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.DisableKeyRequest;
@@ -49,7 +49,7 @@ public final class DisableKeyCommand extends KeyCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         String keyId = key.isAlias()
                 ? rpc.keys().getKey(GetKeyRequest.newBuilder().setKeyId(key.value()).build()).getKey().getId()
                 : key.value();

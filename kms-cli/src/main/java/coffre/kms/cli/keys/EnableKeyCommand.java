@@ -1,7 +1,7 @@
 package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
@@ -22,7 +22,7 @@ public final class EnableKeyCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         EnableKeyResponse response = rpc.keys().enableKey(EnableKeyRequest.newBuilder().setKeyId(key.value()).build());
         printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;

@@ -1,7 +1,7 @@
 package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.BoundedInt;
 import coffre.kms.cli.errors.ExitCodes;
@@ -38,7 +38,7 @@ public final class ListKeysCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) throws IOException {
+    protected int run(CoffreStubs rpc) throws IOException {
         ListKeysResponse.Builder result = ListKeysResponse.newBuilder();
         String token = pageToken == null ? "" : pageToken;
         Set<String> seenTokens = new HashSet<>();

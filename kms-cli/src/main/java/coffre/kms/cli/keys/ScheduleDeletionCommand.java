@@ -1,7 +1,7 @@
 package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.BoundedInt;
 import coffre.kms.cli.args.KeyRef;
@@ -34,7 +34,7 @@ public final class ScheduleDeletionCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         ScheduleKeyDeletionRequest.Builder request = ScheduleKeyDeletionRequest.newBuilder().setKeyId(key.value());
         if (days != null) {
             request.setPendingWindowDays(days);

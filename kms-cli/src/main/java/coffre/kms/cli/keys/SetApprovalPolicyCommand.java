@@ -1,7 +1,7 @@
 package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
@@ -30,7 +30,7 @@ public final class SetApprovalPolicyCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         SetApprovalPolicyResponse response = rpc.keys().setApprovalPolicy(SetApprovalPolicyRequest.newBuilder()
                 .setKeyId(key.value())
                 .setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(requireUnwrapApproval))

@@ -1,7 +1,7 @@
 package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.args.PolicyFile;
@@ -42,7 +42,7 @@ public final class SetPolicyCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         SetAccessPolicyResponse response = rpc.keys().setAccessPolicy(SetAccessPolicyRequest.newBuilder()
                 .setKeyId(key.value())
                 .setAccessPolicy(policy)

@@ -1,7 +1,7 @@
 package coffre.kms.cli.keys;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.args.KeyRef;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.v1.GetKeyRequest;
@@ -21,7 +21,7 @@ public final class ShowKeyCommand extends KeyCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         GetKeyResponse response = rpc.keys().getKey(GetKeyRequest.newBuilder().setKeyId(key.value()).build());
         printKey(response, response.getKey());
         return ExitCodes.OK;

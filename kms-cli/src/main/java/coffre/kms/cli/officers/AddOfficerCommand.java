@@ -1,10 +1,10 @@
 package coffre.kms.cli.officers;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.errors.ExitCodes;
-import coffre.kms.cli.officer.OfficerSpec;
+import coffre.kms.cli.officerkeys.OfficerSpec;
 import coffre.kms.v1.AddOfficerRequest;
 import coffre.kms.v1.AddOfficerResponse;
 import coffre.kms.v1.Officer;
@@ -35,7 +35,7 @@ public final class AddOfficerCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         AddOfficerResponse response = rpc.officers().addOfficer(AddOfficerRequest.newBuilder().setOfficer(officer).build());
         printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;

@@ -1,7 +1,7 @@
 package coffre.kms.cli.officers;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.output.OutputFormat;
@@ -18,7 +18,7 @@ public final class ListOfficersCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         ListOfficersResponse response = rpc.officers().listOfficers(ListOfficersRequest.getDefaultInstance());
         if (format() == OutputFormat.JSON) {
             printJson(response);

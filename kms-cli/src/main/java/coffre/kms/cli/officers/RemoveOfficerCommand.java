@@ -1,7 +1,7 @@
 package coffre.kms.cli.officers;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.OfficerId;
 import coffre.kms.cli.errors.ExitCodes;
@@ -24,7 +24,7 @@ public final class RemoveOfficerCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         RemoveOfficerResponse response = rpc.officers().removeOfficer(
                 RemoveOfficerRequest.newBuilder().setOfficerId(officerId.value()).build());
         printRequest(response, response.getApprovalRequest());

@@ -1,7 +1,7 @@
 package coffre.kms.cli.officers;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.BoundedInt;
 import coffre.kms.cli.errors.ExitCodes;
@@ -31,7 +31,7 @@ public final class SetQuorumCommand extends RequestingCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         SetQuorumRuleResponse response = rpc.officers().setQuorumRule(SetQuorumRuleRequest.newBuilder()
                 .setRule(QuorumRule.newBuilder().setThreshold(threshold).setMinPerOperator(minPerOperator))
                 .build());

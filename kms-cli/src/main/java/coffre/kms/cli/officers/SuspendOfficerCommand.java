@@ -1,12 +1,12 @@
 package coffre.kms.cli.officers;
 
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.cli.Rpc;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.OfficerId;
 import coffre.kms.cli.errors.ExitCodes;
-import coffre.kms.cli.officer.OfficerSigner;
-import coffre.kms.cli.officer.OfficerSigningOptions;
+import coffre.kms.cli.officerkeys.OfficerSigner;
+import coffre.kms.cli.officerkeys.OfficerSigningOptions;
 import coffre.kms.cli.output.ActNowRendering;
 import coffre.kms.cli.output.OutputFormat;
 import coffre.kms.v1.Officer;
@@ -49,7 +49,7 @@ public final class SuspendOfficerCommand extends RpcCommand {
     }
 
     @Override
-    protected int run(Rpc rpc) {
+    protected int run(CoffreStubs rpc) {
         Operation operation = Operation.newBuilder()
                 .setSuspendOfficer(OfficerOperation.newBuilder().setOfficerId(target.value()))
                 .build();

@@ -3,6 +3,9 @@ package coffre.kms.cli.connection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import coffre.kms.client.ConnectionSettings;
+import coffre.kms.client.Endpoint;
+import coffre.kms.client.Endpoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

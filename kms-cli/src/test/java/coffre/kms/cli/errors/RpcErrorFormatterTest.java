@@ -3,8 +3,8 @@ package coffre.kms.cli.errors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import coffre.kms.cli.connection.CallAttempts;
-import coffre.kms.cli.connection.Endpoint;
-import coffre.kms.cli.connection.Endpoints;
+import coffre.kms.client.Endpoint;
+import coffre.kms.client.Endpoints;
 import coffre.kms.v1.ErrorReason;
 import com.google.protobuf.Any;
 import com.google.protobuf.StringValue;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.cli.CoffreCli;
-import coffre.kms.cli.connection.TlsChannelFactory;
+import coffre.kms.client.TlsChannelFactory;
 import coffre.kms.server.testing.TestPki;
 import coffre.kms.server.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;

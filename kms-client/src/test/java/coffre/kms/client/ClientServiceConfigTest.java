@@ -1,0 +1,75 @@
+package coffre.kms.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import coffre.kms.v1.ApprovalServiceGrpc;
+import coffre.kms.v1.AuditServiceGrpc;
+import coffre.kms.v1.CryptoServiceGrpc;
+import coffre.kms.v1.KeyServiceGrpc;
+import coffre.kms.v1.OfficerServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Which calls Coffre's clients retry on UNAVAILABLE: every API method must be classified on purpose. */
+class ClientServiceConfigTest {
+
+    /** Each of these creates an approval request (or is a stream): a repeat would make a second one. */
+    private static final Set<String> NOT_RETRIED = Set.of(
+            "coffre.kms.v1.KeyService/CreateKey",
+            "coffre.kms.v1.KeyService/RotateKey",
+            "coffre.kms.v1.KeyService/EnableKey",
+            "coffre.kms.v1.KeyService/ScheduleKeyDeletion",
+            "coffre.kms.v1.KeyService/CancelKeyDeletion",
+            "coffre.kms.v1.KeyService/SetAccessPolicy",
+            "coffre.kms.v1.KeyService/SetApprovalPolicy",
+            "coffre.kms.v1.KeyService/CreateGrant",
+            "coffre.kms.v1.OfficerService/AddOfficer",
+            "coffre.kms.v1.OfficerService/RemoveOfficer",
+            "coffre.kms.v1.OfficerService/ReinstateOfficer",
+            "coffre.kms.v1.OfficerService/SetQuorumRule",
+            "coffre.kms.v1.AuditService/PruneChain",
+            "coffre.kms.v1.ApprovalService/Watch");
+
+    @Test
+    void everyMethodOfTheApiIsEitherRetriedOrNotOnPurpose() {
+        Set<String> all = new TreeSet<>();
+        Stream.of(CryptoServiceGrpc.getServiceDescriptor(), KeyServiceGrpc.getServiceDescriptor(),
+                        ApprovalServiceGrpc.getServiceDescriptor(), OfficerServiceGrpc.getServiceDescriptor(),
+                        AuditServiceGrpc.getServiceDescriptor())
+                .map(ServiceDescriptor::getMethods)
+                .flatMap(methods -> methods.stream().map(MethodDescriptor::getFullMethodName))
+                .forEach(all::add);
+        Set<String> classified = new TreeSet<>(ClientServiceConfig.retriedMethods());
+        classified.addAll(NOT_RETRIED);
+
+        assertEquals(all, classified, "a new API method must be added to ClientServiceConfig or NOT_RETRIED here");
+        for (String retried : ClientServiceConfig.retriedMethods()) {
+            assertTrue(!NOT_RETRIED.contains(retried), retried);
+        }
+    }
+
+    @Test
+    void theDataPlaneAndTheKillSwitchAreRetried() {
+        assertTrue(ClientServiceConfig.retriedMethods().containsAll(List.of(
+                "coffre.kms.v1.CryptoService/Wrap", "coffre.kms.v1.CryptoService/Unwrap",
+                "coffre.kms.v1.CryptoService/GenerateDataKey", "coffre.kms.v1.CryptoService/Rewrap",
+                "coffre.kms.v1.KeyService/DisableKey", "coffre.kms.v1.KeyService/RevokeGrant",
+                "coffre.kms.v1.ApprovalService/Vote")));
+    }
+
+    @Test
+    void grpcAcceptsTheServiceConfig() {
+        // build() parses the default service config and fails on a malformed one.
+        ManagedChannel channel = NettyChannelBuilder.forTarget("dns:///127.0.0.1:1").usePlaintext()
+                .defaultServiceConfig(ClientServiceConfig.map()).enableRetry().build();
+        channel.shutdownNow();
+    }
+}
