@@ -22,20 +22,23 @@ final class BoundedWait {
 
     /** Locks {@code lock} within {@code timeout}, or fails naming {@code what} waited. */
     static void lock(Lock lock, Duration timeout, String what) {
-        try {
-            if (!lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw timedOut(what, timeout);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HsmException(HsmErrorKind.UNAVAILABLE, "interrupted while waiting for " + what);
-        }
+        await(nanos -> lock.tryLock(nanos, TimeUnit.NANOSECONDS), timeout, what);
     }
 
     /** Takes a permit of {@code permits} within {@code timeout}, or fails naming {@code what} waited. */
     static void acquire(Semaphore permits, Duration timeout, String what) {
+        await(nanos -> permits.tryAcquire(nanos, TimeUnit.NANOSECONDS), timeout, what);
+    }
+
+    /** A wait that gives up after the nanoseconds given, saying whether it got what it waited for. */
+    @FunctionalInterface
+    private interface TimedWait {
+        boolean tryFor(long nanos) throws InterruptedException;
+    }
+
+    private static void await(TimedWait wait, Duration timeout, String what) {
         try {
-            if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!wait.tryFor(timeout.toNanos())) {
                 throw timedOut(what, timeout);
             }
         } catch (InterruptedException e) {

@@ -145,6 +145,16 @@ public final class CkrErrorMapper {
         return e.pkcs11Code().map(DEVICE_FAULTS::contains).orElse(false);
     }
 
+    /**
+     * Whether {@code e} is the HSM saying a key or session is gone ({@code KEY_NOT_FOUND}, or
+     * {@code UNAVAILABLE} with a CKR code), which a lookup by label may cure. Not our own deadline
+     * or an interrupt: a lookup would then wait on the same unanswering HSM, past the deadline.
+     */
+    static boolean answeredByHsm(HsmException e) {
+        return e.kind() == HsmErrorKind.KEY_NOT_FOUND
+                || (e.kind() == HsmErrorKind.UNAVAILABLE && e.pkcs11Code().isPresent());
+    }
+
     /** The CKR name inside {@code t}'s cause chain, if the failure came from the PKCS#11 module. */
     public static Optional<String> ckrName(Throwable t) {
         return Pkcs11Native.errorCode(t).map(CkrErrorMapper::nameOf);

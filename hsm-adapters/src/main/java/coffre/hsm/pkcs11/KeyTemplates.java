@@ -2,7 +2,11 @@ package coffre.hsm.pkcs11;
 
 import coffre.hsm.pkcs11.Pkcs11Native.Attr;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_CLASS;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_DECRYPT;
@@ -89,6 +93,10 @@ final class KeyTemplates {
     /** HMAC-SHA-256 key length: 256 bits, the hash's output size (RFC 2104's recommended minimum). */
     static final long MAC_KEY_BYTES = 32;
 
+    /** The usage attributes of a secret key, each set explicitly on every key Coffre makes. */
+    private static final List<Long> USAGES = List.of(CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP, CKA_UNWRAP, CKA_SIGN,
+            CKA_VERIFY, CKA_DERIVE);
+
     private KeyTemplates() {
     }
 
@@ -98,12 +106,7 @@ final class KeyTemplates {
      * differs), sensitive and not extractable, able only to encrypt and decrypt.
      */
     static List<Attr> aesKey(String label) {
-        return List.of(Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_KEY_TYPE, CKK_AES),
-                Attr.of(CKA_VALUE_LEN, KEY_BYTES), Attr.of(CKA_TOKEN, true), Attr.of(CKA_PRIVATE, true),
-                Attr.of(CKA_LABEL, label), Attr.of(CKA_SENSITIVE, true), Attr.of(CKA_EXTRACTABLE, false),
-                Attr.of(CKA_ENCRYPT, true), Attr.of(CKA_DECRYPT, true), Attr.of(CKA_WRAP, false),
-                Attr.of(CKA_UNWRAP, false), Attr.of(CKA_SIGN, false), Attr.of(CKA_VERIFY, false),
-                Attr.of(CKA_DERIVE, false));
+        return secretKey(CKK_AES, KEY_BYTES, label, CKA_ENCRYPT, CKA_DECRYPT);
     }
 
     /** Every AES key on the token (a node's start-up lookup, {@link Pkcs11Hsm#findKeys}). */
@@ -123,12 +126,22 @@ final class KeyTemplates {
      * {@code CKA_ALWAYS_SENSITIVE} and {@code CKA_NEVER_EXTRACTABLE}), able only to sign and verify.
      */
     static List<Attr> macKey(String label) {
-        return List.of(Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
-                Attr.of(CKA_VALUE_LEN, MAC_KEY_BYTES), Attr.of(CKA_TOKEN, true), Attr.of(CKA_PRIVATE, true),
-                Attr.of(CKA_LABEL, label), Attr.of(CKA_SENSITIVE, true), Attr.of(CKA_EXTRACTABLE, false),
-                Attr.of(CKA_SIGN, true), Attr.of(CKA_VERIFY, true), Attr.of(CKA_ENCRYPT, false),
-                Attr.of(CKA_DECRYPT, false), Attr.of(CKA_WRAP, false), Attr.of(CKA_UNWRAP, false),
-                Attr.of(CKA_DERIVE, false));
+        return secretKey(CKK_GENERIC_SECRET, MAC_KEY_BYTES, label, CKA_SIGN, CKA_VERIFY);
+    }
+
+    /**
+     * A private token secret key of {@code keyType} under {@code label}, sensitive and not
+     * extractable, with exactly the usages {@code allowed} true and every other one of
+     * {@link #USAGES} false: both kinds of key share every security choice and differ only in use.
+     */
+    private static List<Attr> secretKey(long keyType, long valueBytes, String label, long... allowed) {
+        List<Attr> template = new ArrayList<>(List.of(Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_KEY_TYPE, keyType),
+                Attr.of(CKA_VALUE_LEN, valueBytes), Attr.of(CKA_TOKEN, true), Attr.of(CKA_PRIVATE, true),
+                Attr.of(CKA_LABEL, label), Attr.of(CKA_SENSITIVE, true), Attr.of(CKA_EXTRACTABLE, false)));
+        for (long usage : USAGES) {
+            template.add(Attr.of(usage, LongStream.of(allowed).anyMatch(a -> a == usage)));
+        }
+        return List.copyOf(template);
     }
 
     /** The search template for Coffre's HMAC key under {@code label}. */
@@ -143,5 +156,34 @@ final class KeyTemplates {
      */
     static List<Attr> findAnyByLabel(String label) {
         return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_CLASS, CKO_SECRET_KEY), Attr.of(CKA_LABEL, label));
+    }
+
+    /**
+     * The SunPKCS11 configuration blocks of one EC signing key pair under {@code label} (the CLI's
+     * officer keys, {@link TokenSigningKeys}): the private key a sensitive, never extractable private
+     * token object that can only sign; the public key a public token object that can only verify.
+     * SunPKCS11 takes byte arrays as {@code 0h<hex>}, so the label is given in hex.
+     */
+    static String ecSigningKeyBlock(String label) {
+        String hex = "0h" + HexFormat.of().formatHex(label.getBytes(StandardCharsets.UTF_8));
+        return """
+                attributes(generate, CKO_PRIVATE_KEY, CKK_EC) = {
+                  CKA_TOKEN = true
+                  CKA_PRIVATE = true
+                  CKA_SENSITIVE = true
+                  CKA_EXTRACTABLE = false
+                  CKA_SIGN = true
+                  CKA_DECRYPT = false
+                  CKA_UNWRAP = false
+                  CKA_DERIVE = false
+                  CKA_LABEL = %s
+                }
+                attributes(generate, CKO_PUBLIC_KEY, CKK_EC) = {
+                  CKA_TOKEN = true
+                  CKA_PRIVATE = false
+                  CKA_VERIFY = true
+                  CKA_LABEL = %s
+                }
+                """.formatted(hex, hex);
     }
 }

@@ -5,7 +5,6 @@ import static coffre.hsm.pkcs11.Pkcs11Native.CKM_SHA256_HMAC;
 
 import coffre.hsm.HsmErrorKind;
 import coffre.hsm.HsmException;
-import coffre.hsm.HsmKeyRef;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,39 +32,22 @@ import java.util.concurrent.ConcurrentHashMap;
 final class MacKeys {
     private static final System.Logger LOG = System.getLogger(MacKeys.class.getName());
 
-    /** A MAC key of this instance: its label and its current handle; never any key material. */
-    static final class MacKeyRef implements HsmKeyRef {
-        private final MacKeys owner;
-        private final String label;
+    /** A MAC key of this instance: its label and its current handle. */
+    static final class MacKeyRef extends IssuedKeyRef {
         private volatile long handle;
-        private volatile boolean destroyed;
 
-        private MacKeyRef(MacKeys owner, String label, long handle) {
-            this.owner = owner;
-            this.label = label;
+        private MacKeyRef(MacKeys issuer, String label, long handle) {
+            super(issuer, label);
             this.handle = handle;
-        }
-
-        @Override
-        public String label() {
-            return label;
-        }
-
-        MacKeys owner() {
-            return owner;
         }
 
         long handle() {
             return handle;
         }
 
-        boolean destroyed() {
-            return destroyed;
-        }
-
         @Override
-        public String toString() {
-            return "HsmKeyRef[" + label + ", HMAC" + (destroyed ? ", destroyed" : "") + "]";
+        String details() {
+            return ", HMAC";
         }
     }
 
@@ -108,7 +90,7 @@ final class MacKeys {
         }
         long h = handle.get();
         return Optional.of(refs.compute(label, (l, old) -> {
-            if (old == null || old.destroyed) {
+            if (old == null || old.destroyed()) {
                 return new MacKeyRef(this, l, h);
             }
             old.handle = h;
@@ -119,29 +101,29 @@ final class MacKeys {
     /** HMAC-SHA-256 of {@code data} with {@code ref}, inside the HSM; 32 bytes. */
     byte[] hmacSha256(MacKeyRef ref, byte[] data) {
         Objects.requireNonNull(data, "data");
-        if (ref.destroyed) {
-            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "MAC key '" + ref.label + "' was destroyed");
+        if (ref.destroyed()) {
+            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "MAC key '" + ref.label() + "' was destroyed");
         }
         long used = ref.handle;
         try {
             return sign(used, data);
         } catch (HsmException e) {
-            if (e.kind() == HsmErrorKind.UNAVAILABLE && !Pkcs11Hsm.answeredByHsm(e)) {
+            if (e.kind() == HsmErrorKind.UNAVAILABLE && !CkrErrorMapper.answeredByHsm(e)) {
                 throw e;
             }
-            if (!Pkcs11Hsm.answeredByHsm(e)) {
+            if (!CkrErrorMapper.answeredByHsm(e)) {
                 throw probe.outageOr("HMAC", e);
             }
             // The handle may be stale (the module re-read the token) or the token gone: ask by label.
-            Optional<Long> again = probe.tokenReachable() ? handle(ref.label) : Optional.empty();
+            Optional<Long> again = probe.tokenReachable() ? handle(ref.label()) : Optional.empty();
             if (again.isEmpty()) {
-                throw probe.unavailable("HMAC with key '" + ref.label + "'", e);
+                throw probe.unavailable("HMAC with key '" + ref.label() + "'", e);
             }
             if (again.get() == used) {
                 throw e;
             }
             ref.handle = again.get();
-            LOG.log(Level.WARNING, "MAC key {0} found again on the token after a fault; MACs resume", ref.label);
+            LOG.log(Level.WARNING, "MAC key {0} found again on the token after a fault; MACs resume", ref.label());
             return sign(again.get(), data);
         }
     }
@@ -150,13 +132,13 @@ final class MacKeys {
     void forget(String label) {
         MacKeyRef old = refs.remove(label);
         if (old != null) {
-            old.destroyed = true;
+            old.markDestroyed();
         }
     }
 
     /** Makes every reference unusable (the owning instance is closing). */
     void forgetAll() {
-        refs.values().forEach(r -> r.destroyed = true);
+        refs.values().forEach(MacKeyRef::markDestroyed);
         refs.clear();
     }
 

@@ -1,11 +1,9 @@
 package coffre.hsm.pkcs11;
 
-import coffre.hsm.HsmKeyRef;
-
 import java.security.Key;
 
 /**
- * The {@link HsmKeyRef} of {@link Pkcs11Hsm}: the resolved token key and, when available, its
+ * The {@link coffre.hsm.HsmKeyRef} of {@link Pkcs11Hsm}: the resolved token key and, when available, its
  * session-object copy, each with the object handle that operations use.
  *
  * <p>Why it holds the copy strongly: SunPKCS11 destroys a session object when its {@code P11Key}
@@ -13,29 +11,17 @@ import java.security.Key;
  * reference unusable at once (the copy would otherwise keep working after the token object is
  * gone), and an operation that finds the copy broken falls back to the token key.
  */
-final class Pkcs11KeyRef implements HsmKeyRef {
-    private final Pkcs11Hsm owner;
-    private final String label;
+final class Pkcs11KeyRef extends IssuedKeyRef {
     private volatile long handle;
     private volatile Key tokenKey;
     private volatile SessionKeyCopier.Copy sessionCopy;
-    private volatile boolean destroyed;
 
-    Pkcs11KeyRef(Pkcs11Hsm owner, String label, long handle, Key tokenKey, SessionKeyCopier.Copy sessionCopy) {
-        this.owner = owner;
-        this.label = label;
+    /** @param issuer the {@link KeyObjects} of the {@link Pkcs11Hsm} that hands it out */
+    Pkcs11KeyRef(KeyObjects issuer, String label, long handle, Key tokenKey, SessionKeyCopier.Copy sessionCopy) {
+        super(issuer, label);
         this.handle = handle;
         this.tokenKey = tokenKey;
         this.sessionCopy = sessionCopy;
-    }
-
-    @Override
-    public String label() {
-        return label;
-    }
-
-    Pkcs11Hsm owner() {
-        return owner;
     }
 
     /** The token object's handle when the ref was made; a different handle means a different object. */
@@ -78,17 +64,14 @@ final class Pkcs11KeyRef implements HsmKeyRef {
         this.sessionCopy = newCopy;
     }
 
-    boolean destroyed() {
-        return destroyed;
-    }
-
+    @Override
     void markDestroyed() {
-        destroyed = true;
+        super.markDestroyed();
         sessionCopy = null;
     }
 
     @Override
-    public String toString() {
-        return "HsmKeyRef[" + label + (sessionCopy != null ? ", session copy" : "") + (destroyed ? ", destroyed" : "") + "]";
+    String details() {
+        return sessionCopy != null ? ", session copy" : "";
     }
 }

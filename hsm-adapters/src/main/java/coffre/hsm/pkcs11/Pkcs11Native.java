@@ -1,7 +1,5 @@
 package coffre.hsm.pkcs11;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -20,7 +18,7 @@ import java.util.Optional;
  * {@code --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED}, but javac
  * refuses {@code --add-exports} together with {@code --release}, so the module is compiled without
  * a static reference to it. {@link Method#invoke} costs tens of nanoseconds; a PKCS#11 call costs
- * microseconds.
+ * microseconds. The reflective handles themselves are found once per JVM by {@link WrapperHandles}.
  *
  * <p>Why {@code PKCS11.getInstance} with {@code CKF_OS_LOCKING_OK} and no function-list name: the
  * wrapper keeps one instance per library path and SunPKCS11 asks for it with exactly these
@@ -68,7 +66,8 @@ final class Pkcs11Native {
 
     static final String JVM_FLAGS = "--add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED";
 
-    private static final String PKG = "sun.security.pkcs11.wrapper.";
+    /** The package of the JDK's PKCS#11 wrapper, with the trailing dot. */
+    static final String WRAPPER_PACKAGE = "sun.security.pkcs11.wrapper.";
 
     /** One PKCS#11 attribute to put in a template or to read back. */
     record Attr(long type, Object value) {
@@ -90,9 +89,9 @@ final class Pkcs11Native {
     }
 
     private final Object p11;
-    private final Wrapper w;
+    private final WrapperHandles w;
 
-    private Pkcs11Native(Object p11, Wrapper w) {
+    private Pkcs11Native(Object p11, WrapperHandles w) {
         this.p11 = p11;
         this.w = w;
     }
@@ -103,7 +102,7 @@ final class Pkcs11Native {
      * @throws IllegalStateException naming the JVM flags when the wrapper is not exported to us
      */
     static Pkcs11Native connect(Path library) {
-        Wrapper w = Wrapper.get();
+        WrapperHandles w = WrapperHandles.get();
         try {
             Object args = w.initArgs.getConstructor().newInstance();
             w.initArgs.getField("flags").setLong(args, CKF_OS_LOCKING_OK);
@@ -119,7 +118,7 @@ final class Pkcs11Native {
     /** Whether the wrapper is reachable with this JVM's flags. */
     static boolean available() {
         try {
-            Wrapper.get();
+            WrapperHandles.get();
             return true;
         } catch (IllegalStateException e) {
             return false;
@@ -256,7 +255,7 @@ final class Pkcs11Native {
     /** The numeric CKR code of a wrapper {@code PKCS11Exception} anywhere in {@code t}'s cause chain. */
     static Optional<Long> errorCode(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getClass().getName().equals(PKG + "PKCS11Exception")) {
+            if (c.getClass().getName().equals(WRAPPER_PACKAGE + "PKCS11Exception")) {
                 try {
                     return Optional.of((Long) c.getClass().getMethod("getErrorCode").invoke(c));
                 } catch (ReflectiveOperationException e) {
@@ -325,116 +324,5 @@ final class Pkcs11Native {
 
     private static String text(Object chars) {
         return chars == null ? "" : new String((char[]) chars).strip();
-    }
-
-    /** The reflective handles, resolved once per JVM. */
-    private static final class Wrapper {
-        private static volatile Wrapper instance;
-
-        final Class<?> initArgs;
-        final Class<?> attribute;
-        final Method getInstance;
-        final Method getSlotList;
-        final Method getTokenInfo;
-        final Method openSession;
-        final Method closeSession;
-        final Method getSessionInfo;
-        final Method findInit;
-        final Method find;
-        final Method findFinal;
-        final Method getAttributeValue;
-        final Method destroy;
-        final Method generateKey;
-        final Method signInit;
-        final Method sign;
-        final Method generateRandom;
-        final Method encryptInit;
-        final Method encrypt;
-        final Method decryptInit;
-        final Method decrypt;
-        final Constructor<?> mechanism;
-        final Constructor<?> gcmMechanism;
-        final Constructor<?> gcmParams;
-        final Method getBoolean;
-        final Method getLong;
-        final Method getCharArray;
-        final Constructor<?> attrType;
-        final Constructor<?> attrBool;
-        final Constructor<?> attrLong;
-        final Constructor<?> attrObject;
-        final Field pValue;
-        final Field tiLabel;
-        final Field tiManufacturer;
-        final Field tiModel;
-        final Field tiSerial;
-        final Field tiFlags;
-        final Field siState;
-
-        private Wrapper() throws ReflectiveOperationException {
-            Class<?> pkcs11 = Class.forName(PKG + "PKCS11");
-            initArgs = Class.forName(PKG + "CK_C_INITIALIZE_ARGS");
-            attribute = Class.forName(PKG + "CK_ATTRIBUTE");
-            Class<?> attrArray = attribute.arrayType();
-            Class<?> tokenInfo = Class.forName(PKG + "CK_TOKEN_INFO");
-            Class<?> sessionInfo = Class.forName(PKG + "CK_SESSION_INFO");
-            getInstance = pkcs11.getMethod("getInstance", String.class, String.class, initArgs, boolean.class);
-            getSlotList = pkcs11.getMethod("C_GetSlotList", boolean.class);
-            getTokenInfo = pkcs11.getMethod("C_GetTokenInfo", long.class);
-            openSession = pkcs11.getMethod("C_OpenSession", long.class, long.class, Object.class,
-                    Class.forName(PKG + "CK_NOTIFY"));
-            closeSession = pkcs11.getMethod("C_CloseSession", long.class);
-            getSessionInfo = pkcs11.getMethod("C_GetSessionInfo", long.class);
-            findInit = pkcs11.getMethod("C_FindObjectsInit", long.class, attrArray);
-            find = pkcs11.getMethod("C_FindObjects", long.class, long.class);
-            findFinal = pkcs11.getMethod("C_FindObjectsFinal", long.class);
-            getAttributeValue = pkcs11.getMethod("C_GetAttributeValue", long.class, long.class, attrArray);
-            destroy = pkcs11.getMethod("C_DestroyObject", long.class, long.class);
-            Class<?> mechanismClass = Class.forName(PKG + "CK_MECHANISM");
-            mechanism = mechanismClass.getConstructor(long.class);
-            generateKey = pkcs11.getMethod("C_GenerateKey", long.class, mechanismClass, attrArray);
-            signInit = pkcs11.getMethod("C_SignInit", long.class, mechanismClass, long.class);
-            sign = pkcs11.getMethod("C_Sign", long.class, byte[].class);
-            generateRandom = pkcs11.getMethod("C_GenerateRandom", long.class, byte[].class);
-            encryptInit = pkcs11.getMethod("C_EncryptInit", long.class, mechanismClass, long.class);
-            decryptInit = pkcs11.getMethod("C_DecryptInit", long.class, mechanismClass, long.class);
-            Class<?>[] singlePart = {long.class, long.class, byte[].class, int.class, int.class, long.class, byte[].class,
-                int.class, int.class};
-            encrypt = pkcs11.getMethod("C_Encrypt", singlePart);
-            decrypt = pkcs11.getMethod("C_Decrypt", singlePart);
-            Class<?> gcmParamsClass = Class.forName(PKG + "CK_GCM_PARAMS");
-            gcmParams = gcmParamsClass.getConstructor(int.class, byte[].class, byte[].class);
-            gcmMechanism = mechanismClass.getConstructor(long.class, gcmParamsClass);
-            getBoolean = attribute.getMethod("getBoolean");
-            getLong = attribute.getMethod("getLong");
-            getCharArray = attribute.getMethod("getCharArray");
-            attrType = attribute.getConstructor(long.class);
-            attrBool = attribute.getConstructor(long.class, boolean.class);
-            attrLong = attribute.getConstructor(long.class, long.class);
-            attrObject = attribute.getConstructor(long.class, Object.class);
-            pValue = attribute.getField("pValue");
-            tiLabel = tokenInfo.getField("label");
-            tiManufacturer = tokenInfo.getField("manufacturerID");
-            tiModel = tokenInfo.getField("model");
-            tiSerial = tokenInfo.getField("serialNumber");
-            tiFlags = tokenInfo.getField("flags");
-            siState = sessionInfo.getField("state");
-            // Fail here, once, rather than on the first call when the package is not exported to us.
-            if (!pkcs11.getModule().isExported(pkcs11.getPackageName(), Pkcs11Native.class.getModule())) {
-                throw new IllegalAccessException(pkcs11.getPackageName() + " is not exported");
-            }
-        }
-
-        static Wrapper get() {
-            Wrapper w = instance;
-            if (w == null) {
-                try {
-                    w = new Wrapper();
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    throw new IllegalStateException("cannot use the JDK PKCS#11 wrapper; start the JVM with " + JVM_FLAGS, e);
-                }
-                instance = w;
-            }
-            return w;
-        }
     }
 }

@@ -46,13 +46,22 @@ public final class SunPkcs11ProviderFactory {
      * @param profile used in the provider name ({@code SunPKCS11-coffre-<profile>-<n>})
      */
     public static Provider create(String profile, Path library, long slotId) {
-        String name = "coffre-" + profile + "-" + SEQUENCE.incrementAndGet();
+        return create(profile, library, slotId, "");
+    }
+
+    /**
+     * As {@link #create(String, Path, long)}, with {@code attributeBlocks} appended to the
+     * configuration: the attributes of keys this one provider is to generate (as
+     * {@link KeyTemplates#ecSigningKeyBlock}); the provider name is {@code SunPKCS11-coffre-<purpose>-<n>}.
+     */
+    static Provider create(String purpose, Path library, long slotId, String attributeBlocks) {
+        String name = "coffre-" + purpose + "-" + SEQUENCE.incrementAndGet();
         Provider base = Security.getProvider("SunPKCS11");
         if (base == null) {
             throw new IllegalStateException("the JDK has no SunPKCS11 provider (module jdk.crypto.cryptoki)");
         }
         // "--" marks inline configuration text rather than a file name. Failures are unchecked
         // (ProviderException, InvalidParameterException) and are mapped by the caller.
-        return base.configure("--" + configText(name, library, slotId));
+        return base.configure("--" + configText(name, library, slotId) + attributeBlocks);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Optional;
  * {@code KeyStore.getKey}, and the PKCS#11 {@code KeyStore} knows only the labels it listed at its
  * last {@code load()} or {@code setEntry}, each of which lists every object on the token and reads
  * its label. Creating a key that way, or using one another process made, cost O(objects on the
- * token): creating n keys was quadratic (990 keys took ~240 s on SoftHSM2). {@link Pkcs11Hsm} finds
+ * token): creating n keys was quadratic (990 keys took ~240 s on SoftHSM2). {@link KeyObjects} finds
  * the handle itself ({@code C_FindObjects} on the label, or {@code C_GenerateKey}'s result), and
  * this class turns it into a key in O(1).
  *
@@ -31,7 +31,7 @@ import java.util.Optional;
  * size). Same signatures on JDK 17 and 25; needs {@value #JVM_FLAGS}, like {@link SessionKeyCopier}.
  *
  * <p>When the JVM lacks the flag or the signatures differ, {@link #create} logs once and returns
- * empty, and {@link Pkcs11Hsm} falls back to the {@code KeyStore}, reloading it for each label it
+ * empty, and {@link ProviderKeys} falls back to the {@code KeyStore}, reloading it for each label it
  * does not know yet: correct, but O(objects) per new key again.
  */
 final class TokenKeyLoader {

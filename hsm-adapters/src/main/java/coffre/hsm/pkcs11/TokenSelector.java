@@ -39,9 +39,7 @@ public sealed interface TokenSelector {
     /** Selects a slot by its PKCS#11 slot id ({@code CK_SLOT_ID}). */
     record SlotId(long slotId) implements TokenSelector {
         public SlotId {
-            if (slotId < 0) {
-                throw new IllegalArgumentException("hsm.token.slot-id must be >= 0, got " + slotId);
-            }
+            requireNonNegative(slotId, "hsm.token.slot-id");
         }
 
         @Override
@@ -53,9 +51,7 @@ public sealed interface TokenSelector {
     /** Selects the n-th slot (from 0) of the module's full slot list, like SunPKCS11's {@code slotListIndex}. */
     record SlotIndex(int index) implements TokenSelector {
         public SlotIndex {
-            if (index < 0) {
-                throw new IllegalArgumentException("hsm.token.slot-index must be >= 0, got " + index);
-            }
+            requireNonNegative(index, "hsm.token.slot-index");
         }
 
         @Override
@@ -74,5 +70,12 @@ public sealed interface TokenSelector {
 
     static TokenSelector slotIndex(int index) {
         return new SlotIndex(index);
+    }
+
+    /** Slot ids and slot indexes alike are never negative. */
+    private static void requireNonNegative(long value, String setting) {
+        if (value < 0) {
+            throw new IllegalArgumentException(setting + " must be >= 0, got " + value);
+        }
     }
 }

@@ -59,7 +59,7 @@ class HsmFaultIT {
     private RecoveringHsm hsm;
 
     private RecoveringHsm open(boolean sessionCopies, int sessions) {
-        hsm = RecoveringHsm.open(RecoveringHsm.copyingOpener(token.config(sessions, sessionCopies).withTimeouts(TIMEOUTS),
+        hsm = RecoveringHsm.open(ModuleOpener.overLibraryCopies(token.config(sessions, sessionCopies).withTimeouts(TIMEOUTS),
                 copies, true), TIMEOUTS);
         return hsm;
     }

@@ -1,7 +1,7 @@
 package coffre.kms.cli.officerkeys;
 
 import coffre.hsm.HsmException;
-import coffre.hsm.pkcs11.Pkcs11Session;
+import coffre.hsm.pkcs11.TokenSigningKeys;
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.LocalCommand;
 import coffre.kms.cli.errors.ExitCodes;
@@ -123,15 +123,15 @@ public final class KeygenCommand extends LocalCommand {
         }
         pkcs11.requireComplete(commandLine());
         NewFiles.requireAbsent("--out", out);
-        Pkcs11Session session = pkcs11.open(runtime(), commandLine());
+        TokenSigningKeys token = pkcs11.open(runtime(), commandLine());
         String label = pkcs11.keyLabel();
         PublicKey tokenKey;
         try {
-            tokenKey = session.generateEcSigningKey(label);
+            tokenKey = token.generateEcSigningKey(label);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(commandLine(), "--key-label " + label + ": " + e.getMessage());
         } catch (HsmException e) {
-            throw new IOException("PKCS#11 token '" + session.tokenLabel() + "' could not generate the key pair: "
+            throw new IOException("PKCS#11 token '" + token.tokenLabel() + "' could not generate the key pair: "
                     + e.getMessage() + e.pkcs11Code().map(c -> " (" + c + ")").orElse(""), e);
         }
         OfficerPublicKey publicKey = TokenOfficerKeys.officerPublicKey(tokenKey);
@@ -139,12 +139,12 @@ public final class KeygenCommand extends LocalCommand {
             NewFiles.createPublic("--out", out, PublicKeyFile.render(publicKey).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IOException(e.getMessage() + "; the key pair '" + label + "' was made on token '"
-                    + session.tokenLabel() + "' anyway: delete it with the token's tools, or run keygen again with another --key-label", e);
+                    + token.tokenLabel() + "' anyway: delete it with the token's tools, or run keygen again with another --key-label", e);
         }
         String fingerprint = OfficerKeys.fingerprint(publicKey);
         if (format() == OutputFormat.JSON) {
             printText(new JsonObject()
-                    .string("pkcs11_token", session.tokenLabel())
+                    .string("pkcs11_token", token.tokenLabel())
                     .string("key_label", label)
                     .string("public_key_file", out.toString())
                     .message("public_key", publicKey)
@@ -152,7 +152,7 @@ public final class KeygenCommand extends LocalCommand {
                     .render() + "\n");
         } else {
             printText(new LabelledBlock(13)
-                    .field("Private key", "on PKCS#11 token '" + session.tokenLabel() + "' as '" + label
+                    .field("Private key", "on PKCS#11 token '" + token.tokenLabel() + "' as '" + label
                             + "' (sensitive, never extractable)")
                     .field("Public key", out.toString())
                     .field("Algorithm", publicKey.getAlgorithm().name())

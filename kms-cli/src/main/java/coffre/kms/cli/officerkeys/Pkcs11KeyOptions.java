@@ -3,7 +3,7 @@ package coffre.kms.cli.officerkeys;
 import coffre.hsm.HsmErrorKind;
 import coffre.hsm.HsmException;
 import coffre.hsm.pkcs11.PinSource;
-import coffre.hsm.pkcs11.Pkcs11Session;
+import coffre.hsm.pkcs11.TokenSigningKeys;
 import coffre.hsm.pkcs11.TokenSelector;
 import coffre.kms.cli.CliRuntime;
 import java.io.IOException;
@@ -103,7 +103,7 @@ public final class Pkcs11KeyOptions {
             throw new ParameterException(commandLine, "Invalid value for option '--pkcs11-token': '" + token
                     + "' is not a token label (1-32 bytes, no leading or trailing blanks)");
         }
-        if (!Pkcs11Session.KEY_LABEL.matcher(keyLabel).matches()) {
+        if (!TokenSigningKeys.KEY_LABEL.matcher(keyLabel).matches()) {
             throw new ParameterException(commandLine, "Invalid value for option '--key-label': '" + keyLabel
                     + "' is not a key label (1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit)");
         }
@@ -115,7 +115,7 @@ public final class Pkcs11KeyOptions {
      * @throws ParameterException for a missing library or PIN, an unknown token, or a PIN the token refuses (exit 2)
      * @throws IOException if the PIN file cannot be read, or the JVM cannot use PKCS#11 (exit 1)
      */
-    Pkcs11Session open(CliRuntime runtime, CommandLine commandLine) throws IOException {
+    TokenSigningKeys open(CliRuntime runtime, CommandLine commandLine) throws IOException {
         requireComplete(commandLine);
         if (!Files.isRegularFile(library)) {
             throw new ParameterException(commandLine, "--pkcs11-library " + library + ": no such file");
@@ -139,7 +139,7 @@ public final class Pkcs11KeyOptions {
             pinFrom = PIN_ENV;
         }
         try {
-            return Pkcs11Session.open(library, TokenSelector.label(token), pin);
+            return TokenSigningKeys.open(library, TokenSelector.label(token), pin);
         } catch (HsmException e) {
             String code = e.pkcs11Code().map(c -> " (" + c + ")").orElse("");
             if (e.kind() == HsmErrorKind.LOGIN_FAILED) {

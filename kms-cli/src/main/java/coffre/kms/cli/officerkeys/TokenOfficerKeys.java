@@ -1,7 +1,7 @@
 package coffre.kms.cli.officerkeys;
 
 import coffre.hsm.HsmException;
-import coffre.hsm.pkcs11.Pkcs11Session;
+import coffre.hsm.pkcs11.TokenSigningKeys;
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.v1.OfficerPublicKey;
 import coffre.kms.v1.SignatureAlgorithm;
@@ -14,7 +14,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Officer keys on a PKCS#11 token or smartcard, through hsm-adapters' {@link Pkcs11Session}:
+ * Officer keys on a PKCS#11 token or smartcard, through hsm-adapters' {@link TokenSigningKeys}:
  * ECDSA P-256 only (the JDK's SunPKCS11 has no EdDSA). The private key is generated inside the
  * token, sensitive and never extractable; signing happens on the token.
  */
@@ -39,13 +39,13 @@ final class TokenOfficerKeys {
      * @throws IOException if the PIN file cannot be read (exit 1)
      */
     static OfficerPrivateKey load(CliRuntime runtime, CommandLine commandLine, Pkcs11KeyOptions options) throws IOException {
-        Pkcs11Session session = options.open(runtime, commandLine);
+        TokenSigningKeys token = options.open(runtime, commandLine);
         String label = options.keyLabel();
         PrivateKey key;
         PublicKey publicKey;
         try {
-            key = session.privateKey(label);
-            publicKey = session.publicKey(label);
+            key = token.privateKey(label);
+            publicKey = token.publicKey(label);
         } catch (HsmException e) {
             throw new ParameterException(commandLine, "--key-label " + label + ": " + e.getMessage());
         }
@@ -58,6 +58,6 @@ final class TokenOfficerKeys {
             throw new ParameterException(commandLine, "--key-label " + label + " on token '" + options.token()
                     + "' is not an ECDSA P-256 officer key: " + e.getMessage());
         }
-        return OfficerPrivateKey.onToken(key, session.provider());
+        return OfficerPrivateKey.onToken(key, token.provider());
     }
 }

@@ -21,13 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link Pkcs11Session} on the real SoftHSM2 test token. */
-class Pkcs11SessionIT {
+/** {@link TokenSigningKeys} on the real SoftHSM2 test token. */
+class TokenSigningKeysIT {
     private static final byte[] MESSAGE = "a statement".getBytes(StandardCharsets.UTF_8);
 
-    private static Pkcs11Session open() {
+    private static TokenSigningKeys open() {
         SoftHsmTestToken t = SoftHsmTestToken.get();
-        return Pkcs11Session.open(t.library(), TokenSelector.label(t.label()), PinSource.fromFile(t.pinFile()));
+        return TokenSigningKeys.open(t.library(), TokenSelector.label(t.label()), PinSource.fromFile(t.pinFile()));
     }
 
     private static String uniqueLabel() {
@@ -35,16 +35,16 @@ class Pkcs11SessionIT {
     }
 
     @Test
-    void generatesASensitiveNonExtractableSigningKeyOnTheTokenThatAFreshSessionFinds() throws Exception {
-        Pkcs11Session session = open();
+    void generatesASensitiveNonExtractableSigningKeyOnTheTokenThatAFreshInstanceFinds() throws Exception {
+        TokenSigningKeys keys = open();
         String label = uniqueLabel();
-        PublicKey publicKey = session.generateEcSigningKey(label);
+        PublicKey publicKey = keys.generateEcSigningKey(label);
         assertEquals("EC", publicKey.getAlgorithm());
-        assertTrue(session.hasObjectLabelled(label));
+        assertTrue(keys.hasObjectLabelled(label));
 
         // What the token itself says about the private key object (via the wrapper, not the JCA).
         Pkcs11Native m = Pkcs11Native.connect(SoftHsmTestToken.get().library());
-        long s = m.openSession(session.slotId());
+        long s = m.openSession(keys.slotId());
         try {
             long[] handles = m.findObjects(s, List.of(Pkcs11Native.Attr.of(Pkcs11Native.CKA_CLASS, 3L /* CKO_PRIVATE_KEY */),
                     Pkcs11Native.Attr.of(Pkcs11Native.CKA_LABEL, label)));
@@ -61,7 +61,7 @@ class Pkcs11SessionIT {
             m.closeSession(s);
         }
 
-        Pkcs11Session fresh = open();
+        TokenSigningKeys fresh = open();
         PrivateKey key = fresh.privateKey(label);
         assertArrayEquals(publicKey.getEncoded(), fresh.publicKey(label).getEncoded());
         Signature signer = Signature.getInstance("SHA256withECDSAinP1363Format", fresh.provider());
@@ -77,26 +77,26 @@ class Pkcs11SessionIT {
 
     @Test
     void refusesAnExistingLabelAndBadLabels() {
-        Pkcs11Session session = open();
+        TokenSigningKeys keys = open();
         String label = uniqueLabel();
-        session.generateEcSigningKey(label);
-        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> session.generateEcSigningKey(label));
+        keys.generateEcSigningKey(label);
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> keys.generateEcSigningKey(label));
         assertTrue(twice.getMessage().contains("already holds an object labelled '" + label + "'"), twice.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> session.generateEcSigningKey("has space"));
-        assertThrows(IllegalArgumentException.class, () -> session.generateEcSigningKey("-leading-dash"));
-        assertThrows(IllegalArgumentException.class, () -> session.generateEcSigningKey("x".repeat(65)));
+        assertThrows(IllegalArgumentException.class, () -> keys.generateEcSigningKey("has space"));
+        assertThrows(IllegalArgumentException.class, () -> keys.generateEcSigningKey("-leading-dash"));
+        assertThrows(IllegalArgumentException.class, () -> keys.generateEcSigningKey("x".repeat(65)));
     }
 
     @Test
     void unknownLabelIsKeyNotFoundAndMissingLibraryIsRefused() {
-        Pkcs11Session session = open();
-        HsmException e = assertThrows(HsmException.class, () -> session.privateKey(uniqueLabel()));
+        TokenSigningKeys keys = open();
+        HsmException e = assertThrows(HsmException.class, () -> keys.privateKey(uniqueLabel()));
         assertEquals(HsmErrorKind.KEY_NOT_FOUND, e.kind());
-        assertFalse(session.hasObjectLabelled(uniqueLabel()));
+        assertFalse(keys.hasObjectLabelled(uniqueLabel()));
         SoftHsmTestToken t = SoftHsmTestToken.get();
-        assertThrows(IllegalArgumentException.class, () -> Pkcs11Session.open(Path.of("/nonexistent/libp11.so"),
+        assertThrows(IllegalArgumentException.class, () -> TokenSigningKeys.open(Path.of("/nonexistent/libp11.so"),
                 TokenSelector.label(t.label()), PinSource.fromFile(t.pinFile())));
-        HsmException noToken = assertThrows(HsmException.class, () -> Pkcs11Session.open(t.library(),
+        HsmException noToken = assertThrows(HsmException.class, () -> TokenSigningKeys.open(t.library(),
                 TokenSelector.label("no-such-token"), PinSource.fromFile(t.pinFile())));
         assertEquals(HsmErrorKind.UNAVAILABLE, noToken.kind());
     }
@@ -104,8 +104,8 @@ class Pkcs11SessionIT {
     /** Recorded fact: SunPKCS11 (JDK 25) has no EdDSA, so Ed25519 officer keys cannot live on a token through it. */
     @Test
     void sunPkcs11OffersNoEd25519() {
-        Pkcs11Session session = open();
-        assertThrows(NoSuchAlgorithmException.class, () -> KeyPairGenerator.getInstance("Ed25519", session.provider()));
-        assertThrows(NoSuchAlgorithmException.class, () -> Signature.getInstance("Ed25519", session.provider()));
+        TokenSigningKeys keys = open();
+        assertThrows(NoSuchAlgorithmException.class, () -> KeyPairGenerator.getInstance("Ed25519", keys.provider()));
+        assertThrows(NoSuchAlgorithmException.class, () -> Signature.getInstance("Ed25519", keys.provider()));
     }
 }
