@@ -5,14 +5,19 @@ import coffre.hsm.Hsm;
 import coffre.hsm.pkcs11.Pkcs11Hsm;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link HsmConformanceSuite} against the shared SoftHSM2 test token, with an independent view
@@ -38,8 +43,8 @@ public abstract class SoftHsmConformanceSuite extends HsmConformanceSuite {
         return Optional.of(SoftHsmTestToken.get().pkcs11ToolObjects());
     }
 
-    @Override
-    protected Optional<byte[]> decryptInAnotherProcess(String label, GcmCiphertext ct, byte[] aad) {
+    /** Decrypts {@code ct} with the key {@code label} in a second JVM that opens the token afresh. */
+    private static byte[] decryptInAnotherProcess(String label, GcmCiphertext ct, byte[] aad) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("--add-opens", "jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
@@ -48,13 +53,13 @@ public abstract class SoftHsmConformanceSuite extends HsmConformanceSuite {
                 label, HEX.formatHex(ct.iv()), HEX.formatHex(aad), HEX.formatHex(ct.ciphertextAndTag())));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new AssertionError("child JVM failed: " + out);
             }
             String line = out.lines().filter(l -> l.startsWith("plaintext=")).findFirst()
                     .orElseThrow(() -> new AssertionError("child JVM printed no plaintext: " + out));
-            return Optional.of(HEX.parseHex(line.substring("plaintext=".length())));
+            return HEX.parseHex(line.substring("plaintext=".length()));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -70,5 +75,27 @@ public abstract class SoftHsmConformanceSuite extends HsmConformanceSuite {
         assertEquals(SoftHsmTestToken.LABEL, hsm.info().tokenLabel());
         assertEquals("SoftHSM project", hsm.info().manufacturer());
         assertEquals(sessions(), hsm.info().sessions());
+    }
+
+    @Test
+    void generatedKeyIsSensitiveLocalNeverExtractableForAnIndependentClient() {
+        Map<String, SoftHsmTestToken.ToolObject> objects = SoftHsmTestToken.get().pkcs11ToolObjects();
+        SoftHsmTestToken.ToolObject o = objects.get(key.label());
+        assertTrue(o != null, "independent client does not list " + key.label() + ": " + objects.keySet());
+        assertTrue(o.type().contains("AES length 32"), o.type());
+        assertTrue(o.sensitive(), "sensitive: " + o.access());
+        assertTrue(o.alwaysSensitive(), "always sensitive: " + o.access());
+        assertFalse(o.extractable(), "extractable: " + o.access());
+        assertTrue(o.neverExtractable(), "never extractable: " + o.access());
+        assertTrue(o.local(), "local: " + o.access());
+        assertEquals(Set.of("encrypt", "decrypt"), o.usage());
+    }
+
+    @Test
+    void anotherProcessDecryptsWithTheSameKey() {
+        byte[] aad = "ctx".getBytes(StandardCharsets.UTF_8);
+        GcmCiphertext ct = hsm.encrypt(key, aad, "across processes".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("across processes".getBytes(StandardCharsets.UTF_8),
+                decryptInAnotherProcess(key.label(), ct, aad));
     }
 }

@@ -54,7 +54,8 @@ class SharedHsmKeysTest {
         };
         HsmKeyRef key = new SharedHsmKeys(hsm, lock).macKey("coffre:audit-mac");
         byte[] data = {1, 2, 3};
-        // A second key made under the same label would MAC differently (SoftwareHsm keeps the newer).
+        // Had this node made a second key under the label (the fake, like a token, now refuses that),
+        // it would MAC differently: the key found is the one the other node made.
         org.junit.jupiter.api.Assertions.assertArrayEquals(hsm.hmacSha256(madeElsewhere[0], data),
                 hsm.hmacSha256(key, data));
     }
