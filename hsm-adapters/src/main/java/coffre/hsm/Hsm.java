@@ -101,6 +101,26 @@ public interface Hsm extends AutoCloseable {
     HsmKeyRef generateMacKey(String label);
 
     /**
+     * Stores {@code value} inside the HSM as an HMAC-SHA-256 key under {@code label}: sensitive,
+     * non-extractable, usable only to sign and verify, so it can be used but never read back. Only
+     * for secrets that exist outside the HSM by nature — a credential shared with another party,
+     * such as the AWS SigV4 secret of an external key store, whose first derivation step
+     * {@code HMAC("AWS4"+secret, date)} then runs in the HSM. Coffre's own keys are never imported:
+     * they are generated inside ({@link #generateKey}, {@link #generateMacKey}).
+     *
+     * @param value {@value #MIN_IMPORTED_MAC_BYTES} to {@value #MAX_IMPORTED_MAC_BYTES} bytes; the
+     *              caller zeroes it after the call
+     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} if a key already uses {@code label}
+     */
+    HsmKeyRef importMacKey(String label, byte[] value);
+
+    /** The fewest bytes {@link #importMacKey} accepts (RFC 2104 advises keys no shorter than the hash). */
+    int MIN_IMPORTED_MAC_BYTES = 32;
+
+    /** The most bytes {@link #importMacKey} accepts. */
+    int MAX_IMPORTED_MAC_BYTES = 128;
+
+    /**
      * Finds an existing HMAC key by label (see {@link #generateMacKey}); empty if the token has no
      * HMAC key under that label (an AES key of that label is not one).
      */

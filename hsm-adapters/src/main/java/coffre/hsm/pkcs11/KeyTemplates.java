@@ -20,6 +20,7 @@ import static coffre.hsm.pkcs11.Pkcs11Native.CKA_SENSITIVE;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_SIGN;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_TOKEN;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_UNWRAP;
+import static coffre.hsm.pkcs11.Pkcs11Native.CKA_VALUE;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_VALUE_LEN;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_VERIFY;
 import static coffre.hsm.pkcs11.Pkcs11Native.CKA_WRAP;
@@ -127,6 +128,19 @@ final class KeyTemplates {
      */
     static List<Attr> macKey(String label) {
         return secretKey(CKK_GENERIC_SECRET, MAC_KEY_BYTES, label, CKA_SIGN, CKA_VERIFY);
+    }
+
+    /**
+     * The {@code C_CreateObject} template of an HMAC key holding {@code value}, a secret that exists
+     * outside the HSM by nature (a credential another party holds too, such as an AWS SigV4
+     * secret): the same private, sensitive, non-extractable, sign-and-verify-only token object as
+     * {@link #macKey} — {@code CKA_LOCAL} reads false, truthfully, since the HSM did not make it.
+     */
+    static List<Attr> importedMacKey(String label, byte[] value) {
+        List<Attr> template = new ArrayList<>(secretKey(CKK_GENERIC_SECRET, value.length, label, CKA_SIGN, CKA_VERIFY));
+        template.removeIf(a -> a.type() == CKA_VALUE_LEN);
+        template.add(new Attr(CKA_VALUE, value));
+        return List.copyOf(template);
     }
 
     /**

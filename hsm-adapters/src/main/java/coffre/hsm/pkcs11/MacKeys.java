@@ -75,6 +75,23 @@ final class MacKeys {
     }
 
     /**
+     * Stores {@code value} as an HMAC key under {@code label} ({@link KeyTemplates#importedMacKey});
+     * the caller has checked that no key uses {@code label}, serialises creation and zeroes its array.
+     */
+    MacKeyRef importKey(String label, byte[] value) {
+        long handle;
+        try {
+            handle = objects.use(session -> objects.module().createObject(session,
+                    KeyTemplates.importedMacKey(label, value)));
+        } catch (RuntimeException e) {
+            throw probe.outageOr("import MAC key", CkrErrorMapper.map(e, "import MAC key"));
+        }
+        MacKeyRef ref = new MacKeyRef(this, label, handle);
+        refs.put(label, ref);
+        return ref;
+    }
+
+    /**
      * The MAC key under {@code label}, or empty if the token has none.
      *
      * @throws HsmException {@link HsmErrorKind#UNAVAILABLE} when nothing is found because the token

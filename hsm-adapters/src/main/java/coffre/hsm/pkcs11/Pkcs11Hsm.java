@@ -209,6 +209,28 @@ public final class Pkcs11Hsm implements Hsm {
     }
 
     @Override
+    public HsmKeyRef importMacKey(String label, byte[] value) {
+        requireOpen();
+        checkLabel(label);
+        checkMacValue(value);
+        return keys.serialised(() -> {
+            keys.refuseTaken(label);
+            HsmKeyRef ref = macKeys.importKey(label, value);
+            LOG.log(Level.INFO, "stored imported MAC key {0}", label);
+            return ref;
+        });
+    }
+
+    /** The bounds {@link Hsm#importMacKey} promises, checked before the HSM sees the value. */
+    static void checkMacValue(byte[] value) {
+        Objects.requireNonNull(value, "value");
+        if (value.length < MIN_IMPORTED_MAC_BYTES || value.length > MAX_IMPORTED_MAC_BYTES) {
+            throw new IllegalArgumentException("an imported MAC key holds " + MIN_IMPORTED_MAC_BYTES + " to "
+                    + MAX_IMPORTED_MAC_BYTES + " bytes, got " + value.length);
+        }
+    }
+
+    @Override
     public Optional<HsmKeyRef> findMacKey(String label) {
         requireOpen();
         checkLabel(label);

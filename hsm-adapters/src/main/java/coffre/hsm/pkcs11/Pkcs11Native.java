@@ -31,6 +31,7 @@ final class Pkcs11Native {
     static final long CKA_TOKEN = 0x1L;
     static final long CKA_PRIVATE = 0x2L;
     static final long CKA_LABEL = 0x3L;
+    static final long CKA_VALUE = 0x11L;
     static final long CKA_KEY_TYPE = 0x100L;
     static final long CKA_SENSITIVE = 0x103L;
     static final long CKA_ENCRYPT = 0x104L;
@@ -193,6 +194,11 @@ final class Pkcs11Native {
 
     void destroyObject(long session, long object) {
         call(w.destroy, session, object);
+    }
+
+    /** {@code C_CreateObject}: an object made from {@code template}, values included. */
+    long createObject(long session, List<Attr> template) {
+        return (long) call(w.createObject, session, toNative(template));
     }
 
     /** {@code C_GenerateKey} with a mechanism that takes no parameter. */

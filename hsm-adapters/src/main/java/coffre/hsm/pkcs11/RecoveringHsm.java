@@ -147,6 +147,11 @@ public final class RecoveringHsm implements Hsm {
     }
 
     @Override
+    public HsmKeyRef importMacKey(String label, byte[] value) {
+        return call(g -> issue(g, label, true, g.hsm().importMacKey(label, value)));
+    }
+
+    @Override
     public Optional<HsmKeyRef> findMacKey(String label) {
         return call(g -> g.hsm().findMacKey(label).map(found -> issue(g, label, true, found)));
     }

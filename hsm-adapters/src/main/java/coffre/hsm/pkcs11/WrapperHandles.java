@@ -30,6 +30,7 @@ final class WrapperHandles {
     final Method getAttributeValue;
     final Method destroy;
     final Method generateKey;
+    final Method createObject;
     final Method signInit;
     final Method sign;
     final Method generateRandom;
@@ -77,6 +78,7 @@ final class WrapperHandles {
         Class<?> mechanismClass = Class.forName(PKG + "CK_MECHANISM");
         mechanism = mechanismClass.getConstructor(long.class);
         generateKey = pkcs11.getMethod("C_GenerateKey", long.class, mechanismClass, attrArray);
+        createObject = pkcs11.getMethod("C_CreateObject", long.class, attrArray);
         signInit = pkcs11.getMethod("C_SignInit", long.class, mechanismClass, long.class);
         sign = pkcs11.getMethod("C_Sign", long.class, byte[].class);
         generateRandom = pkcs11.getMethod("C_GenerateRandom", long.class, byte[].class);

@@ -168,6 +168,13 @@ final class FakeModule implements Hsm {
     }
 
     @Override
+    public HsmKeyRef importMacKey(String label, byte[] value) {
+        enter();
+        token.macKeys.put(label, value.clone());
+        return new Ref(this, label, true);
+    }
+
+    @Override
     public Optional<HsmKeyRef> findMacKey(String label) {
         enter();
         return token.macKeys.containsKey(label) ? Optional.of(new Ref(this, label, true)) : Optional.empty();

@@ -8,9 +8,9 @@ import java.util.List;
 /**
  * Test-only: imports a known HMAC key into the SoftHSM test token with {@code C_CreateObject}, so
  * a MAC computed by {@link Pkcs11Hsm} can be compared with published vectors and with the JDK's
- * software HMAC. Production code has no way to import key material, on purpose: this class lives
- * in the test tree and reaches the JDK's PKCS#11 wrapper reflectively (as {@link Pkcs11Native}
- * does) for the one call {@link Pkcs11Native} does not offer.
+ * software HMAC. Production code imports only shared secrets of 32 to 128 bytes
+ * ({@link coffre.hsm.Hsm#importMacKey}); the published vectors use shorter keys, so this class
+ * creates the object itself, through the JDK's PKCS#11 wrapper (as {@link Pkcs11Native} does).
  *
  * <p>The caller must have opened a {@link Pkcs11Hsm} on the same library path first: login state
  * belongs to the module, and the imported object is private.

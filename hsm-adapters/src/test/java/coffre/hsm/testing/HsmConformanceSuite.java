@@ -347,6 +347,39 @@ public abstract class HsmConformanceSuite {
         assertArrayEquals(expected, hsm.hmacSha256(hsm.findMacKey(mac.label()).orElseThrow(), bytes("checkpoint")));
     }
 
+    protected HsmKeyRef importMac(String name, byte[] value) {
+        String label = label(name);
+        made.add(label);
+        return hsm.importMacKey(label, value);
+    }
+
+    @Test
+    void anImportedMacKeyComputesTheStandardHmacOfItsValue() throws Exception {
+        // An AWS SigV4 secret as the XKS proxy stores it: "AWS4" + secret, HMAC'd with the date.
+        byte[] value = bytes("AWS4FYtE5EFA5FT0mCc3DrGUe2sti527BitkQ0Zr9MO9fvE");
+        HsmKeyRef mac = importMac("mac-imported", value.clone());
+        javax.crypto.Mac jdk = javax.crypto.Mac.getInstance("HmacSHA256");
+        jdk.init(new javax.crypto.spec.SecretKeySpec(value, "HmacSHA256"));
+        assertArrayEquals(jdk.doFinal(bytes("20261207")), hsm.hmacSha256(mac, bytes("20261207")));
+        assertArrayEquals(hsm.hmacSha256(mac, bytes("x")), hsm.hmacSha256(hsm.findMacKey(mac.label()).orElseThrow(), bytes("x")));
+        assertEquals(HsmErrorKind.INVALID_REQUEST,
+                assertThrows(HsmException.class, () -> hsm.encrypt(mac, new byte[0], bytes("x"))).kind());
+    }
+
+    @Test
+    void importingRefusesTakenLabelsAndValuesOutOfBounds() {
+        HsmException taken = assertThrows(HsmException.class, () -> hsm.importMacKey(key.label(), new byte[32]));
+        assertEquals(HsmErrorKind.INVALID_REQUEST, taken.kind());
+        assertEquals("a key labelled '" + key.label() + "' already exists", taken.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> hsm.importMacKey(label("mac-short"), new byte[Hsm.MIN_IMPORTED_MAC_BYTES - 1]));
+        assertThrows(IllegalArgumentException.class,
+                () -> hsm.importMacKey(label("mac-long"), new byte[Hsm.MAX_IMPORTED_MAC_BYTES + 1]));
+        assertThrows(NullPointerException.class, () -> hsm.importMacKey(label("mac-null"), null));
+        assertEquals(Optional.empty(), hsm.findMacKey(label("mac-short")));
+        assertEquals(Optional.empty(), hsm.findMacKey(label("mac-long")));
+    }
+
     @Test
     void macKeysAndAesKeysAreNotInterchangeable() {
         HsmKeyRef mac = generateMac("mac-kind");

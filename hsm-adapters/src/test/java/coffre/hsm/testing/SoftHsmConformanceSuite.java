@@ -98,4 +98,21 @@ public abstract class SoftHsmConformanceSuite extends HsmConformanceSuite {
         assertArrayEquals("across processes".getBytes(StandardCharsets.UTF_8),
                 decryptInAnotherProcess(key.label(), ct, aad));
     }
+
+    @Test
+    void anImportedMacKeyIsSensitiveAndNeverReadableForAnIndependentClient() {
+        String label = "conf-imported-" + Long.toHexString(System.nanoTime());
+        hsm.importMacKey(label, new byte[48]);
+        try {
+            SoftHsmTestToken.ToolObject o = SoftHsmTestToken.get().pkcs11ToolObjects().get(label);
+            assertTrue(o != null, "independent client does not list " + label);
+            assertTrue(o.type().contains("Generic secret length 48"), o.type());
+            assertTrue(o.sensitive(), "sensitive: " + o.access());
+            assertFalse(o.extractable(), "extractable: " + o.access());
+            // pkcs11-tool never prints "sign" for secret keys: verify stands for the MAC usages.
+            assertEquals(Set.of("verify"), o.usage());
+        } finally {
+            hsm.destroyKey(label);
+        }
+    }
 }

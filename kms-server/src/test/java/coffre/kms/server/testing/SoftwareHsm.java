@@ -177,6 +177,22 @@ public final class SoftwareHsm implements Hsm {
     }
 
     @Override
+    public HsmKeyRef importMacKey(String label, byte[] value) {
+        check();
+        java.util.Objects.requireNonNull(value, "value");
+        if (value.length < MIN_IMPORTED_MAC_BYTES || value.length > MAX_IMPORTED_MAC_BYTES) {
+            throw new IllegalArgumentException("an imported MAC key holds " + MIN_IMPORTED_MAC_BYTES + " to "
+                    + MAX_IMPORTED_MAC_BYTES + " bytes, got " + value.length);
+        }
+        if (keys.containsKey(checkLabel(label)) || macKeys.containsKey(label)) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
+        }
+        SecretKey key = new javax.crypto.spec.SecretKeySpec(value, "HmacSHA256");
+        macKeys.put(label, key);
+        return new Ref(this, label, true, key);
+    }
+
+    @Override
     public Optional<HsmKeyRef> findMacKey(String label) {
         check();
         SecretKey key = macKeys.get(checkLabel(label));

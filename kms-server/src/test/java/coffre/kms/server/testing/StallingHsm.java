@@ -73,6 +73,11 @@ public final class StallingHsm implements Hsm {
     }
 
     @Override
+    public HsmKeyRef importMacKey(String label, byte[] value) {
+        return real.importMacKey(label, value);
+    }
+
+    @Override
     public Optional<HsmKeyRef> findMacKey(String label) {
         return real.findMacKey(label);
     }
