@@ -17,7 +17,7 @@ import coffre.kms.server.crypto.CryptoOperations;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyRegistry;
-import coffre.kms.server.access.PrincipalPattern;
+import coffre.kms.server.domain.PrincipalPattern;
 import coffre.kms.server.access.AccessDecider;
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.access.KeyAccessEnforcer;

@@ -382,8 +382,8 @@ public final class KeyLifecycle {
         });
     }
 
-    /** Replaces the key's access policy (already validated by the caller). */
-    public KeyMetadata setAccessPolicy(KeyReference reference, coffre.kms.v1.AccessPolicy policy) {
+    /** Replaces the key's access policy. */
+    public KeyMetadata setAccessPolicy(KeyReference reference, KeyAccessPolicy policy) {
         return transition(reference, meta -> {
             requireNotDestroyed(meta);
             return meta.withAccessPolicy(policy, now());

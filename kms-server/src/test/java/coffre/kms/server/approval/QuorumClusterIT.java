@@ -96,7 +96,7 @@ class QuorumClusterIT {
         GrantRegistry grants = new GrantRegistry(storage.grants(), clock, new SecureRandom());
         // The operation under test counts its executions instead of creating a grant.
         ApprovedOperations approved = new ApprovedOperations(lifecycle, spec -> {
-            executions.computeIfAbsent(spec.getPrincipal(), k -> new AtomicInteger()).incrementAndGet();
+            executions.computeIfAbsent(spec.principal(), k -> new AtomicInteger()).incrementAndGet();
             return "counted";
         }, new BreakGlassAllowances(), Duration.ofMinutes(15), clock);
         QuorumService quorum = QuorumService.open(storage.approvals(), approved, Duration.ofHours(1), clock);

@@ -1,7 +1,7 @@
 package coffre.kms.server.grpc.keys;
 
-import coffre.kms.server.access.KeyAccessPolicy;
 import coffre.kms.server.approval.ApprovalGate;
+import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.keys.Alias;
 import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyLifecycle;
@@ -43,9 +43,9 @@ public final class CreateKeyHandler implements UnaryHandler<CreateKeyRequest, Cr
     public Reply<CreateKeyResponse> handle(Principal caller, CreateKeyRequest request) {
         approvals.requireInitialized();
         Alias alias = request.getAlias().isEmpty() ? null : new Alias(request.getAlias());
-        new KeyAttributes(alias, request.getDescription(), request.getLabelsMap(), request.getAccessPolicy(),
-                request.getApprovalPolicy().getRequireUnwrapApproval());
-        KeyAccessPolicy.fromProto(request.getAccessPolicy());
+        // Description and labels first, then the policy: the order in which the API reports errors.
+        new KeyAttributes(alias, request.getDescription(), request.getLabelsMap());
+        SignedDocumentCodec.accessPolicy(request.getAccessPolicy());
         lifecycle.requireAliasFree(alias);
         coffre.kms.v1.Operation create = coffre.kms.v1.Operation.newBuilder().setCreateKey(CreateKeyOperation.newBuilder()
                 .setAlias(request.getAlias())
