@@ -161,7 +161,8 @@ public final class CoffreServer implements AutoCloseable {
             QuorumService quorum = QuorumService.open(storage.approvals(), approved, config.approvals().requestTtl(), clock);
             approved.officerChanges(quorum);
             // In a cluster, what other nodes change reaches this node's views (no-op on the embedded store).
-            coffre.kms.server.cluster.ClusterSync.start(storage.changes(), lifecycle, grants, quorum);
+            coffre.kms.server.cluster.ClusterSync.start(storage.changes(),
+                    new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum);
 
             CryptoOperations crypto = new CryptoOperations(hsm, registry,
                     new KeyAccessEnforcer(new AccessDecider(grants), clock),
