@@ -243,7 +243,7 @@ public final class CoffreServer implements AutoCloseable {
                 }
             }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
 
-            DeletionJob deletionJob = new DeletionJob(vertx, adminWorkers, () -> lifecycle.destroyDueKeys()
+            DeletionJob deletionJob = new DeletionJob(new VertxScheduler(vertx, adminWorkers), () -> lifecycle.destroyDueKeys()
                     + quorum.expireDue(), config.keys().deletionCheckInterval());
             deletionJob.start();
 
@@ -339,7 +339,7 @@ public final class CoffreServer implements AutoCloseable {
      * requests past their time — and waits for it; returns the number of keys and requests closed.
      */
     public int runDeletionJobNow() {
-        return await(deletionJob.runNow());
+        return await(Future.fromCompletionStage(deletionJob.runNow()));
     }
 
     /** Writes every audit event recorded so far and checkpoints the chain head now (for tests and tools). */
