@@ -49,7 +49,7 @@ class RequestValidationFuzzTest {
         }
     }
 
-    /** The validation {@code CreateKeyHandler} runs before it asks for approval. */
+    /** The validation {@code KeyHandlers.createKey} runs before it asks for approval. */
     @FuzzTest
     void createKeyRequest(byte[] input) {
         CreateKeyRequest request;
