@@ -57,7 +57,7 @@ public final class KeyLifecycle {
         this.loader = new KeyLoader(hsm, registry);
     }
 
-    /** Builds the registry from the store (see {@link KeyLoader#loadAll}). */
+    /** Builds the registry from the store (see {@code KeyLoader.loadAll}). */
     public void loadAll() {
         loader.loadAll(store.loadAllKeys());
     }
@@ -65,7 +65,7 @@ public final class KeyLifecycle {
     /**
      * Brings the registry up to a revision of a key read from the store, changed (or created) on
      * another node: under the lifecycle's lock, so that it never overwrites a later change made
-     * here (see {@link KeyLoader#adopt}).
+     * here (see {@code KeyLoader.adopt}).
      *
      * @return true if the registry changed
      */

@@ -34,9 +34,8 @@ public final class KeyHandlers {
         return List.of(
                 new Unary<>(KeyServiceGrpc.getCreateKeyMethod(), Operation.CREATE_KEY,
                         (caller, r) -> createKey(lifecycle, approvals, caller, r)),
-                new Unary<>(KeyServiceGrpc.getGetKeyMethod(), Operation.GET_KEY, (caller, r) -> GetKeyResponse
-                        .newBuilder().setKey(KeyMessages.toProto(lifecycle.get(KeyReference.parse(r.getKeyId(), "key_id"))))
-                        .build()),
+                new Unary<>(KeyServiceGrpc.getGetKeyMethod(), Operation.GET_KEY, (caller, r) -> GetKeyResponse.newBuilder()
+                        .setKey(KeyMessages.toProto(lifecycle.get(KeyReference.parse(r.getKeyId(), "key_id")))).build()),
                 new Unary<>(KeyServiceGrpc.getDisableKeyMethod(), Operation.DISABLE_KEY,
                         (caller, r) -> disableKey(lifecycle, approvals, r)));
     }
