@@ -8,7 +8,6 @@ import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.keys.KeyId;
-import coffre.kms.server.keys.KeyMetadataStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
