@@ -17,7 +17,7 @@ import coffre.kms.server.crypto.CryptoOperations;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyRegistry;
-import coffre.kms.server.access.PrincipalPattern;
+import coffre.kms.server.domain.PrincipalPattern;
 import coffre.kms.server.access.AccessDecider;
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.access.KeyAccessEnforcer;
@@ -46,9 +46,7 @@ import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
 import coffre.kms.server.grpc.crypto.RewrapHandler;
 import coffre.kms.server.grpc.crypto.UnwrapHandler;
 import coffre.kms.server.grpc.crypto.WrapHandler;
-import coffre.kms.server.grpc.keys.CreateKeyHandler;
-import coffre.kms.server.grpc.keys.DisableKeyHandler;
-import coffre.kms.server.grpc.keys.GetKeyHandler;
+import coffre.kms.server.grpc.keys.KeyHandlers;
 import coffre.kms.server.grpc.keys.ListKeysHandler;
 import coffre.kms.server.jobs.DeletionJob;
 import coffre.kms.v1.CryptoServiceGrpc;
@@ -158,7 +156,8 @@ public final class CoffreServer implements AutoCloseable {
             QuorumService quorum = QuorumService.open(storage.approvals(), approved, config.approvals().requestTtl(), clock);
             approved.officerChanges(quorum);
             // In a cluster, what other nodes change reaches this node's views (no-op on the embedded store).
-            coffre.kms.server.cluster.ClusterSync.start(storage.changes(), lifecycle, grants, quorum);
+            coffre.kms.server.cluster.ClusterSync.start(storage.changes(),
+                    new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum);
 
             CryptoOperations crypto = new CryptoOperations(hsm, registry,
                     new KeyAccessEnforcer(new AccessDecider(grants), clock),
@@ -189,10 +188,8 @@ public final class CoffreServer implements AutoCloseable {
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new RewrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            endpoint.bind(new CreateKeyHandler(lifecycle, quorum), adminWorkers);
-            endpoint.bind(new GetKeyHandler(lifecycle), adminWorkers);
+            KeyHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             endpoint.bind(new ListKeysHandler(registry), adminWorkers);
-            endpoint.bind(new DisableKeyHandler(lifecycle, quorum), adminWorkers);
             KeyChangeHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             GrantHandlers.all(grants, lifecycle, quorum, clock).forEach(handler -> endpoint.bind(handler, adminWorkers));
             ApprovalHandlers.unary(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
@@ -228,7 +225,7 @@ public final class CoffreServer implements AutoCloseable {
                 }
             }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
 
-            DeletionJob deletionJob = new DeletionJob(vertx, adminWorkers, () -> lifecycle.destroyDueKeys()
+            DeletionJob deletionJob = new DeletionJob(new VertxScheduler(vertx, adminWorkers), () -> lifecycle.destroyDueKeys()
                     + quorum.expireDue(), config.keys().deletionCheckInterval());
             deletionJob.start();
 
@@ -324,7 +321,7 @@ public final class CoffreServer implements AutoCloseable {
      * requests past their time — and waits for it; returns the number of keys and requests closed.
      */
     public int runDeletionJobNow() {
-        return await(deletionJob.runNow());
+        return await(Future.fromCompletionStage(deletionJob.runNow()));
     }
 
     /** Writes every audit event recorded so far and checkpoints the chain head now (for tests and tools). */

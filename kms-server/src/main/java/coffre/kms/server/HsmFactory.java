@@ -1,6 +1,7 @@
 package coffre.kms.server;
 
 import coffre.hsm.Hsm;
+import coffre.hsm.pkcs11.HsmTimeouts;
 import coffre.hsm.pkcs11.PinSource;
 import coffre.hsm.pkcs11.Pkcs11HsmConfig;
 import coffre.hsm.pkcs11.RecoveringHsm;
@@ -43,9 +44,14 @@ final class HsmFactory {
             PinSource pin = settings.pinEnv() != null ? PinSource.fromEnv(settings.pinEnv())
                     : PinSource.fromFile(settings.pinFile());
             return new Pkcs11HsmConfig(settings.profile(), settings.library(), token, pin, settings.sessions(),
-                    settings.sessionKeyCopies(), settings.timeouts());
+                    settings.sessionKeyCopies(), timeouts(settings));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("hsm: " + e.getMessage(), e);
         }
+    }
+
+    /** The deadlines and intervals, as hsm-adapters takes them. */
+    static HsmTimeouts timeouts(HsmSettings settings) {
+        return new HsmTimeouts(settings.operationTimeout(), settings.probeInterval(), settings.reinitInterval());
     }
 }

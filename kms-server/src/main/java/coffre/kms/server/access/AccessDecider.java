@@ -1,9 +1,10 @@
 package coffre.kms.server.access;
 
+import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
-import coffre.kms.v1.DataOperation;
+import coffre.kms.server.keys.KeyAccessPolicy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package coffre.kms.server.access;
 
+import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.keys.LiveKey;
-import coffre.kms.v1.DataOperation;
 import java.util.Map;
 
 /**

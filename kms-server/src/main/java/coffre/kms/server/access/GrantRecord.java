@@ -1,13 +1,11 @@
 package coffre.kms.server.access;
 
+import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.ErrorReason;
-import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
-import coffre.kms.v1.DataOperation;
-import coffre.kms.v1.Grant;
-import coffre.kms.v1.GrantSpec;
-import com.google.protobuf.Timestamp;
+import coffre.kms.server.keys.KeyAccessPolicy;
+import coffre.kms.server.keys.KeyId;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -22,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * A time-bounded permission for one exact principal to perform some operations with one key,
  * optionally only with given encryption context pairs. Validated at construction, whether it comes
- * from an approved {@link GrantSpec} or from the store.
+ * from approved {@link GrantTerms} or from the store.
  *
  * <p>Times are kept to the microsecond, the precision of the store's timestamps, so a grant reads
  * back equal to what was written. The grant is live in {@code [notBefore, notAfter)} until revoked.
@@ -42,13 +41,13 @@ public record GrantRecord(String id, KeyId keyId, Principal principal, Set<DataO
 
     private static final Pattern ID_FORMAT = Pattern.compile("grt-[a-z2-7]{26}");
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
-    /** The range of google.protobuf.Timestamp: 0001-01-01 to 9999-12-31. */
+    /** The times a grant may name: 0001-01-01 to 9999-12-31, the range of the API's timestamps. */
     private static final long MIN_SECONDS = -62_135_596_800L;
     private static final long MAX_SECONDS = 253_402_300_799L;
 
     /**
-     * @throws KmsException {@link ErrorReason#INVALID_GRANT} with {@code metadata.field} (proto
-     *                      field names of {@link GrantSpec}, or {@code id})
+     * @throws KmsException {@link ErrorReason#INVALID_GRANT} with {@code metadata.field} (the
+     *                      API's field names of the terms, or {@code id})
      */
     public GrantRecord {
         if (id == null || !ID_FORMAT.matcher(id).matches()) {
@@ -62,11 +61,11 @@ public record GrantRecord(String id, KeyId keyId, Principal principal, Set<DataO
         }
         checkPrincipal(principal.name());
         if (operations == null || operations.isEmpty()) {
-            throw invalid("operations", "a grant lists at least one of " + DataOperations.NAMES);
+            throw invalid("operations", "a grant lists at least one of " + DataOperation.NAMES);
         }
         for (DataOperation op : operations) {
-            if (!DataOperations.isValid(op)) {
-                throw invalid("operations", "operations are " + DataOperations.NAMES);
+            if (op == null) {
+                throw invalid("operations", "operations are " + DataOperation.NAMES);
             }
         }
         operations = Collections.unmodifiableSet(EnumSet.copyOf(operations));
@@ -94,37 +93,38 @@ public record GrantRecord(String id, KeyId keyId, Principal principal, Set<DataO
     }
 
     /**
-     * A new grant from an approved spec, with a fresh id. {@code not_before} defaults to
-     * {@code now}; {@code not_after} is required and must still be ahead of {@code now}, since an
-     * approval can take long enough for a short grant to lapse before it exists.
+     * A new grant from approved terms, with a fresh id. {@code notBefore} defaults to {@code now};
+     * {@code notAfter} is required and must still be ahead of {@code now}, since an approval can
+     * take long enough for a short grant to lapse before it exists.
      *
      * @throws KmsException {@link ErrorReason#INVALID_GRANT}
      */
-    public static GrantRecord create(GrantSpec spec, Instant now, SecureRandom random) {
-        if (spec.getKeyId().isEmpty()) {
+    public static GrantRecord create(GrantTerms terms, Instant now, SecureRandom random) {
+        if (terms.keyId() == null || terms.keyId().isEmpty()) {
             throw invalid("key_id", "a grant names a key id");
         }
-        if (!KeyId.isWellFormed(spec.getKeyId())) {
+        if (!KeyId.isWellFormed(terms.keyId())) {
             throw invalid("key_id", "a grant names a key by its id, \"key-\" followed by 26 characters of [a-z2-7]");
         }
-        checkPrincipal(spec.getPrincipal());
+        checkPrincipal(terms.principal());
         Set<DataOperation> operations = EnumSet.noneOf(DataOperation.class);
-        for (DataOperation op : spec.getOperationsList()) {
-            if (!DataOperations.isValid(op)) {
-                throw invalid("operations", "operations are " + DataOperations.NAMES);
+        for (String name : terms.operations()) {
+            Optional<DataOperation> op = DataOperation.named(name);
+            if (op.isEmpty()) {
+                throw invalid("operations", "operations are " + DataOperation.NAMES);
             }
-            operations.add(op);
+            operations.add(op.get());
         }
-        if (!spec.hasNotAfter()) {
+        if (terms.notAfter() == null) {
             throw invalid("not_after", "a grant needs an end time (not_after)");
         }
-        Instant notBefore = spec.hasNotBefore() ? instant(spec.getNotBefore(), "not_before") : now;
-        Instant notAfter = instant(spec.getNotAfter(), "not_after");
+        Instant notBefore = terms.notBefore() != null ? inRange(terms.notBefore(), "not_before") : now;
+        Instant notAfter = inRange(terms.notAfter(), "not_after");
         if (!notAfter.isAfter(now)) {
             throw invalid("not_after", "not_after has already passed");
         }
-        return new GrantRecord(randomId(random), new KeyId(spec.getKeyId()), new Principal(spec.getPrincipal()),
-                operations, spec.getContextConstraintsMap(), notBefore, notAfter, now, null);
+        return new GrantRecord(randomId(random), new KeyId(terms.keyId()), new Principal(terms.principal()),
+                operations, terms.contextConstraints(), notBefore, notAfter, now, null);
     }
 
     public static boolean isWellFormedId(String id) {
@@ -171,26 +171,6 @@ public record GrantRecord(String id, KeyId keyId, Principal principal, Set<DataO
         return null;
     }
 
-    public Grant toProto() {
-        GrantSpec spec = GrantSpec.newBuilder()
-                .setKeyId(keyId.value())
-                .setPrincipal(principal.name())
-                .addAllOperations(operations)
-                .putAllContextConstraints(contextConstraints)
-                .setNotBefore(timestamp(notBefore))
-                .setNotAfter(timestamp(notAfter))
-                .build();
-        Grant.Builder grant = Grant.newBuilder()
-                .setId(id)
-                .setSpec(spec)
-                .setCreateTime(timestamp(createdAt))
-                .setRevoked(revokedAt != null);
-        if (revokedAt != null) {
-            grant.setRevokeTime(timestamp(revokedAt));
-        }
-        return grant.build();
-    }
-
     static String randomId(SecureRandom random) {
         StringBuilder sb = new StringBuilder("grt-");
         for (int i = 0; i < 26; i++) {
@@ -231,16 +211,11 @@ public record GrantRecord(String id, KeyId keyId, Principal principal, Set<DataO
         }
     }
 
-    private static Instant instant(Timestamp ts, String field) {
-        if (ts.getSeconds() < MIN_SECONDS || ts.getSeconds() > MAX_SECONDS
-                || ts.getNanos() < 0 || ts.getNanos() > 999_999_999) {
+    private static Instant inRange(Instant instant, String field) {
+        if (instant.getEpochSecond() < MIN_SECONDS || instant.getEpochSecond() > MAX_SECONDS) {
             throw invalid(field, "not a valid timestamp");
         }
-        return Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
-    }
-
-    private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        return instant;
     }
 
     private static Instant micros(Instant instant) {

@@ -3,7 +3,6 @@ package coffre.kms.server.access;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
-import coffre.kms.v1.GrantSpec;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
@@ -106,14 +105,14 @@ public final class GrantRegistry {
     }
 
     /**
-     * Creates a grant from an approved spec. The caller has checked that the key exists and may be
+     * Creates a grant from approved terms. The caller has checked that the key exists and may be
      * granted (not destroyed).
      *
      * @throws KmsException {@link ErrorReason#INVALID_GRANT}
      */
-    public synchronized GrantRecord create(GrantSpec spec) {
+    public synchronized GrantRecord create(GrantTerms terms) {
         Instant now = clock.instant();
-        GrantRecord grant = GrantRecord.create(spec, now, random);
+        GrantRecord grant = GrantRecord.create(terms, now, random);
         store.insert(grant);
         byId.put(grant.id(), grant);
         index(grant);

@@ -1,5 +1,6 @@
 package coffre.kms.server.approval;
 
+import coffre.kms.server.access.GrantTerms;
 import coffre.kms.server.keys.Alias;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.keys.KeyAttributes;
@@ -32,7 +33,7 @@ public final class ApprovedOperations {
     }
 
     private final KeyLifecycle lifecycle;
-    private final Function<coffre.kms.v1.GrantSpec, String> createGrant;
+    private final Function<GrantTerms, String> createGrant;
     private final BreakGlassAllowances breakGlass;
     private final Duration breakGlassWindow;
     private final Clock clock;
@@ -47,7 +48,7 @@ public final class ApprovedOperations {
         String prune(String node, long throughSequence, byte[] archiveSha256);
     }
 
-    public ApprovedOperations(KeyLifecycle lifecycle, Function<coffre.kms.v1.GrantSpec, String> createGrant,
+    public ApprovedOperations(KeyLifecycle lifecycle, Function<GrantTerms, String> createGrant,
                               BreakGlassAllowances breakGlass, Duration breakGlassWindow, Clock clock) {
         this.lifecycle = lifecycle;
         this.createGrant = createGrant;
@@ -77,7 +78,8 @@ public final class ApprovedOperations {
                 var create = op.getCreateKey();
                 Alias alias = create.getAlias().isEmpty() ? null : new Alias(create.getAlias());
                 yield lifecycle.create(new KeyAttributes(alias, create.getDescription(), create.getLabelsMap(),
-                        create.getAccessPolicy(), create.getApprovalPolicy().getRequireUnwrapApproval())).id().value();
+                        SignedDocumentCodec.accessPolicy(create.getAccessPolicy()),
+                        create.getApprovalPolicy().getRequireUnwrapApproval())).id().value();
             }
             case ENABLE_KEY -> lifecycle.enable(key(op.getEnableKey().getKeyId())).id().value();
             case ROTATE_KEY -> {
@@ -85,10 +87,10 @@ public final class ApprovedOperations {
                 yield rotated.id().value() + " v" + rotated.primaryVersion();
             }
             case SET_ACCESS_POLICY -> lifecycle.setAccessPolicy(key(op.getSetAccessPolicy().getKeyId()),
-                    op.getSetAccessPolicy().getAccessPolicy()).id().value();
+                    SignedDocumentCodec.accessPolicy(op.getSetAccessPolicy().getAccessPolicy())).id().value();
             case SET_APPROVAL_POLICY -> lifecycle.setUnwrapApproval(key(op.getSetApprovalPolicy().getKeyId()),
                     op.getSetApprovalPolicy().getApprovalPolicy().getRequireUnwrapApproval()).id().value();
-            case CREATE_GRANT -> createGrant.apply(op.getCreateGrant().getGrant());
+            case CREATE_GRANT -> createGrant.apply(SignedDocumentCodec.grantTerms(op.getCreateGrant().getGrant()));
             case SCHEDULE_KEY_DELETION -> lifecycle.scheduleDeletion(key(op.getScheduleKeyDeletion().getKeyId()),
                     op.getScheduleKeyDeletion().getPendingWindowDays()).id().value();
             case CANCEL_KEY_DELETION -> lifecycle.cancelDeletion(key(op.getCancelKeyDeletion().getKeyId())).id().value();

@@ -3,7 +3,6 @@ package coffre.kms.server.cluster;
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.approval.QuorumService;
 import coffre.kms.server.keys.KeyId;
-import coffre.kms.server.keys.KeyLifecycle;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
@@ -17,11 +16,11 @@ import java.util.Objects;
 public final class ClusterSync implements ChangeFeed.Subscriber {
     private static final Logger LOG = System.getLogger(ClusterSync.class.getName());
 
-    private final KeyLifecycle keys;
+    private final KeyRefresher keys;
     private final GrantRegistry grants;
     private final QuorumService approvals;
 
-    public ClusterSync(KeyLifecycle keys, GrantRegistry grants, QuorumService approvals) {
+    public ClusterSync(KeyRefresher keys, GrantRegistry grants, QuorumService approvals) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.approvals = Objects.requireNonNull(approvals, "approvals");
@@ -29,9 +28,9 @@ public final class ClusterSync implements ChangeFeed.Subscriber {
 
     /**
      * Subscribes to {@code feed} and starts it; in a cluster, also lets key lookups that miss catch
-     * up from the store (see {@link KeyLifecycle#followMisses()}).
+     * up from the store (see {@link KeyRefresher#followMisses()}).
      */
-    public static void start(ChangeFeed feed, KeyLifecycle keys, GrantRegistry grants, QuorumService approvals) {
+    public static void start(ChangeFeed feed, KeyRefresher keys, GrantRegistry grants, QuorumService approvals) {
         if (feed != ChangeFeed.NONE) {
             keys.followMisses();
         }

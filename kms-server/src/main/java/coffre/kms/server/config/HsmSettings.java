@@ -1,12 +1,12 @@
 package coffre.kms.server.config;
 
-import coffre.hsm.pkcs11.HsmTimeouts;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * The HSM to use. Exactly one of {@code tokenLabel}, {@code slotId}, {@code slotIndex} is set,
- * and exactly one of {@code pinEnv}, {@code pinFile}.
+ * and exactly one of {@code pinEnv}, {@code pinFile}. Plain values: the server's {@code HsmFactory}
+ * turns them into the HSM adapter's configuration.
  *
  * @param library          null: the profile's default library path
  * @param sessionKeyCopies null: the profile's default
@@ -22,16 +22,21 @@ public record HsmSettings(String profile, Path library, String tokenLabel, Long 
                           String pinEnv, Path pinFile, int sessions, Boolean sessionKeyCopies,
                           Duration operationTimeout, Duration probeInterval, Duration reinitInterval) {
 
+    /** {@code hsm.operationTimeout} when not set. */
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(3);
+    /** {@code hsm.probeInterval} when not set. */
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
+    /** {@code hsm.reinitInterval} when not set. */
+    public static final Duration DEFAULT_REINIT_INTERVAL = Duration.ofSeconds(2);
+    /** Shortest accepted deadline or interval (the HSM adapter's own bounds, checked here to fail at start). */
+    public static final Duration MIN_DURATION = Duration.ofMillis(10);
+    /** Longest accepted deadline or interval. */
+    public static final Duration MAX_DURATION = Duration.ofMinutes(10);
+
     public HsmSettings {
-        HsmTimeouts d = HsmTimeouts.DEFAULTS;
-        operationTimeout = operationTimeout != null ? operationTimeout : d.operationTimeout();
-        probeInterval = probeInterval != null ? probeInterval : d.probeInterval();
-        reinitInterval = reinitInterval != null ? reinitInterval : d.reinitInterval();
-        try {
-            new HsmTimeouts(operationTimeout, probeInterval, reinitInterval);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
-        }
+        operationTimeout = bounded("hsm.operationTimeout", operationTimeout, DEFAULT_OPERATION_TIMEOUT);
+        probeInterval = bounded("hsm.probeInterval", probeInterval, DEFAULT_PROBE_INTERVAL);
+        reinitInterval = bounded("hsm.reinitInterval", reinitInterval, DEFAULT_REINIT_INTERVAL);
     }
 
     /** Settings with the default deadlines and intervals. */
@@ -41,8 +46,12 @@ public record HsmSettings(String profile, Path library, String tokenLabel, Long 
                 null, null, null);
     }
 
-    /** The deadlines and intervals, as hsm-adapters takes them. */
-    public HsmTimeouts timeouts() {
-        return new HsmTimeouts(operationTimeout, probeInterval, reinitInterval);
+    private static Duration bounded(String setting, Duration value, Duration otherwise) {
+        Duration d = value != null ? value : otherwise;
+        if (d.compareTo(MIN_DURATION) < 0 || d.compareTo(MAX_DURATION) > 0) {
+            throw new ConfigException(
+                    setting + " must be between " + MIN_DURATION + " and " + MAX_DURATION + ", got " + d);
+        }
+        return d;
     }
 }

@@ -5,6 +5,7 @@ import coffre.hsm.Hsm;
 import coffre.hsm.HsmException;
 import coffre.hsm.HsmKeyRef;
 import coffre.kms.server.access.DataAccessPolicy;
+import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.HsmFailures;
 import coffre.kms.server.domain.KmsException;
@@ -18,7 +19,6 @@ import coffre.kms.server.keys.KeyReference;
 import coffre.kms.server.keys.KeyRegistry;
 import coffre.kms.server.keys.KeyVersionState;
 import coffre.kms.server.keys.LiveKey;
-import coffre.kms.v1.DataOperation;
 import java.util.Map;
 import java.util.Set;
 

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * One flush per event-loop turn for the answers written on a connection, instead of one per answer.
@@ -17,9 +16,9 @@ import io.vertx.core.net.impl.ConnectionBase;
  * released by one audit commit leave together. Flushes during a read are left as Vert.x does them
  * (once per read).
  *
- * <p>Reaches the Netty pipeline through Vert.x's connection class
- * ({@code io.vertx.core.net.impl.ConnectionBase}); a connection of another kind is left as it is
- * (its answers then flush one by one).
+ * <p>Reaches the Netty pipeline through {@link ConnectionPipelines}, the one use of a Vert.x internal
+ * class; a connection whose pipeline it cannot reach is left as it is (its answers then flush one
+ * by one).
  */
 public final class CoalescedFlushes {
     static final String HANDLER = "coffre-coalesced-flushes";
@@ -31,7 +30,7 @@ public final class CoalescedFlushes {
 
     /** For {@code HttpServer.connectionHandler}: runs on the connection's event loop as it opens. */
     public static void install(HttpConnection connection) {
-        if (!(connection instanceof ConnectionBase base) || !install(base.channel().pipeline())) {
+        if (!ConnectionPipelines.of(connection).map(CoalescedFlushes::install).orElse(false)) {
             if (WARNED.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "answers are flushed one by one on {0} connections "
                         + "(no TLS handler found in their pipeline): expect lower throughput", connection.getClass());

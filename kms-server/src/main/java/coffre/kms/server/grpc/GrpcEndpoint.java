@@ -132,6 +132,42 @@ public final class GrpcEndpoint {
         return refused;
     }
 
+    /** What a bound method does with an admitted call once its whole request has arrived, on the call's event loop. */
+    @FunctionalInterface
+    private interface Admitted<Req, Resp> {
+        void serve(GrpcServerRequest<Req, Resp> call, CallAudit callAudit, Principal caller, Context context,
+                   Req request);
+    }
+
+    /**
+     * Takes the calls of {@code method}, unary or streaming alike: starts each call's audit, admits
+     * its caller (or answers the refusal), answers an over-large request, and hands the rest to
+     * {@code admitted} once the request is whole.
+     */
+    private <Req, Resp> void accept(MethodDescriptor<Req, Resp> method, coffre.kms.server.domain.Operation operation,
+                                    Admitted<Req, Resp> admitted) {
+        fields(method);
+        server.callHandler(method, call -> {
+            CallAudit callAudit = startAudit(call, method, operation);
+            Principal caller = admit(call, callAudit);
+            if (caller == null) {
+                return;
+            }
+            Context context = Vertx.currentContext();
+            java.util.concurrent.atomic.AtomicBoolean tooLarge = refuseOversized(call, callAudit, context);
+            call.last().onComplete(received -> {
+                if (tooLarge.get()) {
+                    return;
+                }
+                if (received.failed()) {
+                    LOG.log(Level.DEBUG, "request not received: {0}", received.cause().toString());
+                    return;
+                }
+                admitted.serve(call, callAudit, caller, context, received.result());
+            });
+        });
+    }
+
     /** Serves {@code handler}'s method, running its work on {@code workers}. */
     public <Req, Resp> void bind(UnaryHandler<Req, Resp> handler, WorkerExecutor workers) {
         bind(handler, workers, null, null);
@@ -153,17 +189,19 @@ public final class GrpcEndpoint {
     }
 
     /**
-     * Where a stoppable handler sends the progress messages of a server-streaming method: written on
-     * the call's event loop; dropped while the client is not reading (the last message says all).
+     * Where a handler sends the messages of a server-streaming method, from any thread: each is
+     * written on the call's event loop, and dropped while the client is not reading (a watcher that
+     * stops reading loses events rather than growing the server's memory; a stoppable handler's
+     * last message says all) or once the call has ended.
      */
-    private static <Resp> Consumer<Resp> progress(Context context, GrpcServerResponse<?, Resp> response) {
+    private static <Resp> Consumer<Resp> writer(Context context, GrpcServerResponse<?, Resp> response) {
         return message -> context.runOnContext(ignored -> {
             try {
                 if (!response.writeQueueFull()) {
                     response.write(message);
                 }
             } catch (IllegalStateException closed) {
-                LOG.log(Level.DEBUG, "progress after the call ended: dropped");
+                LOG.log(Level.DEBUG, "message after the call ended: dropped");
             }
         });
     }
@@ -186,70 +224,52 @@ public final class GrpcEndpoint {
      */
     public <Req, Resp> void bind(UnaryHandler<Req, Resp> handler, WorkerExecutor workers, java.time.Duration deadline,
                                  ErrorReason onTimeout) {
-        fields(handler.method());
-        server.callHandler(handler.method(), call -> {
-            CallAudit callAudit = startAudit(call, handler.method(), handler.operation());
-            Principal caller = admit(call, callAudit);
-            if (caller == null) {
-                return;
-            }
-            Context context = Vertx.currentContext();
-            java.util.concurrent.atomic.AtomicBoolean tooLarge = refuseOversized(call, callAudit, context);
-            call.last().onComplete(received -> {
-                if (tooLarge.get()) {
-                    return;
+        accept(handler.method(), handler.operation(), (call, callAudit, caller, context, request) -> {
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+            long timer = deadline == null ? -1 : context.owner().setTimer(deadline.toMillis(), id -> {
+                if (answered.compareAndSet(false, true)) {
+                    answerAfterAudit(context, call.response(), callAudit, request, null, new KmsException(onTimeout,
+                            "no answer within " + deadline.toMillis() + " ms; retry later", Map.of()));
                 }
-                if (received.failed()) {
-                    LOG.log(Level.DEBUG, "request not received: {0}", received.cause().toString());
-                    return;
+            });
+            Bounded bounded = handler.stoppable() ? bounds(call, context) : Bounded.NONE;
+            // The worker does the call and hands its event to the audit log itself: the event
+            // loop sees the call again only to answer, once the event is durable.
+            workers.executeBlocking(() -> {
+                Reply<Resp> reply = null;
+                KmsException error = null;
+                try {
+                    audit.checkWritable();
+                    accessControl.check(caller, handler.operation());
+                    reply = handler.stoppable()
+                            ? handler.handle(caller, request, bounded.bounds(), writer(context, call.response()))
+                            : handler.handle(caller, request);
+                } catch (RuntimeException | Error failure) {
+                    noteStoreFailure(failure);
+                    error = asKms(failure);
+                } finally {
+                    bounded.done();
                 }
-                Req request = received.result();
-                java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-                long timer = deadline == null ? -1 : context.owner().setTimer(deadline.toMillis(), id -> {
-                    if (answered.compareAndSet(false, true)) {
-                        answerAfterAudit(context, call.response(), callAudit, request, null, new KmsException(onTimeout,
-                                "no answer within " + deadline.toMillis() + " ms; retry later", Map.of()));
-                    }
-                });
-                Bounded bounded = handler.stoppable() ? bounds(call, context) : Bounded.NONE;
-                // The worker does the call and hands its event to the audit log itself: the event
-                // loop sees the call again only to answer, once the event is durable.
-                workers.executeBlocking(() -> {
-                    Reply<Resp> reply = null;
-                    KmsException error = null;
-                    try {
-                        audit.checkWritable();
-                        accessControl.check(caller, handler.operation());
-                        reply = handler.stoppable()
-                                ? handler.handle(caller, request, bounded.bounds(), progress(context, call.response()))
-                                : handler.handle(caller, request);
-                    } catch (RuntimeException | Error failure) {
-                        noteStoreFailure(failure);
-                        error = asKms(failure);
-                    } finally {
-                        bounded.done();
-                    }
-                    if (!answered.compareAndSet(false, true)) {
-                        if (reply != null) {
-                            reply.release();
-                        }
-                        return null;
-                    }
-                    try {
-                        // The timer is cancelled where it lives, on the event loop, when the answer is sent
-                        // (from here, Vert.x would have to hand the cancellation to the event loop as a task
-                        // of its own); until then it finds the call answered and does nothing.
-                        answerAfterAudit(context, call.response(), callAudit, request, reply, error, timer);
-                    } catch (RuntimeException bug) {
-                        // Nothing else would answer this call: say so, and never send the result unaudited.
-                        if (reply != null) {
-                            reply.release();
-                        }
-                        context.runOnContext(ignored -> fail(call.response(), bug));
+                if (!answered.compareAndSet(false, true)) {
+                    if (reply != null) {
+                        reply.release();
                     }
                     return null;
-                }, false);
-            });
+                }
+                try {
+                    // The timer is cancelled where it lives, on the event loop, when the answer is sent
+                    // (from here, Vert.x would have to hand the cancellation to the event loop as a task
+                    // of its own); until then it finds the call answered and does nothing.
+                    answerAfterAudit(context, call.response(), callAudit, request, reply, error, timer);
+                } catch (RuntimeException bug) {
+                    // Nothing else would answer this call: say so, and never send the result unaudited.
+                    if (reply != null) {
+                        reply.release();
+                    }
+                    context.runOnContext(ignored -> fail(call.response(), bug));
+                }
+                return null;
+            }, false);
         });
     }
 
@@ -305,60 +325,37 @@ public final class GrpcEndpoint {
      * subscription is closed when the client goes away.
      */
     public <Req, Resp> void bindStream(StreamHandler<Req, Resp> handler, WorkerExecutor workers) {
-        fields(handler.method());
-        server.callHandler(handler.method(), call -> {
-            CallAudit callAudit = startAudit(call, handler.method(), handler.operation());
-            Principal caller = admit(call, callAudit);
-            if (caller == null) {
-                return;
-            }
-            Context context = Vertx.currentContext();
-            java.util.concurrent.atomic.AtomicBoolean tooLarge = refuseOversized(call, callAudit, context);
-            call.last().onComplete(received -> {
-                if (tooLarge.get() || received.failed()) {
+        accept(handler.method(), handler.operation(), (call, callAudit, caller, context, request) -> {
+            Consumer<Resp> emit = writer(context, call.response());
+            workers.<AutoCloseable>executeBlocking(() -> {
+                try {
+                    audit.checkWritable();
+                    accessControl.check(caller, handler.operation());
+                } catch (KmsException refused) {
+                    throw new RefusedStream(refused);
+                }
+                // Durable before the stream says anything (a blocking wait is fine on a worker).
+                audit.record(callAudit.event(request, null, null)).toCompletableFuture().join();
+                return handler.open(caller, request, emit);
+            }, false).onComplete(opened -> {
+                if (opened.failed()) {
+                    if (opened.cause() instanceof RefusedStream refused) {
+                        answerAfterAudit(context, call.response(), callAudit, request, null, refused.error);
+                    } else {
+                        noteStoreFailure(unwrapJoin(opened.cause()));
+                        fail(call.response(), unwrapJoin(opened.cause()));
+                    }
                     return;
                 }
-                // A watcher that stops reading loses events rather than growing the server's memory.
-                Consumer<Resp> emit = message -> context.runOnContext(ignored -> {
+                Runnable close = () -> {
                     try {
-                        if (!call.response().writeQueueFull()) {
-                            call.response().write(message);
-                        }
-                    } catch (IllegalStateException closed) {
-                        LOG.log(Level.DEBUG, "stream already closed");
+                        opened.result().close();
+                    } catch (Exception e) {
+                        LOG.log(Level.DEBUG, "closing stream subscription: {0}", e.toString());
                     }
-                });
-                Req request = received.result();
-                workers.<AutoCloseable>executeBlocking(() -> {
-                    try {
-                        audit.checkWritable();
-                        accessControl.check(caller, handler.operation());
-                    } catch (KmsException refused) {
-                        throw new RefusedStream(refused);
-                    }
-                    // Durable before the stream says anything (a blocking wait is fine on a worker).
-                    audit.record(callAudit.event(request, null, null)).toCompletableFuture().join();
-                    return handler.open(caller, request, emit);
-                }, false).onComplete(opened -> {
-                    if (opened.failed()) {
-                        if (opened.cause() instanceof RefusedStream refused) {
-                            answerAfterAudit(context, call.response(), callAudit, request, null, refused.error);
-                        } else {
-                            noteStoreFailure(unwrapJoin(opened.cause()));
-                            fail(call.response(), unwrapJoin(opened.cause()));
-                        }
-                        return;
-                    }
-                    Runnable close = () -> {
-                        try {
-                            opened.result().close();
-                        } catch (Exception e) {
-                            LOG.log(Level.DEBUG, "closing stream subscription: {0}", e.toString());
-                        }
-                    };
-                    call.exceptionHandler(ignored -> close.run());
-                    call.errorHandler(ignored -> close.run());
-                });
+                };
+                call.exceptionHandler(ignored -> close.run());
+                call.errorHandler(ignored -> close.run());
             });
         });
     }

@@ -2,7 +2,6 @@ package coffre.kms.server.keys;
 
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
-import coffre.kms.v1.AccessPolicy;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -11,10 +10,10 @@ import java.util.regex.Pattern;
  * The caller-chosen, non-secret attributes of a new key, validated at construction.
  *
  * @param alias        may be null
- * @param accessPolicy who may use the key; validated separately by the access package
+ * @param accessPolicy who may use the key; null: nobody
  */
 public record KeyAttributes(Alias alias, String description, Map<String, String> labels,
-                            AccessPolicy accessPolicy, boolean requireUnwrapApproval) {
+                            KeyAccessPolicy accessPolicy, boolean requireUnwrapApproval) {
     public static final int MAX_DESCRIPTION_CHARS = 1024;
     public static final int MAX_LABELS = 32;
     public static final int MAX_LABEL_VALUE_CHARS = 256;
@@ -22,11 +21,11 @@ public record KeyAttributes(Alias alias, String description, Map<String, String>
 
     /** Attributes with no access policy (nobody may use the key) and no break-glass approval. */
     public KeyAttributes(Alias alias, String description, Map<String, String> labels) {
-        this(alias, description, labels, AccessPolicy.getDefaultInstance(), false);
+        this(alias, description, labels, KeyAccessPolicy.EMPTY, false);
     }
 
     public KeyAttributes {
-        accessPolicy = accessPolicy == null ? AccessPolicy.getDefaultInstance() : accessPolicy;
+        accessPolicy = accessPolicy == null ? KeyAccessPolicy.EMPTY : accessPolicy;
         description = description == null ? "" : description;
         if (description.length() > MAX_DESCRIPTION_CHARS || hasControlCharacters(description)) {
             throw new KmsException(ErrorReason.INVALID_DESCRIPTION,

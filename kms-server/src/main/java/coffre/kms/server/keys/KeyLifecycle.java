@@ -13,7 +13,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,11 +27,11 @@ import java.util.function.UnaryOperator;
  * in-memory {@link KeyRegistry}; a store failure undoes the HSM step, so nothing half-made is
  * acknowledged. Changes are serialised by one lock: they are rare, and the hot path never takes it.
  *
- * <p>In a cluster, other nodes change keys too: {@link #refresh(KeyId)} and {@link #refreshAll()}
- * bring the registry up to the store when told (see {@link ChangeFeed}), resolving the HSM objects
- * of versions created elsewhere. A change made here against a view that is a moment behind fails
- * the store's revision check; the key is then re-read and the change tried once more against what
- * is really stored, so its preconditions hold at the time it is made.
+ * <p>In a cluster, other nodes change keys too: {@code cluster.KeyRefresher} brings the registry up
+ * to the store when told, through {@link #follow}, under this lock. A change made here against a
+ * view that is a moment behind fails the store's revision check; the key is then re-read and the
+ * change tried once more against what is really stored, so its preconditions hold at the time it
+ * is made.
  */
 public final class KeyLifecycle {
     public static final int MIN_PENDING_DAYS = 7;
@@ -48,182 +47,41 @@ public final class KeyLifecycle {
     private volatile java.util.function.Consumer<KeyId> destroyedListener = id -> { };
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
+    private final KeyLoader loader;
 
     public KeyLifecycle(Hsm hsm, KeyMetadataStore store, KeyRegistry registry, Clock clock) {
         this.hsm = hsm;
         this.store = store;
         this.registry = registry;
         this.clock = clock;
+        this.loader = new KeyLoader(hsm, registry);
     }
 
-    /**
-     * Builds the registry from the store, resolving every live version's HSM object in one lookup
-     * ({@link Hsm#findKeys}: one scan of the token, not one per key).
-     */
+    /** Builds the registry from the store (see {@code KeyLoader.loadAll}). */
     public void loadAll() {
-        List<KeyMetadata> all = store.loadAllKeys();
-        List<String> labels = new ArrayList<>();
-        for (KeyMetadata meta : all) {
-            for (KeyVersionMetadata version : meta.versions()) {
-                if (version.state() == KeyVersionState.ENABLED) {
-                    labels.add(version.hsmLabel());
-                }
-            }
-        }
-        java.util.Map<String, HsmKeyRef> found = hsm.findKeys(labels);
-        for (KeyMetadata meta : all) {
-            List<Optional<HsmKeyRef>> refs = new ArrayList<>();
-            for (KeyVersionMetadata version : meta.versions()) {
-                Optional<HsmKeyRef> ref = Optional.empty();
-                if (version.state() == KeyVersionState.ENABLED) {
-                    ref = Optional.ofNullable(found.get(version.hsmLabel()));
-                    if (ref.isEmpty()) {
-                        LOG.log(Level.ERROR, "HSM object {0} of key {1} is missing; that version cannot be used",
-                                version.hsmLabel(), meta.id());
-                    }
-                }
-                refs.add(ref);
-            }
-            registry.put(new LiveKey(meta, refs));
-        }
+        loader.loadAll(store.loadAllKeys());
     }
 
     /**
-     * Brings one key up to the store after another node changed (or created) it.
+     * Brings the registry up to a revision of a key read from the store, changed (or created) on
+     * another node: under the lifecycle's lock, so that it never overwrites a later change made
+     * here (see {@code KeyLoader.adopt}).
      *
      * @return true if the registry changed
      */
-    public boolean refresh(KeyId id) {
-        Optional<KeyMetadata> stored = store.findKey(id);
-        if (stored.isEmpty()) {
-            return false;
-        }
+    public boolean follow(KeyMetadata stored) {
         lock.lock();
         try {
-            return adopt(stored.get());
+            return loader.adopt(stored);
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Brings every key up to the store: the safety net behind change notifications.
-     *
-     * @return how many keys changed in the registry
-     */
-    public int refreshAll() {
-        int changed = 0;
-        for (KeyMetadata meta : store.loadAllKeys()) {
-            lock.lock();
-            try {
-                if (adopt(meta)) {
-                    changed++;
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-        return changed;
-    }
-
-    /**
-     * Puts the stored state of a key in the registry unless the registry already has it (or a later
-     * revision, written here since), keeping the HSM references already resolved and resolving the
-     * others. A version whose HSM object cannot be found yet (a replicated HSM lagging behind) is
-     * looked up again at the next refresh. The caller holds {@link #lock}.
-     */
-    private boolean adopt(KeyMetadata stored) {
-        LiveKey current = registry.get(stored.id()).orElse(null);
-        if (current != null && current.metadata().revision() > stored.revision()) {
-            return false;
-        }
-        boolean sameRevision = current != null && current.metadata().revision() == stored.revision();
-        List<Optional<HsmKeyRef>> refs = new ArrayList<>();
-        boolean resolvedMore = false;
-        for (KeyVersionMetadata version : stored.versions()) {
-            Optional<HsmKeyRef> known = current == null ? Optional.empty() : current.ref(version.version());
-            if (version.state() != KeyVersionState.ENABLED) {
-                if (known.isPresent()) {
-                    forget(version.hsmLabel());
-                }
-                refs.add(Optional.empty());
-            } else if (known.isPresent()) {
-                refs.add(known);
-            } else {
-                Optional<HsmKeyRef> found = findQuietly(version.hsmLabel());
-                if (found.isEmpty() && !sameRevision) {
-                    LOG.log(Level.WARNING, "HSM object {0} of key {1} is not visible yet; will look again",
-                            version.hsmLabel(), stored.id());
-                }
-                resolvedMore |= found.isPresent();
-                refs.add(found);
-            }
-        }
-        if (sameRevision && !resolvedMore) {
-            return false;
-        }
-        registry.put(new LiveKey(stored, refs));
-        if (!sameRevision) {
-            LOG.log(Level.INFO, "key {0} follows the store: revision {1}, {2}, primary version {3}", stored.id(),
-                    stored.revision(), stored.state(), stored.primaryVersion());
-        }
-        return true;
-    }
-
-    /**
-     * Another node destroyed this version (HSM object first, then the record): destroying it here
-     * too finds no object, but drops this node's reference and any session-object copy it holds,
-     * so no usable copy of the material outlives the destruction on any node.
-     */
-    private void forget(String label) {
-        try {
-            hsm.destroyKey(label);
-        } catch (HsmException e) {
-            LOG.log(Level.WARNING, "could not release HSM object {0} destroyed on another node: {1}", label, e.kind());
-        }
-    }
-
-    private Optional<HsmKeyRef> findQuietly(String label) {
-        try {
-            return hsm.findKey(label);
-        } catch (HsmException e) {
-            LOG.log(Level.WARNING, "cannot look up HSM object {0} now ({1}); will look again", label, e.kind());
-            return Optional.empty();
-        }
-    }
-
-    /** Most catch-up reads per second (see {@link #followMisses()}). */
-    static final int MAX_CATCH_UPS_PER_SECOND = 50;
-    private final java.util.concurrent.atomic.AtomicLong nextCatchUp = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * In a cluster: lets a lookup that misses a key (or a version) read it from the store once, so a
-     * key created or rotated on another node a moment ago is usable here at once rather than after
-     * the announcement. Bounded to {@value #MAX_CATCH_UPS_PER_SECOND} reads per second, so that
-     * requests naming unknown keys cannot turn into database load; beyond that they fail as usual.
-     */
-    public void followMisses() {
-        registry.onMiss(this::catchUp);
-    }
-
-    private Optional<LiveKey> catchUp(KeyId id) {
-        long now = System.nanoTime();
-        long next = nextCatchUp.get();
-        if (now - next < 0 || !nextCatchUp.compareAndSet(next, now + 1_000_000_000L / MAX_CATCH_UPS_PER_SECOND)) {
-            return Optional.empty();
-        }
-        try {
-            refresh(id);
-        } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, "catch-up of key {0} failed: {1}", id, e.toString());
-        }
-        return registry.get(id);
-    }
-
     /** Re-reads a key after a lost revision race; the caller holds {@link #lock}. */
     private void reread(KeyId id) {
         try {
-            store.findKey(id).ifPresent(this::adopt);
+            store.findKey(id).ifPresent(loader::adopt);
         } catch (StoreException e) {
             throw storeFailure(e);
         }
@@ -382,8 +240,8 @@ public final class KeyLifecycle {
         });
     }
 
-    /** Replaces the key's access policy (already validated by the caller). */
-    public KeyMetadata setAccessPolicy(KeyReference reference, coffre.kms.v1.AccessPolicy policy) {
+    /** Replaces the key's access policy. */
+    public KeyMetadata setAccessPolicy(KeyReference reference, KeyAccessPolicy policy) {
         return transition(reference, meta -> {
             requireNotDestroyed(meta);
             return meta.withAccessPolicy(policy, now());
@@ -439,7 +297,7 @@ public final class KeyLifecycle {
             try {
                 // Another node may have cancelled the deletion a moment ago: decide on the stored
                 // state, not on a view that could lag, before any HSM object is destroyed.
-                store.findKey(meta.id()).ifPresent(this::adopt);
+                store.findKey(meta.id()).ifPresent(loader::adopt);
                 LiveKey live = registry.get(meta.id()).orElseThrow();
                 if (live.metadata().state() != KeyState.PENDING_DELETION || live.metadata().deletionTime().isAfter(now)) {
                     continue;
@@ -459,7 +317,7 @@ public final class KeyLifecycle {
                 // Another node recorded it first (it destroyed the objects too): follow the store.
                 LOG.log(Level.INFO, "key {0} was changed by another node while being destroyed", meta.id());
                 try {
-                    store.findKey(meta.id()).ifPresent(this::adopt);
+                    store.findKey(meta.id()).ifPresent(loader::adopt);
                 } catch (StoreException again) {
                     LOG.log(Level.WARNING, "could not re-read key {0}: {1}", meta.id(), again.getMessage());
                 }

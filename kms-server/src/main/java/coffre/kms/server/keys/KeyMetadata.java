@@ -1,9 +1,7 @@
 package coffre.kms.server.keys;
 
-import coffre.kms.v1.AccessPolicy;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -18,7 +16,7 @@ import java.util.TreeMap;
  * @param versions      ascending by version number, never empty
  * @param deletionTime  set while {@link KeyState#PENDING_DELETION}
  * @param destroyTime   set once {@link KeyState#DESTROYED}
- * @param accessPolicy  who may use the key (validated by {@code KeyAccessPolicy}); empty: nobody
+ * @param accessPolicy  who may use the key; {@link KeyAccessPolicy#EMPTY}: nobody
  * @param requireUnwrapApproval break-glass key: each unwrap needs a quorum approval
  */
 public record KeyMetadata(
@@ -33,7 +31,7 @@ public record KeyMetadata(
         Instant updatedAt,
         Instant deletionTime,
         Instant destroyTime,
-        AccessPolicy accessPolicy,
+        KeyAccessPolicy accessPolicy,
         boolean requireUnwrapApproval,
         long revision) {
 
@@ -109,7 +107,7 @@ public record KeyMetadata(
                 createdAt, now, null, now, accessPolicy, requireUnwrapApproval, revision + 1);
     }
 
-    public KeyMetadata withAccessPolicy(AccessPolicy policy, Instant now) {
+    public KeyMetadata withAccessPolicy(KeyAccessPolicy policy, Instant now) {
         return new KeyMetadata(id, alias, description, labels, state, primaryVersion, versions, createdAt, now,
                 deletionTime, destroyTime, policy, requireUnwrapApproval, revision + 1);
     }

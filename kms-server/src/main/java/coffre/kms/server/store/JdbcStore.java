@@ -1,8 +1,10 @@
 package coffre.kms.server.store;
 
+import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.cluster.ChangeFeed;
 import coffre.kms.server.cluster.ChangePublisher;
 import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyAccessPolicy;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.keys.KeyMetadataStore;
@@ -252,13 +254,14 @@ public final class JdbcStore implements KeyMetadataStore {
         }
     }
 
-    private static String encode(AccessPolicy policy) {
-        return Base64.getEncoder().encodeToString(policy.toByteArray());
+    /** The policy's protobuf encoding, as officers signed it, in base64. */
+    private static String encode(KeyAccessPolicy policy) {
+        return Base64.getEncoder().encodeToString(SignedDocumentCodec.toProto(policy).toByteArray());
     }
 
-    private static AccessPolicy decodePolicy(String text) throws SQLException {
+    private static KeyAccessPolicy decodePolicy(String text) throws SQLException {
         try {
-            return AccessPolicy.parseFrom(Base64.getDecoder().decode(text));
+            return SignedDocumentCodec.storedAccessPolicy(AccessPolicy.parseFrom(Base64.getDecoder().decode(text)));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw new SQLException("stored access policy is unreadable", e);
         }

@@ -10,6 +10,7 @@ import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.domain.PrincipalPattern;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.StoreException;
+import coffre.kms.server.keys.KeyAccessPolicy;
 import coffre.kms.server.testing.MutableClock;
-import coffre.kms.v1.AccessPolicy;
-import coffre.kms.v1.AccessRule;
-import coffre.kms.v1.ContextRequirement;
-import coffre.kms.v1.DataOperation;
-import coffre.kms.v1.GrantSpec;
-import com.google.protobuf.Timestamp;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,21 +35,13 @@ class AccessDeciderTest {
     private final AccessDecider decider = new AccessDecider(grants);
 
     /** billing/* may wrap and unwrap; every call must name tenant acme or globex. */
-    private final KeyAccessPolicy policy = KeyAccessPolicy.fromProto(AccessPolicy.newBuilder()
-            .addRules(AccessRule.newBuilder().addPrincipals("spiffe://coffre.dev/billing/*")
-                    .addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP))
-            .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("acme")
-                    .addAllowedValues("globex"))
-            .build());
-
-    private static Timestamp ts(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-    }
+    private final KeyAccessPolicy policy = KeyAccessPolicy.of(new KeyAccessPolicy.Written(
+            List.of(new KeyAccessPolicy.WrittenRule(List.of("spiffe://coffre.dev/billing/*"), List.of("WRAP", "UNWRAP"))),
+            List.of(new KeyAccessPolicy.WrittenRequirement("tenant", List.of("acme", "globex")))));
 
     private GrantRecord grantUnwrap(Principal who, String key, Duration from, Duration until, Map<String, String> constraints) {
-        return grants.create(GrantSpec.newBuilder().setKeyId(key).setPrincipal(who.name())
-                .addOperations(DataOperation.UNWRAP).putAllContextConstraints(constraints)
-                .setNotBefore(ts(START.plus(from))).setNotAfter(ts(START.plus(until))).build());
+        return grants.create(new GrantTerms(key, who.name(), List.of("UNWRAP"), constraints, START.plus(from),
+                START.plus(until)));
     }
 
     private void check(Principal who, DataOperation op, Map<String, String> context, Instant now) {

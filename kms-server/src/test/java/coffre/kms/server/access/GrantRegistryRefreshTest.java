@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.testing.MutableClock;
-import coffre.kms.v1.DataOperation;
-import coffre.kms.v1.GrantSpec;
-import com.google.protobuf.Timestamp;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,13 +28,8 @@ class GrantRegistryRefreshTest {
     private final GrantRegistry nodeB = new GrantRegistry(shared, clock, new SecureRandom());
 
     private GrantRecord grantOnA() {
-        return nodeA.create(GrantSpec.newBuilder().setKeyId(KEY).setPrincipal(BATCH.name())
-                .addOperations(DataOperation.UNWRAP).setNotBefore(ts(START))
-                .setNotAfter(ts(START.plus(Duration.ofDays(1)))).build());
-    }
-
-    private static Timestamp ts(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        return nodeA.create(new GrantTerms(KEY, BATCH.name(), List.of("UNWRAP"), Map.of(), START,
+                START.plus(Duration.ofDays(1))));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.cluster.ClusterSync;
+import coffre.kms.server.cluster.KeyRefresher;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyRegistry;
@@ -96,12 +97,12 @@ class QuorumClusterIT {
         GrantRegistry grants = new GrantRegistry(storage.grants(), clock, new SecureRandom());
         // The operation under test counts its executions instead of creating a grant.
         ApprovedOperations approved = new ApprovedOperations(lifecycle, spec -> {
-            executions.computeIfAbsent(spec.getPrincipal(), k -> new AtomicInteger()).incrementAndGet();
+            executions.computeIfAbsent(spec.principal(), k -> new AtomicInteger()).incrementAndGet();
             return "counted";
         }, new BreakGlassAllowances(), Duration.ofMinutes(15), clock);
         QuorumService quorum = QuorumService.open(storage.approvals(), approved, Duration.ofHours(1), clock);
         approved.officerChanges(quorum);
-        ClusterSync.start(storage.changes(), lifecycle, grants, quorum);
+        ClusterSync.start(storage.changes(), new KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum);
         return new Node(storage, quorum);
     }
 

@@ -155,7 +155,6 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMillis(1500), set.hsm().operationTimeout());
         assertEquals(Duration.ofSeconds(20), set.hsm().probeInterval(), "the environment wins");
         assertEquals(Duration.ofMillis(500), set.hsm().reinitInterval());
-        assertEquals(Duration.ofMillis(1500), set.hsm().timeouts().operationTimeout());
         assertTrue(failure(VALID, Map.of("COFFRE_HSM_OPERATION_TIMEOUT", "PT0.001S")).getMessage()
                 .startsWith("hsm.operationTimeout must be between"));
         assertTrue(failure(VALID, Map.of("COFFRE_HSM_REINIT_INTERVAL", "PT11M")).getMessage()

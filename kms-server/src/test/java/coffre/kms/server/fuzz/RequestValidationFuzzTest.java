@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import coffre.kms.server.access.GrantRecord;
-import coffre.kms.server.access.KeyAccessPolicy;
 import coffre.kms.server.approval.OfficerRules;
+import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.keys.Alias;
 import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.keys.KeyAccessPolicy;
 import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyReference;
 import coffre.kms.v1.AccessPolicy;
@@ -48,7 +49,7 @@ class RequestValidationFuzzTest {
         }
     }
 
-    /** The validation {@code CreateKeyHandler} runs before it asks for approval. */
+    /** The validation {@code KeyHandlers.createKey} runs before it asks for approval. */
     @FuzzTest
     void createKeyRequest(byte[] input) {
         CreateKeyRequest request;
@@ -60,8 +61,7 @@ class RequestValidationFuzzTest {
         KeyAttributes attributes = succeedsOrFailsWith(
                 Set.of(ErrorReason.INVALID_ALIAS, ErrorReason.INVALID_DESCRIPTION, ErrorReason.INVALID_LABELS),
                 () -> new KeyAttributes(request.getAlias().isEmpty() ? null : new Alias(request.getAlias()),
-                        request.getDescription(), request.getLabelsMap(), request.getAccessPolicy(),
-                        request.getApprovalPolicy().getRequireUnwrapApproval()));
+                        request.getDescription(), request.getLabelsMap()));
         if (attributes != null) {
             assertEquals(request.getLabelsMap(), attributes.labels());
             assertTrue(attributes.description().length() <= KeyAttributes.MAX_DESCRIPTION_CHARS);
@@ -69,7 +69,7 @@ class RequestValidationFuzzTest {
         }
     }
 
-    /** An accepted policy's canonical form is accepted again and is its own canonical form. */
+    /** An accepted policy reads back as itself, and that form is accepted again as the same policy. */
     @FuzzTest
     void accessPolicyFromProto(byte[] input) {
         try {
@@ -81,12 +81,13 @@ class RequestValidationFuzzTest {
 
     private static void checkPolicy(AccessPolicy proto) {
         KeyAccessPolicy policy = succeedsOrFailsWith(Set.of(ErrorReason.INVALID_POLICY),
-                () -> KeyAccessPolicy.fromProto(proto));
+                () -> SignedDocumentCodec.accessPolicy(proto));
         if (policy != null) {
-            AccessPolicy canonical = policy.toProto();
-            KeyAccessPolicy again = KeyAccessPolicy.fromProto(canonical);
+            AccessPolicy written = SignedDocumentCodec.toProto(policy);
+            KeyAccessPolicy again = SignedDocumentCodec.accessPolicy(written);
             assertEquals(policy, again);
-            assertEquals(canonical, again.toProto(), "the canonical form is a fixed point");
+            assertEquals(written, SignedDocumentCodec.toProto(again), "the written form is a fixed point");
+            assertEquals(SignedDocumentCodec.storedAccessPolicy(written), policy, "the store reads back the same policy");
         }
     }
 
@@ -100,11 +101,12 @@ class RequestValidationFuzzTest {
             return;
         }
         GrantRecord grant = succeedsOrFailsWith(Set.of(ErrorReason.INVALID_GRANT),
-                () -> GrantRecord.create(spec, NOW, RANDOM));
+                () -> GrantRecord.create(SignedDocumentCodec.grantTerms(spec), NOW, RANDOM));
         if (grant != null) {
             assertTrue(grant.notAfter().isAfter(NOW) && grant.notAfter().isAfter(grant.notBefore()));
-            GrantRecord again = GrantRecord.create(grant.toProto().getSpec(), NOW, RANDOM);
-            assertEquals(grant.toProto().getSpec(), again.toProto().getSpec(), "a stored grant reads back equal");
+            GrantSpec terms = SignedDocumentCodec.grantSpec(grant);
+            GrantRecord again = GrantRecord.create(SignedDocumentCodec.grantTerms(terms), NOW, RANDOM);
+            assertEquals(terms, SignedDocumentCodec.grantSpec(again), "a stored grant reads back equal");
         }
     }
 

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import coffre.kms.server.access.GrantRecord;
+import coffre.kms.server.access.GrantTerms;
 import coffre.kms.server.domain.StoreException;
-import coffre.kms.v1.DataOperation;
-import coffre.kms.v1.GrantSpec;
-import com.google.protobuf.Timestamp;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,17 +47,9 @@ abstract class JdbcGrantStoreContract {
         }
     }
 
-    private static Timestamp ts(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-    }
-
     private GrantRecord grant(String key, Map<String, String> constraints) {
-        return GrantRecord.create(GrantSpec.newBuilder().setKeyId(key).setPrincipal("spiffe://coffre.dev/batch")
-                .addOperations(DataOperation.REWRAP).addOperations(DataOperation.UNWRAP)
-                .putAllContextConstraints(constraints)
-                .setNotBefore(ts(NOW.plusSeconds(60)))
-                .setNotAfter(ts(NOW.plus(Duration.ofDays(30)).plusNanos(987)))
-                .build(), NOW, random);
+        return GrantRecord.create(new GrantTerms(key, "spiffe://coffre.dev/batch", List.of("REWRAP", "UNWRAP"),
+                constraints, NOW.plusSeconds(60), NOW.plus(Duration.ofDays(30)).plusNanos(987)), NOW, random);
     }
 
     @Test
@@ -87,6 +77,14 @@ abstract class JdbcGrantStoreContract {
             assertEquals(Optional.of(first), reopened.grants().find(constrained.id()));
             assertEquals(Optional.of(second), reopened.grants().find(plain.id()));
             assertEquals(Optional.empty(), reopened.grants().find("grt-aaaaaaaaaaaaaaaaaaaaaaaaaa"));
+            try (Connection c = reopened.dataSource().getConnection();
+                 PreparedStatement st = c.prepareStatement("SELECT operations FROM kms_grant WHERE id = ?")) {
+                st.setString(1, plain.id());
+                try (var rs = st.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals("UNWRAP,REWRAP", rs.getString(1), "operation names in the API's order");
+                }
+            }
         }
     }
 

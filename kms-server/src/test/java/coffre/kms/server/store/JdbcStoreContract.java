@@ -4,15 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyAccessPolicy;
 import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.keys.KeyMetadataStore;
 import coffre.kms.server.keys.KeyState;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,17 +40,34 @@ abstract class JdbcStoreContract {
     }
 
     @Test
-    void policiesAndTheBreakGlassFlagRoundTrip() {
+    void policiesAndTheBreakGlassFlagRoundTrip() throws SQLException {
         try (Storage storage = open()) {
             KeyMetadata key = newKey(null);
             storage.keys().insertKey(key);
-            coffre.kms.v1.AccessPolicy policy = coffre.kms.v1.AccessPolicy.newBuilder()
+            // As written: an operation repeated, out of the API's order.
+            coffre.kms.v1.AccessPolicy signed = coffre.kms.v1.AccessPolicy.newBuilder()
                     .addRules(coffre.kms.v1.AccessRule.newBuilder().addPrincipals("svc-*")
+                            .addOperations(coffre.kms.v1.DataOperation.UNWRAP)
+                            .addOperations(coffre.kms.v1.DataOperation.WRAP)
                             .addOperations(coffre.kms.v1.DataOperation.UNWRAP)).build();
+            KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(signed);
             KeyMetadata changed = key.withAccessPolicy(policy, now).withUnwrapApproval(true, now);
             storage.keys().updateKey(key.withAccessPolicy(policy, now));
             storage.keys().updateKey(changed);
             assertEquals(changed, storage.keys().findKey(key.id()).orElseThrow());
+            assertEquals(Base64.getEncoder().encodeToString(signed.toByteArray()), storedPolicy(storage, key.id()),
+                    "the column keeps the signed policy's protobuf bytes");
+        }
+    }
+
+    private static String storedPolicy(Storage storage, KeyId id) throws SQLException {
+        try (Connection c = storage.dataSource().getConnection();
+             PreparedStatement st = c.prepareStatement("SELECT access_policy FROM kms_key WHERE id = ?")) {
+            st.setString(1, id.value());
+            try (ResultSet rs = st.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getString(1);
+            }
         }
     }
 

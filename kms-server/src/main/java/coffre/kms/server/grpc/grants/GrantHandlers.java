@@ -3,6 +3,7 @@ package coffre.kms.server.grpc.grants;
 import coffre.kms.server.access.GrantRecord;
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.approval.ApprovalGate;
+import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyReference;
@@ -34,7 +35,7 @@ public final class GrantHandlers {
         return List.of(
                 new Unary<>(KeyServiceGrpc.getCreateGrantMethod(), Operation.CREATE_GRANT, (caller, r) -> {
                     approvals.requireInitialized();
-                    GrantRecord.create(r.getGrant(), clock.instant(), random);
+                    GrantRecord.create(SignedDocumentCodec.grantTerms(r.getGrant()), clock.instant(), random);
                     KeyLifecycle.requireNotDestroyed(lifecycle.get(new KeyReference.ById(new KeyId(r.getGrant().getKeyId()))));
                     return CreateGrantResponse.newBuilder().setApprovalRequest(approvals.submit(
                             coffre.kms.v1.Operation.newBuilder().setCreateGrant(
@@ -43,7 +44,7 @@ public final class GrantHandlers {
                 new Unary<>(KeyServiceGrpc.getListGrantsMethod(), Operation.LIST_GRANTS, (caller, r) ->
                         ListGrantsResponse.newBuilder().addAllGrants(grants.list(
                                         r.getKeyId().isEmpty() ? null : r.getKeyId(), r.getIncludeRevoked())
-                                .stream().map(GrantRecord::toProto).toList()).build()),
+                                .stream().map(GrantMessages::toProto).toList()).build()),
                 new Unary<>(KeyServiceGrpc.getRevokeGrantMethod(), Operation.REVOKE_GRANT, (caller, r) -> {
                     approvals.requireInitialized();
                     if (r.getGrantId().isEmpty()) {
@@ -54,7 +55,8 @@ public final class GrantHandlers {
                     }
                     approvals.verifyActNow(coffre.kms.v1.Operation.newBuilder()
                             .setRevokeGrant(GrantOperation.newBuilder().setGrantId(r.getGrantId())).build(), r.getSignature());
-                    return RevokeGrantResponse.newBuilder().setGrant(grants.revoke(r.getGrantId()).toProto()).build();
+                    return RevokeGrantResponse.newBuilder()
+                            .setGrant(GrantMessages.toProto(grants.revoke(r.getGrantId()))).build();
                 }));
     }
 }

@@ -1,7 +1,7 @@
 package coffre.kms.server.grpc.keys;
 
-import coffre.kms.server.access.KeyAccessPolicy;
 import coffre.kms.server.approval.ApprovalGate;
+import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.domain.Operation;
@@ -52,7 +52,7 @@ public final class KeyChangeHandlers {
                         a -> ScheduleKeyDeletionResponse.newBuilder().setApprovalRequest(a).build(), lifecycle, approvals),
                 new KeyChangeHandler<>(KeyServiceGrpc.getSetAccessPolicyMethod(), Operation.SET_ACCESS_POLICY,
                         r -> r.getKeyId(), key -> { }, (key, r) -> {
-                            KeyAccessPolicy.fromProto(r.getAccessPolicy());
+                            SignedDocumentCodec.accessPolicy(r.getAccessPolicy());
                             return coffre.kms.v1.Operation.newBuilder().setSetAccessPolicy(SetAccessPolicyOperation
                                     .newBuilder().setKeyId(key.id().value()).setAccessPolicy(r.getAccessPolicy())).build();
                         },

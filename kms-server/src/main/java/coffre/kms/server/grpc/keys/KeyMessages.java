@@ -1,5 +1,6 @@
 package coffre.kms.server.grpc.keys;
 
+import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.keys.KeyVersionMetadata;
 import coffre.kms.v1.ApprovalPolicy;
@@ -26,7 +27,7 @@ final class KeyMessages {
                 .setPrimaryVersion(meta.primaryVersion())
                 .setCreateTime(timestamp(meta.createdAt()))
                 .setUpdateTime(timestamp(meta.updatedAt()))
-                .setAccessPolicy(meta.accessPolicy())
+                .setAccessPolicy(SignedDocumentCodec.toProto(meta.accessPolicy()))
                 .setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(meta.requireUnwrapApproval()));
         if (meta.alias() != null) {
             key.setAlias(meta.alias().value());

@@ -1,4 +1,4 @@
-package coffre.kms.server.keys;
+package coffre.kms.server.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,15 @@ import coffre.kms.server.crypto.CryptoOperations;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyAttributes;
+import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyLifecycle;
+import coffre.kms.server.keys.KeyMetadata;
+import coffre.kms.server.keys.KeyReference;
+import coffre.kms.server.keys.KeyRegistry;
+import coffre.kms.server.keys.KeyState;
+import coffre.kms.server.keys.KeyVersionMetadata;
 import coffre.kms.server.store.Storage;
 import coffre.kms.server.store.StoreFactoryAccess;
 import coffre.kms.server.testing.MutableClock;
@@ -26,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two nodes' key views over one store and one HSM: what one node changes, the other follows when
- * told ({@link KeyLifecycle#refresh}) or at the full refresh, and a change made against a view
+ * told ({@link KeyRefresher#refresh}) or at the full refresh, and a change made against a view
  * that lags is applied to what is really stored.
  */
 class KeyLifecycleClusterTest {
@@ -41,12 +50,13 @@ class KeyLifecycleClusterTest {
     private Node a;
     private Node b;
 
-    private record Node(KeyRegistry registry, KeyLifecycle lifecycle, CryptoOperations crypto) {
+    private record Node(KeyRegistry registry, KeyLifecycle lifecycle, KeyRefresher refresher, CryptoOperations crypto) {
     }
 
     private Node node() {
         KeyRegistry registry = new KeyRegistry();
-        return new Node(registry, new KeyLifecycle(hsm, storage.keys(), registry, clock),
+        KeyLifecycle lifecycle = new KeyLifecycle(hsm, storage.keys(), registry, clock);
+        return new Node(registry, lifecycle, new KeyRefresher(lifecycle, storage.keys(), registry),
                 new CryptoOperations(hsm, registry, (caller, op, key, context) -> { },
                         (caller, key, version, envelope, context) -> { }));
     }
@@ -75,18 +85,18 @@ class KeyLifecycleClusterTest {
     void aKeyCreatedOnOneNodeIsUsableOnTheOtherOnceTold() {
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(new Alias("billing"), "d", Map.of()));
         assertEquals(ErrorReason.PERMISSION_DENIED, refusal(() -> b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of())));
-        assertTrue(b.lifecycle().refresh(key.id()));
+        assertTrue(b.refresher().refresh(key.id()));
         byte[] envelope = b.crypto().wrap(CALLER, new KeyReference.ByAlias(new Alias("billing")), new byte[] {7},
                 Map.of()).envelope();
         try (CryptoOperations.Unwrapped opened = a.crypto().unwrap(CALLER, envelope, Map.of())) {
             assertArrayEquals(new byte[] {7}, opened.plaintext().reveal());
         }
-        assertFalse(b.lifecycle().refresh(key.id()), "already up to date");
+        assertFalse(b.refresher().refresh(key.id()), "already up to date");
     }
 
     @Test
     void aNodeFollowingMissesUsesAKeyOrVersionMadeElsewhereAtOnce() {
-        b.lifecycle().followMisses();
+        b.refresher().followMisses();
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
         byte[] v1 = b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of()).envelope();
         a.lifecycle().rotate(ref(key));
@@ -106,7 +116,7 @@ class KeyLifecycleClusterTest {
 
     private static void sleepPastTheCatchUpLimit() {
         try {
-            Thread.sleep(1000 / KeyLifecycle.MAX_CATCH_UPS_PER_SECOND + 5);
+            Thread.sleep(1000 / KeyRefresher.MAX_CATCH_UPS_PER_SECOND + 5);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -115,23 +125,23 @@ class KeyLifecycleClusterTest {
     @Test
     void aDisableAndARotationAreFollowedAndAnOlderRevisionNeverWins() {
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
-        b.lifecycle().refresh(key.id());
+        b.refresher().refresh(key.id());
         a.lifecycle().disable(ref(key));
-        assertTrue(b.lifecycle().refresh(key.id()));
+        assertTrue(b.refresher().refresh(key.id()));
         assertEquals(ErrorReason.KEY_DISABLED, refusal(() -> b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of())));
 
         a.lifecycle().enable(ref(key));
         KeyMetadata rotated = a.lifecycle().rotate(ref(key));
-        assertEquals(1, b.lifecycle().refreshAll());
+        assertEquals(1, b.refresher().refreshAll());
         assertEquals(2, b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of()).keyVersion());
         assertEquals(rotated, b.lifecycle().get(ref(key)));
-        assertEquals(0, b.lifecycle().refreshAll());
+        assertEquals(0, b.refresher().refreshAll());
     }
 
     @Test
     void aChangeAgainstALaggingViewIsAppliedToTheStoredKey() {
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
-        b.lifecycle().refresh(key.id());
+        b.refresher().refresh(key.id());
         a.lifecycle().rotate(ref(key));
         // B has not heard of the rotation: its disable loses the revision race, re-reads, and applies.
         KeyMetadata disabled = b.lifecycle().disable(ref(key));
@@ -143,7 +153,7 @@ class KeyLifecycleClusterTest {
     @Test
     void rotationsOnTwoNodesAtOnceNeverShareAnHsmObject() {
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
-        b.lifecycle().refresh(key.id());
+        b.refresher().refresh(key.id());
         KeyMetadata byA = a.lifecycle().rotate(ref(key));
         KeyMetadata byB = b.lifecycle().rotate(ref(key));  // lagging: loses once, retries as version 3
         assertEquals(3, byB.primaryVersion());
@@ -153,7 +163,7 @@ class KeyLifecycleClusterTest {
         assertTrue(hsm.contains(labelA), "the winner's object survives the loser's clean-up");
         assertTrue(hsm.contains(labelB));
         assertTrue(labelA.startsWith(KeyVersionMetadata.hsmLabelFor(key.id(), 2) + ":"), labelA);
-        a.lifecycle().refresh(key.id());
+        a.refresher().refresh(key.id());
         assertEquals(2, a.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of()).keyVersion() - 1);
     }
 
@@ -161,21 +171,21 @@ class KeyLifecycleClusterTest {
     void anHsmObjectNotVisibleYetIsLookedUpAgainAtTheNextRefresh() {
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
         hsm.setUnavailable(true);
-        assertTrue(b.lifecycle().refresh(key.id()), "the metadata is taken even without the HSM object");
+        assertTrue(b.refresher().refresh(key.id()), "the metadata is taken even without the HSM object");
         hsm.setUnavailable(false);
         // Without catch-up the call is refused as a passing HSM condition (retryable), not an internal error.
         assertEquals(ErrorReason.HSM_UNAVAILABLE, refusal(() -> b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of())));
-        assertEquals(1, b.lifecycle().refreshAll());
+        assertEquals(1, b.refresher().refreshAll());
         assertEquals(1, b.crypto().wrap(CALLER, ref(key), new byte[] {1}, Map.of()).keyVersion());
     }
 
     @Test
     void aNodeFollowingMissesLooksForAnHsmObjectNotVisibleYetWhenACallNeedsIt() {
-        b.lifecycle().followMisses();
+        b.refresher().followMisses();
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
         byte[] envelope = a.crypto().wrap(CALLER, ref(key), new byte[] {3}, Map.of()).envelope();
         hsm.setUnavailable(true);
-        assertTrue(b.lifecycle().refresh(key.id()));
+        assertTrue(b.refresher().refresh(key.id()));
         hsm.setUnavailable(false);
         sleepPastTheCatchUpLimit();
         // The object is visible now: the unwrap finds it by itself, without waiting for a refresh.
@@ -189,7 +199,7 @@ class KeyLifecycleClusterTest {
     void aLaggingNodeDoesNotDestroyAKeyWhoseDeletionWasCancelledElsewhere() {
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
         a.lifecycle().scheduleDeletion(ref(key), 7);
-        b.lifecycle().refresh(key.id());
+        b.refresher().refresh(key.id());
         a.lifecycle().cancelDeletion(ref(key));
         clock.advance(Duration.ofDays(8));
         assertEquals(0, b.lifecycle().destroyDueKeys());
@@ -201,7 +211,7 @@ class KeyLifecycleClusterTest {
     void twoNodesRunningTheDeletionJobDestroyTheKeyOnce() {
         KeyMetadata key = a.lifecycle().create(new KeyAttributes(null, "d", Map.of()));
         a.lifecycle().scheduleDeletion(ref(key), 7);
-        b.lifecycle().refresh(key.id());
+        b.refresher().refresh(key.id());
         clock.advance(Duration.ofDays(8));
         assertEquals(1, a.lifecycle().destroyDueKeys());
         assertEquals(0, b.lifecycle().destroyDueKeys());

@@ -1,12 +1,17 @@
-package coffre.kms.server.access;
+package coffre.kms.server.keys;
 
+import static coffre.kms.server.domain.DataOperation.REWRAP;
+import static coffre.kms.server.domain.DataOperation.UNWRAP;
+import static coffre.kms.server.domain.DataOperation.WRAP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
@@ -15,7 +20,10 @@ import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ContextRequirement;
 import coffre.kms.v1.DataOperation;
 import java.util.Collections;
+import java.util.List;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,7 +91,7 @@ class KeyAccessPolicyTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidPolicies")
     void invalidPoliciesAreRefusedNamingTheField(String name, AccessPolicy proto, String field, String limit) {
-        KmsException e = assertThrows(KmsException.class, () -> KeyAccessPolicy.fromProto(proto));
+        KmsException e = assertThrows(KmsException.class, () -> SignedDocumentCodec.accessPolicy(proto));
         assertEquals(ErrorReason.INVALID_POLICY, e.reason());
         assertEquals(field, e.metadata().get("field"));
         assertEquals(limit, e.metadata().get("limit"));
@@ -98,46 +106,45 @@ class KeyAccessPolicyTest {
         IntStream.range(1, 64).forEach(i -> proto.addRules(rule("svc-" + i, DataOperation.UNWRAP)));
         IntStream.range(0, 32).forEach(i -> proto.addRequiredContext(ContextRequirement.newBuilder()
                 .setKey("k".repeat(250) + i).addAllAllowedValues(Collections.nCopies(32, "v".repeat(256)))));
-        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(proto.build());
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(proto.build());
         assertEquals(64, policy.rules().size());
         assertEquals(32, policy.requiredContext().size());
     }
 
     @Test
     void emptyPolicyAllowsNobody() {
-        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(AccessPolicy.getDefaultInstance());
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(AccessPolicy.getDefaultInstance());
         assertSame(KeyAccessPolicy.EMPTY, policy);
-        for (DataOperation op : new DataOperation[] {DataOperation.WRAP, DataOperation.UNWRAP,
-                DataOperation.GENERATE_DATA_KEY, DataOperation.REWRAP}) {
+        for (coffre.kms.server.domain.DataOperation op : coffre.kms.server.domain.DataOperation.values()) {
             assertFalse(policy.allows(new Principal("anyone"), op));
         }
-        assertEquals(AccessPolicy.getDefaultInstance(), policy.toProto());
+        assertEquals(AccessPolicy.getDefaultInstance(), SignedDocumentCodec.toProto(policy));
     }
 
     @Test
     void globsAndExactNamesMatchThroughThePolicy() {
-        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(AccessPolicy.newBuilder()
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(AccessPolicy.newBuilder()
                 .addRules(AccessRule.newBuilder().addPrincipals("spiffe://coffre.dev/billing/*")
                         .addPrincipals("batch-?").addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP))
                 .addRules(rule("spiffe://coffre.dev/audit", DataOperation.UNWRAP))
                 .build());
-        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/billing/api"), DataOperation.WRAP));
-        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/billing/a/b"), DataOperation.UNWRAP));
-        assertTrue(policy.allows(new Principal("batch-7"), DataOperation.UNWRAP));
-        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/audit"), DataOperation.UNWRAP));
+        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/billing/api"), WRAP));
+        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/billing/a/b"), UNWRAP));
+        assertTrue(policy.allows(new Principal("batch-7"), UNWRAP));
+        assertTrue(policy.allows(new Principal("spiffe://coffre.dev/audit"), UNWRAP));
 
-        assertFalse(policy.allows(new Principal("batch-17"), DataOperation.WRAP), "? is one character");
-        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/billing"), DataOperation.WRAP));
-        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/audit"), DataOperation.WRAP),
+        assertFalse(policy.allows(new Principal("batch-17"), WRAP), "? is one character");
+        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/billing"), WRAP));
+        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/audit"), WRAP),
                 "a matching rule must list the operation");
-        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/billing/api"), DataOperation.REWRAP));
-        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/audit/x"), DataOperation.UNWRAP),
+        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/billing/api"), REWRAP));
+        assertFalse(policy.allows(new Principal("spiffe://coffre.dev/audit/x"), UNWRAP),
                 "exact names match whole names only");
     }
 
     @Test
     void requiredContextNeedsTheKeyAndAnAllowedValue() {
-        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(oneRule()
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(oneRule()
                 .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("acme")
                         .addAllowedValues("globex"))
                 .addRequiredContext(ContextRequirement.newBuilder().setKey("purpose"))
@@ -150,7 +157,7 @@ class KeyAccessPolicyTest {
     }
 
     @Test
-    void convertsToItsCanonicalProto() {
+    void readsBackAsWrittenAndDecidesWithEachOperationOnce() {
         AccessPolicy proto = AccessPolicy.newBuilder()
                 .addRules(AccessRule.newBuilder().addPrincipals("svc-*").addPrincipals("admin")
                         .addOperations(DataOperation.UNWRAP).addOperations(DataOperation.WRAP)
@@ -164,8 +171,32 @@ class KeyAccessPolicyTest {
                 .addRequiredContext(ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("b")
                         .addAllowedValues("a"))
                 .build();
-        KeyAccessPolicy policy = KeyAccessPolicy.fromProto(proto);
-        assertEquals(canonical, policy.toProto());
-        assertEquals(policy, KeyAccessPolicy.fromProto(policy.toProto()));
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(proto);
+        assertEquals(proto, SignedDocumentCodec.toProto(policy), "a key shows and stores the policy officers signed");
+        assertEquals(policy, SignedDocumentCodec.accessPolicy(SignedDocumentCodec.toProto(policy)));
+        assertEquals(EnumSet.of(WRAP, UNWRAP), policy.rules().get(0).operations());
+        assertEquals(Set.of("a", "b"), policy.requiredContext().get(0).allowedValues());
+        KeyAccessPolicy same = SignedDocumentCodec.accessPolicy(canonical);
+        assertEquals(policy.rules(), same.rules(), "the same decisions");
+        assertNotEquals(policy, same, "equality is that of the written form");
+    }
+
+    @Test
+    void aStoredPolicyThatNoLongerValidatesIsKeptAndRefusesEveryCheck() {
+        AccessPolicy proto = AccessPolicy.newBuilder()
+                .addRules(rule("svc", DataOperation.WRAP))
+                .addRules(AccessRule.newBuilder().addPrincipals("SPIFFE://Coffre.dev/x").addOperationsValue(99))
+                .build();
+        KmsException refused = assertThrows(KmsException.class, () -> SignedDocumentCodec.accessPolicy(proto));
+        KeyAccessPolicy stored = SignedDocumentCodec.storedAccessPolicy(proto);
+        assertEquals(proto, SignedDocumentCodec.toProto(stored), "kept as stored, unknown operation number included");
+        for (Runnable check : List.<Runnable>of(() -> stored.allows(new Principal("svc"), WRAP),
+                () -> stored.firstUnmet(Map.of()))) {
+            KmsException e = assertThrows(KmsException.class, check::run);
+            assertEquals(ErrorReason.INVALID_POLICY, e.reason());
+            assertEquals(refused.getMessage(), e.getMessage());
+            assertEquals("rules[1].principals[0]", e.metadata().get("field"));
+        }
+        assertSame(KeyAccessPolicy.EMPTY, SignedDocumentCodec.storedAccessPolicy(AccessPolicy.getDefaultInstance()));
     }
 }

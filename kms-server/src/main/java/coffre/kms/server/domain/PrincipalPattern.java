@@ -1,11 +1,12 @@
-package coffre.kms.server.access;
+package coffre.kms.server.domain;
 
-import coffre.kms.server.domain.Principal;
 import java.util.regex.Pattern;
 
 /**
  * An exact principal name or a glob: {@code *} matches any run of characters (including none),
- * {@code ?} exactly one; everything else is literal.
+ * {@code ?} exactly one; everything else is literal. Both the service roles ({@code access.AccessControl})
+ * and keys' access policies ({@code keys.KeyAccessPolicy}) name callers with it, so it lives here
+ * beside {@link Principal} and {@link PrincipalNames}.
  */
 public final class PrincipalPattern {
     private final String text;
