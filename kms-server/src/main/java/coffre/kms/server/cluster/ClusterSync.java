@@ -1,7 +1,7 @@
 package coffre.kms.server.cluster;
 
 import coffre.kms.server.access.GrantRegistry;
-import coffre.kms.server.approval.QuorumService;
+import coffre.kms.server.approval.ApprovalWatchers;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import java.lang.System.Logger;
@@ -19,9 +19,9 @@ public final class ClusterSync implements ChangeFeed.Subscriber {
 
     private final KeyLifecycle keys;
     private final GrantRegistry grants;
-    private final QuorumService approvals;
+    private final ApprovalWatchers approvals;
 
-    public ClusterSync(KeyLifecycle keys, GrantRegistry grants, QuorumService approvals) {
+    public ClusterSync(KeyLifecycle keys, GrantRegistry grants, ApprovalWatchers approvals) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.approvals = Objects.requireNonNull(approvals, "approvals");
@@ -31,7 +31,7 @@ public final class ClusterSync implements ChangeFeed.Subscriber {
      * Subscribes to {@code feed} and starts it; in a cluster, also lets key lookups that miss catch
      * up from the store (see {@link KeyLifecycle#followMisses()}).
      */
-    public static void start(ChangeFeed feed, KeyLifecycle keys, GrantRegistry grants, QuorumService approvals) {
+    public static void start(ChangeFeed feed, KeyLifecycle keys, GrantRegistry grants, ApprovalWatchers approvals) {
         if (feed != ChangeFeed.NONE) {
             keys.followMisses();
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import coffre.kms.server.access.GrantRecord;
 import coffre.kms.server.access.KeyAccessPolicy;
+import coffre.kms.server.approval.OfficerRecord;
 import coffre.kms.server.approval.OfficerRules;
 import coffre.kms.server.keys.Alias;
 import coffre.kms.server.domain.ErrorReason;
@@ -117,7 +118,7 @@ class RequestValidationFuzzTest {
             return;
         }
         succeedsOrFailsWith(Set.of(ErrorReason.INVALID_OFFICER), () -> {
-            OfficerRules.validate(officer);
+            OfficerRules.validate(OfficerRecord.admitted(officer, NOW));
             return officer;
         });
     }

@@ -2,6 +2,7 @@ package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.access.KeyAccessPolicy;
 import coffre.kms.server.approval.ApprovalGate;
+import coffre.kms.server.codec.QuorumMessages;
 import coffre.kms.server.keys.Alias;
 import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyLifecycle;
@@ -53,6 +54,7 @@ public final class CreateKeyHandler implements UnaryHandler<CreateKeyRequest, Cr
                 .putAllLabels(request.getLabelsMap())
                 .setAccessPolicy(request.getAccessPolicy())
                 .setApprovalPolicy(request.getApprovalPolicy())).build();
-        return Reply.of(CreateKeyResponse.newBuilder().setApprovalRequest(approvals.submit(create, caller)).build());
+        return Reply.of(CreateKeyResponse.newBuilder()
+                .setApprovalRequest(QuorumMessages.request(approvals.submit(create, caller))).build());
     }
 }

@@ -3,9 +3,9 @@ package coffre.kms.server.grpc.keys;
 import coffre.kms.server.approval.ApprovalGate;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyReference;
-import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.grpc.OfficerSignatures;
 import coffre.kms.server.grpc.Reply;
 import coffre.kms.server.grpc.UnaryHandler;
 import coffre.kms.v1.DisableKeyRequest;
@@ -41,11 +41,9 @@ public final class DisableKeyHandler implements UnaryHandler<DisableKeyRequest, 
     public Reply<DisableKeyResponse> handle(Principal caller, DisableKeyRequest request) {
         approvals.requireInitialized();
         KeyReference key = KeyReference.parse(request.getKeyId(), "key_id");
-        if (!request.hasSignature()) {
-            throw KmsException.missing("signature");
-        }
         approvals.verifyActNow(coffre.kms.v1.Operation.newBuilder()
-                .setDisableKey(KeyOperation.newBuilder().setKeyId(request.getKeyId())).build(), request.getSignature());
+                        .setDisableKey(KeyOperation.newBuilder().setKeyId(request.getKeyId())).build(),
+                OfficerSignatures.required(request.hasSignature(), request.getSignature()));
         return Reply.of(DisableKeyResponse.newBuilder().setKey(KeyMessages.toProto(lifecycle.disable(key))).build());
     }
 }
