@@ -21,6 +21,7 @@ import coffre.kms.server.domain.PrincipalPattern;
 import coffre.kms.server.access.AccessDecider;
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.access.KeyAccessEnforcer;
+import coffre.kms.server.approval.Approval;
 import coffre.kms.server.approval.ApprovedOperations;
 import coffre.kms.server.approval.BreakGlassAllowances;
 import coffre.kms.server.approval.BreakGlassUnwraps;
@@ -31,7 +32,6 @@ import coffre.kms.server.grpc.keys.KeyChangeHandlers;
 import coffre.kms.server.grpc.officers.OfficerHandlers;
 import coffre.kms.server.store.Storage;
 import coffre.kms.v1.ApprovalServiceGrpc;
-import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.OfficerServiceGrpc;
 import java.security.SecureRandom;
 import coffre.kms.server.grpc.CertificateGate;
@@ -154,14 +154,14 @@ public final class CoffreServer implements AutoCloseable {
             AuditRetention retention = new AuditRetention(auditStore, auditVerifier, auditKey, auditLog, clock);
             approved.auditPrunes(retention::prune);
             QuorumService quorum = QuorumService.open(storage.approvals(), approved, config.approvals().requestTtl(), clock);
-            approved.officerChanges(quorum);
+            approved.officerChanges(quorum.officerChanges());
             // In a cluster, what other nodes change reaches this node's views (no-op on the embedded store).
             coffre.kms.server.cluster.ClusterSync.start(storage.changes(),
-                    new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum);
+                    new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers());
 
             CryptoOperations crypto = new CryptoOperations(hsm, registry,
                     new KeyAccessEnforcer(new AccessDecider(grants), clock),
-                    new BreakGlassUnwraps(breakGlass, quorum, id -> quorum.get(id).getState() == ApprovalState.PENDING, clock));
+                    new BreakGlassUnwraps(breakGlass, quorum, id -> quorum.get(id).state() == Approval.State.PENDING, clock));
             AccessControl access = new AccessControl(
                     patterns(config.authorization().administrators()),
                     patterns(config.authorization().officers()),

@@ -2,13 +2,12 @@ package coffre.kms.server;
 
 import coffre.hsm.Hsm;
 import coffre.kms.server.approval.ApprovalStore;
+import coffre.kms.server.approval.OfficerRecord;
 import coffre.kms.server.config.ConfigException;
 import coffre.kms.server.config.ConfigLoader;
 import coffre.kms.server.config.ServerConfig;
 import coffre.kms.server.store.Storage;
 import coffre.kms.server.store.StoreFactory;
-import coffre.kms.v1.Officer;
-import coffre.kms.v1.OfficerStatus;
 import coffre.kms.v1.signing.OfficerKeys;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -88,14 +87,14 @@ public final class Main {
 
     /** Marks the officer removed; returns the exit status (2: no such officer). */
     static int removeOfficer(ApprovalStore store, String officerId, PrintStream out, PrintStream err) {
-        Optional<Officer> officer = store.officers().stream().filter(o -> o.getId().equals(officerId)).findFirst();
+        Optional<OfficerRecord> officer = store.officers().stream().filter(o -> o.id().equals(officerId)).findFirst();
         if (officer.isEmpty()) {
             err.println("coffre-server: no officer " + officerId);
             return 2;
         }
-        store.saveOfficer(officer.get().toBuilder().setStatus(OfficerStatus.OFFICER_REMOVED).build());
+        store.saveOfficer(officer.get().withStatus(OfficerRecord.Status.REMOVED));
         out.println("coffre-server: officer " + officerId + " (fingerprint "
-                + OfficerKeys.fingerprint(officer.get().getPublicKey()) + ") is removed");
+                + OfficerKeys.fingerprint(officer.get().publicKey()) + ") is removed");
         return 0;
     }
 

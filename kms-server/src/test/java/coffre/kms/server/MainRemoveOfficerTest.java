@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.kms.server.approval.OfficerRecord;
+import coffre.kms.server.approval.QuorumRule;
 import coffre.kms.server.approval.QuorumService;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.store.Storage;
 import coffre.kms.server.store.StoreFactoryAccess;
 import coffre.kms.server.testing.TestOfficers;
-import coffre.kms.v1.Officer;
-import coffre.kms.v1.OfficerStatus;
-import coffre.kms.v1.QuorumRule;
 import coffre.kms.v1.SignatureAlgorithm;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,13 +31,12 @@ class MainRemoveOfficerTest {
 
     @Test
     void removingOneOfTwoTwinsLetsTheStoreBeServedAgain() {
-        Officer alice = TestOfficers.newOfficer("alice", "op-a", SignatureAlgorithm.ED25519, "").officer()
-                .toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build();
-        Officer twin = alice.toBuilder().setId("alice-2").build();
-        Officer carol = TestOfficers.newOfficer("carol", "op-b", SignatureAlgorithm.ED25519, "").officer()
-                .toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build();
+        OfficerRecord alice = TestOfficers.newOfficer("alice", "op-a", SignatureAlgorithm.ED25519, "").record(Instant.now());
+        OfficerRecord twin = new OfficerRecord("alice-2", alice.displayName(), alice.operator(), alice.principal(),
+                alice.publicKey(), alice.status(), alice.fingerprint(), alice.createTime());
+        OfficerRecord carol = TestOfficers.newOfficer("carol", "op-b", SignatureAlgorithm.ED25519, "").record(Instant.now());
         try (Storage storage = StoreFactoryAccess.openH2(dir.resolve("db"))) {
-            storage.approvals().initialize(QuorumRule.newBuilder().setThreshold(1).build(), "0".repeat(64),
+            storage.approvals().initialize(new QuorumRule(1, 0), "0".repeat(64),
                     List.of(alice, twin, carol), Instant.now());
             assertThrows(KmsException.class, () -> QuorumService.open(storage.approvals(), null, Duration.ofHours(1),
                     Clock.systemUTC()));
@@ -50,8 +48,8 @@ class MainRemoveOfficerTest {
 
             assertEquals(0, Main.removeOfficer(storage.approvals(), "alice-2", print(out), print(err)));
             assertTrue(out.toString(StandardCharsets.UTF_8).contains("officer alice-2 (fingerprint "));
-            assertEquals(OfficerStatus.OFFICER_REMOVED, storage.approvals().officers().stream()
-                    .filter(o -> o.getId().equals("alice-2")).findFirst().orElseThrow().getStatus());
+            assertEquals(OfficerRecord.Status.REMOVED, storage.approvals().officers().stream()
+                    .filter(o -> o.id().equals("alice-2")).findFirst().orElseThrow().status());
             assertDoesNotThrow(() -> QuorumService.open(storage.approvals(), null, Duration.ofHours(1), Clock.systemUTC()));
         }
     }

@@ -1,18 +1,19 @@
 package coffre.kms.server.approval;
 
 import coffre.kms.server.domain.Principal;
-import coffre.kms.v1.ApprovalRequest;
-import coffre.kms.v1.OfficerSignature;
 import coffre.kms.v1.Operation;
 
 /**
  * What the administrative edge needs from the quorum: turn a widening operation into an approval
  * request, and check the one officer's signature that a narrowing operation carries.
+ *
+ * <p>The operation is the protobuf {@link Operation}, as officers sign it: its canonical bytes are
+ * what a request's digest and an act-now statement cover.
  */
 public interface ApprovalGate {
 
     /** Records a pending approval request for {@code operation}, made by {@code requester}. */
-    ApprovalRequest submit(Operation operation, Principal requester);
+    Approval submit(Operation operation, Principal requester);
 
     /**
      * Checks that one active officer signed the act-now statement for exactly {@code operation},

@@ -1,8 +1,6 @@
 package coffre.kms.server.approval;
 
-import coffre.kms.v1.ApprovalRequest;
-import coffre.kms.v1.Officer;
-import coffre.kms.v1.QuorumRule;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +15,7 @@ public interface ApprovalStore {
     enum Phase { PENDING, EXECUTING, EXECUTED, FAILED, REJECTED, EXPIRED }
 
     /** A stored request with its phase and revision. */
-    record Stored(ApprovalRequest request, Phase phase, long revision) {
+    record Stored(Approval request, Phase phase, long revision) {
     }
 
     /** The rule and officers set by the init ceremony, if it happened. */
@@ -27,26 +25,28 @@ public interface ApprovalStore {
     Optional<Initialization> initialization();
 
     /** Stores the ceremony's outcome; false if another ceremony already did. */
-    boolean initialize(QuorumRule rule, String ceremonyDigest, List<Officer> officers, java.time.Instant at);
+    boolean initialize(QuorumRule rule, String ceremonyDigest, List<OfficerRecord> officers, Instant at);
 
     void setRule(QuorumRule rule);
 
-    List<Officer> officers();
+    /** Every officer, ordered by id. */
+    List<OfficerRecord> officers();
 
-    void saveOfficer(Officer officer);
+    /** Adds the officer, or replaces the one with its id. */
+    void saveOfficer(OfficerRecord officer);
 
-    void insert(ApprovalRequest request, java.time.Instant expiresAt);
+    void insert(Approval request, Instant expiresAt);
 
     Optional<Stored> find(String id);
 
     /** Replaces the request if its stored revision is {@code expectedRevision}; false otherwise. */
-    boolean update(ApprovalRequest request, Phase phase, long expectedRevision);
+    boolean update(Approval request, Phase phase, long expectedRevision);
 
     /** Requests in any of {@code phases} (all when empty), oldest first. */
     List<Stored> list(List<Phase> phases);
 
     /** Pending requests whose expiry is before {@code now}. */
-    List<Stored> expired(java.time.Instant now);
+    List<Stored> expired(Instant now);
 
     /**
      * Records that an act-now statement was used, for every node at once.
@@ -54,8 +54,8 @@ public interface ApprovalStore {
      * @param statementKey the officer and the digest of what was signed
      * @return false if it was already recorded (a replay)
      */
-    boolean markSignatureUsed(String statementKey, java.time.Instant at);
+    boolean markSignatureUsed(String statementKey, Instant at);
 
     /** Forgets statements used before {@code before} (they are outside the signature window anyway). */
-    int forgetSignaturesUsedBefore(java.time.Instant before);
+    int forgetSignaturesUsedBefore(Instant before);
 }

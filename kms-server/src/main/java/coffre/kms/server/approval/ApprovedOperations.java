@@ -21,15 +21,19 @@ import java.util.function.Function;
  * @see coffre.kms.server.approval.ApprovalGate
  */
 public final class ApprovedOperations {
-    /** What officer and rule changes need; implemented by the quorum's approval engine. */
+    /**
+     * What officer and rule changes need; implemented by the quorum's approval engine. Each checks
+     * the change again against the officers as they are now.
+     */
     public interface OfficerChanges {
-        void addOfficer(coffre.kms.v1.Officer officer);
+        /** Registers {@code officer} as it is given (active, since its create time). */
+        void addOfficer(OfficerRecord officer);
 
         void removeOfficer(String officerId);
 
         void reinstateOfficer(String officerId);
 
-        void setRule(coffre.kms.v1.QuorumRule rule);
+        void setRule(QuorumRule rule);
     }
 
     private final KeyLifecycle lifecycle;
@@ -95,7 +99,7 @@ public final class ApprovedOperations {
                     op.getScheduleKeyDeletion().getPendingWindowDays()).id().value();
             case CANCEL_KEY_DELETION -> lifecycle.cancelDeletion(key(op.getCancelKeyDeletion().getKeyId())).id().value();
             case ADD_OFFICER -> {
-                officers.addOfficer(op.getAddOfficer().getOfficer());
+                officers.addOfficer(OfficerRecord.admitted(op.getAddOfficer().getOfficer(), clock.instant()));
                 yield op.getAddOfficer().getOfficer().getId();
             }
             case REMOVE_OFFICER -> {
@@ -107,8 +111,9 @@ public final class ApprovedOperations {
                 yield op.getReinstateOfficer().getOfficerId();
             }
             case SET_QUORUM_RULE -> {
-                officers.setRule(op.getSetQuorumRule());
-                yield OperationSummary.rule(op.getSetQuorumRule());
+                QuorumRule rule = QuorumRule.of(op.getSetQuorumRule());
+                officers.setRule(rule);
+                yield rule.describe();
             }
             case UNWRAP_ONCE -> {
                 var until = clock.instant().plus(breakGlassWindow);

@@ -48,7 +48,7 @@ public final class BreakGlassUnwraps implements UnwrapApprovals {
             return;
         }
         String requestId = allowances.pendingRequest(unwrap).filter(stillPending).orElseGet(() -> {
-            String id = gate.submit(Operation.newBuilder().setUnwrapOnce(unwrap).build(), caller).getId();
+            String id = gate.submit(Operation.newBuilder().setUnwrapOnce(unwrap).build(), caller).id();
             allowances.rememberPending(unwrap, id);
             return id;
         });

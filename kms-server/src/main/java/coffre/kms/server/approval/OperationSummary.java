@@ -5,7 +5,6 @@ import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ContextRequirement;
 import coffre.kms.v1.GrantSpec;
 import coffre.kms.v1.Operation;
-import coffre.kms.v1.QuorumRule;
 import java.time.Instant;
 import java.util.stream.Collectors;
 
@@ -39,7 +38,7 @@ public final class OperationSummary {
                     + op.getAddOfficer().getOfficer().getDisplayName() + ", " + op.getAddOfficer().getOfficer().getOperator() + ")";
             case REMOVE_OFFICER -> "remove officer " + op.getRemoveOfficer().getOfficerId();
             case REINSTATE_OFFICER -> "reinstate officer " + op.getReinstateOfficer().getOfficerId();
-            case SET_QUORUM_RULE -> "change the quorum rule to " + rule(op.getSetQuorumRule());
+            case SET_QUORUM_RULE -> "change the quorum rule to " + QuorumRule.of(op.getSetQuorumRule()).describe();
             case UNWRAP_ONCE -> "let " + op.getUnwrapOnce().getPrincipal() + " unwrap one envelope of key "
                     + op.getUnwrapOnce().getKeyId() + " v" + op.getUnwrapOnce().getKeyVersion() + " once";
             case PRUNE_AUDIT -> "prune the audit chain of node " + op.getPruneAudit().getNode() + " through event "
@@ -50,11 +49,6 @@ public final class OperationSummary {
             case SUSPEND_OFFICER -> "suspend officer " + op.getSuspendOfficer().getOfficerId();
             case KIND_NOT_SET -> "no operation";
         };
-    }
-
-    static String rule(QuorumRule rule) {
-        return rule.getThreshold() + " approvals" + (rule.getMinPerOperator() == 0 ? ""
-                : ", at least " + rule.getMinPerOperator() + " from each operator");
     }
 
     private static String policy(AccessPolicy policy) {

@@ -1,51 +1,52 @@
 package coffre.kms.server.approval;
 
 import coffre.kms.server.domain.Principal;
-import coffre.kms.v1.ApprovalRequest;
-import coffre.kms.v1.ApprovalState;
-import coffre.kms.v1.GetCeremonyStatusResponse;
-import coffre.kms.v1.InitCeremonyRequest;
-import coffre.kms.v1.InitCeremonyResponse;
-import coffre.kms.v1.ListApprovalRequestsResponse;
-import coffre.kms.v1.Officer;
-import coffre.kms.v1.OfficerSignature;
-import coffre.kms.v1.QuorumRule;
-import coffre.kms.v1.VoteRequest;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The quorum as the service edge sees it, in API terms: approval requests, votes, officers and
- * the init ceremony. Backed by the domain's approval engine.
+ * The quorum as every edge sees it: approval requests, votes, officers and the init ceremony, in
+ * the approval engine's own types (an edge maps its wire format to these). Officer and rule
+ * changes are not here: they run only once approved (see {@link ApprovedOperations}).
  */
-public interface Quorum extends ApprovalGate, ApprovedOperations.OfficerChanges {
+public interface Quorum extends ApprovalGate {
 
-    ApprovalRequest get(String requestId);
+    /** The request, each vote marked counted or not by its officer's current status. */
+    Approval get(String requestId);
 
-    /** @param states empty: every state */
-    ListApprovalRequestsResponse list(Set<ApprovalState> states, int pageSize, String pageToken);
+    /**
+     * @param states    empty: every state
+     * @param pageSize  0: the default size
+     * @param pageToken empty: the first page; else a token of a previous page
+     */
+    ApprovalPage list(Set<Approval.State> states, int pageSize, String pageToken);
 
     /** Verifies and records a vote; executes the operation (once) when the rule then holds. */
-    ApprovalRequest vote(VoteRequest vote, Principal caller);
+    Approval vote(Ballot ballot, Principal caller);
 
     /**
      * Sends the matching pending requests now, then every matching creation or change, until the
      * returned subscription is closed.
+     *
+     * @param states empty: every state
      */
-    AutoCloseable watch(Set<ApprovalState> states, Consumer<ApprovalRequest> listener);
+    AutoCloseable watch(Set<Approval.State> states, Consumer<Approval> listener);
 
-    GetCeremonyStatusResponse status();
+    CeremonyStatus status();
 
-    InitCeremonyResponse initCeremony(InitCeremonyRequest request);
+    /** Registers the first officers and the rule, once, on every one of those officers' signatures. */
+    OfficerSet initCeremony(SignedCeremony ceremony);
 
-    List<Officer> officers();
+    /** Every officer ever registered, removed ones included, with canonical fingerprints. */
+    List<OfficerRecord> officers();
 
+    /** The rule in force ({@link QuorumRule#NONE} before the init ceremony). */
     QuorumRule rule();
 
-    /** Closes pending requests past their expiry; returns how many. */
+    /** Closes pending requests past their expiry and interrupted executions; returns how many. */
     int expireDue();
 
     /** Narrowing: one active officer's act-now signature suspends an officer at once. */
-    Officer suspend(String officerId, OfficerSignature signature);
+    OfficerRecord suspend(String officerId, OfficerSignature signature);
 }

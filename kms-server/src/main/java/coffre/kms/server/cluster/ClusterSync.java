@@ -1,7 +1,7 @@
 package coffre.kms.server.cluster;
 
 import coffre.kms.server.access.GrantRegistry;
-import coffre.kms.server.approval.QuorumService;
+import coffre.kms.server.approval.ApprovalWatchers;
 import coffre.kms.server.keys.KeyId;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -18,9 +18,9 @@ public final class ClusterSync implements ChangeFeed.Subscriber {
 
     private final KeyRefresher keys;
     private final GrantRegistry grants;
-    private final QuorumService approvals;
+    private final ApprovalWatchers approvals;
 
-    public ClusterSync(KeyRefresher keys, GrantRegistry grants, QuorumService approvals) {
+    public ClusterSync(KeyRefresher keys, GrantRegistry grants, ApprovalWatchers approvals) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.approvals = Objects.requireNonNull(approvals, "approvals");
@@ -30,7 +30,7 @@ public final class ClusterSync implements ChangeFeed.Subscriber {
      * Subscribes to {@code feed} and starts it; in a cluster, also lets key lookups that miss catch
      * up from the store (see {@link KeyRefresher#followMisses()}).
      */
-    public static void start(ChangeFeed feed, KeyRefresher keys, GrantRegistry grants, QuorumService approvals) {
+    public static void start(ChangeFeed feed, KeyRefresher keys, GrantRegistry grants, ApprovalWatchers approvals) {
         if (feed != ChangeFeed.NONE) {
             keys.followMisses();
         }

@@ -1,12 +1,15 @@
 package coffre.kms.server.store;
 
+import coffre.kms.server.approval.Approval;
 import coffre.kms.server.approval.ApprovalStore;
+import coffre.kms.server.approval.OfficerRecord;
+import coffre.kms.server.approval.QuorumRule;
 import coffre.kms.server.cluster.ChangeFeed;
 import coffre.kms.server.cluster.ChangePublisher;
+import coffre.kms.server.codec.QuorumMessages;
 import coffre.kms.server.keys.KeyMetadataStore;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.Officer;
-import coffre.kms.v1.QuorumRule;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
@@ -21,12 +24,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * {@link ApprovalStore} over JDBC (H2 or PostgreSQL): whole records as base64 protobuf, with the
- * phase, times and revision in columns. Each method is one transaction.
+ * {@link ApprovalStore} over JDBC (H2 or PostgreSQL): whole records as base64 protobuf (the API's
+ * {@code Officer} and {@code ApprovalRequest}, see {@link QuorumMessages}), with the phase, times
+ * and revision in columns. Each method is one transaction.
  */
 public final class JdbcApprovalStore implements ApprovalStore {
     private static final int QUORUM_ROW = 1;
@@ -54,21 +59,20 @@ public final class JdbcApprovalStore implements ApprovalStore {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    return Optional.of(new Initialization(QuorumRule.newBuilder().setThreshold(rs.getInt(1))
-                            .setMinPerOperator(rs.getInt(2)).build(), rs.getString(3)));
+                    return Optional.of(new Initialization(new QuorumRule(rs.getInt(1), rs.getInt(2)), rs.getString(3)));
                 }
             }
         });
     }
 
     @Override
-    public boolean initialize(QuorumRule rule, String ceremonyDigest, List<Officer> officers, Instant at) {
+    public boolean initialize(QuorumRule rule, String ceremonyDigest, List<OfficerRecord> officers, Instant at) {
         return transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_quorum "
                     + "(id, threshold, min_per_operator, ceremony_digest, initialized_at) VALUES (?, ?, ?, ?, ?)")) {
                 st.setInt(1, QUORUM_ROW);
-                st.setInt(2, rule.getThreshold());
-                st.setInt(3, rule.getMinPerOperator());
+                st.setInt(2, rule.threshold());
+                st.setInt(3, rule.minPerOperator());
                 st.setString(4, ceremonyDigest);
                 st.setObject(5, at.atOffset(ZoneOffset.UTC));
                 st.executeUpdate();
@@ -78,8 +82,8 @@ public final class JdbcApprovalStore implements ApprovalStore {
                 }
                 throw e;
             }
-            for (Officer officer : officers) {
-                upsertOfficer(c, officer);
+            for (OfficerRecord officer : officers) {
+                upsertOfficer(c, QuorumMessages.officer(officer));
             }
             return true;
         });
@@ -90,8 +94,8 @@ public final class JdbcApprovalStore implements ApprovalStore {
         transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "UPDATE kms_quorum SET threshold = ?, min_per_operator = ? WHERE id = ?")) {
-                st.setInt(1, rule.getThreshold());
-                st.setInt(2, rule.getMinPerOperator());
+                st.setInt(1, rule.threshold());
+                st.setInt(2, rule.minPerOperator());
                 st.setInt(3, QUORUM_ROW);
                 st.executeUpdate();
             }
@@ -100,13 +104,13 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public List<Officer> officers() {
+    public List<OfficerRecord> officers() {
         return transactions.run(c -> {
-            List<Officer> out = new ArrayList<>();
+            List<OfficerRecord> out = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement("SELECT body FROM kms_officer ORDER BY id");
                  ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    out.add(decode(rs.getString(1), Officer.parser()));
+                    out.add(decode(rs.getString(1), Officer.parser(), QuorumMessages::officer));
                 }
             }
             return out;
@@ -114,9 +118,9 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public void saveOfficer(Officer officer) {
+    public void saveOfficer(OfficerRecord officer) {
         transactions.run(c -> {
-            upsertOfficer(c, officer);
+            upsertOfficer(c, QuorumMessages.officer(officer));
             return null;
         });
     }
@@ -139,20 +143,19 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public void insert(ApprovalRequest request, Instant expiresAt) {
+    public void insert(Approval request, Instant expiresAt) {
         transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_approval "
                     + "(id, phase, created_at, expires_at, revision, body) VALUES (?, ?, ?, ?, ?, ?)")) {
-                st.setString(1, request.getId());
+                st.setString(1, request.id());
                 st.setString(2, Phase.PENDING.name());
-                st.setObject(3, OffsetDateTime.ofInstant(Instant.ofEpochSecond(request.getCreateTime().getSeconds(),
-                        request.getCreateTime().getNanos()), ZoneOffset.UTC));
+                st.setObject(3, OffsetDateTime.ofInstant(request.createTime(), ZoneOffset.UTC));
                 st.setObject(4, expiresAt.atOffset(ZoneOffset.UTC));
                 st.setLong(5, 1);
-                st.setString(6, encode(request));
+                st.setString(6, encode(QuorumMessages.request(request)));
                 st.executeUpdate();
             }
-            changes.publish(c, ChangeFeed.Topic.APPROVAL, request.getId());
+            changes.publish(c, ChangeFeed.Topic.APPROVAL, request.id());
             return null;
         });
     }
@@ -170,20 +173,20 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public boolean update(ApprovalRequest request, Phase phase, long expectedRevision) {
+    public boolean update(Approval request, Phase phase, long expectedRevision) {
         return transactions.run(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "UPDATE kms_approval SET phase = ?, body = ?, revision = ? WHERE id = ? AND revision = ?")) {
                 st.setString(1, phase.name());
-                st.setString(2, encode(request));
+                st.setString(2, encode(QuorumMessages.request(request)));
                 st.setLong(3, expectedRevision + 1);
-                st.setString(4, request.getId());
+                st.setString(4, request.id());
                 st.setLong(5, expectedRevision);
                 if (st.executeUpdate() != 1) {
                     return false;
                 }
             }
-            changes.publish(c, ChangeFeed.Topic.APPROVAL, request.getId());
+            changes.publish(c, ChangeFeed.Topic.APPROVAL, request.id());
             return true;
         });
     }
@@ -254,16 +257,17 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
 
     private static Stored stored(ResultSet rs) throws SQLException {
-        return new Stored(decode(rs.getString(1), ApprovalRequest.parser()), Phase.valueOf(rs.getString(2)), rs.getLong(3));
+        return new Stored(decode(rs.getString(1), ApprovalRequest.parser(), QuorumMessages::approval),
+                Phase.valueOf(rs.getString(2)), rs.getLong(3));
     }
 
     private static String encode(MessageLite message) {
         return Base64.getEncoder().encodeToString(message.toByteArray());
     }
 
-    private static <T> T decode(String text, Parser<T> parser) throws SQLException {
+    private static <M, T> T decode(String text, Parser<M> parser, Function<M, T> record) throws SQLException {
         try {
-            return parser.parseFrom(Base64.getDecoder().decode(text));
+            return record.apply(parser.parseFrom(Base64.getDecoder().decode(text)));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw new SQLException("stored record is unreadable", e);
         }

@@ -17,8 +17,6 @@ import coffre.kms.server.testing.MutableClock;
 import coffre.kms.server.testing.PostgresTestDatabase;
 import coffre.kms.server.testing.SoftwareHsm;
 import coffre.kms.server.testing.TestOfficers;
-import coffre.kms.v1.ApprovalRequest;
-import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.DataOperation;
 import coffre.kms.v1.Decision;
 import coffre.kms.v1.GrantSpec;
@@ -80,7 +78,7 @@ class QuorumClusterIT {
         schema = db.newSchema("quorum");
         a = node();
         b = node();
-        a.quorum().initCeremony(officers.ceremony());
+        a.quorum().initCeremony(officers.signedCeremony());
     }
 
     @AfterEach
@@ -101,12 +99,12 @@ class QuorumClusterIT {
             return "counted";
         }, new BreakGlassAllowances(), Duration.ofMinutes(15), clock);
         QuorumService quorum = QuorumService.open(storage.approvals(), approved, Duration.ofHours(1), clock);
-        approved.officerChanges(quorum);
-        ClusterSync.start(storage.changes(), new KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum);
+        approved.officerChanges(quorum.officerChanges());
+        ClusterSync.start(storage.changes(), new KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers());
         return new Node(storage, quorum);
     }
 
-    private ApprovalRequest submit(String tag) {
+    private Approval submit(String tag) {
         Instant now = clock.instant();
         return a.quorum().submit(Operation.newBuilder().setCreateGrant(coffre.kms.v1.CreateGrantOperation.newBuilder()
                 .setGrant(GrantSpec.newBuilder().setKeyId("key-abcdefghijklmnopqrstuvwxyz").setPrincipal(tag)
@@ -119,18 +117,18 @@ class QuorumClusterIT {
     }
 
     /** Votes on the nodes at the same moment; returns each vote's outcome (a state or an error reason). */
-    private List<String> voteAtOnce(ApprovalRequest request, List<Node> nodes, List<String> voters) throws Exception {
+    private List<String> voteAtOnce(Approval request, List<Node> nodes, List<String> voters) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(voters.size());
         try {
             CyclicBarrier start = new CyclicBarrier(voters.size());
             List<Future<String>> outcomes = new ArrayList<>();
             for (int i = 0; i < voters.size(); i++) {
                 Node node = nodes.get(i);
-                var vote = officers.get(voters.get(i)).vote(request, Decision.APPROVE, clock.instant());
+                var vote = officers.get(voters.get(i)).ballot(request, Decision.APPROVE, clock.instant());
                 outcomes.add(pool.submit(() -> {
                     start.await();
                     try {
-                        return node.quorum().vote(vote, ADMIN).getState().name();
+                        return node.quorum().vote(vote, ADMIN).state().name();
                     } catch (KmsException e) {
                         return e.reason().name();
                     }
@@ -151,12 +149,12 @@ class QuorumClusterIT {
         int rounds = 15;
         for (int round = 0; round < rounds; round++) {
             String tag = "round-" + round;
-            ApprovalRequest request = submit(tag);
+            Approval request = submit(tag);
             List<String> outcomes = voteAtOnce(request, List.of(a, b), List.of("alice", "carol"));
             assertEquals(1, executions.get(tag).get(), tag + ": " + outcomes);
             assertTrue(outcomes.contains("EXECUTED"), tag + ": " + outcomes);
-            assertEquals(ApprovalState.EXECUTED, b.quorum().get(request.getId()).getState());
-            assertEquals(2, a.quorum().get(request.getId()).getVotesCount());
+            assertEquals(Approval.State.EXECUTED, b.quorum().get(request.id()).state());
+            assertEquals(2, a.quorum().get(request.id()).votes().size());
         }
     }
 
@@ -164,7 +162,7 @@ class QuorumClusterIT {
     void threeVotesOnTwoNodesForATwoOfThreeRuleStillExecuteOnce() throws Exception {
         for (int round = 0; round < 10; round++) {
             String tag = "three-" + round;
-            ApprovalRequest request = submit(tag);
+            Approval request = submit(tag);
             List<String> outcomes = voteAtOnce(request, List.of(a, b, b), List.of("alice", "carol", "bob"));
             assertEquals(1, executions.get(tag).get(), tag + ": " + outcomes);
             for (String outcome : outcomes) {
@@ -172,7 +170,7 @@ class QuorumClusterIT {
                 assertTrue(Set.of("EXECUTED", "PENDING", ErrorReason.APPROVAL_REQUEST_CLOSED.name()).contains(outcome),
                         tag + ": " + outcomes);
             }
-            assertEquals(ApprovalState.EXECUTED, a.quorum().get(request.getId()).getState());
+            assertEquals(Approval.State.EXECUTED, a.quorum().get(request.id()).state());
         }
     }
 
@@ -180,7 +178,7 @@ class QuorumClusterIT {
     void anActNowSignatureUsedOnOneNodeIsRefusedOnTheOther() {
         Operation disable = Operation.newBuilder().setDisableKey(coffre.kms.v1.KeyOperation.newBuilder()
                 .setKeyId("key-abcdefghijklmnopqrstuvwxyz")).build();
-        var signature = officers.get("alice").actNow(disable, clock.instant());
+        var signature = officers.get("alice").actNowSignature(disable, clock.instant());
         a.quorum().verifyActNow(disable, signature);
         KmsException replay = org.junit.jupiter.api.Assertions.assertThrows(KmsException.class,
                 () -> b.quorum().verifyActNow(disable, signature));
@@ -189,7 +187,7 @@ class QuorumClusterIT {
 
     @Test
     void aWatcherOnOneNodeSeesRequestsMadeAndClosedOnTheOther() throws Exception {
-        BlockingQueue<ApprovalRequest> seen = new LinkedBlockingQueue<>();
+        BlockingQueue<Approval> seen = new LinkedBlockingQueue<>();
         // Announcements made before B listens are covered by resyncs of keys and grants only.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!b.storage().changes().listening() && System.nanoTime() < deadline) {
@@ -197,19 +195,19 @@ class QuorumClusterIT {
         }
         AutoCloseable watch = b.quorum().watch(Set.of(), seen::add);
         try {
-            ApprovalRequest request = submit("watched");
-            ApprovalRequest created = seen.poll(5, TimeUnit.SECONDS);
-            assertEquals(request.getId(), created == null ? null : created.getId());
-            assertEquals(ApprovalState.PENDING, created.getState());
-            a.quorum().vote(officers.get("alice").vote(request, Decision.APPROVE, clock.instant()), ADMIN);
-            a.quorum().vote(officers.get("carol").vote(request, Decision.APPROVE, clock.instant()), ADMIN);
-            ApprovalRequest last = null;
+            Approval request = submit("watched");
+            Approval created = seen.poll(5, TimeUnit.SECONDS);
+            assertEquals(request.id(), created == null ? null : created.id());
+            assertEquals(Approval.State.PENDING, created.state());
+            a.quorum().vote(officers.get("alice").ballot(request, Decision.APPROVE, clock.instant()), ADMIN);
+            a.quorum().vote(officers.get("carol").ballot(request, Decision.APPROVE, clock.instant()), ADMIN);
+            Approval last = null;
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while ((last == null || last.getState() != ApprovalState.EXECUTED) && System.nanoTime() < deadline) {
-                ApprovalRequest next = seen.poll(100, TimeUnit.MILLISECONDS);
+            while ((last == null || last.state() != Approval.State.EXECUTED) && System.nanoTime() < deadline) {
+                Approval next = seen.poll(100, TimeUnit.MILLISECONDS);
                 last = next == null ? last : next;
             }
-            assertEquals(ApprovalState.EXECUTED, last == null ? null : last.getState());
+            assertEquals(Approval.State.EXECUTED, last == null ? null : last.state());
         } finally {
             watch.close();
         }

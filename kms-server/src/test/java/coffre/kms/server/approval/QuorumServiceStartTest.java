@@ -10,9 +10,6 @@ import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.store.Storage;
 import coffre.kms.server.store.StoreFactoryAccess;
 import coffre.kms.server.testing.TestOfficers;
-import coffre.kms.v1.Officer;
-import coffre.kms.v1.OfficerStatus;
-import coffre.kms.v1.QuorumRule;
 import coffre.kms.v1.SignatureAlgorithm;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,21 +29,22 @@ class QuorumServiceStartTest {
 
     @Test
     void aStoreWithOneKeyUnderTwoOfficersIsNotServed() {
-        Officer alice = TestOfficers.newOfficer("alice", "op-a", SignatureAlgorithm.ED25519, "spiffe://t/alice").officer()
-                .toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build();
-        Officer carol = TestOfficers.newOfficer("carol", "op-b", SignatureAlgorithm.ED25519, "spiffe://t/carol").officer()
-                .toBuilder().setStatus(OfficerStatus.OFFICER_ACTIVE).build();
-        Officer alias = alice.toBuilder().setId("alice-2").setPrincipal("spiffe://t/alice-2")
-                .setPublicKey(TestOfficers.withNullAlgorithmParameter(alice.getPublicKey())).build();
+        OfficerRecord alice = TestOfficers.newOfficer("alice", "op-a", SignatureAlgorithm.ED25519, "spiffe://t/alice")
+                .record(Instant.now());
+        OfficerRecord carol = TestOfficers.newOfficer("carol", "op-b", SignatureAlgorithm.ED25519, "spiffe://t/carol")
+                .record(Instant.now());
+        OfficerRecord alias = new OfficerRecord("alice-2", alice.displayName(), alice.operator(), "spiffe://t/alice-2",
+                TestOfficers.withNullAlgorithmParameter(alice.publicKey()), alice.status(), alice.fingerprint(),
+                alice.createTime());
         try (Storage storage = StoreFactoryAccess.openH2(dir.resolve("db"))) {
-            storage.approvals().initialize(QuorumRule.newBuilder().setThreshold(2).setMinPerOperator(1).build(),
-                    "0".repeat(64), List.of(alice, carol, alias), Instant.now());
+            storage.approvals().initialize(new QuorumRule(2, 1), "0".repeat(64), List.of(alice, carol, alias),
+                    Instant.now());
             KmsException e = assertThrows(KmsException.class, () -> QuorumService.open(storage.approvals(),
                     null, Duration.ofHours(1), Clock.systemUTC()));
             assertEquals(ErrorReason.OFFICER_ALREADY_EXISTS, e.reason());
             assertTrue(e.getMessage().contains("alice") && e.getMessage().contains("alice-2"), e.getMessage());
 
-            storage.approvals().saveOfficer(alias.toBuilder().setStatus(OfficerStatus.OFFICER_REMOVED).build());
+            storage.approvals().saveOfficer(alias.withStatus(OfficerRecord.Status.REMOVED));
             assertDoesNotThrow(() -> QuorumService.open(storage.approvals(), null, Duration.ofHours(1),
                     Clock.systemUTC()));
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import coffre.kms.server.access.GrantRecord;
+import coffre.kms.server.approval.OfficerRecord;
 import coffre.kms.server.approval.OfficerRules;
 import coffre.kms.server.approval.SignedDocumentCodec;
 import coffre.kms.server.keys.Alias;
@@ -119,7 +120,7 @@ class RequestValidationFuzzTest {
             return;
         }
         succeedsOrFailsWith(Set.of(ErrorReason.INVALID_OFFICER), () -> {
-            OfficerRules.validate(officer);
+            OfficerRules.validate(OfficerRecord.admitted(officer, NOW));
             return officer;
         });
     }

@@ -4,14 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.kms.server.approval.Approval;
 import coffre.kms.server.approval.ApprovalStore;
 import coffre.kms.server.approval.ApprovalStore.Phase;
-import coffre.kms.v1.ApprovalRequest;
-import coffre.kms.v1.ApprovalState;
-import coffre.kms.v1.Officer;
-import coffre.kms.v1.OfficerStatus;
-import coffre.kms.v1.QuorumRule;
-import com.google.protobuf.Timestamp;
+import coffre.kms.server.approval.OfficerRecord;
+import coffre.kms.server.approval.OfficerRecord.Status;
+import coffre.kms.server.approval.OfficerSignature;
+import coffre.kms.server.approval.QuorumRule;
+import coffre.kms.server.approval.SignedTime;
+import coffre.kms.v1.Decision;
+import coffre.kms.v1.OfficerPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,19 +31,22 @@ import org.junit.jupiter.api.Test;
  */
 abstract class JdbcApprovalStoreContract {
     private static final Instant NOW = Instant.parse("2026-03-01T10:15:30.123456Z");
-    private static final QuorumRule TWO_OF_THREE = QuorumRule.newBuilder().setThreshold(2).setMinPerOperator(1).build();
+    private static final QuorumRule TWO_OF_THREE = new QuorumRule(2, 1);
 
     /** Opens the test's database, fresh for each test; each call opens it again (a restart). */
     abstract Storage open();
 
-    private static Officer officer(String id, OfficerStatus status) {
-        return Officer.newBuilder().setId(id).setDisplayName(id).setOperator("op-a").setStatus(status).build();
+    private static OfficerRecord officer(String id, Status status) {
+        return new OfficerRecord(id, id, "op-a", "", OfficerPublicKey.getDefaultInstance(), status, "", NOW);
     }
 
-    private static ApprovalRequest request(String id, Instant created) {
-        return ApprovalRequest.newBuilder().setId(id).setRequester("spiffe://coffre.test/admin")
-                .setCreateTime(Timestamp.newBuilder().setSeconds(created.getEpochSecond()).setNanos(created.getNano()))
-                .setState(ApprovalState.PENDING).build();
+    private static Approval request(String id, Instant created) {
+        return Approval.pending(id, new byte[0], new byte[32], "spiffe://coffre.test/admin", created,
+                created.plus(Duration.ofHours(1)), TWO_OF_THREE, "");
+    }
+
+    private static Approval.Vote vote(String officerId) {
+        return new Approval.Vote(new OfficerSignature(officerId, SignedTime.of(NOW), new byte[64]), Decision.APPROVE, true);
     }
 
     @Test
@@ -49,20 +54,18 @@ abstract class JdbcApprovalStoreContract {
         try (Storage storage = open()) {
             ApprovalStore store = storage.approvals();
             assertTrue(store.initialization().isEmpty());
-            List<Officer> first = List.of(officer("bob", OfficerStatus.OFFICER_ACTIVE),
-                    officer("alice", OfficerStatus.OFFICER_ACTIVE));
+            List<OfficerRecord> first = List.of(officer("bob", Status.ACTIVE), officer("alice", Status.ACTIVE));
             assertTrue(store.initialize(TWO_OF_THREE, "d1", first, NOW));
-            assertFalse(store.initialize(TWO_OF_THREE, "d2", List.of(officer("eve", OfficerStatus.OFFICER_ACTIVE)), NOW),
+            assertFalse(store.initialize(TWO_OF_THREE, "d2", List.of(officer("eve", Status.ACTIVE)), NOW),
                     "a second ceremony changes nothing");
-            store.saveOfficer(officer("bob", OfficerStatus.OFFICER_SUSPENDED));
-            store.setRule(TWO_OF_THREE.toBuilder().setThreshold(1).build());
+            store.saveOfficer(officer("bob", Status.SUSPENDED));
+            store.setRule(new QuorumRule(1, 1));
         }
         try (Storage reopened = open()) {
             ApprovalStore store = reopened.approvals();
-            assertEquals(new ApprovalStore.Initialization(TWO_OF_THREE.toBuilder().setThreshold(1).build(), "d1"),
+            assertEquals(new ApprovalStore.Initialization(new QuorumRule(1, 1), "d1"),
                     store.initialization().orElseThrow());
-            assertEquals(List.of(officer("alice", OfficerStatus.OFFICER_ACTIVE),
-                    officer("bob", OfficerStatus.OFFICER_SUSPENDED)), store.officers());
+            assertEquals(List.of(officer("alice", Status.ACTIVE), officer("bob", Status.SUSPENDED)), store.officers());
         }
     }
 
@@ -70,11 +73,11 @@ abstract class JdbcApprovalStoreContract {
     void updateIsACompareAndSetOnTheRevision() {
         try (Storage storage = open()) {
             ApprovalStore store = storage.approvals();
-            ApprovalRequest pending = request("apr-a", NOW);
+            Approval pending = request("apr-a", NOW);
             store.insert(pending, NOW.plus(Duration.ofHours(1)));
             assertEquals(new ApprovalStore.Stored(pending, Phase.PENDING, 1), store.find("apr-a").orElseThrow());
 
-            ApprovalRequest voted = pending.toBuilder().setSummary("one vote").build();
+            Approval voted = pending.withVote(vote("alice"));
             assertTrue(store.update(voted, Phase.PENDING, 1));
             assertFalse(store.update(voted, Phase.EXECUTING, 1), "revision 1 is gone");
             assertTrue(store.update(voted, Phase.EXECUTING, 2));
@@ -91,8 +94,8 @@ abstract class JdbcApprovalStoreContract {
             store.insert(request("apr-late", NOW.plusSeconds(10)), NOW.plusSeconds(100));
             store.insert(request("apr-early", NOW), NOW.plusSeconds(50));
             store.insert(request("apr-done", NOW.plusSeconds(5)), NOW.plusSeconds(5));
-            assertTrue(store.update(request("apr-done", NOW.plusSeconds(5)).toBuilder()
-                    .setState(ApprovalState.EXECUTED).build(), Phase.EXECUTED, 1));
+            assertTrue(store.update(request("apr-done", NOW.plusSeconds(5)).executed("done", NOW.plusSeconds(6)),
+                    Phase.EXECUTED, 1));
 
             assertEquals(List.of("apr-early", "apr-late"), ids(store.list(List.of(Phase.PENDING))));
             assertEquals(List.of("apr-early", "apr-done", "apr-late"), ids(store.list(List.of())));
@@ -114,7 +117,7 @@ abstract class JdbcApprovalStoreContract {
                 CyclicBarrier start = new CyclicBarrier(writers);
                 List<Future<Boolean>> outcomes = new ArrayList<>();
                 for (int w = 0; w < writers; w++) {
-                    ApprovalRequest mine = request(id, NOW).toBuilder().setSummary("writer " + w).build();
+                    Approval mine = request(id, NOW).withVote(vote("writer-" + w));
                     outcomes.add(pool.submit(() -> {
                         start.await();
                         return store.update(mine, Phase.EXECUTING, 1);
@@ -132,6 +135,29 @@ abstract class JdbcApprovalStoreContract {
         }
     }
 
+    /** Every field of a request and an officer reads back as written: the store keeps whole records. */
+    @Test
+    void recordsReadBackWithEveryField() {
+        try (Storage storage = open()) {
+            ApprovalStore store = storage.approvals();
+            Approval request = Approval.pending("apr-full", new byte[] {8, 1}, new byte[32], "spiffe://coffre.test/admin",
+                            NOW, NOW.plus(Duration.ofHours(1)), TWO_OF_THREE, "enable key key-x")
+                    .withVote(vote("alice"))
+                    .withVote(new Approval.Vote(new OfficerSignature("bob", new SignedTime(NOW.getEpochSecond(), 7),
+                            new byte[] {1, 2, 3}), Decision.REJECT, false))
+                    .failed("KEY_DESTROYED", "key key-x was destroyed", NOW.plusSeconds(9));
+            store.insert(request, NOW.plus(Duration.ofHours(1)));
+            assertEquals(request, store.find("apr-full").orElseThrow().request());
+
+            OfficerRecord officer = new OfficerRecord("carol", "Carol Petit", "op-b", "spiffe://coffre.test/carol",
+                    OfficerPublicKey.newBuilder().setAlgorithm(coffre.kms.v1.SignatureAlgorithm.ED25519)
+                            .setSpkiDer(com.google.protobuf.ByteString.copyFrom(new byte[44])).build(),
+                    Status.REMOVED, "ab".repeat(32), NOW.plusNanos(123));
+            store.saveOfficer(officer);
+            assertEquals(List.of(officer), store.officers());
+        }
+    }
+
     @Test
     void aUsedSignatureIsRecordedOnceAndForgottenAfterItsWindow() {
         try (Storage storage = open()) {
@@ -146,6 +172,6 @@ abstract class JdbcApprovalStoreContract {
     }
 
     private static List<String> ids(List<ApprovalStore.Stored> stored) {
-        return stored.stream().map(s -> s.request().getId()).toList();
+        return stored.stream().map(s -> s.request().id()).toList();
     }
 }

@@ -1,5 +1,13 @@
 package coffre.kms.server.testing;
 
+import coffre.kms.server.approval.Approval;
+import coffre.kms.server.approval.Ballot;
+import coffre.kms.server.approval.OfficerRecord;
+import coffre.kms.server.approval.OfficerSignature;
+import coffre.kms.server.approval.SignedCeremony;
+import coffre.kms.server.grpc.OfficerSignatures;
+import coffre.kms.server.grpc.approvals.ApprovalMessages;
+import coffre.kms.server.grpc.officers.OfficerMessages;
 import coffre.kms.v1.ApprovalRequest;
 import coffre.kms.v1.CeremonyDocument;
 import coffre.kms.v1.CeremonySignature;
@@ -7,7 +15,6 @@ import coffre.kms.v1.Decision;
 import coffre.kms.v1.InitCeremonyRequest;
 import coffre.kms.v1.Officer;
 import coffre.kms.v1.OfficerPublicKey;
-import coffre.kms.v1.OfficerSignature;
 import coffre.kms.v1.Operation;
 import coffre.kms.v1.QuorumRule;
 import coffre.kms.v1.SignatureAlgorithm;
@@ -47,16 +54,35 @@ public final class TestOfficers {
         }
 
         public VoteRequest vote(ApprovalRequest request, Decision decision, Instant at) {
+            return vote(request.getId(), request.getDigest().toByteArray(), decision, at);
+        }
+
+        /** The same vote, as the approval engine receives it from the gRPC edge. */
+        public Ballot ballot(Approval request, Decision decision, Instant at) {
+            return ApprovalMessages.ballot(vote(request.id(), request.digest(), decision, at));
+        }
+
+        private VoteRequest vote(String requestId, byte[] digest, Decision decision, Instant at) {
             Timestamp time = timestamp(at);
-            byte[] statement = Statements.vote(request.getId(), request.getDigest().toByteArray(), decision, time);
-            return VoteRequest.newBuilder().setRequestId(request.getId()).setOfficerId(id()).setDecision(decision)
+            byte[] statement = Statements.vote(requestId, digest, decision, time);
+            return VoteRequest.newBuilder().setRequestId(requestId).setOfficerId(id()).setDecision(decision)
                     .setSignedTime(time).setSignature(ByteString.copyFrom(sign(statement))).build();
         }
 
-        public OfficerSignature actNow(Operation operation, Instant at) {
+        public coffre.kms.v1.OfficerSignature actNow(Operation operation, Instant at) {
             Timestamp time = timestamp(at);
-            return OfficerSignature.newBuilder().setOfficerId(id()).setSignedTime(time)
+            return coffre.kms.v1.OfficerSignature.newBuilder().setOfficerId(id()).setSignedTime(time)
                     .setSignature(ByteString.copyFrom(sign(Statements.actNow(operation, time)))).build();
+        }
+
+        /** The same signature, as the approval engine receives it from the gRPC edge. */
+        public OfficerSignature actNowSignature(Operation operation, Instant at) {
+            return OfficerSignatures.required(true, actNow(operation, at));
+        }
+
+        /** This officer as registered at {@code at}, active. */
+        public OfficerRecord record(Instant at) {
+            return OfficerRecord.admitted(officer, at);
         }
     }
 
@@ -137,6 +163,11 @@ public final class TestOfficers {
                     .setSignature(ByteString.copyFrom(officer.sign(Statements.ceremony(bytes)))));
         }
         return request.build();
+    }
+
+    /** The init ceremony, as the approval engine receives it from the gRPC edge. */
+    public SignedCeremony signedCeremony() {
+        return OfficerMessages.ceremony(ceremony());
     }
 
     public static Timestamp timestamp(Instant at) {

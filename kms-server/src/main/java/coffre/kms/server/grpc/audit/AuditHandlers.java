@@ -1,6 +1,7 @@
 package coffre.kms.server.grpc.audit;
 
 import coffre.kms.server.approval.ApprovalGate;
+import coffre.kms.server.codec.QuorumMessages;
 import coffre.kms.server.audit.AuditAnchor;
 import coffre.kms.server.audit.AuditCheckpoint;
 import coffre.kms.server.audit.AuditEventType;
@@ -119,7 +120,7 @@ public final class AuditHandlers {
         coffre.kms.v1.Operation operation = coffre.kms.v1.Operation.newBuilder().setPruneAudit(PruneAuditOperation
                 .newBuilder().setNode(r.getNode()).setThroughSequence(r.getThroughSequence())
                 .setArchiveSha256(r.getArchiveSha256())).build();
-        return PruneAuditChainResponse.newBuilder().setApprovalRequest(approvals.submit(operation, caller)).build();
+        return PruneAuditChainResponse.newBuilder().setApprovalRequest(QuorumMessages.request(approvals.submit(operation, caller))).build();
     }
 
     /**

@@ -4,11 +4,13 @@ import coffre.kms.server.access.GrantRecord;
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.approval.ApprovalGate;
 import coffre.kms.server.approval.SignedDocumentCodec;
+import coffre.kms.server.codec.QuorumMessages;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyReference;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Operation;
+import coffre.kms.server.grpc.OfficerSignatures;
 import coffre.kms.server.grpc.Unary;
 import coffre.kms.server.grpc.UnaryHandler;
 import coffre.kms.v1.CreateGrantOperation;
@@ -37,9 +39,9 @@ public final class GrantHandlers {
                     approvals.requireInitialized();
                     GrantRecord.create(SignedDocumentCodec.grantTerms(r.getGrant()), clock.instant(), random);
                     KeyLifecycle.requireNotDestroyed(lifecycle.get(new KeyReference.ById(new KeyId(r.getGrant().getKeyId()))));
-                    return CreateGrantResponse.newBuilder().setApprovalRequest(approvals.submit(
+                    return CreateGrantResponse.newBuilder().setApprovalRequest(QuorumMessages.request(approvals.submit(
                             coffre.kms.v1.Operation.newBuilder().setCreateGrant(
-                                    CreateGrantOperation.newBuilder().setGrant(r.getGrant())).build(), caller)).build();
+                                    CreateGrantOperation.newBuilder().setGrant(r.getGrant())).build(), caller))).build();
                 }),
                 new Unary<>(KeyServiceGrpc.getListGrantsMethod(), Operation.LIST_GRANTS, (caller, r) ->
                         ListGrantsResponse.newBuilder().addAllGrants(grants.list(
@@ -50,11 +52,9 @@ public final class GrantHandlers {
                     if (r.getGrantId().isEmpty()) {
                         throw KmsException.missing("grant_id");
                     }
-                    if (!r.hasSignature()) {
-                        throw KmsException.missing("signature");
-                    }
                     approvals.verifyActNow(coffre.kms.v1.Operation.newBuilder()
-                            .setRevokeGrant(GrantOperation.newBuilder().setGrantId(r.getGrantId())).build(), r.getSignature());
+                                    .setRevokeGrant(GrantOperation.newBuilder().setGrantId(r.getGrantId())).build(),
+                            OfficerSignatures.required(r.hasSignature(), r.getSignature()));
                     return RevokeGrantResponse.newBuilder()
                             .setGrant(GrantMessages.toProto(grants.revoke(r.getGrantId()))).build();
                 }));

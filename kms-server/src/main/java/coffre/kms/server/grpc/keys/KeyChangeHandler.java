@@ -1,6 +1,7 @@
 package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.approval.ApprovalGate;
+import coffre.kms.server.codec.QuorumMessages;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.keys.KeyReference;
@@ -59,6 +60,6 @@ final class KeyChangeHandler<Req, Resp> implements UnaryHandler<Req, Resp> {
         KeyMetadata key = lifecycle.get(KeyReference.parse(keyIdOf.apply(request), "key_id"));
         KeyLifecycle.requireNotDestroyed(key);
         precondition.accept(key);
-        return Reply.of(reply.apply(approvals.submit(change.apply(key, request), caller)));
+        return Reply.of(reply.apply(QuorumMessages.request(approvals.submit(change.apply(key, request), caller))));
     }
 }

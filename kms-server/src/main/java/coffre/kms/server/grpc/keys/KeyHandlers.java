@@ -2,9 +2,11 @@ package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.approval.ApprovalGate;
 import coffre.kms.server.approval.SignedDocumentCodec;
-import coffre.kms.server.domain.KmsException;
+import coffre.kms.server.codec.QuorumMessages;
+
 import coffre.kms.server.domain.Operation;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.grpc.OfficerSignatures;
 import coffre.kms.server.grpc.Unary;
 import coffre.kms.server.grpc.UnaryHandler;
 import coffre.kms.server.keys.Alias;
@@ -59,7 +61,8 @@ public final class KeyHandlers {
                 .putAllLabels(request.getLabelsMap())
                 .setAccessPolicy(request.getAccessPolicy())
                 .setApprovalPolicy(request.getApprovalPolicy())).build();
-        return CreateKeyResponse.newBuilder().setApprovalRequest(approvals.submit(create, caller)).build();
+        return CreateKeyResponse.newBuilder()
+                .setApprovalRequest(QuorumMessages.request(approvals.submit(create, caller))).build();
     }
 
     /**
@@ -69,11 +72,9 @@ public final class KeyHandlers {
     static DisableKeyResponse disableKey(KeyLifecycle lifecycle, ApprovalGate approvals, DisableKeyRequest request) {
         approvals.requireInitialized();
         KeyReference key = KeyReference.parse(request.getKeyId(), "key_id");
-        if (!request.hasSignature()) {
-            throw KmsException.missing("signature");
-        }
         approvals.verifyActNow(coffre.kms.v1.Operation.newBuilder()
-                .setDisableKey(KeyOperation.newBuilder().setKeyId(request.getKeyId())).build(), request.getSignature());
+                        .setDisableKey(KeyOperation.newBuilder().setKeyId(request.getKeyId())).build(),
+                OfficerSignatures.required(request.hasSignature(), request.getSignature()));
         return DisableKeyResponse.newBuilder().setKey(KeyMessages.toProto(lifecycle.disable(key))).build();
     }
 }
