@@ -3,6 +3,7 @@ package coffre.kms.server.xks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.hsm.testing.SecretLedger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,6 +117,7 @@ class SigV4SdkSignerTest {
         byte[] aad = new byte[8192];
         random.nextBytes(plaintext);
         random.nextBytes(aad);
+        SecretLedger.record(plaintext);
         String arn = "arn:aws:iam::123456789012:user/" + "a".repeat(2048 - 31);
         String json = "{\n  \"requestMetadata\": {\"awsPrincipalArn\": \"" + arn + "\", \"kmsKeyArn\": \"" + arn
                 + "\", \"kmsOperation\": \"Encrypt\", \"kmsRequestId\": \"4112f4d6-db54-4af4-ae30-c55a22a8dfae\"},\n"

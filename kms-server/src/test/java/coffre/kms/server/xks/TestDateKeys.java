@@ -1,5 +1,6 @@
 package coffre.kms.server.xks;
 
+import coffre.hsm.testing.SecretLedger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * A software {@link SigV4DateKeySource} for the tests: computes {@code HMAC("AWS4" + secret, date)}
  * with the JDK, counts its calls and keeps every array it handed out (to check they are zeroed).
+ * Secrets go into the {@link SecretLedger}, so the suite's leak scan looks for them in the logs.
  */
 final class TestDateKeys implements SigV4DateKeySource {
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
@@ -21,6 +23,7 @@ final class TestDateKeys implements SigV4DateKeySource {
     final List<byte[]> handedOut = new ArrayList<>();
 
     TestDateKeys with(String accessKeyId, String secret) {
+        SecretLedger.record(secret);
         secrets.put(accessKeyId, secret);
         return this;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import coffre.hsm.testing.SecretLedger;
 import coffre.kms.server.domain.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -118,6 +119,7 @@ class XksAesGcmTest {
         byte[] cm = new XksCiphertextMetadata(3).encode();
         byte[] iv = HEX.parseHex("0102030405060708090a0b0c");
         byte[] plaintext = "a data key of 32 bytes, for once".getBytes(StandardCharsets.US_ASCII);
+        SecretLedger.record(plaintext);
         XksEncryptRequest request = new XksEncryptRequest(METADATA, SecretBytes.copyOf(plaintext), aad, true);
         XksAesGcm.checkEncrypt(request);
         byte[] sealed = jdkGcm(Cipher.ENCRYPT_MODE, KEY, iv, XksAesGcm.gcmAad(aad, cm), plaintext);
