@@ -1,0 +1,82 @@
+package coffre.kms.server.xks;
+
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * The spec's Base64: standard RFC 4648 §4 ({@code +/}, {@code =} padding), never URL-safe
+ * (changelog 1.0.2). Decoding is stricter than the JDK's: the length must be a multiple of four,
+ * padding only at the end, and the bits a short final group leaves over must be zero, so each byte
+ * string has exactly one accepted spelling.
+ *
+ * <p>It decodes straight from Jackson's character buffer, so a plaintext never becomes a
+ * {@code String} (which could not be zeroed).
+ */
+final class XksBase64 {
+    private XksBase64() {
+    }
+
+    /**
+     * @param field the JSON member, for the error message
+     * @throws XksException {@link XksError#VALIDATION} if the text is not canonical padded Base64
+     */
+    static byte[] decode(char[] text, int offset, int length, String field) {
+        if (length % 4 != 0) {
+            throw invalid(field);
+        }
+        int padding = 0;
+        while (padding < 2 && padding < length && text[offset + length - 1 - padding] == '=') {
+            padding++;
+        }
+        int dataChars = length - padding;
+        for (int i = 0; i < dataChars; i++) {
+            if (valueOf(text[offset + i]) < 0) {
+                throw invalid(field);
+            }
+        }
+        if (padding > 0) {
+            int lastValue = valueOf(text[offset + dataChars - 1]);
+            int unusedBits = padding == 2 ? 0x0f : 0x03;
+            if ((lastValue & unusedBits) != 0) {
+                throw invalid(field);
+            }
+        }
+        byte[] ascii = new byte[length];
+        try {
+            for (int i = 0; i < length; i++) {
+                ascii[i] = (byte) text[offset + i];
+            }
+            return Base64.getDecoder().decode(ascii);
+        } catch (IllegalArgumentException e) {
+            throw invalid(field);
+        } finally {
+            Arrays.fill(ascii, (byte) 0);
+        }
+    }
+
+    /** Decodes a whole string (for tests and non-secret values). */
+    static byte[] decode(String text, String field) {
+        return decode(text.toCharArray(), 0, text.length(), field);
+    }
+
+    static String encode(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static int valueOf(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '+' ? 62 : c == '/' ? 63 : -1;
+    }
+
+    private static XksException invalid(String field) {
+        return new XksException(XksError.VALIDATION, field + " is not standard padded Base64");
+    }
+}

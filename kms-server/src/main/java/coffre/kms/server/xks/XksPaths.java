@@ -1,0 +1,107 @@
+package coffre.kms.server.xks;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the request target of an XKS call into an {@link XksRoute}, refusing every path the spec
+ * does not define.
+ *
+ * <p>Grammar ({@code XksProxyUriPath} = prefix + {@code /kms/xks/v1}, at most 128 characters of
+ * {@code [A-Za-z0-9/_-]}, so the prefix has at most 117; external key ids are 1–128 characters of
+ * {@code [A-Za-z0-9._-]}; the whole URI is at most 256 characters, of which this sees the target):
+ * <pre>
+ *   {prefix}/kms/xks/v1/health
+ *   {prefix}/kms/xks/v1/keys/{externalKeyId}/metadata | encrypt | decrypt
+ * </pre>
+ *
+ * <p>Only normal paths pass: no empty segment ({@code //}), no {@code .} or {@code ..} segment, no
+ * {@code %} escape, no query. Every accepted path is then its own SigV4 canonical URI (all its
+ * characters are unreserved), so the verifier signs exactly the bytes received and two spellings of
+ * one path can never select different key stores.
+ *
+ * <p>Order of refusals: a target that is not an API path is 404 {@code InvalidUriPathException}
+ * whatever its method; an API path with a method other than POST is 405 (the spec's MUST, whatever
+ * the query); a POST with a query is 404.
+ */
+public final class XksPaths {
+    /** The fixed part every XKS path ends its prefix with. */
+    public static final String API_ROOT = "/kms/xks/v1";
+    public static final int MAX_URI_PATH_CHARS = 128;
+    public static final int MAX_PREFIX_CHARS = MAX_URI_PATH_CHARS - API_ROOT.length();
+    public static final int MAX_EXTERNAL_KEY_ID_CHARS = 128;
+    /** The spec caps the whole URI at 256 characters; the target is part of it. */
+    public static final int MAX_TARGET_CHARS = 256;
+
+    private static final Pattern PREFIX = Pattern.compile("(?:/[A-Za-z0-9_-]+)*");
+    private static final Pattern EXTERNAL_KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern API_PATH = Pattern.compile(
+            "(?<prefix>(?:/[A-Za-z0-9_-]+)*)/kms/xks/v1/"
+                    + "(?:health|keys/(?<key>[A-Za-z0-9._-]{1,128})/(?<op>metadata|encrypt|decrypt))");
+
+    private XksPaths() {
+    }
+
+    /**
+     * The route of a request.
+     *
+     * @param method        the HTTP method as received (methods are case-sensitive)
+     * @param requestTarget the origin-form target as received, path and query (Vert.x
+     *                      {@code HttpServerRequest.uri()}), never decoded
+     * @throws XksException                 {@link XksError#INVALID_URI_PATH} for any other target
+     * @throws XksMethodNotAllowedException for an API path requested with a method other than POST
+     */
+    public static XksRoute route(String method, String requestTarget) {
+        if (requestTarget == null || requestTarget.isEmpty() || requestTarget.length() > MAX_TARGET_CHARS) {
+            throw invalidPath();
+        }
+        int query = requestTarget.indexOf('?');
+        String path = query < 0 ? requestTarget : requestTarget.substring(0, query);
+        Matcher m = API_PATH.matcher(path);
+        if (!m.matches()) {
+            throw invalidPath();
+        }
+        String prefix = m.group("prefix");
+        String key = m.group("key");
+        if (prefix.length() > MAX_PREFIX_CHARS || isDotSegment(key)) {
+            throw invalidPath();
+        }
+        if (!"POST".equals(method)) {
+            throw new XksMethodNotAllowedException();
+        }
+        if (query >= 0) {
+            throw invalidPath();
+        }
+        return new XksRoute(prefix, operationOf(m.group("op")), key);
+    }
+
+    /** Whether {@code prefix} may be a key store's URI prefix (checked when the store is created). */
+    public static boolean isValidUriPrefix(String prefix) {
+        return prefix != null && prefix.length() <= MAX_PREFIX_CHARS && PREFIX.matcher(prefix).matches();
+    }
+
+    /** Whether {@code id} may be an external key id (checked when a key is mapped). */
+    public static boolean isValidExternalKeyId(String id) {
+        return id != null && EXTERNAL_KEY_ID.matcher(id).matches() && !isDotSegment(id);
+    }
+
+    private static boolean isDotSegment(String segment) {
+        return ".".equals(segment) || "..".equals(segment);
+    }
+
+    private static XksOperation operationOf(String segment) {
+        if (segment == null) {
+            return XksOperation.GET_HEALTH_STATUS;
+        }
+        return switch (segment) {
+            case "metadata" -> XksOperation.GET_KEY_METADATA;
+            case "encrypt" -> XksOperation.ENCRYPT;
+            case "decrypt" -> XksOperation.DECRYPT;
+            default -> throw invalidPath();
+        };
+    }
+
+    private static XksException invalidPath() {
+        return new XksException(XksError.INVALID_URI_PATH, XksError.INVALID_URI_PATH.defaultMessage());
+    }
+}
