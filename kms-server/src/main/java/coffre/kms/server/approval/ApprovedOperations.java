@@ -122,7 +122,10 @@ public final class ApprovedOperations {
             }
             case PRUNE_AUDIT -> auditPrunes.prune(op.getPruneAudit().getNode(), op.getPruneAudit().getThroughSequence(),
                     op.getPruneAudit().getArchiveSha256().toByteArray());
-            case DISABLE_KEY, REVOKE_GRANT, SUSPEND_OFFICER, KIND_NOT_SET -> throw new KmsException(
+            case CREATE_XKS_KEY_STORE, ACTIVATE_XKS_CREDENTIAL, ENABLE_XKS_KEY_STORE, MAP_XKS_KEY -> throw new KmsException(
+                    ErrorReason.INTERNAL_ERROR, "operation " + op.getKindCase() + " is not served by this node yet");
+            case DISABLE_KEY, REVOKE_GRANT, SUSPEND_OFFICER, DISABLE_XKS_KEY_STORE, REVOKE_XKS_CREDENTIAL, UNMAP_XKS_KEY,
+                 KIND_NOT_SET -> throw new KmsException(
                     ErrorReason.INTERNAL_ERROR, "operation " + op.getKindCase() + " does not go through approval");
         };
     }
