@@ -1,9 +1,7 @@
 package coffre.kms.server.keystores;
 
 import coffre.hsm.Hsm;
-import coffre.hsm.HsmException;
 import coffre.kms.server.domain.ErrorReason;
-import coffre.kms.server.domain.HsmFailures;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
@@ -15,8 +13,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,21 +41,20 @@ public final class ExternalKeyStores {
 
     private static final Logger LOG = System.getLogger(ExternalKeyStores.class.getName());
 
-    private final Hsm hsm;
     private final ExternalKeyStoreRepository repository;
-    private final CredentialKeys credentialKeys;
     private final KeyStoreRegistry registry;
+    private final CredentialIssuer credentials;
     private final Function<KeyReference, KeyMetadata> keys;
     private final Clock clock;
 
     private ExternalKeyStores(Hsm hsm, ExternalKeyStoreRepository repository, Function<KeyReference, KeyMetadata> keys,
                               Clock clock) {
-        this.hsm = Objects.requireNonNull(hsm, "hsm");
         this.repository = Objects.requireNonNull(repository, "repository");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.credentialKeys = new CredentialKeys(hsm);
+        CredentialKeys credentialKeys = new CredentialKeys(Objects.requireNonNull(hsm, "hsm"));
         this.registry = new KeyStoreRegistry(repository, credentialKeys);
+        this.credentials = new CredentialIssuer(hsm, repository, registry, credentialKeys, clock);
     }
 
     /**
@@ -93,8 +88,8 @@ public final class ExternalKeyStores {
         KeyStoreRules.requireUriPath(uriPath);
         KeyStoreRules.requireRegion(region);
         requireFree(name, uriPath);
-        SecureRandom random = hsmSeededRandom();
-        return issue(KeyStoreRules.newKeyStoreId(random), uriPath, random);
+        SecureRandom random = credentials.hsmSeededRandom();
+        return credentials.issue(KeyStoreRules.newKeyStoreId(random), uriPath, random);
     }
 
     /**
@@ -109,7 +104,7 @@ public final class ExternalKeyStores {
         if (active.size() >= MAX_ACTIVE_CREDENTIALS) {
             throw limitReached(store.id(), active);
         }
-        return issue(store.id(), store.uriPath(), hsmSeededRandom());
+        return credentials.issue(store.id(), store.uriPath(), credentials.hsmSeededRandom());
     }
 
     /**
@@ -129,7 +124,7 @@ public final class ExternalKeyStores {
 
     /** Forgets a credential whose approval request could not be made: it is deleted with its HSM key. */
     public void discard(NewCredential credential) {
-        discardPending(credential.keyStoreId(), credential.accessKeyId());
+        credentials.discardPending(credential.keyStoreId(), credential.accessKeyId());
     }
 
     // ---- approved -------------------------------------------------------------------------------
@@ -224,28 +219,54 @@ public final class ExternalKeyStores {
      * @throws KmsException INVALID_XKS_ACCESS_KEY_ID, XKS_KEY_STORE_NOT_FOUND, XKS_CREDENTIAL_NOT_FOUND
      */
     public XksCredential revoke(String keyStoreRef, String accessKeyId) {
+        XksCredential credential = checkRevoke(keyStoreRef, accessKeyId);
+        String keyStoreId = credential.keyStoreId();
+        if (credential.state() != XksCredential.State.REVOKED) {
+            registry.write(keyStoreId, () -> repository.revokeCredential(keyStoreId, accessKeyId),
+                    seen -> new KeyStoreSnapshot(keyStoreId, seen.store(), seen.credentials().stream()
+                            .map(c -> c.accessKeyId().equals(accessKeyId) ? c.withState(XksCredential.State.REVOKED) : c)
+                            .toList(), seen.mappings()));
+            LOG.log(Level.INFO, "credential {0} of external key store {1} revoked", accessKeyId, keyStoreId);
+        }
+        credentials.destroyKey(accessKeyId);
+        return credentialOf(keyStoreId, accessKeyId);
+    }
+
+    /**
+     * The credential {@link #revoke} would revoke, so that a bad request fails before the
+     * officer's signature is checked (and used).
+     *
+     * @throws KmsException as {@link #revoke}
+     */
+    public XksCredential checkRevoke(String keyStoreRef, String accessKeyId) {
         KeyStoreRules.requireAccessKeyId(accessKeyId);
         String keyStoreId = KeyStoreRules.isKeyStoreId(keyStoreRef) && !registry.credentials(keyStoreRef).isEmpty()
                 ? keyStoreRef : get(keyStoreRef).id();
-        XksCredential credential = credentialOf(keyStoreId, accessKeyId);
-        if (credential.state() != XksCredential.State.REVOKED) {
-            registry.write(keyStoreId, () -> repository.revokeCredential(keyStoreId, accessKeyId));
-            LOG.log(Level.INFO, "credential {0} of external key store {1} revoked", accessKeyId, keyStoreId);
-        }
-        destroyKey(accessKeyId);
         return credentialOf(keyStoreId, accessKeyId);
     }
 
     /** @throws KmsException XKS_KEY_STORE_NOT_FOUND, INVALID_XKS_EXTERNAL_KEY_ID, XKS_KEY_MAPPING_NOT_FOUND */
     public ExternalKeyMapping unmap(String keyStoreRef, String externalKeyId) {
+        ExternalKeyMapping mapping = checkUnmap(keyStoreRef, externalKeyId);
+        registry.write(mapping.keyStoreId(), () -> repository.deleteMapping(mapping.keyStoreId(), externalKeyId),
+                seen -> new KeyStoreSnapshot(seen.keyStoreId(), seen.store(), seen.credentials(),
+                        seen.mappings().stream().filter(m -> !m.externalKeyId().equals(externalKeyId)).toList()));
+        LOG.log(Level.INFO, "external key id {0} of store {1} unmapped (was key {2})", externalKeyId,
+                mapping.keyStoreId(), mapping.keyId());
+        return mapping;
+    }
+
+    /**
+     * The mapping {@link #unmap} would delete, so that a bad request fails before the officer's
+     * signature is checked (and used).
+     *
+     * @throws KmsException as {@link #unmap}
+     */
+    public ExternalKeyMapping checkUnmap(String keyStoreRef, String externalKeyId) {
         ExternalKeyStore store = get(keyStoreRef);
         KeyStoreRules.requireExternalKeyId(externalKeyId);
-        ExternalKeyMapping mapping = registry.mapping(store.id(), externalKeyId).orElseThrow(() -> new KmsException(
+        return registry.mapping(store.id(), externalKeyId).orElseThrow(() -> new KmsException(
                 ErrorReason.XKS_KEY_MAPPING_NOT_FOUND, "key store " + store.id() + " does not map " + externalKeyId));
-        registry.write(store.id(), () -> repository.deleteMapping(store.id(), externalKeyId));
-        LOG.log(Level.INFO, "external key id {0} of store {1} unmapped (was key {2})", externalKeyId, store.id(),
-                mapping.keyId());
-        return mapping;
     }
 
     // ---- reads ----------------------------------------------------------------------------------
@@ -296,7 +317,7 @@ public final class ExternalKeyStores {
         int discarded = 0;
         for (XksCredential credential : registry.pendingCredentials()) {
             if (credential.createTime().isBefore(before)) {
-                discardPending(credential.keyStoreId(), credential.accessKeyId());
+                credentials.discardPending(credential.keyStoreId(), credential.accessKeyId());
                 discarded++;
             }
         }
@@ -305,64 +326,11 @@ public final class ExternalKeyStores {
 
     // ---- internals ------------------------------------------------------------------------------
 
-    /** Makes a credential: secret into the HSM, pending row in the store, secret to the caller. */
-    private NewCredential issue(String keyStoreId, String uriPath, SecureRandom random) {
-        String accessKeyId = XksCredentialRules.newAccessKeyId(random);
-        char[] secret = XksCredentialRules.newSecret(random);
-        byte[] aws4Key = XksCredentialRules.aws4Key(secret);
-        try {
-            credentialKeys.importKey(accessKeyId, aws4Key);
-        } catch (HsmException e) {
-            Arrays.fill(secret, '\0');
-            throw HsmFailures.translate(e, "import of an XKS credential");
-        } finally {
-            Arrays.fill(aws4Key, (byte) 0);
-        }
-        try {
-            registry.write(keyStoreId, () -> {
-                repository.insertCredential(new XksCredential(keyStoreId, accessKeyId, XksCredential.State.PENDING, now()));
-                return null;
-            });
-        } catch (RuntimeException e) {
-            Arrays.fill(secret, '\0');
-            destroyKey(accessKeyId);
-            throw e;
-        }
-        LOG.log(Level.INFO, "credential {0} of external key store {1} made, pending approval", accessKeyId, keyStoreId);
-        return new NewCredential(keyStoreId, accessKeyId, uriPath, secret);
-    }
-
-    private void discardPending(String keyStoreId, String accessKeyId) {
-        if (registry.write(keyStoreId, () -> repository.deletePendingCredential(keyStoreId, accessKeyId))) {
-            LOG.log(Level.INFO, "pending credential {0} of external key store {1} discarded", accessKeyId, keyStoreId);
-        }
-        destroyKey(accessKeyId);
-    }
-
-    /** Destroys a credential's HSM key; a failure is logged, never thrown: the credential no longer works anyway. */
-    private void destroyKey(String accessKeyId) {
-        try {
-            credentialKeys.destroy(accessKeyId);
-        } catch (HsmException | IllegalArgumentException e) {
-            LOG.log(Level.WARNING, "the HSM key {0} of an unusable XKS credential could not be destroyed now: {1}",
-                    CredentialKeys.label(accessKeyId), e.toString());
-        }
-    }
-
-    /** A fresh generator whose seed the HSM's RNG supplements (credentials are made rarely). */
-    private SecureRandom hsmSeededRandom() {
-        SecureRandom random = new SecureRandom();
-        try {
-            random.setSeed(hsm.randomBytes(32));
-        } catch (HsmException e) {
-            throw HsmFailures.translate(e, "random bytes for an XKS credential");
-        }
-        return random;
-    }
-
     private ExternalKeyStore setState(ExternalKeyStore store, ExternalKeyStore.State state) {
         if (store.state() != state) {
-            registry.write(store.id(), () -> repository.updateStoreState(store.id(), state));
+            registry.write(store.id(), () -> repository.updateStoreState(store.id(), state), state == ExternalKeyStore.State.ENABLED
+                    ? null : seen -> new KeyStoreSnapshot(seen.keyStoreId(), seen.store().map(s -> s.withState(state)),
+                            seen.credentials(), seen.mappings()));
             LOG.log(Level.INFO, "external key store {0} {1}", store.id(), state == ExternalKeyStore.State.ENABLED
                     ? "enabled" : "disabled");
         }
@@ -398,8 +366,7 @@ public final class ExternalKeyStores {
     }
 
     private Instant now() {
-        // Microseconds: what both databases keep, so a stored value reads back equal.
-        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return CredentialIssuer.now(clock);
     }
 
     private static KmsException notFound(String keyStoreRef) {

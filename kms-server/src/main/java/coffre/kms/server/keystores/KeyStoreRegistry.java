@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The in-memory view of external key stores, their credentials and key mappings: what the XKS
@@ -184,14 +185,31 @@ public final class KeyStoreRegistry implements ExternalKeyStoreDirectory {
 
     /**
      * Runs a local write and brings its store up to date, under this object's lock, so the view
-     * never shows a state older than the write once it returned.
+     * never shows a state older than the write once it returned. A write that throws changed
+     * nothing; a re-read that fails after a write that committed is logged (the change feed or the
+     * next refresh catches up), not thrown: the write did happen.
      */
     synchronized <T> T write(String keyStoreId, Supplier<T> change) {
+        return write(keyStoreId, change, null);
+    }
+
+    /**
+     * As {@link #write(String, Supplier)}, for a narrowing change: if the re-read fails, the view
+     * takes {@code narrowed} of what it holds, so the change applies on this node at once anyway.
+     */
+    synchronized <T> T write(String keyStoreId, Supplier<T> change, UnaryOperator<KeyStoreSnapshot> narrowed) {
+        T result = change.get();
         try {
-            return change.get();
-        } finally {
             refresh(keyStoreId);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "external key store {0} changed but could not be read back: {1}", keyStoreId,
+                    e.toString());
+            Entry current = byId.get(keyStoreId);
+            if (narrowed != null && current != null) {
+                adopt(narrowed.apply(current.snapshot()));
+            }
         }
+        return result;
     }
 
     /** The caller holds this object's lock. */

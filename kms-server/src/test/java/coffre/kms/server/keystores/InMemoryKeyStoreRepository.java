@@ -19,6 +19,7 @@ final class InMemoryKeyStoreRepository implements ExternalKeyStoreRepository {
     final Map<String, ExternalKeyMapping> mappings = new LinkedHashMap<>();
     int reads;
     RuntimeException failNextWrite;
+    RuntimeException failNextRead;
 
     @Override
     public synchronized List<KeyStoreSnapshot> loadAll() {
@@ -36,6 +37,11 @@ final class InMemoryKeyStoreRepository implements ExternalKeyStoreRepository {
     @Override
     public synchronized KeyStoreSnapshot load(String keyStoreId) {
         reads++;
+        if (failNextRead != null) {
+            RuntimeException failure = failNextRead;
+            failNextRead = null;
+            throw failure;
+        }
         return snapshot(keyStoreId);
     }
 

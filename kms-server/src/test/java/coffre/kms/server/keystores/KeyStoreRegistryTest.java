@@ -107,6 +107,22 @@ class KeyStoreRegistryTest {
     }
 
     @Test
+    void narrowingChangesApplyHereEvenIfTheyCannotBeReadBack() {
+        NewCredential paris = f.created("paris");
+        String store = paris.keyStoreId();
+        f.stores.map(store, "k", f.addKey(null).id());
+        f.repository.failNextRead = new coffre.kms.server.domain.StoreException("connection lost", null);
+        assertEquals(XksCredential.State.REVOKED, f.stores.revoke(store, paris.accessKeyId()).state());
+        assertEquals(Optional.empty(), directory.dateKey(store, paris.accessKeyId(), DATE));
+        f.repository.failNextRead = new coffre.kms.server.domain.StoreException("connection lost", null);
+        f.stores.disable(store);
+        assertEquals(ExternalKeyStore.State.DISABLED, directory.byUriPath("/paris/kms/xks/v1").orElseThrow().state());
+        f.repository.failNextRead = new coffre.kms.server.domain.StoreException("connection lost", null);
+        f.stores.unmap(store, "k");
+        assertTrue(directory.mapping(store, "k").isEmpty());
+    }
+
+    @Test
     void storesMappingsAndDisablingMadeElsewhereAreFollowed() {
         NewCredential paris = f.created("paris");
         String store = paris.keyStoreId();
