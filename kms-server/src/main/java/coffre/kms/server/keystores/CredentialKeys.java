@@ -1,6 +1,8 @@
 package coffre.kms.server.keystores;
 
 import coffre.hsm.Hsm;
+import coffre.hsm.HsmErrorKind;
+import coffre.hsm.HsmException;
 import coffre.hsm.HsmKeyRef;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -50,7 +52,8 @@ final class CredentialKeys {
 
     /**
      * The date key of {@code accessKeyId} for {@code yyyymmdd}, a fresh array; empty if the HSM
-     * holds no key for it. HSM failures propagate.
+     * holds no key for it (or no longer does: destroyed by a revocation this node has not heard of
+     * yet). Other HSM failures propagate.
      */
     Optional<byte[]> dateKey(String accessKeyId, String yyyymmdd) {
         Map<String, byte[]> cached = dateKeys.get(accessKeyId);
@@ -65,7 +68,16 @@ final class CredentialKeys {
                 ref = found.get();
                 refs.put(accessKeyId, ref);
             }
-            byte[] computed = hsm.hmacSha256(ref, yyyymmdd.getBytes(StandardCharsets.US_ASCII));
+            byte[] computed;
+            try {
+                computed = hsm.hmacSha256(ref, yyyymmdd.getBytes(StandardCharsets.US_ASCII));
+            } catch (HsmException e) {
+                if (e.kind() != HsmErrorKind.KEY_NOT_FOUND) {
+                    throw e;
+                }
+                forget(accessKeyId);
+                return Optional.empty();
+            }
             dateKeys.compute(accessKeyId, (id, dates) -> newest(dates, yyyymmdd, computed));
             key = computed;
         }

@@ -63,6 +63,16 @@ class KeyStoreRegistryTest {
     }
 
     @Test
+    void aKeyDestroyedElsewhereIsNoDateKeyRatherThanAnError() {
+        NewCredential paris = f.created("paris");
+        directory.dateKey(paris.keyStoreId(), paris.accessKeyId(), DATE).orElseThrow();
+        f.softwareHsm.destroyKey("coffre:xks-cred:" + paris.accessKeyId());
+        assertEquals(Optional.empty(), directory.dateKey(paris.keyStoreId(), paris.accessKeyId(), "20261208"));
+        assertEquals(Optional.empty(), directory.dateKey(paris.keyStoreId(), paris.accessKeyId(), DATE),
+                "and the cached day is dropped too");
+    }
+
+    @Test
     void lookupsNeverReadTheRepository() {
         NewCredential paris = f.created("paris");
         KeyMetadata key = f.addKey(null);
