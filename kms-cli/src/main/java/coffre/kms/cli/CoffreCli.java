@@ -15,6 +15,7 @@ import coffre.kms.cli.keys.KeysCommand;
 import coffre.kms.cli.officerkeys.OfficerCommand;
 import coffre.kms.cli.officers.OfficersCommand;
 import coffre.kms.cli.officers.QuorumCommand;
+import coffre.kms.cli.xks.XksCommand;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.HashMap;
@@ -62,6 +63,7 @@ public final class CoffreCli {
             OfficersCommand.class,
             QuorumCommand.class,
             CeremonyCommand.class,
+            XksCommand.class,
             HelpCommand.class);
 
     private CoffreCli() {

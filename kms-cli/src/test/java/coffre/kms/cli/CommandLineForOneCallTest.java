@@ -32,7 +32,7 @@ class CommandLineForOneCallTest {
         assertEquals(List.of("keys"), List.copyOf(branch.getSubcommands().keySet()));
         assertEquals(List.of("list"), List.copyOf(branch.getSubcommands().get("keys").getSubcommands().keySet()));
         assertEquals(List.of("keys", "wrap", "unwrap", "datakey", "rewrap", "grants", "audit", "approvals", "officer",
-                "officers", "quorum", "ceremony", "help"), List.copyOf(every.getSubcommands().keySet()));
+                "officers", "quorum", "ceremony", "xks", "help"), List.copyOf(every.getSubcommands().keySet()));
     }
 
     static Stream<Arguments> calls() {
@@ -55,6 +55,8 @@ class CommandLineForOneCallTest {
                 Arguments.of((Object) new String[] {"ceremony", "init", "doc"}),
                 Arguments.of((Object) new String[] {"approvals", "show", "42"}),
                 Arguments.of((Object) new String[] {"officers", "suspend", "carol", "-o", "raw"}),
+                Arguments.of((Object) new String[] {"xks", "stores", "show", "Not A Name"}),
+                Arguments.of((Object) new String[] {"xks", "keys", "--help"}),
                 Arguments.of((Object) new String[] {}));
     }
 

@@ -5,6 +5,7 @@ import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.KeyServiceGrpc;
 import coffre.kms.v1.OfficerServiceGrpc;
+import coffre.kms.v1.XksAdminServiceGrpc;
 import io.grpc.MethodDescriptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +29,8 @@ import java.util.Map;
  *       approval request;</li>
  *   <li>every read (get, list, query, verify, ceremony status);</li>
  *   <li>calls the server refuses to apply twice: a vote (a second one is {@code DUPLICATE_VOTE}),
- *       the signed kill-switch orders (disable, revoke, suspend: a signature is used once, on any
- *       node) and the init ceremony ({@code ALREADY_INITIALIZED}). After an ambiguous failure the
+ *       the signed kill-switch orders (disable a key or a key store, revoke a grant or an XKS
+ *       credential, unmap an external key, suspend: a signature is used once, on any node) and the init ceremony ({@code ALREADY_INITIALIZED}). After an ambiguous failure the
  *       retry may then answer with that refusal although the first attempt was applied.</li>
  * </ul>
  *
@@ -91,7 +92,13 @@ public final class ClientServiceConfig {
                 AuditServiceGrpc.getVerifyChainMethod(),
                 AuditServiceGrpc.getReadChainMethod(),
                 // Read-only; gRPC retries a stream only until its first message, so never mid-verification.
-                AuditServiceGrpc.getVerifyChainStreamMethod());
+                AuditServiceGrpc.getVerifyChainStreamMethod(),
+                XksAdminServiceGrpc.getGetKeyStoreMethod(),
+                XksAdminServiceGrpc.getListKeyStoresMethod(),
+                XksAdminServiceGrpc.getListKeyMappingsMethod(),
+                XksAdminServiceGrpc.getDisableKeyStoreMethod(),
+                XksAdminServiceGrpc.getRevokeCredentialMethod(),
+                XksAdminServiceGrpc.getUnmapKeyMethod());
     }
 
     private static List<Map<String, String>> names() {

@@ -5,6 +5,7 @@ import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.KeyServiceGrpc;
 import coffre.kms.v1.OfficerServiceGrpc;
+import coffre.kms.v1.XksAdminServiceGrpc;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Blocking stubs for every Coffre service over one channel, for the calls {@link CoffreClient} has
- * no method of its own for (the admin services: keys, approvals, officers, audit). Each accessor
+ * no method of its own for (the admin services: keys, approvals, officers, audit, external key stores). Each accessor
  * returns a stub with a fresh deadline, so a caller that makes several calls (such as listing
  * every page of keys) gives each call the full deadline.
  *
@@ -77,6 +78,11 @@ public final class CoffreStubs {
     /** An OfficerService stub whose deadline starts now. */
     public OfficerServiceGrpc.OfficerServiceBlockingStub officers() {
         return OfficerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** An XksAdminService stub (AWS external key stores) whose deadline starts now. */
+    public XksAdminServiceGrpc.XksAdminServiceBlockingStub xks() {
+        return XksAdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The deadline each stub with a deadline gives its call. */

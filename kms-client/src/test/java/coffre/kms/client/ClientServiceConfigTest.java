@@ -8,6 +8,7 @@ import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.KeyServiceGrpc;
 import coffre.kms.v1.OfficerServiceGrpc;
+import coffre.kms.v1.XksAdminServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
@@ -36,6 +37,10 @@ class ClientServiceConfigTest {
             "coffre.kms.v1.OfficerService/ReinstateOfficer",
             "coffre.kms.v1.OfficerService/SetQuorumRule",
             "coffre.kms.v1.AuditService/PruneChain",
+            "coffre.kms.v1.XksAdminService/CreateKeyStore",
+            "coffre.kms.v1.XksAdminService/RotateCredentials",
+            "coffre.kms.v1.XksAdminService/EnableKeyStore",
+            "coffre.kms.v1.XksAdminService/MapKey",
             "coffre.kms.v1.ApprovalService/Watch");
 
     @Test
@@ -43,7 +48,7 @@ class ClientServiceConfigTest {
         Set<String> all = new TreeSet<>();
         Stream.of(CryptoServiceGrpc.getServiceDescriptor(), KeyServiceGrpc.getServiceDescriptor(),
                         ApprovalServiceGrpc.getServiceDescriptor(), OfficerServiceGrpc.getServiceDescriptor(),
-                        AuditServiceGrpc.getServiceDescriptor())
+                        AuditServiceGrpc.getServiceDescriptor(), XksAdminServiceGrpc.getServiceDescriptor())
                 .map(ServiceDescriptor::getMethods)
                 .flatMap(methods -> methods.stream().map(MethodDescriptor::getFullMethodName))
                 .forEach(all::add);
@@ -62,7 +67,8 @@ class ClientServiceConfigTest {
                 "coffre.kms.v1.CryptoService/Wrap", "coffre.kms.v1.CryptoService/Unwrap",
                 "coffre.kms.v1.CryptoService/GenerateDataKey", "coffre.kms.v1.CryptoService/Rewrap",
                 "coffre.kms.v1.KeyService/DisableKey", "coffre.kms.v1.KeyService/RevokeGrant",
-                "coffre.kms.v1.ApprovalService/Vote")));
+                "coffre.kms.v1.ApprovalService/Vote", "coffre.kms.v1.XksAdminService/DisableKeyStore",
+                "coffre.kms.v1.XksAdminService/RevokeCredential", "coffre.kms.v1.XksAdminService/UnmapKey")));
     }
 
     @Test

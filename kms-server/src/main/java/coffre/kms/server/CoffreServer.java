@@ -29,10 +29,14 @@ import coffre.kms.server.approval.QuorumService;
 import coffre.kms.server.grpc.approvals.ApprovalHandlers;
 import coffre.kms.server.grpc.grants.GrantHandlers;
 import coffre.kms.server.grpc.keys.KeyChangeHandlers;
+import coffre.kms.server.grpc.xks.XksAdminHandlers;
+import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
+import coffre.kms.server.keystores.ExternalKeyStores;
 import coffre.kms.server.grpc.officers.OfficerHandlers;
 import coffre.kms.server.store.Storage;
 import coffre.kms.v1.ApprovalServiceGrpc;
 import coffre.kms.v1.OfficerServiceGrpc;
+import coffre.kms.v1.XksAdminServiceGrpc;
 import java.security.SecureRandom;
 import coffre.kms.server.grpc.CertificateGate;
 import coffre.kms.server.grpc.CoalescedFlushes;
@@ -88,6 +92,11 @@ public final class CoffreServer implements AutoCloseable {
     private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(15);
     /** How often it runs while the node is not ready, so that readiness comes back soon after its cause. */
     private static final Duration RECHECK_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * How long past an approval request's lifetime a pending XKS credential is kept: its request
+     * has certainly been closed by then (the margin covers clock differences between nodes).
+     */
+    private static final Duration ABANDONED_CREDENTIAL_MARGIN = Duration.ofMinutes(10);
 
     private final Vertx vertx;
     private final Hsm hsm;
@@ -101,11 +110,13 @@ public final class CoffreServer implements AutoCloseable {
     private final AuditLog auditLog;
     private final JdbcAuditStore auditStore;
     private final AuditCheckpointer checkpointer;
+    private final ExternalKeyStores keyStores;
     private final Clock clock;
 
     private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, Integer healthPort,
                          HealthStatusManager health, DeletionJob deletionJob, AuditLog auditLog,
-                         JdbcAuditStore auditStore, AuditCheckpointer checkpointer, Clock clock) {
+                         JdbcAuditStore auditStore, AuditCheckpointer checkpointer, ExternalKeyStores keyStores,
+                         Clock clock) {
         this.healthPort = healthPort;
         this.vertx = vertx;
         this.hsm = hsm;
@@ -117,6 +128,7 @@ public final class CoffreServer implements AutoCloseable {
         this.auditLog = auditLog;
         this.auditStore = auditStore;
         this.checkpointer = checkpointer;
+        this.keyStores = keyStores;
         this.clock = clock;
     }
 
@@ -155,9 +167,12 @@ public final class CoffreServer implements AutoCloseable {
             approved.auditPrunes(retention::prune);
             QuorumService quorum = QuorumService.open(storage.approvals(), approved, config.approvals().requestTtl(), clock);
             approved.officerChanges(quorum.officerChanges());
+            ExternalKeyStores keyStores = ExternalKeyStores.open(hsm, storage.xksStores(), lifecycle::get, clock);
+            approved.keyStores(keyStores);
             // In a cluster, what other nodes change reaches this node's views (no-op on the embedded store).
             coffre.kms.server.cluster.ClusterSync.start(storage.changes(),
-                    new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers());
+                    new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers(),
+                    keyStores.registry());
 
             CryptoOperations crypto = new CryptoOperations(hsm, registry,
                     new KeyAccessEnforcer(new AccessDecider(grants), clock),
@@ -195,6 +210,7 @@ public final class CoffreServer implements AutoCloseable {
             ApprovalHandlers.unary(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             endpoint.bindStream(ApprovalHandlers.watch(quorum), adminWorkers);
             OfficerHandlers.all(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
+            XksAdminHandlers.all(keyStores, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             AuditHandlers.all(auditStore, auditVerifier, retention, quorum)
                     .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
@@ -203,6 +219,7 @@ public final class CoffreServer implements AutoCloseable {
                 ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
                                 KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
                                 OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
+                                XksAdminServiceGrpc.getServiceDescriptor(),
                                 health.getHealthService().bindService().getServiceDescriptor()))
                         .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
             }
@@ -225,8 +242,9 @@ public final class CoffreServer implements AutoCloseable {
                 }
             }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
 
+            Duration abandoned = config.approvals().requestTtl().plus(ABANDONED_CREDENTIAL_MARGIN);
             DeletionJob deletionJob = new DeletionJob(new VertxScheduler(vertx, adminWorkers), () -> lifecycle.destroyDueKeys()
-                    + quorum.expireDue(), config.keys().deletionCheckInterval());
+                    + quorum.expireDue() + keyStores.discardAbandoned(abandoned), config.keys().deletionCheckInterval());
             deletionJob.start();
 
             HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), storage.clusterLock(), clock,
@@ -244,7 +262,7 @@ public final class CoffreServer implements AutoCloseable {
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
             return new CoffreServer(vertx, hsm, storage, listeners, port, healthPort, health, deletionJob, auditLog,
-                    auditStore, checkpointer, clock);
+                    auditStore, checkpointer, keyStores, clock);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
@@ -289,7 +307,8 @@ public final class CoffreServer implements AutoCloseable {
 
     private static void setAll(HealthStatusManager health, ServingStatus status) {
         for (String service : List.of("", CryptoServiceGrpc.SERVICE_NAME, KeyServiceGrpc.SERVICE_NAME,
-                ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME, AuditServiceGrpc.SERVICE_NAME)) {
+                ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME, AuditServiceGrpc.SERVICE_NAME,
+                XksAdminServiceGrpc.SERVICE_NAME)) {
             health.setStatus(service, status);
         }
     }
@@ -314,6 +333,11 @@ public final class CoffreServer implements AutoCloseable {
     /** The plaintext health port (useful when configured with port 0), if there is one. */
     public java.util.OptionalInt healthPort() {
         return healthPort == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(healthPort);
+    }
+
+    /** The external key stores as the XKS edge reads them: answered from memory, kept in step across the cluster. */
+    public ExternalKeyStoreDirectory keyStores() {
+        return keyStores.registry();
     }
 
     /**

@@ -69,8 +69,8 @@ public final class ExitCodes {
         table.put(Integer.toString(LOCAL_FAILURE), "Local failure (reading --in, writing --out, unexpected client error).");
         table.put(Integer.toString(USAGE), "Usage error: bad option or argument, missing or invalid connection setting.");
         table.put(Integer.toString(INVALID_ARGUMENT), "The server rejected an argument (incl. DECRYPTION_FAILED).");
-        table.put(Integer.toString(NOT_FOUND), "Not found: key, grant, officer or approval request.");
-        table.put(Integer.toString(CONFLICT), "Conflict: alias or officer already exists, duplicate vote, concurrent change.");
+        table.put(Integer.toString(NOT_FOUND), "Not found: key, grant, officer, approval request, key store, credential or key mapping.");
+        table.put(Integer.toString(CONFLICT), "Conflict: alias, officer, key store or key mapping already exists, duplicate vote, concurrent change.");
         table.put(Integer.toString(DENIED), "Not authenticated, permission denied, or signature refused.");
         table.put(Integer.toString(FAILED_PRECONDITION),
                 "State forbids it: key state, not initialised, approval required or closed.");

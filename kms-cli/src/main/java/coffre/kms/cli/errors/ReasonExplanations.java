@@ -120,6 +120,27 @@ public final class ReasonExplanations {
                     "the server stopped the call when its deadline passed; narrow it or give a longer --timeout";
             case CANCELLED ->
                     "the call was cancelled and the server stopped its work";
+            case INVALID_XKS_KEY_STORE ->
+                    "a key store name is 1-64 characters of a-z 0-9 -, its URI path /<prefix>/kms/xks/v1 (at most 128 "
+                            + "characters of A-Z a-z 0-9 / _ -), its region 1-32 characters of a-z 0-9 -";
+            case INVALID_XKS_EXTERNAL_KEY_ID ->
+                    "an external key id is 1-128 characters of A-Z a-z 0-9 . _ -";
+            case INVALID_XKS_ACCESS_KEY_ID ->
+                    "an access key id is 20-30 characters of A-Z and 2-7";
+            case XKS_KEY_STORE_NOT_FOUND ->
+                    "no external key store has this id or name (see `coffre xks stores list`)";
+            case XKS_CREDENTIAL_NOT_FOUND ->
+                    "the key store has no credential with this access key id (see `coffre xks stores show`)";
+            case XKS_KEY_MAPPING_NOT_FOUND ->
+                    "the key store does not map this external key id (see `coffre xks keys list`)";
+            case XKS_KEY_STORE_ALREADY_EXISTS ->
+                    "another external key store already has this name or URI path";
+            case XKS_KEY_MAPPING_ALREADY_EXISTS ->
+                    "the key store already maps this external key id; unmap it first to map it to another key";
+            case XKS_CREDENTIAL_LIMIT_REACHED ->
+                    "the key store has two active credentials: revoke one (`coffre xks stores revoke-credential`) first";
+            case XKS_CREDENTIAL_NOT_PENDING ->
+                    "the credential was revoked or discarded before it was approved; ask for a new one with `coffre xks stores rotate-credentials`";
             case INTERNAL_ERROR ->
                     "the server failed unexpectedly; its log has the details";
             case UNRECOGNIZED ->

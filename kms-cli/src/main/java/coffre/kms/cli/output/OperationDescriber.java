@@ -5,6 +5,7 @@ import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ApprovalPolicy;
 import coffre.kms.v1.ContextRequirement;
 import coffre.kms.v1.CreateKeyOperation;
+import coffre.kms.v1.CreateXksKeyStoreOperation;
 import coffre.kms.v1.DataOperation;
 import coffre.kms.v1.GrantSpec;
 import coffre.kms.v1.Officer;
@@ -73,11 +74,29 @@ public final class OperationDescriber {
                     + " SHA-256 " + java.util.HexFormat.of().formatHex(operation.getPruneAudit().getArchiveSha256()
                     .toByteArray()) + ": check the archive's digest (`coffre audit verify-export FILE` prints it)"
                     + " and that it is stored before approving";
+            case CREATE_XKS_KEY_STORE -> createXksKeyStore(operation.getCreateXksKeyStore());
+            case ACTIVATE_XKS_CREDENTIAL -> "Activate SigV4 credential " + quote(operation.getActivateXksCredential().getAccessKeyId())
+                    + " of external key store " + quote(operation.getActivateXksCredential().getKeyStoreId())
+                    + ": AWS KMS calls signed with its secret are accepted (at most two credentials are active per store)";
+            case ENABLE_XKS_KEY_STORE -> "Enable external key store " + quote(operation.getEnableXksKeyStore().getKeyStoreId())
+                    + ": AWS KMS may encrypt and decrypt again with the keys mapped to it";
+            case MAP_XKS_KEY -> "Map external key id " + quote(operation.getMapXksKey().getExternalKeyId())
+                    + " of external key store " + quote(operation.getMapXksKey().getKeyStoreId()) + " to key "
+                    + quote(operation.getMapXksKey().getKeyId())
+                    + ": AWS KMS may encrypt and decrypt with that key through the store, as the key's policy allows";
             case DISABLE_KEY -> "Disable key " + quote(operation.getDisableKey().getKeyId())
                     + " at once: every wrap and unwrap with it is refused";
             case REVOKE_GRANT -> "Revoke grant " + quote(operation.getRevokeGrant().getGrantId()) + " at once";
             case SUSPEND_OFFICER -> "Suspend officer " + quote(operation.getSuspendOfficer().getOfficerId())
                     + " at once: their signatures and votes stop counting";
+            case DISABLE_XKS_KEY_STORE -> "Disable external key store " + quote(operation.getDisableXksKeyStore().getKeyStoreId())
+                    + " at once: every AWS KMS encrypt and decrypt through it is refused";
+            case REVOKE_XKS_CREDENTIAL -> "Revoke SigV4 credential " + quote(operation.getRevokeXksCredential().getAccessKeyId())
+                    + " of external key store " + quote(operation.getRevokeXksCredential().getKeyStoreId())
+                    + " at once: its secret no longer authenticates and its HSM key is destroyed";
+            case UNMAP_XKS_KEY -> "Unmap external key id " + quote(operation.getUnmapXksKey().getExternalKeyId())
+                    + " of external key store " + quote(operation.getUnmapXksKey().getKeyStoreId())
+                    + " at once: AWS KMS no longer finds it";
             case KIND_NOT_SET -> throw new IllegalArgumentException(
                     "the operation is empty or of a kind this version of coffre does not know");
         };
@@ -144,6 +163,13 @@ public final class OperationDescriber {
             out.append("; every unwrap needs officers' approval (break-glass key)");
         }
         return out.toString();
+    }
+
+    private static String createXksKeyStore(CreateXksKeyStoreOperation create) {
+        return "Create external key store " + quote(create.getName()) + " (id " + quote(create.getKeyStoreId())
+                + ") for AWS KMS in region " + quote(create.getRegion()) + " at URI path " + quote(create.getUriPath())
+                + ", with SigV4 credential " + quote(create.getAccessKeyId())
+                + " active: whoever holds its secret may call it for the keys later mapped to the store";
     }
 
     private static String scheduleDeletion(String keyId, int days) {

@@ -11,6 +11,7 @@ import coffre.kms.v1.ApprovalPolicy;
 import coffre.kms.v1.ContextRequirement;
 import coffre.kms.v1.CreateGrantOperation;
 import coffre.kms.v1.CreateKeyOperation;
+import coffre.kms.v1.CreateXksKeyStoreOperation;
 import coffre.kms.v1.DataOperation;
 import coffre.kms.v1.GrantOperation;
 import coffre.kms.v1.GrantSpec;
@@ -26,6 +27,9 @@ import coffre.kms.v1.SetAccessPolicyOperation;
 import coffre.kms.v1.SetApprovalPolicyOperation;
 import coffre.kms.v1.SignatureAlgorithm;
 import coffre.kms.v1.UnwrapOnceOperation;
+import coffre.kms.v1.XksCredentialOperation;
+import coffre.kms.v1.XksKeyMappingOperation;
+import coffre.kms.v1.XksKeyStoreOperation;
 import coffre.kms.v1.signing.OfficerKeys;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
@@ -124,6 +128,33 @@ class OperationDescriberTest {
                         "Revoke grant 'grt-x' at once"),
                 Arguments.of("suspend", op().setSuspendOfficer(OfficerOperation.newBuilder().setOfficerId("bob")).build(),
                         "Suspend officer 'bob' at once: their signatures and votes stop counting"),
+                Arguments.of("create key store", op().setCreateXksKeyStore(CreateXksKeyStoreOperation.newBuilder()
+                                .setKeyStoreId("xks-a").setName("paris").setUriPath("/paris/kms/xks/v1").setRegion("eu-west-3")
+                                .setAccessKeyId("ABCDEFGHIJKLMNOPQRSTUVWX")).build(),
+                        "Create external key store 'paris' (id 'xks-a') for AWS KMS in region 'eu-west-3' at URI path "
+                                + "'/paris/kms/xks/v1', with SigV4 credential 'ABCDEFGHIJKLMNOPQRSTUVWX' active: whoever holds "
+                                + "its secret may call it for the keys later mapped to the store"),
+                Arguments.of("activate credential", op().setActivateXksCredential(XksCredentialOperation.newBuilder()
+                                .setKeyStoreId("xks-a").setAccessKeyId("ABCDEFGHIJKLMNOPQRSTUVWX")).build(),
+                        "Activate SigV4 credential 'ABCDEFGHIJKLMNOPQRSTUVWX' of external key store 'xks-a': AWS KMS calls "
+                                + "signed with its secret are accepted (at most two credentials are active per store)"),
+                Arguments.of("enable key store", op().setEnableXksKeyStore(XksKeyStoreOperation.newBuilder()
+                                .setKeyStoreId("xks-a")).build(),
+                        "Enable external key store 'xks-a': AWS KMS may encrypt and decrypt again with the keys mapped to it"),
+                Arguments.of("map external key", op().setMapXksKey(XksKeyMappingOperation.newBuilder().setKeyStoreId("xks-a")
+                                .setExternalKeyId("orders").setKeyId("key-a")).build(),
+                        "Map external key id 'orders' of external key store 'xks-a' to key 'key-a': AWS KMS may encrypt and "
+                                + "decrypt with that key through the store, as the key's policy allows"),
+                Arguments.of("disable key store", op().setDisableXksKeyStore(XksKeyStoreOperation.newBuilder()
+                                .setKeyStoreId("xks-a")).build(),
+                        "Disable external key store 'xks-a' at once: every AWS KMS encrypt and decrypt through it is refused"),
+                Arguments.of("revoke credential", op().setRevokeXksCredential(XksCredentialOperation.newBuilder()
+                                .setKeyStoreId("xks-a").setAccessKeyId("ABCDEFGHIJKLMNOPQRSTUVWX")).build(),
+                        "Revoke SigV4 credential 'ABCDEFGHIJKLMNOPQRSTUVWX' of external key store 'xks-a' at once: its "
+                                + "secret no longer authenticates and its HSM key is destroyed"),
+                Arguments.of("unmap external key", op().setUnmapXksKey(XksKeyMappingOperation.newBuilder().setKeyStoreId("xks-a")
+                                .setExternalKeyId("orders")).build(),
+                        "Unmap external key id 'orders' of external key store 'xks-a' at once: AWS KMS no longer finds it"),
                 Arguments.of("control characters", op().setEnableKey(key("key-a\u001b[2J\nrm")).build(),
                         "Enable key 'key-a [2J rm': wrap and unwrap are allowed again under its policy"));
     }

@@ -7,6 +7,8 @@ import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyReference;
+import coffre.kms.server.keystores.ExternalKeyMapping;
+import coffre.kms.server.keystores.ExternalKeyStores;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.v1.Operation;
 import java.time.Clock;
@@ -42,6 +44,7 @@ public final class ApprovedOperations {
     private final Duration breakGlassWindow;
     private final Clock clock;
     private OfficerChanges officers;
+    private ExternalKeyStores keyStores;
     private AuditPrunes auditPrunes = (node, through, digest) -> {
         throw new KmsException(ErrorReason.INTERNAL_ERROR, "this node cannot prune its audit log");
     };
@@ -64,6 +67,18 @@ public final class ApprovedOperations {
     /** The officer changes come from the approval engine, which is built with this executor. */
     public void officerChanges(OfficerChanges changes) {
         this.officers = changes;
+    }
+
+    /** Approved operations on external key stores go to {@code stores}. */
+    public void keyStores(ExternalKeyStores stores) {
+        this.keyStores = stores;
+    }
+
+    private ExternalKeyStores keyStores() {
+        if (keyStores == null) {
+            throw new KmsException(ErrorReason.INTERNAL_ERROR, "this node serves no external key stores");
+        }
+        return keyStores;
     }
 
     /** Approved audit prunes go to {@code prunes} (built from the node's audit log and store). */
@@ -122,7 +137,22 @@ public final class ApprovedOperations {
             }
             case PRUNE_AUDIT -> auditPrunes.prune(op.getPruneAudit().getNode(), op.getPruneAudit().getThroughSequence(),
                     op.getPruneAudit().getArchiveSha256().toByteArray());
-            case DISABLE_KEY, REVOKE_GRANT, SUSPEND_OFFICER, KIND_NOT_SET -> throw new KmsException(
+            case CREATE_XKS_KEY_STORE -> {
+                var create = op.getCreateXksKeyStore();
+                yield keyStores().create(create.getKeyStoreId(), create.getName(), create.getUriPath(),
+                        create.getRegion(), create.getAccessKeyId()).id();
+            }
+            case ACTIVATE_XKS_CREDENTIAL -> keyStores().activate(op.getActivateXksCredential().getKeyStoreId(),
+                    op.getActivateXksCredential().getAccessKeyId()).accessKeyId();
+            case ENABLE_XKS_KEY_STORE -> keyStores().enable(op.getEnableXksKeyStore().getKeyStoreId()).id();
+            case MAP_XKS_KEY -> {
+                var map = op.getMapXksKey();
+                ExternalKeyMapping mapping = keyStores().map(map.getKeyStoreId(), map.getExternalKeyId(),
+                        new KeyId(map.getKeyId()));
+                yield mapping.keyStoreId() + " " + mapping.externalKeyId() + " -> " + mapping.keyId();
+            }
+            case DISABLE_KEY, REVOKE_GRANT, SUSPEND_OFFICER, DISABLE_XKS_KEY_STORE, REVOKE_XKS_CREDENTIAL, UNMAP_XKS_KEY,
+                 KIND_NOT_SET -> throw new KmsException(
                     ErrorReason.INTERNAL_ERROR, "operation " + op.getKindCase() + " does not go through approval");
         };
     }

@@ -44,9 +44,23 @@ public final class OperationSummary {
             case PRUNE_AUDIT -> "prune the audit chain of node " + op.getPruneAudit().getNode() + " through event "
                     + Long.toUnsignedString(op.getPruneAudit().getThroughSequence()) + " (archive SHA-256 "
                     + java.util.HexFormat.of().formatHex(op.getPruneAudit().getArchiveSha256().toByteArray()) + ")";
+            case CREATE_XKS_KEY_STORE -> "create external key store '" + op.getCreateXksKeyStore().getName() + "' ("
+                    + op.getCreateXksKeyStore().getKeyStoreId() + ", URI path " + op.getCreateXksKeyStore().getUriPath()
+                    + ", region " + op.getCreateXksKeyStore().getRegion() + ") with SigV4 credential "
+                    + op.getCreateXksKeyStore().getAccessKeyId();
+            case ACTIVATE_XKS_CREDENTIAL -> "activate SigV4 credential " + op.getActivateXksCredential().getAccessKeyId()
+                    + " of external key store " + op.getActivateXksCredential().getKeyStoreId();
+            case ENABLE_XKS_KEY_STORE -> "enable external key store " + op.getEnableXksKeyStore().getKeyStoreId();
+            case MAP_XKS_KEY -> "map external key id " + op.getMapXksKey().getExternalKeyId() + " of external key store "
+                    + op.getMapXksKey().getKeyStoreId() + " to key " + op.getMapXksKey().getKeyId();
             case DISABLE_KEY -> "disable key " + op.getDisableKey().getKeyId();
             case REVOKE_GRANT -> "revoke grant " + op.getRevokeGrant().getGrantId();
             case SUSPEND_OFFICER -> "suspend officer " + op.getSuspendOfficer().getOfficerId();
+            case DISABLE_XKS_KEY_STORE -> "disable external key store " + op.getDisableXksKeyStore().getKeyStoreId();
+            case REVOKE_XKS_CREDENTIAL -> "revoke SigV4 credential " + op.getRevokeXksCredential().getAccessKeyId()
+                    + " of external key store " + op.getRevokeXksCredential().getKeyStoreId();
+            case UNMAP_XKS_KEY -> "unmap external key id " + op.getUnmapXksKey().getExternalKeyId()
+                    + " of external key store " + op.getUnmapXksKey().getKeyStoreId();
             case KIND_NOT_SET -> "no operation";
         };
     }

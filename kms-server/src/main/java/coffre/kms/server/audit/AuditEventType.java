@@ -41,6 +41,16 @@ public enum AuditEventType {
     VERIFY_AUDIT,
     READ_AUDIT_CHAIN,
     PRUNE_AUDIT,
+    CREATE_XKS_KEY_STORE,
+    GET_XKS_KEY_STORE,
+    LIST_XKS_KEY_STORES,
+    ROTATE_XKS_CREDENTIALS,
+    ENABLE_XKS_KEY_STORE,
+    MAP_XKS_KEY,
+    LIST_XKS_KEY_MAPPINGS,
+    DISABLE_XKS_KEY_STORE,
+    REVOKE_XKS_CREDENTIAL,
+    UNMAP_XKS_KEY,
 
     /** The node opened its chain and began serving. */
     NODE_STARTED,

@@ -4,7 +4,8 @@ package coffre.kms.server.cluster;
  * How a node learns that shared state changed, so that its in-memory views (keys, grants, the
  * approval watch streams) follow the store while the hot path keeps reading memory only.
  *
- * <p>Contract: the store announces every committed change of a key, a grant or an approval request
+ * <p>Contract: the store announces every committed change of a key, a grant, an approval request
+ * or an external key store (its credentials and mappings included)
  * <em>as part of the writing transaction</em>, so a change is announced if and only if it
  * committed. Subscribers hear of each announced change (from every node, this one included), one
  * at a time on one thread, in commit order; each announcement names what changed, never its new
@@ -16,8 +17,8 @@ package coffre.kms.server.cluster;
  */
 public interface ChangeFeed extends AutoCloseable {
 
-    /** The kinds of record whose changes are announced. */
-    enum Topic { KEY, GRANT, APPROVAL }
+    /** The kinds of record whose changes are announced ({@code XKS}: an external key store, by its id). */
+    enum Topic { KEY, GRANT, APPROVAL, XKS }
 
     /** Told of changes; called on the feed's one thread, never concurrently. */
     interface Subscriber {

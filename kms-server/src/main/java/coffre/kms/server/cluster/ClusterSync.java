@@ -3,15 +3,17 @@ package coffre.kms.server.cluster;
 import coffre.kms.server.access.GrantRegistry;
 import coffre.kms.server.approval.ApprovalWatchers;
 import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keystores.KeyStoreRegistry;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
 
 /**
  * Keeps this node's in-memory views in step with changes that any node of the cluster commits:
- * each announced key or grant is re-read from the store into the registry that the hot path reads,
- * and each approval request changed elsewhere is shown to this node's watchers. Officers and the
- * quorum rule need nothing here: the approval engine reads them from the store on every use.
+ * each announced key, grant or external key store is re-read from the store into the registry that
+ * the hot path reads, and each approval request changed elsewhere is shown to this node's
+ * watchers. Officers and the quorum rule need nothing here: the approval engine reads them from
+ * the store on every use.
  */
 public final class ClusterSync implements ChangeFeed.Subscriber {
     private static final Logger LOG = System.getLogger(ClusterSync.class.getName());
@@ -19,23 +21,32 @@ public final class ClusterSync implements ChangeFeed.Subscriber {
     private final KeyRefresher keys;
     private final GrantRegistry grants;
     private final ApprovalWatchers approvals;
+    /** Null on a node built without external key stores (some tests): their announcements are ignored. */
+    private final KeyStoreRegistry keyStores;
 
-    public ClusterSync(KeyRefresher keys, GrantRegistry grants, ApprovalWatchers approvals) {
+    public ClusterSync(KeyRefresher keys, GrantRegistry grants, ApprovalWatchers approvals, KeyStoreRegistry keyStores) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.approvals = Objects.requireNonNull(approvals, "approvals");
+        this.keyStores = keyStores;
     }
 
     /**
      * Subscribes to {@code feed} and starts it; in a cluster, also lets key lookups that miss catch
      * up from the store (see {@link KeyRefresher#followMisses()}).
      */
-    public static void start(ChangeFeed feed, KeyRefresher keys, GrantRegistry grants, ApprovalWatchers approvals) {
+    public static void start(ChangeFeed feed, KeyRefresher keys, GrantRegistry grants, ApprovalWatchers approvals,
+                             KeyStoreRegistry keyStores) {
         if (feed != ChangeFeed.NONE) {
             keys.followMisses();
         }
-        feed.subscribe(new ClusterSync(keys, grants, approvals));
+        feed.subscribe(new ClusterSync(keys, grants, approvals, keyStores));
         feed.start();
+    }
+
+    /** As {@link #start(ChangeFeed, KeyRefresher, GrantRegistry, ApprovalWatchers, KeyStoreRegistry)}, without key stores. */
+    public static void start(ChangeFeed feed, KeyRefresher keys, GrantRegistry grants, ApprovalWatchers approvals) {
+        start(feed, keys, grants, approvals, null);
     }
 
     @Override
@@ -50,6 +61,11 @@ public final class ClusterSync implements ChangeFeed.Subscriber {
                     approvals.changedElsewhere(id);
                 }
             }
+            case XKS -> {
+                if (keyStores != null) {
+                    keyStores.refresh(id);
+                }
+            }
         }
     }
 
@@ -57,8 +73,10 @@ public final class ClusterSync implements ChangeFeed.Subscriber {
     public void resync() {
         int changedKeys = keys.refreshAll();
         int changedGrants = grants.refreshAll();
-        if (changedKeys + changedGrants > 0) {
-            LOG.log(Level.INFO, "full refresh caught up {0} key(s) and {1} grant(s)", changedKeys, changedGrants);
+        int changedStores = keyStores == null ? 0 : keyStores.refreshAll();
+        if (changedKeys + changedGrants + changedStores > 0) {
+            LOG.log(Level.INFO, "full refresh caught up {0} key(s), {1} grant(s) and {2} external key store(s)",
+                    changedKeys, changedGrants, changedStores);
         }
     }
 }

@@ -64,6 +64,21 @@ public enum ErrorReason {
     /** A request message over the server's size limit, refused by the transport before it is read. */
     MESSAGE_TOO_LARGE,
 
+    /** A key store's name, URI path or region, or a key store id, is malformed (metadata.field names it). */
+    INVALID_XKS_KEY_STORE,
+    INVALID_XKS_EXTERNAL_KEY_ID,
+    INVALID_XKS_ACCESS_KEY_ID,
+    XKS_KEY_STORE_NOT_FOUND,
+    XKS_CREDENTIAL_NOT_FOUND,
+    XKS_KEY_MAPPING_NOT_FOUND,
+    /** Another key store has this name or URI path (metadata.field says which). */
+    XKS_KEY_STORE_ALREADY_EXISTS,
+    XKS_KEY_MAPPING_ALREADY_EXISTS,
+    /** The key store has two active credentials already: revoke one before adding another. */
+    XKS_CREDENTIAL_LIMIT_REACHED,
+    /** The credential was revoked (or discarded) before its activation was approved. */
+    XKS_CREDENTIAL_NOT_PENDING,
+
     HSM_UNAVAILABLE,
     STORE_UNAVAILABLE,
     AUDIT_UNAVAILABLE,

@@ -37,7 +37,19 @@ public enum Operation {
     VERIFY_AUDIT(Kind.OFFICER),
     READ_AUDIT_CHAIN(Kind.OFFICER),
     /** Asking officers to prune the audit log (retention): an irreversible change, so an admin request. */
-    PRUNE_AUDIT(Kind.ADMIN);
+    PRUNE_AUDIT(Kind.ADMIN),
+    /** AWS external key stores (XksAdminService): administrators read them and ask for widening changes. */
+    CREATE_XKS_KEY_STORE(Kind.ADMIN),
+    GET_XKS_KEY_STORE(Kind.ADMIN),
+    LIST_XKS_KEY_STORES(Kind.ADMIN),
+    ROTATE_XKS_CREDENTIALS(Kind.ADMIN),
+    ENABLE_XKS_KEY_STORE(Kind.ADMIN),
+    MAP_XKS_KEY(Kind.ADMIN),
+    LIST_XKS_KEY_MAPPINGS(Kind.ADMIN),
+    /** Narrowing: the officer's signature is the authority, as for {@link #DISABLE_KEY}. */
+    DISABLE_XKS_KEY_STORE(Kind.OFFICER),
+    REVOKE_XKS_CREDENTIAL(Kind.OFFICER),
+    UNMAP_XKS_KEY(Kind.OFFICER);
 
     /**
      * Data-plane operations use keys (clients); admin operations request changes

@@ -5,6 +5,7 @@ import coffre.kms.server.crypto.EncryptionContext;
 import coffre.kms.server.crypto.Envelope;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.v1.Officer;
+import coffre.kms.v1.XksSecretCredential;
 import coffre.kms.v1.signing.OfficerKeys;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
@@ -24,10 +25,12 @@ import java.util.Map;
  * response by field name, so every service is covered the same way: the key ({@code key_id},
  * {@code target_key_id}, else the envelope's header; the response's {@code key_id} and
  * {@code key_version} when present), the approval request, grant or officer concerned, a vote's
- * decision, and a SHA-256 of the canonical encryption context. Field lookups are resolved once
- * per method, when it is bound.
+ * decision, the external key store concerned (its id, name, URI path and region, a credential's
+ * access key id, an external key id), and a SHA-256 of the canonical encryption context. Field
+ * lookups are resolved once per method, when it is bound.
  *
- * <p>It reads ids and names only: never a plaintext, an envelope's ciphertext or a context value.
+ * <p>It reads ids and names only: never a plaintext, an envelope's ciphertext, a context value or
+ * the secret of a new XKS credential (of that answer it reads the access key id alone).
  */
 final class AuditFields {
     /** The subject of one call. */
@@ -62,6 +65,10 @@ final class AuditFields {
     private final FieldDescriptor responseSourceKeyId;
     private final FieldDescriptor responseSourceKeyVersion;
     private final FieldDescriptor responseApproval;
+    /** XKS administration: request fields named in the detail, in this order, when set. */
+    private final List<FieldDescriptor> xksRequestFields;
+    private final FieldDescriptor responseKeyStoreId;
+    private final FieldDescriptor responseCredential;
 
     private AuditFields(Descriptor request, Descriptor response) {
         keyId = field(request, "key_id", FieldDescriptor.JavaType.STRING);
@@ -82,6 +89,14 @@ final class AuditFields {
         responseSourceKeyVersion = field(response, "source_key_version", FieldDescriptor.JavaType.INT);
         FieldDescriptor approval = field(response, "approval_request", FieldDescriptor.JavaType.MESSAGE);
         responseApproval = approval != null ? approval : field(response, "request", FieldDescriptor.JavaType.MESSAGE);
+        xksRequestFields = java.util.stream.Stream.of("key_store_id", "name", "uri_path", "region", "access_key_id",
+                        "external_key_id")
+                .map(name -> field(request, name, FieldDescriptor.JavaType.STRING))
+                .filter(java.util.Objects::nonNull).toList();
+        responseKeyStoreId = field(response, "key_store_id", FieldDescriptor.JavaType.STRING);
+        FieldDescriptor credential = field(response, "credential", FieldDescriptor.JavaType.MESSAGE);
+        responseCredential = credential != null
+                && credential.getMessageType().equals(XksSecretCredential.getDescriptor()) ? credential : null;
     }
 
     static AuditFields of(Descriptor request, Descriptor response) {
@@ -157,6 +172,21 @@ final class AuditFields {
         if (decision != null) {
             EnumValueDescriptor value = (EnumValueDescriptor) request.getField(decision);
             append(detail, "decision=" + value.getName());
+        }
+        for (FieldDescriptor field : xksRequestFields) {
+            String value = text(request, field);
+            if (!value.isEmpty()) {
+                append(detail, field.getName() + "=" + value);
+            }
+        }
+        if (response != null && responseKeyStoreId != null && !text(response, responseKeyStoreId).isEmpty()) {
+            append(detail, "key_store_id=" + text(response, responseKeyStoreId));
+        }
+        if (response != null && responseCredential != null && response.hasField(responseCredential)) {
+            // The access key id only: the same message holds the secret, which is never audited.
+            Message credential = (Message) response.getField(responseCredential);
+            FieldDescriptor id = credential.getDescriptorForType().findFieldByName("access_key_id");
+            append(detail, "access_key_id=" + credential.getField(id));
         }
         if (response != null && responseSourceKeyId != null) {
             append(detail, "source=" + text(response, responseSourceKeyId) + "/"

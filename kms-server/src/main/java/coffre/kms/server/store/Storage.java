@@ -9,6 +9,7 @@ import coffre.kms.server.cluster.PostgresChangeFeed;
 import coffre.kms.server.cluster.PostgresClusterLock;
 import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.keys.KeyMetadataStore;
+import coffre.kms.server.keystores.ExternalKeyStoreRepository;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -24,6 +25,7 @@ public final class Storage implements AutoCloseable {
     private final ChangeFeed changes;
     private final GrantStore grants;
     private final ApprovalStore approvals;
+    private final ExternalKeyStoreRepository xksStores;
     private final ClusterLock clusterLock;
 
     Storage(HikariDataSource dataSource) {
@@ -65,6 +67,7 @@ public final class Storage implements AutoCloseable {
         this.keys = new JdbcStore(dataSource, publisher);
         this.grants = new JdbcGrantStore(dataSource, publisher);
         this.approvals = new JdbcApprovalStore(dataSource, publisher);
+        this.xksStores = new JdbcExternalKeyStores(dataSource, publisher);
         this.clusterLock = clusterFeed == null ? ClusterLock.LOCAL : new PostgresClusterLock(dataSource);
     }
 
@@ -86,6 +89,11 @@ public final class Storage implements AutoCloseable {
     /** Officers, the quorum rule and approval requests, announcing request changes on {@link #changes()}. */
     public ApprovalStore approvals() {
         return approvals;
+    }
+
+    /** External key stores, their credentials and key mappings, announcing changes on {@link #changes()}. */
+    public ExternalKeyStoreRepository xksStores() {
+        return xksStores;
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.Optional;
  * holding one: it yields the first derived key of SigV4, the <em>date key</em>
  * {@code kDate = HMAC-SHA256("AWS4" + secret, yyyymmdd)}, for an access key id.
  *
- * <p>In production the HMAC key {@code "AWS4" + secret} (see {@link XksCredentialRules#aws4Key})
+ * <p>In production the HMAC key {@code "AWS4" + secret} (see {@link coffre.kms.server.keystores.XksCredentialRules#aws4Key})
  * is a non-extractable key in the HSM, so the secret never exists in memory after it is imported;
  * the implementation may cache each date key for its UTC day. A key store has at most two live
  * credential pairs (rotation), and the access key id selects the pair.

@@ -1,5 +1,6 @@
 package coffre.kms.server.xks;
 
+import coffre.kms.server.keystores.KeyStoreRules;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,8 +34,6 @@ public final class XksPaths {
     /** The spec caps the whole URI at 256 characters; the target is part of it. */
     public static final int MAX_TARGET_CHARS = 256;
 
-    private static final Pattern PREFIX = Pattern.compile("(?:/[A-Za-z0-9_-]+)*");
-    private static final Pattern EXTERNAL_KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern API_PATH = Pattern.compile(
             "(?<prefix>(?:/[A-Za-z0-9_-]+)*)/kms/xks/v1/"
                     + "(?:health|keys/(?<key>[A-Za-z0-9._-]{1,128})/(?<op>metadata|encrypt|decrypt))");
@@ -75,14 +74,14 @@ public final class XksPaths {
         return new XksRoute(prefix, operationOf(m.group("op")), key);
     }
 
-    /** Whether {@code prefix} may be a key store's URI prefix (checked when the store is created). */
+    /** Whether {@code prefix} may be a key store's URI prefix: the key-store domain's rule, which creation checks. */
     public static boolean isValidUriPrefix(String prefix) {
-        return prefix != null && prefix.length() <= MAX_PREFIX_CHARS && PREFIX.matcher(prefix).matches();
+        return KeyStoreRules.isValidUriPrefix(prefix);
     }
 
-    /** Whether {@code id} may be an external key id (checked when a key is mapped). */
+    /** Whether {@code id} may be an external key id: the key-store domain's rule, which mapping checks. */
     public static boolean isValidExternalKeyId(String id) {
-        return id != null && EXTERNAL_KEY_ID.matcher(id).matches() && !isDotSegment(id);
+        return KeyStoreRules.isValidExternalKeyId(id);
     }
 
     private static boolean isDotSegment(String segment) {

@@ -64,4 +64,33 @@ class AuditFieldsTest {
                 coffre.kms.v1.AddOfficerRequest.getDescriptor(), request.toByteString());
         assertEquals(expected, fields.extract(dynamic, null).detail());
     }
+
+    /** XKS administration: the store, credential and external key concerned, never a credential's secret. */
+    @Test
+    void xksEventsNameTheStoreAndCredentialButNeverTheSecret() {
+        String secret = "FYtE5EFA5FT0mCc3DrGUe2sti527BitkQ0Zr9MO9fvE";
+        AuditFields create = AuditFields.of(coffre.kms.v1.CreateXksKeyStoreRequest.getDescriptor(),
+                coffre.kms.v1.CreateXksKeyStoreResponse.getDescriptor());
+        coffre.kms.v1.CreateXksKeyStoreRequest request = coffre.kms.v1.CreateXksKeyStoreRequest.newBuilder()
+                .setName("paris").setUriPath("/paris/kms/xks/v1").setRegion("eu-west-3").build();
+        coffre.kms.v1.CreateXksKeyStoreResponse response = coffre.kms.v1.CreateXksKeyStoreResponse.newBuilder()
+                .setKeyStoreId("xks-abcdefghijklmnopqrstuvwxyz")
+                .setApprovalRequest(coffre.kms.v1.ApprovalRequest.newBuilder().setId("apr-1"))
+                .setCredential(coffre.kms.v1.XksSecretCredential.newBuilder().setAccessKeyId("AKIAI2SFODNN7EXAMPLE")
+                        .setRawSecretAccessKey(secret).setUriPath("/paris/kms/xks/v1"))
+                .build();
+        AuditFields.Subject subject = create.extract(request, response);
+        assertEquals("name=paris uri_path=/paris/kms/xks/v1 region=eu-west-3 key_store_id=xks-abcdefghijklmnopqrstuvwxyz"
+                + " access_key_id=AKIAI2SFODNN7EXAMPLE", subject.detail());
+        assertEquals("apr-1", subject.target());
+        org.junit.jupiter.api.Assertions.assertFalse(subject.toString().contains(secret));
+
+        AuditFields map = AuditFields.of(coffre.kms.v1.MapXksKeyRequest.getDescriptor(),
+                coffre.kms.v1.MapXksKeyResponse.getDescriptor());
+        AuditFields.Subject mapped = map.extract(coffre.kms.v1.MapXksKeyRequest.newBuilder()
+                .setKeyStoreId("xks-abcdefghijklmnopqrstuvwxyz").setExternalKeyId("orders")
+                .setKeyId("key-abcdefghijklmnopqrstuvwxyz").build(), null);
+        assertEquals("key-abcdefghijklmnopqrstuvwxyz", mapped.keyId());
+        assertEquals("key_store_id=xks-abcdefghijklmnopqrstuvwxyz external_key_id=orders", mapped.detail());
+    }
 }

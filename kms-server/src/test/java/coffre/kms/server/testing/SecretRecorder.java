@@ -1,7 +1,9 @@
 package coffre.kms.server.testing;
 
 import coffre.hsm.testing.SecretLedger;
+import coffre.kms.v1.CreateXksKeyStoreResponse;
 import coffre.kms.v1.GenerateDataKeyResponse;
+import coffre.kms.v1.RotateXksCredentialsResponse;
 import coffre.kms.v1.UnwrapResponse;
 import coffre.kms.v1.WrapRequest;
 import io.grpc.CallOptions;
@@ -15,8 +17,8 @@ import io.grpc.MethodDescriptor;
 
 /**
  * Records in the {@link SecretLedger} every plaintext that a test sends to be wrapped and every
- * plaintext or data key a node sends back, so the leak scan at the end of the suite can look for
- * them in the logs.
+ * plaintext, data key or XKS credential secret a node sends back, so the leak scan at the end of
+ * the suite can look for them in the logs.
  */
 final class SecretRecorder implements ClientInterceptor {
 
@@ -41,6 +43,10 @@ final class SecretRecorder implements ClientInterceptor {
                             SecretLedger.record(unwrapped.getPlaintext().toByteArray());
                         } else if (message instanceof GenerateDataKeyResponse dataKey) {
                             SecretLedger.record(dataKey.getPlaintext().toByteArray());
+                        } else if (message instanceof CreateXksKeyStoreResponse created) {
+                            SecretLedger.record(created.getCredential().getRawSecretAccessKey());
+                        } else if (message instanceof RotateXksCredentialsResponse rotated) {
+                            SecretLedger.record(rotated.getCredential().getRawSecretAccessKey());
                         }
                         super.onMessage(message);
                     }

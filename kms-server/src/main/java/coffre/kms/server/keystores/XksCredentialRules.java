@@ -1,4 +1,4 @@
-package coffre.kms.server.xks;
+package coffre.kms.server.keystores;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -18,6 +18,9 @@ import java.util.Base64;
  *       Base64-decoded).</li>
  * </ul>
  * Messages never echo a secret. Secrets travel as {@code char[]} so the caller can zero them.
+ *
+ * <p>It belongs to the key-store domain, which makes and checks credentials, rather than to the
+ * XKS edge, which only verifies signatures: the edge depends on this package, never the reverse.
  */
 public final class XksCredentialRules {
     public static final int MIN_ACCESS_KEY_ID_CHARS = 20;

@@ -1,0 +1,32 @@
+package coffre.kms.server.keystores;
+
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What the XKS edge asks on every call: answered from memory, kept in step across the cluster.
+ *
+ * <p>This is the contract between the key-store domain and the XKS edge (docs/xks.md): the edge
+ * finds the store of a request's URI path, verifies its SigV4 signature with the date keys of the
+ * store's active credentials, then resolves the external key id; it never reads the store or the
+ * HSM itself. All methods are thread-safe and never wait for the database.
+ */
+public interface ExternalKeyStoreDirectory {
+    /** The key store serving exactly this uriPath (enabled or not); empty if none. */
+    Optional<ExternalKeyStore> byUriPath(String uriPath);
+
+    /** The mapping of externalKeyId within the store; empty if none. */
+    Optional<ExternalKeyMapping> mapping(String keyStoreId, String externalKeyId);
+
+    /**
+     * HMAC-SHA256("AWS4"+secret, yyyymmdd), computed in the HSM, if accessKeyId is an ACTIVE
+     * credential of the store; else empty. A fresh array each call (the caller zeroes it).
+     */
+    Optional<byte[]> dateKey(String keyStoreId, String accessKeyId, String yyyymmdd);
+
+    /** listener.accept(keyStoreId) whenever a store's credentials or state change (drop cached signing keys). */
+    void onChange(Consumer<String> listener);
+
+    /** How many stores exist (for health answers and metrics). */
+    int size();
+}
