@@ -174,8 +174,9 @@ public final class LoadTest implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         refuseOptionsOfTheOtherProtocol();
+        OperationMix operations = operations();
         if (protocol == Protocol.XKS) {
-            return callXks();
+            return callXks(operations);
         }
         if (caCert == null || cert == null || key == null) {
             throw new IllegalArgumentException("gRPC calls need --ca-cert, --cert and --key (mTLS)");
@@ -223,8 +224,7 @@ public final class LoadTest implements Callable<Integer> {
         return OperationMix.parse(text).requireProtocol(protocol);
     }
 
-    private int callXks() throws IOException, InterruptedException {
-        OperationMix operations = operations();
+    private int callXks(OperationMix operations) throws IOException, InterruptedException {
         XksOptions.Settings settings = xks.settings(operations, caCert, cert, key);
         XksBodies bodies = new XksBodies(settings.keyIds(), settings.region(), payloadBytes, contextBytes,
                 settings.integrityValue(), new SecureRandom());

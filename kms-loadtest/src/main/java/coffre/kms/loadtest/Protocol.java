@@ -2,6 +2,7 @@ package coffre.kms.loadtest;
 
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * What the load tool speaks to the node: Coffre's {@code CryptoService} over mTLS gRPC, or the AWS
@@ -34,7 +35,7 @@ public enum Protocol {
                     return p;
                 }
             }
-            throw new IllegalArgumentException("unknown protocol '" + value + "': allowed are grpc, xks");
+            throw new TypeConversionException("unknown protocol '" + value + "': allowed are grpc, xks");
         }
     }
 }

@@ -18,8 +18,9 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * server's verifier, so a run also checks that a standard signer's requests are accepted.
  *
  * <p>Signed: {@code content-type}, {@code host} (the endpoint's {@link XksEndpoint#authority()},
- * which the client must send as it is) and {@code x-amz-date}, over the exact body bytes, as curl's
- * {@code --aws-sigv4} does. The SDK adds {@code Authorization} and {@code X-Amz-Date}; {@link #sign}
+ * which the client must send as it is) and {@code x-amz-date}, as curl's {@code --aws-sigv4} does,
+ * over the exact body bytes; this SDK also adds and signs {@code x-amz-content-sha256} (the body's
+ * SHA-256, which the spec does not name and the verifier checks against the body). {@link #sign}
  * returns every header to send except {@code Host}, which the HTTP client sends itself.
  *
  * <p>Thread-safe: one signer per run, called from any thread.
@@ -45,7 +46,8 @@ final class XksSigner {
 
     /**
      * The headers of one signed POST of {@code body} to {@code path}: {@code Content-Type},
-     * {@code X-Amz-Date} and {@code Authorization} (names as the SDK writes them), without {@code Host}.
+     * {@code x-amz-content-sha256}, {@code X-Amz-Date} and {@code Authorization} (names as the SDK
+     * writes them), without {@code Host}.
      */
     List<Map.Entry<String, String>> sign(String path, byte[] body) {
         SdkHttpRequest request = SdkHttpRequest.builder()

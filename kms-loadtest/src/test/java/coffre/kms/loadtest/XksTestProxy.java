@@ -129,7 +129,7 @@ final class XksTestProxy implements AutoCloseable {
     }
 
     /** HMAC("AWS4" + secret, date): what the HSM computes for the real listener. */
-    private static Optional<byte[]> dateKey(String accessKeyId, String yyyymmdd) {
+    static Optional<byte[]> dateKey(String accessKeyId, String yyyymmdd) {
         if (!ACCESS_KEY_ID.equals(accessKeyId)) {
             return Optional.empty();
         }
