@@ -15,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -234,28 +232,10 @@ public final class LoadTest implements Callable<Integer> {
                 settings.key(), settings.http2(), settings.connections(), timeout.toMillis())) {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("connections", settings.connections());
-            return run(operations, settings.endpoint().toString(), bodies.keyCount(), extra, timeoutMillis -> {
-                XksCiphertextPool pool = null;
-                if (operations.needsEnvelopes()) {
-                    int count = envelopeCount(bodies.keyCount());
-                    err.printf("preparing %,d ciphertexts for xks-decrypt...%n", count);
-                    pool = XksCiphertextPool.make(client, settings.endpoint(), bodies, count,
-                            Math.max(timeoutMillis, 60_000));
-                }
-                return new Prepared(new XksCallSender(client, settings.endpoint(), bodies, pool),
-                        pool == null ? 0 : pool.size(), () -> httpVersions(client, settings.http2()));
-            });
+            return run(operations, settings.endpoint().toString(), bodies.keyCount(), extra,
+                    XksCallSender.preparation(client, settings.endpoint(), bodies, operations,
+                            envelopeCount(bodies.keyCount()), settings.http2(), err));
         }
-    }
-
-    /** The HTTP versions the answers came over, and a warning if HTTP/2 was asked and not given. */
-    private Map<String, Object> httpVersions(XksClient client, boolean http2) {
-        String seen = client.versionsSeen().stream().map(Enum::name).sorted().collect(Collectors.joining(","));
-        if (http2 && client.versionsSeen().contains(io.vertx.core.http.HttpVersion.HTTP_1_1)) {
-            err.println("warning: the XKS listener chose HTTP/1.1 (ALPN): one call at a time per connection; "
-                    + "measure it with --xks-http-version 1.1 (a pool of --xks-connections, default 64)");
-        }
-        return Map.of("httpVersions", seen);
     }
 
     /**
@@ -289,26 +269,13 @@ public final class LoadTest implements Callable<Integer> {
                 err.printf("preparing %,d envelopes for unwrap/rewrap...%n", count);
                 pool = EnvelopePool.make(channels, workload, count, Math.max(timeoutMillis, 60_000));
             }
-            return new Prepared(new GrpcCallSender(channels, workload, pool, timeoutMillis),
+            return new Preparation.Prepared(new GrpcCallSender(channels, workload, pool, timeoutMillis),
                     pool == null ? 0 : pool.size(), Map::of);
         });
     }
 
     private int envelopeCount(int keyCount) {
         return envelopes != null ? envelopes : Math.min(100_000, Math.max(1000, keyCount));
-    }
-
-    /** What a protocol sets up before the run: its sender, after making the envelopes or ciphertexts it needs. */
-    @FunctionalInterface
-    private interface Preparation {
-        Prepared prepare(long timeoutMillis) throws InterruptedException;
-    }
-
-    /**
-     * @param setupCalls calls made to prepare (envelopes, ciphertexts), acknowledged by the server
-     * @param lateSettings settings known only after the run (e.g. the HTTP versions negotiated)
-     */
-    private record Prepared(CallSender sender, int setupCalls, Supplier<Map<String, Object>> lateSettings) {
     }
 
     /**
@@ -319,7 +286,7 @@ public final class LoadTest implements Callable<Integer> {
     private int run(OperationMix operations, String target, int keyCount, Map<String, Object> connectionSettings,
                     Preparation preparation) throws InterruptedException {
         long timeoutMillis = timeout.toMillis();
-        Prepared prepared = preparation.prepare(timeoutMillis);
+        Preparation.Prepared prepared = preparation.prepare(timeoutMillis);
         CallSender sender = prepared.sender();
         RunLimit measured = limit.calls != null ? RunLimit.ofCalls(limit.calls)
                 : RunLimit.ofDuration(limit.duration != null ? limit.duration : Duration.ofSeconds(10));

@@ -1,6 +1,10 @@
 package coffre.kms.loadtest;
 
+import io.vertx.core.http.HttpVersion;
+import java.io.PrintStream;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /**
  * Sends XKS proxy API calls ({@code xks-encrypt}, {@code xks-decrypt}, {@code xks-metadata},
@@ -59,6 +63,32 @@ final class XksCallSender implements CallSender {
                 listener.failed(XksErrorReasons.of(answer.result().status(), answer.result().body()));
             }
         });
+    }
+
+    /**
+     * The XKS mode's preparation: {@code ciphertexts} encrypted first when the mix decrypts, then the
+     * sender; after the run, the HTTP versions the answers came over (with a warning on {@code err}
+     * if HTTP/2 was asked and ALPN chose HTTP/1.1, which serves one call per connection at a time).
+     */
+    static Preparation preparation(XksClient client, XksEndpoint endpoint, XksBodies bodies, OperationMix mix,
+                                   int ciphertexts, boolean http2, PrintStream err) {
+        return timeoutMillis -> {
+            XksCiphertextPool pool = null;
+            if (mix.needsEnvelopes()) {
+                err.printf("preparing %,d ciphertexts for xks-decrypt...%n", ciphertexts);
+                pool = XksCiphertextPool.make(client, endpoint, bodies, ciphertexts, Math.max(timeoutMillis, 60_000));
+            }
+            return new Preparation.Prepared(new XksCallSender(client, endpoint, bodies, pool),
+                    pool == null ? 0 : pool.size(), () -> {
+                        if (http2 && client.versionsSeen().contains(HttpVersion.HTTP_1_1)) {
+                            err.println("warning: the XKS listener chose HTTP/1.1 (ALPN): one call at a time per "
+                                    + "connection; measure it with --xks-http-version 1.1 (a pool of "
+                                    + "--xks-connections, default 64)");
+                        }
+                        return Map.of("httpVersions", client.versionsSeen().stream().map(Enum::name).sorted()
+                                .collect(Collectors.joining(",")));
+                    });
+        };
     }
 
     private XksCiphertextPool ciphertexts() {
