@@ -16,7 +16,7 @@
 # ratios XKS encrypt / gRPC wrap and XKS decrypt / gRPC unwrap, and the targets of issue 20 (ratio
 # >= 0.8; XKS above AWS's default quota of 1,800 requests/s per key store; p99 far under AWS KMS's
 # 250 ms time-out); writes DIR/results.json (default DIR: target/bench/xks-<timestamp>).
-# --quick: short runs (a smoke test, ~3 min). --http-version 1.1: XKS over HTTP/1.1, a pool of 64
+# --quick: short runs (a smoke test, ~2 min). --http-version 1.1: XKS over HTTP/1.1, a pool of 64
 # connections (AWS KMS may connect either way).
 #
 # Needs the server side of issue 20 (the XKS listener and XksAdminService). Its configuration keys
