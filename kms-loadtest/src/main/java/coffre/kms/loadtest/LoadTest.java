@@ -115,11 +115,13 @@ public final class LoadTest implements Callable<Integer> {
             description = "unmeasured load before measuring, same settings (default ${DEFAULT-VALUE}; 0s: none)")
     Duration warmup;
 
-    @Option(names = "--payload-size", defaultValue = "32", description = "wrap plaintext bytes (default ${DEFAULT-VALUE})")
+    @Option(names = "--payload-size", defaultValue = "32", description = "wrap plaintext bytes; XKS: the encrypt "
+            + "plaintext, 1-4300 (default ${DEFAULT-VALUE})")
     int payloadBytes;
 
     @Option(names = "--context-size", defaultValue = "32", description = "encryption-context bytes, keys+values, "
-            + "split into pairs of <= 64 characters (default ${DEFAULT-VALUE})")
+            + "split into pairs of <= 64 characters; XKS: additionalAuthenticatedData bytes, 0-8192 (default "
+            + "${DEFAULT-VALUE})")
     int contextBytes;
 
     @Option(names = "--data-key-length", defaultValue = "32", description = "generate-data-key length: 16, 24, 32 or 64 "
@@ -132,8 +134,8 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--keys-file", paramLabel = "FILE", description = "key ids, one per line (# comments allowed)")
     Path keysFile;
 
-    @Option(names = "--envelopes", description = "envelopes made before an unwrap/rewrap run (default: the "
-            + "number of keys, at least 1000)")
+    @Option(names = "--envelopes", description = "envelopes made before an unwrap/rewrap run, or ciphertexts "
+            + "before an xks-decrypt run (default: the number of keys, at least 1000)")
     Integer envelopes;
 
     @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
