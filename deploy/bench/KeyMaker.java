@@ -6,8 +6,10 @@
 // Run by deploy/bench/run.sh and soak.sh with the java source launcher on kms-cli's class path, which
 // holds kms-client's jar too (kms-cli/target/lib/kms-client-*.jar: the connection is a CoffreClient):
 //   java -cp 'kms-cli/target/kms-cli-*.jar:kms-cli/target/lib/*' deploy/bench/KeyMaker.java \
-//        HOST:PORT CA CERT KEY OFFICERS_DIR COUNT KEYS_FILE
+//        HOST:PORT CA CERT KEY OFFICERS_DIR COUNT KEYS_FILE [PRINCIPAL...]
 // Appends the new key ids to KEYS_FILE until it holds COUNT ids (so runs can grow one key set).
+// Each key's policy lets the dev services (spiffe://coffre.dev/service/*) and the PRINCIPALs given
+// (e.g. xks:<key store name>, for deploy/bench/xks.sh) make every data operation.
 // Bench material only: the officers are the dev officers of deploy/dev/officers.sh.
 
 import coffre.kms.cli.officerkeys.EncryptedKeyFile;
@@ -36,8 +38,8 @@ public class KeyMaker {
     private static final int THREADS = 4;
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7) {
-            System.err.println("usage: KeyMaker HOST:PORT CA CERT KEY OFFICERS_DIR COUNT KEYS_FILE");
+        if (args.length < 7) {
+            System.err.println("usage: KeyMaker HOST:PORT CA CERT KEY OFFICERS_DIR COUNT KEYS_FILE [PRINCIPAL...]");
             System.exit(2);
         }
         Path officers = Path.of(args[4]);
@@ -59,6 +61,7 @@ public class KeyMaker {
                 .tls(Path.of(args[1]), Path.of(args[2]), Path.of(args[3])).deadline(Duration.ofSeconds(60)).build();
         AccessPolicy policy = AccessPolicy.newBuilder().addRules(AccessRule.newBuilder()
                 .addPrincipals("spiffe://coffre.dev/service/*")
+                .addAllPrincipals(List.of(args).subList(7, args.length))
                 .addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP)
                 .addOperations(DataOperation.GENERATE_DATA_KEY).addOperations(DataOperation.REWRAP)).build();
         long start = System.nanoTime();

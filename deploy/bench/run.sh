@@ -40,6 +40,8 @@ set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/../lib/common.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../lib/common.sh"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 usage() {
     # The header comment, up to the first line that is not a comment.
@@ -49,45 +51,6 @@ usage() {
 
 QUICK=0 OUT="" KEY_COUNTS="" DURATION="" JFR=0 PROFILE=0 BUILD=1 HAND_OFF_PAIRS=0
 PIDS=()
-
-port_in_use() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# free_port — a TCP port nobody listens on (from a high range).
-free_port() {
-    local p
-    for ((p = 18400 + RANDOM % 1000; ; p++)); do
-        port_in_use "$p" || { printf '%s\n' "$p"; return; }
-    done
-}
-
-wait_port() {
-    local port="$1" pid="$2" tries=0
-    until port_in_use "$port"; do
-        kill -0 "$pid" 2>/dev/null || coffre_die "process $pid stopped before opening port $port (see $OUT/*.log)"
-        ((tries++ < 240)) || coffre_die "nothing listens on 127.0.0.1:$port after 120 s"
-        sleep 0.5
-    done
-}
-
-stop_pid() {
-    local pid="$1" i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 60; i++)); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-        sleep 0.5
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-}
 
 build_if_needed() {
     local missing=() m
@@ -110,35 +73,6 @@ hsm_tests_jar() {
     for jar in "$COFFRE_ROOT"/hsm-adapters/target/hsm-adapters-*-tests.jar; do
         [[ -f "$jar" ]] && { printf '%s\n' "$jar"; return; }
     done
-}
-
-# [LT_DURATION=D] loadtest NAME ARGS... — one measured run of coffre-loadtest (for $DURATION, or D);
-# its JSON report goes to $OUT/runs/NAME.json, its progress lines to $OUT/loadtest.log.
-loadtest() {
-    local name="$1"
-    shift
-    coffre_info "run $name: $*"
-    printf '\n== %s: %s\n' "$name" "$*" >>"$OUT/loadtest.log"
-    bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" --json --label "$name" --duration "${LT_DURATION:-$DURATION}" --warmup "$WARMUP" \
-        "$@" >"$OUT/runs/$name.json" 2>>"$OUT/loadtest.log" ||
-        coffre_die "load test $name failed (see $OUT/loadtest.log)"
-    local errors
-    errors="$(jq -r .errors "$OUT/runs/$name.json")"
-    ((errors == 0)) || coffre_warn "$name: $errors failed calls: $(jq -c .errorsByReason "$OUT/runs/$name.json")"
-}
-
-tput_of() { jq -r '.throughput' "$OUT/runs/$1.json"; }
-p_of() { jq -r ".latencyMs[\"$2\"]" "$OUT/runs/$1.json"; }
-
-# snapshot_module MODULE — copies MODULE's jar and target/lib to $OUT/app/MODULE and prints the
-# class path: other people's builds may replace target/ while the benchmark runs (a server then
-# fails with NoClassDefFoundError in the middle of a measurement).
-snapshot_module() {
-    local m="$1" dest="$OUT/app/$1"
-    mkdir -p "$dest/lib"
-    cp "$(coffre_module_jar "$m")" "$dest/"
-    cp "$COFFRE_ROOT/$m/target/lib/"*.jar "$dest/lib/"
-    printf '%s\n' "$dest/*:$dest/lib/*"
 }
 
 # measure_baseline NAME PID PORT KEY_ID — a baseline server just started as PID on PORT: once it
@@ -214,17 +148,6 @@ hsm_figure() {
     figure="$(awk -v kind="$2" '$1 == kind && $2 == "threads=2" { gsub(",", "", $3); print $3 }' "$OUT/hsm-bench-$1.txt")"
     [[ -n "$figure" ]] || coffre_die "no $2 figure in $OUT/hsm-bench-$1.txt"
     printf '%s\n' "$figure"
-}
-
-# gc_summary LOG — the JVM's pauses in a -Xlog:gc log, as JSON: how many (remarks among them),
-# the longest and their sum, in ms.
-gc_summary() {
-    awk '/ Pause / { n++; if ($0 ~ / Pause Remark/) r++; t = $NF; sub(/ms$/, "", t); t += 0; s += t; if (t > m) m = t }
-        END { printf "{\"pauses\": %d, \"remarkPauses\": %d, \"maxPauseMs\": %.1f, \"totalPauseMs\": %.0f}\n", n, r, m, s }' "$1"
-}
-
-vm_hwm_mib() {
-    awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
 }
 
 # async_profiler_lib — async-profiler's agent library (tools.profiler:async-profiler from Maven
@@ -361,65 +284,8 @@ main() {
 
     # ---- Coffre: a bench node under $OUT/server --------------------------------------------------
     local srv="$OUT/server" cport spid
-    mkdir -p "$srv/data"
-    cport="$(free_port)"
-    bash "$COFFRE_ROOT/deploy/dev/softhsm-token.sh" "$srv/softhsm" coffre-bench 2>>"$OUT/setup.log"
-    bash "$COFFRE_ROOT/deploy/dev/officers.sh" "$OUT/officers" 2>>"$OUT/setup.log"
-    cat >"$srv/coffre.yaml" <<YAML
-# Benchmark node written by deploy/bench/run.sh.
-node:
-  id: bench-1
-server:
-  host: 127.0.0.1
-  port: $cport
-tls:
-  certificate: ../pki/server.pem
-  privateKey: ../pki/server.key
-  clientCa: ../pki/ca.pem
-hsm:
-  profile: softhsm2
-  tokenLabel: coffre-bench
-  pinFile: softhsm/hsm.pin
-  sessions: 4
-store:
-  type: h2
-  path: data/coffre
-authorization:
-  administrators: ["spiffe://coffre.dev/admin"]
-  officers: ["spiffe://coffre.dev/officer/*"]
-  clients: ["spiffe://coffre.dev/service/*"]
-keys:
-  deletionCheckInterval: PT1M
-YAML
-    cat >"$srv/cli-admin.properties" <<PROPS
-endpoint=127.0.0.1:$cport
-ca-cert=../pki/ca.pem
-cert=../pki/admin.pem
-key=../pki/admin.key
-timeout=30
-PROPS
-    # The heap and GC settings deploy/bin/coffre-server gives a node unless JAVA_OPTS sets them.
-    local server_opts
-    server_opts="$(coffre_server_jvm_opts "${JAVA_OPTS:-}") ${JAVA_OPTS:-}"
-    # Every pause, with wall-clock times (to lay beside a run's latency), summed up in results.json.
-    server_opts+=" -Xlog:gc:file=$OUT/server-gc.log:time,uptime"
-    if ((JFR)); then
-        server_opts+=" -XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile,dumponexit=true"
-    fi
-    local server_cp java_opts=() extra=()
-    server_cp="$(snapshot_module kms-server)"
-    read -r -a java_opts <<<"$server_opts"
-    ((COFFRE_JAVA_MAJOR < 22)) || extra+=(--enable-native-access=ALL-UNNAMED)
-    ((COFFRE_JAVA_MAJOR < 23)) || extra+=(--sun-misc-unsafe-memory-access=allow)
-    # Same JVM flags as deploy/bin/coffre-server, from a copy of the jars.
-    (cd "$COFFRE_ROOT" && SOFTHSM2_CONF="$srv/softhsm/softhsm2.conf" exec "$JAVA_HOME/bin/java" "${jvm_args[@]}" \
-        "${extra[@]}" "${java_opts[@]}" -cp "$server_cp" coffre.kms.server.Main --config "$srv/coffre.yaml" \
-        >"$OUT/server.log" 2>&1) &
-    spid=$!
-    PIDS+=("$spid")
-    wait_port "$cport" "$spid"
-    bash "$COFFRE_ROOT/deploy/bin/coffre" ceremony init "$OUT/officers/ceremony.doc" "$OUT"/officers/{alice,bob,carol}.sig \
-        --cli-config "$srv/cli-admin.properties" >>"$OUT/setup.log" 2>&1 || coffre_die "ceremony init failed (see $OUT/setup.log)"
+    start_bench_node "$srv" ""
+    cport="$BENCH_NODE_PORT" spid="$BENCH_NODE_PID"
 
     local cli_cp
     cli_cp="$(snapshot_module kms-cli)"

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,18 +18,39 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code coffre-loadtest}: drives Coffre's {@code CryptoService} over mTLS gRPC at a fixed
- * concurrency (closed loop) or a fixed rate (open loop, latency from each call's intended start),
- * prints a progress line per second and a final report (text, or JSON with {@code --json}).
+ * {@code coffre-loadtest}: drives Coffre's {@code CryptoService} over mTLS gRPC, or its AWS XKS
+ * proxy API over SigV4-signed HTTPS ({@code --protocol xks}), at a fixed concurrency (closed loop)
+ * or a fixed rate (open loop, latency from each call's intended start), prints a progress line per
+ * second and a final report (text, or JSON with {@code --json}). Both protocols share the drivers,
+ * the histograms and the report; each has its own connection options, refused with the other.
  */
 @Command(name = "coffre-loadtest", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Load generator for Coffre's CryptoService (wrap, unwrap, generate-data-key, rewrap).",
+        description = {"Load generator for Coffre's CryptoService (wrap, unwrap, generate-data-key, rewrap) and, with "
+                + "--protocol xks, its AWS XKS proxy API (xks-encrypt, xks-decrypt, xks-metadata, xks-health).",
+                "XKS mode: --xks-uri, --xks-region, --xks-secret-file, --xks-access-key-id and --xks-key-id say where "
+                + "and as whom; --ca-cert is optional (default: the JVM's trusted CAs), --cert/--key only for mTLS; "
+                + "--payload-size is the plaintext, --context-size the additionalAuthenticatedData; --envelopes the "
+                + "ciphertexts encrypted before an xks-decrypt run."},
         footer = {"", "Exit codes: 0 run completed; 1 the run could not be made (preparation failed, or no call "
                 + "succeeded); 2 bad arguments."})
 public final class LoadTest implements Callable<Integer> {
+    /** Options that only the gRPC mode reads: refused with --protocol xks rather than ignored. */
+    private static final List<String> GRPC_ONLY = List.of("--endpoint", "--channels", "--authority", "--key-id",
+            "--keys-file", "--data-key-length");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--protocol", paramLabel = "grpc|xks", converter = Protocol.Converter.class,
+            description = "grpc (default): CryptoService over mTLS gRPC; xks: the AWS XKS proxy API over SigV4-signed "
+                    + "HTTPS to the node's XKS listener (the --xks-* options)")
+    Protocol protocol = Protocol.GRPC;
 
     @Option(names = "--endpoint", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "server address; for a "
             + "cluster every node, comma-separated or repeated: each channel connects to every node, calls go "
@@ -36,14 +58,16 @@ public final class LoadTest implements Callable<Integer> {
             + "Default: 127.0.0.1:8443")
     List<String> endpoints = new ArrayList<>();
 
-    @Option(names = "--ca-cert", required = true, paramLabel = "PEM", description = "CA that signed the server certificate")
+    @Option(names = "--ca-cert", paramLabel = "PEM", description = "CA that signed the server certificate "
+            + "(required for gRPC; XKS default: the JVM's trusted CAs)")
     Path caCert;
 
-    @Option(names = "--cert", required = true, paramLabel = "PEM", description = "client certificate (its principal calls the keys)")
+    @Option(names = "--cert", paramLabel = "PEM", description = "client certificate (its principal calls the keys; "
+            + "required for gRPC, for XKS only when the listener asks for mTLS)")
     Path cert;
 
-    @Option(names = {"--key", "--client-key"}, required = true, paramLabel = "PEM",
-            description = "client private key, unencrypted PKCS#8 PEM")
+    @Option(names = {"--key", "--client-key"}, paramLabel = "PEM",
+            description = "client private key, unencrypted PKCS#8 PEM (with --cert)")
     Path key;
 
     @Option(names = "--authority", description = "TLS/HTTP authority to expect instead of the endpoint's host")
@@ -53,9 +77,10 @@ public final class LoadTest implements Callable<Integer> {
             + "per endpoint (default ${DEFAULT-VALUE})")
     int channelsPerEndpoint;
 
-    @Option(names = {"--op", "--mix"}, defaultValue = "wrap", paramLabel = "MIX", description = "operation, or weighted "
-            + "mix: wrap | unwrap | generate-data-key (datakey) | rewrap | e.g. wrap=70,unwrap=25,rewrap=5 "
-            + "(default ${DEFAULT-VALUE})")
+    @Option(names = {"--op", "--mix"}, paramLabel = "MIX", description = "operation, or weighted mix: "
+            + "wrap | unwrap | generate-data-key (datakey) | rewrap | e.g. wrap=70,unwrap=25,rewrap=5 (default wrap); "
+            + "with --protocol xks: xks-encrypt | xks-decrypt | xks-metadata | xks-health | e.g. "
+            + "xks-encrypt=1,xks-decrypt=1 (default xks-encrypt)")
     String mix;
 
     @ArgGroup(exclusive = true)
@@ -90,11 +115,13 @@ public final class LoadTest implements Callable<Integer> {
             description = "unmeasured load before measuring, same settings (default ${DEFAULT-VALUE}; 0s: none)")
     Duration warmup;
 
-    @Option(names = "--payload-size", defaultValue = "32", description = "wrap plaintext bytes (default ${DEFAULT-VALUE})")
+    @Option(names = "--payload-size", defaultValue = "32", description = "wrap plaintext bytes; XKS: the encrypt "
+            + "plaintext, 1-4300 (default ${DEFAULT-VALUE})")
     int payloadBytes;
 
     @Option(names = "--context-size", defaultValue = "32", description = "encryption-context bytes, keys+values, "
-            + "split into pairs of <= 64 characters (default ${DEFAULT-VALUE})")
+            + "split into pairs of <= 64 characters; XKS: additionalAuthenticatedData bytes, 0-8192 (default "
+            + "${DEFAULT-VALUE})")
     int contextBytes;
 
     @Option(names = "--data-key-length", defaultValue = "32", description = "generate-data-key length: 16, 24, 32 or 64 "
@@ -107,8 +134,8 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--keys-file", paramLabel = "FILE", description = "key ids, one per line (# comments allowed)")
     Path keysFile;
 
-    @Option(names = "--envelopes", description = "envelopes made before an unwrap/rewrap run (default: the "
-            + "number of keys, at least 1000)")
+    @Option(names = "--envelopes", description = "envelopes made before an unwrap/rewrap run, or ciphertexts "
+            + "before an xks-decrypt run (default: the number of keys, at least 1000)")
     Integer envelopes;
 
     @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
@@ -124,6 +151,9 @@ public final class LoadTest implements Callable<Integer> {
 
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
+
+    @Mixin
+    XksOptions xks = new XksOptions();
 
     private PrintStream out = System.out;
     private PrintStream err = System.err;
@@ -143,6 +173,14 @@ public final class LoadTest implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        refuseOptionsOfTheOtherProtocol();
+        OperationMix operations = operations();
+        if (protocol == Protocol.XKS) {
+            return callXks(operations);
+        }
+        if (caCert == null || cert == null || key == null) {
+            throw new IllegalArgumentException("gRPC calls need --ca-cert, --cert and --key (mTLS)");
+        }
         if (channelsPerEndpoint < 1) {
             throw new IllegalArgumentException("--channels must be at least 1");
         }
@@ -159,6 +197,49 @@ public final class LoadTest implements Callable<Integer> {
         }
     }
 
+    /** A run speaks one protocol: the other's options would be silently ignored, so they are refused. */
+    private void refuseOptionsOfTheOtherProtocol() {
+        if (spec == null) {
+            return; // built without picocli (tests of run()): nothing was parsed
+        }
+        List<String> given = new ArrayList<>();
+        for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = option.longestName();
+            boolean xksOption = name.startsWith(XksOptions.PREFIX);
+            if (protocol == Protocol.XKS ? GRPC_ONLY.contains(name) : xksOption) {
+                given.add(name);
+            }
+        }
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", given) + (protocol == Protocol.XKS
+                    ? (given.size() == 1 ? " is" : " are") + " for --protocol grpc: XKS calls go to --xks-uri, to the "
+                    + "external keys of --xks-key-id"
+                    : " need" + (given.size() == 1 ? "s" : "") + " --protocol xks"));
+        }
+    }
+
+    /** The mix of {@code --op}, its default depending on the protocol, checked against it. */
+    private OperationMix operations() {
+        String text = mix != null ? mix : protocol == Protocol.XKS ? "xks-encrypt" : "wrap";
+        return OperationMix.parse(text).requireProtocol(protocol);
+    }
+
+    private int callXks(OperationMix operations) throws IOException, InterruptedException {
+        XksOptions.Settings settings = xks.settings(operations, caCert, cert, key);
+        XksBodies bodies = new XksBodies(settings.keyIds(), settings.region(), payloadBytes, contextBytes,
+                settings.integrityValue(), new SecureRandom());
+        XksSigner signer = new XksSigner(settings.endpoint(), settings.credential(), settings.region(),
+                Clock.systemUTC());
+        try (XksClient client = XksClient.open(settings.endpoint(), signer, settings.caCert(), settings.cert(),
+                settings.key(), settings.http2(), settings.connections(), timeout.toMillis())) {
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("connections", settings.connections());
+            return run(operations, settings.endpoint().toString(), bodies.keyCount(), extra,
+                    XksCallSender.preparation(client, settings.endpoint(), bodies, operations,
+                            envelopeCount(bodies.keyCount()), settings.http2(), err));
+        }
+    }
+
     /**
      * The nodes of every {@code --endpoint} value (each {@code host:port} or a comma-separated list),
      * in order, as the CLI reads its repeated flags (one comma list; {@link Endpoints#parse} names an
@@ -172,7 +253,7 @@ public final class LoadTest implements Callable<Integer> {
 
     /** Runs against the given channels; {@code target} only names them in the report. */
     int run(ChannelPool channels, String target) throws IOException, InterruptedException {
-        OperationMix operations = OperationMix.parse(mix);
+        OperationMix operations = operations();
         List<String> keys = keys();
         if (channelsPerEndpoint < 1) {
             throw new IllegalArgumentException("--channels must be at least 1");
@@ -181,14 +262,34 @@ public final class LoadTest implements Callable<Integer> {
             throw new IllegalArgumentException("--data-key-length must be 16, 24, 32 or 64, got " + dataKeyBytes);
         }
         Workload workload = new Workload(keys, payloadBytes, contextBytes, dataKeyBytes, new SecureRandom());
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("channels", channels.size());
+        return run(operations, target, keys.size(), extra, timeoutMillis -> {
+            EnvelopePool pool = null;
+            if (operations.needsEnvelopes()) {
+                int count = envelopeCount(keys.size());
+                err.printf("preparing %,d envelopes for unwrap/rewrap...%n", count);
+                pool = EnvelopePool.make(channels, workload, count, Math.max(timeoutMillis, 60_000));
+            }
+            return new Preparation.Prepared(new GrpcCallSender(channels, workload, pool, timeoutMillis),
+                    pool == null ? 0 : pool.size(), Map::of);
+        });
+    }
+
+    private int envelopeCount(int keyCount) {
+        return envelopes != null ? envelopes : Math.min(100_000, Math.max(1000, keyCount));
+    }
+
+    /**
+     * Prepares, warms up, measures and prints the report.
+     *
+     * @param connectionSettings how the calls travel (channels or connections), for the report
+     */
+    private int run(OperationMix operations, String target, int keyCount, Map<String, Object> connectionSettings,
+                    Preparation preparation) throws InterruptedException {
         long timeoutMillis = timeout.toMillis();
-        EnvelopePool pool = null;
-        if (operations.needsEnvelopes()) {
-            int count = envelopes != null ? envelopes : Math.min(100_000, Math.max(1000, keys.size()));
-            err.printf("preparing %,d envelopes for unwrap/rewrap...%n", count);
-            pool = EnvelopePool.make(channels, workload, count, Math.max(timeoutMillis, 60_000));
-        }
-        CallSender sender = new GrpcCallSender(channels, workload, pool, timeoutMillis);
+        Preparation.Prepared prepared = preparation.prepare(timeoutMillis);
+        CallSender sender = prepared.sender();
         RunLimit measured = limit.calls != null ? RunLimit.ofCalls(limit.calls)
                 : RunLimit.ofDuration(limit.duration != null ? limit.duration : Duration.ofSeconds(10));
 
@@ -198,7 +299,7 @@ public final class LoadTest implements Callable<Integer> {
             phase(sender, operations, RunLimit.ofDuration(warmup), warm, timeoutMillis);
         }
         LatencyRecorder.Snapshot warmed = warm.snapshot();
-        Report.Unmeasured unmeasured = new Report.Unmeasured(pool == null ? 0 : pool.size(), warmed.successes(),
+        Report.Unmeasured unmeasured = new Report.Unmeasured(prepared.setupCalls(), warmed.successes(),
                 warmed.errors());
         LatencyRecorder recorder = new LatencyRecorder();
         long start = System.nanoTime();
@@ -213,8 +314,9 @@ public final class LoadTest implements Callable<Integer> {
         if (!drained) {
             err.println("warning: calls still in flight after the drain timeout; they are not in the report");
         }
-        Report report = Report.of(settings(operations, keys.size(), channels.size(), target, measured), seconds,
-                recorder.snapshot(), unmeasured);
+        Map<String, Object> settings = settings(operations, keyCount, connectionSettings, target, measured);
+        settings.putAll(prepared.lateSettings().get());
+        Report report = Report.of(settings, seconds, recorder.snapshot(), unmeasured);
         out.println(json ? ReportFormat.json(report) : ReportFormat.text(report));
         out.flush();
         return report.successes() > 0 ? 0 : 1;
@@ -231,14 +333,15 @@ public final class LoadTest implements Callable<Integer> {
                 .run(concurrency, runLimit, recorder, timeoutMillis + 1000);
     }
 
-    private Map<String, Object> settings(OperationMix operations, int keyCount, int channelCount, String target,
-                                         RunLimit measured) {
+    private Map<String, Object> settings(OperationMix operations, int keyCount, Map<String, Object> connections,
+                                         String target, RunLimit measured) {
         Map<String, Object> s = new LinkedHashMap<>();
         if (label != null) {
             s.put("label", label);
         }
+        s.put("protocol", protocol.cliName());
         s.put("target", target);
-        s.put("channels", channelCount);
+        s.putAll(connections);
         s.put("mix", operations.toString());
         if (load.rate != null) {
             s.put("mode", "open-loop");

@@ -4,17 +4,36 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The {@code CryptoService} calls the load generator can make. */
+/**
+ * The calls the load generator can make: {@code CryptoService}'s over gRPC, and the four operations
+ * of the AWS XKS proxy API (named {@code xks-...} so that a report, whose failures and latencies are
+ * keyed by these names, says which protocol it measured).
+ */
 public enum Operation {
-    WRAP("wrap"),
-    UNWRAP("unwrap"),
-    GENERATE_DATA_KEY("generate-data-key"),
-    REWRAP("rewrap");
+    WRAP("wrap", Protocol.GRPC),
+    UNWRAP("unwrap", Protocol.GRPC),
+    GENERATE_DATA_KEY("generate-data-key", Protocol.GRPC),
+    REWRAP("rewrap", Protocol.GRPC),
+    /** XKS Encrypt: {@code POST .../keys/<externalKeyId>/encrypt}, the payload under the AAD. */
+    XKS_ENCRYPT("xks-encrypt", Protocol.XKS),
+    /** XKS Decrypt of a ciphertext made before the run ({@link XksCiphertextPool}). */
+    XKS_DECRYPT("xks-decrypt", Protocol.XKS),
+    /** XKS GetKeyMetadata: {@code POST .../keys/<externalKeyId>/metadata}. */
+    XKS_METADATA("xks-metadata", Protocol.XKS),
+    /** XKS GetHealthStatus: {@code POST .../health}. */
+    XKS_HEALTH("xks-health", Protocol.XKS);
 
     private final String cliName;
+    private final Protocol protocol;
 
-    Operation(String cliName) {
+    Operation(String cliName, Protocol protocol) {
         this.cliName = cliName;
+        this.protocol = protocol;
+    }
+
+    /** Which protocol makes this call. */
+    public Protocol protocol() {
+        return protocol;
     }
 
     /** The name used on the command line and in reports. */
@@ -22,14 +41,15 @@ public enum Operation {
         return cliName;
     }
 
-    /** True if the operation needs an existing envelope (made during preparation). */
+    /** True if the operation needs an existing envelope or XKS ciphertext (made during preparation). */
     public boolean needsEnvelope() {
-        return this == UNWRAP || this == REWRAP;
+        return this == UNWRAP || this == REWRAP || this == XKS_DECRYPT;
     }
 
     /**
      * Parses a command-line name: {@code wrap}, {@code unwrap}, {@code generate-data-key} (also
-     * {@code datakey}), {@code rewrap}; case-insensitive.
+     * {@code datakey}), {@code rewrap}, {@code xks-encrypt}, {@code xks-decrypt}, {@code xks-metadata},
+     * {@code xks-health}; case-insensitive.
      *
      * @throws IllegalArgumentException naming the allowed values
      */

@@ -112,6 +112,25 @@ public final class OperationMix {
         return false;
     }
 
+    /**
+     * Checks that every operation of the mix is made over {@code protocol}: one run speaks one
+     * protocol (its connections, its options).
+     *
+     * @throws IllegalArgumentException naming the first operation of another protocol and the flag
+     *     it needs
+     */
+    public OperationMix requireProtocol(Protocol protocol) {
+        for (Operation op : operations) {
+            if (op.protocol() != protocol) {
+                throw new IllegalArgumentException("operation " + op.cliName() + " is made over "
+                        + op.protocol().cliName() + ", not " + protocol.cliName() + ": "
+                        + (op.protocol() == Protocol.XKS ? "add --protocol xks" : "use it without --protocol xks")
+                        + " (one run speaks one protocol)");
+            }
+        }
+        return this;
+    }
+
     /** The operations with a non-zero weight, in declaration order. */
     public java.util.List<Operation> operations() {
         return java.util.List.of(operations);

@@ -123,7 +123,8 @@ class LoadTestInProcessTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("preparing 10 envelopes"), r.err());
         String json = r.out().strip();
-        assertTrue(json.startsWith("{\"settings\":{\"label\":\"mix\",\"target\":\"in-process\",\"channels\":1,"
+        assertTrue(json.startsWith("{\"settings\":{\"label\":\"mix\",\"protocol\":\"grpc\",\"target\":\"in-process\","
+                + "\"channels\":1,"
                 + "\"mix\":\"wrap=2,unwrap=1,generate-data-key=1\",\"mode\":\"closed-loop\",\"concurrency\":8,"
                 + "\"limit\":\"2000 calls\",\"keys\":2,"), json);
         assertTrue(json.contains("\"generate-data-key:FAILED_PRECONDITION/KEY_DISABLED\":"), json);

@@ -1,0 +1,190 @@
+package coffre.kms.loadtest;
+
+import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The HTTPS client of the XKS mode: Vert.x's HTTP client (Netty), the stack the server listens on,
+ * chosen over the JDK's {@code java.net.http.HttpClient} because it keeps the client off the
+ * critical path at 64 in flight on 2 cores (docs/performance.md, "XKS vs gRPC": the JDK client runs
+ * every exchange through its selector thread and an executor hand-off, and multiplexes a host's
+ * calls on one HTTP/2 connection it picks itself).
+ *
+ * <p>HTTP/2 (the default): TLS with ALPN offering {@code h2} then {@code http/1.1} (the spec lets a
+ * proxy fall back), {@code connections} lanes used round-robin, each one keep-alive connection
+ * multiplexing its calls and bound to one event loop — as the gRPC mode's {@code --channels}.
+ * HTTP/1.1 ({@code --xks-http-version 1.1}): one pool of {@code connections} keep-alive connections,
+ * one call at a time on each. Each lane sends from its own event loop, so a call's answer comes back
+ * on the thread that sent it and the closed loop's next call starts there, with no thread hop.
+ *
+ * <p>Every request is signed just before it is sent ({@link XksSigner}) and carries the endpoint's
+ * authority exactly as signed.
+ */
+final class XksClient implements AutoCloseable {
+    /** One answer: status, body, and the HTTP version it came over. */
+    record Answer(int status, Buffer body, HttpVersion version) {
+    }
+
+    private final Vertx vertx;
+    private final List<Lane> lanes;
+    private final XksEndpoint endpoint;
+    private final XksSigner signer;
+    private final long timeoutMillis;
+    private final AtomicInteger next = new AtomicInteger();
+    private final Set<HttpVersion> versions = ConcurrentHashMap.newKeySet();
+
+    private record Lane(HttpClientAgent http, Context context) {
+    }
+
+    /**
+     * @param caCert       CA bundle for the listener's certificate; null: the JDK's trusted CAs
+     * @param cert         client certificate for mTLS, or null (then {@code key} is null too)
+     * @param http2        false: HTTP/1.1 only
+     * @param connections  HTTP/2 lanes (one connection each), or HTTP/1.1 pool size
+     */
+    static XksClient open(XksEndpoint endpoint, XksSigner signer, Path caCert, Path cert, Path key, boolean http2,
+                          int connections, long timeoutMillis) {
+        if (connections < 1) {
+            throw new IllegalArgumentException("--xks-connections must be at least 1");
+        }
+        int lanes = http2 ? connections : 1;
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(lanes).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
+        HttpClientOptions options = new HttpClientOptions()
+                .setSsl(true)
+                .setVerifyHost(true)
+                .setUseAlpn(true)
+                .setProtocolVersion(http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
+                .setAlpnVersions(http2 ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1))
+                .setKeepAlive(true)
+                .setPipelining(false)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .setDefaultHost(endpoint.connectHost())
+                .setDefaultPort(endpoint.port());
+        if (caCert != null) {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(caCert.toString()));
+        }
+        if (cert != null) {
+            options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()));
+        }
+        PoolOptions pool = new PoolOptions().setHttp2MaxSize(1).setHttp1MaxSize(http2 ? 1 : connections)
+                .setMaxWaitQueueSize(-1);
+        List<Lane> opened = new ArrayList<>(lanes);
+        for (Context context : eventLoopContexts(vertx, lanes)) {
+            opened.add(new Lane(vertx.httpClientBuilder().with(options).with(pool).build(), context));
+        }
+        return new XksClient(vertx, opened, endpoint, signer, timeoutMillis);
+    }
+
+    /**
+     * {@code n} contexts on distinct event loops: deployment instances get them round-robin, whereas
+     * contexts made from one outside thread would all share that thread's "sticky" event loop.
+     */
+    private static List<Context> eventLoopContexts(Vertx vertx, int n) {
+        Queue<Context> contexts = new ConcurrentLinkedQueue<>();
+        Supplier<Deployable> lane = () -> context -> {
+            contexts.add(context);
+            return Future.succeededFuture();
+        };
+        try {
+            vertx.deployVerticle(lane, new DeploymentOptions().setInstances(n))
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the XKS client", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot start the XKS client's event loops", e);
+        }
+        return List.copyOf(contexts);
+    }
+
+    private XksClient(Vertx vertx, List<Lane> lanes, XksEndpoint endpoint, XksSigner signer, long timeoutMillis) {
+        this.vertx = vertx;
+        this.lanes = List.copyOf(lanes);
+        this.endpoint = endpoint;
+        this.signer = signer;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** How many lanes (HTTP/2 connections, or 1 for the HTTP/1.1 pool). */
+    int lanes() {
+        return lanes.size();
+    }
+
+    /** The HTTP versions answers came over so far (to see whether ALPN chose HTTP/2). */
+    Set<HttpVersion> versionsSeen() {
+        return Set.copyOf(versions);
+    }
+
+    /**
+     * Signs and POSTs {@code body} to {@code path} on the next lane. Completes on that lane's event
+     * loop with the answer, whatever its status; fails only when there is none (connection, TLS,
+     * time-out).
+     */
+    Future<Answer> post(String path, byte[] body) {
+        Lane lane = lanes.get(Math.floorMod(next.getAndIncrement(), lanes.size()));
+        if (Vertx.currentContext() == lane.context()) {
+            return send(lane, path, body);
+        }
+        Promise<Answer> answer = Promise.promise();
+        lane.context().runOnContext(v -> send(lane, path, body).onComplete(answer));
+        return answer.future();
+    }
+
+    private Future<Answer> send(Lane lane, String path, byte[] body) {
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                .setTimeout(timeoutMillis);
+        for (Map.Entry<String, String> header : signer.sign(path, body)) {
+            request.addHeader(header.getKey(), header.getValue());
+        }
+        return lane.http().request(request)
+                .compose(r -> r.authority(HostAndPort.authority(endpoint.host(), endpoint.authorityPort()))
+                        .send(Buffer.buffer(body)))
+                .compose(response -> {
+                    versions.add(response.version());
+                    return response.body().map(b -> new Answer(response.statusCode(), b, response.version()));
+                });
+    }
+
+    @Override
+    public void close() {
+        for (Lane lane : lanes) {
+            lane.http().close();
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Closing after a run: nothing left to save.
+        }
+    }
+}
