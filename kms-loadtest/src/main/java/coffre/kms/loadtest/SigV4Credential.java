@@ -1,6 +1,6 @@
 package coffre.kms.loadtest;
 
-import coffre.kms.server.xks.XksCredentialRules;
+import coffre.kms.server.keystores.XksCredentialRules;
 
 /**
  * The SigV4 credential the load tool signs its XKS requests with: a key store's access key id and
