@@ -29,12 +29,13 @@ class ArchitectureTest {
     /** The core: values, rules and services, with ports for what lies outside. */
     private static final String[] CORE = {
         "coffre.kms.server.domain..", "coffre.kms.server.keys..", "coffre.kms.server.crypto..",
-        "coffre.kms.server.access..", "coffre.kms.server.approval..", "coffre.kms.server.audit.."};
+        "coffre.kms.server.access..", "coffre.kms.server.approval..", "coffre.kms.server.audit..",
+        "coffre.kms.server.keystores.."};
 
     /** The core but the approval engine, which alone reads the documents officers sign. */
     private static final String[] CORE_BUT_APPROVAL = {
         "coffre.kms.server.domain..", "coffre.kms.server.keys..", "coffre.kms.server.crypto..",
-        "coffre.kms.server.access..", "coffre.kms.server.audit.."};
+        "coffre.kms.server.access..", "coffre.kms.server.audit..", "coffre.kms.server.keystores.."};
 
     @ArchTest
     static final ArchRule coreUsesNoTransportStoreOrHsmAdapter = noClasses()
