@@ -1,0 +1,22 @@
+package coffre.kms.server.access;
+
+/**
+ * Why {@link AccessDecider} refuses a call, told apart for an edge whose protocol answers each
+ * differently (the XKS API: a key the caller may never use that way is {@code InvalidKeyUsage},
+ * a call that secondary authorization refuses is {@code AccessDenied}). gRPC callers see one
+ * {@code PERMISSION_DENIED} for all three.
+ *
+ * @param message for the audit record and the operator: names the principal, the operation, the
+ *                key and, for a DENY rule, the rule ({@code rules[3]}); never a request value
+ */
+public record AccessRefusal(Kind kind, String message) {
+
+    public enum Kind {
+        /** A DENY rule applies: deny wins over every ALLOW rule and grant. */
+        DENIED_BY_RULE,
+        /** An ALLOW rule names the caller and operation, but its conditions do not hold (and no grant allows). */
+        CONDITIONS_UNMET,
+        /** No ALLOW rule names the caller for the operation, and no live grant allows it. */
+        NOT_PERMITTED
+    }
+}
