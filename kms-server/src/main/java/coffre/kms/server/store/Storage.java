@@ -5,8 +5,10 @@ import coffre.kms.server.approval.ApprovalStore;
 import coffre.kms.server.cluster.ChangeFeed;
 import coffre.kms.server.cluster.ChangePublisher;
 import coffre.kms.server.cluster.ClusterLock;
+import coffre.kms.server.cluster.ClusterMembers;
 import coffre.kms.server.cluster.PostgresChangeFeed;
 import coffre.kms.server.cluster.PostgresClusterLock;
+import coffre.kms.server.cluster.PostgresClusterMembers;
 import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.keys.KeyMetadataStore;
 import com.zaxxer.hikari.HikariDataSource;
@@ -25,6 +27,7 @@ public final class Storage implements AutoCloseable {
     private final GrantStore grants;
     private final ApprovalStore approvals;
     private final ClusterLock clusterLock;
+    private final ClusterMembers members;
 
     Storage(HikariDataSource dataSource) {
         this(dataSource, null);
@@ -66,6 +69,7 @@ public final class Storage implements AutoCloseable {
         this.grants = new JdbcGrantStore(dataSource, publisher);
         this.approvals = new JdbcApprovalStore(dataSource, publisher);
         this.clusterLock = clusterFeed == null ? ClusterLock.LOCAL : new PostgresClusterLock(dataSource);
+        this.members = clusterFeed == null ? ClusterMembers.LOCAL : new PostgresClusterMembers(dataSource, schema);
     }
 
     /** Key metadata. */
@@ -99,6 +103,11 @@ public final class Storage implements AutoCloseable {
     /** The lock shared by every node of this database: a JVM lock for the embedded store. */
     public ClusterLock clusterLock() {
         return clusterLock;
+    }
+
+    /** How many nodes share this database now: 1 for the embedded store. */
+    public ClusterMembers members() {
+        return members;
     }
 
     /** For the other stores (officers and approvals, grants) that share this database. */
