@@ -14,6 +14,9 @@ import coffre.kms.server.store.JdbcAuditStore;
 import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.server.access.AccessControl;
 import coffre.kms.server.crypto.CryptoOperations;
+import coffre.kms.server.crypto.ExternalKeyCrypto;
+import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
+import coffre.kms.server.xks.XksServer;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyRegistry;
@@ -74,7 +77,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One Coffre node: the domain services over the given HSM and store, served by a Vert.x gRPC
- * server over mTLS, with health, reflection and the key-deletion job. {@link #close()} stops
+ * server over mTLS (and, when configured, the XKS listener for AWS external key stores), with
+ * health, reflection and the key-deletion job. {@link #close()} stops
  * serving first, then releases the HSM and the store.
  */
 public final class CoffreServer implements AutoCloseable {
@@ -102,10 +106,13 @@ public final class CoffreServer implements AutoCloseable {
     private final JdbcAuditStore auditStore;
     private final AuditCheckpointer checkpointer;
     private final Clock clock;
+    /** The listener for AWS external key stores, or null when {@code xks.port} is not set. */
+    private final XksServer xks;
 
     private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, Integer healthPort,
                          HealthStatusManager health, DeletionJob deletionJob, AuditLog auditLog,
-                         JdbcAuditStore auditStore, AuditCheckpointer checkpointer, Clock clock) {
+                         JdbcAuditStore auditStore, AuditCheckpointer checkpointer, Clock clock, XksServer xks) {
+        this.xks = xks;
         this.healthPort = healthPort;
         this.vertx = vertx;
         this.hsm = hsm;
@@ -122,9 +129,19 @@ public final class CoffreServer implements AutoCloseable {
 
     /**
      * Starts a node. On success the server owns {@code hsm} and {@code storage} and closes them;
-     * on failure they are closed before the exception propagates.
+     * on failure they are closed before the exception propagates. Its XKS listener, if configured,
+     * serves no key store ({@link XksServer#noKeyStores()}) until the key-store domain is wired in.
      */
     public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock) {
+        return start(config, hsm, storage, clock, XksServer.noKeyStores());
+    }
+
+    /**
+     * As {@link #start(ServerConfig, Hsm, Storage, Clock)}, the XKS listener (if {@code xks.port} is
+     * set) serving the key stores of {@code xksDirectory}.
+     */
+    public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock,
+                                     ExternalKeyStoreDirectory xksDirectory) {
         Vertx vertx = Vertx.vertx();
         AuditLog auditLog = null;
         JdbcAuditStore auditStore = null;
@@ -159,8 +176,8 @@ public final class CoffreServer implements AutoCloseable {
             coffre.kms.server.cluster.ClusterSync.start(storage.changes(),
                     new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers());
 
-            CryptoOperations crypto = new CryptoOperations(hsm, registry,
-                    new KeyAccessEnforcer(new AccessDecider(grants), clock),
+            KeyAccessEnforcer keyAccess = new KeyAccessEnforcer(new AccessDecider(grants), clock);
+            CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess,
                     new BreakGlassUnwraps(breakGlass, quorum, id -> quorum.get(id).state() == Approval.State.PENDING, clock));
             AccessControl access = new AccessControl(
                     patterns(config.authorization().administrators()),
@@ -233,6 +250,10 @@ public final class CoffreServer implements AutoCloseable {
                     HEALTH_INTERVAL);
             readiness.deepCheck(monitor.check());
             scheduleDeepChecks(vertx, monitor, readiness);
+            XksServer xks = config.xks() == null ? null : await(XksServer.start(vertx, config.xks(),
+                    config.xks().port() == 0 ? freePort(config.xks().host()) : config.xks().port(),
+                    new XksServer.Node(config.node().id(), xksDirectory, new ExternalKeyCrypto(hsm, registry, keyAccess),
+                            auditLog, monitor, storage.members(), hsm.info(), config.hsm().sessions(), clock)));
             Integer healthPort = config.server().healthPort() == null ? null
                     : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
                             health, readiness)).actualPort();
@@ -244,7 +265,7 @@ public final class CoffreServer implements AutoCloseable {
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
             return new CoffreServer(vertx, hsm, storage, listeners, port, healthPort, health, deletionJob, auditLog,
-                    auditStore, checkpointer, clock);
+                    auditStore, checkpointer, clock, xks);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
@@ -311,6 +332,11 @@ public final class CoffreServer implements AutoCloseable {
         return port;
     }
 
+    /** The XKS listener's port (useful when configured with port 0), if there is one. */
+    public java.util.OptionalInt xksPort() {
+        return xks == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(xks.port());
+    }
+
     /** The plaintext health port (useful when configured with port 0), if there is one. */
     public java.util.OptionalInt healthPort() {
         return healthPort == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(healthPort);
@@ -336,6 +362,9 @@ public final class CoffreServer implements AutoCloseable {
         // Stop following other nodes first: nothing reloads into a node that is shutting down.
         storage.changes().close();
         try {
+            if (xks != null) {
+                await(xks.stop());
+            }
             await(vertx.undeploy(listeners));
             await(vertx.close());
             auditLog.record(AuditEvent.system(clock.instant(), AuditEventType.NODE_STOPPED, "", ""));

@@ -59,8 +59,9 @@ public final class AccessDecider {
         KeyAccessPolicy.Verdict verdict = policy.decide(caller, op, request);
         if (verdict == KeyAccessPolicy.Verdict.DENIED) {
             // Deny wins over grants too: a grant cannot reopen what a DENY rule closes.
+            String rule = policy.denyingRule(caller, op, request).orElse("a rule");
             return new AccessRefusal(AccessRefusal.Kind.DENIED_BY_RULE, "principal " + caller + " may not perform "
-                    + op + " with key " + keyId + ": refused by " + policy.denyingRule(caller, op, request).orElse("a rule"));
+                    + op + " with key " + keyId + ": refused by " + rule, rule);
         }
         if (verdict == KeyAccessPolicy.Verdict.ALLOWED) {
             requirePolicyContext(policy, context);

@@ -6,10 +6,20 @@ package coffre.kms.server.access;
  * a call that secondary authorization refuses is {@code AccessDenied}). gRPC callers see one
  * {@code PERMISSION_DENIED} for all three.
  *
- * @param message for the audit record and the operator: names the principal, the operation, the
- *                key and, for a DENY rule, the rule ({@code rules[3]}); never a request value
+ * @param message for the operator: names the principal, the operation, the key and, for a DENY
+ *                rule, the rule; never a request value
+ * @param rule    the DENY rule responsible ({@code rules[3]}), or null for the other kinds
  */
-public record AccessRefusal(Kind kind, String message) {
+public record AccessRefusal(Kind kind, String message, String rule) {
+
+    public AccessRefusal(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    /** What the audit record names as the cause: the kind, and the rule for a DENY rule. */
+    public String cause() {
+        return rule == null ? kind.name() : kind.name() + ":" + rule;
+    }
 
     public enum Kind {
         /** A DENY rule applies: deny wins over every ALLOW rule and grant. */

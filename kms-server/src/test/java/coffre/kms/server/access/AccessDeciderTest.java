@@ -239,6 +239,8 @@ class AccessDeciderTest {
         AccessRefusal denied = refusal(STORE, DataOperation.UNWRAP, test);
         assertEquals(AccessRefusal.Kind.DENIED_BY_RULE, denied.kind());
         assertTrue(denied.message().contains("rules[1]"), "names the statement responsible: " + denied.message());
+        assertEquals("DENIED_BY_RULE:rules[1]", denied.cause());
+        assertEquals("CONDITIONS_UNMET", refusal(STORE, DataOperation.WRAP, direct).cause());
         assertFalse(denied.message().contains("role/test"), "never a request value: " + denied.message());
     }
 
