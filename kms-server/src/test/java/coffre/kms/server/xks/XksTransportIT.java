@@ -130,6 +130,16 @@ class XksTransportIT {
                 "what curl had encrypted, the SDK-signed call decrypts");
     }
 
+    @Test
+    void tls12WithTheSpecsEcdsaSuiteIsServed() throws Exception {
+        List<String> tls = new ArrayList<>(mtls());
+        tls.addAll(List.of("--tlsv1.2", "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384", "-v"));
+        Curl health = curl(tls, API + "/health", healthBody(), "--http2");
+        assertEquals(0, health.exit, health.err);
+        assertTrue(health.err.contains("TLSv1.2 / ECDHE-ECDSA-AES256-GCM-SHA384"), health.err);
+        assertTrue(health.out.endsWith("\n2 200"), health.out);
+    }
+
     private static List<String> mtls() {
         return List.of("--cert", kms.certificate().toString(), "--key", kms.privateKey().toString());
     }
