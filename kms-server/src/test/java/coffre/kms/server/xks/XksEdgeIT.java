@@ -14,7 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.kms.v1.AuditEvent;
 import coffre.kms.v1.Key;
+import coffre.kms.v1.QueryAuditEventsRequest;
 import coffre.kms.v1.RotateKeyRequest;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -184,5 +187,63 @@ class XksEdgeIT {
         XksTestClient.Response ping = xks.client(HttpClient.Version.HTTP_1_1).unsigned("GET", "/ping", null);
         assertEquals(200, ping.status());
         assertEquals("pong\n", ping.body());
+    }
+
+    @Test
+    void everyCallIsAuditedWithItsXksFieldsAndFoundByThem() {
+        String ok = requestId();
+        byte[] plaintext = random(32);
+        assertEquals(200, post(HttpClient.Version.HTTP_2, path("foo", "encrypt"),
+                encryptBody(ok, plaintext, null, false)).status());
+        String refused = requestId();
+        assertEquals(404, post(HttpClient.Version.HTTP_2, path("nope", "encrypt"),
+                encryptBody(refused, random(32), null, false)).status());
+        String forged = requestId();
+        assertEquals(401, xks.client(HttpClient.Version.HTTP_2).post(path("foo", "metadata"), new AwsSdkSigner(
+                AwsSdkSigner.ACCESS_KEY_ID, "A" + AwsSdkSigner.SECRET.substring(1), "us-east-1", SigV4Verifier.SERVICE,
+                xks.now()), metadataBody(forged)).status());
+
+        AuditEvent done = only(QueryAuditEventsRequest.newBuilder().setKmsRequestId(ok));
+        assertEquals("XKS_ENCRYPT", done.getType());
+        assertEquals("ALLOWED", done.getDecision());
+        assertEquals("xks:eu-store", done.getPrincipal());
+        assertEquals(XksFixture.STORE_ID, done.getTarget());
+        assertEquals(key.getId(), done.getKeyId());
+        assertEquals(1, done.getKeyVersion());
+        assertEquals(ok, done.getRequestId());
+        assertTrue(done.getDetail().startsWith("awsPrincipalArn=" + XksFixture.ALICE + " kmsOperation=Encrypt "
+                + "externalKeyId=foo accessKeyId=" + AwsSdkSigner.ACCESS_KEY_ID + " kmsViaService=ebs kmsKeyArn="),
+                done.getDetail());
+        assertFalse(done.getDetail().contains(Base64.getEncoder().encodeToString(plaintext)), "never the plaintext");
+
+        AuditEvent notFound = only(QueryAuditEventsRequest.newBuilder().setKmsRequestId(refused));
+        assertEquals("INVALID", notFound.getDecision());
+        assertEquals("KEY_NOT_FOUND", notFound.getReason());
+        assertTrue(notFound.getDetail().contains("errorName=KeyNotFoundException"), notFound.getDetail());
+        assertEquals(List.of(), xks.node.adminAudit().queryEvents(QueryAuditEventsRequest.newBuilder()
+                .setKmsRequestId(forged).build()).getEventsList(), "an unauthenticated body is not read, nor recorded");
+        List<AuditEvent> unsigned = xks.node.adminAudit().queryEvents(QueryAuditEventsRequest.newBuilder()
+                .setType("XKS_KEY_METADATA").setXksKeyStore(XksFixture.STORE_NAME).setPageSize(1000).build())
+                .getEventsList().stream().filter(e -> e.getDetail().contains("AuthenticationFailedException")).toList();
+        assertEquals(1, unsigned.size(), unsigned.toString());
+        assertEquals("DENIED", unsigned.get(0).getDecision());
+        assertEquals("UNAUTHENTICATED_PRINCIPAL", unsigned.get(0).getReason());
+        assertEquals("externalKeyId=foo errorName=AuthenticationFailedException", unsigned.get(0).getDetail());
+
+        int byPrincipal = xks.node.adminAudit().queryEvents(QueryAuditEventsRequest.newBuilder()
+                .setAwsPrincipalArn(XksFixture.ALICE).setXksKeyStore(XksFixture.STORE_NAME).setPageSize(1000).build())
+                .getEventsCount();
+        assertTrue(byPrincipal >= 2, "found by AWS principal and key store name: " + byPrincipal);
+        assertEquals(byPrincipal, xks.node.adminAudit().queryEvents(QueryAuditEventsRequest.newBuilder()
+                .setAwsPrincipalArn(XksFixture.ALICE).setXksKeyStore(XksFixture.STORE_ID).setPageSize(1000).build())
+                .getEventsCount(), "or by key store id");
+        assertEquals(0, xks.node.adminAudit().queryEvents(QueryAuditEventsRequest.newBuilder()
+                .setAwsPrincipalArn("arn:aws:iam::123456789012:user/Mallory").setPageSize(1000).build()).getEventsCount());
+    }
+
+    private static AuditEvent only(QueryAuditEventsRequest.Builder query) {
+        List<AuditEvent> events = xks.node.adminAudit().queryEvents(query.setPageSize(10).build()).getEventsList();
+        assertEquals(1, events.size(), events.toString());
+        return events.get(0);
     }
 }
