@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>one audit event per request, refusals and failures included; the answer is sent only
  *       once it is durable (if it cannot be written, the result is withheld: 500).</li>
  * </ol>
- * A call not answered within {@code xks.requestTimeout} of its arrival is answered
+ * A call not answered within {@code xks.requestTimeout} of its head's arrival (its body's time
+ * included) is answered
  * 503 DependencyTimeoutException at once (AWS gives up at 250 ms); its late result is dropped and
  * zeroed, and a call whose deadline passed while it waited for a worker is never started.
  */
@@ -82,6 +83,9 @@ final class XksEndpoint {
         final AtomicBoolean answered = new AtomicBoolean();
         private final AtomicBoolean released = new AtomicBoolean();
         volatile boolean dispatched;
+        /** The request's event loop, and the timer of its deadline there. */
+        Context context;
+        long timer;
 
         Pending(XksRoute route, ExternalKeyStore store, XksCallAudit callAudit) {
             this.route = route;
@@ -134,36 +138,38 @@ final class XksEndpoint {
         }
         Pending pending = new Pending(route, store.get(), callAudit);
         ctx.put(PENDING, pending);
-        // A call that never reaches a worker (body refused, connection gone) gives its place back.
+        // A call that never reaches a worker (body refused or too slow, connection gone) gives its place back.
         ctx.addEndHandler(ended -> {
             if (!pending.dispatched) {
                 pending.release();
             }
         });
+        // The deadline runs from the head's arrival: a body that trickles in holds its place no longer.
+        pending.context = Vertx.currentContext();
+        pending.timer = vertx.setTimer(deadline.toMillis(), id -> {
+            if (pending.answered.compareAndSet(false, true)) {
+                XksException late = new XksException(XksError.DEPENDENCY_TIMEOUT,
+                        "no answer within " + deadline.toMillis() + " ms");
+                answerAfterAudit(ctx, pending.context, pending.callAudit.event(late), null, late);
+            }
+        });
         ctx.next();
     }
 
-    /** Step 3, on the event loop once the body is read: hand the call to a worker, with its deadline. */
+    /** Step 3, on the event loop once the body is read: hand the call to a worker. */
     void serve(RoutingContext ctx) {
         Pending pending = ctx.get(PENDING);
+        if (pending.answered.get()) {
+            return; // its deadline passed while its body arrived: answered already
+        }
         HttpServerRequest request = ctx.request();
         Buffer received = ctx.body().buffer();
         byte[] body = received == null ? new byte[0] : received.getBytes();
         SigV4Request signed = SigV4Request.of(request.method().name(), request.uri(), headers(request), body);
-        Context context = Vertx.currentContext();
-        long left = Math.max(1, deadline.toMillis()
-                - Duration.ofNanos(System.nanoTime() - pending.callAudit.startedNanos()).toMillis());
-        long timer = vertx.setTimer(left, id -> {
-            if (pending.answered.compareAndSet(false, true)) {
-                XksException late = new XksException(XksError.DEPENDENCY_TIMEOUT,
-                        "no answer within " + deadline.toMillis() + " ms");
-                answerAfterAudit(ctx, context, pending.callAudit.event(late), null, late);
-            }
-        });
         pending.dispatched = true;
         workers.executeBlocking(() -> {
             try {
-                work(ctx, context, pending, signed, body, timer);
+                work(ctx, pending.context, pending, signed, body, pending.timer);
             } finally {
                 Arrays.fill(body, (byte) 0);
                 pending.release();
@@ -286,8 +292,11 @@ final class XksEndpoint {
     void refuse(RoutingContext ctx, XksException error) {
         Pending pending = ctx.get(PENDING);
         XksCallAudit callAudit = pending != null ? pending.callAudit : new XksCallAudit(clock);
-        if (pending != null && !pending.answered.compareAndSet(false, true)) {
-            return;
+        if (pending != null) {
+            if (!pending.answered.compareAndSet(false, true)) {
+                return;
+            }
+            vertx.cancelTimer(pending.timer);
         }
         answerAfterAudit(ctx, null, callAudit.event(error), null, error);
     }
