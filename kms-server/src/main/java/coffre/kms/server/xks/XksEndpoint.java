@@ -165,6 +165,10 @@ final class XksEndpoint {
         HttpServerRequest request = ctx.request();
         Buffer received = ctx.body().buffer();
         byte[] body = received == null ? new byte[0] : received.getBytes();
+        if (received != null) {
+            // The body may hold a plaintext (Encrypt): keep one copy only, zeroed after the call.
+            received.setBytes(0, new byte[received.length()]);
+        }
         SigV4Request signed = SigV4Request.of(request.method().name(), request.uri(), headers(request), body);
         pending.dispatched = true;
         workers.executeBlocking(() -> {
