@@ -14,6 +14,9 @@ import coffre.kms.server.store.JdbcAuditStore;
 import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.server.access.AccessControl;
 import coffre.kms.server.crypto.CryptoOperations;
+import coffre.kms.server.crypto.ExternalKeyCrypto;
+import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
+import coffre.kms.server.xks.XksServer;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyRegistry;
@@ -30,7 +33,6 @@ import coffre.kms.server.grpc.approvals.ApprovalHandlers;
 import coffre.kms.server.grpc.grants.GrantHandlers;
 import coffre.kms.server.grpc.keys.KeyChangeHandlers;
 import coffre.kms.server.grpc.xks.XksAdminHandlers;
-import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
 import coffre.kms.server.keystores.ExternalKeyStores;
 import coffre.kms.server.grpc.officers.OfficerHandlers;
 import coffre.kms.server.store.Storage;
@@ -78,7 +80,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One Coffre node: the domain services over the given HSM and store, served by a Vert.x gRPC
- * server over mTLS, with health, reflection and the key-deletion job. {@link #close()} stops
+ * server over mTLS (and, when configured, the XKS listener for AWS external key stores), with
+ * health, reflection and the key-deletion job. {@link #close()} stops
  * serving first, then releases the HSM and the store.
  */
 public final class CoffreServer implements AutoCloseable {
@@ -112,11 +115,14 @@ public final class CoffreServer implements AutoCloseable {
     private final AuditCheckpointer checkpointer;
     private final ExternalKeyStores keyStores;
     private final Clock clock;
+    /** The listener for AWS external key stores, or null when {@code xks.port} is not set. */
+    private final XksServer xks;
 
     private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, Integer healthPort,
                          HealthStatusManager health, DeletionJob deletionJob, AuditLog auditLog,
                          JdbcAuditStore auditStore, AuditCheckpointer checkpointer, ExternalKeyStores keyStores,
-                         Clock clock) {
+                         Clock clock, XksServer xks) {
+        this.xks = xks;
         this.healthPort = healthPort;
         this.vertx = vertx;
         this.hsm = hsm;
@@ -134,9 +140,20 @@ public final class CoffreServer implements AutoCloseable {
 
     /**
      * Starts a node. On success the server owns {@code hsm} and {@code storage} and closes them;
-     * on failure they are closed before the exception propagates.
+     * on failure they are closed before the exception propagates. Its XKS listener, if configured,
+     * serves the node's own external key stores.
      */
     public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock) {
+        return start(config, hsm, storage, clock, null);
+    }
+
+    /**
+     * As {@link #start(ServerConfig, Hsm, Storage, Clock)}, the XKS listener (if {@code xks.port} is
+     * set) serving the key stores of {@code xksDirectory} instead of the node's own when it is not
+     * null: tests of the edge alone.
+     */
+    public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock,
+                                     ExternalKeyStoreDirectory xksDirectory) {
         Vertx vertx = Vertx.vertx();
         AuditLog auditLog = null;
         JdbcAuditStore auditStore = null;
@@ -174,8 +191,8 @@ public final class CoffreServer implements AutoCloseable {
                     new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers(),
                     keyStores.registry());
 
-            CryptoOperations crypto = new CryptoOperations(hsm, registry,
-                    new KeyAccessEnforcer(new AccessDecider(grants), clock),
+            KeyAccessEnforcer keyAccess = new KeyAccessEnforcer(new AccessDecider(grants), clock);
+            CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess,
                     new BreakGlassUnwraps(breakGlass, quorum, id -> quorum.get(id).state() == Approval.State.PENDING, clock));
             AccessControl access = new AccessControl(
                     patterns(config.authorization().administrators()),
@@ -251,6 +268,11 @@ public final class CoffreServer implements AutoCloseable {
                     HEALTH_INTERVAL);
             readiness.deepCheck(monitor.check());
             scheduleDeepChecks(vertx, monitor, readiness);
+            XksServer xks = config.xks() == null ? null : await(XksServer.start(vertx, config.xks(),
+                    config.xks().port() == 0 ? freePort(config.xks().host()) : config.xks().port(),
+                    new XksServer.Node(config.node().id(),
+                            xksDirectory != null ? xksDirectory : keyStores.registry(), new ExternalKeyCrypto(hsm, registry, keyAccess),
+                            auditLog, monitor, storage.members(), hsm.info(), config.hsm().sessions(), clock)));
             Integer healthPort = config.server().healthPort() == null ? null
                     : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
                             health, readiness)).actualPort();
@@ -262,7 +284,7 @@ public final class CoffreServer implements AutoCloseable {
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
             return new CoffreServer(vertx, hsm, storage, listeners, port, healthPort, health, deletionJob, auditLog,
-                    auditStore, checkpointer, keyStores, clock);
+                    auditStore, checkpointer, keyStores, clock, xks);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
@@ -330,6 +352,11 @@ public final class CoffreServer implements AutoCloseable {
         return port;
     }
 
+    /** The XKS listener's port (useful when configured with port 0), if there is one. */
+    public java.util.OptionalInt xksPort() {
+        return xks == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(xks.port());
+    }
+
     /** The plaintext health port (useful when configured with port 0), if there is one. */
     public java.util.OptionalInt healthPort() {
         return healthPort == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(healthPort);
@@ -360,6 +387,9 @@ public final class CoffreServer implements AutoCloseable {
         // Stop following other nodes first: nothing reloads into a node that is shutting down.
         storage.changes().close();
         try {
+            if (xks != null) {
+                await(xks.stop());
+            }
             await(vertx.undeploy(listeners));
             await(vertx.close());
             auditLog.record(AuditEvent.system(clock.instant(), AuditEventType.NODE_STOPPED, "", ""));

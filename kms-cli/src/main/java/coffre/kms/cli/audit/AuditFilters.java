@@ -24,11 +24,24 @@ public final class AuditFilters {
     String keyId;
 
     @Option(names = "--type", paramLabel = "TYPE",
-            description = "Only this event type, e.g. WRAP, UNWRAP, VOTE, DISABLE_KEY, NODE_STARTED.")
+            description = "Only this event type, e.g. WRAP, UNWRAP, VOTE, DISABLE_KEY, NODE_STARTED, XKS_ENCRYPT.")
     String type;
 
     @Option(names = "--node", paramLabel = "NODE", description = "Only this node's chain.")
     String node;
+
+    @Option(names = "--kms-request-id", paramLabel = "ID",
+            description = "Only the AWS external key store call with this KMS request id (as CloudTrail shows it; "
+                    + "not indexed: bound the search with --since/--until).")
+    String kmsRequestId;
+
+    @Option(names = "--aws-principal", paramLabel = "ARN",
+            description = "Only AWS external key store calls made for this AWS principal (exact ARN).")
+    String awsPrincipal;
+
+    @Option(names = "--xks-key-store", paramLabel = "STORE",
+            description = "Only calls of this AWS external key store (its id xks-... or its name).")
+    String xksKeyStore;
 
     /** A request with these filters and nothing else set. */
     QueryAuditEventsRequest.Builder request() {
@@ -50,6 +63,15 @@ public final class AuditFilters {
         }
         if (node != null) {
             request.setNode(node);
+        }
+        if (kmsRequestId != null) {
+            request.setKmsRequestId(kmsRequestId);
+        }
+        if (awsPrincipal != null) {
+            request.setAwsPrincipalArn(awsPrincipal);
+        }
+        if (xksKeyStore != null) {
+            request.setXksKeyStore(xksKeyStore);
         }
         return request;
     }

@@ -11,6 +11,8 @@ import coffre.kms.v1.GrantSpec;
 import coffre.kms.v1.Officer;
 import coffre.kms.v1.Operation;
 import coffre.kms.v1.QuorumRule;
+import coffre.kms.v1.RequestCondition;
+import coffre.kms.v1.RuleEffect;
 import coffre.kms.v1.UnwrapOnceOperation;
 import coffre.kms.v1.signing.OfficerKeys;
 import com.google.protobuf.ByteString;
@@ -119,7 +121,7 @@ public final class OperationDescriber {
         }
         for (AccessRule rule : policy.getRulesList()) {
             parts.add((rule.getPrincipalsCount() == 1 ? "principal " : "principals ") + quoted(rule.getPrincipalsList())
-                    + " may " + operations(rule.getOperationsList()));
+                    + effect(rule.getEffect()) + operations(rule.getOperationsList()) + conditions(rule));
         }
         for (ContextRequirement requirement : policy.getRequiredContextList()) {
             String values = requirement.getAllowedValuesCount() == 0
@@ -130,6 +132,30 @@ public final class OperationDescriber {
             parts.add("requires context key " + quote(requirement.getKey()) + values);
         }
         return String.join("; ", parts);
+    }
+
+    private static String effect(RuleEffect effect) {
+        return switch (effect) {
+            case ALLOW -> " may ";
+            // Deny wins: say so, since the officer may be reading the DENY rule after an ALLOW one.
+            case DENY -> " may NOT (whatever other rules allow) ";
+            case UNRECOGNIZED -> throw new IllegalArgumentException(
+                    "a rule has an effect this version of coffre does not know");
+        };
+    }
+
+    /** " when attribute is one of ... and ..." (only requests that carry request metadata: XKS calls). */
+    private static String conditions(AccessRule rule) {
+        if (rule.getConditionsCount() == 0) {
+            return "";
+        }
+        List<String> each = new ArrayList<>();
+        for (RequestCondition condition : rule.getConditionsList()) {
+            each.add(quote(condition.getAttribute()) + (condition.getValuesCount() == 1
+                    ? " is " + quote(condition.getValues(0))
+                    : " is one of " + quoted(condition.getValuesList())));
+        }
+        return ", only on calls with request metadata (XKS) where " + String.join(" and ", each);
     }
 
     /** Data operations by name, e.g. "WRAP, UNWRAP"; "no operation" when empty. */

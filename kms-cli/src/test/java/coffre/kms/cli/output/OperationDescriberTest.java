@@ -24,6 +24,8 @@ import coffre.kms.v1.PruneAuditOperation;
 import coffre.kms.v1.QuorumRule;
 import coffre.kms.v1.ScheduleKeyDeletionOperation;
 import coffre.kms.v1.SetAccessPolicyOperation;
+import coffre.kms.v1.RequestCondition;
+import coffre.kms.v1.RuleEffect;
 import coffre.kms.v1.SetApprovalPolicyOperation;
 import coffre.kms.v1.SignatureAlgorithm;
 import coffre.kms.v1.UnwrapOnceOperation;
@@ -77,6 +79,21 @@ class OperationDescriberTest {
                         "Enable key 'key-a': wrap and unwrap are allowed again under its policy"),
                 Arguments.of("rotate", op().setRotateKey(key("key-a")).build(),
                         "Rotate key 'key-a': generate a new version in the HSM and make it primary (older versions still unwrap)"),
+                Arguments.of("XKS rules with conditions and a DENY", op().setSetAccessPolicy(SetAccessPolicyOperation
+                                .newBuilder().setKeyId("key-a").setAccessPolicy(AccessPolicy.newBuilder()
+                                        .addRules(AccessRule.newBuilder().addPrincipals("xks:eu-store")
+                                                .addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP)
+                                                .addConditions(RequestCondition.newBuilder().setAttribute("kms_via_service")
+                                                        .addValues("ebs").addValues("s3"))
+                                                .addConditions(RequestCondition.newBuilder()
+                                                        .setAttribute("aws_principal_arn")
+                                                        .addValues("arn:aws:iam::111122223333:role/*")))
+                                        .addRules(AccessRule.newBuilder().addPrincipals("xks:*")
+                                                .addOperations(DataOperation.UNWRAP).setEffect(RuleEffect.DENY)))).build(),
+                        "Replace the access policy of key 'key-a' with: principal 'xks:eu-store' may WRAP, UNWRAP, only "
+                                + "on calls with request metadata (XKS) where 'kms_via_service' is one of 'ebs', 's3' and "
+                                + "'aws_principal_arn' is 'arn:aws:iam::111122223333:role/*'; principal 'xks:*' may NOT "
+                                + "(whatever other rules allow) UNWRAP"),
                 Arguments.of("set empty policy", op().setSetAccessPolicy(SetAccessPolicyOperation.newBuilder().setKeyId("key-a")
                                 .setAccessPolicy(AccessPolicy.getDefaultInstance())).build(),
                         "Replace the access policy of key 'key-a' with: nobody may use the key except through grants"),
@@ -187,6 +204,12 @@ class OperationDescriberTest {
         Operation unknownEnum = op().setCreateGrant(CreateGrantOperation.newBuilder().setGrant(GrantSpec.newBuilder()
                 .addOperationsValue(42))).build();
         assertThrows(IllegalArgumentException.class, () -> OperationDescriber.describe(unknownEnum));
+
+        Operation unknownEffect = op().setSetAccessPolicy(SetAccessPolicyOperation.newBuilder().setKeyId("key-a")
+                .setAccessPolicy(AccessPolicy.newBuilder().addRules(AccessRule.newBuilder().addPrincipals("xks:s")
+                        .addOperations(DataOperation.WRAP).setEffectValue(7)))).build();
+        assertThrows(IllegalArgumentException.class, () -> OperationDescriber.describe(unknownEffect),
+                "an officer cannot judge a rule whose effect they cannot read");
     }
 
     @ParameterizedTest

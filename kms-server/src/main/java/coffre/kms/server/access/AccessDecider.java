@@ -4,6 +4,7 @@ import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.domain.RequestMetadata;
 import coffre.kms.server.keys.KeyAccessPolicy;
 import java.time.Instant;
 import java.util.List;
@@ -34,14 +35,37 @@ public final class AccessDecider {
      *                {@code EncryptionContext}; null means empty
      * @param now     the time of the call, for grants' windows
      * @throws KmsException {@link ErrorReason#PERMISSION_DENIED} when no rule or live grant allows
-     *                      the operation; {@link ErrorReason#CONTEXT_NOT_ALLOWED} with
-     *                      {@code metadata.context_key} when the context misses a requirement
+     *                      the operation, or a DENY rule refuses it; {@link ErrorReason#CONTEXT_NOT_ALLOWED}
+     *                      with {@code metadata.context_key} when the context misses a requirement
      */
     public void check(Principal caller, DataOperation op, KeyAccessPolicy policy, String keyId,
                       Map<String, String> context, Instant now) {
-        if (policy.allows(caller, op)) {
+        AccessRefusal refusal = refusal(caller, op, policy, keyId, context, null, now);
+        if (refusal != null) {
+            throw new KmsException(ErrorReason.PERMISSION_DENIED, refusal.message());
+        }
+    }
+
+    /**
+     * As {@link #check}, for a call that may carry request metadata (secondary authorization), with
+     * the refusal returned rather than thrown so the edge can tell its kinds apart.
+     *
+     * @param request the call's request metadata, or null for a call that carries none
+     * @return null when allowed, else why not
+     * @throws KmsException {@link ErrorReason#CONTEXT_NOT_ALLOWED} as {@link #check} does
+     */
+    public AccessRefusal refusal(Principal caller, DataOperation op, KeyAccessPolicy policy, String keyId,
+                                 Map<String, String> context, RequestMetadata request, Instant now) {
+        KeyAccessPolicy.Verdict verdict = policy.decide(caller, op, request);
+        if (verdict == KeyAccessPolicy.Verdict.DENIED) {
+            // Deny wins over grants too: a grant cannot reopen what a DENY rule closes.
+            String rule = policy.denyingRule(caller, op, request).orElse("a rule");
+            return new AccessRefusal(AccessRefusal.Kind.DENIED_BY_RULE, "principal " + caller + " may not perform "
+                    + op + " with key " + keyId + ": refused by " + rule, rule);
+        }
+        if (verdict == KeyAccessPolicy.Verdict.ALLOWED) {
             requirePolicyContext(policy, context);
-            return;
+            return null;
         }
         List<GrantRecord> candidates = grants.unrevokedFor(keyId, caller);
         GrantRecord authorising = null;
@@ -50,14 +74,17 @@ public final class AccessDecider {
             if (grant.operations().contains(op) && grant.isLiveAt(now)) {
                 if (grant.constraintsMetBy(context)) {
                     requirePolicyContext(policy, context);
-                    return;
+                    return null;
                 }
                 authorising = grant;
             }
         }
         if (authorising == null) {
-            throw new KmsException(ErrorReason.PERMISSION_DENIED,
-                    "principal " + caller + " may not perform " + op + " with key " + keyId);
+            return verdict == KeyAccessPolicy.Verdict.CONDITIONS_UNMET
+                    ? new AccessRefusal(AccessRefusal.Kind.CONDITIONS_UNMET, "principal " + caller + " may not perform "
+                            + op + " with key " + keyId + ": the conditions of its rules do not hold for this request")
+                    : new AccessRefusal(AccessRefusal.Kind.NOT_PERMITTED,
+                            "principal " + caller + " may not perform " + op + " with key " + keyId);
         }
         // The policy's requirements are reported first: they apply to every caller.
         requirePolicyContext(policy, context);

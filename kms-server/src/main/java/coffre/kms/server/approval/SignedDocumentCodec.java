@@ -10,6 +10,8 @@ import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ContextRequirement;
 import coffre.kms.v1.GrantSpec;
+import coffre.kms.v1.RequestCondition;
+import coffre.kms.v1.RuleEffect;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +51,10 @@ public final class SignedDocumentCodec {
         for (KeyAccessPolicy.WrittenRule rule : policy.written().rules()) {
             AccessRule.Builder proto = AccessRule.newBuilder().addAllPrincipals(rule.principals());
             rule.operations().forEach(name -> proto.addOperationsValue(operationNumber(name)));
+            rule.conditions().forEach(condition -> proto.addConditions(RequestCondition.newBuilder()
+                    .setAttribute(condition.attribute()).addAllValues(condition.values())));
+            // ALLOW is the default (0): a rule without an effect encodes as it did before effects existed.
+            proto.setEffectValue(effectNumber(rule.effect()));
             out.addRules(proto);
         }
         for (KeyAccessPolicy.WrittenRequirement requirement : policy.written().requiredContext()) {
@@ -104,7 +110,13 @@ public final class SignedDocumentCodec {
             for (int i = 0; i < rule.getOperationsCount(); i++) {
                 operations.add(operationName(rule.getOperations(i), rule.getOperationsValue(i)));
             }
-            rules.add(new KeyAccessPolicy.WrittenRule(rule.getPrincipalsList(), operations));
+            List<KeyAccessPolicy.WrittenCondition> conditions = new ArrayList<>(rule.getConditionsCount());
+            for (RequestCondition condition : rule.getConditionsList()) {
+                conditions.add(new KeyAccessPolicy.WrittenCondition(condition.getAttribute(), condition.getValuesList()));
+            }
+            String effect = rule.getEffect() == RuleEffect.UNRECOGNIZED ? Integer.toString(rule.getEffectValue())
+                    : rule.getEffect().name();
+            rules.add(new KeyAccessPolicy.WrittenRule(rule.getPrincipalsList(), operations, conditions, effect));
         }
         List<KeyAccessPolicy.WrittenRequirement> required = new ArrayList<>(proto.getRequiredContextCount());
         for (ContextRequirement requirement : proto.getRequiredContextList()) {
@@ -126,6 +138,15 @@ public final class SignedDocumentCodec {
             return Integer.parseInt(name);
         } catch (NumberFormatException e) {
             return coffre.kms.v1.DataOperation.valueOf(name).getNumber();
+        }
+    }
+
+    /** As {@link #operationNumber}: an effect this build does not know was kept as its digits. */
+    private static int effectNumber(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return RuleEffect.valueOf(name).getNumber();
         }
     }
 

@@ -3,9 +3,9 @@ package coffre.kms.server.audit;
 import coffre.kms.server.domain.Operation;
 
 /**
- * The closed set of audit event types: one per request {@link Operation} (same name), and the
- * actions a node takes by itself. A new operation without an event type fails the build's tests,
- * so nothing a caller can do goes unrecorded.
+ * The closed set of audit event types: one per request {@link Operation} (same name), one per
+ * call of the XKS listener, and the actions a node takes by itself. A new operation without an
+ * event type fails the build's tests, so nothing a caller can do goes unrecorded.
  */
 public enum AuditEventType {
     WRAP,
@@ -52,6 +52,18 @@ public enum AuditEventType {
     REVOKE_XKS_CREDENTIAL,
     UNMAP_XKS_KEY,
 
+    /**
+     * A call from an AWS external key store on the XKS listener ({@link XksCallRecord} says which
+     * fields hold what): {@code GetHealthStatus}, {@code GetKeyMetadata}, {@code Encrypt},
+     * {@code Decrypt}, and a request that named none of them (an unknown path or method, or a body
+     * too large to read).
+     */
+    XKS_HEALTH,
+    XKS_KEY_METADATA,
+    XKS_ENCRYPT,
+    XKS_DECRYPT,
+    XKS_REJECTED,
+
     /** The node opened its chain and began serving. */
     NODE_STARTED,
     /** The node stopped serving and closed its chain. */
@@ -74,5 +86,10 @@ public enum AuditEventType {
     /** True for the types a node records by itself, without a caller. */
     public boolean isSystem() {
         return ordinal() >= NODE_STARTED.ordinal();
+    }
+
+    /** True for the calls of AWS external key stores (the XKS listener), which are no gRPC operation. */
+    public boolean isXks() {
+        return ordinal() >= XKS_HEALTH.ordinal() && ordinal() <= XKS_REJECTED.ordinal();
     }
 }

@@ -6,15 +6,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -29,8 +24,6 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * to a default.
  */
 public final class ConfigLoader {
-    private static final String ENV_PREFIX = "COFFRE_";
-
     private final Map<String, String> env;
 
     public ConfigLoader(Map<String, String> env) {
@@ -52,7 +45,7 @@ public final class ConfigLoader {
     }
 
     ServerConfig parse(Map<String, Object> tree, Path base) {
-        Reader r = new Reader(tree, env, base);
+        SettingsReader r = new SettingsReader(tree, env, base);
         ServerConfig config = new ServerConfig(
                 new NodeSettings(r.string("node.id", "coffre-1")),
                 server(r),
@@ -65,8 +58,14 @@ public final class ConfigLoader {
                 new KeysSettings(r.duration("keys.deletionCheckInterval", Duration.ofMinutes(1))),
                 new ApprovalSettings(r.duration("approvals.requestTtl", Duration.ofHours(24)),
                         r.duration("approvals.breakGlassWindow", Duration.ofMinutes(15))),
-                audit(r));
+                audit(r),
+                xks(r));
         r.rejectUnknown();
+        if (config.xks() != null && config.xks().port() != 0 && (config.xks().port() == config.server().port()
+                || Integer.valueOf(config.xks().port()).equals(config.server().healthPort()))) {
+            throw new ConfigException("xks.port: " + config.xks().port() + " is already server.port or "
+                    + "server.healthPort; the XKS listener needs a port of its own");
+        }
         if (config.hsm().operationTimeout().compareTo(config.server().dataPlaneTimeout()) >= 0) {
             throw new ConfigException("hsm.operationTimeout (" + config.hsm().operationTimeout()
                     + ") must be shorter than server.dataPlaneTimeout (" + config.server().dataPlaneTimeout()
@@ -75,7 +74,7 @@ public final class ConfigLoader {
         return config;
     }
 
-    private static ServerSettings server(Reader r) {
+    private static ServerSettings server(SettingsReader r) {
         int port = r.integer("server.port", 8443, 0, 65535);
         Integer healthPort = r.optionalInteger("server.healthPort");
         String healthHost = r.optionalString("server.healthHost");
@@ -101,7 +100,7 @@ public final class ConfigLoader {
                 healthHost == null ? ServerSettings.DEFAULT_HEALTH_HOST : healthHost, healthPort);
     }
 
-    private static HsmSettings hsm(Reader r) {
+    private static HsmSettings hsm(SettingsReader r) {
         String tokenLabel = r.optionalString("hsm.tokenLabel");
         Long slotId = r.optionalLong("hsm.slotId");
         Integer slotIndex = r.optionalInteger("hsm.slotIndex");
@@ -128,7 +127,45 @@ public final class ConfigLoader {
                 r.duration("hsm.probeInterval", null), r.duration("hsm.reinitInterval", null));
     }
 
-    private static AuditSettings audit(Reader r) {
+    /** The XKS listener, or null when {@code xks.port} is not set (every other xks setting then refused). */
+    private static XksSettings xks(SettingsReader r) {
+        Integer port = r.optionalInteger("xks.port");
+        if (port == null) {
+            for (String setting : List.of("xks.host", "xks.tls.certificate", "xks.tls.privateKey", "xks.tls.clientCa",
+                    "xks.vendor", "xks.model", "xks.ekmVendor", "xks.requestTimeout", "xks.maxInFlight")) {
+                if (r.optionalString(setting) != null) {
+                    throw new ConfigException(setting + ": set only with xks.port (the XKS listener is off without it)");
+                }
+            }
+            if (!r.list("xks.tls.allowedSubjects", ";").isEmpty()) {
+                throw new ConfigException("xks.tls.allowedSubjects: set only with xks.port (the XKS listener is off "
+                        + "without it)");
+            }
+            return null;
+        }
+        Path clientCa = r.optionalPath("xks.tls.clientCa");
+        if (clientCa != null && (!Files.isRegularFile(clientCa) || !Files.isReadable(clientCa))) {
+            throw new ConfigException("xks.tls.clientCa: cannot read file " + clientCa);
+        }
+        List<String> subjects = r.list("xks.tls.allowedSubjects", ";");
+        List<javax.security.auth.x500.X500Principal> allowed = new java.util.ArrayList<>();
+        for (int i = 0; i < subjects.size(); i++) {
+            try {
+                allowed.add(new javax.security.auth.x500.X500Principal(subjects.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("xks.tls.allowedSubjects[" + i + "]: \"" + subjects.get(i)
+                        + "\" is not a distinguished name such as CN=cks.kms.eu-west-1.amazonaws.com");
+            }
+        }
+        return new XksSettings(r.string("xks.host", XksSettings.DEFAULT_HOST), port,
+                r.readableFile("xks.tls.certificate"), r.readableFile("xks.tls.privateKey"), clientCa, allowed,
+                r.string("xks.vendor", XksSettings.DEFAULT_VENDOR), r.optionalString("xks.model"),
+                r.optionalString("xks.ekmVendor"),
+                r.duration("xks.requestTimeout", XksSettings.DEFAULT_REQUEST_TIMEOUT),
+                r.integer("xks.maxInFlight", XksSettings.DEFAULT_MAX_IN_FLIGHT, 1, 100_000));
+    }
+
+    private static AuditSettings audit(SettingsReader r) {
         String mode = r.string("audit.onFailure", "closed");
         AuditLog.FailureMode onFailure = switch (mode.toLowerCase(Locale.ROOT)) {
             case "closed" -> AuditLog.FailureMode.CLOSED;
@@ -143,7 +180,7 @@ public final class ConfigLoader {
     /** A PostgreSQL identifier Coffre accepts for {@code store.schema}: no quoting ever needed. */
     private static final java.util.regex.Pattern SCHEMA = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    private static StoreSettings store(Reader r) {
+    private static StoreSettings store(SettingsReader r) {
         String type = r.string("store.type", "h2");
         return switch (type) {
             case "h2" -> {
@@ -200,190 +237,5 @@ public final class ConfigLoader {
             throw new ConfigException(where + ": expected a mapping");
         }
         return (Map<String, Object>) map;
-    }
-
-    /** Typed access by dotted path, remembering what was read to detect unknown settings. */
-    private static final class Reader {
-        private final Map<String, Object> tree;
-        private final Map<String, String> env;
-        private final Path base;
-        private final Set<String> known = new TreeSet<>();
-
-        Reader(Map<String, Object> tree, Map<String, String> env, Path base) {
-            this.tree = tree;
-            this.env = env;
-            this.base = base;
-        }
-
-        String envValue(String name) {
-            return env.get(name);
-        }
-
-        private Object raw(String path) {
-            known.add(path);
-            String override = env.get(envName(path));
-            if (override != null) {
-                return override;
-            }
-            Object node = tree;
-            for (String part : path.split("\\.")) {
-                if (!(node instanceof Map<?, ?> map)) {
-                    return null;
-                }
-                node = map.get(part);
-            }
-            return node;
-        }
-
-        static String envName(String path) {
-            return ENV_PREFIX + path.replace(".", "_").replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-        }
-
-        String optionalString(String path) {
-            Object v = raw(path);
-            if (v == null) {
-                return null;
-            }
-            if (v instanceof Map || v instanceof List) {
-                throw new ConfigException(path + ": expected a single value");
-            }
-            String s = v.toString().trim();
-            return s.isEmpty() ? null : s;
-        }
-
-        String string(String path, String defaultValue) {
-            String s = optionalString(path);
-            if (s != null) {
-                return s;
-            }
-            if (defaultValue == null) {
-                throw new ConfigException(path + ": required (or set " + envName(path) + ")");
-            }
-            return defaultValue;
-        }
-
-        Integer optionalInteger(String path) {
-            Long v = optionalLong(path);
-            if (v == null) {
-                return null;
-            }
-            if (v < 0 || v > Integer.MAX_VALUE) {
-                throw new ConfigException(path + ": must be a non-negative integer");
-            }
-            return v.intValue();
-        }
-
-        Long optionalLong(String path) {
-            String s = optionalString(path);
-            if (s == null) {
-                return null;
-            }
-            try {
-                return Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                throw new ConfigException(path + ": \"" + s + "\" is not an integer");
-            }
-        }
-
-        int integer(String path, int defaultValue, int min, int max) {
-            Long v = optionalLong(path);
-            long value = v == null ? defaultValue : v;
-            if (value < min || value > max) {
-                throw new ConfigException(path + ": " + value + " is out of range; allowed " + min + " to " + max);
-            }
-            return (int) value;
-        }
-
-        Boolean optionalBoolean(String path) {
-            String s = optionalString(path);
-            if (s == null) {
-                return null;
-            }
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "true" -> Boolean.TRUE;
-                case "false" -> Boolean.FALSE;
-                default -> throw new ConfigException(path + ": \"" + s + "\" is not true or false");
-            };
-        }
-
-        Duration duration(String path, Duration defaultValue) {
-            String s = optionalString(path);
-            if (s == null) {
-                return defaultValue;
-            }
-            try {
-                Duration d = Duration.parse(s);
-                if (d.isNegative() || d.isZero()) {
-                    throw new ConfigException(path + ": must be positive");
-                }
-                return d;
-            } catch (DateTimeParseException e) {
-                throw new ConfigException(path + ": \"" + s + "\" is not an ISO-8601 duration such as PT1M");
-            }
-        }
-
-        Path optionalPath(String path) {
-            String s = optionalString(path);
-            return s == null ? null : base.resolve(s).normalize();
-        }
-
-        Path path(String path) {
-            Path p = optionalPath(path);
-            if (p == null) {
-                throw new ConfigException(path + ": required (or set " + envName(path) + ")");
-            }
-            return p;
-        }
-
-        Path readableFile(String path) {
-            Path p = path(path);
-            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-                throw new ConfigException(path + ": cannot read file " + p);
-            }
-            return p;
-        }
-
-        List<String> list(String path) {
-            Object v = raw(path);
-            if (v == null) {
-                return List.of();
-            }
-            List<String> out = new ArrayList<>();
-            if (v instanceof List<?> items) {
-                for (Object item : items) {
-                    if (item == null || item instanceof Map || item instanceof List || item.toString().isBlank()) {
-                        throw new ConfigException(path + ": every entry must be a non-empty string");
-                    }
-                    out.add(item.toString().trim());
-                }
-            } else if (v instanceof String s) {
-                Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(out::add);
-            } else {
-                throw new ConfigException(path + ": expected a list of strings");
-            }
-            return out;
-        }
-
-        /** Fails on any leaf in the file that no setting read. */
-        void rejectUnknown() {
-            List<String> unknown = new ArrayList<>();
-            collectLeaves(tree, "", unknown);
-            unknown.removeIf(known::contains);
-            if (!unknown.isEmpty()) {
-                throw new ConfigException("unknown setting(s): " + String.join(", ", unknown)
-                        + "; known settings: " + String.join(", ", known));
-            }
-        }
-
-        private static void collectLeaves(Map<?, ?> map, String prefix, List<String> out) {
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                String path = prefix + e.getKey();
-                if (e.getValue() instanceof Map<?, ?> child) {
-                    collectLeaves(child, path + ".", out);
-                } else {
-                    out.add(path);
-                }
-            }
-        }
     }
 }

@@ -3,6 +3,8 @@ package coffre.kms.server.config;
 /**
  * The whole server configuration, read once at start and validated (see {@link ConfigLoader}).
  * Holds no secret: the HSM PIN is named by its source (an environment variable or a file).
+ *
+ * @param xks the listener for AWS external key stores, or null for none
  */
 public record ServerConfig(
         NodeSettings node,
@@ -13,5 +15,18 @@ public record ServerConfig(
         AuthorizationSettings authorization,
         KeysSettings keys,
         ApprovalSettings approvals,
-        AuditSettings audit) {
+        AuditSettings audit,
+        XksSettings xks) {
+
+    /** Without an XKS listener. */
+    public ServerConfig(NodeSettings node, ServerSettings server, TlsSettings tls, HsmSettings hsm, StoreSettings store,
+                        AuthorizationSettings authorization, KeysSettings keys, ApprovalSettings approvals,
+                        AuditSettings audit) {
+        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, null);
+    }
+
+    /** The same configuration with {@code xks} as its XKS listener. */
+    public ServerConfig withXks(XksSettings xks) {
+        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks);
+    }
 }

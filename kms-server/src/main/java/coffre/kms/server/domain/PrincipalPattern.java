@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
  * An exact principal name or a glob: {@code *} matches any run of characters (including none),
  * {@code ?} exactly one; everything else is literal. Both the service roles ({@code access.AccessControl})
  * and keys' access policies ({@code keys.KeyAccessPolicy}) name callers with it, so it lives here
- * beside {@link Principal} and {@link PrincipalNames}.
+ * beside {@link Principal} and {@link PrincipalNames}. Rule conditions on {@link RequestMetadata} use the
+ * same globs for their values.
  */
 public final class PrincipalPattern {
     private final String text;
@@ -41,7 +42,12 @@ public final class PrincipalPattern {
     }
 
     public boolean matches(Principal principal) {
-        return regex.matcher(principal.name()).matches();
+        return matches(principal.name());
+    }
+
+    /** Whether {@code text} (a principal name, or a request attribute's value) matches. */
+    public boolean matches(String text) {
+        return regex.matcher(text).matches();
     }
 
     @Override

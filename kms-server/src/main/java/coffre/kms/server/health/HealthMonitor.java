@@ -28,8 +28,17 @@ public final class HealthMonitor {
     private static final byte[] PROBE = "coffre health probe".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] AAD = "coffre/v1/health".getBytes(StandardCharsets.US_ASCII);
 
-    /** What the last check found; {@code detail} is safe to show operators (no secrets, no CKR codes). */
-    public record Report(boolean hsmUsable, boolean storeUsable, String detail, Instant checkedAt) {
+    /**
+     * What the last check found; {@code detail} is safe to show operators (no secrets, no CKR codes).
+     *
+     * @param hsmRoundTrip how long the HSM's encrypt and decrypt took together, or null when they failed
+     */
+    public record Report(boolean hsmUsable, boolean storeUsable, String detail, Instant checkedAt,
+                         Duration hsmRoundTrip) {
+        public Report(boolean hsmUsable, boolean storeUsable, String detail, Instant checkedAt) {
+            this(hsmUsable, storeUsable, detail, checkedAt, null);
+        }
+
         public boolean serving() {
             return hsmUsable && storeUsable;
         }
@@ -65,13 +74,21 @@ public final class HealthMonitor {
         return report;
     }
 
+    /** The last report, however old, without running a check; empty before the first. Never blocks. */
+    public java.util.Optional<Report> last() {
+        return java.util.Optional.ofNullable(last.get());
+    }
+
     /** Runs both probes now. */
     public synchronized Report check() {
         boolean hsmUsable;
         boolean storeUsable;
+        Duration hsmRoundTrip = null;
         StringBuilder detail = new StringBuilder();
         try {
+            long started = System.nanoTime();
             hsmUsable = probeHsm();
+            hsmRoundTrip = hsmUsable ? Duration.ofNanos(System.nanoTime() - started) : null;
             if (!hsmUsable) {
                 detail.append("HSM round trip returned other bytes; ");
             }
@@ -88,7 +105,7 @@ public final class HealthMonitor {
             detail.append("store unusable (").append(e.getClass().getSimpleName()).append("); ");
         }
         Report report = new Report(hsmUsable, storeUsable, detail.isEmpty() ? "ok" : detail.toString().trim(),
-                clock.instant());
+                clock.instant(), hsmRoundTrip);
         Report previous = last.getAndSet(report);
         if (previous == null || previous.serving() != report.serving()) {
             LOG.log(report.serving() ? Level.INFO : Level.WARNING, "health: {0}", report.serving() ? "serving" : report.detail());

@@ -5,10 +5,9 @@ import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.PrincipalNames;
-import coffre.kms.server.domain.PrincipalPattern;
+import coffre.kms.server.domain.RequestMetadata;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,8 +18,15 @@ import java.util.Set;
 
 /**
  * A key's access policy, validated once when it is set or loaded, so the per-call check does no
- * parsing: who may use the key ({@link Rule}s of principal patterns and operations) and what every
- * call's encryption context must hold ({@link Requirement}s). The empty policy allows nobody.
+ * parsing: who may use the key ({@link PolicyRule}s of principal patterns and operations, maybe
+ * with conditions on the request metadata and a DENY effect) and what every call's encryption
+ * context must hold ({@link Requirement}s). The empty policy allows nobody.
+ *
+ * <p>How rules decide ({@link #decide}): a DENY rule that applies refuses, whatever else allows
+ * (deny wins); otherwise an ALLOW rule that applies allows. A rule with conditions applies only to
+ * a call that carries request metadata (an XKS call) on which every condition holds, so a gRPC
+ * call never meets one: a DENY rule with conditions never refuses it, an ALLOW rule with
+ * conditions never allows it. A rule without conditions applies to every call alike.
  *
  * <p>The policy is also kept {@link #written() as written}: principals, operations and allowed
  * values in the order given, repeats included, so a key shows and stores exactly the policy
@@ -35,6 +41,14 @@ public final class KeyAccessPolicy {
     public static final int MAX_ALLOWED_VALUES = 32;
     /** For principal patterns, context keys and allowed values. */
     public static final int MAX_STRING_CHARS = 256;
+    /** One condition per request attribute at most. */
+    public static final int MAX_CONDITIONS_PER_RULE = coffre.kms.server.domain.RequestMetadata.Attribute.values().length;
+
+    /**
+     * What {@link #decide} found: allowed by a rule; refused by a DENY rule; named by an ALLOW rule
+     * for the operation whose conditions do not hold; or named by no ALLOW rule for the operation.
+     */
+    public enum Verdict { ALLOWED, DENIED, CONDITIONS_UNMET, NO_RULE }
 
     /** Allows nobody: the policy of a key created without one. */
     public static final KeyAccessPolicy EMPTY = new KeyAccessPolicy(Written.NONE, List.of(), List.of(), null);
@@ -52,11 +66,32 @@ public final class KeyAccessPolicy {
         }
     }
 
-    /** A rule as written: exact principal names or globs, and operation names. */
-    public record WrittenRule(List<String> principals, List<String> operations) {
+    /**
+     * A rule as written: exact principal names or globs, operation names, conditions on the
+     * request metadata (none: the rule applies to every call) and the effect's name
+     * ({@code ALLOW} or {@code DENY}; a wire format's unknown value is passed as its digits, to be
+     * refused).
+     */
+    public record WrittenRule(List<String> principals, List<String> operations, List<WrittenCondition> conditions,
+                              String effect) {
         public WrittenRule {
             principals = List.copyOf(principals);
             operations = List.copyOf(operations);
+            conditions = List.copyOf(conditions);
+            Objects.requireNonNull(effect, "effect");
+        }
+
+        /** An unconditional ALLOW rule (the only kind before request conditions existed). */
+        public WrittenRule(List<String> principals, List<String> operations) {
+            this(principals, operations, List.of(), PolicyRule.Effect.ALLOW.name());
+        }
+    }
+
+    /** A condition as written: an attribute name (e.g. {@code kms_via_service}) and its values or globs. */
+    public record WrittenCondition(String attribute, List<String> values) {
+        public WrittenCondition {
+            Objects.requireNonNull(attribute, "attribute");
+            values = List.copyOf(values);
         }
     }
 
@@ -69,15 +104,18 @@ public final class KeyAccessPolicy {
     }
 
     private final Written written;
-    private final List<Rule> rules;
+    private final List<PolicyRule> rules;
+    /** The DENY rules among {@link #rules}, apart, so a policy without one costs nothing more per call. */
+    private final List<PolicyRule> denyRules;
     private final List<Requirement> requiredContext;
     /** Set only for a stored policy that no longer validates (see {@link #asStored}). */
     private final KmsException invalid;
 
-    private KeyAccessPolicy(Written written, List<Rule> rules, List<Requirement> requiredContext,
+    private KeyAccessPolicy(Written written, List<PolicyRule> rules, List<Requirement> requiredContext,
                             KmsException invalid) {
         this.written = written;
         this.rules = rules;
+        this.denyRules = rules.stream().filter(r -> r.effect() == PolicyRule.Effect.DENY).toList();
         this.requiredContext = requiredContext;
         this.invalid = invalid;
     }
@@ -96,9 +134,9 @@ public final class KeyAccessPolicy {
         if (policy.rules().size() > MAX_RULES) {
             throw tooMany("rules", MAX_RULES, "rules");
         }
-        List<Rule> rules = new ArrayList<>(policy.rules().size());
+        List<PolicyRule> rules = new ArrayList<>(policy.rules().size());
         for (int i = 0; i < policy.rules().size(); i++) {
-            rules.add(Rule.of(policy.rules().get(i), "rules[" + i + "]"));
+            rules.add(PolicyRule.of(policy.rules().get(i), "rules[" + i + "]"));
         }
         if (policy.requiredContext().size() > MAX_CONTEXT_REQUIREMENTS) {
             throw tooMany("required_context", MAX_CONTEXT_REQUIREMENTS, "context requirements");
@@ -120,7 +158,7 @@ public final class KeyAccessPolicy {
      * A policy read back from the store. One that no longer validates (set before a rule was
      * tightened, e.g. the one spelling of principals) is kept as written, so its key still loads,
      * shows it and can be given another; every check against it is refused with the validation
-     * error, which {@link #allows} and {@link #firstUnmet} throw.
+     * error, which {@link #decide}, {@link #allows} and {@link #firstUnmet} throw.
      */
     public static KeyAccessPolicy asStored(Written policy) {
         try {
@@ -134,7 +172,7 @@ public final class KeyAccessPolicy {
         return written;
     }
 
-    public List<Rule> rules() {
+    public List<PolicyRule> rules() {
         return rules;
     }
 
@@ -142,16 +180,58 @@ public final class KeyAccessPolicy {
         return requiredContext;
     }
 
-    /** Whether a rule names the principal (exactly or by glob) and lists the operation. */
+    /**
+     * Whether a rule allows the principal the operation on a call without request metadata (a
+     * gRPC call), and no DENY rule refuses it.
+     */
     public boolean allows(Principal principal, DataOperation operation) {
+        return decide(principal, operation, null) == Verdict.ALLOWED;
+    }
+
+    /**
+     * What the rules say of {@code principal} doing {@code operation}; allocates nothing.
+     *
+     * @param request the call's request metadata, or null for a call that carries none (gRPC)
+     */
+    public Verdict decide(Principal principal, DataOperation operation, RequestMetadata request) {
         requireValid();
-        for (int i = 0; i < rules.size(); i++) {
-            Rule rule = rules.get(i);
-            if (rule.operations.contains(operation) && rule.matches(principal)) {
-                return true;
+        for (int i = 0; i < denyRules.size(); i++) {
+            if (applies(denyRules.get(i), principal, operation, request)) {
+                return Verdict.DENIED;
             }
         }
-        return false;
+        boolean named = false;
+        for (int i = 0; i < rules.size(); i++) {
+            PolicyRule rule = rules.get(i);
+            if (rule.effect() == PolicyRule.Effect.ALLOW && rule.operations().contains(operation)
+                    && rule.matches(principal)) {
+                if (rule.conditionsHold(request)) {
+                    return Verdict.ALLOWED;
+                }
+                named = true;
+            }
+        }
+        return named ? Verdict.CONDITIONS_UNMET : Verdict.NO_RULE;
+    }
+
+    /**
+     * The field name of the first DENY rule that refuses the call (e.g. {@code rules[3]}), or
+     * empty: for the refusal's message and audit record, which must name the statement responsible.
+     */
+    public Optional<String> denyingRule(Principal principal, DataOperation operation, RequestMetadata request) {
+        requireValid();
+        for (int i = 0; i < rules.size(); i++) {
+            PolicyRule rule = rules.get(i);
+            if (rule.effect() == PolicyRule.Effect.DENY && applies(rule, principal, operation, request)) {
+                return Optional.of("rules[" + i + "]");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean applies(PolicyRule rule, Principal principal, DataOperation operation,
+                                   RequestMetadata request) {
+        return rule.operations().contains(operation) && rule.matches(principal) && rule.conditionsHold(request);
     }
 
     /**
@@ -188,95 +268,6 @@ public final class KeyAccessPolicy {
     @Override
     public String toString() {
         return "KeyAccessPolicy[rules=" + written.rules() + ", requiredContext=" + written.requiredContext() + "]";
-    }
-
-    /**
-     * Principals (exact names or globs) allowed some operations. Exact names are kept apart in a
-     * hash set so the common case costs one lookup and no regex matcher.
-     */
-    public static final class Rule {
-        private final List<String> principals;
-        private final Set<String> exact;
-        private final List<PrincipalPattern> globs;
-        private final Set<DataOperation> operations;
-
-        private Rule(List<String> principals, Set<String> exact, List<PrincipalPattern> globs,
-                     Set<DataOperation> operations) {
-            this.principals = principals;
-            this.exact = exact;
-            this.globs = globs;
-            this.operations = operations;
-        }
-
-        static Rule of(WrittenRule written, String field) {
-            List<String> principals = written.principals();
-            if (principals.isEmpty()) {
-                throw invalid(field + ".principals", "a rule names at least one principal or pattern");
-            }
-            if (principals.size() > MAX_PRINCIPALS_PER_RULE) {
-                throw tooMany(field + ".principals", MAX_PRINCIPALS_PER_RULE, "principals in one rule");
-            }
-            Set<String> exact = new HashSet<>();
-            List<PrincipalPattern> globs = new ArrayList<>();
-            for (int j = 0; j < principals.size(); j++) {
-                String text = principals.get(j);
-                checkPrincipalText(text, field + ".principals[" + j + "]", ErrorReason.INVALID_POLICY);
-                if (text.indexOf('*') >= 0 || text.indexOf('?') >= 0) {
-                    globs.add(PrincipalPattern.of(text));
-                } else {
-                    exact.add(text);
-                }
-            }
-            if (written.operations().isEmpty()) {
-                throw invalid(field + ".operations", "a rule lists at least one of " + DataOperation.NAMES);
-            }
-            Set<DataOperation> operations = EnumSet.noneOf(DataOperation.class);
-            for (int j = 0; j < written.operations().size(); j++) {
-                Optional<DataOperation> op = DataOperation.named(written.operations().get(j));
-                if (op.isEmpty()) {
-                    throw invalid(field + ".operations[" + j + "]", "operations are " + DataOperation.NAMES);
-                }
-                operations.add(op.get());
-            }
-            return new Rule(principals, Set.copyOf(exact), List.copyOf(globs), Collections.unmodifiableSet(operations));
-        }
-
-        boolean matches(Principal principal) {
-            if (exact.contains(principal.name())) {
-                return true;
-            }
-            for (int i = 0; i < globs.size(); i++) {
-                if (globs.get(i).matches(principal)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** As given: exact names and globs. */
-        public List<String> principals() {
-            return principals;
-        }
-
-        /** The operations the rule allows, each once. */
-        public Set<DataOperation> operations() {
-            return operations;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Rule other && principals.equals(other.principals) && operations.equals(other.operations);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(principals, operations);
-        }
-
-        @Override
-        public String toString() {
-            return principals + " may " + operations;
-        }
     }
 
     /**
@@ -330,18 +321,21 @@ public final class KeyAccessPolicy {
         });
     }
 
-    private static KmsException invalid(String field, String message) {
+    static KmsException invalid(String field, String message) {
         return new KmsException(ErrorReason.INVALID_POLICY, field + ": " + message, Map.of("field", field));
     }
 
-    private static KmsException tooMany(String field, int limit, String what) {
+    static KmsException tooMany(String field, int limit, String what) {
         return new KmsException(ErrorReason.INVALID_POLICY, field + ": at most " + limit + " " + what,
                 Map.of("field", field, "limit", Integer.toString(limit)));
     }
 
     private static KmsException tooLong(String field) {
-        return new KmsException(ErrorReason.INVALID_POLICY,
-                field + " is longer than " + MAX_STRING_CHARS + " characters",
-                Map.of("field", field, "limit", Integer.toString(MAX_STRING_CHARS)));
+        return tooLong(field, MAX_STRING_CHARS);
+    }
+
+    static KmsException tooLong(String field, int limit) {
+        return new KmsException(ErrorReason.INVALID_POLICY, field + " is longer than " + limit + " characters",
+                Map.of("field", field, "limit", Integer.toString(limit)));
     }
 }

@@ -1,7 +1,9 @@
 package coffre.kms.server.store;
 
+import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.audit.ChainedEvent;
+import coffre.kms.server.audit.XksCallRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,6 +51,10 @@ record AuditBatch(String node, long firstSequence, long lastSequence, long minMi
         static final char KEY = 'k';
         static final char PRINCIPAL = 'p';
         static final char NODE = 'n';
+        /** The AWS principal of an XKS call ({@link XksCallRecord#awsPrincipalOf}). */
+        static final char AWS_PRINCIPAL = 'a';
+        /** The key store of an XKS call: its id and its name, each a term. */
+        static final char XKS_KEY_STORE = 's';
     }
 
     /** A row as stored, without per-event detail (migrations). */
@@ -77,7 +83,11 @@ record AuditBatch(String node, long firstSequence, long lastSequence, long minMi
             micros[i] = ChainHash.micros(e.event().time());
             min = Math.min(min, micros[i]);
             max = Math.max(max, micros[i]);
-            terms.add(terms(e.node(), e.event().type().name(), e.event().keyId(), e.event().principal()));
+            List<Term> eventTerms = terms(e.node(), e.event().type().name(), e.event().keyId(), e.event().principal());
+            if (e.event().type().isXks()) {
+                addXksTerms(e.event(), eventTerms);
+            }
+            terms.add(eventTerms);
         }
         return new AuditBatch(events.get(0).node(), events.get(0).sequence(), events.get(events.size() - 1).sequence(),
                 min, max, records, events.size(), micros, ends, terms);
@@ -95,6 +105,21 @@ record AuditBatch(String node, long firstSequence, long lastSequence, long minMi
             terms.add(new Term(Term.PRINCIPAL, principal));
         }
         return terms;
+    }
+
+    /**
+     * What an XKS call is also found by: its AWS principal and its key store (id and name). Each
+     * has few values (callers and stores), so a row's index entries stay few; KMS's request id,
+     * one per call, is not indexed (a query matches it on the events of its time range).
+     */
+    static void addXksTerms(AuditEvent event, List<Term> terms) {
+        XksCallRecord.awsPrincipalOf(event.type(), event.detail()).ifPresent(p -> terms.add(new Term(Term.AWS_PRINCIPAL, p)));
+        if (!event.target().isEmpty()) {
+            terms.add(new Term(Term.XKS_KEY_STORE, event.target()));
+        }
+        if (event.principal().startsWith("xks:")) {
+            terms.add(new Term(Term.XKS_KEY_STORE, event.principal().substring("xks:".length())));
+        }
     }
 
     /** The distinct terms of this row's events, in first-seen order; empty without per-event detail. */

@@ -1,8 +1,10 @@
 package coffre.kms.server.store;
 
+import coffre.kms.server.audit.AuditEventType;
 import coffre.kms.server.audit.AuditQuery;
 import coffre.kms.server.audit.ChainHash;
 import coffre.kms.server.audit.ChainedEvent;
+import coffre.kms.server.audit.XksCallRecord;
 import coffre.kms.v1.audit.AuditChainEncoding;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -50,6 +52,10 @@ final class AuditQueries {
         q.keyId().ifPresent(k -> terms.add(new AuditBatch.Term(AuditBatch.Term.KEY, AuditTermIndex.value(k))));
         q.principal().ifPresent(p -> terms.add(new AuditBatch.Term(AuditBatch.Term.PRINCIPAL, AuditTermIndex.value(p))));
         q.node().ifPresent(n -> terms.add(new AuditBatch.Term(AuditBatch.Term.NODE, AuditTermIndex.value(n))));
+        q.awsPrincipal().ifPresent(p -> terms.add(new AuditBatch.Term(AuditBatch.Term.AWS_PRINCIPAL,
+                AuditTermIndex.value(XksCallRecord.valueForm(p)))));
+        q.xksKeyStore().ifPresent(s -> terms.add(new AuditBatch.Term(AuditBatch.Term.XKS_KEY_STORE,
+                AuditTermIndex.value(s))));
         return terms;
     }
 
@@ -203,7 +209,8 @@ final class AuditQueries {
                 || q.principal().isPresent() && !q.principal().get().equals(f.principal())
                 || q.keyId().isPresent() && !q.keyId().get().equals(f.keyId())
                 || q.type().isPresent() && !q.type().get().name().equals(f.type())
-                || q.node().isPresent() && !q.node().get().equals(f.node())) {
+                || q.node().isPresent() && !q.node().get().equals(f.node())
+                || !matchesXks(q, f)) {
             return false;
         }
         if (q.after().isEmpty()) {
@@ -212,6 +219,16 @@ final class AuditQueries {
         AuditQuery.Position p = q.after().get();
         int c = Hit.ORDER.compare(hit, new Hit(p.timeMicros(), p.node(), p.sequence(), null));
         return q.newestFirst() ? c < 0 : c > 0;
+    }
+
+    private static boolean matchesXks(AuditQuery q, AuditChainEncoding.Fields f) {
+        AuditEventType type;
+        try {
+            type = AuditEventType.valueOf(f.type());
+        } catch (IllegalArgumentException e) {
+            type = AuditEventType.NODE_STARTED; // a type this build does not know is no XKS call
+        }
+        return q.matchesXks(type, f.principal(), f.requestId(), f.target(), f.detail());
     }
 
     private static List<ChainedEvent> sorted(PriorityQueue<Hit> kept, Comparator<Hit> order) {

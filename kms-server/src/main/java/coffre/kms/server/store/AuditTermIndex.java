@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * Table {@code kms_audit_term} (migration V9): for each batch row, one index row per distinct
- * type, key id and principal of its events, with the batch row's time range. A filtered query
+ * type, key id, principal and node of its events (and, for calls of AWS external key stores, AWS
+ * principal and key store: {@link AuditBatch.Term}), with the batch row's time range. A filtered query
  * walks these in time order for one term (an index range) instead of decoding every batch of its
  * time range; rows are few (a handful per batch row under load, where a batch holds up to a
  * thousand events of a few keys), so a write costs little more.

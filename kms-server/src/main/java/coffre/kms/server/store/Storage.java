@@ -5,8 +5,10 @@ import coffre.kms.server.approval.ApprovalStore;
 import coffre.kms.server.cluster.ChangeFeed;
 import coffre.kms.server.cluster.ChangePublisher;
 import coffre.kms.server.cluster.ClusterLock;
+import coffre.kms.server.cluster.ClusterMembers;
 import coffre.kms.server.cluster.PostgresChangeFeed;
 import coffre.kms.server.cluster.PostgresClusterLock;
+import coffre.kms.server.cluster.PostgresClusterMembers;
 import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.keys.KeyMetadataStore;
 import coffre.kms.server.keystores.ExternalKeyStoreRepository;
@@ -27,6 +29,7 @@ public final class Storage implements AutoCloseable {
     private final ApprovalStore approvals;
     private final ExternalKeyStoreRepository xksStores;
     private final ClusterLock clusterLock;
+    private final ClusterMembers members;
 
     Storage(HikariDataSource dataSource) {
         this(dataSource, null);
@@ -69,6 +72,7 @@ public final class Storage implements AutoCloseable {
         this.approvals = new JdbcApprovalStore(dataSource, publisher);
         this.xksStores = new JdbcExternalKeyStores(dataSource, publisher);
         this.clusterLock = clusterFeed == null ? ClusterLock.LOCAL : new PostgresClusterLock(dataSource);
+        this.members = clusterFeed == null ? ClusterMembers.LOCAL : new PostgresClusterMembers(dataSource, schema);
     }
 
     /** Key metadata. */
@@ -107,6 +111,11 @@ public final class Storage implements AutoCloseable {
     /** The lock shared by every node of this database: a JVM lock for the embedded store. */
     public ClusterLock clusterLock() {
         return clusterLock;
+    }
+
+    /** How many nodes share this database now: 1 for the embedded store. */
+    public ClusterMembers members() {
+        return members;
     }
 
     /** For the other stores (officers and approvals, grants) that share this database. */

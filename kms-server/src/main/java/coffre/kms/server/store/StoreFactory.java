@@ -82,7 +82,8 @@ public final class StoreFactory {
         // Longer than the feed's idle probe interval: a probe that gets no answer breaks the connection.
         props.setProperty("socketTimeout", "15");
         props.setProperty("tcpKeepAlive", "true");
-        props.setProperty("ApplicationName", "coffre-changes");
+        // Names the deployment: the cluster's live nodes are counted by it (PostgresClusterMembers).
+        props.setProperty("ApplicationName", coffre.kms.server.cluster.PostgresClusterMembers.listenerName(pg.schema()));
         java.sql.Connection connection = new org.postgresql.Driver().connect(pg.url(), props);
         if (connection == null) {
             throw new java.sql.SQLException("not a PostgreSQL URL: " + pg.url(), "08001");

@@ -1,14 +1,17 @@
 package coffre.kms.server.xks;
 
 /**
- * The GetKeyMetadata answer. Every Coffre key is an AES-256 key usable to encrypt and decrypt, so
- * {@code keySpec} is {@code AES_256} and {@code keyUsage} {@code ["ENCRYPT","DECRYPT"]} (what AWS KMS
- * requires to create a KMS key over it); only the status varies.
+ * The GetKeyMetadata answer. Every Coffre key is an AES-256 key, so {@code keySpec} is
+ * {@code AES_256}; {@code keyUsage} lists what the key's policy lets the key store do with it
+ * ({@code ENCRYPT} for WRAP, {@code DECRYPT} for UNWRAP): AWS KMS requires both to create a KMS
+ * key over it.
  *
- * @param keyStatus {@link KeyStatus#DISABLED} when the key or its mapping is disabled (then Encrypt
- *                  and Decrypt answer {@code InvalidStateException})
+ * @param keyStatus {@link KeyStatus#DISABLED} when the key or its key store is disabled (then
+ *                  Encrypt and Decrypt answer {@code InvalidStateException})
+ * @param encrypt   whether {@code keyUsage} lists {@code ENCRYPT}
+ * @param decrypt   whether {@code keyUsage} lists {@code DECRYPT}
  */
-public record XksKeyMetadataResponse(KeyStatus keyStatus) {
+public record XksKeyMetadataResponse(KeyStatus keyStatus, boolean encrypt, boolean decrypt) {
     public static final String KEY_SPEC = "AES_256";
 
     /** The spec's {@code keyStatus} values. */
@@ -22,14 +25,23 @@ public record XksKeyMetadataResponse(KeyStatus keyStatus) {
         }
     }
 
+    /** A key usable both ways. */
+    public XksKeyMetadataResponse(KeyStatus keyStatus) {
+        this(keyStatus, true, true);
+    }
+
     /** The compact JSON body. */
     public byte[] toJson() {
         return XksJson.write(g -> {
             g.writeStartObject();
             g.writeStringField("keySpec", KEY_SPEC);
             g.writeArrayFieldStart("keyUsage");
-            g.writeString("ENCRYPT");
-            g.writeString("DECRYPT");
+            if (encrypt) {
+                g.writeString("ENCRYPT");
+            }
+            if (decrypt) {
+                g.writeString("DECRYPT");
+            }
             g.writeEndArray();
             g.writeStringField("keyStatus", keyStatus.name());
             g.writeEndObject();

@@ -1,5 +1,6 @@
 package coffre.kms.server.xks;
 
+import coffre.kms.server.domain.RequestMetadata;
 import java.util.Map;
 import java.util.Set;
 
@@ -58,6 +59,11 @@ public record XksRequestMetadata(String awsPrincipalArn, String awsSourceVpc, St
         checkArnLength("awsPrincipalArn", metadata.awsPrincipalArn);
         checkArnLength("kmsKeyArn", metadata.kmsKeyArn);
         return metadata;
+    }
+
+    /** What secondary authorization tests: the attributes a key's policy conditions may name. */
+    public RequestMetadata forPolicy() {
+        return new RequestMetadata(awsPrincipalArn, kmsOperation, kmsViaService, awsSourceVpc, awsSourceVpce);
     }
 
     private static void require(String member, String value) {

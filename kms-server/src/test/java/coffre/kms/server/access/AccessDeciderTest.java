@@ -10,6 +10,7 @@ import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.domain.RequestMetadata;
 import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.keys.KeyAccessPolicy;
 import coffre.kms.server.testing.MutableClock;
@@ -212,5 +213,59 @@ class AccessDeciderTest {
         assertEquals(2, restarted.list(null, true).size());
         assertEquals(List.of(grants.get(gone.id())), restarted.list(OTHER_KEY, true));
         assertEquals(List.of(), restarted.list(OTHER_KEY, false));
+    }
+
+    /** xks:eu-store may wrap when called through EBS; nobody relaying for role/test may unwrap. */
+    private final KeyAccessPolicy secondary = KeyAccessPolicy.of(new KeyAccessPolicy.Written(List.of(
+            new KeyAccessPolicy.WrittenRule(List.of("xks:eu-store"), List.of("WRAP", "UNWRAP"),
+                    List.of(new KeyAccessPolicy.WrittenCondition("kms_via_service", List.of("ebs"))), "ALLOW"),
+            new KeyAccessPolicy.WrittenRule(List.of("xks:*"), List.of("UNWRAP"),
+                    List.of(new KeyAccessPolicy.WrittenCondition("aws_principal_arn",
+                            List.of("arn:aws:iam::111122223333:role/test"))), "DENY")), List.of()));
+    static final Principal STORE = new Principal("xks:eu-store");
+
+    private AccessRefusal refusal(Principal who, DataOperation op, RequestMetadata request) {
+        return decider.refusal(who, op, secondary, KEY, null, request, START);
+    }
+
+    @Test
+    void refusalsOfCallsWithRequestMetadataAreToldApart() {
+        RequestMetadata viaEbs = new RequestMetadata("arn:aws:iam::111122223333:role/app", "Encrypt", "ebs", null, null);
+        RequestMetadata direct = new RequestMetadata("arn:aws:iam::111122223333:role/app", "Encrypt", null, null, null);
+        RequestMetadata test = new RequestMetadata("arn:aws:iam::111122223333:role/test", "Decrypt", "ebs", null, null);
+        assertEquals(null, refusal(STORE, DataOperation.WRAP, viaEbs));
+        assertEquals(AccessRefusal.Kind.CONDITIONS_UNMET, refusal(STORE, DataOperation.WRAP, direct).kind());
+        assertEquals(AccessRefusal.Kind.NOT_PERMITTED, refusal(STORE, DataOperation.REWRAP, viaEbs).kind());
+        AccessRefusal denied = refusal(STORE, DataOperation.UNWRAP, test);
+        assertEquals(AccessRefusal.Kind.DENIED_BY_RULE, denied.kind());
+        assertTrue(denied.message().contains("rules[1]"), "names the statement responsible: " + denied.message());
+        assertEquals("DENIED_BY_RULE:rules[1]", denied.cause());
+        assertEquals("CONDITIONS_UNMET", refusal(STORE, DataOperation.WRAP, direct).cause());
+        assertFalse(denied.message().contains("role/test"), "never a request value: " + denied.message());
+    }
+
+    @Test
+    void denyWinsOverALiveGrant() {
+        grants.create(new GrantTerms(KEY, STORE.name(), List.of("UNWRAP"), Map.of(), START, START.plus(Duration.ofDays(1))));
+        RequestMetadata test = new RequestMetadata("arn:aws:iam::111122223333:role/test", "Decrypt", null, null, null);
+        RequestMetadata other = new RequestMetadata("arn:aws:iam::111122223333:role/app", "Decrypt", null, null, null);
+        assertEquals(AccessRefusal.Kind.DENIED_BY_RULE, refusal(STORE, DataOperation.UNWRAP, test).kind());
+        assertEquals(null, refusal(STORE, DataOperation.UNWRAP, other), "the grant allows what no condition holds for");
+    }
+
+    @Test
+    void aGrpcCallNeverMeetsARuleWithConditions() {
+        denied(ErrorReason.PERMISSION_DENIED, () -> decider.check(STORE, DataOperation.WRAP, secondary, KEY, Map.of(), START));
+        KeyAccessPolicy grpcDeny = KeyAccessPolicy.of(new KeyAccessPolicy.Written(List.of(
+                new KeyAccessPolicy.WrittenRule(List.of("spiffe://coffre.dev/*"), List.of("WRAP")),
+                new KeyAccessPolicy.WrittenRule(List.of("spiffe://coffre.dev/batch"), List.of("WRAP"), List.of(), "DENY"),
+                new KeyAccessPolicy.WrittenRule(List.of("spiffe://coffre.dev/billing/*"), List.of("WRAP"),
+                        List.of(new KeyAccessPolicy.WrittenCondition("kms_operation", List.of("*"))), "DENY")),
+                List.of()));
+        KmsException e = denied(ErrorReason.PERMISSION_DENIED,
+                () -> decider.check(BATCH, DataOperation.WRAP, grpcDeny, KEY, Map.of(), START));
+        assertTrue(e.getMessage().contains("rules[1]"), e.getMessage());
+        assertDoesNotThrow(() -> decider.check(BILLING, DataOperation.WRAP, grpcDeny, KEY, Map.of(), START),
+                "a DENY rule with conditions never refuses a call without request metadata");
     }
 }

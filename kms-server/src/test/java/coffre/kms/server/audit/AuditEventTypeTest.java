@@ -23,9 +23,10 @@ class AuditEventTypeTest {
 
     @ParameterizedTest
     @EnumSource(AuditEventType.class)
-    void everyTypeIsEitherAnOperationOrASystemAction(AuditEventType type) {
+    void everyTypeIsAnOperationAnXksCallOrASystemAction(AuditEventType type) {
         boolean isOperation = Arrays.stream(Operation.values()).anyMatch(o -> o.name().equals(type.name()));
-        assertEquals(!isOperation, type.isSystem(), type.name());
+        assertEquals(1, (isOperation ? 1 : 0) + (type.isXks() ? 1 : 0) + (type.isSystem() ? 1 : 0), type.name());
+        assertEquals(type.name().startsWith("XKS_"), type.isXks(), type.name());
     }
 
     @ParameterizedTest

@@ -128,7 +128,7 @@ class PostgresChangeFeedIT {
             // What a database failover or a network cut does to the listening connection.
             try (Connection admin = db.connect(); PreparedStatement st = admin.prepareStatement(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            + "WHERE application_name = 'coffre-changes' AND query LIKE ?")) {
+                            + "WHERE application_name LIKE 'coffre-changes%' AND query LIKE ?")) {
                 st.setString(1, "%" + PostgresChangeFeed.channelFor(schema) + "%");
                 st.executeQuery().close();
             }

@@ -3,6 +3,7 @@ package coffre.kms.server.keys;
 import static coffre.kms.server.domain.DataOperation.REWRAP;
 import static coffre.kms.server.domain.DataOperation.UNWRAP;
 import static coffre.kms.server.domain.DataOperation.WRAP;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,6 +20,8 @@ import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ContextRequirement;
 import coffre.kms.v1.DataOperation;
+import coffre.kms.v1.RequestCondition;
+import coffre.kms.v1.RuleEffect;
 import java.util.Collections;
 import java.util.List;
 import java.util.EnumSet;
@@ -85,7 +88,135 @@ class KeyAccessPolicyTest {
                         "required_context[0].allowed_values", "32"),
                 Arguments.of("allowed value of 257 characters", oneRule().addRequiredContext(
                         ContextRequirement.newBuilder().setKey("tenant").addAllowedValues("ok").addAllowedValues(LONG))
-                        .build(), "required_context[0].allowed_values[1]", "256"));
+                        .build(), "required_context[0].allowed_values[1]", "256"),
+                Arguments.of("unknown condition attribute", conditional(condition("aws_region", "eu-west-1")),
+                        "rules[0].conditions[0].attribute", null),
+                Arguments.of("attribute in another spelling", conditional(condition("awsPrincipalArn", "x")),
+                        "rules[0].conditions[0].attribute", null),
+                Arguments.of("condition without values", conditional(condition("kms_operation")),
+                        "rules[0].conditions[0].values", null),
+                Arguments.of("33 condition values", conditional(condition("kms_operation",
+                        Collections.nCopies(33, "Encrypt").toArray(String[]::new))), "rules[0].conditions[0].values", "32"),
+                Arguments.of("blank condition value", conditional(condition("kms_via_service", "ebs", " ")),
+                        "rules[0].conditions[0].values[1]", null),
+                Arguments.of("condition value of 2049 characters", conditional(condition("aws_principal_arn",
+                        "arn:" + "x".repeat(2045))), "rules[0].conditions[0].values[0]", "2048"),
+                Arguments.of("condition value with white space around", conditional(condition("kms_via_service",
+                        "ebs ")), "rules[0].conditions[0].values[0]", null),
+                Arguments.of("one attribute tested twice", conditional(condition("kms_via_service", "ebs"),
+                        condition("kms_via_service", "s3")), "rules[0].conditions[1].attribute", null),
+                Arguments.of("unknown effect number", AccessPolicy.newBuilder().addRules(rule("svc", DataOperation.WRAP)
+                        .toBuilder().setEffectValue(5)).build(), "rules[0].effect", null));
+    }
+
+    static RequestCondition condition(String attribute, String... values) {
+        return RequestCondition.newBuilder().setAttribute(attribute).addAllValues(List.of(values)).build();
+    }
+
+    static AccessPolicy conditional(RequestCondition... conditions) {
+        return AccessPolicy.newBuilder().addRules(rule("xks:store", DataOperation.WRAP).toBuilder()
+                .addAllConditions(List.of(conditions))).build();
+    }
+
+    static final Principal STORE = new Principal("xks:eu-store");
+
+    static coffre.kms.server.domain.RequestMetadata request(String principalArn, String operation, String via) {
+        return new coffre.kms.server.domain.RequestMetadata(principalArn, operation, via, null, null);
+    }
+
+    /** xks:eu-store may wrap and unwrap when called for role/app-* through EBS; nobody may unwrap for role/app-test. */
+    static final KeyAccessPolicy SECONDARY = SignedDocumentCodec.accessPolicy(AccessPolicy.newBuilder()
+            .addRules(AccessRule.newBuilder().addPrincipals("xks:eu-store").addOperations(DataOperation.WRAP)
+                    .addOperations(DataOperation.UNWRAP)
+                    .addConditions(condition("aws_principal_arn", "arn:aws:iam::111122223333:role/app-*"))
+                    .addConditions(condition("kms_via_service", "ebs")))
+            .addRules(AccessRule.newBuilder().addPrincipals("xks:*").addPrincipals("spiffe://coffre.dev/*")
+                    .addOperations(DataOperation.UNWRAP).setEffect(RuleEffect.DENY)
+                    .addConditions(condition("aws_principal_arn", "arn:aws:iam::111122223333:role/app-test")))
+            .addRules(rule("spiffe://coffre.dev/billing", DataOperation.WRAP, DataOperation.UNWRAP))
+            .build());
+
+    @Test
+    void conditionsMustAllHoldAndOnlyOnCallsWithRequestMetadata() {
+        var ok = request("arn:aws:iam::111122223333:role/app-orders", "Encrypt", "ebs");
+        assertEquals(KeyAccessPolicy.Verdict.ALLOWED, SECONDARY.decide(STORE, WRAP, ok));
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, SECONDARY.decide(STORE, WRAP,
+                request("arn:aws:iam::111122223333:role/app-orders", "Encrypt", "s3")), "every condition must hold");
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, SECONDARY.decide(STORE, WRAP,
+                request("arn:aws:iam::111122223333:role/app-orders", "Encrypt", null)), "an absent attribute never matches");
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, SECONDARY.decide(STORE, WRAP,
+                request("arn:aws:iam::999999999999:role/app-orders", "Encrypt", "ebs")));
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, SECONDARY.decide(STORE, WRAP, null),
+                "a rule with conditions never matches a call without request metadata");
+        assertFalse(SECONDARY.allows(STORE, WRAP));
+        assertEquals(KeyAccessPolicy.Verdict.NO_RULE, SECONDARY.decide(STORE, REWRAP, ok));
+        assertEquals(KeyAccessPolicy.Verdict.NO_RULE, SECONDARY.decide(new Principal("xks:other"), WRAP, ok));
+    }
+
+    @Test
+    void denyWinsAndAConditionalDenyNeverTouchesGrpcCalls() {
+        var test = request("arn:aws:iam::111122223333:role/app-test", "Decrypt", "ebs");
+        assertEquals(KeyAccessPolicy.Verdict.ALLOWED, SECONDARY.decide(STORE, WRAP, test), "the DENY rule lists UNWRAP only");
+        assertEquals(KeyAccessPolicy.Verdict.DENIED, SECONDARY.decide(STORE, UNWRAP, test), "deny wins over the ALLOW rule");
+        assertEquals(java.util.Optional.of("rules[1]"), SECONDARY.denyingRule(STORE, UNWRAP, test));
+        assertEquals(java.util.Optional.empty(), SECONDARY.denyingRule(STORE, WRAP, test));
+
+        Principal billing = new Principal("spiffe://coffre.dev/billing");
+        assertTrue(SECONDARY.allows(billing, UNWRAP), "a gRPC call carries no request metadata: the conditional DENY "
+                + "rule does not apply to it");
+        assertEquals(KeyAccessPolicy.Verdict.DENIED, SECONDARY.decide(billing, UNWRAP, test),
+                "the same principal relaying request metadata meets it");
+
+        KeyAccessPolicy unconditional = SignedDocumentCodec.accessPolicy(AccessPolicy.newBuilder()
+                .addRules(rule("spiffe://coffre.dev/*", DataOperation.WRAP, DataOperation.UNWRAP))
+                .addRules(rule("spiffe://coffre.dev/batch", DataOperation.UNWRAP).toBuilder().setEffect(RuleEffect.DENY))
+                .build());
+        assertTrue(unconditional.allows(new Principal("spiffe://coffre.dev/batch"), WRAP));
+        assertFalse(unconditional.allows(new Principal("spiffe://coffre.dev/batch"), UNWRAP),
+                "an unconditional DENY rule applies to gRPC calls too");
+        assertTrue(unconditional.allows(new Principal("spiffe://coffre.dev/api"), UNWRAP));
+    }
+
+    @Test
+    void conditionValuesAreExactOrGlobsAndCaseSensitive() {
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(AccessPolicy.newBuilder()
+                .addRules(rule("xks:eu-store", DataOperation.WRAP).toBuilder()
+                        .addConditions(condition("kms_operation", "Encrypt", "GenerateDataKey*"))
+                        .addConditions(condition("aws_source_vpce", "vpce-0?1"))).build());
+        var base = new coffre.kms.server.domain.RequestMetadata("AWS Internal", "GenerateDataKeyWithoutPlaintext",
+                null, "vpc-1", "vpce-011");
+        assertEquals(KeyAccessPolicy.Verdict.ALLOWED, policy.decide(STORE, WRAP, base));
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, policy.decide(STORE, WRAP,
+                new coffre.kms.server.domain.RequestMetadata("AWS Internal", "encrypt", null, "vpc-1", "vpce-011")));
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, policy.decide(STORE, WRAP,
+                new coffre.kms.server.domain.RequestMetadata("AWS Internal", "Encrypt", null, "vpc-1", "vpce-0111")));
+    }
+
+    @Test
+    void conditionsAndEffectsReadBackAsWrittenAndOldPoliciesEncodeAsBefore() {
+        AccessPolicy proto = AccessPolicy.newBuilder()
+                .addRules(rule("xks:a", DataOperation.WRAP).toBuilder()
+                        .addConditions(condition("kms_via_service", "s3", "ebs")).setEffect(RuleEffect.DENY))
+                .addRules(rule("svc", DataOperation.UNWRAP)).build();
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(proto);
+        assertEquals(proto, SignedDocumentCodec.toProto(policy));
+        assertEquals(PolicyRule.Effect.DENY, policy.rules().get(0).effect());
+        assertEquals(coffre.kms.server.domain.RequestMetadata.Attribute.KMS_VIA_SERVICE,
+                policy.rules().get(0).conditions().get(0).attribute());
+        assertEquals(List.of("s3", "ebs"), policy.rules().get(0).conditions().get(0).values());
+        AccessPolicy old = AccessPolicy.newBuilder().addRules(rule("svc", DataOperation.UNWRAP)).build();
+        assertArrayEquals(old.toByteArray(), SignedDocumentCodec.toProto(SignedDocumentCodec.accessPolicy(old))
+                .toByteArray(), "a policy without conditions or effects keeps its stored bytes");
+    }
+
+    @Test
+    void conditionLimitsThemselvesAreAccepted() {
+        AccessRule.Builder full = rule("xks:store", DataOperation.WRAP).toBuilder();
+        for (coffre.kms.server.domain.RequestMetadata.Attribute a : coffre.kms.server.domain.RequestMetadata.Attribute.values()) {
+            full.addConditions(condition(a.wireName(), Collections.nCopies(32, "v".repeat(2048)).toArray(String[]::new)));
+        }
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(AccessPolicy.newBuilder().addRules(full).build());
+        assertEquals(5, policy.rules().get(0).conditions().size());
     }
 
     @ParameterizedTest(name = "{0}")

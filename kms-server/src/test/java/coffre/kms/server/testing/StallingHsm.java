@@ -11,11 +11,13 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A real HSM whose encrypt and decrypt can be made to stall, as a network HSM that stops answering
- * would: for tests of the server's deadlines only (everything else goes to the real HSM).
+ * would, or to fail: for tests of the server's deadlines and failure answers only (everything
+ * else goes to the real HSM).
  */
 public final class StallingHsm implements Hsm {
     private final Hsm real;
     private volatile CountDownLatch stall;
+    private volatile coffre.hsm.HsmErrorKind failure;
 
     public StallingHsm(Hsm real) {
         this.real = real;
@@ -34,7 +36,16 @@ public final class StallingHsm implements Hsm {
         }
     }
 
+    /** From now on, encrypt and decrypt fail at once with {@code kind} (null: they work again). */
+    public void failWith(coffre.hsm.HsmErrorKind kind) {
+        failure = kind;
+    }
+
     private void maybeStall() {
+        coffre.hsm.HsmErrorKind kind = failure;
+        if (kind != null) {
+            throw new coffre.hsm.HsmException(kind, "injected failure: " + kind);
+        }
         CountDownLatch s = stall;
         if (s != null) {
             try {

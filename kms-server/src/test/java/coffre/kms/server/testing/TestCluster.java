@@ -59,6 +59,8 @@ public final class TestCluster implements AutoCloseable {
     private final TestPki.Issued service;
     private final TestOfficers officers = TestOfficers.standard();
     private final List<Node> nodes = new ArrayList<>();
+    /** Each node's XKS listener, or null for none. */
+    private TestServer.XksSetup xks;
 
     /** One node: its server and the client channels opened to it. */
     public final class Node {
@@ -77,6 +79,11 @@ public final class TestCluster implements AutoCloseable {
 
         public CoffreServer server() {
             return server;
+        }
+
+        /** This node's XKS listener port. */
+        public int xksPort() {
+            return server.xksPort().orElseThrow();
         }
 
         public KeyServiceGrpc.KeyServiceBlockingStub adminKeys() {
@@ -146,7 +153,25 @@ public final class TestCluster implements AutoCloseable {
     /** As above, each node's store settings changed by {@code store} first (e.g. to reach PostgreSQL through a proxy). */
     public static TestCluster start(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
                                     Duration refreshInterval, java.util.function.UnaryOperator<StoreSettings> store) {
+        return start(dir, db, count, hsmPerNode, refreshInterval, store, null);
+    }
+
+    /**
+     * As above, every node with an XKS listener made by {@code xks} from the cluster's PKI, all
+     * serving the key stores of its one directory (the key-store domain shares them through the
+     * database; a test directory is shared in memory).
+     */
+    public static TestCluster startWithXks(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
+                                           TestServer.XksSetup xks) {
+        return start(dir, db, count, hsmPerNode, StoreSettings.DEFAULT_REFRESH_INTERVAL,
+                java.util.function.UnaryOperator.identity(), xks);
+    }
+
+    private static TestCluster start(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
+                                     Duration refreshInterval, java.util.function.UnaryOperator<StoreSettings> store,
+                                     TestServer.XksSetup xks) {
         TestCluster cluster = new TestCluster(dir, db, refreshInterval, store);
+        cluster.xks = xks;
         try {
             for (int i = 0; i < count; i++) {
                 cluster.startNode("node-" + (char) ('a' + i), hsmPerNode.get());
@@ -185,7 +210,9 @@ public final class TestCluster implements AutoCloseable {
                 new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)),
                 new AuditSettings(AuditLog.FailureMode.CLOSED, Duration.ofSeconds(10), 1000, 100_000));
         Storage storage = StoreFactory.open(store);
-        CoffreServer server = CoffreServer.start(config, hsm, storage, Clock.systemUTC());
+        CoffreServer server = xks == null ? CoffreServer.start(config, hsm, storage, Clock.systemUTC())
+                : CoffreServer.start(config.withXks(xks.settings().apply(pki)), hsm, storage, Clock.systemUTC(),
+                        xks.directory());
         nodes.add(new Node(id, server));
         // Serving before it listens would let a node miss changes made at once (until its resync).
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -12,6 +12,9 @@ import coffre.kms.server.config.ServerConfig;
 import coffre.kms.server.config.ServerSettings;
 import coffre.kms.server.config.StoreSettings;
 import coffre.kms.server.config.TlsSettings;
+import coffre.kms.server.config.XksSettings;
+import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
+import coffre.kms.server.xks.XksServer;
 import coffre.kms.server.store.StoreFactoryAccess;
 import coffre.kms.server.config.ApprovalSettings;
 import coffre.kms.server.config.AuditSettings;
@@ -72,6 +75,15 @@ public final class TestServer implements AutoCloseable {
     private final boolean auditJournal;
     private java.util.function.UnaryOperator<Hsm> hsmDecorator = java.util.function.UnaryOperator.identity();
     private Hsm hsm;
+    private XksSetup xks;
+
+    /**
+     * An XKS listener for a test node: its settings, made from the node's PKI (its server
+     * certificate is for 127.0.0.1 and localhost), and the key stores it serves.
+     */
+    public record XksSetup(java.util.function.Function<TestPki, XksSettings> settings,
+                           ExternalKeyStoreDirectory directory) {
+    }
 
     private TestServer(Path dir, int requestsPerSecond, int burst) {
         this(dir, requestsPerSecond, burst, AuditLog.FailureMode.CLOSED, 1024);
@@ -89,11 +101,17 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
                        int maxConcurrentStreams, Duration dataPlaneTimeout, boolean auditJournal) {
+        this(dir, requestsPerSecond, burst, auditFailureMode, maxConcurrentStreams, dataPlaneTimeout, auditJournal, null);
+    }
+
+    private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
+                       int maxConcurrentStreams, Duration dataPlaneTimeout, boolean auditJournal, XksSetup xks) {
+        this.xks = xks;
         this.dir = dir;
         this.auditJournal = auditJournal;
         this.maxConcurrentStreams = maxConcurrentStreams;
         this.dataPlaneTimeout = dataPlaneTimeout == null ? ServerSettings.DEFAULT_DATA_PLANE_TIMEOUT : dataPlaneTimeout;
-        if (dataPlaneTimeout != null) {
+        if (dataPlaneTimeout != null || xks != null) {
             this.hsmDecorator = StallingHsm::new;
         }
         this.auditFailureMode = auditFailureMode;
@@ -136,7 +154,22 @@ public final class TestServer implements AutoCloseable {
         return node;
     }
 
-    /** The node's HSM when started by {@link #startStalling}. */
+    /**
+     * An initialised node with an XKS listener, over a real SoftHSM wrapped in a {@link StallingHsm}
+     * (see {@link #stallingHsm()}) for the tests of deadlines and HSM failures.
+     */
+    public static TestServer startWithXks(Path dir, XksSetup xks) {
+        TestServer node = new TestServer(dir, 0, 0, AuditLog.FailureMode.CLOSED, 1024, null, true, xks);
+        node.adminOfficers().initCeremony(node.officers.ceremony());
+        return node;
+    }
+
+    /** The XKS listener's port. */
+    public int xksPort() {
+        return server.xksPort().orElseThrow();
+    }
+
+    /** The node's HSM when started by {@link #startStalling} or {@link #startWithXks}. */
     public StallingHsm stallingHsm() {
         return (StallingHsm) hsm;
     }
@@ -179,9 +212,13 @@ public final class TestServer implements AutoCloseable {
                 new KeysSettings(Duration.ofHours(1)),
                 new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)),
                 new AuditSettings(auditFailureMode, Duration.ofSeconds(10), 1000, 100_000));
+        if (xks != null) {
+            config = config.withXks(xks.settings().apply(pki));
+        }
         hsm = hsmDecorator.apply(Pkcs11Hsm.open(SoftHsmTestToken.get().config(SESSIONS)));
         server = CoffreServer.start(config, hsm, auditJournal ? StoreFactoryAccess.openH2(config.store().path())
-                : StoreFactoryAccess.openH2WithoutAuditJournal(config.store().path()), clock);
+                : StoreFactoryAccess.openH2WithoutAuditJournal(config.store().path()), clock,
+                xks == null ? null : xks.directory());
         admin = pki.clientWithUri("admin", ADMIN);
         service = pki.clientWithUri("service", SERVICE);
     }

@@ -44,6 +44,8 @@ import java.util.Optional;
 public final class AuditHandlers {
     private static final int DEFAULT_PAGE = 100;
     private static final int MAX_FILTER = 1024;
+    /** AWS ARNs may have 2,048 characters (the XKS spec). */
+    private static final int MAX_ARN_FILTER = 2048;
 
     private AuditHandlers() {
     }
@@ -87,7 +89,9 @@ public final class AuditHandlers {
                 ? Optional.empty() : Optional.of(PageTokens.decode(r.getPageToken()));
         AuditQuery query = new AuditQuery(from, until, filter(r.getPrincipal(), "principal"),
                 filter(r.getKeyId(), "key_id"), type(r.getType()), filter(r.getNode(), "node"), after,
-                r.getNewestFirst(), limit);
+                r.getNewestFirst(), limit, filter(r.getKmsRequestId(), "kms_request_id"),
+                filter(r.getAwsPrincipalArn(), "aws_principal_arn", MAX_ARN_FILTER),
+                filter(r.getXksKeyStore(), "xks_key_store"));
         List<ChainedEvent> events = store.query(query, bounds);
         QueryAuditEventsResponse.Builder response = QueryAuditEventsResponse.newBuilder();
         events.forEach(e -> response.addEvents(message(e)));
@@ -244,8 +248,12 @@ public final class AuditHandlers {
     }
 
     private static Optional<String> filter(String value, String field) {
-        if (value.length() > MAX_FILTER) {
-            throw invalid(field + " is at most " + MAX_FILTER + " characters", field);
+        return filter(value, field, MAX_FILTER);
+    }
+
+    private static Optional<String> filter(String value, String field, int max) {
+        if (value.length() > max) {
+            throw invalid(field + " is at most " + max + " characters", field);
         }
         return value.isEmpty() ? Optional.empty() : Optional.of(value);
     }

@@ -1,0 +1,192 @@
+package coffre.kms.server.xks;
+
+import coffre.hsm.HsmInfo;
+import coffre.kms.server.audit.AuditSink;
+import coffre.kms.server.cluster.ClusterMembers;
+import coffre.kms.server.config.XksSettings;
+import coffre.kms.server.crypto.ExternalKeyCrypto;
+import coffre.kms.server.health.HealthMonitor;
+import coffre.kms.server.keystores.ExternalKeyMapping;
+import coffre.kms.server.keystores.ExternalKeyStore;
+import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The listener AWS KMS calls for external key stores (the XKS proxy API): HTTPS on its own address
+ * ({@link XksTls}: TLS 1.2+, HTTP/2 and HTTP/1.1, optional mutual TLS with allowed subjects), one
+ * server per core sharing the port, routes:
+ * <ul>
+ *   <li>{@code GET /ping}: {@code pong}, 200, no authentication: for load balancers, whose probes
+ *       send GET (which the API paths answer 405);</li>
+ *   <li>everything else: the XKS API ({@link XksEndpoint}), bodies capped at
+ *       {@value XksRequests#MAX_BODY_BYTES} bytes (above: 501 UnsupportedOperationException).</li>
+ * </ul>
+ * Calls run on a worker pool of their own ({@code coffre-xks}, one thread per HSM session), so a
+ * gRPC load does not queue them and they do not queue gRPC calls; the health answer's live-node
+ * count is refreshed by a thread of its own every {@value #FLEET_REFRESH_SECONDS} s.
+ */
+public final class XksServer implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(XksServer.class.getName());
+    static final long FLEET_REFRESH_SECONDS = 10;
+
+    private final Vertx vertx;
+    private final String deployment;
+    private final int port;
+    private final long refreshTimer;
+    private final WorkerExecutor workers;
+    private final WorkerExecutor refresher;
+
+    private XksServer(Vertx vertx, String deployment, int port, long refreshTimer, WorkerExecutor workers,
+                      WorkerExecutor refresher) {
+        this.vertx = vertx;
+        this.deployment = deployment;
+        this.port = port;
+        this.refreshTimer = refreshTimer;
+        this.workers = workers;
+        this.refresher = refresher;
+    }
+
+    /** What the XKS edge needs from the node. */
+    public record Node(String nodeId, ExternalKeyStoreDirectory directory, ExternalKeyCrypto crypto, AuditSink audit,
+                       HealthMonitor health, ClusterMembers members, HsmInfo hsm, int workerThreads, Clock clock) {
+    }
+
+    /**
+     * Starts listening on {@code settings}' host and {@code port} (resolved: not 0).
+     *
+     * @return the server, once every listener is bound
+     */
+    public static Future<XksServer> start(Vertx vertx, XksSettings settings, int port, Node node) {
+        if (settings.requestTimeout().compareTo(XksSettings.AWS_TIMEOUT) >= 0) {
+            LOG.log(Level.WARNING, "xks.requestTimeout is {0}: AWS KMS gives up after 250 ms, so calls that take "
+                    + "that long fail at AWS whatever this node answers", settings.requestTimeout());
+        }
+        WorkerExecutor workers = vertx.createSharedWorkerExecutor("coffre-xks", node.workerThreads());
+        WorkerExecutor refresher = vertx.createSharedWorkerExecutor("coffre-xks-health", 1);
+        XksHealthCheck health = new XksHealthCheck(node.health(), node.members(), node.hsm(), node.nodeId(),
+                settings.vendor(), settings.model(), settings.ekmVendor(), settings.requestTimeout(), node.clock());
+        refresher.executeBlocking(() -> {
+            health.refresh();
+            return null;
+        }, false);
+        long refreshTimer = vertx.setPeriodic(Duration.ofSeconds(FLEET_REFRESH_SECONDS).toMillis(),
+                id -> refresher.executeBlocking(() -> {
+                    health.refresh();
+                    return null;
+                }, false));
+        Map<XksOperation, XksHandler> handlers = Map.of(
+                XksOperation.GET_HEALTH_STATUS, new XksHealthHandler(health),
+                XksOperation.GET_KEY_METADATA, new XksKeyMetadataHandler(node.directory(), node.crypto()),
+                XksOperation.ENCRYPT, new XksEncryptHandler(node.directory(), node.crypto()),
+                XksOperation.DECRYPT, new XksDecryptHandler(node.directory(), node.crypto()));
+        XksEndpoint endpoint = new XksEndpoint(vertx, node.directory(), handlers,
+                new XksVerifiers(node.directory(), node.clock()), node.audit(), workers, settings.requestTimeout(),
+                settings.maxInFlight(), node.clock());
+        var options = XksTls.options(settings).setHost(settings.host()).setPort(port);
+        return vertx.deployVerticle(() -> new VerticleBase() {
+                    @Override
+                    public Future<?> start() {
+                        return vertx.createHttpServer(options).requestHandler(router(vertx, endpoint)).listen();
+                    }
+                }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors())))
+                .map(deployment -> {
+                    LOG.log(Level.INFO, "XKS listener on {0}:{1,number,#} ({2})", settings.host(), port,
+                            settings.mutualTls() ? "mutual TLS, " + settings.allowedSubjects().size()
+                                    + " allowed subject(s)" : "server TLS");
+                    return new XksServer(vertx, deployment, port, refreshTimer, workers, refresher);
+                })
+                .onFailure(e -> {
+                    vertx.cancelTimer(refreshTimer);
+                    workers.close();
+                    refresher.close();
+                });
+    }
+
+    private static Router router(Vertx vertx, XksEndpoint endpoint) {
+        Router router = Router.router(vertx);
+        router.get("/ping").handler(ctx -> ctx.response().putHeader("content-type", "text/plain").end("pong\n"));
+        router.route().handler(endpoint::admit);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(XksRequests.MAX_BODY_BYTES));
+        router.route().handler(endpoint::serve);
+        router.route().failureHandler(ctx -> endpoint.refuse(ctx, refusal(ctx)));
+        return router;
+    }
+
+    /** What a request that failed in Vert.x Web (the body handler) is answered. */
+    private static XksException refusal(RoutingContext ctx) {
+        if (ctx.statusCode() == 413) {
+            return new XksException(XksError.UNSUPPORTED_OPERATION,
+                    "the request body is larger than " + XksRequests.MAX_BODY_BYTES + " bytes");
+        }
+        if (ctx.statusCode() == 400) {
+            return new XksException(XksError.VALIDATION, "the request could not be read");
+        }
+        return XksErrors.unexpected(ctx.failure() != null ? ctx.failure()
+                : new IllegalStateException("request failed with status " + ctx.statusCode()));
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** Stops listening; calls in progress are not waited for (the node is stopping). */
+    public Future<Void> stop() {
+        vertx.cancelTimer(refreshTimer);
+        return vertx.undeploy(deployment).onComplete(done -> {
+            workers.close();
+            refresher.close();
+        });
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * A directory with no key store: what a node serves until the key-store domain is wired in
+     * (every call is then 404 InvalidUriPath).
+     */
+    public static ExternalKeyStoreDirectory noKeyStores() {
+        return new ExternalKeyStoreDirectory() {
+            @Override
+            public Optional<ExternalKeyStore> byUriPath(String uriPath) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<ExternalKeyMapping> mapping(String keyStoreId, String externalKeyId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<byte[]> dateKey(String keyStoreId, String accessKeyId, String yyyymmdd) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void onChange(Consumer<String> listener) {
+            }
+
+            @Override
+            public int size() {
+                return 0;
+            }
+        };
+    }
+}

@@ -1,0 +1,160 @@
+package coffre.kms.server.xks;
+
+import coffre.kms.server.config.XksSettings;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Set;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * The TLS of the XKS listener, as AWS KMS requires it (spec, "Authentication"):
+ * <ul>
+ *   <li>TLS 1.2 and 1.3 only, ALPN offering HTTP/2 then HTTP/1.1;</li>
+ *   <li>only AEAD cipher suites with forward secrecy, among them the four the spec lists
+ *       ({@code TLS_AES_256_GCM_SHA384}, {@code TLS_CHACHA20_POLY1305_SHA256},
+ *       {@code TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384}, {@code TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384});</li>
+ *   <li>optional mutual TLS: the client certificate must chain to the configured CA <em>and</em>
+ *       have one of the configured subjects. Both are checked by the trust manager during the
+ *       handshake, so any other certificate (or none) fails the handshake itself with a TLS alert:
+ *       no request is read from such a connection.</li>
+ * </ul>
+ */
+final class XksTls {
+    /** The suites offered, strongest first; each names its key exchange (ECDHE) or is TLS 1.3. */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
+    private XksTls() {
+    }
+
+    /** Listener options (TLS, ALPN, mutual TLS if configured); the caller sets the address. */
+    static HttpServerOptions options(XksSettings settings) {
+        HttpServerOptions options = new HttpServerOptions()
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+                .setEnabledSecureTransportProtocols(PROTOCOLS)
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(settings.certificate().toString())
+                        .setKeyPath(settings.privateKey().toString()));
+        CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+        if (settings.mutualTls()) {
+            options.setClientAuth(ClientAuth.REQUIRED)
+                    .setTrustOptions(TrustOptions.wrap(new AllowedSubjects(caTrust(settings.clientCa()),
+                            Set.copyOf(settings.allowedSubjects()))));
+        }
+        return options;
+    }
+
+    /** The JDK's PKIX trust manager over the certificates of a PEM bundle. */
+    static X509ExtendedTrustManager caTrust(Path caBundle) {
+        try (InputStream in = Files.newInputStream(caBundle)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int n = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + n++, certificate);
+            }
+            if (n == 0) {
+                throw new IllegalArgumentException("xks.tls.clientCa: " + caBundle + " holds no certificate");
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IllegalStateException("the JDK offers no X.509 trust manager");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("xks.tls.clientCa: cannot read the CA certificates of " + caBundle + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trusts a client certificate that the CA's trust manager trusts and whose subject is allowed
+     * (distinguished names compared in their canonical form, as {@link X500Principal#equals} does).
+     * Only for clients: this listener never trusts a server.
+     */
+    static final class AllowedSubjects extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager ca;
+        private final Set<X500Principal> allowed;
+
+        AllowedSubjects(X509ExtendedTrustManager ca, Set<X500Principal> allowed) {
+            this.ca = ca;
+            this.allowed = allowed;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            ca.checkClientTrusted(chain, authType, engine);
+            requireAllowed(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            ca.checkClientTrusted(chain, authType, socket);
+            requireAllowed(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            ca.checkClientTrusted(chain, authType);
+            requireAllowed(chain);
+        }
+
+        private void requireAllowed(X509Certificate[] chain) throws CertificateException {
+            if (chain == null || chain.length == 0 || !allowed.contains(chain[0].getSubjectX500Principal())) {
+                throw new CertificateException("the client certificate's subject is not in xks.tls.allowedSubjects");
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("the XKS listener trusts no server");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("the XKS listener trusts no server");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("the XKS listener trusts no server");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return ca.getAcceptedIssuers();
+        }
+    }
+}
