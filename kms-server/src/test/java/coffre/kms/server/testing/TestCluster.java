@@ -158,8 +158,9 @@ public final class TestCluster implements AutoCloseable {
 
     /**
      * As above, every node with an XKS listener made by {@code xks} from the cluster's PKI, all
-     * serving the key stores of its one directory (the key-store domain shares them through the
-     * database; a test directory is shared in memory).
+     * serving the key stores of its one directory (a test directory shared in memory), or, when
+     * that directory is null, each its own registry (the key-store domain, kept in step through the
+     * database and its change feed).
      */
     public static TestCluster startWithXks(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
                                            TestServer.XksSetup xks) {
