@@ -19,12 +19,11 @@
 # --quick: short runs (a smoke test, ~2 min). --http-version 1.1: XKS over HTTP/1.1, a pool of 64
 # connections (AWS KMS may connect either way).
 #
-# Needs the server side of issue 20 (the XKS listener and XksAdminService). Its configuration keys
-# were not merged when this was written: the XKS_* settings just below are assumptions to check.
+# The XKS_* settings just below say how the node's listener and key store are set up.
 # Needs the modules built (it builds the missing ones unless --no-build), SoftHSM2 and jq.
 set -euo pipefail
 
-# ---- ASSUMED: how the node's XKS listener is configured (check against the merged server) ---------
+# ---- How the node's XKS listener is configured (docs/configuration.md, xks.*) ------------------------
 # The block appended to the node's coffre.yaml to turn its XKS listener on; @PORT@ becomes a free
 # port. COFFRE_BENCH_XKS_YAML replaces it without editing this file.
 XKS_LISTENER_YAML="${COFFRE_BENCH_XKS_YAML:-xks:
