@@ -41,7 +41,7 @@ import coffre.kms.v1.OfficerServiceGrpc;
 import coffre.kms.v1.XksAdminServiceGrpc;
 import java.security.SecureRandom;
 import coffre.kms.server.grpc.CertificateGate;
-import coffre.kms.server.grpc.CoalescedFlushes;
+import coffre.kms.server.net.CoalescedFlushes;
 import coffre.kms.server.grpc.GrpcEndpoint;
 import coffre.kms.server.health.HealthMonitor;
 import coffre.kms.server.grpc.HealthPort;

@@ -5,6 +5,7 @@ import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.cluster.ClusterMembers;
 import coffre.kms.server.config.XksSettings;
 import coffre.kms.server.crypto.ExternalKeyCrypto;
+import coffre.kms.server.net.CoalescedFlushes;
 import coffre.kms.server.health.HealthMonitor;
 import coffre.kms.server.keystores.ExternalKeyMapping;
 import coffre.kms.server.keystores.ExternalKeyStore;
@@ -17,8 +18,8 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -100,7 +101,9 @@ public final class XksServer implements AutoCloseable {
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override
                     public Future<?> start() {
-                        return vertx.createHttpServer(options).requestHandler(router(vertx, endpoint)).listen();
+                        // As on the gRPC port: the answers one audit commit releases leave in one flush.
+                        return vertx.createHttpServer(options).connectionHandler(CoalescedFlushes::install)
+                                .requestHandler(router(vertx, endpoint)).listen();
                     }
                 }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors())))
                 .map(deployment -> {

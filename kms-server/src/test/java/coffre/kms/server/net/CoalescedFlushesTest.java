@@ -1,4 +1,4 @@
-package coffre.kms.server.grpc;
+package coffre.kms.server.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

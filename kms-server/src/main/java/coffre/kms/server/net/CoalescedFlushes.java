@@ -1,4 +1,4 @@
-package coffre.kms.server.grpc;
+package coffre.kms.server.net;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
