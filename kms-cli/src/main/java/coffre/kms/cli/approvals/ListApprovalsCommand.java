@@ -1,19 +1,18 @@
 package coffre.kms.cli.approvals;
 
+import coffre.kms.cli.AllPages;
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.ApprovalStateConverter;
 import coffre.kms.cli.args.BoundedInt;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.output.OutputFormat;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.ListApprovalRequestsRequest;
 import coffre.kms.v1.ListApprovalRequestsResponse;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,9 +40,7 @@ public final class ListApprovalsCommand extends RpcCommand {
     @Override
     protected int run(CoffreStubs rpc) throws IOException {
         ListApprovalRequestsResponse.Builder all = ListApprovalRequestsResponse.newBuilder();
-        String token = "";
-        Set<String> seenTokens = new HashSet<>();
-        do {
+        AllPages.walk("", token -> {
             ListApprovalRequestsRequest.Builder request = ListApprovalRequestsRequest.newBuilder().setPageToken(token);
             if (states != null) {
                 request.addAllStates(states);
@@ -51,13 +48,8 @@ public final class ListApprovalsCommand extends RpcCommand {
             if (pageSize != null) {
                 request.setPageSize(pageSize);
             }
-            ListApprovalRequestsResponse page = rpc.approvals().listApprovalRequests(request.build());
-            all.addAllRequests(page.getRequestsList());
-            token = page.getNextPageToken();
-            if (!token.isEmpty() && !seenTokens.add(token)) {
-                throw new IOException("the server returned page token '" + token + "' twice; stopped listing");
-            }
-        } while (!token.isEmpty());
+            return rpc.approvals().listApprovalRequests(request.build());
+        }, ListApprovalRequestsResponse::getNextPageToken, page -> all.addAllRequests(page.getRequestsList()));
         if (format() == OutputFormat.JSON) {
             printJson(all);
         } else {

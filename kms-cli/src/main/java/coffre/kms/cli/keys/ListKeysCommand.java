@@ -1,17 +1,17 @@
 package coffre.kms.cli.keys;
 
+import coffre.kms.cli.AllPages;
 import coffre.kms.cli.CliRuntime;
-import coffre.kms.client.CoffreStubs;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.BoundedInt;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.cli.output.KeyRendering;
 import coffre.kms.cli.output.OutputFormat;
+import coffre.kms.client.CoffreStubs;
 import coffre.kms.v1.ListKeysRequest;
 import coffre.kms.v1.ListKeysResponse;
 import java.io.IOException;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,24 +40,19 @@ public final class ListKeysCommand extends RpcCommand {
     @Override
     protected int run(CoffreStubs rpc) throws IOException {
         ListKeysResponse.Builder result = ListKeysResponse.newBuilder();
-        String token = pageToken == null ? "" : pageToken;
-        Set<String> seenTokens = new HashSet<>();
-        while (true) {
+        String from = pageToken == null ? "" : pageToken;
+        Function<String, ListKeysResponse> fetch = token -> {
             ListKeysRequest.Builder request = ListKeysRequest.newBuilder().setPageToken(token);
             if (pageSize != null) {
                 request.setPageSize(pageSize);
             }
-            ListKeysResponse page = rpc.keys().listKeys(request.build());
-            result.addAllKeys(page.getKeysList());
-            token = page.getNextPageToken();
-            if (!all || token.isEmpty()) {
-                result.setNextPageToken(token);
-                break;
-            }
-            if (!seenTokens.add(token)) {
-                // A server bug must not turn into an endless loop that fills the terminal.
-                throw new IOException("the server returned page token '" + token + "' twice; stopped listing");
-            }
+            return rpc.keys().listKeys(request.build());
+        };
+        if (all) {
+            AllPages.walk(from, fetch, ListKeysResponse::getNextPageToken, page -> result.addAllKeys(page.getKeysList()));
+        } else {
+            ListKeysResponse page = fetch.apply(from);
+            result.addAllKeys(page.getKeysList()).setNextPageToken(page.getNextPageToken());
         }
         print(result.build());
         return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package coffre.kms.cli.xks;
 
+import coffre.kms.cli.AllPages;
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.args.KeyStoreRef;
@@ -10,8 +11,6 @@ import coffre.kms.client.CoffreStubs;
 import coffre.kms.v1.ListXksKeyMappingsRequest;
 import coffre.kms.v1.ListXksKeyMappingsResponse;
 import java.io.IOException;
-import java.util.HashSet;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,17 +29,9 @@ public final class ListKeyMappingsCommand extends RpcCommand {
     @Override
     protected int run(CoffreStubs rpc) throws IOException {
         ListXksKeyMappingsResponse.Builder all = ListXksKeyMappingsResponse.newBuilder();
-        Set<String> seenTokens = new HashSet<>();
-        String token = "";
-        do {
-            ListXksKeyMappingsResponse page = rpc.xks().listKeyMappings(ListXksKeyMappingsRequest.newBuilder()
-                    .setKeyStoreId(store.value()).setPageToken(token).build());
-            all.addAllMappings(page.getMappingsList());
-            token = page.getNextPageToken();
-            if (!token.isEmpty() && !seenTokens.add(token)) {
-                throw new IOException("the server returned page token '" + token + "' twice; stopped listing");
-            }
-        } while (!token.isEmpty());
+        AllPages.walk("", token -> rpc.xks().listKeyMappings(ListXksKeyMappingsRequest.newBuilder()
+                        .setKeyStoreId(store.value()).setPageToken(token).build()),
+                ListXksKeyMappingsResponse::getNextPageToken, page -> all.addAllMappings(page.getMappingsList()));
         if (format() == OutputFormat.JSON) {
             printJson(all);
         } else {

@@ -1,5 +1,6 @@
 package coffre.kms.cli.xks;
 
+import coffre.kms.cli.AllPages;
 import coffre.kms.cli.CliRuntime;
 import coffre.kms.cli.RpcCommand;
 import coffre.kms.cli.errors.ExitCodes;
@@ -9,8 +10,6 @@ import coffre.kms.client.CoffreStubs;
 import coffre.kms.v1.ListXksKeyStoresRequest;
 import coffre.kms.v1.ListXksKeyStoresResponse;
 import java.io.IOException;
-import java.util.HashSet;
-import java.util.Set;
 import picocli.CommandLine.Command;
 
 /**
@@ -27,17 +26,9 @@ public final class ListKeyStoresCommand extends RpcCommand {
     @Override
     protected int run(CoffreStubs rpc) throws IOException {
         ListXksKeyStoresResponse.Builder all = ListXksKeyStoresResponse.newBuilder();
-        Set<String> seenTokens = new HashSet<>();
-        String token = "";
-        do {
-            ListXksKeyStoresResponse page = rpc.xks().listKeyStores(ListXksKeyStoresRequest.newBuilder()
-                    .setPageToken(token).build());
-            all.addAllKeyStores(page.getKeyStoresList());
-            token = page.getNextPageToken();
-            if (!token.isEmpty() && !seenTokens.add(token)) {
-                throw new IOException("the server returned page token '" + token + "' twice; stopped listing");
-            }
-        } while (!token.isEmpty());
+        AllPages.walk("", token -> rpc.xks().listKeyStores(ListXksKeyStoresRequest.newBuilder()
+                        .setPageToken(token).build()),
+                ListXksKeyStoresResponse::getNextPageToken, page -> all.addAllKeyStores(page.getKeyStoresList()));
         if (format() == OutputFormat.JSON) {
             printJson(all);
         } else {
