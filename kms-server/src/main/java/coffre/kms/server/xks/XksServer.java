@@ -5,11 +5,9 @@ import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.cluster.ClusterMembers;
 import coffre.kms.server.config.XksSettings;
 import coffre.kms.server.crypto.ExternalKeyCrypto;
-import coffre.kms.server.net.CoalescedFlushes;
 import coffre.kms.server.health.HealthMonitor;
-import coffre.kms.server.keystores.ExternalKeyMapping;
-import coffre.kms.server.keystores.ExternalKeyStore;
 import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
+import coffre.kms.server.net.CoalescedFlushes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,8 +21,6 @@ import java.lang.System.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * The listener AWS KMS calls for external key stores (the XKS proxy API): HTTPS on its own address
@@ -159,37 +155,5 @@ public final class XksServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
-    }
-
-    /**
-     * A directory with no key store: what a node serves until the key-store domain is wired in
-     * (every call is then 404 InvalidUriPath).
-     */
-    public static ExternalKeyStoreDirectory noKeyStores() {
-        return new ExternalKeyStoreDirectory() {
-            @Override
-            public Optional<ExternalKeyStore> byUriPath(String uriPath) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<ExternalKeyMapping> mapping(String keyStoreId, String externalKeyId) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<byte[]> dateKey(String keyStoreId, String accessKeyId, String yyyymmdd) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void onChange(Consumer<String> listener) {
-            }
-
-            @Override
-            public int size() {
-                return 0;
-            }
-        };
     }
 }
