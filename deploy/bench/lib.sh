@@ -1,7 +1,7 @@
 # Helpers shared by the benchmark scripts (run.sh, xks.sh): ports, processes, the copied jars, one
 # run of the load tool, the bench node. Sourced after deploy/lib/common.sh; the functions use the
-# caller's OUT (output directory), DURATION, WARMUP, PIDS (processes to stop at exit), and for
-# start_bench_node its jvm_args and JFR.
+# caller's OUT (output directory), DURATION, WARMUP, PIDS (processes to stop at exit), BUILD (for
+# build_if_needed), and for start_bench_node its jvm_args and JFR.
 
 port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -80,6 +80,24 @@ gc_summary() {
 
 vm_hwm_mib() {
     awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# build_if_needed [MODULE...] — builds (mvn package -DskipTests -am) the load tool, the server and the
+# CLI if a jar or its target/lib is missing, and the MODULEs named (known to be missing by the
+# caller); with BUILD=0 (--no-build) stops instead, naming them.
+build_if_needed() {
+    local missing=("$@") m
+    for m in kms-loadtest kms-server kms-cli; do
+        if [[ -z "$(coffre_module_jar "$m")" || ! -d "$COFFRE_ROOT/$m/target/lib" ]]; then
+            missing+=("$m")
+        fi
+    done
+    ((${#missing[@]} > 0)) || return 0
+    ((BUILD)) || coffre_die "not built: ${missing[*]} (run without --no-build)"
+    coffre_info "building ${missing[*]} (mvn package -DskipTests)"
+    local list
+    list="$(IFS=,; printf '%s' "${missing[*]}")"
+    coffre_mvn -q package -DskipTests -pl "$list" -am || coffre_die "the build failed"
 }
 
 # start_bench_node SRV EXTRA_YAML — starts a bench node under SRV (own SoftHSM token coffre-bench,

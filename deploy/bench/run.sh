@@ -52,21 +52,6 @@ usage() {
 QUICK=0 OUT="" KEY_COUNTS="" DURATION="" JFR=0 PROFILE=0 BUILD=1 HAND_OFF_PAIRS=0
 PIDS=()
 
-build_if_needed() {
-    local missing=() m
-    for m in kms-loadtest kms-server kms-cli; do
-        if [[ -z "$(coffre_module_jar "$m")" || ! -d "$COFFRE_ROOT/$m/target/lib" ]]; then
-            missing+=("$m")
-        fi
-    done
-    [[ -n "$(hsm_tests_jar)" ]] || missing+=(hsm-adapters)
-    ((${#missing[@]} > 0)) || return 0
-    ((BUILD)) || coffre_die "not built: ${missing[*]} (run without --no-build)"
-    coffre_info "building ${missing[*]} (mvn package -DskipTests)"
-    local list
-    list="$(IFS=,; printf '%s' "${missing[*]}")"
-    coffre_mvn -q package -DskipTests -pl "$list" -am || coffre_die "the build failed"
-}
 
 hsm_tests_jar() {
     local jar
@@ -245,7 +230,8 @@ main() {
 
     coffre_ensure_packages softhsm2 openssl jq
     coffre_find_jdk
-    build_if_needed
+    # The baselines also need hsm-adapters' test jar (HsmBench).
+    if [[ -n "$(hsm_tests_jar)" ]]; then build_if_needed; else build_if_needed hsm-adapters; fi
     OUT="${OUT:-$COFFRE_ROOT/target/bench/$(date +%Y%m%d-%H%M%S)}"
     umask 077
     mkdir -p "$OUT/runs"

@@ -56,20 +56,6 @@ usage() {
 QUICK=0 OUT="" KEY_COUNT=10 ROUNDS="" DURATION="" HTTP_VERSION=2 BUILD=1 JFR=0
 PIDS=() MEASURED=()
 
-build_if_needed() {
-    local missing=() m
-    for m in kms-loadtest kms-server kms-cli; do
-        if [[ -z "$(coffre_module_jar "$m")" || ! -d "$COFFRE_ROOT/$m/target/lib" ]]; then
-            missing+=("$m")
-        fi
-    done
-    ((${#missing[@]} > 0)) || return 0
-    ((BUILD)) || coffre_die "not built: ${missing[*]} (run without --no-build)"
-    coffre_info "building ${missing[*]} (mvn package -DskipTests)"
-    local list
-    list="$(IFS=,; printf '%s' "${missing[*]}")"
-    coffre_mvn -q package -DskipTests -pl "$list" -am || coffre_die "the build failed"
-}
 
 # run_round ROUND grpc|xks — one round: wrap and encrypt, then unwrap and decrypt, the protocol named
 # first going first each time.
