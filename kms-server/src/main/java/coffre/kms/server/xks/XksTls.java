@@ -1,9 +1,13 @@
 package coffre.kms.server.xks;
 
 import coffre.kms.server.config.XksSettings;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCertificateException;
+import io.netty.internal.tcnative.CertificateVerifier;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
@@ -57,6 +61,7 @@ final class XksTls {
                 .setUseAlpn(true)
                 .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
                 .setEnabledSecureTransportProtocols(PROTOCOLS)
+                .setSslEngineOptions(engine())
                 .setKeyCertOptions(new PemKeyCertOptions()
                         .setCertPath(settings.certificate().toString())
                         .setKeyPath(settings.privateKey().toString()));
@@ -67,6 +72,20 @@ final class XksTls {
                             Set.copyOf(settings.allowedSubjects()))));
         }
         return options;
+    }
+
+    /**
+     * BoringSSL (netty-tcnative, a dependency of the server) rather than the JDK's TLS: it sends the
+     * alert AWS's clients expect for a refused certificate and costs less CPU per record. Its native
+     * library ships for linux-x86_64 only; elsewhere the listener refuses to start rather than
+     * silently answering with other alerts.
+     */
+    static OpenSSLEngineOptions engine() {
+        if (!OpenSsl.isAvailable()) {
+            throw new IllegalStateException("the XKS listener needs netty-tcnative's BoringSSL, which cannot load here: "
+                    + OpenSsl.unavailabilityCause());
+        }
+        return new OpenSSLEngineOptions().setSessionCacheEnabled(true);
     }
 
     /** The JDK's PKIX trust manager over the certificates of a PEM bundle. */
@@ -112,27 +131,61 @@ final class XksTls {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            ca.checkClientTrusted(chain, authType, engine);
-            requireAllowed(chain);
+            try {
+                requireAllowed(chain);
+                ca.checkClientTrusted(chain, authType, engine);
+            } catch (CertificateException e) {
+                throw refused(e);
+            }
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            ca.checkClientTrusted(chain, authType, socket);
-            requireAllowed(chain);
+            try {
+                requireAllowed(chain);
+                ca.checkClientTrusted(chain, authType, socket);
+            } catch (CertificateException e) {
+                throw refused(e);
+            }
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            ca.checkClientTrusted(chain, authType);
-            requireAllowed(chain);
+            try {
+                requireAllowed(chain);
+                ca.checkClientTrusted(chain, authType);
+            } catch (CertificateException e) {
+                throw refused(e);
+            }
         }
 
+        /**
+         * Checked before the chain, because it is cheaper: under TLS 1.3 the client sends its first
+         * request right after its certificate, and the sooner the alert goes out, the less often that
+         * request reaches the socket first (closing a socket with unread bytes resets the connection,
+         * and the client may then lose the alert).
+         */
         private void requireAllowed(X509Certificate[] chain) throws CertificateException {
             if (chain == null || chain.length == 0 || !allowed.contains(chain[0].getSubjectX500Principal())) {
                 throw new CertificateException("the client certificate's subject is not in xks.tls.allowedSubjects");
             }
+        }
+
+        /**
+         * Every refusal, whatever its cause (unknown CA, expired, subject not allowed), as OpenSSL's
+         * "application verification" failure, which BoringSSL answers with alert
+         * {@code handshake_failure} (40): the alert AWS's XKS test client expects, and one that tells
+         * a stranger nothing about why. (The JDK's own engine would send {@code certificate_unknown}.)
+         */
+        private static CertificateException refused(CertificateException cause) {
+            if (!OpenSsl.isAvailable()) {
+                return cause; // only under the JDK's engine (unit tests); the listener requires BoringSSL
+            }
+            OpenSslCertificateException refused = new OpenSslCertificateException(
+                    cause.getMessage(), CertificateVerifier.X509_V_ERR_APPLICATION_VERIFICATION);
+            refused.initCause(cause);
+            return refused;
         }
 
         @Override

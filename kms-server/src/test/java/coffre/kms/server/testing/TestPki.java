@@ -85,15 +85,28 @@ public final class TestPki {
         return issue(fileName, "CN=" + commonName, KeyPurposeId.id_kp_clientAuth, null);
     }
 
+    /** Like {@link #clientWithCn}, but its validity ended yesterday. */
+    public Issued expiredClientWithCn(String fileName, String commonName) {
+        Instant now = Instant.now();
+        return issue(fileName, "CN=" + commonName, KeyPurposeId.id_kp_clientAuth, null,
+                now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)));
+    }
+
     /** Certificate and key files of one issued identity. */
     public record Issued(Path certificate, Path privateKey) {
     }
 
     private Issued issue(String fileName, String subject, KeyPurposeId purpose, GeneralNames sans) {
+        Instant now = Instant.now();
+        return issue(fileName, subject, purpose, sans, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)));
+    }
+
+    private Issued issue(String fileName, String subject, KeyPurposeId purpose, GeneralNames sans, Instant notBefore,
+                         Instant notAfter) {
         try {
             KeyPair keys = newKeyPair();
             X509v3CertificateBuilder builder = builder(new X500Name(caCert.getSubjectX500Principal().getName()),
-                    new X500Name(subject), keys)
+                    new X500Name(subject), keys, notBefore, notAfter)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
             if (sans != null) {
@@ -111,9 +124,13 @@ public final class TestPki {
 
     private X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, random),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject,
-                keys.getPublic());
+        return builder(issuer, subject, keys, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)));
+    }
+
+    private X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys, Instant notBefore,
+                                             Instant notAfter) {
+        return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, random), Date.from(notBefore),
+                Date.from(notAfter), subject, keys.getPublic());
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) throws Exception {
