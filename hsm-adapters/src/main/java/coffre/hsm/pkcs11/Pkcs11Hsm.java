@@ -246,6 +246,27 @@ public final class Pkcs11Hsm implements Hsm {
     }
 
     @Override
+    public coffre.hsm.HsmKeyPair generateKeyPair(String label, coffre.hsm.KeyPairSpec spec, coffre.hsm.KeyPairUsage usage,
+                                                 LabelCheck check) {
+        throw new UnsupportedOperationException("key pairs: not yet");
+    }
+
+    @Override
+    public Optional<coffre.hsm.HsmKeyPair> findKeyPair(String label) {
+        throw new UnsupportedOperationException("key pairs: not yet");
+    }
+
+    @Override
+    public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
+        throw new UnsupportedOperationException("key pairs: not yet");
+    }
+
+    @Override
+    public byte[] signDigest(HsmKeyRef privateKey, coffre.hsm.SignatureScheme scheme, byte[] digest) {
+        throw new UnsupportedOperationException("key pairs: not yet");
+    }
+
+    @Override
     public byte[] randomBytes(int length) {
         requireOpen();
         if (length < 0 || length > MAX_RANDOM_BYTES) {
