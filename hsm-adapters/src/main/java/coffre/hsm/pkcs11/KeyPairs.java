@@ -80,11 +80,32 @@ final class KeyPairs {
     private final Pkcs11HealthProbe probe;
     private final ConcurrentHashMap<String, PairRef> refs = new ConcurrentHashMap<>();
     private final SecureRandom ids = new SecureRandom();
+    /** Labels of pairs being generated now: generation runs outside the administration lock. */
+    private final Set<String> generating = ConcurrentHashMap.newKeySet();
 
     KeyPairs(ObjectSession objects, PooledOperations operations, Pkcs11HealthProbe probe) {
         this.objects = objects;
         this.operations = operations;
         this.probe = probe;
+    }
+
+    /**
+     * Refuses a label whose pair this instance is generating now; the caller holds the
+     * administration lock, under which {@link #startGenerating} is called too.
+     */
+    void refuseGenerating(String label) {
+        if (generating.contains(label)) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
+        }
+    }
+
+    /** Reserves {@code label} until {@link #doneGenerating}, so no other creation of this instance takes it. */
+    void startGenerating(String label) {
+        generating.add(label);
+    }
+
+    void doneGenerating(String label) {
+        generating.remove(label);
     }
 
     /** Generates a pair under {@code label}; the caller has checked the label and the spec's usages. */

@@ -117,6 +117,9 @@ final class FakeModule implements Hsm {
     }
 
     private Ref own(HsmKeyRef key, boolean mac) {
+        if (key instanceof PairRef p && p.owner == this) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "wrong kind of key");
+        }
         if (!(key instanceof Ref r) || r.owner != this) {
             throw new IllegalArgumentException("not issued by this module: " + key);
         }
@@ -242,6 +245,9 @@ final class FakeModule implements Hsm {
     }
 
     private Pair ownPair(HsmKeyRef key) {
+        if (key instanceof Ref r && r.owner == this) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "wrong kind of key");
+        }
         if (!(key instanceof PairRef r) || r.owner != this) {
             throw new IllegalArgumentException("not issued by this module: " + key);
         }
