@@ -62,10 +62,12 @@ public final class CoffreClient implements AutoCloseable {
 
     private final ManagedChannel channel;
     private final CoffreStubs stubs;
+    private final CoffreAsync async;
 
     private CoffreClient(ManagedChannel channel, Duration deadline) {
         this.channel = channel;
         this.stubs = new CoffreStubs(channel, deadline);
+        this.async = new CoffreAsync(channel, deadline);
     }
 
     /** A builder; {@link Builder#endpoints} and {@link Builder#tls} must be called before {@link Builder#build}. */
@@ -154,6 +156,14 @@ public final class CoffreClient implements AutoCloseable {
     public RewrapResponse rewrap(byte[] envelope, Map<String, String> encryptionContext) {
         return rewrap(RewrapRequest.newBuilder().setEnvelope(ByteString.copyFrom(envelope))
                 .putAllEncryptionContext(encryptionContext).build());
+    }
+
+    /**
+     * The same calls without blocking, returning {@code CompletableFuture}s: every CryptoService and
+     * KeyService RPC, with this client's channel and deadline, failing with the same typed exceptions.
+     */
+    public CoffreAsync async() {
+        return async;
     }
 
     /** Stubs of every service over this client's channel, each call with this client's deadline. */
