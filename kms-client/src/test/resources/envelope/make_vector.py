@@ -37,14 +37,15 @@ nonce_prefix = bytes(range(0xC0, 0xC7))
 segment_size = 16
 context = {"tenant": "acme", "file": "a.csv"}
 plaintext = b"Coffre envelope test vector, three segments"
+associated_data = b"record-42"
 
 ctx = canonical_context(context)
 body = (b"CFEN" + bytes([1]) + struct.pack(">I", segment_size) + message_id + nonce_prefix
         + struct.pack(">H", len(wrapped)) + wrapped + struct.pack(">I", len(ctx)) + ctx)
 prk = hkdf_extract(message_id, data_key)
-digest = hashlib.sha256(body).digest()
-key = hkdf_expand(prk, b"coffre envelope v1 key" + digest, 32)
-commitment = hkdf_expand(prk, b"coffre envelope v1 commitment" + digest, 32)
+bound = hashlib.sha256(body).digest() + hashlib.sha256(associated_data).digest()
+key = hkdf_expand(prk, b"coffre envelope v1 key" + bound, 32)
+commitment = hkdf_expand(prk, b"coffre envelope v1 commitment" + bound, 32)
 
 segments = [plaintext[i:i + segment_size] for i in range(0, len(plaintext), segment_size)] or [b""]
 sealed = b""
@@ -60,6 +61,7 @@ print("nonce_prefix=" + nonce_prefix.hex())
 print("segment_size=%d" % segment_size)
 print("context=file:a.csv,tenant:acme")
 print("plaintext=" + plaintext.hex())
+print("associated_data=" + associated_data.hex())
 print("header_body=" + body.hex())
 print("message_key=" + key.hex())
 print("commitment=" + commitment.hex())

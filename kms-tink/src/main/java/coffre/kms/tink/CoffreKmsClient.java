@@ -1,6 +1,9 @@
 package coffre.kms.tink;
 
 import coffre.kms.client.CoffreClient;
+import coffre.kms.client.CoffreCredentials;
+import coffre.kms.client.CredentialsException;
+import coffre.kms.client.TlsMaterialException;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KmsClient;
 import java.nio.file.Path;
@@ -91,7 +94,11 @@ public final class CoffreKmsClient implements KmsClient, AutoCloseable {
             return withDefaultCredentials();
         }
         refuseSecondCredentials();
-        return connect(CoffreCredentials.fromFile(Path.of(credentialPath)));
+        try {
+            return connect(CoffreCredentials.fromFile(Path.of(credentialPath)));
+        } catch (CredentialsException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -104,7 +111,11 @@ public final class CoffreKmsClient implements KmsClient, AutoCloseable {
     @Override
     public synchronized CoffreKmsClient withDefaultCredentials() throws GeneralSecurityException {
         refuseSecondCredentials();
-        return connect(CoffreCredentials.fromEnvironment(environment));
+        try {
+            return connect(CoffreCredentials.fromEnvironment(environment));
+        } catch (CredentialsException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -141,7 +152,11 @@ public final class CoffreKmsClient implements KmsClient, AutoCloseable {
     }
 
     private CoffreKmsClient connect(CoffreCredentials credentials) throws GeneralSecurityException {
-        client = credentials.open();
+        try {
+            client = credentials.open();
+        } catch (TlsMaterialException e) {
+            throw new GeneralSecurityException("cannot load the TLS material for Coffre: " + e.getMessage(), e);
+        }
         ownsClient = true;
         return this;
     }

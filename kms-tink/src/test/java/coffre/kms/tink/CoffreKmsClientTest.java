@@ -64,6 +64,25 @@ class CoffreKmsClientTest {
     }
 
     @Test
+    void credentialsWhosePemFilesCannotBeLoadedFailAsGeneralSecurityExceptions(@org.junit.jupiter.api.io.TempDir
+                                                                                  java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("coffre.properties");
+        java.nio.file.Files.writeString(file, "endpoint=h:1\nca-cert=ca.pem\ncert=c.pem\nkey=k.pem\n");
+        java.nio.file.Path typo = dir.resolve("typo.properties");
+        java.nio.file.Files.writeString(typo, "endpoints=h:1\n");
+
+        GeneralSecurityException pem = assertThrows(GeneralSecurityException.class,
+                () -> new CoffreKmsClient().withCredentials(file.toString()));
+        GeneralSecurityException unknownKey = assertThrows(GeneralSecurityException.class,
+                () -> new CoffreKmsClient().withCredentials(typo.toString()));
+
+        assertTrue(pem.getMessage().startsWith("cannot load the TLS material for Coffre: cannot load TLS material"),
+                pem.getMessage());
+        assertTrue(unknownKey.getMessage().contains("unknown key 'endpoints'"), unknownKey.getMessage());
+    }
+
+    @Test
     void associatedDataTravelsAsOneUnpaddedBase64urlContextEntry() {
         byte[] ad = {(byte) 0xfb, (byte) 0xff, 0x01};
 

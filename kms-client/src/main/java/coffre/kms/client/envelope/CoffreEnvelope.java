@@ -54,6 +54,7 @@ public final class CoffreEnvelope {
 
     /** Plaintext bytes per segment unless set otherwise. */
     public static final int DEFAULT_SEGMENT_SIZE = 64 * 1024;
+    private static final byte[] NO_ASSOCIATED_DATA = new byte[0];
 
     private final DataKeys dataKeys;
     private final int segmentSize;
@@ -110,7 +111,22 @@ public final class CoffreEnvelope {
      */
     public EnvelopeInfo encrypt(String keyId, Map<String, String> context, InputStream in, OutputStream out,
                                 long plaintextBytes) throws IOException {
+        return encrypt(keyId, context, NO_ASSOCIATED_DATA, in, out, plaintextBytes);
+    }
+
+    /**
+     * As {@link #encrypt(String, Map, InputStream, OutputStream, long)}, also binding
+     * {@code associatedData}: bytes that are not stored in the message and not sent to Coffre, and
+     * that {@code decrypt} must be given again (such as a record's id or a file's path). Unlike the
+     * context, they can differ for every message without defeating a {@link CachingDataKeys}, which
+     * keeps one data key per context.
+     *
+     * @param plaintextBytes the input's length, or {@link DataKeys#UNKNOWN_SIZE}
+     */
+    public EnvelopeInfo encrypt(String keyId, Map<String, String> context, byte[] associatedData, InputStream in,
+                                OutputStream out, long plaintextBytes) throws IOException {
         Objects.requireNonNull(keyId, "keyId");
+        Objects.requireNonNull(associatedData, "associatedData");
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
         CanonicalContext.encode(context);
@@ -126,7 +142,7 @@ public final class CoffreEnvelope {
         EnvelopeHeader header;
         try {
             header = EnvelopeHeader.create(segmentSize, messageId, noncePrefix, dataKey.wrapped(), context);
-            cipher = SegmentCipher.derive(dataKey.plaintextView(), header);
+            cipher = SegmentCipher.derive(dataKey.plaintextView(), header, associatedData);
         } finally {
             dataKey.destroy();
         }
@@ -186,7 +202,18 @@ public final class CoffreEnvelope {
      */
     public EnvelopeInfo decrypt(Map<String, String> expectedContext, InputStream in, OutputStream out)
             throws IOException {
+        return decrypt(expectedContext, NO_ASSOCIATED_DATA, in, out);
+    }
+
+    /**
+     * As {@link #decrypt(Map, InputStream, OutputStream)} for a message encrypted with
+     * {@code associatedData}; other associated data fail as
+     * {@link Reason#HEADER_AUTHENTICATION_FAILED}, before any plaintext is written.
+     */
+    public EnvelopeInfo decrypt(Map<String, String> expectedContext, byte[] associatedData, InputStream in,
+                                OutputStream out) throws IOException {
         Objects.requireNonNull(expectedContext, "expectedContext");
+        Objects.requireNonNull(associatedData, "associatedData");
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
         byte[] commitment = new byte[EnvelopeHeader.COMMITMENT_BYTES];
@@ -204,13 +231,14 @@ public final class CoffreEnvelope {
         }
         SegmentCipher cipher;
         try {
-            cipher = SegmentCipher.derive(dataKey.plaintextView(), header);
+            cipher = SegmentCipher.derive(dataKey.plaintextView(), header, associatedData);
         } finally {
             dataKey.destroy();
         }
         try (cipher) {
             if (!cipher.commitmentMatches(commitment)) {
-                throw new EnvelopeException(Reason.HEADER_AUTHENTICATION_FAILED, "the header was changed");
+                throw new EnvelopeException(Reason.HEADER_AUTHENTICATION_FAILED,
+                        "the header was changed, or the associated data differ");
             }
             long total = decryptSegments(cipher, header.segmentSize(), in, out);
             return new EnvelopeInfo(dataKey.keyId(), dataKey.keyVersion(), header.context(), header.segmentSize(), total);
@@ -284,9 +312,18 @@ public final class CoffreEnvelope {
      * @throws coffre.kms.client.CoffreException if Coffre refuses the data key
      */
     public byte[] encrypt(String keyId, Map<String, String> context, byte[] plaintext) {
+        return encrypt(keyId, context, NO_ASSOCIATED_DATA, plaintext);
+    }
+
+    /**
+     * {@link #encrypt(String, Map, byte[], InputStream, OutputStream, long)} of a byte array.
+     *
+     * @throws coffre.kms.client.CoffreException if Coffre refuses the data key
+     */
+    public byte[] encrypt(String keyId, Map<String, String> context, byte[] associatedData, byte[] plaintext) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(plaintext.length + 256);
         try {
-            encrypt(keyId, context, new ByteArrayInputStream(plaintext), out, plaintext.length);
+            encrypt(keyId, context, associatedData, new ByteArrayInputStream(plaintext), out, plaintext.length);
         } catch (IOException e) {
             throw new UncheckedIOException("no I/O happens in memory", e);
         }
@@ -299,9 +336,19 @@ public final class CoffreEnvelope {
      * @throws EnvelopeException as the streaming form
      */
     public byte[] decrypt(Map<String, String> expectedContext, byte[] message) throws EnvelopeException {
+        return decrypt(expectedContext, NO_ASSOCIATED_DATA, message);
+    }
+
+    /**
+     * {@link #decrypt(Map, byte[], InputStream, OutputStream)} of a byte array.
+     *
+     * @throws EnvelopeException as the streaming form
+     */
+    public byte[] decrypt(Map<String, String> expectedContext, byte[] associatedData, byte[] message)
+            throws EnvelopeException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(message.length);
         try {
-            decrypt(expectedContext, new ByteArrayInputStream(message), out);
+            decrypt(expectedContext, associatedData, new ByteArrayInputStream(message), out);
         } catch (EnvelopeException e) {
             throw e;
         } catch (IOException e) {

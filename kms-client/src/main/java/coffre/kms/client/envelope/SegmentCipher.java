@@ -43,21 +43,23 @@ final class SegmentCipher implements AutoCloseable {
     }
 
     /**
-     * Derives the message key and the commitment of {@code header} from {@code dataKey} (32 bytes):
-     * PRK = HKDF-Extract(salt = message id, IKM = data key); with H = SHA-256(header body), the key
-     * is HKDF-Expand(PRK, "coffre envelope v1 key" || H, 32) and the commitment
-     * HKDF-Expand(PRK, "coffre envelope v1 commitment" || H, 32).
+     * Derives the message key and the commitment of {@code header} and {@code associatedData} from
+     * {@code dataKey} (32 bytes): PRK = HKDF-Extract(salt = message id, IKM = data key); with
+     * H = SHA-256(header body) and A = SHA-256(associated data), the key is
+     * HKDF-Expand(PRK, "coffre envelope v1 key" || H || A, 32) and the commitment
+     * HKDF-Expand(PRK, "coffre envelope v1 commitment" || H || A, 32).
      */
-    static SegmentCipher derive(byte[] dataKey, EnvelopeHeader header) {
+    static SegmentCipher derive(byte[] dataKey, EnvelopeHeader header, byte[] associatedData) {
         if (dataKey.length != KEY_BYTES) {
             throw new IllegalStateException("a data key of " + dataKey.length + " bytes; the envelope uses 32");
         }
         byte[] prk = null;
         try {
             prk = Hkdf.extract(header.messageId(), dataKey);
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(header.body());
-            byte[] keyBytes = Hkdf.expand(prk, concat(KEY_LABEL, digest), KEY_BYTES);
-            byte[] commitment = Hkdf.expand(prk, concat(COMMITMENT_LABEL, digest), EnvelopeHeader.COMMITMENT_BYTES);
+            byte[] bound = concat(MessageDigest.getInstance("SHA-256").digest(header.body()),
+                    MessageDigest.getInstance("SHA-256").digest(associatedData));
+            byte[] keyBytes = Hkdf.expand(prk, concat(KEY_LABEL, bound), KEY_BYTES);
+            byte[] commitment = Hkdf.expand(prk, concat(COMMITMENT_LABEL, bound), EnvelopeHeader.COMMITMENT_BYTES);
             return new SegmentCipher(keyBytes, header.noncePrefix(), commitment);
         } catch (GeneralSecurityException e) {
             // HMAC-SHA-256, SHA-256 and AES-GCM are in every JDK.

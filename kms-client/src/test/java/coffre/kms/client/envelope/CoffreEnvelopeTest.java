@@ -90,6 +90,32 @@ class CoffreEnvelopeTest {
     }
 
     @Test
+    void associatedDataAreBoundButNeitherStoredNorSentToCoffre() throws Exception {
+        CoffreEnvelope envelope = new CoffreEnvelope(keys);
+        byte[] plaintext = bytes(100, 12);
+        byte[] recordId = "record-42".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] message = envelope.encrypt("alias/files", CONTEXT, recordId, plaintext);
+
+        EnvelopeException other = assertThrows(EnvelopeException.class, () -> envelope.decrypt(CONTEXT,
+                "record-43".getBytes(java.nio.charset.StandardCharsets.UTF_8), message));
+        EnvelopeException none = assertThrows(EnvelopeException.class, () -> envelope.decrypt(CONTEXT, message));
+
+        assertArrayEquals(plaintext, envelope.decrypt(CONTEXT, recordId, message));
+        assertEquals(Reason.HEADER_AUTHENTICATION_FAILED, other.reason());
+        assertEquals(Reason.HEADER_AUTHENTICATION_FAILED, none.reason());
+        assertEquals(-1, java.util.Collections.indexOfSubList(
+                java.util.Arrays.asList(box(message)), java.util.Arrays.asList(box(recordId))));
+    }
+
+    private static Byte[] box(byte[] bytes) {
+        Byte[] boxed = new Byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            boxed[i] = bytes[i];
+        }
+        return boxed;
+    }
+
+    @Test
     void aLongerInputThanDeclaredIsRefused() {
         CoffreEnvelope envelope = new CoffreEnvelope(keys).withSegmentSize(16);
 

@@ -67,7 +67,7 @@ class CoffreEnvelopeVectorTest {
         CoffreEnvelope envelope = new CoffreEnvelope(keys, Integer.parseInt(vector.get("segment_size")), counting());
         byte[] plaintext = HEX.parseHex(vector.get("plaintext"));
 
-        byte[] message = envelope.encrypt("key-vector", CONTEXT, plaintext);
+        byte[] message = envelope.encrypt("key-vector", CONTEXT, HEX.parseHex(vector.get("associated_data")), plaintext);
 
         assertEquals(vector.get("message"), HEX.formatHex(message));
         assertEquals("Coffre envelope test vector, three segments", new String(plaintext, StandardCharsets.US_ASCII));
@@ -79,9 +79,11 @@ class CoffreEnvelopeVectorTest {
         FixedDataKeys keys = new FixedDataKeys(HEX.parseHex(vector.get("data_key")), HEX.parseHex(vector.get("wrapped")));
         CoffreEnvelope envelope = new CoffreEnvelope(keys);
 
-        byte[] opened = envelope.decrypt(CONTEXT, HEX.parseHex(vector.get("message")));
+        byte[] opened = envelope.decrypt(CONTEXT, HEX.parseHex(vector.get("associated_data")),
+                HEX.parseHex(vector.get("message")));
 
         assertArrayEquals(HEX.parseHex(vector.get("plaintext")), opened);
+        assertEquals("record-42", new String(HEX.parseHex(vector.get("associated_data")), StandardCharsets.US_ASCII));
     }
 
     @Test
@@ -90,7 +92,8 @@ class CoffreEnvelopeVectorTest {
         EnvelopeHeader header = EnvelopeHeader.create(16, HEX.parseHex(vector.get("message_id")),
                 HEX.parseHex(vector.get("nonce_prefix")), HEX.parseHex(vector.get("wrapped")), CONTEXT);
 
-        try (SegmentCipher cipher = SegmentCipher.derive(HEX.parseHex(vector.get("data_key")), header)) {
+        try (SegmentCipher cipher = SegmentCipher.derive(HEX.parseHex(vector.get("data_key")), header,
+                HEX.parseHex(vector.get("associated_data")))) {
             assertEquals(vector.get("header_body"), HEX.formatHex(header.body()));
             assertEquals(vector.get("commitment"), HEX.formatHex(cipher.commitment()));
         }

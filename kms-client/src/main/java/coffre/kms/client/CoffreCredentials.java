@@ -1,14 +1,10 @@
-package coffre.kms.tink;
+package coffre.kms.client;
 
-import coffre.kms.client.CoffreClient;
-import coffre.kms.client.Endpoints;
-import coffre.kms.client.TlsMaterialException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,10 +12,11 @@ import java.util.Properties;
 import java.util.function.UnaryOperator;
 
 /**
- * Where a {@link CoffreKmsClient} finds Coffre and how it proves who it is: the nodes, the mutual
- * TLS material and the deadline, read from a properties file ({@link #fromFile}) or from
- * {@code COFFRE_*} environment variables ({@link #fromEnvironment}). The names are the CLI's
- * ({@code coffre}'s config file and variables), so one file or one environment serves both.
+ * Where a service finds Coffre and how it proves who it is: the nodes, the mutual TLS material and
+ * the deadline, read from a properties file ({@link #fromFile}) or from {@code COFFRE_*}
+ * environment variables ({@link #fromEnvironment}), so that a service is configured without code
+ * (Tink's {@code CoffreKmsClient} reads its credentials through this class too). The names are the
+ * CLI's ({@code coffre}'s config file and variables), so one file or one environment serves both.
  *
  * <table>
  *   <caption>Settings</caption>
@@ -81,19 +78,19 @@ public record CoffreCredentials(Endpoints endpoints, Path caCert, Path cert, Pat
      * Reads a properties file (keys in the table above; unknown keys are refused, so a typo is not
      * silently ignored).
      *
-     * @throws GeneralSecurityException naming the file and the missing, unknown or bad key
+     * @throws CredentialsException naming the file and the missing, unknown or bad key
      */
-    public static CoffreCredentials fromFile(Path file) throws GeneralSecurityException {
+    public static CoffreCredentials fromFile(Path file) throws CredentialsException {
         Objects.requireNonNull(file, "file");
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
         } catch (IOException | IllegalArgumentException e) {
-            throw new GeneralSecurityException("cannot read Coffre credentials file " + file + ": " + e.getMessage(), e);
+            throw new CredentialsException("cannot read Coffre credentials file " + file + ": " + e.getMessage(), e);
         }
         for (String name : properties.stringPropertyNames()) {
             if (java.util.Arrays.stream(Setting.values()).noneMatch(s -> s.fileKey.equals(name))) {
-                throw new GeneralSecurityException("Coffre credentials file " + file + ": unknown key '" + name
+                throw new CredentialsException("Coffre credentials file " + file + ": unknown key '" + name
                         + "'; expected endpoint, ca-cert, cert, key, timeout, authority");
             }
         }
@@ -106,26 +103,27 @@ public record CoffreCredentials(Endpoints endpoints, Path caCert, Path cert, Pat
      * Reads the {@code COFFRE_*} variables of the table above from {@code env} (the process
      * environment is {@code System::getenv}).
      *
-     * @throws GeneralSecurityException naming the missing or bad variable
+     * @throws CredentialsException naming the missing or bad variable
      */
-    public static CoffreCredentials fromEnvironment(UnaryOperator<String> env) throws GeneralSecurityException {
+    public static CoffreCredentials fromEnvironment(UnaryOperator<String> env) throws CredentialsException {
         Objects.requireNonNull(env, "env");
         return read(setting -> env.apply(setting.variable), setting -> "variable " + setting.variable, null);
+    }
+
+    /** A client builder with these settings, for a caller that sets more (e.g. its own channel factory). */
+    public CoffreClient.Builder clientBuilder() {
+        CoffreClient.Builder builder = CoffreClient.builder().endpoints(endpoints).tls(caCert, cert, key).deadline(timeout);
+        authority.ifPresent(builder::authority);
+        return builder;
     }
 
     /**
      * Opens a client with these settings.
      *
-     * @throws GeneralSecurityException if a PEM file cannot be loaded (the cause says which)
+     * @throws TlsMaterialException if a PEM file cannot be loaded (the message names the files)
      */
-    public CoffreClient open() throws GeneralSecurityException {
-        CoffreClient.Builder builder = CoffreClient.builder().endpoints(endpoints).tls(caCert, cert, key).deadline(timeout);
-        authority.ifPresent(builder::authority);
-        try {
-            return builder.build();
-        } catch (TlsMaterialException e) {
-            throw new GeneralSecurityException("cannot load the TLS material for Coffre: " + e.getMessage(), e);
-        }
+    public CoffreClient open() throws TlsMaterialException {
+        return clientBuilder().build();
     }
 
     private interface Lookup {
@@ -136,13 +134,13 @@ public record CoffreCredentials(Endpoints endpoints, Path caCert, Path cert, Pat
         String of(Setting setting);
     }
 
-    private static CoffreCredentials read(Lookup values, Origin origin, Path base) throws GeneralSecurityException {
+    private static CoffreCredentials read(Lookup values, Origin origin, Path base) throws CredentialsException {
         Endpoints endpoints;
         String endpointValue = required(values, origin, Setting.ENDPOINT);
         try {
             endpoints = Endpoints.parse(endpointValue);
         } catch (IllegalArgumentException e) {
-            throw new GeneralSecurityException("bad " + origin.of(Setting.ENDPOINT) + ": " + e.getMessage(), e);
+            throw new CredentialsException("bad " + origin.of(Setting.ENDPOINT) + ": " + e.getMessage(), e);
         }
         Duration timeout = DEFAULT_TIMEOUT;
         String timeoutValue = optional(values, Setting.TIMEOUT);
@@ -157,10 +155,10 @@ public record CoffreCredentials(Endpoints endpoints, Path caCert, Path cert, Pat
                 Optional.ofNullable(optional(values, Setting.AUTHORITY)));
     }
 
-    private static String required(Lookup values, Origin origin, Setting setting) throws GeneralSecurityException {
+    private static String required(Lookup values, Origin origin, Setting setting) throws CredentialsException {
         String value = optional(values, setting);
         if (value == null) {
-            throw new GeneralSecurityException("missing Coffre setting: " + origin.of(setting));
+            throw new CredentialsException("missing Coffre setting: " + origin.of(setting));
         }
         return value;
     }
@@ -170,7 +168,7 @@ public record CoffreCredentials(Endpoints endpoints, Path caCert, Path cert, Pat
         return value == null || value.isBlank() ? null : value.strip();
     }
 
-    private static Duration timeout(String value, String origin) throws GeneralSecurityException {
+    private static Duration timeout(String value, String origin) throws CredentialsException {
         int seconds;
         try {
             seconds = Integer.parseInt(value);
@@ -178,7 +176,7 @@ public record CoffreCredentials(Endpoints endpoints, Path caCert, Path cert, Pat
             seconds = -1;
         }
         if (seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
-            throw new GeneralSecurityException("bad " + origin + ": '" + value + "'; expected whole seconds, 1-"
+            throw new CredentialsException("bad " + origin + ": '" + value + "'; expected whole seconds, 1-"
                     + MAX_TIMEOUT_SECONDS);
         }
         return Duration.ofSeconds(seconds);

@@ -1,4 +1,4 @@
-package coffre.kms.tink;
+package coffre.kms.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -56,7 +55,7 @@ class CoffreCredentialsTest {
     void aMissingKeyIsNamedWithTheFile() throws Exception {
         Path file = file("endpoint=h:1\nca-cert=ca\ncert=c\n");
 
-        GeneralSecurityException e = assertThrows(GeneralSecurityException.class, () -> CoffreCredentials.fromFile(file));
+        CredentialsException e = assertThrows(CredentialsException.class, () -> CoffreCredentials.fromFile(file));
 
         assertEquals("missing Coffre setting: key 'key' of " + file, e.getMessage());
     }
@@ -65,7 +64,7 @@ class CoffreCredentialsTest {
     void anUnknownKeyIsRefusedSoATypoIsNotIgnored() throws Exception {
         Path file = file("endpoint=h:1\nca-cert=ca\ncert=c\nkey=k\ndeadline=3\n");
 
-        GeneralSecurityException e = assertThrows(GeneralSecurityException.class, () -> CoffreCredentials.fromFile(file));
+        CredentialsException e = assertThrows(CredentialsException.class, () -> CoffreCredentials.fromFile(file));
 
         assertTrue(e.getMessage().contains("unknown key 'deadline'"), e.getMessage());
     }
@@ -74,7 +73,7 @@ class CoffreCredentialsTest {
     void aBadTimeoutSaysWhatIsAccepted() throws Exception {
         Path file = file("endpoint=h:1\nca-cert=ca\ncert=c\nkey=k\ntimeout=0\n");
 
-        GeneralSecurityException e = assertThrows(GeneralSecurityException.class, () -> CoffreCredentials.fromFile(file));
+        CredentialsException e = assertThrows(CredentialsException.class, () -> CoffreCredentials.fromFile(file));
 
         assertEquals("bad key 'timeout' of " + file + ": '0'; expected whole seconds, 1-3600", e.getMessage());
     }
@@ -83,7 +82,7 @@ class CoffreCredentialsTest {
     void aBadEndpointIsNamed() throws Exception {
         Path file = file("endpoint=no-port\nca-cert=ca\ncert=c\nkey=k\n");
 
-        GeneralSecurityException e = assertThrows(GeneralSecurityException.class, () -> CoffreCredentials.fromFile(file));
+        CredentialsException e = assertThrows(CredentialsException.class, () -> CoffreCredentials.fromFile(file));
 
         assertTrue(e.getMessage().startsWith("bad key 'endpoint' of " + file), e.getMessage());
     }
@@ -92,7 +91,7 @@ class CoffreCredentialsTest {
     void aMissingFileIsNamed() {
         Path missing = dir.resolve("nope.properties");
 
-        GeneralSecurityException e = assertThrows(GeneralSecurityException.class, () -> CoffreCredentials.fromFile(missing));
+        CredentialsException e = assertThrows(CredentialsException.class, () -> CoffreCredentials.fromFile(missing));
 
         assertTrue(e.getMessage().startsWith("cannot read Coffre credentials file " + missing), e.getMessage());
     }
@@ -113,7 +112,7 @@ class CoffreCredentialsTest {
     void aMissingVariableIsNamed() {
         Map<String, String> env = Map.of("COFFRE_ENDPOINT", "h:1", "COFFRE_CA_CERT", "/ca.pem", "COFFRE_KEY", "k.pem");
 
-        GeneralSecurityException e = assertThrows(GeneralSecurityException.class,
+        CredentialsException e = assertThrows(CredentialsException.class,
                 () -> CoffreCredentials.fromEnvironment(env::get));
 
         assertEquals("missing Coffre setting: variable COFFRE_CERT", e.getMessage());
@@ -123,8 +122,8 @@ class CoffreCredentialsTest {
     void unreadablePemFilesFailWhenTheClientOpens() throws Exception {
         CoffreCredentials credentials = CoffreCredentials.fromFile(file("endpoint=h:1\nca-cert=ca\ncert=c\nkey=k\n"));
 
-        GeneralSecurityException e = assertThrows(GeneralSecurityException.class, credentials::open);
+        TlsMaterialException e = assertThrows(TlsMaterialException.class, credentials::open);
 
-        assertTrue(e.getMessage().startsWith("cannot load the TLS material for Coffre"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot load TLS material (ca-cert " + dir.resolve("ca")), e.getMessage());
     }
 }
