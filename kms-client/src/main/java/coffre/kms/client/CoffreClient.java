@@ -216,7 +216,7 @@ public final class CoffreClient implements AutoCloseable {
         private Path key;
         private Duration deadline = DEFAULT_DEADLINE;
         private String authority;
-        private ChannelFactory channels = new TlsChannelFactory();
+        private ChannelFactory channels = TlsChannelFactory.reloading();
 
         private Builder() {
         }
@@ -237,7 +237,8 @@ public final class CoffreClient implements AutoCloseable {
         }
 
         /**
-         * The mutual TLS material, as PEM files; read when {@link #build()} opens the channel.
+         * The mutual TLS material, as PEM files; read when {@link #build()} opens the channel, and
+         * again whenever a new connection finds that they changed (certificate rotation).
          *
          * @param caCert the CA bundle that signed the servers' certificates: the only one trusted
          * @param cert this client's certificate chain; the server takes the caller's principal from it
@@ -279,7 +280,9 @@ public final class CoffreClient implements AutoCloseable {
         }
 
         /**
-         * How the channel is opened: {@link TlsChannelFactory} by default; tests pass an in-process one.
+         * How the channel is opened: by default {@link TlsChannelFactory#reloading()}, which follows
+         * the PEM files on disk (a certificate rotated in place is presented on the next connection);
+         * tests pass an in-process one.
          * The factory is given the settings of this builder.
          */
         public Builder channelFactory(ChannelFactory channels) {

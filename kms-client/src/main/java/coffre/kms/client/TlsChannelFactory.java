@@ -3,9 +3,11 @@ package coffre.kms.client;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSslSessionContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSessionContext;
 
 /**
  * The production {@link ChannelFactory}: a Netty channel with mutual TLS to every endpoint. The
@@ -18,15 +20,65 @@ import javax.net.ssl.SSLException;
  * on {@code UNAVAILABLE} ({@link ClientServiceConfig}), all within the call's deadline. Each
  * node's certificate is checked against the host it was listed under, unless
  * {@link ConnectionSettings#authority()} names one authority for all.
+ *
+ * <p>{@code new TlsChannelFactory()} reads the PEM files once (the CLI: one process, a few calls);
+ * {@link #reloading()} follows them on disk, so a service whose certificate is rotated in place
+ * (SPIFFE SVIDs, hourly) presents the new one on its next connection without a restart. The
+ * default of {@link CoffreClient}.
  */
 public final class TlsChannelFactory implements ChannelFactory {
 
+    private final boolean reloading;
+
+    /** A factory whose channels read the PEM files once. */
+    public TlsChannelFactory() {
+        this(false);
+    }
+
+    private TlsChannelFactory(boolean reloading) {
+        this.reloading = reloading;
+    }
+
+    /**
+     * A factory whose channels look at the PEM files at every TLS handshake and reload them when
+     * they changed (a bad or half-written file is skipped and the previous material kept).
+     */
+    public static TlsChannelFactory reloading() {
+        return new TlsChannelFactory(true);
+    }
+
     @Override
     public ManagedChannel open(ConnectionSettings settings) throws TlsMaterialException {
+        // Loaded through Netty first in both modes, for its messages on bad material.
+        SslContext fixed = sslContext(settings.caCert(), settings.cert(), settings.key());
         NettyChannelBuilder builder = ClusterChannels.builder(settings.endpoints())
-                .sslContext(sslContext(settings.caCert(), settings.cert(), settings.key()));
+                .sslContext(reloading ? reloadingSslContext(settings) : fixed);
         settings.authority().ifPresent(builder::overrideAuthority);
         return builder.build();
+    }
+
+    private static SslContext reloadingSslContext(ConnectionSettings settings) throws TlsMaterialException {
+        try {
+            ReloadingTlsMaterial material = new ReloadingTlsMaterial(settings.caCert(), settings.cert(), settings.key());
+            SslContext context = GrpcSslContexts.forClient()
+                    .trustManager(material.trustManager())
+                    .keyManager(material.keyManager())
+                    .build();
+            // A resumed session presents no certificate: the server would go on seeing the old one
+            // (even expired) on every new connection. Connections are long-lived (one per node), so
+            // a full handshake on each costs little.
+            SSLSessionContext sessions = context.sessionContext();
+            if (sessions instanceof OpenSslSessionContext openssl) {
+                openssl.setSessionCacheEnabled(false);
+            } else {
+                sessions.setSessionTimeout(1);
+            }
+            return context;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new TlsMaterialException("cannot load TLS material (ca-cert " + settings.caCert() + ", cert "
+                    + settings.cert() + ", key " + settings.key() + "; the key must be an unencrypted PKCS#8 PEM): "
+                    + rootMessage(e), e);
+        }
     }
 
     /**
