@@ -216,7 +216,7 @@ public final class CoffreClient implements AutoCloseable {
         private Path key;
         private Duration deadline = DEFAULT_DEADLINE;
         private String authority;
-        private ChannelFactory channels = TlsChannelFactory.reloading();
+        private ChannelFactory channels = TlsChannelFactory.forServices();
 
         private Builder() {
         }
@@ -280,7 +280,7 @@ public final class CoffreClient implements AutoCloseable {
         }
 
         /**
-         * How the channel is opened: by default {@link TlsChannelFactory#reloading()}, which follows
+         * How the channel is opened: by default {@link TlsChannelFactory#forServices()}, which follows
          * the PEM files on disk (a certificate rotated in place is presented on the next connection);
          * tests pass an in-process one.
          * The factory is given the settings of this builder.

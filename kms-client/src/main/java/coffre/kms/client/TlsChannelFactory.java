@@ -6,6 +6,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSslSessionContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSessionContext;
 
@@ -21,29 +23,38 @@ import javax.net.ssl.SSLSessionContext;
  * node's certificate is checked against the host it was listed under, unless
  * {@link ConnectionSettings#authority()} names one authority for all.
  *
- * <p>{@code new TlsChannelFactory()} reads the PEM files once (the CLI: one process, a few calls);
- * {@link #reloading()} follows them on disk, so a service whose certificate is rotated in place
- * (SPIFFE SVIDs, hourly) presents the new one on its next connection without a restart. The
- * default of {@link CoffreClient}.
+ * <p>{@code new TlsChannelFactory()} reads the PEM files once (the CLI: one process, a few calls).
+ * {@link #forServices()}, the default of {@link CoffreClient}, is for long-lived services: it
+ * follows the PEM files on disk, so a certificate rotated in place (SPIFFE SVIDs, hourly) is
+ * presented on the next connection without a restart; it pings idle connections (30 s, 10 s
+ * timeout) so that a connection that died silently is found before a call needs it; and it
+ * throttles retries ({@link ClientServiceConfig#serviceMap()}), the settings of
+ * docs/client-settings.md.
  */
 public final class TlsChannelFactory implements ChannelFactory {
 
-    private final boolean reloading;
+    /** Keepalive ping interval of a service's connections, with or without calls in flight. */
+    public static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
+    /** How long a ping may stay unanswered before the connection is closed. */
+    public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
 
-    /** A factory whose channels read the PEM files once. */
+    private final boolean service;
+
+    /** A factory whose channels read the PEM files once (the CLI's). */
     public TlsChannelFactory() {
         this(false);
     }
 
-    private TlsChannelFactory(boolean reloading) {
-        this.reloading = reloading;
+    private TlsChannelFactory(boolean service) {
+        this.service = service;
     }
 
     /**
-     * A factory whose channels look at the PEM files at every TLS handshake and reload them when
-     * they changed (a bad or half-written file is skipped and the previous material kept).
+     * A factory for long-lived services: channels that look at the PEM files at every TLS handshake
+     * and reload them when they changed (a bad or half-written file is skipped and the previous
+     * material kept), ping idle connections, and throttle retries.
      */
-    public static TlsChannelFactory reloading() {
+    public static TlsChannelFactory forServices() {
         return new TlsChannelFactory(true);
     }
 
@@ -52,7 +63,13 @@ public final class TlsChannelFactory implements ChannelFactory {
         // Loaded through Netty first in both modes, for its messages on bad material.
         SslContext fixed = sslContext(settings.caCert(), settings.cert(), settings.key());
         NettyChannelBuilder builder = ClusterChannels.builder(settings.endpoints())
-                .sslContext(reloading ? reloadingSslContext(settings) : fixed);
+                .sslContext(service ? reloadingSslContext(settings) : fixed);
+        if (service) {
+            builder.defaultServiceConfig(ClientServiceConfig.serviceMap())
+                    .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                    .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .keepAliveWithoutCalls(true);
+        }
         settings.authority().ifPresent(builder::overrideAuthority);
         return builder.build();
     }
