@@ -101,22 +101,46 @@ class CoffreKmsClientIT {
     @Test
     void aKeysetEncryptedUnderACoffreKeyIsWrittenAndReadBack() throws Exception {
         Aead keysetKey = kms.getAead("coffre://" + key.getId());
-        KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+        KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, RegistryConfiguration.get());
         byte[] keysetAd = "keyset of the orders service".getBytes(StandardCharsets.UTF_8);
         Path stored = dir.resolve("orders.keyset");
 
-        Files.write(stored, TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, keysetKey, keysetAd));
-        KeysetHandle readBack = TinkProtoKeysetFormat.parseEncryptedKeyset(Files.readAllBytes(stored), keysetKey, keysetAd);
+        Files.write(stored, TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, keysetKey, keysetAd,
+                RegistryConfiguration.get()));
+        KeysetHandle readBack = TinkProtoKeysetFormat.parseEncryptedKeyset(Files.readAllBytes(stored), keysetKey, keysetAd,
+                RegistryConfiguration.get());
 
         byte[] data = secret("data under the keyset read back from disk");
         Aead written = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
         Aead read = readBack.getPrimitive(RegistryConfiguration.get(), Aead.class);
         assertArrayEquals(data, read.decrypt(written.encrypt(data, RECORD_ID), RECORD_ID));
-        assertArrayEquals(TinkProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get()),
-                TinkProtoKeysetFormat.serializeKeyset(readBack, InsecureSecretKeyAccess.get()));
+        assertArrayEquals(TinkProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get(), RegistryConfiguration.get()),
+                TinkProtoKeysetFormat.serializeKeyset(readBack, InsecureSecretKeyAccess.get(), RegistryConfiguration.get()));
         // The stored bytes are no plaintext keyset: without Coffre they do not parse.
         assertThrows(GeneralSecurityException.class,
-                () -> TinkProtoKeysetFormat.parseKeyset(Files.readAllBytes(stored), InsecureSecretKeyAccess.get()));
+                () -> TinkProtoKeysetFormat.parseKeyset(Files.readAllBytes(stored), InsecureSecretKeyAccess.get(),
+                        RegistryConfiguration.get()));
+    }
+
+    @Test
+    void aKmsEnvelopeKeysetNamingACoffreUriWorksThroughTinksRegistry() throws Exception {
+        // Keysets of Tink's KMS-envelope key type name their KEK by URI and find its client in
+        // KmsClients, the registry a service fills at start.
+        com.google.crypto.tink.KmsClients.add(new CoffreKmsClient("coffre://alias/orders")
+                .withCredentials(credentialsFile("tink-registry").toString()));
+        KeysetHandle handle = KeysetHandle.generateNew(com.google.crypto.tink.aead.LegacyKmsEnvelopeAeadParameters.builder()
+                .setKekUri("coffre://alias/orders")
+                .setDekParsingStrategy(com.google.crypto.tink.aead.LegacyKmsEnvelopeAeadParameters.DekParsingStrategy
+                        .ASSUME_AES_GCM)
+                // The DEK is stored without Tink's key-id prefix (the legacy format).
+                .setDekParametersForNewKeys(com.google.crypto.tink.aead.AesGcmParameters.builder().setKeySizeBytes(32)
+                        .setIvSizeBytes(12).setTagSizeBytes(16)
+                        .setVariant(com.google.crypto.tink.aead.AesGcmParameters.Variant.NO_PREFIX).build())
+                .build(), RegistryConfiguration.get());
+        Aead aead = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+        byte[] record = secret("a record sealed through Tink's registry");
+
+        assertArrayEquals(record, aead.decrypt(aead.encrypt(record, RECORD_ID), RECORD_ID));
     }
 
     @Test
