@@ -60,10 +60,9 @@ public final class TlsChannelFactory implements ChannelFactory {
 
     @Override
     public ManagedChannel open(ConnectionSettings settings) throws TlsMaterialException {
-        // Loaded through Netty first in both modes, for its messages on bad material.
-        SslContext fixed = sslContext(settings.caCert(), settings.cert(), settings.key());
         NettyChannelBuilder builder = ClusterChannels.builder(settings.endpoints())
-                .sslContext(service ? reloadingSslContext(settings) : fixed);
+                .sslContext(service ? reloadingSslContext(settings)
+                        : sslContext(settings.caCert(), settings.cert(), settings.key()));
         if (service) {
             builder.defaultServiceConfig(ClientServiceConfig.serviceMap())
                     .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
@@ -91,7 +90,8 @@ public final class TlsChannelFactory implements ChannelFactory {
                 sessions.setSessionTimeout(1);
             }
             return context;
-        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+        } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            // The JDK's and our messages name the file and the problem, never the file's contents.
             throw new TlsMaterialException("cannot load TLS material (ca-cert " + settings.caCert() + ", cert "
                     + settings.cert() + ", key " + settings.key() + "; the key must be an unencrypted PKCS#8 PEM): "
                     + rootMessage(e), e);
