@@ -65,6 +65,21 @@ public final class ClientServiceConfig {
                 "methodConfig", List.of(Map.of("name", names(), "retryPolicy", retryPolicy)));
     }
 
+    /** Retry throttling of a service's channel: retries stop while more than half of recent calls fail. */
+    public static final double THROTTLING_MAX_TOKENS = 10;
+    public static final double THROTTLING_TOKEN_RATIO = 0.1;
+
+    /**
+     * {@link #map()} with retry throttling ({@code {"maxTokens": 10, "tokenRatio": 0.1}}), for a
+     * long-lived service with many calls in flight: when most calls fail (the whole cluster down),
+     * retries stop multiplying the load. The CLI (one call at a time) does without.
+     */
+    public static Map<String, ?> serviceMap() {
+        Map<String, Object> config = new java.util.HashMap<>(map());
+        config.put("retryThrottling", Map.of("maxTokens", THROTTLING_MAX_TOKENS, "tokenRatio", THROTTLING_TOKEN_RATIO));
+        return Map.copyOf(config);
+    }
+
     /** The full names of the methods retried on {@code UNAVAILABLE}, e.g. {@code coffre.kms.v1.KeyService/GetKey}. */
     public static List<String> retriedMethods() {
         return retried().stream().map(MethodDescriptor::getFullMethodName).toList();

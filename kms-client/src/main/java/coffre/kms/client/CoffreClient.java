@@ -62,10 +62,12 @@ public final class CoffreClient implements AutoCloseable {
 
     private final ManagedChannel channel;
     private final CoffreStubs stubs;
+    private final CoffreAsync async;
 
     private CoffreClient(ManagedChannel channel, Duration deadline) {
         this.channel = channel;
         this.stubs = new CoffreStubs(channel, deadline);
+        this.async = new CoffreAsync(channel, deadline);
     }
 
     /** A builder; {@link Builder#endpoints} and {@link Builder#tls} must be called before {@link Builder#build}. */
@@ -156,6 +158,14 @@ public final class CoffreClient implements AutoCloseable {
                 .putAllEncryptionContext(encryptionContext).build());
     }
 
+    /**
+     * The same calls without blocking, returning {@code CompletableFuture}s: every CryptoService and
+     * KeyService RPC, with this client's channel and deadline, failing with the same typed exceptions.
+     */
+    public CoffreAsync async() {
+        return async;
+    }
+
     /** Stubs of every service over this client's channel, each call with this client's deadline. */
     public CoffreStubs stubs() {
         return stubs;
@@ -206,7 +216,7 @@ public final class CoffreClient implements AutoCloseable {
         private Path key;
         private Duration deadline = DEFAULT_DEADLINE;
         private String authority;
-        private ChannelFactory channels = new TlsChannelFactory();
+        private ChannelFactory channels = TlsChannelFactory.forServices();
 
         private Builder() {
         }
@@ -227,7 +237,8 @@ public final class CoffreClient implements AutoCloseable {
         }
 
         /**
-         * The mutual TLS material, as PEM files; read when {@link #build()} opens the channel.
+         * The mutual TLS material, as PEM files; read when {@link #build()} opens the channel, and
+         * again whenever a new connection finds that they changed (certificate rotation).
          *
          * @param caCert the CA bundle that signed the servers' certificates: the only one trusted
          * @param cert this client's certificate chain; the server takes the caller's principal from it
@@ -269,7 +280,9 @@ public final class CoffreClient implements AutoCloseable {
         }
 
         /**
-         * How the channel is opened: {@link TlsChannelFactory} by default; tests pass an in-process one.
+         * How the channel is opened: by default {@link TlsChannelFactory#forServices()}, which follows
+         * the PEM files on disk (a certificate rotated in place is presented on the next connection);
+         * tests pass an in-process one.
          * The factory is given the settings of this builder.
          */
         public Builder channelFactory(ChannelFactory channels) {

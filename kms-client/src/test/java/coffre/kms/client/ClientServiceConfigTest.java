@@ -14,6 +14,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -76,6 +77,17 @@ class ClientServiceConfigTest {
         // build() parses the default service config and fails on a malformed one.
         ManagedChannel channel = NettyChannelBuilder.forTarget("dns:///127.0.0.1:1").usePlaintext()
                 .defaultServiceConfig(ClientServiceConfig.map()).enableRetry().build();
+        channel.shutdownNow();
+    }
+
+    @Test
+    void aServicesConfigAddsRetryThrottlingAndGrpcAcceptsIt() {
+        Map<String, ?> config = ClientServiceConfig.serviceMap();
+
+        assertEquals(Map.of("maxTokens", 10.0, "tokenRatio", 0.1), config.get("retryThrottling"));
+        assertEquals(ClientServiceConfig.map().get("methodConfig"), config.get("methodConfig"));
+        ManagedChannel channel = NettyChannelBuilder.forTarget("dns:///127.0.0.1:1").usePlaintext()
+                .defaultServiceConfig(config).enableRetry().build();
         channel.shutdownNow();
     }
 }

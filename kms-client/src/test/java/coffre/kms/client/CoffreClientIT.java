@@ -113,6 +113,37 @@ class CoffreClientIT {
     }
 
     @Test
+    void theAsyncCallsReachTheNodeAndFailTyped() throws Exception {
+        try (CoffreClient coffre = client("client-service-async", TestServer.SERVICE);
+             CoffreClient admin = client("client-admin-async", TestServer.ADMIN)) {
+            byte[] plaintext = secret("coffre-client-it async plaintext");
+
+            UnwrapResponse opened = coffre.async().wrap(key.getId(), plaintext, CONTEXT)
+                    .thenCompose(wrapped -> coffre.async().unwrap(wrapped.getEnvelope().toByteArray(), CONTEXT))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            GenerateDataKeyResponse dataKey = coffre.async().generateDataKey(key.getId(), 32, CONTEXT)
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            SecretLedger.record(dataKey.getPlaintext().toByteArray());
+            RewrapResponse rewrapped = coffre.async().rewrap(dataKey.getEnvelope().toByteArray(), CONTEXT)
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Key shown = admin.async().getKey(GetKeyRequest.newBuilder().setKeyId(key.getId()).build())
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS).getKey();
+            java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> coffre.async().unwrap(rewrapped.getEnvelope().toByteArray(), Map.of("tenant", "other"))
+                            .get(10, java.util.concurrent.TimeUnit.SECONDS));
+            java.util.concurrent.ExecutionException denied = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> coffre.async().createKey(CreateKeyRequest.getDefaultInstance())
+                            .get(10, java.util.concurrent.TimeUnit.SECONDS));
+
+            assertArrayEquals(plaintext, opened.getPlaintext().toByteArray());
+            assertEquals(key.getId(), rewrapped.getKeyId());
+            assertEquals(key.getId(), shown.getId());
+            assertEquals("DECRYPTION_FAILED", assertInstanceOf(DecryptionFailedException.class, refused.getCause()).reason());
+            assertEquals("PERMISSION_DENIED", assertInstanceOf(AccessDeniedException.class, denied.getCause()).reason());
+        }
+    }
+
+    @Test
     void theAdminStubsGoOverTheSameChannelAndTheirErrorsTypeTheSameWay() throws Exception {
         try (CoffreClient admin = client("client-admin", TestServer.ADMIN);
              CoffreClient service = client("client-service-4", TestServer.SERVICE)) {
