@@ -46,10 +46,13 @@ public enum Operation {
     ENABLE_XKS_KEY_STORE(Kind.ADMIN),
     MAP_XKS_KEY(Kind.ADMIN),
     LIST_XKS_KEY_MAPPINGS(Kind.ADMIN),
+    MAP_DKE_KEY(Kind.ADMIN),
+    LIST_DKE_KEY_MAPPINGS(Kind.ADMIN),
     /** Narrowing: the officer's signature is the authority, as for {@link #DISABLE_KEY}. */
     DISABLE_XKS_KEY_STORE(Kind.OFFICER),
     REVOKE_XKS_CREDENTIAL(Kind.OFFICER),
-    UNMAP_XKS_KEY(Kind.OFFICER);
+    UNMAP_XKS_KEY(Kind.OFFICER),
+    UNMAP_DKE_KEY(Kind.OFFICER);
 
     /**
      * Data-plane operations use keys (clients); admin operations request changes
