@@ -33,7 +33,13 @@ import coffre.kms.server.grpc.approvals.ApprovalHandlers;
 import coffre.kms.server.grpc.grants.GrantHandlers;
 import coffre.kms.server.grpc.keys.KeyChangeHandlers;
 import coffre.kms.server.grpc.xks.XksAdminHandlers;
+import coffre.kms.server.config.ConfigException;
+import coffre.kms.server.dke.DkeKeys;
+import coffre.kms.server.dke.DkeServer;
+import coffre.kms.server.grpc.dke.DkeAdminHandlers;
+import coffre.kms.server.keystores.DkeKeyMappings;
 import coffre.kms.server.keystores.ExternalKeyStores;
+import coffre.kms.v1.DkeAdminServiceGrpc;
 import coffre.kms.server.grpc.officers.OfficerHandlers;
 import coffre.kms.server.store.Storage;
 import coffre.kms.v1.ApprovalServiceGrpc;
@@ -117,12 +123,15 @@ public final class CoffreServer implements AutoCloseable {
     private final Clock clock;
     /** The listener for AWS external key stores, or null when {@code xks.port} is not set. */
     private final XksServer xks;
+    /** The listener for Microsoft 365 Double Key Encryption, or null when {@code dke.port} is not set. */
+    private final DkeServer dke;
 
     private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, Integer healthPort,
                          HealthStatusManager health, DeletionJob deletionJob, AuditLog auditLog,
                          JdbcAuditStore auditStore, AuditCheckpointer checkpointer, ExternalKeyStores keyStores,
-                         Clock clock, XksServer xks) {
+                         Clock clock, XksServer xks, DkeServer dke) {
         this.xks = xks;
+        this.dke = dke;
         this.healthPort = healthPort;
         this.vertx = vertx;
         this.hsm = hsm;
@@ -186,10 +195,12 @@ public final class CoffreServer implements AutoCloseable {
             approved.officerChanges(quorum.officerChanges());
             ExternalKeyStores keyStores = ExternalKeyStores.open(hsm, storage.xksStores(), lifecycle::get, clock);
             approved.keyStores(keyStores);
+            DkeKeyMappings dkeKeys = DkeKeyMappings.open(storage.dkeKeys(), lifecycle::get, clock);
+            approved.dkeKeys(dkeKeys);
             // In a cluster, what other nodes change reaches this node's views (no-op on the embedded store).
             coffre.kms.server.cluster.ClusterSync.start(storage.changes(),
                     new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers(),
-                    keyStores.registry());
+                    keyStores.registry(), dkeKeys);
 
             KeyAccessEnforcer keyAccess = new KeyAccessEnforcer(new AccessDecider(grants), clock);
             CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess,
@@ -228,6 +239,7 @@ public final class CoffreServer implements AutoCloseable {
             endpoint.bindStream(ApprovalHandlers.watch(quorum), adminWorkers);
             OfficerHandlers.all(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             XksAdminHandlers.all(keyStores, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
+            DkeAdminHandlers.all(dkeKeys, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             AuditHandlers.all(auditStore, auditVerifier, retention, quorum)
                     .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
@@ -236,7 +248,7 @@ public final class CoffreServer implements AutoCloseable {
                 ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
                                 KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
                                 OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
-                                XksAdminServiceGrpc.getServiceDescriptor(),
+                                XksAdminServiceGrpc.getServiceDescriptor(), DkeAdminServiceGrpc.getServiceDescriptor(),
                                 health.getHealthService().bindService().getServiceDescriptor()))
                         .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
             }
@@ -273,6 +285,9 @@ public final class CoffreServer implements AutoCloseable {
                     new XksServer.Node(config.node().id(),
                             xksDirectory != null ? xksDirectory : keyStores.registry(), new ExternalKeyCrypto(hsm, registry, keyAccess),
                             auditLog, monitor, storage.members(), hsm.info(), config.hsm().sessions(), clock)));
+            DkeServer dke = config.dke() == null ? null : await(DkeServer.start(vertx, config.dke(),
+                    config.dke().port() == 0 ? freePort(config.dke().host()) : config.dke().port(),
+                    new DkeServer.Node(dkeKeys, dkeKeys(), auditLog, config.hsm().sessions(), clock)));
             Integer healthPort = config.server().healthPort() == null ? null
                     : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
                             health, readiness)).actualPort();
@@ -284,7 +299,7 @@ public final class CoffreServer implements AutoCloseable {
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
             return new CoffreServer(vertx, hsm, storage, listeners, port, healthPort, health, deletionJob, auditLog,
-                    auditStore, checkpointer, keyStores, clock, xks);
+                    auditStore, checkpointer, keyStores, clock, xks, dke);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
@@ -330,7 +345,7 @@ public final class CoffreServer implements AutoCloseable {
     private static void setAll(HealthStatusManager health, ServingStatus status) {
         for (String service : List.of("", CryptoServiceGrpc.SERVICE_NAME, KeyServiceGrpc.SERVICE_NAME,
                 ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME, AuditServiceGrpc.SERVICE_NAME,
-                XksAdminServiceGrpc.SERVICE_NAME)) {
+                XksAdminServiceGrpc.SERVICE_NAME, DkeAdminServiceGrpc.SERVICE_NAME)) {
             health.setStatus(service, status);
         }
     }
@@ -355,6 +370,21 @@ public final class CoffreServer implements AutoCloseable {
     /** The XKS listener's port (useful when configured with port 0), if there is one. */
     public java.util.OptionalInt xksPort() {
         return xks == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(xks.port());
+    }
+
+    /** The DKE listener's port (useful when configured with port 0), if there is one. */
+    public java.util.OptionalInt dkePort() {
+        return dke == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(dke.port());
+    }
+
+    /**
+     * The domain's RSA keys as the DKE edge uses them. This build has no asymmetric keys yet
+     * (issue 21 part 1 brings them): a node configured with {@code dke.port} refuses to start
+     * rather than serve a listener that could only fail.
+     */
+    private static DkeKeys dkeKeys() {
+        throw new ConfigException("dke.port: the DKE listener serves RSA keys, which this build of Coffre cannot make "
+                + "yet (asymmetric keys, issue 21 part 1); remove dke.port");
     }
 
     /** The plaintext health port (useful when configured with port 0), if there is one. */
@@ -389,6 +419,9 @@ public final class CoffreServer implements AutoCloseable {
         try {
             if (xks != null) {
                 await(xks.stop());
+            }
+            if (dke != null) {
+                await(dke.stop());
             }
             await(vertx.undeploy(listeners));
             await(vertx.close());

@@ -141,6 +141,12 @@ public final class ReasonExplanations {
                     "the key store has two active credentials: revoke one (`coffre xks stores revoke-credential`) first";
             case XKS_CREDENTIAL_NOT_PENDING ->
                     "the credential was revoked or discarded before it was approved; ask for a new one with `coffre xks stores rotate-credentials`";
+            case INVALID_DKE_KEY_NAME ->
+                    "a DKE key name is 1-64 characters of A-Z a-z 0-9 _ -";
+            case DKE_KEY_MAPPING_NOT_FOUND ->
+                    "no DKE key name is mapped under this name (see `coffre dke keys list`)";
+            case DKE_KEY_MAPPING_ALREADY_EXISTS ->
+                    "the DKE key name is already mapped; unmap it first (`coffre dke keys unmap`) to map it to another key";
             case INTERNAL_ERROR ->
                     "the server failed unexpectedly; its log has the details";
             case UNRECOGNIZED ->

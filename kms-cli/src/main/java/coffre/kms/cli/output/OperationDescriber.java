@@ -99,6 +99,12 @@ public final class OperationDescriber {
             case UNMAP_XKS_KEY -> "Unmap external key id " + quote(operation.getUnmapXksKey().getExternalKeyId())
                     + " of external key store " + quote(operation.getUnmapXksKey().getKeyStoreId())
                     + " at once: AWS KMS no longer finds it";
+            case MAP_DKE_KEY -> "Map Double Key Encryption key name " + quote(operation.getMapDkeKey().getKeyName())
+                    + " to key " + quote(operation.getMapDkeKey().getKeyId())
+                    + ": Office clients of the label using this name may then encrypt to the key and decrypt with it"
+                    + " (its access policy still decides who)";
+            case UNMAP_DKE_KEY -> "Unmap Double Key Encryption key name " + quote(operation.getUnmapDkeKey().getKeyName())
+                    + " at once: Office clients no longer find it, on every node";
             case KIND_NOT_SET -> throw new IllegalArgumentException(
                     "the operation is empty or of a kind this version of coffre does not know");
         };

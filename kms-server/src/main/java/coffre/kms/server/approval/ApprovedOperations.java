@@ -7,6 +7,8 @@ import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyReference;
+import coffre.kms.server.keystores.DkeKeyMapping;
+import coffre.kms.server.keystores.DkeKeyMappings;
 import coffre.kms.server.keystores.ExternalKeyMapping;
 import coffre.kms.server.keystores.ExternalKeyStores;
 import coffre.kms.server.domain.KmsException;
@@ -45,6 +47,7 @@ public final class ApprovedOperations {
     private final Clock clock;
     private OfficerChanges officers;
     private ExternalKeyStores keyStores;
+    private DkeKeyMappings dkeKeys;
     private AuditPrunes auditPrunes = (node, through, digest) -> {
         throw new KmsException(ErrorReason.INTERNAL_ERROR, "this node cannot prune its audit log");
     };
@@ -79,6 +82,11 @@ public final class ApprovedOperations {
             throw new KmsException(ErrorReason.INTERNAL_ERROR, "this node serves no external key stores");
         }
         return keyStores;
+    }
+
+    /** Approved DKE key name mappings go to {@code names}. */
+    public void dkeKeys(DkeKeyMappings names) {
+        this.dkeKeys = names;
     }
 
     /** Approved audit prunes go to {@code prunes} (built from the node's audit log and store). */
@@ -151,8 +159,15 @@ public final class ApprovedOperations {
                         new KeyId(map.getKeyId()));
                 yield mapping.keyStoreId() + " " + mapping.externalKeyId() + " -> " + mapping.keyId();
             }
+            case MAP_DKE_KEY -> {
+                if (dkeKeys == null) {
+                    throw new KmsException(ErrorReason.INTERNAL_ERROR, "this node serves no DKE key names");
+                }
+                DkeKeyMapping mapping = dkeKeys.map(op.getMapDkeKey().getKeyName(), new KeyId(op.getMapDkeKey().getKeyId()));
+                yield "DKE " + mapping.keyName() + " -> " + mapping.keyId();
+            }
             case DISABLE_KEY, REVOKE_GRANT, SUSPEND_OFFICER, DISABLE_XKS_KEY_STORE, REVOKE_XKS_CREDENTIAL, UNMAP_XKS_KEY,
-                 KIND_NOT_SET -> throw new KmsException(
+                 UNMAP_DKE_KEY, KIND_NOT_SET -> throw new KmsException(
                     ErrorReason.INTERNAL_ERROR, "operation " + op.getKindCase() + " does not go through approval");
         };
     }

@@ -61,6 +61,9 @@ public final class OperationSummary {
                     + " of external key store " + op.getRevokeXksCredential().getKeyStoreId();
             case UNMAP_XKS_KEY -> "unmap external key id " + op.getUnmapXksKey().getExternalKeyId()
                     + " of external key store " + op.getUnmapXksKey().getKeyStoreId();
+            case MAP_DKE_KEY -> "map DKE key name " + op.getMapDkeKey().getKeyName() + " to key "
+                    + op.getMapDkeKey().getKeyId() + " (Office clients may then encrypt to it and decrypt with it)";
+            case UNMAP_DKE_KEY -> "unmap DKE key name " + op.getUnmapDkeKey().getKeyName();
             case KIND_NOT_SET -> "no operation";
         };
     }

@@ -1,5 +1,6 @@
 package coffre.kms.server.dke;
 
+import coffre.kms.server.keystores.DkeKeyMapping;
 import java.util.regex.Pattern;
 
 /**
@@ -9,25 +10,19 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /<key name>/<version>/decrypt} — a decryption ({@code decrypt} in any case,
  *       as the reference service's routing accepts it).</li>
  * </ul>
- * A key name is 1–{@value #MAX_KEY_NAME_CHARS} characters of {@code [A-Za-z0-9_-]}; a version a
+ * A key name is as {@link DkeKeyMapping} says (1–64 characters of {@code [A-Za-z0-9_-]}); a version a
  * decimal number from 1, without leading zeros. The query may carry {@code protocol-version},
  * which must then be {@code 1.0} (the only version of the protocol; Office clients send it, older
  * ones do not); other query parameters are ignored. Anything else — an empty or extra segment,
  * {@code .}, percent-encoding, another method — is 404 or 405, decided before any token is read.
  */
 final class DkePaths {
-    static final int MAX_KEY_NAME_CHARS = 64;
+    static final int MAX_KEY_NAME_CHARS = DkeKeyMapping.MAX_NAME_CHARS;
     static final int MAX_TARGET_CHARS = 512;
-    private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_KEY_NAME_CHARS + "}");
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
     static final String PROTOCOL_VERSION = "protocol-version";
 
     private DkePaths() {
-    }
-
-    /** Whether {@code name} is a valid DKE key name (for the administration too). */
-    static boolean isKeyName(String name) {
-        return name != null && KEY_NAME.matcher(name).matches();
     }
 
     /**
@@ -43,10 +38,10 @@ final class DkePaths {
         String path = q < 0 ? target : target.substring(0, q);
         String[] segments = path.substring(1).split("/", -1);
         DkeRoute route;
-        if (segments.length == 1 && KEY_NAME.matcher(segments[0]).matches()) {
+        if (segments.length == 1 && DkeKeyMapping.isValidName(segments[0])) {
             route = new DkeRoute(DkeRoute.Operation.PUBLIC_KEY, segments[0], 0);
             requireMethod(method, "GET");
-        } else if (segments.length == 3 && KEY_NAME.matcher(segments[0]).matches()
+        } else if (segments.length == 3 && DkeKeyMapping.isValidName(segments[0])
                 && VERSION.matcher(segments[1]).matches() && segments[2].equalsIgnoreCase("decrypt")) {
             route = new DkeRoute(DkeRoute.Operation.DECRYPT, segments[0], Integer.parseInt(segments[1]));
             requireMethod(method, "POST");

@@ -79,6 +79,12 @@ public enum ErrorReason {
     /** The credential was revoked (or discarded) before its activation was approved. */
     XKS_CREDENTIAL_NOT_PENDING,
 
+    /** A DKE key name is not 1-64 characters of A-Z a-z 0-9 _ -. */
+    INVALID_DKE_KEY_NAME,
+    DKE_KEY_MAPPING_NOT_FOUND,
+    /** The DKE key name is already mapped: unmap it first. */
+    DKE_KEY_MAPPING_ALREADY_EXISTS,
+
     HSM_UNAVAILABLE,
     STORE_UNAVAILABLE,
     AUDIT_UNAVAILABLE,
