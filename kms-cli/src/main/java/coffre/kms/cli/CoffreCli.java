@@ -15,6 +15,7 @@ import coffre.kms.cli.keys.KeysCommand;
 import coffre.kms.cli.officerkeys.OfficerCommand;
 import coffre.kms.cli.officers.OfficersCommand;
 import coffre.kms.cli.officers.QuorumCommand;
+import coffre.kms.cli.dke.DkeCommand;
 import coffre.kms.cli.xks.XksCommand;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -64,6 +65,7 @@ public final class CoffreCli {
             QuorumCommand.class,
             CeremonyCommand.class,
             XksCommand.class,
+            DkeCommand.class,
             HelpCommand.class);
 
     private CoffreCli() {

@@ -32,7 +32,7 @@ class CommandLineForOneCallTest {
         assertEquals(List.of("keys"), List.copyOf(branch.getSubcommands().keySet()));
         assertEquals(List.of("list"), List.copyOf(branch.getSubcommands().get("keys").getSubcommands().keySet()));
         assertEquals(List.of("keys", "wrap", "unwrap", "datakey", "rewrap", "grants", "audit", "approvals", "officer",
-                "officers", "quorum", "ceremony", "xks", "help"), List.copyOf(every.getSubcommands().keySet()));
+                "officers", "quorum", "ceremony", "xks", "dke", "help"), List.copyOf(every.getSubcommands().keySet()));
     }
 
     static Stream<Arguments> calls() {
