@@ -284,6 +284,10 @@ public final class TestServer implements AutoCloseable {
         return coffre.kms.v1.XksAdminServiceGrpc.newBlockingStub(channelFor(admin));
     }
 
+    public coffre.kms.v1.DkeAdminServiceGrpc.DkeAdminServiceBlockingStub adminDke() {
+        return coffre.kms.v1.DkeAdminServiceGrpc.newBlockingStub(channelFor(admin));
+    }
+
     /** The data plane as the administrator, who is not a client: for denial tests. */
     public CryptoServiceGrpc.CryptoServiceBlockingStub adminCrypto() {
         return CryptoServiceGrpc.newBlockingStub(channelFor(admin));
