@@ -30,6 +30,7 @@ import coffre.kms.v1.SetApprovalPolicyOperation;
 import coffre.kms.v1.SignatureAlgorithm;
 import coffre.kms.v1.UnwrapOnceOperation;
 import coffre.kms.v1.XksCredentialOperation;
+import coffre.kms.v1.DkeKeyMappingOperation;
 import coffre.kms.v1.XksKeyMappingOperation;
 import coffre.kms.v1.XksKeyStoreOperation;
 import coffre.kms.v1.signing.OfficerKeys;
@@ -172,6 +173,13 @@ class OperationDescriberTest {
                 Arguments.of("unmap external key", op().setUnmapXksKey(XksKeyMappingOperation.newBuilder().setKeyStoreId("xks-a")
                                 .setExternalKeyId("orders")).build(),
                         "Unmap external key id 'orders' of external key store 'xks-a' at once: AWS KMS no longer finds it"),
+                Arguments.of("map DKE key name", op().setMapDkeKey(DkeKeyMappingOperation.newBuilder().setKeyName("finance")
+                                .setKeyId("key-a")).build(),
+                        "Map Double Key Encryption key name 'finance' to key 'key-a': Office clients of the label using "
+                                + "this name may then encrypt to the key and decrypt with it (its access policy still decides who)"),
+                Arguments.of("unmap DKE key name", op().setUnmapDkeKey(DkeKeyMappingOperation.newBuilder()
+                                .setKeyName("finance")).build(),
+                        "Unmap Double Key Encryption key name 'finance' at once: Office clients no longer find it, on every node"),
                 Arguments.of("control characters", op().setEnableKey(key("key-a\u001b[2J\nrm")).build(),
                         "Enable key 'key-a [2J rm': wrap and unwrap are allowed again under its policy"));
     }
