@@ -51,6 +51,10 @@ public enum AuditEventType {
     DISABLE_XKS_KEY_STORE,
     REVOKE_XKS_CREDENTIAL,
     UNMAP_XKS_KEY,
+    GET_PUBLIC_KEY,
+    ASYMMETRIC_DECRYPT,
+    SIGN,
+    VERIFY,
 
     /**
      * A call from an AWS external key store on the XKS listener ({@link XksCallRecord} says which

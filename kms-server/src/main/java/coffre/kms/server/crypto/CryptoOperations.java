@@ -12,6 +12,7 @@ import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.SecretBytes;
 import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyCapabilities;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyMetadata;
@@ -26,8 +27,9 @@ import java.util.Set;
  * The data plane: wrap, unwrap, generate-data-key and rewrap. Reads only the in-memory
  * {@link KeyRegistry} and calls the HSM once per cryptographic step; it never touches the store.
  *
- * <p>Every call first checks the caller's access (policy and grants), then the key's state; unwraps
- * of break-glass keys also need an approved {@link UnwrapApprovals} entry.
+ * <p>Every call first checks the caller's access (policy and grants), then the key's state, then that
+ * the key is an AES-256 key ({@link KeyCapabilities}: an asymmetric key gets {@code INVALID_KEY_USAGE});
+ * unwraps of break-glass keys also need an approved {@link UnwrapApprovals} entry.
  *
  * <p>A caller that may not use a key learns nothing about it: a key named by id or alias that
  * does not exist and one it may not use get the same {@link ErrorReason#PERMISSION_DENIED} with
@@ -115,6 +117,7 @@ public final class CryptoOperations {
         LiveKey key = registry.withVersion(known, envelope.keyVersion()).orElse(known);
         checkAccess(caller, operation, key, envelope.keyId().value(), contextPairs);
         KeyLifecycle.requireUsable(key.metadata());
+        KeyCapabilities.require(key.metadata(), operation);
         if (key.metadata().requireUnwrapApproval()) {
             unwrapApprovals.authorize(caller, key.metadata(), envelope.keyVersion(), envelopeBytes, context);
         }
@@ -170,6 +173,7 @@ public final class CryptoOperations {
             } else {
                 checkAccess(caller, DataOperation.REWRAP, destination, describe(target), contextPairs);
                 KeyLifecycle.requireUsable(destination.metadata());
+                KeyCapabilities.require(destination.metadata(), DataOperation.REWRAP);
             }
             Wrapped wrapped = wrapUnder(destination, opened.plaintext().reveal(), context);
             return new Rewrapped(wrapped, opened.keyId(), opened.keyVersion());
@@ -182,6 +186,7 @@ public final class CryptoOperations {
         LiveKey key = known(caller, operation, reference);
         checkAccess(caller, operation, key, describe(reference), contextPairs);
         KeyLifecycle.requireUsable(key.metadata());
+        KeyCapabilities.require(key.metadata(), operation);
         return key;
     }
 

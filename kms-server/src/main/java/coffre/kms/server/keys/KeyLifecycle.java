@@ -244,6 +244,7 @@ public final class KeyLifecycle {
     public KeyMetadata setAccessPolicy(KeyReference reference, KeyAccessPolicy policy) {
         return transition(reference, meta -> {
             requireNotDestroyed(meta);
+            KeyAttributes.requirePolicyFits(meta.spec(), policy);
             return meta.withAccessPolicy(policy, now());
         });
     }
@@ -252,6 +253,7 @@ public final class KeyLifecycle {
     public KeyMetadata setUnwrapApproval(KeyReference reference, boolean required) {
         return transition(reference, meta -> {
             requireNotDestroyed(meta);
+            KeyAttributes.requireFits(meta.spec(), meta.usage(), required);
             return meta.requireUnwrapApproval() == required ? meta : meta.withUnwrapApproval(required, now());
         });
     }
