@@ -133,11 +133,57 @@ public interface Hsm extends AutoCloseable {
      */
     byte[] hmacSha256(HsmKeyRef macKey, byte[] data);
 
+    /**
+     * Generates a key pair inside the HSM under {@code label}: the private key a token object,
+     * sensitive, never extractable, local, allowed only what {@code usage} says; the public key a
+     * token object under the same label and {@code CKA_ID}. A label names one key of any kind.
+     *
+     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} for a label in use
+     *         ({@link LabelCheck#SEARCH_TOKEN}) or a usage the spec cannot have (EC with DECRYPT)
+     */
+    HsmKeyPair generateKeyPair(String label, KeyPairSpec spec, KeyPairUsage usage, LabelCheck check);
+
+    /**
+     * Finds a key pair by label, with its public key; empty if the token holds none under that
+     * label (an AES or HMAC key of that label is not one). Same availability rule as {@link #findKey}.
+     */
+    Optional<HsmKeyPair> findKeyPair(String label);
+
+    /** Finds many key pairs at once (see {@link #findKeys}); absent labels are missing from the map. */
+    default Map<String, HsmKeyPair> findKeyPairs(Collection<String> labels) {
+        Map<String, HsmKeyPair> found = new LinkedHashMap<>();
+        for (String label : labels) {
+            findKeyPair(label).ifPresent(pair -> found.put(label, pair));
+        }
+        return found;
+    }
+
+    /**
+     * RSA-OAEP decryption inside the HSM ({@code CKM_RSA_PKCS_OAEP}, SHA-256, MGF1-SHA-256, empty
+     * label) with the private key of a {@link KeyPairUsage#DECRYPT} pair. Every decryption failure
+     * (bad padding, wrong length, wrong key) is {@link HsmErrorKind#AUTHENTICATION_FAILED} with no
+     * other detail, so the answer is no padding oracle.
+     *
+     * @return the plaintext; the caller owns the array and should zero it after use
+     */
+    byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext);
+
+    /**
+     * Signs {@code digest} (already hashed with {@link SignatureScheme#digestAlgorithm()}, exactly
+     * {@link SignatureScheme#digestLength()} bytes) inside the HSM with the private key of a
+     * {@link KeyPairUsage#SIGN} pair. RSA-PSS signatures are the modulus length; ECDSA signatures
+     * are DER-encoded {@code SEQUENCE {r, s}}.
+     *
+     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} if the scheme does not fit the key
+     */
+    byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest);
+
     /** Random bytes from the HSM's RNG. */
     byte[] randomBytes(int length);
 
     /**
-     * Destroys the token object under {@code label}, AES or HMAC key (and any session copy of it);
+     * Destroys the token objects under {@code label}: AES or HMAC key (and any session copy of it),
+     * or both halves of a key pair;
      * every reference to it then fails with {@link HsmErrorKind#KEY_NOT_FOUND}.
      *
      * @return true if an object was destroyed, false if none existed

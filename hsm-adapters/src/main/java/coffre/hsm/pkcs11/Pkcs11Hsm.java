@@ -7,7 +7,11 @@ import coffre.hsm.HsmException;
 import coffre.hsm.HsmHealth;
 import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
+import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.KeyPairSpec;
+import coffre.hsm.KeyPairUsage;
+import coffre.hsm.SignatureScheme;
 
 import java.lang.System.Logger.Level;
 import java.security.Provider;
@@ -19,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -82,6 +87,9 @@ public final class Pkcs11Hsm implements Hsm {
     private final ProviderKeys providerKeys;
     private final KeyObjects keys;
     private final MacKeys macKeys;
+    private final KeyPairs pairs;
+    /** Labels of key pairs being generated now, outside the administration lock. */
+    private final Set<String> generating = ConcurrentHashMap.newKeySet();
     private final PooledOperations operations;
     private final ObjectSession objects;
     private final Pkcs11HealthProbe probe;
@@ -99,6 +107,7 @@ public final class Pkcs11Hsm implements Hsm {
         this.probe = new Pkcs11HealthProbe(objects, token.info().label());
         this.keys = new KeyObjects(providerKeys, objects, probe, timeout);
         this.macKeys = new MacKeys(objects, probe);
+        this.pairs = new KeyPairs(objects, operations, probe);
     }
 
     /**
@@ -138,7 +147,10 @@ public final class Pkcs11Hsm implements Hsm {
         requireOpen();
         checkLabel(label);
         Objects.requireNonNull(check, "check");
-        return keys.generate(label, check);
+        return keys.serialised(() -> {
+            refuseGenerating(label);
+            return keys.generate(label, check);
+        });
     }
 
     @Override
@@ -201,6 +213,7 @@ public final class Pkcs11Hsm implements Hsm {
         requireOpen();
         checkLabel(label);
         return keys.serialised(() -> {
+            refuseGenerating(label);
             keys.refuseTaken(label);
             HsmKeyRef ref = macKeys.generate(label);
             LOG.log(Level.INFO, "generated MAC key {0}", label);
@@ -214,6 +227,7 @@ public final class Pkcs11Hsm implements Hsm {
         checkLabel(label);
         checkMacValue(value);
         return keys.serialised(() -> {
+            refuseGenerating(label);
             keys.refuseTaken(label);
             HsmKeyRef ref = macKeys.importKey(label, value);
             LOG.log(Level.INFO, "stored imported MAC key {0}", label);
@@ -245,6 +259,82 @@ public final class Pkcs11Hsm implements Hsm {
         return macKeys.hmacSha256(ref, data);
     }
 
+    /**
+     * Generates the pair on an operation session, without holding the key administration lock for
+     * the seconds an RSA-4096 pair takes: the label is checked and reserved under the lock first,
+     * so no other creation of this instance can take it meanwhile.
+     */
+    @Override
+    public HsmKeyPair generateKeyPair(String label, KeyPairSpec spec, KeyPairUsage usage, LabelCheck check) {
+        requireOpen();
+        checkLabel(label);
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(check, "check");
+        if (spec.family() == KeyPairSpec.Family.EC && usage == KeyPairUsage.DECRYPT) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "an EC key pair cannot decrypt; " + spec + " allows only "
+                    + KeyPairUsage.SIGN);
+        }
+        keys.serialised(() -> {
+            refuseGenerating(label);
+            if (check == LabelCheck.SEARCH_TOKEN) {
+                keys.refuseTaken(label);
+            }
+            return generating.add(label);
+        });
+        try {
+            return pairs.generate(label, spec, usage);
+        } finally {
+            generating.remove(label);
+        }
+    }
+
+    @Override
+    public Optional<HsmKeyPair> findKeyPair(String label) {
+        requireOpen();
+        checkLabel(label);
+        return keys.serialised(() -> pairs.find(label));
+    }
+
+    /** One search for every private key and one for every public key, as {@link #findKeys} does for AES keys. */
+    @Override
+    public Map<String, HsmKeyPair> findKeyPairs(Collection<String> labels) {
+        requireOpen();
+        Set<String> wanted = new HashSet<>(labels);
+        wanted.forEach(Pkcs11Hsm::checkLabel);
+        return keys.serialised(() -> pairs.findAll(labels, wanted));
+    }
+
+    @Override
+    public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
+        requireOpen();
+        KeyPairs.PairRef ref = ownPair(privateKey, KeyPairUsage.DECRYPT);
+        Objects.requireNonNull(ciphertext, "ciphertext");
+        return pairs.rsaOaepDecrypt(ref, ciphertext);
+    }
+
+    @Override
+    public byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest) {
+        requireOpen();
+        KeyPairs.PairRef ref = ownPair(privateKey, KeyPairUsage.SIGN);
+        Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(digest, "digest");
+        checkSignature(ref.label(), ref.spec(), scheme, digest);
+        return pairs.signDigest(ref, scheme, digest);
+    }
+
+    /** The scheme and digest length {@link Hsm#signDigest} accepts for a key of {@code spec}. */
+    static void checkSignature(String label, KeyPairSpec spec, SignatureScheme scheme, byte[] digest) {
+        if (!scheme.fits(spec)) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key pair '" + label + "' is " + spec + "; it signs with "
+                    + SignatureScheme.forSpec(spec) + ", not " + scheme);
+        }
+        if (digest.length != scheme.digestLength()) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, scheme + " signs a " + scheme.digestLength() + "-byte "
+                    + scheme.digestAlgorithm() + " digest, got " + digest.length + " bytes");
+        }
+    }
+
     @Override
     public byte[] randomBytes(int length) {
         requireOpen();
@@ -262,7 +352,7 @@ public final class Pkcs11Hsm implements Hsm {
         return keys.serialised(() -> {
             boolean destroyed = keys.destroy(label);
             macKeys.forget(label);
-            return destroyed;
+            return pairs.destroy(label) || destroyed;
         });
     }
 
@@ -270,7 +360,7 @@ public final class Pkcs11Hsm implements Hsm {
     public HsmKeyAttributes describeKey(String label) {
         requireOpen();
         checkLabel(label);
-        return keys.describe(label);
+        return keys.serialised(() -> pairs.describe(label).orElseGet(() -> keys.describe(label)));
     }
 
     @Override
@@ -310,6 +400,7 @@ public final class Pkcs11Hsm implements Hsm {
         closed = true;
         keys.forgetAll();
         macKeys.forgetAll();
+        pairs.forgetAll();
         operations.close();
         objects.close();
         LOG.log(Level.INFO, "HSM closed: token ''{0}''", token.info().label());
@@ -339,9 +430,9 @@ public final class Pkcs11Hsm implements Hsm {
 
     private Pkcs11KeyRef own(HsmKeyRef key) {
         Objects.requireNonNull(key, "key");
-        if (IssuedKeyRef.isIssued(key, MacKeys.MacKeyRef.class, macKeys)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label()
-                    + "' is an HMAC key; encrypt and decrypt need an AES key");
+        if (IssuedKeyRef.isIssued(key, MacKeys.MacKeyRef.class, macKeys) || IssuedKeyRef.isIssued(key, KeyPairs.PairRef.class, pairs)) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label() + "' is "
+                    + (key instanceof KeyPairs.PairRef ? "a key pair" : "an HMAC key") + "; encrypt and decrypt need an AES key");
         }
         Pkcs11KeyRef ref = IssuedKeyRef.require(key, Pkcs11KeyRef.class, keys);
         if (ref.destroyed()) {
@@ -352,11 +443,36 @@ public final class Pkcs11Hsm implements Hsm {
 
     private MacKeys.MacKeyRef ownMac(HsmKeyRef key) {
         Objects.requireNonNull(key, "macKey");
-        if (IssuedKeyRef.isIssued(key, Pkcs11KeyRef.class, keys)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label()
-                    + "' is an AES key; HMAC needs a key made by generateMacKey");
+        if (IssuedKeyRef.isIssued(key, Pkcs11KeyRef.class, keys) || IssuedKeyRef.isIssued(key, KeyPairs.PairRef.class, pairs)) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label() + "' is "
+                    + (key instanceof KeyPairs.PairRef ? "a key pair" : "an AES key") + "; HMAC needs a key made by generateMacKey");
         }
         return IssuedKeyRef.require(key, MacKeys.MacKeyRef.class, macKeys);
+    }
+
+    /** {@code key} as a key pair of this instance allowed {@code usage}; AES and HMAC keys are refused. */
+    private KeyPairs.PairRef ownPair(HsmKeyRef key, KeyPairUsage usage) {
+        Objects.requireNonNull(key, "key");
+        if (IssuedKeyRef.isIssued(key, Pkcs11KeyRef.class, keys) || IssuedKeyRef.isIssued(key, MacKeys.MacKeyRef.class, macKeys)) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label() + "' is "
+                    + (key instanceof Pkcs11KeyRef ? "an AES key" : "an HMAC key") + "; this operation needs the private key of a key pair");
+        }
+        KeyPairs.PairRef ref = IssuedKeyRef.require(key, KeyPairs.PairRef.class, pairs);
+        if (ref.destroyed()) {
+            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "key pair '" + ref.label() + "' was destroyed");
+        }
+        if (ref.usage() != usage) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key pair '" + ref.label() + "' is for " + ref.usage()
+                    + ", not " + usage);
+        }
+        return ref;
+    }
+
+    /** Refuses a label whose key pair this instance is generating now (outside the lock). */
+    private void refuseGenerating(String label) {
+        if (generating.contains(label)) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
+        }
     }
 
     private void requireOpen() {

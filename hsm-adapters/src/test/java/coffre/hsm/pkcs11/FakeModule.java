@@ -194,6 +194,27 @@ final class FakeModule implements Hsm {
     }
 
     @Override
+    public coffre.hsm.HsmKeyPair generateKeyPair(String label, coffre.hsm.KeyPairSpec spec, coffre.hsm.KeyPairUsage usage,
+                                                 LabelCheck check) {
+        throw new UnsupportedOperationException("key pairs: not yet");
+    }
+
+    @Override
+    public Optional<coffre.hsm.HsmKeyPair> findKeyPair(String label) {
+        throw new UnsupportedOperationException("key pairs: not yet");
+    }
+
+    @Override
+    public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
+        throw new UnsupportedOperationException("key pairs: not yet");
+    }
+
+    @Override
+    public byte[] signDigest(HsmKeyRef privateKey, coffre.hsm.SignatureScheme scheme, byte[] digest) {
+        throw new UnsupportedOperationException("key pairs: not yet");
+    }
+
+    @Override
     public byte[] randomBytes(int length) {
         enter();
         byte[] out = new byte[length];
