@@ -11,7 +11,6 @@ import coffre.kms.server.domain.HsmFailures;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.SecretBytes;
-import coffre.kms.server.keys.Alias;
 import coffre.kms.server.keys.KeyCapabilities;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
@@ -191,14 +190,7 @@ public final class CryptoOperations {
     }
 
     private LiveKey known(Principal caller, DataOperation operation, KeyReference reference) {
-        try {
-            return registry.resolve(reference);
-        } catch (KmsException e) {
-            if (e.reason() == ErrorReason.KEY_NOT_FOUND) {
-                throw noKeyFor(caller, operation, describe(reference), ErrorReason.KEY_NOT_FOUND);
-            }
-            throw e;
-        }
+        return KeyNaming.resolve(registry, caller, operation, reference);
     }
 
     /** As {@link DataAccessPolicy#check}, its refusal worded as for a key that does not exist. */
@@ -208,23 +200,14 @@ public final class CryptoOperations {
             access.check(caller, operation, key, contextPairs);
         } catch (KmsException e) {
             if (e.reason() == ErrorReason.PERMISSION_DENIED) {
-                throw noKeyFor(caller, operation, named, ErrorReason.PERMISSION_DENIED);
+                throw KeyNaming.refused(caller, operation, named, ErrorReason.PERMISSION_DENIED);
             }
             throw e;
         }
     }
 
-    /** One answer for "no such key" and "not yours": the key as the caller named it, never its id behind an alias. */
-    private static KmsException noKeyFor(Principal caller, DataOperation operation, String named, ErrorReason actual) {
-        return KmsException.disguised(ErrorReason.PERMISSION_DENIED, actual, "key " + named
-                + " does not exist or principal " + caller + " may not perform " + operation + " with it");
-    }
-
     private static String describe(KeyReference reference) {
-        return switch (reference) {
-            case KeyReference.ById byId -> byId.id().value();
-            case KeyReference.ByAlias byAlias -> Alias.PREFIX + byAlias.alias().value();
-        };
+        return KeyNaming.describe(reference);
     }
 
     private Wrapped wrapUnder(LiveKey key, byte[] plaintext, EncryptionContext context) {

@@ -57,6 +57,14 @@ public enum KeySpec {
         return bits / 8;
     }
 
+    /** The HSM's name of an asymmetric spec. @throws IllegalStateException for {@link #AES_256} */
+    public coffre.hsm.KeyPairSpec pairSpec() {
+        if (!asymmetric()) {
+            throw new IllegalStateException(this + " is not a key pair");
+        }
+        return coffre.hsm.KeyPairSpec.valueOf(name());
+    }
+
     /** Whether a key of this spec can have {@code usage}: AES encrypts, EC signs, RSA does either. */
     public boolean allows(KeyUsage usage) {
         return switch (family) {
