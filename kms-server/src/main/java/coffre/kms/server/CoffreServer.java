@@ -13,6 +13,7 @@ import coffre.kms.server.grpc.audit.AuditHandlers;
 import coffre.kms.server.store.JdbcAuditStore;
 import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.server.access.AccessControl;
+import coffre.kms.server.crypto.AsymmetricOperations;
 import coffre.kms.server.crypto.CryptoOperations;
 import coffre.kms.server.crypto.ExternalKeyCrypto;
 import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
@@ -48,7 +49,11 @@ import coffre.kms.server.grpc.HealthPort;
 import coffre.kms.server.health.Readiness;
 import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.grpc.ReflectionSupport;
+import coffre.kms.server.grpc.crypto.AsymmetricDecryptHandler;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
+import coffre.kms.server.grpc.crypto.GetPublicKeyHandler;
+import coffre.kms.server.grpc.crypto.SignHandler;
+import coffre.kms.server.grpc.crypto.VerifyHandler;
 import coffre.kms.server.grpc.crypto.RewrapHandler;
 import coffre.kms.server.grpc.crypto.UnwrapHandler;
 import coffre.kms.server.grpc.crypto.WrapHandler;
@@ -192,8 +197,10 @@ public final class CoffreServer implements AutoCloseable {
                     keyStores.registry());
 
             KeyAccessEnforcer keyAccess = new KeyAccessEnforcer(new AccessDecider(grants), clock);
-            CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess,
-                    new BreakGlassUnwraps(breakGlass, quorum, id -> quorum.get(id).state() == Approval.State.PENDING, clock));
+            BreakGlassUnwraps breakGlassCalls = new BreakGlassUnwraps(breakGlass, quorum,
+                    id -> quorum.get(id).state() == Approval.State.PENDING, clock);
+            CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess, breakGlassCalls);
+            AsymmetricOperations asymmetric = new AsymmetricOperations(hsm, registry, keyAccess, breakGlassCalls);
             AccessControl access = new AccessControl(
                     patterns(config.authorization().administrators()),
                     patterns(config.authorization().officers()),
@@ -220,6 +227,10 @@ public final class CoffreServer implements AutoCloseable {
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new RewrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new GetPublicKeyHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new AsymmetricDecryptHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new SignHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new VerifyHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             KeyHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             endpoint.bind(new ListKeysHandler(registry), adminWorkers);
             KeyChangeHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
