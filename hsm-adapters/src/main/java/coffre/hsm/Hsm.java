@@ -10,8 +10,9 @@ import java.util.Optional;
  *
  * <p>Contract, for every implementation:
  * <ul>
- *   <li>Keys are AES-256 secret keys generated inside the HSM as persistent token objects with
- *       {@code CKA_SENSITIVE=true} and {@code CKA_EXTRACTABLE=false}; their value never leaves it.</li>
+ *   <li>Keys are AES-256 secret keys, HMAC keys and key pairs ({@link KeyPairSpec}) generated inside
+ *       the HSM as persistent token objects with {@code CKA_SENSITIVE=true} and
+ *       {@code CKA_EXTRACTABLE=false}; their secret value never leaves it.</li>
  *   <li>{@link #encrypt} is AES-256-GCM with a fresh 96-bit IV chosen for each call and a 128-bit
  *       tag; {@link #decrypt} fails with {@link HsmErrorKind#AUTHENTICATION_FAILED} for every
  *       authentication failure (wrong key, wrong AAD, modified IV, ciphertext or tag), and with no
@@ -22,14 +23,16 @@ import java.util.Optional;
  *   <li>Labels are 1..128 characters of {@code [A-Za-z0-9._:/@+=-]}; a bad label (or a null
  *       argument) is a caller bug and fails with {@link IllegalArgumentException}
  *       ({@link NullPointerException}), never with an {@link HsmException}. A label names one key,
- *       AES or HMAC: creating either kind under a label in use fails with
+ *       AES, HMAC or key pair: creating any kind under a label in use fails with
  *       {@link HsmErrorKind#INVALID_REQUEST}.</li>
  *   <li>A token that does not answer is {@link HsmErrorKind#UNAVAILABLE}, never "no such key": a
  *       lookup then throws rather than returning empty, so a key is never taken for missing (or
  *       re-created) because the HSM was briefly away.</li>
  *   <li>A reference belongs to the instance that issued it; another instance refuses it with
- *       {@link IllegalArgumentException}. Using an AES key for an HMAC or an HMAC key for AES-GCM
- *       fails with {@link HsmErrorKind#INVALID_REQUEST}.</li>
+ *       {@link IllegalArgumentException}. Using one kind of key for another kind's operation (an
+ *       AES key for an HMAC, an HMAC key for AES-GCM, a key pair for either, an AES or HMAC key
+ *       for {@link #rsaOaepDecrypt} or {@link #signDigest}) fails with
+ *       {@link HsmErrorKind#INVALID_REQUEST}.</li>
  * </ul>
  */
 public interface Hsm extends AutoCloseable {
@@ -165,6 +168,9 @@ public interface Hsm extends AutoCloseable {
      * other detail, so the answer is no padding oracle.
      *
      * @return the plaintext; the caller owns the array and should zero it after use
+     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} for the private key of a
+     *         {@link KeyPairUsage#SIGN} pair or a key that is no key pair (checked before the
+     *         ciphertext is looked at); {@link HsmErrorKind#KEY_NOT_FOUND} for a destroyed pair
      */
     byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext);
 
@@ -172,9 +178,12 @@ public interface Hsm extends AutoCloseable {
      * Signs {@code digest} (already hashed with {@link SignatureScheme#digestAlgorithm()}, exactly
      * {@link SignatureScheme#digestLength()} bytes) inside the HSM with the private key of a
      * {@link KeyPairUsage#SIGN} pair. RSA-PSS signatures are the modulus length; ECDSA signatures
-     * are DER-encoded {@code SEQUENCE {r, s}}.
+     * are DER-encoded {@code SEQUENCE {r, s}}. Each spec signs with exactly one scheme,
+     * {@link SignatureScheme#forSpec}.
      *
-     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} if the scheme does not fit the key
+     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} if the scheme does not fit the key's
+     *         spec, the digest is not {@link SignatureScheme#digestLength()} bytes, the key is of a
+     *         {@link KeyPairUsage#DECRYPT} pair or no key pair
      */
     byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest);
 

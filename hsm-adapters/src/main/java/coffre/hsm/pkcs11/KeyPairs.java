@@ -43,6 +43,8 @@ final class KeyPairs {
     private static final System.Logger LOG = System.getLogger(KeyPairs.class.getName());
     /** {@code CKA_ID} length: random, so the two halves of a pair find each other, and nothing else. */
     private static final int ID_BYTES = 16;
+    /** The PSS salt of {@link SignatureScheme#RSA_PSS_SHA256}: the digest's length, as RFC 8017 advises. */
+    private static final int PSS_SALT_BYTES = 32;
 
     /** A key pair of this instance: its label, spec, usage and the private key's current handle. */
     static final class PairRef extends IssuedKeyRef {
@@ -80,11 +82,32 @@ final class KeyPairs {
     private final Pkcs11HealthProbe probe;
     private final ConcurrentHashMap<String, PairRef> refs = new ConcurrentHashMap<>();
     private final SecureRandom ids = new SecureRandom();
+    /** Labels of pairs being generated now: generation runs outside the administration lock. */
+    private final Set<String> generating = ConcurrentHashMap.newKeySet();
 
     KeyPairs(ObjectSession objects, PooledOperations operations, Pkcs11HealthProbe probe) {
         this.objects = objects;
         this.operations = operations;
         this.probe = probe;
+    }
+
+    /**
+     * Refuses a label whose pair this instance is generating now; the caller holds the
+     * administration lock, under which {@link #startGenerating} is called too.
+     */
+    void refuseGenerating(String label) {
+        if (generating.contains(label)) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
+        }
+    }
+
+    /** Reserves {@code label} until {@link #doneGenerating}, so no other creation of this instance takes it. */
+    void startGenerating(String label) {
+        generating.add(label);
+    }
+
+    void doneGenerating(String label) {
+        generating.remove(label);
     }
 
     /** Generates a pair under {@code label}; the caller has checked the label and the spec's usages. */
@@ -170,7 +193,7 @@ final class KeyPairs {
     /** A signature of {@code digest} with {@code ref}'s private key; the caller checked scheme and length. */
     byte[] signDigest(PairRef ref, SignatureScheme scheme, byte[] digest) {
         if (scheme == SignatureScheme.RSA_PSS_SHA256) {
-            return operate(ref, handle -> operations.sign(handle, objects.module().pssSha256(scheme.digestLength()), digest));
+            return operate(ref, handle -> operations.sign(handle, objects.module().pssSha256(PSS_SALT_BYTES), digest));
         }
         byte[] raw = operate(ref, handle -> operations.sign(handle,
                 objects.module().plainMechanism(Pkcs11Native.CKM_ECDSA), digest));
@@ -240,8 +263,8 @@ final class KeyPairs {
 
     /**
      * Runs {@code operation} with {@code ref}'s private key handle. If the HSM says the handle (or
-     * its session) is gone, the pair is found again by label, the reference re-pointed, and the
-     * operation retried once; a pair that this instance did not destroy and cannot find now means
+     * its session) is gone, the pair is found again by label, the reference re-pointed (to the
+     * same handle, possibly), and the operation retried once; a pair that this instance did not destroy and cannot find now means
      * the token is not usable as it should be: {@link HsmErrorKind#UNAVAILABLE}.
      */
     private <T> T operate(PairRef ref, LongFunction<T> operation) {
@@ -262,10 +285,12 @@ final class KeyPairs {
             } catch (HsmException lookup) {
                 again = new long[0];
             }
-            if (again.length != 1 || again[0] == used) {
+            if (again.length != 1) {
                 throw new HsmException(HsmErrorKind.UNAVAILABLE, "key pair '" + ref.label()
                         + "' is not usable on the token now; the HSM or its token is unavailable", e.pkcs11Code().orElse(null), e);
             }
+            // The same handle may come back: SoftHSM re-reads a token that returned during the search,
+            // and the object behind the handle is valid again. Either way, one retry.
             ref.handle = again[0];
             LOG.log(Level.WARNING, "key pair {0} found again on the token after a fault; operations resume", ref.label());
             return operation.apply(again[0]);

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -60,8 +59,9 @@ import java.util.regex.Pattern;
  *       checked against the token ({@link Pkcs11HealthProbe#tokenReachable()}), so a token that is
  *       gone reads {@link HsmErrorKind#UNAVAILABLE}, never "no such key".</li>
  * </ul>
- * This class itself checks the arguments and which instance issued a reference, and puts the
- * collaborators together.
+ * Key pairs (generated inside, RSA-OAEP decryption, RSA-PSS and ECDSA signatures) are
+ * {@link KeyPairs}'. This class itself checks the arguments ({@link IssuedRefs}: which instance
+ * and which kind issued a reference), and puts the collaborators together.
  *
  * <p>This class never re-initialises its module: once SoftHSM (and other modules) lost the token
  * they may never see it again in this process. {@link RecoveringHsm} does that, around it.
@@ -88,8 +88,7 @@ public final class Pkcs11Hsm implements Hsm {
     private final KeyObjects keys;
     private final MacKeys macKeys;
     private final KeyPairs pairs;
-    /** Labels of key pairs being generated now, outside the administration lock. */
-    private final Set<String> generating = ConcurrentHashMap.newKeySet();
+    private final IssuedRefs refs;
     private final PooledOperations operations;
     private final ObjectSession objects;
     private final Pkcs11HealthProbe probe;
@@ -108,6 +107,7 @@ public final class Pkcs11Hsm implements Hsm {
         this.keys = new KeyObjects(providerKeys, objects, probe, timeout);
         this.macKeys = new MacKeys(objects, probe);
         this.pairs = new KeyPairs(objects, operations, probe);
+        this.refs = new IssuedRefs(keys, macKeys, pairs);
     }
 
     /**
@@ -148,7 +148,7 @@ public final class Pkcs11Hsm implements Hsm {
         checkLabel(label);
         Objects.requireNonNull(check, "check");
         return keys.serialised(() -> {
-            refuseGenerating(label);
+            pairs.refuseGenerating(label);
             return keys.generate(label, check);
         });
     }
@@ -188,7 +188,7 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public GcmCiphertext encrypt(HsmKeyRef key, byte[] aad, byte[] plaintext) {
         requireOpen();
-        Pkcs11KeyRef ref = own(key);
+        Pkcs11KeyRef ref = refs.aes(key);
         Objects.requireNonNull(aad, "aad must not be null; pass an empty array");
         Objects.requireNonNull(plaintext, "plaintext");
         return keys.operate(ref, handle -> operations.encrypt(handle, aad, plaintext));
@@ -197,7 +197,7 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public byte[] decrypt(HsmKeyRef key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
         requireOpen();
-        Pkcs11KeyRef ref = own(key);
+        Pkcs11KeyRef ref = refs.aes(key);
         Objects.requireNonNull(iv, "iv");
         Objects.requireNonNull(aad, "aad must not be null; pass an empty array");
         Objects.requireNonNull(ciphertextAndTag, "ciphertextAndTag");
@@ -213,7 +213,7 @@ public final class Pkcs11Hsm implements Hsm {
         requireOpen();
         checkLabel(label);
         return keys.serialised(() -> {
-            refuseGenerating(label);
+            pairs.refuseGenerating(label);
             keys.refuseTaken(label);
             HsmKeyRef ref = macKeys.generate(label);
             LOG.log(Level.INFO, "generated MAC key {0}", label);
@@ -225,23 +225,14 @@ public final class Pkcs11Hsm implements Hsm {
     public HsmKeyRef importMacKey(String label, byte[] value) {
         requireOpen();
         checkLabel(label);
-        checkMacValue(value);
+        MacKeys.checkValue(value);
         return keys.serialised(() -> {
-            refuseGenerating(label);
+            pairs.refuseGenerating(label);
             keys.refuseTaken(label);
             HsmKeyRef ref = macKeys.importKey(label, value);
             LOG.log(Level.INFO, "stored imported MAC key {0}", label);
             return ref;
         });
-    }
-
-    /** The bounds {@link Hsm#importMacKey} promises, checked before the HSM sees the value. */
-    static void checkMacValue(byte[] value) {
-        Objects.requireNonNull(value, "value");
-        if (value.length < MIN_IMPORTED_MAC_BYTES || value.length > MAX_IMPORTED_MAC_BYTES) {
-            throw new IllegalArgumentException("an imported MAC key holds " + MIN_IMPORTED_MAC_BYTES + " to "
-                    + MAX_IMPORTED_MAC_BYTES + " bytes, got " + value.length);
-        }
     }
 
     @Override
@@ -254,7 +245,7 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public byte[] hmacSha256(HsmKeyRef macKey, byte[] data) {
         requireOpen();
-        MacKeys.MacKeyRef ref = ownMac(macKey);
+        MacKeys.MacKeyRef ref = refs.mac(macKey);
         Objects.requireNonNull(data, "data");
         return macKeys.hmacSha256(ref, data);
     }
@@ -276,16 +267,17 @@ public final class Pkcs11Hsm implements Hsm {
                     + KeyPairUsage.SIGN);
         }
         keys.serialised(() -> {
-            refuseGenerating(label);
+            pairs.refuseGenerating(label);
             if (check == LabelCheck.SEARCH_TOKEN) {
                 keys.refuseTaken(label);
             }
-            return generating.add(label);
+            pairs.startGenerating(label);
+            return null;
         });
         try {
             return pairs.generate(label, spec, usage);
         } finally {
-            generating.remove(label);
+            pairs.doneGenerating(label);
         }
     }
 
@@ -308,7 +300,7 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
         requireOpen();
-        KeyPairs.PairRef ref = ownPair(privateKey, KeyPairUsage.DECRYPT);
+        KeyPairs.PairRef ref = refs.pair(privateKey, KeyPairUsage.DECRYPT);
         Objects.requireNonNull(ciphertext, "ciphertext");
         return pairs.rsaOaepDecrypt(ref, ciphertext);
     }
@@ -316,23 +308,11 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest) {
         requireOpen();
-        KeyPairs.PairRef ref = ownPair(privateKey, KeyPairUsage.SIGN);
+        KeyPairs.PairRef ref = refs.pair(privateKey, KeyPairUsage.SIGN);
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(digest, "digest");
-        checkSignature(ref.label(), ref.spec(), scheme, digest);
+        IssuedRefs.checkSignature(ref.label(), ref.spec(), scheme, digest);
         return pairs.signDigest(ref, scheme, digest);
-    }
-
-    /** The scheme and digest length {@link Hsm#signDigest} accepts for a key of {@code spec}. */
-    static void checkSignature(String label, KeyPairSpec spec, SignatureScheme scheme, byte[] digest) {
-        if (!scheme.fits(spec)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key pair '" + label + "' is " + spec + "; it signs with "
-                    + SignatureScheme.forSpec(spec) + ", not " + scheme);
-        }
-        if (digest.length != scheme.digestLength()) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, scheme + " signs a " + scheme.digestLength() + "-byte "
-                    + scheme.digestAlgorithm() + " digest, got " + digest.length + " bytes");
-        }
     }
 
     @Override
@@ -427,53 +407,6 @@ public final class Pkcs11Hsm implements Hsm {
     }
 
     // ---- arguments ----
-
-    private Pkcs11KeyRef own(HsmKeyRef key) {
-        Objects.requireNonNull(key, "key");
-        if (IssuedKeyRef.isIssued(key, MacKeys.MacKeyRef.class, macKeys) || IssuedKeyRef.isIssued(key, KeyPairs.PairRef.class, pairs)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label() + "' is "
-                    + (key instanceof KeyPairs.PairRef ? "a key pair" : "an HMAC key") + "; encrypt and decrypt need an AES key");
-        }
-        Pkcs11KeyRef ref = IssuedKeyRef.require(key, Pkcs11KeyRef.class, keys);
-        if (ref.destroyed()) {
-            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "key '" + ref.label() + "' was destroyed");
-        }
-        return ref;
-    }
-
-    private MacKeys.MacKeyRef ownMac(HsmKeyRef key) {
-        Objects.requireNonNull(key, "macKey");
-        if (IssuedKeyRef.isIssued(key, Pkcs11KeyRef.class, keys) || IssuedKeyRef.isIssued(key, KeyPairs.PairRef.class, pairs)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label() + "' is "
-                    + (key instanceof KeyPairs.PairRef ? "a key pair" : "an AES key") + "; HMAC needs a key made by generateMacKey");
-        }
-        return IssuedKeyRef.require(key, MacKeys.MacKeyRef.class, macKeys);
-    }
-
-    /** {@code key} as a key pair of this instance allowed {@code usage}; AES and HMAC keys are refused. */
-    private KeyPairs.PairRef ownPair(HsmKeyRef key, KeyPairUsage usage) {
-        Objects.requireNonNull(key, "key");
-        if (IssuedKeyRef.isIssued(key, Pkcs11KeyRef.class, keys) || IssuedKeyRef.isIssued(key, MacKeys.MacKeyRef.class, macKeys)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label() + "' is "
-                    + (key instanceof Pkcs11KeyRef ? "an AES key" : "an HMAC key") + "; this operation needs the private key of a key pair");
-        }
-        KeyPairs.PairRef ref = IssuedKeyRef.require(key, KeyPairs.PairRef.class, pairs);
-        if (ref.destroyed()) {
-            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "key pair '" + ref.label() + "' was destroyed");
-        }
-        if (ref.usage() != usage) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key pair '" + ref.label() + "' is for " + ref.usage()
-                    + ", not " + usage);
-        }
-        return ref;
-    }
-
-    /** Refuses a label whose key pair this instance is generating now (outside the lock). */
-    private void refuseGenerating(String label) {
-        if (generating.contains(label)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
-        }
-    }
 
     private void requireOpen() {
         if (closed) {
