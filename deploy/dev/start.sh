@@ -169,6 +169,9 @@ main() {
 
     mapfile -t packages < <(coffre_base_packages)
     coffre_ensure_packages "${packages[@]}"
+    # shellcheck source=SCRIPTDIR/../lib/softhsm-oaep.sh
+    source "$COFFRE_ROOT/deploy/lib/softhsm-oaep.sh"
+    coffre_ensure_softhsm_oaep
     COFFRE_VERBOSE=1 coffre_find_jdk
 
     if ((build)); then

@@ -3,7 +3,8 @@
 #
 #   deploy/dev/test.sh [MAVEN_ARGS...]      e.g.  deploy/dev/test.sh -pl hsm-adapters -am
 #
-# 1. installs the Debian packages the tests need (as root; see coffre_test_packages),
+# 1. installs the Debian packages the tests need (as root; see coffre_test_packages) and SoftHSM
+#    with RSA-OAEP SHA-256 (deploy/lib/softhsm-oaep.sh: built once from Debian's source),
 # 2. starts the services they need (PostgreSQL on 127.0.0.1:55432; see coffre_start_test_services),
 # 3. finds a JDK 21+,
 # 4. runs `mvn -B verify` over the whole reactor: unit tests under Surefire, *IT integration
@@ -47,6 +48,9 @@ summarize() {
 main() {
     mapfile -t packages < <(coffre_test_packages)
     coffre_ensure_packages "${packages[@]}"
+    # shellcheck source=SCRIPTDIR/../lib/softhsm-oaep.sh
+    source "$COFFRE_ROOT/deploy/lib/softhsm-oaep.sh"
+    coffre_ensure_softhsm_oaep
     coffre_start_test_services
     COFFRE_VERBOSE=1 coffre_find_jdk
 

@@ -10,8 +10,9 @@ import java.util.Optional;
  *
  * <p>Contract, for every implementation:
  * <ul>
- *   <li>Keys are AES-256 secret keys generated inside the HSM as persistent token objects with
- *       {@code CKA_SENSITIVE=true} and {@code CKA_EXTRACTABLE=false}; their value never leaves it.</li>
+ *   <li>Keys are AES-256 secret keys, HMAC keys and key pairs ({@link KeyPairSpec}) generated inside
+ *       the HSM as persistent token objects with {@code CKA_SENSITIVE=true} and
+ *       {@code CKA_EXTRACTABLE=false}; their secret value never leaves it.</li>
  *   <li>{@link #encrypt} is AES-256-GCM with a fresh 96-bit IV chosen for each call and a 128-bit
  *       tag; {@link #decrypt} fails with {@link HsmErrorKind#AUTHENTICATION_FAILED} for every
  *       authentication failure (wrong key, wrong AAD, modified IV, ciphertext or tag), and with no
@@ -22,14 +23,16 @@ import java.util.Optional;
  *   <li>Labels are 1..128 characters of {@code [A-Za-z0-9._:/@+=-]}; a bad label (or a null
  *       argument) is a caller bug and fails with {@link IllegalArgumentException}
  *       ({@link NullPointerException}), never with an {@link HsmException}. A label names one key,
- *       AES or HMAC: creating either kind under a label in use fails with
+ *       AES, HMAC or key pair: creating any kind under a label in use fails with
  *       {@link HsmErrorKind#INVALID_REQUEST}.</li>
  *   <li>A token that does not answer is {@link HsmErrorKind#UNAVAILABLE}, never "no such key": a
  *       lookup then throws rather than returning empty, so a key is never taken for missing (or
  *       re-created) because the HSM was briefly away.</li>
  *   <li>A reference belongs to the instance that issued it; another instance refuses it with
- *       {@link IllegalArgumentException}. Using an AES key for an HMAC or an HMAC key for AES-GCM
- *       fails with {@link HsmErrorKind#INVALID_REQUEST}.</li>
+ *       {@link IllegalArgumentException}. Using one kind of key for another kind's operation (an
+ *       AES key for an HMAC, an HMAC key for AES-GCM, a key pair for either, an AES or HMAC key
+ *       for {@link #rsaOaepDecrypt} or {@link #signDigest}) fails with
+ *       {@link HsmErrorKind#INVALID_REQUEST}.</li>
  * </ul>
  */
 public interface Hsm extends AutoCloseable {
@@ -133,11 +136,63 @@ public interface Hsm extends AutoCloseable {
      */
     byte[] hmacSha256(HsmKeyRef macKey, byte[] data);
 
+    /**
+     * Generates a key pair inside the HSM under {@code label}: the private key a token object,
+     * sensitive, never extractable, local, allowed only what {@code usage} says; the public key a
+     * token object under the same label and {@code CKA_ID}. A label names one key of any kind.
+     *
+     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} for a label in use
+     *         ({@link LabelCheck#SEARCH_TOKEN}) or a usage the spec cannot have (EC with DECRYPT)
+     */
+    HsmKeyPair generateKeyPair(String label, KeyPairSpec spec, KeyPairUsage usage, LabelCheck check);
+
+    /**
+     * Finds a key pair by label, with its public key; empty if the token holds none under that
+     * label (an AES or HMAC key of that label is not one). Same availability rule as {@link #findKey}.
+     */
+    Optional<HsmKeyPair> findKeyPair(String label);
+
+    /** Finds many key pairs at once (see {@link #findKeys}); absent labels are missing from the map. */
+    default Map<String, HsmKeyPair> findKeyPairs(Collection<String> labels) {
+        Map<String, HsmKeyPair> found = new LinkedHashMap<>();
+        for (String label : labels) {
+            findKeyPair(label).ifPresent(pair -> found.put(label, pair));
+        }
+        return found;
+    }
+
+    /**
+     * RSA-OAEP decryption inside the HSM ({@code CKM_RSA_PKCS_OAEP}, SHA-256, MGF1-SHA-256, empty
+     * label) with the private key of a {@link KeyPairUsage#DECRYPT} pair. Every decryption failure
+     * (bad padding, wrong length, wrong key) is {@link HsmErrorKind#AUTHENTICATION_FAILED} with no
+     * other detail, so the answer is no padding oracle.
+     *
+     * @return the plaintext; the caller owns the array and should zero it after use
+     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} for the private key of a
+     *         {@link KeyPairUsage#SIGN} pair or a key that is no key pair (checked before the
+     *         ciphertext is looked at); {@link HsmErrorKind#KEY_NOT_FOUND} for a destroyed pair
+     */
+    byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext);
+
+    /**
+     * Signs {@code digest} (already hashed with {@link SignatureScheme#digestAlgorithm()}, exactly
+     * {@link SignatureScheme#digestLength()} bytes) inside the HSM with the private key of a
+     * {@link KeyPairUsage#SIGN} pair. RSA-PSS signatures are the modulus length; ECDSA signatures
+     * are DER-encoded {@code SEQUENCE {r, s}}. Each spec signs with exactly one scheme,
+     * {@link SignatureScheme#forSpec}.
+     *
+     * @throws HsmException {@link HsmErrorKind#INVALID_REQUEST} if the scheme does not fit the key's
+     *         spec, the digest is not {@link SignatureScheme#digestLength()} bytes, the key is of a
+     *         {@link KeyPairUsage#DECRYPT} pair or no key pair
+     */
+    byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest);
+
     /** Random bytes from the HSM's RNG. */
     byte[] randomBytes(int length);
 
     /**
-     * Destroys the token object under {@code label}, AES or HMAC key (and any session copy of it);
+     * Destroys the token objects under {@code label}: AES or HMAC key (and any session copy of it),
+     * or both halves of a key pair;
      * every reference to it then fails with {@link HsmErrorKind#KEY_NOT_FOUND}.
      *
      * @return true if an object was destroyed, false if none existed

@@ -184,10 +184,10 @@ final class KeyObjects {
         }
     }
 
-    /** Refuses a label that any of Coffre's secret keys (AES or HMAC) already has. */
+    /** Refuses a label that any token object (an AES or HMAC key, either half of a key pair) already has. */
     void refuseTaken(String label) {
         serialised(() -> {
-            if (findHandles(KeyTemplates.findAnyByLabel(label)).length > 0) {
+            if (findHandles(KeyTemplates.findAnyObjectByLabel(label)).length > 0) {
                 throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
             }
             return null;

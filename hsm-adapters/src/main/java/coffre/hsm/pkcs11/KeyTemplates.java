@@ -173,6 +173,14 @@ final class KeyTemplates {
     }
 
     /**
+     * Every token object under {@code label}, of any class: a label names one key of any kind (AES,
+     * HMAC, key pair), so creation refuses a label that anything holds.
+     */
+    static List<Attr> findAnyObjectByLabel(String label) {
+        return List.of(Attr.of(CKA_TOKEN, true), Attr.of(CKA_LABEL, label));
+    }
+
+    /**
      * The SunPKCS11 configuration blocks of one EC signing key pair under {@code label} (the CLI's
      * officer keys, {@link TokenSigningKeys}): the private key a sensitive, never extractable private
      * token object that can only sign; the public key a public token object that can only verify.

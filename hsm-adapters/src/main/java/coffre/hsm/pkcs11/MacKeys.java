@@ -60,6 +60,15 @@ final class MacKeys {
         this.probe = probe;
     }
 
+    /** The bounds {@link coffre.hsm.Hsm#importMacKey} promises, checked before the HSM sees the value. */
+    static void checkValue(byte[] value) {
+        Objects.requireNonNull(value, "value");
+        if (value.length < coffre.hsm.Hsm.MIN_IMPORTED_MAC_BYTES || value.length > coffre.hsm.Hsm.MAX_IMPORTED_MAC_BYTES) {
+            throw new IllegalArgumentException("an imported MAC key holds " + coffre.hsm.Hsm.MIN_IMPORTED_MAC_BYTES + " to "
+                    + coffre.hsm.Hsm.MAX_IMPORTED_MAC_BYTES + " bytes, got " + value.length);
+        }
+    }
+
     /** Generates the key; the caller has checked that no key uses {@code label} and serialises creation. */
     MacKeyRef generate(String label) {
         long handle;

@@ -7,7 +7,11 @@ import coffre.hsm.HsmException;
 import coffre.hsm.HsmHealth;
 import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
+import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.KeyPairSpec;
+import coffre.hsm.KeyPairUsage;
+import coffre.hsm.SignatureScheme;
 
 import java.lang.System.Logger.Level;
 import java.security.Provider;
@@ -55,8 +59,9 @@ import java.util.regex.Pattern;
  *       checked against the token ({@link Pkcs11HealthProbe#tokenReachable()}), so a token that is
  *       gone reads {@link HsmErrorKind#UNAVAILABLE}, never "no such key".</li>
  * </ul>
- * This class itself checks the arguments and which instance issued a reference, and puts the
- * collaborators together.
+ * Key pairs (generated inside, RSA-OAEP decryption, RSA-PSS and ECDSA signatures) are
+ * {@link KeyPairs}'. This class itself checks the arguments ({@link IssuedRefs}: which instance
+ * and which kind issued a reference), and puts the collaborators together.
  *
  * <p>This class never re-initialises its module: once SoftHSM (and other modules) lost the token
  * they may never see it again in this process. {@link RecoveringHsm} does that, around it.
@@ -82,6 +87,8 @@ public final class Pkcs11Hsm implements Hsm {
     private final ProviderKeys providerKeys;
     private final KeyObjects keys;
     private final MacKeys macKeys;
+    private final KeyPairs pairs;
+    private final IssuedRefs refs;
     private final PooledOperations operations;
     private final ObjectSession objects;
     private final Pkcs11HealthProbe probe;
@@ -99,6 +106,8 @@ public final class Pkcs11Hsm implements Hsm {
         this.probe = new Pkcs11HealthProbe(objects, token.info().label());
         this.keys = new KeyObjects(providerKeys, objects, probe, timeout);
         this.macKeys = new MacKeys(objects, probe);
+        this.pairs = new KeyPairs(objects, operations, probe);
+        this.refs = new IssuedRefs(keys, macKeys, pairs);
     }
 
     /**
@@ -138,7 +147,10 @@ public final class Pkcs11Hsm implements Hsm {
         requireOpen();
         checkLabel(label);
         Objects.requireNonNull(check, "check");
-        return keys.generate(label, check);
+        return keys.serialised(() -> {
+            pairs.refuseGenerating(label);
+            return keys.generate(label, check);
+        });
     }
 
     @Override
@@ -176,7 +188,7 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public GcmCiphertext encrypt(HsmKeyRef key, byte[] aad, byte[] plaintext) {
         requireOpen();
-        Pkcs11KeyRef ref = own(key);
+        Pkcs11KeyRef ref = refs.aes(key);
         Objects.requireNonNull(aad, "aad must not be null; pass an empty array");
         Objects.requireNonNull(plaintext, "plaintext");
         return keys.operate(ref, handle -> operations.encrypt(handle, aad, plaintext));
@@ -185,7 +197,7 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public byte[] decrypt(HsmKeyRef key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
         requireOpen();
-        Pkcs11KeyRef ref = own(key);
+        Pkcs11KeyRef ref = refs.aes(key);
         Objects.requireNonNull(iv, "iv");
         Objects.requireNonNull(aad, "aad must not be null; pass an empty array");
         Objects.requireNonNull(ciphertextAndTag, "ciphertextAndTag");
@@ -201,6 +213,7 @@ public final class Pkcs11Hsm implements Hsm {
         requireOpen();
         checkLabel(label);
         return keys.serialised(() -> {
+            pairs.refuseGenerating(label);
             keys.refuseTaken(label);
             HsmKeyRef ref = macKeys.generate(label);
             LOG.log(Level.INFO, "generated MAC key {0}", label);
@@ -212,22 +225,14 @@ public final class Pkcs11Hsm implements Hsm {
     public HsmKeyRef importMacKey(String label, byte[] value) {
         requireOpen();
         checkLabel(label);
-        checkMacValue(value);
+        MacKeys.checkValue(value);
         return keys.serialised(() -> {
+            pairs.refuseGenerating(label);
             keys.refuseTaken(label);
             HsmKeyRef ref = macKeys.importKey(label, value);
             LOG.log(Level.INFO, "stored imported MAC key {0}", label);
             return ref;
         });
-    }
-
-    /** The bounds {@link Hsm#importMacKey} promises, checked before the HSM sees the value. */
-    static void checkMacValue(byte[] value) {
-        Objects.requireNonNull(value, "value");
-        if (value.length < MIN_IMPORTED_MAC_BYTES || value.length > MAX_IMPORTED_MAC_BYTES) {
-            throw new IllegalArgumentException("an imported MAC key holds " + MIN_IMPORTED_MAC_BYTES + " to "
-                    + MAX_IMPORTED_MAC_BYTES + " bytes, got " + value.length);
-        }
     }
 
     @Override
@@ -240,9 +245,74 @@ public final class Pkcs11Hsm implements Hsm {
     @Override
     public byte[] hmacSha256(HsmKeyRef macKey, byte[] data) {
         requireOpen();
-        MacKeys.MacKeyRef ref = ownMac(macKey);
+        MacKeys.MacKeyRef ref = refs.mac(macKey);
         Objects.requireNonNull(data, "data");
         return macKeys.hmacSha256(ref, data);
+    }
+
+    /**
+     * Generates the pair on an operation session, without holding the key administration lock for
+     * the seconds an RSA-4096 pair takes: the label is checked and reserved under the lock first,
+     * so no other creation of this instance can take it meanwhile.
+     */
+    @Override
+    public HsmKeyPair generateKeyPair(String label, KeyPairSpec spec, KeyPairUsage usage, LabelCheck check) {
+        requireOpen();
+        checkLabel(label);
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(check, "check");
+        if (spec.family() == KeyPairSpec.Family.EC && usage == KeyPairUsage.DECRYPT) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "an EC key pair cannot decrypt; " + spec + " allows only "
+                    + KeyPairUsage.SIGN);
+        }
+        keys.serialised(() -> {
+            pairs.refuseGenerating(label);
+            if (check == LabelCheck.SEARCH_TOKEN) {
+                keys.refuseTaken(label);
+            }
+            pairs.startGenerating(label);
+            return null;
+        });
+        try {
+            return pairs.generate(label, spec, usage);
+        } finally {
+            pairs.doneGenerating(label);
+        }
+    }
+
+    @Override
+    public Optional<HsmKeyPair> findKeyPair(String label) {
+        requireOpen();
+        checkLabel(label);
+        return keys.serialised(() -> pairs.find(label));
+    }
+
+    /** One search for every private key and one for every public key, as {@link #findKeys} does for AES keys. */
+    @Override
+    public Map<String, HsmKeyPair> findKeyPairs(Collection<String> labels) {
+        requireOpen();
+        Set<String> wanted = new HashSet<>(labels);
+        wanted.forEach(Pkcs11Hsm::checkLabel);
+        return keys.serialised(() -> pairs.findAll(labels, wanted));
+    }
+
+    @Override
+    public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
+        requireOpen();
+        KeyPairs.PairRef ref = refs.pair(privateKey, KeyPairUsage.DECRYPT);
+        Objects.requireNonNull(ciphertext, "ciphertext");
+        return pairs.rsaOaepDecrypt(ref, ciphertext);
+    }
+
+    @Override
+    public byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest) {
+        requireOpen();
+        KeyPairs.PairRef ref = refs.pair(privateKey, KeyPairUsage.SIGN);
+        Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(digest, "digest");
+        IssuedRefs.checkSignature(ref.label(), ref.spec(), scheme, digest);
+        return pairs.signDigest(ref, scheme, digest);
     }
 
     @Override
@@ -262,7 +332,7 @@ public final class Pkcs11Hsm implements Hsm {
         return keys.serialised(() -> {
             boolean destroyed = keys.destroy(label);
             macKeys.forget(label);
-            return destroyed;
+            return pairs.destroy(label) || destroyed;
         });
     }
 
@@ -270,7 +340,7 @@ public final class Pkcs11Hsm implements Hsm {
     public HsmKeyAttributes describeKey(String label) {
         requireOpen();
         checkLabel(label);
-        return keys.describe(label);
+        return keys.serialised(() -> pairs.describe(label).orElseGet(() -> keys.describe(label)));
     }
 
     @Override
@@ -310,6 +380,7 @@ public final class Pkcs11Hsm implements Hsm {
         closed = true;
         keys.forgetAll();
         macKeys.forgetAll();
+        pairs.forgetAll();
         operations.close();
         objects.close();
         LOG.log(Level.INFO, "HSM closed: token ''{0}''", token.info().label());
@@ -336,28 +407,6 @@ public final class Pkcs11Hsm implements Hsm {
     }
 
     // ---- arguments ----
-
-    private Pkcs11KeyRef own(HsmKeyRef key) {
-        Objects.requireNonNull(key, "key");
-        if (IssuedKeyRef.isIssued(key, MacKeys.MacKeyRef.class, macKeys)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label()
-                    + "' is an HMAC key; encrypt and decrypt need an AES key");
-        }
-        Pkcs11KeyRef ref = IssuedKeyRef.require(key, Pkcs11KeyRef.class, keys);
-        if (ref.destroyed()) {
-            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "key '" + ref.label() + "' was destroyed");
-        }
-        return ref;
-    }
-
-    private MacKeys.MacKeyRef ownMac(HsmKeyRef key) {
-        Objects.requireNonNull(key, "macKey");
-        if (IssuedKeyRef.isIssued(key, Pkcs11KeyRef.class, keys)) {
-            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + key.label()
-                    + "' is an AES key; HMAC needs a key made by generateMacKey");
-        }
-        return IssuedKeyRef.require(key, MacKeys.MacKeyRef.class, macKeys);
-    }
 
     private void requireOpen() {
         if (closed) {

@@ -11,8 +11,10 @@ import java.util.Optional;
 /**
  * Direct calls into the JDK's PKCS#11 wrapper ({@code sun.security.pkcs11.wrapper.PKCS11}) for the
  * things the JCA cannot do, or does badly: find a slot by token label, look objects up by label,
- * read their attributes, destroy them, probe token and session state, and AES-GCM in two calls
- * ({@link #gcm}).
+ * read their attributes, destroy them, probe token and session state, AES-GCM in two calls
+ * ({@link #gcm}), key pairs with every attribute chosen ({@link #generateKeyPair}), and the RSA
+ * mechanisms whose parameters SunPKCS11's {@code Cipher} and {@code Signature} do not pass
+ * ({@link #rsaOaepDecrypt}, {@link #sign(long, Object, long, byte[])}).
  *
  * <p>Why reflection: the wrapper is internal to {@code jdk.crypto.cryptoki}. The JVM must run with
  * {@code --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED}, but javac
@@ -32,6 +34,14 @@ final class Pkcs11Native {
     static final long CKA_PRIVATE = 0x2L;
     static final long CKA_LABEL = 0x3L;
     static final long CKA_VALUE = 0x11L;
+    static final long CKA_ID = 0x102L;
+    static final long CKA_MODULUS = 0x120L;
+    static final long CKA_MODULUS_BITS = 0x121L;
+    static final long CKA_PUBLIC_EXPONENT = 0x122L;
+    static final long CKA_EC_PARAMS = 0x180L;
+    static final long CKA_EC_POINT = 0x181L;
+    static final long CKA_SIGN_RECOVER = 0x109L;
+    static final long CKA_VERIFY_RECOVER = 0x10BL;
     static final long CKA_KEY_TYPE = 0x100L;
     static final long CKA_SENSITIVE = 0x103L;
     static final long CKA_ENCRYPT = 0x104L;
@@ -47,6 +57,18 @@ final class Pkcs11Native {
     static final long CKA_NEVER_EXTRACTABLE = 0x164L;
     static final long CKA_ALWAYS_SENSITIVE = 0x165L;
     static final long CKO_SECRET_KEY = 0x4L;
+    static final long CKO_PUBLIC_KEY = 0x2L;
+    static final long CKO_PRIVATE_KEY = 0x3L;
+    static final long CKK_RSA = 0x0L;
+    static final long CKK_EC = 0x3L;
+    static final long CKM_RSA_PKCS_KEY_PAIR_GEN = 0x0L;
+    static final long CKM_EC_KEY_PAIR_GEN = 0x1040L;
+    static final long CKM_RSA_PKCS_OAEP = 0x9L;
+    static final long CKM_RSA_PKCS_PSS = 0xDL;
+    static final long CKM_ECDSA = 0x1041L;
+    static final long CKM_SHA256 = 0x250L;
+    static final long CKG_MGF1_SHA256 = 0x2L;
+    static final long CKZ_DATA_SPECIFIED = 0x1L;
     static final long CKK_AES = 0x1FL;
     static final long CKK_GENERIC_SECRET = 0x10L;
     static final long CKM_GENERIC_SECRET_KEY_GEN = 0x350L;
@@ -187,6 +209,11 @@ final class Pkcs11Native {
         return Optional.ofNullable(value(attr)).map(v -> (Long) callOn(attr, w.getLong));
     }
 
+    Optional<byte[]> bytesAttribute(long session, long object, long type) {
+        Object attr = read(session, object, type);
+        return Optional.ofNullable(value(attr)).map(v -> (byte[]) callOn(attr, w.getByteArray));
+    }
+
     Optional<String> stringAttribute(long session, long object, long type) {
         Object attr = read(session, object, type);
         return Optional.ofNullable(value(attr)).map(v -> new String((char[]) callOn(attr, w.getCharArray)));
@@ -204,6 +231,62 @@ final class Pkcs11Native {
     /** {@code C_GenerateKey} with a mechanism that takes no parameter. */
     long generateKey(long session, long mechanism, List<Attr> template) {
         return (long) call(w.generateKey, session, mechanism(mechanism), toNative(template));
+    }
+
+    /**
+     * {@code C_GenerateKeyPair} with a mechanism that takes no parameter.
+     *
+     * @return the public key's handle, then the private key's
+     */
+    long[] generateKeyPair(long session, long mechanism, List<Attr> publicTemplate, List<Attr> privateTemplate) {
+        return (long[]) call(w.generateKeyPair, session, mechanism(mechanism), toNative(publicTemplate),
+                toNative(privateTemplate));
+    }
+
+    /**
+     * {@code C_DecryptInit} with {@code CKM_RSA_PKCS_OAEP}: SHA-256, MGF1-SHA-256, empty label
+     * ({@code CKZ_DATA_SPECIFIED} without data). The padding is then checked inside the HSM by
+     * {@link #decrypt}. The caller has {@code session} to itself.
+     */
+    void rsaOaepDecryptInit(long session, long key) {
+        Object mechanism = mechanism(CKM_RSA_PKCS_OAEP);
+        try {
+            Object params = w.oaepParams.getConstructor().newInstance();
+            w.oaepParams.getField("hashAlg").setLong(params, CKM_SHA256);
+            w.oaepParams.getField("mgf").setLong(params, CKG_MGF1_SHA256);
+            w.oaepParams.getField("source").setLong(params, CKZ_DATA_SPECIFIED);
+            w.mechanismParameter.set(mechanism, params);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        call(w.decryptInit, session, mechanism, key);
+    }
+
+    /** One single-part {@code C_Decrypt} of the operation the caller initialised; returns the bytes written to {@code out}. */
+    int decrypt(long session, byte[] in, byte[] out) {
+        return (int) call(w.decrypt, session, 0L, in, 0, in.length, 0L, out, 0, out.length);
+    }
+
+    /** The {@code CKM_RSA_PKCS_PSS} mechanism with SHA-256, MGF1-SHA-256 and a {@code saltLength}-byte salt. */
+    Object pssSha256(int saltLength) {
+        Object mechanism = mechanism(CKM_RSA_PKCS_PSS);
+        try {
+            callOn(mechanism, w.setPssParams, w.pssParams.newInstance("SHA-256", "MGF1", "SHA-256", saltLength));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        return mechanism;
+    }
+
+    /** The parameterless mechanism {@code type}, to pass to {@link #sign(long, Object, long, byte[])}. */
+    Object plainMechanism(long type) {
+        return mechanism(type);
+    }
+
+    /** {@code C_SignInit} then {@code C_Sign} with a mechanism object (from {@link #pssSha256}, {@link #plainMechanism}). */
+    byte[] sign(long session, Object mechanism, long key, byte[] data) {
+        call(w.signInit, session, mechanism, key);
+        return (byte[]) call(w.sign, session, data);
     }
 
     /**
@@ -246,8 +329,7 @@ final class Pkcs11Native {
 
     /** {@code C_SignInit} then {@code C_Sign}, with a mechanism that takes no parameter (e.g. an HMAC). */
     byte[] sign(long session, long mechanism, long key, byte[] data) {
-        call(w.signInit, session, mechanism(mechanism), key);
-        return (byte[]) call(w.sign, session, data);
+        return sign(session, mechanism(mechanism), key, data);
     }
 
     private Object mechanism(long type) {

@@ -12,10 +12,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.LongFunction;
+import javax.crypto.AEADBadTagException;
 
 /**
  * The calls of one {@link Pkcs11Hsm} that run on its pooled operation sessions: AES-GCM on a key's
- * handle, and random bytes.
+ * handle, random bytes, and the private-key operations and generation of key pairs.
  *
  * <p>Why pooled sessions ({@link SessionPool}, bounded by {@code hsm.sessions}): a PKCS#11 session
  * runs one operation at a time, and these calls are the node's hot path; object management runs on
@@ -95,6 +96,52 @@ final class PooledOperations implements AutoCloseable {
             Arrays.fill(out, (byte) 0);
             return plaintext;
         });
+    }
+
+    /**
+     * RSA-OAEP decryption (SHA-256, MGF1-SHA-256, empty label) inside the HSM with the private key
+     * object {@code key}. A refused {@code C_DecryptInit} (the key may not decrypt) is translated as
+     * any failure. Every failure of the {@code C_Decrypt} itself is the one
+     * {@link HsmErrorKind#AUTHENTICATION_FAILED}, whatever the HSM says about the ciphertext (bad
+     * padding, wrong length, another key's ciphertext), so the answer is no padding oracle; only a
+     * module or session that stopped working (UNAVAILABLE, which says nothing of the ciphertext)
+     * stays what it is. The session goes back to the pool after such a failure: {@code C_Decrypt}
+     * ends the operation whatever its outcome (PKCS#11 §5.9). The work buffer is wiped.
+     *
+     * @param modulusBytes the key's modulus length: the largest plaintext there can be
+     */
+    byte[] rsaOaepDecrypt(long key, byte[] ciphertext, int modulusBytes) {
+        return onSession("RSA-OAEP decrypt", session -> {
+            module.rsaOaepDecryptInit(session, key);
+            byte[] out = new byte[modulusBytes];
+            try {
+                return Arrays.copyOf(out, module.decrypt(session, ciphertext, out));
+            } catch (ProviderException e) {
+                if (CkrErrorMapper.map(e, "RSA-OAEP decrypt").kind() == HsmErrorKind.UNAVAILABLE) {
+                    throw e;
+                }
+                throw new ProviderException("RSA-OAEP decryption failed", new AEADBadTagException("OAEP decoding failed"));
+            } finally {
+                Arrays.fill(out, (byte) 0);
+            }
+        });
+    }
+
+    /** A signature of {@code data} (a digest) with the private key object {@code key} and {@code mechanism}. */
+    byte[] sign(long key, Object mechanism, byte[] data) {
+        return onSession("sign", session -> module.sign(session, mechanism, key, data));
+    }
+
+    /**
+     * {@code C_GenerateKeyPair} on an operation session, not the object session: an RSA-4096 pair
+     * takes seconds, during which lookups, MACs and the health probe must not wait.
+     *
+     * @return the public key's handle, then the private key's
+     */
+    long[] generateKeyPair(long mechanism, java.util.List<Pkcs11Native.Attr> publicTemplate,
+                           java.util.List<Pkcs11Native.Attr> privateTemplate) {
+        return onSession("generate key pair", session -> module.generateKeyPair(session, mechanism, publicTemplate,
+                privateTemplate));
     }
 
     /**

@@ -7,7 +7,11 @@ import coffre.hsm.HsmException;
 import coffre.hsm.HsmHealth;
 import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
+import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.KeyPairSpec;
+import coffre.hsm.KeyPairUsage;
+import coffre.hsm.SignatureScheme;
 import coffre.hsm.pkcs11.ModuleSupervisor.Generation;
 
 import java.nio.file.Path;
@@ -60,18 +64,25 @@ import java.util.function.Function;
  */
 public final class RecoveringHsm implements Hsm {
 
+    /** What a reference names: an AES key, an HMAC key, or a key pair's private key. */
+    private enum Kind { AES, MAC, PAIR }
+
     /** A key reference of this instance: a label and a kind, resolved per module generation. */
     private static final class Ref extends IssuedKeyRef {
-        private final boolean mac;
+        private final Kind kind;
 
-        private Ref(RecoveringHsm issuer, String label, boolean mac) {
+        private Ref(RecoveringHsm issuer, String label, Kind kind) {
             super(issuer, label);
-            this.mac = mac;
+            this.kind = kind;
         }
 
         @Override
         String details() {
-            return mac ? ", HMAC" : "";
+            return switch (kind) {
+                case AES -> "";
+                case MAC -> ", HMAC";
+                case PAIR -> ", key pair";
+            };
         }
     }
 
@@ -112,19 +123,19 @@ public final class RecoveringHsm implements Hsm {
 
     @Override
     public HsmKeyRef generateKey(String label, LabelCheck check) {
-        return call(g -> issue(g, label, false, g.hsm().generateKey(label, check)));
+        return call(g -> issue(g, label, Kind.AES, g.hsm().generateKey(label, check)));
     }
 
     @Override
     public Optional<HsmKeyRef> findKey(String label) {
-        return call(g -> g.hsm().findKey(label).map(found -> issue(g, label, false, found)));
+        return call(g -> g.hsm().findKey(label).map(found -> issue(g, label, Kind.AES, found)));
     }
 
     @Override
     public Map<String, HsmKeyRef> findKeys(Collection<String> labels) {
         return call(g -> {
             Map<String, HsmKeyRef> issued = new LinkedHashMap<>();
-            g.hsm().findKeys(labels).forEach((label, found) -> issued.put(label, issue(g, label, false, found)));
+            g.hsm().findKeys(labels).forEach((label, found) -> issued.put(label, issue(g, label, Kind.AES, found)));
             return issued;
         });
     }
@@ -143,23 +154,54 @@ public final class RecoveringHsm implements Hsm {
 
     @Override
     public HsmKeyRef generateMacKey(String label) {
-        return call(g -> issue(g, label, true, g.hsm().generateMacKey(label)));
+        return call(g -> issue(g, label, Kind.MAC, g.hsm().generateMacKey(label)));
     }
 
     @Override
     public HsmKeyRef importMacKey(String label, byte[] value) {
-        return call(g -> issue(g, label, true, g.hsm().importMacKey(label, value)));
+        return call(g -> issue(g, label, Kind.MAC, g.hsm().importMacKey(label, value)));
     }
 
     @Override
     public Optional<HsmKeyRef> findMacKey(String label) {
-        return call(g -> g.hsm().findMacKey(label).map(found -> issue(g, label, true, found)));
+        return call(g -> g.hsm().findMacKey(label).map(found -> issue(g, label, Kind.MAC, found)));
     }
 
     @Override
     public byte[] hmacSha256(HsmKeyRef macKey, byte[] data) {
         Ref ref = own(macKey);
         return call(g -> g.hsm().hmacSha256(resolve(g, ref), data));
+    }
+
+    @Override
+    public HsmKeyPair generateKeyPair(String label, KeyPairSpec spec, KeyPairUsage usage, LabelCheck check) {
+        return call(g -> issue(g, label, g.hsm().generateKeyPair(label, spec, usage, check)));
+    }
+
+    @Override
+    public Optional<HsmKeyPair> findKeyPair(String label) {
+        return call(g -> g.hsm().findKeyPair(label).map(found -> issue(g, label, found)));
+    }
+
+    @Override
+    public Map<String, HsmKeyPair> findKeyPairs(Collection<String> labels) {
+        return call(g -> {
+            Map<String, HsmKeyPair> issued = new LinkedHashMap<>();
+            g.hsm().findKeyPairs(labels).forEach((label, found) -> issued.put(label, issue(g, label, found)));
+            return issued;
+        });
+    }
+
+    @Override
+    public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
+        Ref ref = own(privateKey);
+        return call(g -> g.hsm().rsaOaepDecrypt(resolve(g, ref), ciphertext));
+    }
+
+    @Override
+    public byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest) {
+        Ref ref = own(privateKey);
+        return call(g -> g.hsm().signDigest(resolve(g, ref), scheme, digest));
     }
 
     @Override
@@ -244,10 +286,15 @@ public final class RecoveringHsm implements Hsm {
     }
 
     /** This instance's reference for {@code label}, recorded as resolved on {@code g} to the module's {@code resolved}. */
-    private Ref issue(Generation g, String label, boolean mac, HsmKeyRef resolved) {
-        Ref ref = refs.compute(label, (l, old) -> old != null && !old.destroyed() && old.mac == mac ? old : new Ref(this, l, mac));
+    private Ref issue(Generation g, String label, Kind kind, HsmKeyRef resolved) {
+        Ref ref = refs.compute(label, (l, old) -> old != null && !old.destroyed() && old.kind == kind ? old : new Ref(this, l, kind));
         g.resolved().put(ref, resolved);
         return ref;
+    }
+
+    /** {@code found} with its private key as this instance's reference. */
+    private HsmKeyPair issue(Generation g, String label, HsmKeyPair found) {
+        return new HsmKeyPair(issue(g, label, Kind.PAIR, found.privateKey()), found.spec(), found.usage(), found.publicKeyDer());
     }
 
     private Ref own(HsmKeyRef key) {
@@ -264,7 +311,11 @@ public final class RecoveringHsm implements Hsm {
         if (found != null) {
             return found;
         }
-        Optional<HsmKeyRef> lookup = ref.mac ? g.hsm().findMacKey(ref.label()) : g.hsm().findKey(ref.label());
+        Optional<HsmKeyRef> lookup = switch (ref.kind) {
+            case AES -> g.hsm().findKey(ref.label());
+            case MAC -> g.hsm().findMacKey(ref.label());
+            case PAIR -> g.hsm().findKeyPair(ref.label()).map(HsmKeyPair::privateKey);
+        };
         // A key handed out before that is not on a token that answers: the token is not the one it
         // should be (or the key was destroyed elsewhere). Never forget the key for that.
         found = lookup.orElseThrow(() -> new HsmException(HsmErrorKind.UNAVAILABLE,

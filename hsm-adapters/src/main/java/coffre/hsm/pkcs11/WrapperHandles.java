@@ -30,6 +30,7 @@ final class WrapperHandles {
     final Method getAttributeValue;
     final Method destroy;
     final Method generateKey;
+    final Method generateKeyPair;
     final Method createObject;
     final Method signInit;
     final Method sign;
@@ -41,9 +42,14 @@ final class WrapperHandles {
     final Constructor<?> mechanism;
     final Constructor<?> gcmMechanism;
     final Constructor<?> gcmParams;
+    final Class<?> oaepParams;
+    final Constructor<?> pssParams;
+    final Method setPssParams;
+    final Field mechanismParameter;
     final Method getBoolean;
     final Method getLong;
     final Method getCharArray;
+    final Method getByteArray;
     final Constructor<?> attrType;
     final Constructor<?> attrBool;
     final Constructor<?> attrLong;
@@ -78,6 +84,7 @@ final class WrapperHandles {
         Class<?> mechanismClass = Class.forName(PKG + "CK_MECHANISM");
         mechanism = mechanismClass.getConstructor(long.class);
         generateKey = pkcs11.getMethod("C_GenerateKey", long.class, mechanismClass, attrArray);
+        generateKeyPair = pkcs11.getMethod("C_GenerateKeyPair", long.class, mechanismClass, attrArray, attrArray);
         createObject = pkcs11.getMethod("C_CreateObject", long.class, attrArray);
         signInit = pkcs11.getMethod("C_SignInit", long.class, mechanismClass, long.class);
         sign = pkcs11.getMethod("C_Sign", long.class, byte[].class);
@@ -91,9 +98,17 @@ final class WrapperHandles {
         Class<?> gcmParamsClass = Class.forName(PKG + "CK_GCM_PARAMS");
         gcmParams = gcmParamsClass.getConstructor(int.class, byte[].class, byte[].class);
         gcmMechanism = mechanismClass.getConstructor(long.class, gcmParamsClass);
+        // CK_MECHANISM has no constructor for OAEP parameters: the native side converts pParameter by
+        // the mechanism type, so the parameters go into the public field.
+        oaepParams = Class.forName(PKG + "CK_RSA_PKCS_OAEP_PARAMS");
+        mechanismParameter = mechanismClass.getField("pParameter");
+        Class<?> pssParamsClass = Class.forName(PKG + "CK_RSA_PKCS_PSS_PARAMS");
+        pssParams = pssParamsClass.getConstructor(String.class, String.class, String.class, int.class);
+        setPssParams = mechanismClass.getMethod("setParameter", pssParamsClass);
         getBoolean = attribute.getMethod("getBoolean");
         getLong = attribute.getMethod("getLong");
         getCharArray = attribute.getMethod("getCharArray");
+        getByteArray = attribute.getMethod("getByteArray");
         attrType = attribute.getConstructor(long.class);
         attrBool = attribute.getConstructor(long.class, boolean.class);
         attrLong = attribute.getConstructor(long.class, long.class);

@@ -7,7 +7,16 @@ import coffre.hsm.HsmException;
 import coffre.hsm.HsmHealth;
 import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
+import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.KeyPairSpec;
+import coffre.hsm.KeyPairUsage;
+import coffre.hsm.SignatureScheme;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.MGF1ParameterSpec;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Optional;
@@ -19,6 +28,8 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -32,6 +43,7 @@ final class FakeModule implements Hsm {
     static final class Token {
         final ConcurrentHashMap<String, byte[]> aesKeys = new ConcurrentHashMap<>();
         final ConcurrentHashMap<String, byte[]> macKeys = new ConcurrentHashMap<>();
+        final ConcurrentHashMap<String, Pair> pairs = new ConcurrentHashMap<>();
         /** False: the token is gone; modules that notice stay broken. */
         volatile boolean present = true;
         /** The CKR code of the failure a broken module reports; null for a failure without code. */
@@ -47,6 +59,13 @@ final class FakeModule implements Hsm {
     }
 
     private record Ref(FakeModule owner, String label, boolean mac) implements HsmKeyRef {
+    }
+
+    /** A key pair on the fake token. */
+    record Pair(KeyPair keys, KeyPairSpec spec, KeyPairUsage usage) {
+    }
+
+    private record PairRef(FakeModule owner, String label) implements HsmKeyRef {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -98,6 +117,9 @@ final class FakeModule implements Hsm {
     }
 
     private Ref own(HsmKeyRef key, boolean mac) {
+        if (key instanceof PairRef p && p.owner == this) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "wrong kind of key");
+        }
         if (!(key instanceof Ref r) || r.owner != this) {
             throw new IllegalArgumentException("not issued by this module: " + key);
         }
@@ -194,6 +216,81 @@ final class FakeModule implements Hsm {
     }
 
     @Override
+    public HsmKeyPair generateKeyPair(String label, KeyPairSpec spec, KeyPairUsage usage, LabelCheck check) {
+        enter();
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(spec.family() == KeyPairSpec.Family.RSA ? "RSA" : "EC");
+            if (spec.family() == KeyPairSpec.Family.RSA) {
+                g.initialize(spec.bits());
+            } else {
+                g.initialize(new ECGenParameterSpec(spec == KeyPairSpec.EC_P256 ? "secp256r1" : "secp384r1"));
+            }
+            Pair pair = new Pair(g.generateKeyPair(), spec, usage);
+            token.pairs.put(label, pair);
+            return pairOf(label, pair);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HsmKeyPair pairOf(String label, Pair pair) {
+        return new HsmKeyPair(new PairRef(this, label), pair.spec(), pair.usage(), pair.keys().getPublic().getEncoded());
+    }
+
+    @Override
+    public Optional<HsmKeyPair> findKeyPair(String label) {
+        enter();
+        Pair pair = token.pairs.get(label);
+        return pair == null ? Optional.empty() : Optional.of(pairOf(label, pair));
+    }
+
+    private Pair ownPair(HsmKeyRef key) {
+        if (key instanceof Ref r && r.owner == this) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "wrong kind of key");
+        }
+        if (!(key instanceof PairRef r) || r.owner != this) {
+            throw new IllegalArgumentException("not issued by this module: " + key);
+        }
+        Pair pair = token.pairs.get(r.label);
+        if (pair == null) {
+            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "no key", "CKR_OBJECT_HANDLE_INVALID", null);
+        }
+        return pair;
+    }
+
+    @Override
+    public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
+        enter();
+        Pair pair = ownPair(privateKey);
+        try {
+            Cipher c = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");
+            c.init(Cipher.DECRYPT_MODE, pair.keys().getPrivate(), new OAEPParameterSpec("SHA-256", "MGF1",
+                    MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT));
+            return c.doFinal(ciphertext);
+        } catch (GeneralSecurityException e) {
+            throw CkrErrorMapper.authenticationFailed();
+        }
+    }
+
+    /** ECDSA only: the fake serves recovery tests, not the signature schemes (the conformance suite covers those). */
+    @Override
+    public byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest) {
+        enter();
+        Pair pair = ownPair(privateKey);
+        if (pair.spec().family() != KeyPairSpec.Family.EC) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "the fake module signs with EC keys only");
+        }
+        try {
+            Signature s = Signature.getInstance("NONEwithECDSA");
+            s.initSign(pair.keys().getPrivate());
+            s.update(digest);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
     public byte[] randomBytes(int length) {
         enter();
         byte[] out = new byte[length];
@@ -204,7 +301,7 @@ final class FakeModule implements Hsm {
     @Override
     public boolean destroyKey(String label) {
         enter();
-        return token.aesKeys.remove(label) != null | token.macKeys.remove(label) != null;
+        return token.aesKeys.remove(label) != null | token.macKeys.remove(label) != null | token.pairs.remove(label) != null;
     }
 
     @Override

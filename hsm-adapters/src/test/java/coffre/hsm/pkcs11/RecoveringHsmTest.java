@@ -11,7 +11,12 @@ import coffre.hsm.GcmCiphertext;
 import coffre.hsm.HsmErrorKind;
 import coffre.hsm.HsmException;
 import coffre.hsm.HsmHealth;
+import coffre.hsm.Hsm;
+import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.KeyPairSpec;
+import coffre.hsm.KeyPairUsage;
+import coffre.hsm.SignatureScheme;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -109,6 +114,41 @@ class RecoveringHsmTest {
         assertTrue(hsm.findKey("k1").isPresent());
         assertTrue(hsm.health().healthy());
         await("the replaced module closed", () -> token.closes.get() == 1);
+    }
+
+    @Test
+    void keyPairReferencesSurviveANewModuleAndKeepTheirKind() throws Throwable {
+        open();
+        HsmKeyPair pair = hsm.generateKeyPair("p1", KeyPairSpec.EC_P256, KeyPairUsage.SIGN, Hsm.LabelCheck.SEARCH_TOKEN);
+        HsmKeyRef aes = hsm.generateKey("k1");
+        byte[] digest = new byte[32];
+        byte[] before = hsm.signDigest(pair.privateKey(), SignatureScheme.ECDSA_SHA256, digest);
+        assertEquals(0x30, before[0]);
+
+        token.present = false;
+        unavailable(() -> hsm.signDigest(pair.privateKey(), SignatureScheme.ECDSA_SHA256, digest));
+        unavailable(() -> hsm.findKeyPair("p1"));
+        unavailable(() -> hsm.generateKeyPair("p2", KeyPairSpec.EC_P256, KeyPairUsage.SIGN, Hsm.LabelCheck.SEARCH_TOKEN));
+        token.present = true;
+        await("recovered", () -> hsm.availability().up());
+
+        // The reference is resolved on the new module by its label, as a key pair.
+        assertEquals(0x30, hsm.signDigest(pair.privateKey(), SignatureScheme.ECDSA_SHA256, digest)[0]);
+        HsmKeyPair found = hsm.findKeyPair("p1").orElseThrow();
+        assertArrayEquals(pair.publicKeyDer(), found.publicKeyDer());
+        assertEquals(pair.privateKey(), found.privateKey(), "one reference per label and kind");
+        assertEquals(1, hsm.findKeyPairs(java.util.List.of("p1", "k1", "none")).size());
+        assertThrows(IllegalArgumentException.class,
+                () -> hsm.signDigest(FakeModule.open(token).findKeyPair("p1").orElseThrow().privateKey(), SignatureScheme.ECDSA_SHA256, digest));
+        // An AES reference resolves as an AES key: the module refuses it for a key-pair operation, and the reverse.
+        assertEquals(HsmErrorKind.INVALID_REQUEST, assertThrows(HsmException.class,
+                () -> hsm.rsaOaepDecrypt(aes, new byte[256])).kind());
+        assertEquals(HsmErrorKind.INVALID_REQUEST, assertThrows(HsmException.class,
+                () -> hsm.encrypt(pair.privateKey(), AAD, PLAINTEXT)).kind());
+        assertTrue(hsm.availability().up(), "a caller's mistake is no fault of the module");
+        assertTrue(hsm.destroyKey("p1"));
+        assertEquals(HsmErrorKind.KEY_NOT_FOUND, assertThrows(HsmException.class,
+                () -> hsm.signDigest(pair.privateKey(), SignatureScheme.ECDSA_SHA256, digest)).kind());
     }
 
     @Test

@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.LongAdder;
  * first n of its keys, for each n of {@code counts} (comma-separated) in turn, {@code rounds} times
  * (this VM's capacity swings within minutes: interleaving puts each count beside the others). Prints
  * a line per measurement and, per count, a {@code spread-mean} and a {@code spread-median} line.
+ *
+ * <p>With {@code pairs [seconds] [threads]} it measures the key-pair operations instead
+ * ({@link KeyPairBench}: RSA-3072 OAEP decryption, ECDSA P-256 and RSA-3072 PSS signatures).
  */
 public final class HsmBench {
     private static final String KEYS_TOKEN = "coffre-bench-keys";
@@ -53,6 +56,11 @@ public final class HsmBench {
             spread(args[1], Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Arrays.stream(args[5].split(",")).mapToInt(c -> Integer.parseInt(c.strip())).toArray(),
                     args.length > 6 ? Integer.parseInt(args[6]) : 2);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("pairs")) {
+            KeyPairBench.run(args.length > 1 ? Integer.parseInt(args[1]) : 3,
+                    Arrays.stream((args.length > 2 ? args[2] : "1,2").split(",")).mapToInt(c -> Integer.parseInt(c.strip())).toArray());
             return;
         }
         if (args.length > 0 && args[0].equals("keys")) {

@@ -42,10 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * vendor HSMs run it on their own hardware before their profile is marked tested.
  *
  * <p>Each run uses labels with a random prefix, so it never meets keys of earlier runs on a
- * persistent token, and destroys its keys at the end.
+ * persistent token, and destroys its keys at the end. The key-pair tests come from
+ * {@link KeyPairConformance}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class HsmConformanceSuite {
+public abstract class HsmConformanceSuite implements KeyPairConformance {
 
     /** A new, independent instance on the backend under test (the suite closes it). */
     protected abstract Hsm openHsm();
@@ -85,6 +86,31 @@ public abstract class HsmConformanceSuite {
 
     protected String label(String name) {
         return prefix + name;
+    }
+
+    private final java.util.Map<String, coffre.hsm.HsmKeyPair> pairs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Hsm hsm() {
+        return hsm;
+    }
+
+    @Override
+    public Hsm openAnother() {
+        return openHsm();
+    }
+
+    @Override
+    public String newLabel(String name) {
+        String label = label(name);
+        made.add(label);
+        return label;
+    }
+
+    @Override
+    public coffre.hsm.HsmKeyPair pair(coffre.hsm.KeyPairSpec spec, coffre.hsm.KeyPairUsage usage) {
+        return pairs.computeIfAbsent(spec + "-" + usage, name -> hsm.generateKeyPair(newLabel("pair-" + name), spec, usage,
+                Hsm.LabelCheck.SEARCH_TOKEN));
     }
 
     protected HsmKeyRef generate(String name) {

@@ -147,8 +147,8 @@ public final class SoftHsmTestToken {
         return config(sessions).withSessionKeyCopies(sessionKeyCopies);
     }
 
-    /** A secret-key object as {@code pkcs11-tool -O} reports it. */
-    public record ToolObject(String label, String type, Set<String> usage, Set<String> access) {
+    /** A key object as {@code pkcs11-tool -O} reports it; {@code id} is its {@code CKA_ID} in hex ("" if none). */
+    public record ToolObject(String label, String type, Set<String> usage, Set<String> access, String id) {
         public boolean sensitive() {
             return access.contains("sensitive");
         }
@@ -191,18 +191,29 @@ public final class SoftHsmTestToken {
         return parseToolObjects(pkcs11Tool("--type", "privkey", "-O"), "Private Key Object");
     }
 
+    /**
+     * The token's public-key objects by label, as listed by {@code pkcs11-tool --type pubkey -O}
+     * (same process and parsing rules as {@link #pkcs11ToolObjects()}).
+     *
+     * @throws IllegalStateException if two public keys share a label or pkcs11-tool fails
+     */
+    public Map<String, ToolObject> pkcs11ToolPublicKeys() {
+        return parseToolObjects(pkcs11Tool("--type", "pubkey", "-O"), "Public Key Object");
+    }
+
     private static Map<String, ToolObject> parseToolObjects(List<String> lines, String header) {
         Map<String, ToolObject> objects = new LinkedHashMap<>();
         String type = null;
         String label = null;
         Set<String> usage = Set.of();
         Set<String> access = Set.of();
+        String id = "";
         List<String> all = new ArrayList<>(lines);
         all.add("");
         for (String line : all) {
             if (!line.startsWith(" ") || line.isBlank()) {
                 if (type != null && label != null) {
-                    if (objects.put(label, new ToolObject(label, type, usage, access)) != null) {
+                    if (objects.put(label, new ToolObject(label, type, usage, access, id)) != null) {
                         throw new IllegalStateException("pkcs11-tool lists two objects labelled '" + label + "'");
                     }
                 }
@@ -210,6 +221,7 @@ public final class SoftHsmTestToken {
                 label = null;
                 usage = Set.of();
                 access = Set.of();
+                id = "";
                 continue;
             }
             String l = line.strip();
@@ -219,6 +231,8 @@ public final class SoftHsmTestToken {
                 usage = items(l.substring("Usage:".length()));
             } else if (l.startsWith("Access:")) {
                 access = items(l.substring("Access:".length()));
+            } else if (l.startsWith("ID:")) {
+                id = l.substring("ID:".length()).strip();
             }
         }
         return objects;

@@ -3,6 +3,9 @@ package coffre.kms.cli;
 import coffre.kms.client.ChannelFactory;
 import coffre.kms.client.TlsChannelFactory;
 import coffre.kms.cli.crypto.DataKeyCommand;
+import coffre.kms.cli.crypto.DecryptCommand;
+import coffre.kms.cli.crypto.SignCommand;
+import coffre.kms.cli.crypto.VerifyCommand;
 import coffre.kms.cli.crypto.RewrapCommand;
 import coffre.kms.cli.crypto.UnwrapCommand;
 import coffre.kms.cli.crypto.WrapCommand;
@@ -57,6 +60,9 @@ public final class CoffreCli {
             UnwrapCommand.class,
             DataKeyCommand.class,
             RewrapCommand.class,
+            DecryptCommand.class,
+            SignCommand.class,
+            VerifyCommand.class,
             GrantsCommand.class,
             AuditCommand.class,
             ApprovalsCommand.class,

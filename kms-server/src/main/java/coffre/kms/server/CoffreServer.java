@@ -13,6 +13,7 @@ import coffre.kms.server.grpc.audit.AuditHandlers;
 import coffre.kms.server.store.JdbcAuditStore;
 import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.server.access.AccessControl;
+import coffre.kms.server.crypto.AsymmetricOperations;
 import coffre.kms.server.crypto.CryptoOperations;
 import coffre.kms.server.crypto.ExternalKeyCrypto;
 import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
@@ -33,8 +34,7 @@ import coffre.kms.server.grpc.approvals.ApprovalHandlers;
 import coffre.kms.server.grpc.grants.GrantHandlers;
 import coffre.kms.server.grpc.keys.KeyChangeHandlers;
 import coffre.kms.server.grpc.xks.XksAdminHandlers;
-import coffre.kms.server.config.ConfigException;
-import coffre.kms.server.dke.DkeKeys;
+import coffre.kms.server.dke.AsymmetricDkeKeys;
 import coffre.kms.server.dke.DkeServer;
 import coffre.kms.server.grpc.dke.DkeAdminHandlers;
 import coffre.kms.server.keystores.DkeKeyMappings;
@@ -54,7 +54,11 @@ import coffre.kms.server.grpc.HealthPort;
 import coffre.kms.server.health.Readiness;
 import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.grpc.ReflectionSupport;
+import coffre.kms.server.grpc.crypto.AsymmetricDecryptHandler;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
+import coffre.kms.server.grpc.crypto.GetPublicKeyHandler;
+import coffre.kms.server.grpc.crypto.SignHandler;
+import coffre.kms.server.grpc.crypto.VerifyHandler;
 import coffre.kms.server.grpc.crypto.RewrapHandler;
 import coffre.kms.server.grpc.crypto.UnwrapHandler;
 import coffre.kms.server.grpc.crypto.WrapHandler;
@@ -203,8 +207,10 @@ public final class CoffreServer implements AutoCloseable {
                     keyStores.registry(), dkeKeys);
 
             KeyAccessEnforcer keyAccess = new KeyAccessEnforcer(new AccessDecider(grants), clock);
-            CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess,
-                    new BreakGlassUnwraps(breakGlass, quorum, id -> quorum.get(id).state() == Approval.State.PENDING, clock));
+            BreakGlassUnwraps breakGlassCalls = new BreakGlassUnwraps(breakGlass, quorum,
+                    id -> quorum.get(id).state() == Approval.State.PENDING, clock);
+            CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess, breakGlassCalls);
+            AsymmetricOperations asymmetric = new AsymmetricOperations(hsm, registry, keyAccess, breakGlassCalls);
             AccessControl access = new AccessControl(
                     patterns(config.authorization().administrators()),
                     patterns(config.authorization().officers()),
@@ -231,6 +237,10 @@ public final class CoffreServer implements AutoCloseable {
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new RewrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new GetPublicKeyHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new AsymmetricDecryptHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new SignHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new VerifyHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             KeyHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             endpoint.bind(new ListKeysHandler(registry), adminWorkers);
             KeyChangeHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
@@ -287,7 +297,8 @@ public final class CoffreServer implements AutoCloseable {
                             auditLog, monitor, storage.members(), hsm.info(), config.hsm().sessions(), clock)));
             DkeServer dke = config.dke() == null ? null : await(DkeServer.start(vertx, config.dke(),
                     config.dke().port() == 0 ? freePort(config.dke().host()) : config.dke().port(),
-                    new DkeServer.Node(dkeKeys, dkeKeys(), auditLog, config.hsm().sessions(), clock)));
+                    new DkeServer.Node(dkeKeys, new AsymmetricDkeKeys(asymmetric, registry), auditLog,
+                            config.hsm().sessions(), clock)));
             Integer healthPort = config.server().healthPort() == null ? null
                     : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
                             health, readiness)).actualPort();
@@ -375,16 +386,6 @@ public final class CoffreServer implements AutoCloseable {
     /** The DKE listener's port (useful when configured with port 0), if there is one. */
     public java.util.OptionalInt dkePort() {
         return dke == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(dke.port());
-    }
-
-    /**
-     * The domain's RSA keys as the DKE edge uses them. This build has no asymmetric keys yet
-     * (issue 21 part 1 brings them): a node configured with {@code dke.port} refuses to start
-     * rather than serve a listener that could only fail.
-     */
-    private static DkeKeys dkeKeys() {
-        throw new ConfigException("dke.port: the DKE listener serves RSA keys, which this build of Coffre cannot make "
-                + "yet (asymmetric keys, issue 21 part 1); remove dke.port");
     }
 
     /** The plaintext health port (useful when configured with port 0), if there is one. */

@@ -106,7 +106,9 @@ public final class ApprovedOperations {
                 Alias alias = create.getAlias().isEmpty() ? null : new Alias(create.getAlias());
                 yield lifecycle.create(new KeyAttributes(alias, create.getDescription(), create.getLabelsMap(),
                         SignedDocumentCodec.accessPolicy(create.getAccessPolicy()),
-                        create.getApprovalPolicy().getRequireUnwrapApproval())).id().value();
+                        create.getApprovalPolicy().getRequireUnwrapApproval(),
+                        SignedDocumentCodec.keySpec(create.getKeySpec(), create.getKeySpecValue()),
+                        SignedDocumentCodec.keyUsage(create.getKeyUsage(), create.getKeyUsageValue()))).id().value();
             }
             case ENABLE_KEY -> lifecycle.enable(key(op.getEnableKey().getKeyId())).id().value();
             case ROTATE_KEY -> {
@@ -140,8 +142,13 @@ public final class ApprovedOperations {
             }
             case UNWRAP_ONCE -> {
                 var until = clock.instant().plus(breakGlassWindow);
-                breakGlass.allow(op.getUnwrapOnce(), until);
+                breakGlass.allow(op, until);
                 yield "unwrap allowed once until " + until;
+            }
+            case DECRYPT_ONCE -> {
+                var until = clock.instant().plus(breakGlassWindow);
+                breakGlass.allow(op, until);
+                yield "decrypt allowed once until " + until;
             }
             case PRUNE_AUDIT -> auditPrunes.prune(op.getPruneAudit().getNode(), op.getPruneAudit().getThroughSequence(),
                     op.getPruneAudit().getArchiveSha256().toByteArray());

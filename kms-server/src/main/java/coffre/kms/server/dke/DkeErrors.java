@@ -26,6 +26,12 @@ final class DkeErrors {
             case KEY_NOT_FOUND -> DkeError.NOT_FOUND;
             case KEY_DISABLED, KEY_PENDING_DELETION, KEY_DESTROYED -> DkeError.FORBIDDEN;
             case PERMISSION_DENIED, CONTEXT_NOT_ALLOWED -> DkeError.FORBIDDEN;
+            // The name maps a key that cannot decrypt (AES, or an RSA signing key): refused, as a policy would.
+            case INVALID_KEY_USAGE -> DkeError.FORBIDDEN;
+            // A version the key never had is one more ciphertext that does not open.
+            case KEY_VERSION_NOT_FOUND -> DkeError.DECRYPTION_FAILED;
+            // Not the modulus length: a public fact about the key, said as a malformed request.
+            case INVALID_CIPHERTEXT_LENGTH -> DkeError.INVALID_REQUEST;
             case APPROVAL_REQUIRED -> DkeError.APPROVAL_REQUIRED;
             // One answer for every ciphertext that does not open, an unknown version included: no oracle.
             case DECRYPTION_FAILED -> DkeError.DECRYPTION_FAILED;
@@ -37,7 +43,8 @@ final class DkeErrors {
                  INVALID_ENCRYPTION_CONTEXT, INVALID_DATA_KEY_LENGTH, INVALID_PENDING_WINDOW, INVALID_PAGINATION,
                  INVALID_POLICY, INVALID_GRANT, INVALID_OFFICER, INVALID_QUORUM_RULE, INVALID_CEREMONY,
                  INVALID_AUDIT_QUERY, INVALID_AUDIT_PRUNE, SIGNATURE_TIME_OUT_OF_RANGE, INVALID_SIGNATURE,
-                 INVALID_XKS_KEY_STORE, INVALID_XKS_EXTERNAL_KEY_ID, INVALID_XKS_ACCESS_KEY_ID, INVALID_DKE_KEY_NAME ->
+                 INVALID_XKS_KEY_STORE, INVALID_XKS_EXTERNAL_KEY_ID, INVALID_XKS_ACCESS_KEY_ID, INVALID_DKE_KEY_NAME,
+                 INVALID_KEY_SPEC, UNSUPPORTED_ALGORITHM, INVALID_DIGEST, SIGNING_INPUT_TOO_LARGE ->
                     DkeError.INVALID_REQUEST;
             // The administration's reasons never arise on the data path: mapped to what they would mean here.
             case XKS_KEY_STORE_NOT_FOUND, XKS_KEY_MAPPING_NOT_FOUND, XKS_CREDENTIAL_NOT_FOUND, DKE_KEY_MAPPING_NOT_FOUND ->

@@ -6,6 +6,11 @@ public enum Operation {
     UNWRAP(Kind.DATA),
     GENERATE_DATA_KEY(Kind.DATA),
     REWRAP(Kind.DATA),
+    /** Asymmetric keys ({@code CryptoService}): their policy operations are the {@link DataOperation}s of the same meaning. */
+    GET_PUBLIC_KEY(Kind.DATA),
+    ASYMMETRIC_DECRYPT(Kind.DATA),
+    SIGN(Kind.DATA),
+    VERIFY(Kind.DATA),
     CREATE_KEY(Kind.ADMIN),
     GET_KEY(Kind.ADMIN),
     LIST_KEYS(Kind.ADMIN),

@@ -2,6 +2,8 @@ package coffre.kms.server.keystores;
 
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
+import coffre.kms.server.domain.DataOperation;
+import coffre.kms.server.keys.KeyCapabilities;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyMetadata;
@@ -24,8 +26,8 @@ import java.util.function.Function;
  * approved or cut off) and the in-memory view the DKE edge reads ({@link DkeKeyNames}), kept in
  * step with the other nodes by {@link #refresh} from the cluster's change feed.
  * <ul>
- *   <li>{@link #requestMapping}: checked in full now (name free, key exists and is not
- *       destroyed), so a bad request fails before officers spend signatures on it; the caller
+ *   <li>{@link #requestMapping}: checked in full now (name free, key exists, is an RSA
+ *       {@code ENCRYPT_DECRYPT} key and is not destroyed), so a bad request fails before officers spend signatures on it; the caller
  *       submits the operation for approval;</li>
  *   <li>{@link #map}: runs once officers approved, every check made again;</li>
  *   <li>{@link #unmap}: narrowing, at once on one officer's signature (which the caller verified
@@ -70,7 +72,8 @@ public final class DkeKeyMappings implements DkeKeyNames {
      * The mapping officers would approve: the key resolved to its id now (an alias may move later).
      *
      * @throws KmsException MISSING_FIELD, INVALID_DKE_KEY_NAME, DKE_KEY_MAPPING_ALREADY_EXISTS,
-     *                      INVALID_KEY_ID, KEY_NOT_FOUND, KEY_DESTROYED
+     *                      INVALID_KEY_ID, KEY_NOT_FOUND, KEY_DESTROYED, INVALID_KEY_USAGE (not an RSA
+     *                      decryption key)
      */
     public DkeKeyMapping requestMapping(String keyName, String keyRef) {
         DkeKeyMapping.requireName(keyName);
@@ -170,10 +173,11 @@ public final class DkeKeyMappings implements DkeKeyNames {
                 + " is already mapped; unmap it first to map it to another key");
     }
 
-    /** A destroyed key has no material left to use. */
+    /** An RSA decryption key (what Office encrypts to), not destroyed (no material left to use). */
     private KeyMetadata mappableKey(KeyReference reference) {
         KeyMetadata key = keys.apply(reference);
         KeyLifecycle.requireNotDestroyed(key);
+        KeyCapabilities.require(key, DataOperation.DECRYPT);
         return key;
     }
 

@@ -56,13 +56,26 @@ class DkeAdminIT {
                 .map(DkeKeyMapping::getKeyName).toList();
     }
 
+    /** An RSA decryption key, approved (DKE names map only those). */
+    private static Key rsaKey(String alias) {
+        CreateKeyRequest.Builder request = CreateKeyRequest.newBuilder().setKeySpec(coffre.kms.v1.KeySpec.RSA_2048)
+                .setKeyUsage(coffre.kms.v1.KeyUsage.ENCRYPT_DECRYPT)
+                .setAccessPolicy(coffre.kms.v1.AccessPolicy.newBuilder().addRules(coffre.kms.v1.AccessRule.newBuilder()
+                        .addPrincipals("dke:*").addOperations(coffre.kms.v1.DataOperation.GET_PUBLIC_KEY)
+                        .addOperations(coffre.kms.v1.DataOperation.DECRYPT)));
+        if (alias != null) {
+            request.setAlias(alias);
+        }
+        return node.createKey(request.build());
+    }
+
     private static coffre.kms.v1.OfficerSignature alice(Operation operation) {
         return node.officers().get("alice").actNow(operation, node.now());
     }
 
     @Test
     void aNameIsMappedThroughTheQuorumAndUnmappedAtOnce() {
-        Key key = node.createKey(CreateKeyRequest.newBuilder().setAlias("dke-finance").build());
+        Key key = rsaKey("dke-finance");
         ApprovalRequest map = dke.mapKey(MapDkeKeyRequest.newBuilder().setKeyName("finance")
                 .setKeyId("alias/dke-finance").build()).getApprovalRequest();
         assertEquals(Operation.newBuilder().setMapDkeKey(DkeKeyMappingOperation.newBuilder().setKeyName("finance")
@@ -77,7 +90,7 @@ class DkeAdminIT {
         assertEquals(key.getId(), mapping.getKeyId());
         assertTrue(mapping.hasCreateTime());
 
-        Key other = node.createKey();
+        Key other = rsaKey(null);
         Errors.expect(Status.Code.ALREADY_EXISTS, "DKE_KEY_MAPPING_ALREADY_EXISTS", () -> dke.mapKey(MapDkeKeyRequest
                 .newBuilder().setKeyName("finance").setKeyId(other.getId()).build()));
 
@@ -100,7 +113,10 @@ class DkeAdminIT {
 
     @Test
     void badRequestsAreRefusedAndChangeNothing() {
-        Key key = node.createKey();
+        Key key = rsaKey(null);
+        Key aes = node.createKey();
+        Errors.expect(Status.Code.FAILED_PRECONDITION, "INVALID_KEY_USAGE", () -> dke.mapKey(MapDkeKeyRequest
+                .newBuilder().setKeyName("aes").setKeyId(aes.getId()).build()));
         Errors.expect(Status.Code.INVALID_ARGUMENT, "INVALID_DKE_KEY_NAME", () -> dke.mapKey(MapDkeKeyRequest
                 .newBuilder().setKeyName("a/b").setKeyId(key.getId()).build()));
         Errors.expect(Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", () -> dke.mapKey(MapDkeKeyRequest
@@ -121,7 +137,7 @@ class DkeAdminIT {
 
     @Test
     void aNamesPagesAreWalkedInOrder() {
-        Key key = node.createKey();
+        Key key = rsaKey(null);
         for (String name : List.of("page-c", "page-a", "page-b")) {
             assertEquals(ApprovalState.EXECUTED, node.approve(dke.mapKey(MapDkeKeyRequest.newBuilder().setKeyName(name)
                     .setKeyId(key.getId()).build()).getApprovalRequest()).getState());

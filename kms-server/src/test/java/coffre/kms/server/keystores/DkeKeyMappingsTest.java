@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyAccessPolicy;
 import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.keys.KeyReference;
+import coffre.kms.server.keys.KeySpec;
+import coffre.kms.server.keys.PublicKeyInfo;
 import coffre.kms.server.keys.KeyState;
+import coffre.kms.server.keys.KeyUsage;
 import coffre.kms.server.testing.MutableClock;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -29,6 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the store (another node's change).
  */
 class DkeKeyMappingsTest {
+    /** One RSA-2048 public key for every test key (the mappings never read it). */
+    private static final PublicKeyInfo RSA_PUBLIC = rsaPublicKey();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T09:00:00Z"));
     private final Map<KeyId, KeyMetadata> keys = new ConcurrentHashMap<>();
     private final InMemoryRepository repository = new InMemoryRepository();
@@ -63,8 +69,8 @@ class DkeKeyMappingsTest {
 
     private KeyMetadata addKey(String alias) {
         KeyId id = KeyId.random(new SecureRandom());
-        KeyMetadata key = KeyMetadata.created(id, new KeyAttributes(alias == null ? null : new Alias(alias), "", Map.of()),
-                clock.instant());
+        KeyMetadata key = KeyMetadata.created(id, new KeyAttributes(alias == null ? null : new Alias(alias), "", Map.of(),
+                KeyAccessPolicy.EMPTY, false, KeySpec.RSA_2048, KeyUsage.ENCRYPT_DECRYPT), clock.instant(), RSA_PUBLIC);
         keys.put(id, key);
         return key;
     }
@@ -79,6 +85,16 @@ class DkeKeyMappingsTest {
             throw new KmsException(ErrorReason.KEY_NOT_FOUND, "no such key");
         }
         return found;
+    }
+
+    private static PublicKeyInfo rsaPublicKey() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return PublicKeyInfo.of(generator.generateKeyPair().getPublic().getEncoded(), KeySpec.RSA_2048);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static ErrorReason reason(Runnable call) {
@@ -121,6 +137,14 @@ class DkeKeyMappingsTest {
         keys.put(other.id(), other.withState(KeyState.DESTROYED, clock.instant()));
         assertEquals(ErrorReason.KEY_DESTROYED, reason(() -> names.requestMapping("fresh", other.id().value())));
         assertEquals(ErrorReason.DKE_KEY_MAPPING_NOT_FOUND, reason(() -> names.checkUnmap("nothing")));
+        KeyId aes = KeyId.random(new SecureRandom());
+        keys.put(aes, KeyMetadata.created(aes, new KeyAttributes(null, "", Map.of()), clock.instant()));
+        assertEquals(ErrorReason.INVALID_KEY_USAGE, reason(() -> names.requestMapping("aes", aes.value())),
+                "Office encrypts to an RSA key's public half: an AES key cannot be mapped");
+        KeyId signing = KeyId.random(new SecureRandom());
+        keys.put(signing, KeyMetadata.created(signing, new KeyAttributes(null, "", Map.of(), KeyAccessPolicy.EMPTY, false,
+                KeySpec.RSA_2048, KeyUsage.SIGN_VERIFY), clock.instant(), RSA_PUBLIC));
+        assertEquals(ErrorReason.INVALID_KEY_USAGE, reason(() -> names.map("signing", signing)), "nor a signing key");
     }
 
     @Test

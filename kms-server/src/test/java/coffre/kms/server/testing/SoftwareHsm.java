@@ -7,7 +7,18 @@ import coffre.hsm.HsmException;
 import coffre.hsm.HsmHealth;
 import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
+import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.KeyPairSpec;
+import coffre.hsm.KeyPairUsage;
+import coffre.hsm.SignatureScheme;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -18,6 +29,8 @@ import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
 
 /**
  * A pure-Java stand-in for the HSM, for fast unit tests of domain logic only. Tests that claim
@@ -25,12 +38,20 @@ import javax.crypto.spec.GCMParameterSpec;
  * the domain's handling of an unavailable HSM. It keeps the port's contract where a caller can
  * tell (labels, argument checks, key kinds, references per instance, destroyed keys, close):
  * {@code SoftwareHsmConformanceTest} runs the HSM conformance suite on it.
+ *
+ * <p>Key pairs are JDK key pairs in memory; OAEP decryption is the JDK's SunJCE OAEP with
+ * SHA-256/MGF1-SHA-256 and ECDSA its {@code NONEwithECDSA} over the digest. RSA-PSS over a digest
+ * the caller already took has no JDK {@code Signature} (SunRsaSign always hashes its input), so
+ * it is Bouncy Castle's {@code RAWRSASSA-PSS} (test scope only; the real HSM does PSS itself).
  */
 public final class SoftwareHsm implements Hsm {
     private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("[A-Za-z0-9._:/@+=-]{1,128}");
     private static final int MAX_RANDOM_BYTES = 1 << 16;
+    /** Not registered with the JVM: used only for PSS over a digest, by name. */
+    private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
     private final Map<String, SecretKey> keys;
     private final Map<String, SecretKey> macKeys;
+    private final Map<String, StoredPair> pairs;
     private final SecureRandom random = new SecureRandom();
     private volatile boolean unavailable;
     private volatile boolean closed;
@@ -43,18 +64,31 @@ public final class SoftwareHsm implements Hsm {
         }
     }
 
-    public SoftwareHsm() {
-        this(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    /** A key pair as the token holds it. */
+    private record StoredPair(KeyPair keys, KeyPairSpec spec, KeyPairUsage usage) {
     }
 
-    private SoftwareHsm(Map<String, SecretKey> keys, Map<String, SecretKey> macKeys) {
+    /** A reference of this instance to a key pair's private half. */
+    private record PairRef(SoftwareHsm owner, String label, StoredPair pair) implements HsmKeyRef {
+        @Override
+        public String toString() {
+            return "PairRef[" + label + "]";
+        }
+    }
+
+    public SoftwareHsm() {
+        this(new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    }
+
+    private SoftwareHsm(Map<String, SecretKey> keys, Map<String, SecretKey> macKeys, Map<String, StoredPair> pairs) {
         this.keys = keys;
         this.macKeys = macKeys;
+        this.pairs = pairs;
     }
 
     /** A second instance over the same keys, as a second process opens the same token. */
     public SoftwareHsm anotherInstance() {
-        return new SoftwareHsm(keys, macKeys);
+        return new SoftwareHsm(keys, macKeys, pairs);
     }
 
     public void setUnavailable(boolean unavailable) {
@@ -62,7 +96,11 @@ public final class SoftwareHsm implements Hsm {
     }
 
     public boolean contains(String label) {
-        return keys.containsKey(label);
+        return keys.containsKey(label) || pairs.containsKey(label);
+    }
+
+    private boolean taken(String label) {
+        return keys.containsKey(label) || macKeys.containsKey(label) || pairs.containsKey(label);
     }
 
     /** How many key generations searched for their label first ({@link LabelCheck#SEARCH_TOKEN}). */
@@ -88,7 +126,11 @@ public final class SoftwareHsm implements Hsm {
 
     /** {@code key} as a reference of this instance to a key of the kind {@code mac} says, still on the token. */
     private Ref own(HsmKeyRef key, boolean mac) {
-        if (!(java.util.Objects.requireNonNull(key, "key") instanceof Ref ref) || ref.owner() != this) {
+        if (java.util.Objects.requireNonNull(key, "key") instanceof PairRef pair && pair.owner() == this) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + pair.label() + "' is a key pair; "
+                    + (mac ? "HMAC needs a key made by generateMacKey" : "encrypt and decrypt need an AES key"));
+        }
+        if (!(key instanceof Ref ref) || ref.owner() != this) {
             throw new IllegalArgumentException("HsmKeyRef " + key + " was not issued by this Hsm");
         }
         if (ref.mac() != mac) {
@@ -107,7 +149,7 @@ public final class SoftwareHsm implements Hsm {
         checkLabel(label);
         if (check == LabelCheck.SEARCH_TOKEN) {
             labelSearches.incrementAndGet();
-            if (keys.containsKey(label) || macKeys.containsKey(label)) {
+            if (taken(label)) {
                 throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
             }
         }
@@ -166,7 +208,7 @@ public final class SoftwareHsm implements Hsm {
     @Override
     public HsmKeyRef generateMacKey(String label) {
         check();
-        if (keys.containsKey(checkLabel(label)) || macKeys.containsKey(label)) {
+        if (taken(checkLabel(label))) {
             throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
         }
         byte[] value = new byte[32];
@@ -184,7 +226,7 @@ public final class SoftwareHsm implements Hsm {
             throw new IllegalArgumentException("an imported MAC key holds " + MIN_IMPORTED_MAC_BYTES + " to "
                     + MAX_IMPORTED_MAC_BYTES + " bytes, got " + value.length);
         }
-        if (keys.containsKey(checkLabel(label)) || macKeys.containsKey(label)) {
+        if (taken(checkLabel(label))) {
             throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
         }
         SecretKey key = new javax.crypto.spec.SecretKeySpec(value, "HmacSHA256");
@@ -213,6 +255,117 @@ public final class SoftwareHsm implements Hsm {
     }
 
     @Override
+    public HsmKeyPair generateKeyPair(String label, KeyPairSpec spec, KeyPairUsage usage, LabelCheck check) {
+        check();
+        checkLabel(label);
+        java.util.Objects.requireNonNull(spec, "spec");
+        java.util.Objects.requireNonNull(usage, "usage");
+        java.util.Objects.requireNonNull(check, "check");
+        if (spec.family() == KeyPairSpec.Family.EC && usage == KeyPairUsage.DECRYPT) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "an EC key pair cannot decrypt; "
+                    + spec + " allows only " + KeyPairUsage.SIGN);
+        }
+        if (check == LabelCheck.SEARCH_TOKEN) {
+            labelSearches.incrementAndGet();
+            if (taken(label)) {
+                throw new HsmException(HsmErrorKind.INVALID_REQUEST, "a key labelled '" + label + "' already exists");
+            }
+        }
+        try {
+            KeyPairGenerator generator;
+            if (spec.family() == KeyPairSpec.Family.RSA) {
+                generator = KeyPairGenerator.getInstance("RSA");
+                generator.initialize(new RSAKeyGenParameterSpec(spec.bits(), RSAKeyGenParameterSpec.F4), random);
+            } else {
+                generator = KeyPairGenerator.getInstance("EC");
+                generator.initialize(new ECGenParameterSpec(spec == KeyPairSpec.EC_P256 ? "secp256r1" : "secp384r1"), random);
+            }
+            StoredPair pair = new StoredPair(generator.generateKeyPair(), spec, usage);
+            pairs.put(label, pair);
+            return issue(label, pair);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HsmKeyPair issue(String label, StoredPair pair) {
+        return new HsmKeyPair(new PairRef(this, label, pair), pair.spec(), pair.usage(),
+                pair.keys().getPublic().getEncoded());
+    }
+
+    @Override
+    public Optional<HsmKeyPair> findKeyPair(String label) {
+        check();
+        StoredPair pair = pairs.get(checkLabel(label));
+        return pair == null ? Optional.empty() : Optional.of(issue(label, pair));
+    }
+
+    /** {@code key} as a reference of this instance to a key pair still on the token, allowed {@code usage}. */
+    private PairRef ownPair(HsmKeyRef key, KeyPairUsage usage) {
+        if (java.util.Objects.requireNonNull(key, "key") instanceof Ref ref && ref.owner() == this) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key '" + ref.label() + "' is "
+                    + (ref.mac() ? "an HMAC key" : "an AES key") + "; this operation needs the private key of a key pair");
+        }
+        if (!(key instanceof PairRef ref) || ref.owner() != this) {
+            throw new IllegalArgumentException("HsmKeyRef " + key + " was not issued by this Hsm");
+        }
+        if (pairs.get(ref.label()) != ref.pair()) {
+            throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "no such key", "CKR_KEY_HANDLE_INVALID", null);
+        }
+        if (ref.pair().usage() != usage) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key pair '" + ref.label() + "' is for "
+                    + ref.pair().usage() + ", not " + usage, "CKR_KEY_FUNCTION_NOT_PERMITTED", null);
+        }
+        return ref;
+    }
+
+    @Override
+    public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
+        check();
+        PairRef ref = ownPair(privateKey, KeyPairUsage.DECRYPT);
+        java.util.Objects.requireNonNull(ciphertext, "ciphertext");
+        try {
+            Cipher cipher = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");
+            cipher.init(Cipher.DECRYPT_MODE, ref.pair().keys().getPrivate(), new OAEPParameterSpec("SHA-256", "MGF1",
+                    MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT));
+            return cipher.doFinal(ciphertext);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // Every failure alike, as the HSM answers it: no padding oracle.
+            throw new HsmException(HsmErrorKind.AUTHENTICATION_FAILED, "authentication failed");
+        }
+    }
+
+    @Override
+    public byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest) {
+        check();
+        PairRef ref = ownPair(privateKey, KeyPairUsage.SIGN);
+        java.util.Objects.requireNonNull(scheme, "scheme");
+        java.util.Objects.requireNonNull(digest, "digest");
+        if (!scheme.fits(ref.pair().spec())) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, "key pair '" + ref.label() + "' is " + ref.pair().spec()
+                    + "; it signs with " + SignatureScheme.forSpec(ref.pair().spec()) + ", not " + scheme);
+        }
+        if (digest.length != scheme.digestLength()) {
+            throw new HsmException(HsmErrorKind.INVALID_REQUEST, scheme + " signs a " + scheme.digestLength()
+                    + "-byte " + scheme.digestAlgorithm() + " digest, got " + digest.length + " bytes");
+        }
+        try {
+            Signature signer;
+            if (scheme == SignatureScheme.RSA_PSS_SHA256) {
+                signer = Signature.getInstance("RAWRSASSA-PSS", BOUNCY_CASTLE);
+                signer.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+            } else {
+                signer = Signature.getInstance("NONEwithECDSA");
+            }
+            signer.initSign(ref.pair().keys().getPrivate(), random);
+            signer.update(digest);
+            return signer.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
     public byte[] randomBytes(int length) {
         check();
         if (length < 0 || length > MAX_RANDOM_BYTES) {
@@ -227,13 +380,18 @@ public final class SoftwareHsm implements Hsm {
     public boolean destroyKey(String label) {
         check();
         boolean aes = keys.remove(checkLabel(label)) != null;
-        return macKeys.remove(label) != null || aes;
+        boolean pair = pairs.remove(label) != null;
+        return macKeys.remove(label) != null || aes || pair;
     }
 
     @Override
     public HsmKeyAttributes describeKey(String label) {
         check();
-        if (!keys.containsKey(checkLabel(label))) {
+        StoredPair pair = pairs.get(checkLabel(label));
+        if (pair != null) {
+            return new HsmKeyAttributes(label, true, true, false, true, true, (pair.spec().bits() + 7) / 8);
+        }
+        if (!keys.containsKey(label)) {
             throw new HsmException(HsmErrorKind.KEY_NOT_FOUND, "no such key");
         }
         return new HsmKeyAttributes(label, true, true, false, true, true, 32);

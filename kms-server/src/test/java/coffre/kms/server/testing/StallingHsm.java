@@ -5,14 +5,20 @@ import coffre.hsm.Hsm;
 import coffre.hsm.HsmHealth;
 import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
+import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.KeyPairSpec;
+import coffre.hsm.KeyPairUsage;
+import coffre.hsm.SignatureScheme;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A real HSM whose encrypt and decrypt can be made to stall, as a network HSM that stops answering
- * would, or to fail: for tests of the server's deadlines and failure answers only (everything
- * else goes to the real HSM).
+ * A real HSM whose key operations (encrypt, decrypt, RSA-OAEP decrypt, sign) can be made to stall,
+ * as a network HSM that stops answering would, or to fail: for tests of the server's deadlines and
+ * failure answers only (everything else goes to the real HSM).
  */
 public final class StallingHsm implements Hsm {
     private final Hsm real;
@@ -23,7 +29,7 @@ public final class StallingHsm implements Hsm {
         this.real = real;
     }
 
-    /** From now on, encrypt and decrypt block until {@link #resume()}. */
+    /** From now on, the key operations block until {@link #resume()}. */
     public void stall() {
         stall = new CountDownLatch(1);
     }
@@ -36,7 +42,7 @@ public final class StallingHsm implements Hsm {
         }
     }
 
-    /** From now on, encrypt and decrypt fail at once with {@code kind} (null: they work again). */
+    /** From now on, the key operations fail at once with {@code kind} (null: they work again). */
     public void failWith(coffre.hsm.HsmErrorKind kind) {
         failure = kind;
     }
@@ -76,6 +82,33 @@ public final class StallingHsm implements Hsm {
     public byte[] decrypt(HsmKeyRef key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
         maybeStall();
         return real.decrypt(key, iv, aad, ciphertextAndTag);
+    }
+
+    @Override
+    public HsmKeyPair generateKeyPair(String label, KeyPairSpec spec, KeyPairUsage usage, LabelCheck check) {
+        return real.generateKeyPair(label, spec, usage, check);
+    }
+
+    @Override
+    public Optional<HsmKeyPair> findKeyPair(String label) {
+        return real.findKeyPair(label);
+    }
+
+    @Override
+    public Map<String, HsmKeyPair> findKeyPairs(Collection<String> labels) {
+        return real.findKeyPairs(labels);
+    }
+
+    @Override
+    public byte[] rsaOaepDecrypt(HsmKeyRef privateKey, byte[] ciphertext) {
+        maybeStall();
+        return real.rsaOaepDecrypt(privateKey, ciphertext);
+    }
+
+    @Override
+    public byte[] signDigest(HsmKeyRef privateKey, SignatureScheme scheme, byte[] digest) {
+        maybeStall();
+        return real.signDigest(privateKey, scheme, digest);
     }
 
     @Override
