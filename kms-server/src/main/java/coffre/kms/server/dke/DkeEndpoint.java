@@ -111,7 +111,8 @@ final class DkeEndpoint {
         callAudit.route(route);
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
-            DkeException busy = new DkeException(DkeError.TOO_MANY_REQUESTS, DkeError.TOO_MANY_REQUESTS.defaultMessage());
+            DkeException busy = new DkeException(DkeError.TOO_MANY_REQUESTS,
+                    DkeError.TOO_MANY_REQUESTS.defaultMessage());
             answerAfterAudit(ctx, null, callAudit.event(busy), null, busy);
             return;
         }
@@ -163,7 +164,9 @@ final class DkeEndpoint {
         try {
             audit.checkWritable();
             DkeCaller caller = null;
-            if (!(anonymousPublicKey && authorization == null && pending.route.operation() == DkeRoute.Operation.PUBLIC_KEY)) {
+            boolean anonymous = anonymousPublicKey && authorization == null
+                    && pending.route.operation() == DkeRoute.Operation.PUBLIC_KEY;
+            if (!anonymous) {
                 caller = tokens.verify(authorization);
                 pending.callAudit.caller(caller);
             }

@@ -27,8 +27,8 @@ import java.util.function.Function;
  * step with the other nodes by {@link #refresh} from the cluster's change feed.
  * <ul>
  *   <li>{@link #requestMapping}: checked in full now (name free, key exists, is an RSA
- *       {@code ENCRYPT_DECRYPT} key and is not destroyed), so a bad request fails before officers spend signatures on it; the caller
- *       submits the operation for approval;</li>
+ *       {@code ENCRYPT_DECRYPT} key and is not destroyed), so a bad request fails before officers
+ *       spend signatures on it; the caller submits the operation for approval;</li>
  *   <li>{@link #map}: runs once officers approved, every check made again;</li>
  *   <li>{@link #unmap}: narrowing, at once on one officer's signature (which the caller verified
  *       after {@link #checkUnmap}): taking a name away can only cut access, and a kill switch
