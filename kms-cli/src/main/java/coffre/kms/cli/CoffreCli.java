@@ -3,6 +3,9 @@ package coffre.kms.cli;
 import coffre.kms.client.ChannelFactory;
 import coffre.kms.client.TlsChannelFactory;
 import coffre.kms.cli.crypto.DataKeyCommand;
+import coffre.kms.cli.crypto.DecryptCommand;
+import coffre.kms.cli.crypto.SignCommand;
+import coffre.kms.cli.crypto.VerifyCommand;
 import coffre.kms.cli.crypto.RewrapCommand;
 import coffre.kms.cli.crypto.UnwrapCommand;
 import coffre.kms.cli.crypto.WrapCommand;
@@ -15,6 +18,7 @@ import coffre.kms.cli.keys.KeysCommand;
 import coffre.kms.cli.officerkeys.OfficerCommand;
 import coffre.kms.cli.officers.OfficersCommand;
 import coffre.kms.cli.officers.QuorumCommand;
+import coffre.kms.cli.dke.DkeCommand;
 import coffre.kms.cli.xks.XksCommand;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -56,6 +60,9 @@ public final class CoffreCli {
             UnwrapCommand.class,
             DataKeyCommand.class,
             RewrapCommand.class,
+            DecryptCommand.class,
+            SignCommand.class,
+            VerifyCommand.class,
             GrantsCommand.class,
             AuditCommand.class,
             ApprovalsCommand.class,
@@ -64,6 +71,7 @@ public final class CoffreCli {
             QuorumCommand.class,
             CeremonyCommand.class,
             XksCommand.class,
+            DkeCommand.class,
             HelpCommand.class);
 
     private CoffreCli() {

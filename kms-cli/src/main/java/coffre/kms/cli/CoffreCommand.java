@@ -67,8 +67,8 @@ public abstract sealed class CoffreCommand implements Callable<Integer> permits 
     /** Refuses {@code -o raw} on a command that has no single value to print (exit 2, before any work). */
     final void checkFormat() {
         if (format() == OutputFormat.RAW && !printsRaw()) {
-            throw new ParameterException(commandLine(), "-o raw prints a single value and is only for wrap, unwrap "
-                    + "and rewrap; use -o table or -o json");
+            throw new ParameterException(commandLine(), "-o raw prints a single value and is only for wrap, unwrap, "
+                    + "rewrap, decrypt, sign and keys public-key; use -o table or -o json");
         }
     }
 

@@ -31,8 +31,9 @@ class CommandLineForOneCallTest {
         CommandLine branch = CoffreCli.newCommandLine(OFFLINE, sink(), sink(), new String[] {"keys", "list"});
         assertEquals(List.of("keys"), List.copyOf(branch.getSubcommands().keySet()));
         assertEquals(List.of("list"), List.copyOf(branch.getSubcommands().get("keys").getSubcommands().keySet()));
-        assertEquals(List.of("keys", "wrap", "unwrap", "datakey", "rewrap", "grants", "audit", "approvals", "officer",
-                "officers", "quorum", "ceremony", "xks", "help"), List.copyOf(every.getSubcommands().keySet()));
+        assertEquals(List.of("keys", "wrap", "unwrap", "datakey", "rewrap", "decrypt", "sign", "verify", "grants", "audit",
+                "approvals", "officer", "officers", "quorum", "ceremony", "xks", "dke", "help"),
+                List.copyOf(every.getSubcommands().keySet()));
     }
 
     static Stream<Arguments> calls() {

@@ -81,8 +81,8 @@ class CryptoCommandsTest {
 
         for (CliHarness.Result result : List.of(dataKey, list)) {
             assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
-            assertTrue(result.err().startsWith("error: -o raw prints a single value and is only for wrap, unwrap and "
-                    + "rewrap; use -o table or -o json\n"), result::toString);
+            assertTrue(result.err().startsWith("error: -o raw prints a single value and is only for wrap, unwrap, "
+                    + "rewrap, decrypt, sign and keys public-key; use -o table or -o json\n"), result::toString);
             assertEquals("", result.out(), result::toString);
         }
         assertEquals(List.of(), server.requests(), "nothing was sent");
@@ -185,8 +185,8 @@ class CryptoCommandsTest {
         CliHarness.Result result = cli.run("unwrap", "--envelope-b64", ENVELOPE_B64, "--context", "tenant=other");
 
         assertEquals(ExitCodes.INVALID_ARGUMENT, result.exitCode(), result::toString);
-        assertEquals("error: DECRYPTION_FAILED: the envelope could not be decrypted: it is damaged, not an envelope, "
-                + "or the key or encryption context differs from the one used to wrap it "
+        assertEquals("error: DECRYPTION_FAILED: the envelope or ciphertext could not be decrypted: it is damaged, not "
+                + "an envelope, or the key, key version or encryption context differs from the one used to make it "
                 + "(envelope could not be authenticated)\n", result.err());
         assertEquals("", result.out());
     }

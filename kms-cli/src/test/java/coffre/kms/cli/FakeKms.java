@@ -153,6 +153,9 @@ final class FakeKms implements AutoCloseable {
     static final ByteString ENVELOPE = ByteString.copyFrom(new byte[] {1, 0, 2, (byte) 0xfe, 3, 4, 5, 6, 7, 8});
     static final ByteString PLAINTEXT = ByteString.copyFrom("top secret", StandardCharsets.UTF_8);
     static final ByteString DATA_KEY = ByteString.copyFrom(new byte[32]);
+    static final ByteString SIGNATURE = ByteString.copyFrom(new byte[] {0x30, 6, 2, 1, 1, 2, 1, 2});
+    static final ByteString PUBLIC_KEY_DER = ByteString.copyFrom(new byte[] {0x30, 3, 1, 2, 3});
+    static final String PUBLIC_KEY_PEM = "-----BEGIN PUBLIC KEY-----\nMAMBAgM=\n-----END PUBLIC KEY-----\n";
 
     private final String name = "fake-kms-" + UUID.randomUUID();
     private final Server server;
@@ -580,6 +583,35 @@ final class FakeKms implements AutoCloseable {
         public void rewrap(RewrapRequest request, StreamObserver<RewrapResponse> observer) {
             answer(request, RewrapResponse.newBuilder().setEnvelope(ENVELOPE).setKeyId(KEY.getId()).setKeyVersion(2)
                     .setSourceKeyId(KEY.getId()).setSourceKeyVersion(1).build(), observer);
+        }
+
+        @Override
+        public void getPublicKey(coffre.kms.v1.GetPublicKeyRequest request,
+                                 StreamObserver<coffre.kms.v1.GetPublicKeyResponse> observer) {
+            answer(request, coffre.kms.v1.GetPublicKeyResponse.newBuilder().setKeyId(KEY.getId()).setKeyVersion(2)
+                    .setKeySpec(coffre.kms.v1.KeySpec.EC_P256).setKeyUsage(coffre.kms.v1.KeyUsage.SIGN_VERIFY)
+                    .setPublicKeyDer(PUBLIC_KEY_DER).setPublicKeyPem(PUBLIC_KEY_PEM)
+                    .setSigningAlgorithm(coffre.kms.v1.SigningAlgorithm.ECDSA_SHA_256).build(), observer);
+        }
+
+        @Override
+        public void asymmetricDecrypt(coffre.kms.v1.AsymmetricDecryptRequest request,
+                                      StreamObserver<coffre.kms.v1.AsymmetricDecryptResponse> observer) {
+            answer(request, coffre.kms.v1.AsymmetricDecryptResponse.newBuilder().setPlaintext(PLAINTEXT)
+                    .setKeyId(KEY.getId()).setKeyVersion(1).build(), observer);
+        }
+
+        @Override
+        public void sign(coffre.kms.v1.SignRequest request, StreamObserver<coffre.kms.v1.SignResponse> observer) {
+            answer(request, coffre.kms.v1.SignResponse.newBuilder().setSignature(SIGNATURE).setKeyId(KEY.getId())
+                    .setKeyVersion(2).setAlgorithm(coffre.kms.v1.SigningAlgorithm.ECDSA_SHA_256).build(), observer);
+        }
+
+        @Override
+        public void verify(coffre.kms.v1.VerifyRequest request, StreamObserver<coffre.kms.v1.VerifyResponse> observer) {
+            answer(request, coffre.kms.v1.VerifyResponse.newBuilder().setValid(request.getSignature().equals(SIGNATURE))
+                    .setKeyId(KEY.getId()).setKeyVersion(request.getKeyVersion() == 0 ? 2 : request.getKeyVersion())
+                    .setAlgorithm(coffre.kms.v1.SigningAlgorithm.ECDSA_SHA_256).build(), observer);
         }
     }
 }

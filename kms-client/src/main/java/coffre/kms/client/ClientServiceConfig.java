@@ -25,8 +25,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>the data plane ({@code CryptoService}): a repeated wrap makes another valid envelope, a
- *       repeated unwrap opens the same one; a break-glass unwrap still pending names the same
- *       approval request;</li>
+ *       repeated unwrap opens the same one; a break-glass unwrap or decrypt still pending names the
+ *       same approval request; a repeated sign makes another valid signature, a repeated
+ *       asymmetric decrypt, verify or public-key read gives the same answer;</li>
  *   <li>every read (get, list, query, verify, ceremony status);</li>
  *   <li>calls the server refuses to apply twice: a vote (a second one is {@code DUPLICATE_VOTE}),
  *       the signed kill-switch orders (disable a key or a key store, revoke a grant or an XKS
@@ -91,6 +92,10 @@ public final class ClientServiceConfig {
                 CryptoServiceGrpc.getUnwrapMethod(),
                 CryptoServiceGrpc.getGenerateDataKeyMethod(),
                 CryptoServiceGrpc.getRewrapMethod(),
+                CryptoServiceGrpc.getGetPublicKeyMethod(),
+                CryptoServiceGrpc.getAsymmetricDecryptMethod(),
+                CryptoServiceGrpc.getSignMethod(),
+                CryptoServiceGrpc.getVerifyMethod(),
                 KeyServiceGrpc.getGetKeyMethod(),
                 KeyServiceGrpc.getListKeysMethod(),
                 KeyServiceGrpc.getListGrantsMethod(),

@@ -1,5 +1,7 @@
 package coffre.kms.client;
 
+import coffre.kms.v1.AsymmetricDecryptRequest;
+import coffre.kms.v1.AsymmetricDecryptResponse;
 import coffre.kms.v1.CancelKeyDeletionRequest;
 import coffre.kms.v1.CancelKeyDeletionResponse;
 import coffre.kms.v1.CreateGrantRequest;
@@ -15,6 +17,8 @@ import coffre.kms.v1.GenerateDataKeyRequest;
 import coffre.kms.v1.GenerateDataKeyResponse;
 import coffre.kms.v1.GetKeyRequest;
 import coffre.kms.v1.GetKeyResponse;
+import coffre.kms.v1.GetPublicKeyRequest;
+import coffre.kms.v1.GetPublicKeyResponse;
 import coffre.kms.v1.KeyServiceGrpc;
 import coffre.kms.v1.ListGrantsRequest;
 import coffre.kms.v1.ListGrantsResponse;
@@ -32,8 +36,12 @@ import coffre.kms.v1.SetAccessPolicyRequest;
 import coffre.kms.v1.SetAccessPolicyResponse;
 import coffre.kms.v1.SetApprovalPolicyRequest;
 import coffre.kms.v1.SetApprovalPolicyResponse;
+import coffre.kms.v1.SignRequest;
+import coffre.kms.v1.SignResponse;
 import coffre.kms.v1.UnwrapRequest;
 import coffre.kms.v1.UnwrapResponse;
+import coffre.kms.v1.VerifyRequest;
+import coffre.kms.v1.VerifyResponse;
 import coffre.kms.v1.WrapRequest;
 import coffre.kms.v1.WrapResponse;
 import com.google.protobuf.ByteString;
@@ -129,6 +137,26 @@ public final class CoffreAsync {
     public CompletableFuture<RewrapResponse> rewrap(byte[] envelope, Map<String, String> encryptionContext) {
         return rewrap(RewrapRequest.newBuilder().setEnvelope(ByteString.copyFrom(envelope))
                 .putAllEncryptionContext(encryptionContext).build());
+    }
+
+    /** {@link CoffreClient#getPublicKey(String, int)}, without blocking. */
+    public CompletableFuture<GetPublicKeyResponse> getPublicKey(GetPublicKeyRequest request) {
+        return call(CryptoServiceGrpc.getGetPublicKeyMethod(), request);
+    }
+
+    /** {@link CoffreClient#asymmetricDecrypt(String, int, byte[])}, without blocking. */
+    public CompletableFuture<AsymmetricDecryptResponse> asymmetricDecrypt(AsymmetricDecryptRequest request) {
+        return call(CryptoServiceGrpc.getAsymmetricDecryptMethod(), request);
+    }
+
+    /** {@link CoffreClient#sign(SignRequest)}, without blocking. */
+    public CompletableFuture<SignResponse> sign(SignRequest request) {
+        return call(CryptoServiceGrpc.getSignMethod(), request);
+    }
+
+    /** {@link CoffreClient#verify(VerifyRequest)}, without blocking: a signature that does not verify is {@code valid == false}. */
+    public CompletableFuture<VerifyResponse> verify(VerifyRequest request) {
+        return call(CryptoServiceGrpc.getVerifyMethod(), request);
     }
 
     // KeyService: requests for changes come back with an approval request for officers to sign.

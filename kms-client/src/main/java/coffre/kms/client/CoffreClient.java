@@ -1,12 +1,21 @@
 package coffre.kms.client;
 
+import coffre.kms.v1.AsymmetricDecryptRequest;
+import coffre.kms.v1.AsymmetricDecryptResponse;
+import coffre.kms.v1.EncryptionAlgorithm;
 import coffre.kms.v1.GenerateDataKeyRequest;
 import coffre.kms.v1.GenerateDataKeyResponse;
+import coffre.kms.v1.GetPublicKeyRequest;
+import coffre.kms.v1.GetPublicKeyResponse;
 import coffre.kms.v1.RewrapRequest;
 import coffre.kms.v1.RewrapResponse;
+import coffre.kms.v1.SignRequest;
+import coffre.kms.v1.SignResponse;
 import coffre.kms.v1.UnwrapRequest;
 import coffre.kms.v1.UnwrapResponse;
 import coffre.kms.v1.WrapRequest;
+import coffre.kms.v1.VerifyRequest;
+import coffre.kms.v1.VerifyResponse;
 import coffre.kms.v1.WrapResponse;
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
@@ -21,8 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The Java client of Coffre: envelope encryption against a Coffre server or cluster over mutual
- * TLS, and the stubs of the admin services.
+ * The Java client of Coffre: envelope encryption, and decryption and signatures with asymmetric
+ * keys, against a Coffre server or cluster over mutual TLS, and the stubs of the admin services.
  *
  * <pre>{@code
  * try (CoffreClient coffre = CoffreClient.builder()
@@ -42,14 +51,14 @@ import java.util.function.Supplier;
  *   <li>One client holds one channel with a connection to every listed node; calls spread
  *       {@code round_robin} over the nodes that are up. It is thread-safe and meant to be shared
  *       and kept for the life of the application, not opened per call.</li>
- *   <li>Every call gets the client's {@linkplain #deadline() deadline}, retries included: the four
+ *   <li>Every call gets the client's {@linkplain #deadline() deadline}, retries included: the
  *       data-plane calls are safe to repeat and are retried on {@code UNAVAILABLE} within it
  *       ({@link ClientServiceConfig}).</li>
  *   <li>A failed call throws a {@link CoffreException}, typed by the family of the server's error
  *       reason (see that class), never a raw {@code StatusRuntimeException}. Calls made through
  *       {@link #stubs()} are plain gRPC and throw {@code StatusRuntimeException};
  *       {@link CoffreErrors#toException} types them the same way.</li>
- *   <li>Responses of {@code unwrap} and {@code generateDataKey} hold plaintext. Protobuf's
+ *   <li>Responses of {@code unwrap}, {@code generateDataKey} and {@code asymmetricDecrypt} hold plaintext. Protobuf's
  *       {@code toString} prints it: never log a response. Byte arrays passed in are copied, so the
  *       caller may zero them as soon as the call returns.</li>
  *   <li>{@link #close()} cancels the calls still in progress and releases the connections.</li>
@@ -164,6 +173,62 @@ public final class CoffreClient implements AutoCloseable {
      */
     public CoffreAsync async() {
         return async;
+    }
+
+    /**
+     * The public key of {@code keyVersion} (0: the primary) of an asymmetric key, DER and PEM.
+     *
+     * @throws CoffreException if the call fails, typed by its family ({@code INVALID_KEY_USAGE} for an AES key)
+     */
+    public GetPublicKeyResponse getPublicKey(String keyId, int keyVersion) {
+        GetPublicKeyRequest request = GetPublicKeyRequest.newBuilder().setKeyId(keyId).setKeyVersion(keyVersion).build();
+        return call(() -> stubs.crypto().getPublicKey(request));
+    }
+
+    /**
+     * RSA-OAEP (SHA-256, MGF1-SHA-256) decryption of {@code ciphertext}, exactly the modulus length,
+     * with {@code keyVersion} (0: the primary) of an RSA {@code ENCRYPT_DECRYPT} key.
+     *
+     * @throws DecryptionFailedException if the ciphertext does not decrypt with that key version
+     * @throws ApprovalRequiredException if the key is break-glass: officers must approve the request it names
+     * @throws CoffreException for any other failure, typed by its family
+     */
+    public AsymmetricDecryptResponse asymmetricDecrypt(String keyId, int keyVersion, byte[] ciphertext) {
+        AsymmetricDecryptRequest request = AsymmetricDecryptRequest.newBuilder().setKeyId(keyId)
+                .setKeyVersion(keyVersion).setCiphertext(ByteString.copyFrom(ciphertext))
+                .setAlgorithm(EncryptionAlgorithm.RSAES_OAEP_SHA_256).build();
+        return call(() -> stubs.crypto().asymmetricDecrypt(request));
+    }
+
+    /**
+     * Signs (with the primary version of a {@code SIGN_VERIFY} key, the key's own algorithm) a
+     * message, hashed by the server, or a digest (set one of them in the request).
+     *
+     * @throws CoffreException if the call fails, typed by its family
+     */
+    public SignResponse sign(SignRequest request) {
+        return call(() -> stubs.crypto().sign(request));
+    }
+
+    /** Signs {@code message} (at most 4096 bytes) with the key's own algorithm. */
+    public SignResponse sign(String keyId, byte[] message) {
+        return sign(SignRequest.newBuilder().setKeyId(keyId).setMessage(ByteString.copyFrom(message)).build());
+    }
+
+    /**
+     * Checks a signature with a version's public key, on the server. A signature that does not
+     * verify is {@code valid == false} in the answer, not an exception.
+     *
+     * @throws CoffreException if the request cannot be checked (key, usage, algorithm, digest length)
+     */
+    public VerifyResponse verify(VerifyRequest request) {
+        return call(() -> stubs.crypto().verify(request));
+    }
+
+    /** Checks {@code signature} of {@code message} with {@code keyVersion} (0: the primary). */
+    public VerifyResponse verify(String keyId, int keyVersion, byte[] message, byte[] signature) {
+        return verify(VerifyRequest.newBuilder().setKeyId(keyId).setKeyVersion(keyVersion)
+                .setMessage(ByteString.copyFrom(message)).setSignature(ByteString.copyFrom(signature)).build());
     }
 
     /** Stubs of every service over this client's channel, each call with this client's deadline. */

@@ -101,17 +101,19 @@ public final class CoffreErrors {
                  INVALID_ENCRYPTION_CONTEXT, INVALID_DATA_KEY_LENGTH, INVALID_PENDING_WINDOW, INVALID_PAGINATION,
                  INVALID_POLICY, INVALID_GRANT, INVALID_OFFICER, INVALID_QUORUM_RULE, INVALID_CEREMONY,
                  SIGNATURE_TIME_OUT_OF_RANGE, INVALID_AUDIT_QUERY, INVALID_AUDIT_PRUNE, INVALID_XKS_KEY_STORE,
-                 INVALID_XKS_EXTERNAL_KEY_ID, INVALID_XKS_ACCESS_KEY_ID ->
+                 INVALID_XKS_EXTERNAL_KEY_ID, INVALID_XKS_ACCESS_KEY_ID, INVALID_DKE_KEY_NAME, INVALID_KEY_SPEC, UNSUPPORTED_ALGORITHM,
+                 INVALID_DIGEST, SIGNING_INPUT_TOO_LARGE, INVALID_CIPHERTEXT_LENGTH ->
                     new InvalidArgumentException(code, reason, metadata, message, failure);
             case DECRYPTION_FAILED -> new DecryptionFailedException(code, reason, metadata, message, failure);
             case KEY_NOT_FOUND, OFFICER_NOT_FOUND, APPROVAL_REQUEST_NOT_FOUND, GRANT_NOT_FOUND, AUDIT_CHAIN_NOT_FOUND,
-                 XKS_KEY_STORE_NOT_FOUND, XKS_CREDENTIAL_NOT_FOUND, XKS_KEY_MAPPING_NOT_FOUND ->
+                 XKS_KEY_STORE_NOT_FOUND, XKS_CREDENTIAL_NOT_FOUND, XKS_KEY_MAPPING_NOT_FOUND, KEY_VERSION_NOT_FOUND,
+                 DKE_KEY_MAPPING_NOT_FOUND ->
                     new NotFoundException(code, reason, metadata, message, failure);
             case ALIAS_ALREADY_EXISTS, DUPLICATE_VOTE, OFFICER_ALREADY_EXISTS, CONCURRENT_MODIFICATION,
-                 XKS_KEY_STORE_ALREADY_EXISTS, XKS_KEY_MAPPING_ALREADY_EXISTS ->
+                 XKS_KEY_STORE_ALREADY_EXISTS, XKS_KEY_MAPPING_ALREADY_EXISTS, DKE_KEY_MAPPING_ALREADY_EXISTS ->
                     new ConflictException(code, reason, metadata, message, failure);
             case NOT_INITIALIZED, ALREADY_INITIALIZED, APPROVAL_REQUEST_CLOSED, AUDIT_NOT_SEALED,
-                 XKS_CREDENTIAL_LIMIT_REACHED, XKS_CREDENTIAL_NOT_PENDING ->
+                 XKS_CREDENTIAL_LIMIT_REACHED, XKS_CREDENTIAL_NOT_PENDING, INVALID_KEY_USAGE ->
                     new FailedPreconditionException(code, reason, metadata, message, failure);
             case KEY_DISABLED, KEY_PENDING_DELETION, KEY_DESTROYED, KEY_NOT_PENDING_DELETION ->
                     new KeyStateException(code, reason, metadata, message, failure);

@@ -5,6 +5,7 @@ import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.KeyServiceGrpc;
 import coffre.kms.v1.OfficerServiceGrpc;
+import coffre.kms.v1.DkeAdminServiceGrpc;
 import coffre.kms.v1.XksAdminServiceGrpc;
 import io.grpc.Channel;
 import java.time.Duration;
@@ -83,6 +84,11 @@ public final class CoffreStubs {
     /** An XksAdminService stub (AWS external key stores) whose deadline starts now. */
     public XksAdminServiceGrpc.XksAdminServiceBlockingStub xks() {
         return XksAdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A DkeAdminService stub (Microsoft 365 Double Key Encryption key names) whose deadline starts now. */
+    public DkeAdminServiceGrpc.DkeAdminServiceBlockingStub dke() {
+        return DkeAdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The deadline each stub with a deadline gives its call. */

@@ -67,6 +67,8 @@ class ClientServiceConfigTest {
         assertTrue(ClientServiceConfig.retriedMethods().containsAll(List.of(
                 "coffre.kms.v1.CryptoService/Wrap", "coffre.kms.v1.CryptoService/Unwrap",
                 "coffre.kms.v1.CryptoService/GenerateDataKey", "coffre.kms.v1.CryptoService/Rewrap",
+                "coffre.kms.v1.CryptoService/GetPublicKey", "coffre.kms.v1.CryptoService/AsymmetricDecrypt",
+                "coffre.kms.v1.CryptoService/Sign", "coffre.kms.v1.CryptoService/Verify",
                 "coffre.kms.v1.KeyService/DisableKey", "coffre.kms.v1.KeyService/RevokeGrant",
                 "coffre.kms.v1.ApprovalService/Vote", "coffre.kms.v1.XksAdminService/DisableKeyStore",
                 "coffre.kms.v1.XksAdminService/RevokeCredential", "coffre.kms.v1.XksAdminService/UnmapKey")));

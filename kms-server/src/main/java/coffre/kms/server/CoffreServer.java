@@ -13,6 +13,7 @@ import coffre.kms.server.grpc.audit.AuditHandlers;
 import coffre.kms.server.store.JdbcAuditStore;
 import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.server.access.AccessControl;
+import coffre.kms.server.crypto.AsymmetricOperations;
 import coffre.kms.server.crypto.CryptoOperations;
 import coffre.kms.server.crypto.ExternalKeyCrypto;
 import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
@@ -33,7 +34,12 @@ import coffre.kms.server.grpc.approvals.ApprovalHandlers;
 import coffre.kms.server.grpc.grants.GrantHandlers;
 import coffre.kms.server.grpc.keys.KeyChangeHandlers;
 import coffre.kms.server.grpc.xks.XksAdminHandlers;
+import coffre.kms.server.dke.AsymmetricDkeKeys;
+import coffre.kms.server.dke.DkeServer;
+import coffre.kms.server.grpc.dke.DkeAdminHandlers;
+import coffre.kms.server.keystores.DkeKeyMappings;
 import coffre.kms.server.keystores.ExternalKeyStores;
+import coffre.kms.v1.DkeAdminServiceGrpc;
 import coffre.kms.server.grpc.officers.OfficerHandlers;
 import coffre.kms.server.store.Storage;
 import coffre.kms.v1.ApprovalServiceGrpc;
@@ -48,7 +54,11 @@ import coffre.kms.server.grpc.HealthPort;
 import coffre.kms.server.health.Readiness;
 import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.grpc.ReflectionSupport;
+import coffre.kms.server.grpc.crypto.AsymmetricDecryptHandler;
 import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
+import coffre.kms.server.grpc.crypto.GetPublicKeyHandler;
+import coffre.kms.server.grpc.crypto.SignHandler;
+import coffre.kms.server.grpc.crypto.VerifyHandler;
 import coffre.kms.server.grpc.crypto.RewrapHandler;
 import coffre.kms.server.grpc.crypto.UnwrapHandler;
 import coffre.kms.server.grpc.crypto.WrapHandler;
@@ -117,12 +127,15 @@ public final class CoffreServer implements AutoCloseable {
     private final Clock clock;
     /** The listener for AWS external key stores, or null when {@code xks.port} is not set. */
     private final XksServer xks;
+    /** The listener for Microsoft 365 Double Key Encryption, or null when {@code dke.port} is not set. */
+    private final DkeServer dke;
 
     private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, Integer healthPort,
                          HealthStatusManager health, DeletionJob deletionJob, AuditLog auditLog,
                          JdbcAuditStore auditStore, AuditCheckpointer checkpointer, ExternalKeyStores keyStores,
-                         Clock clock, XksServer xks) {
+                         Clock clock, XksServer xks, DkeServer dke) {
         this.xks = xks;
+        this.dke = dke;
         this.healthPort = healthPort;
         this.vertx = vertx;
         this.hsm = hsm;
@@ -186,14 +199,18 @@ public final class CoffreServer implements AutoCloseable {
             approved.officerChanges(quorum.officerChanges());
             ExternalKeyStores keyStores = ExternalKeyStores.open(hsm, storage.xksStores(), lifecycle::get, clock);
             approved.keyStores(keyStores);
+            DkeKeyMappings dkeKeys = DkeKeyMappings.open(storage.dkeKeys(), lifecycle::get, clock);
+            approved.dkeKeys(dkeKeys);
             // In a cluster, what other nodes change reaches this node's views (no-op on the embedded store).
             coffre.kms.server.cluster.ClusterSync.start(storage.changes(),
                     new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers(),
-                    keyStores.registry());
+                    keyStores.registry(), dkeKeys);
 
             KeyAccessEnforcer keyAccess = new KeyAccessEnforcer(new AccessDecider(grants), clock);
-            CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess,
-                    new BreakGlassUnwraps(breakGlass, quorum, id -> quorum.get(id).state() == Approval.State.PENDING, clock));
+            BreakGlassUnwraps breakGlassCalls = new BreakGlassUnwraps(breakGlass, quorum,
+                    id -> quorum.get(id).state() == Approval.State.PENDING, clock);
+            CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess, breakGlassCalls);
+            AsymmetricOperations asymmetric = new AsymmetricOperations(hsm, registry, keyAccess, breakGlassCalls);
             AccessControl access = new AccessControl(
                     patterns(config.authorization().administrators()),
                     patterns(config.authorization().officers()),
@@ -220,6 +237,10 @@ public final class CoffreServer implements AutoCloseable {
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new RewrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new GetPublicKeyHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new AsymmetricDecryptHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new SignHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
+            endpoint.bind(new VerifyHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             KeyHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             endpoint.bind(new ListKeysHandler(registry), adminWorkers);
             KeyChangeHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
@@ -228,6 +249,7 @@ public final class CoffreServer implements AutoCloseable {
             endpoint.bindStream(ApprovalHandlers.watch(quorum), adminWorkers);
             OfficerHandlers.all(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             XksAdminHandlers.all(keyStores, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
+            DkeAdminHandlers.all(dkeKeys, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
             AuditHandlers.all(auditStore, auditVerifier, retention, quorum)
                     .forEach(handler -> endpoint.bind(handler, adminWorkers));
 
@@ -236,7 +258,7 @@ public final class CoffreServer implements AutoCloseable {
                 ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
                                 KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
                                 OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
-                                XksAdminServiceGrpc.getServiceDescriptor(),
+                                XksAdminServiceGrpc.getServiceDescriptor(), DkeAdminServiceGrpc.getServiceDescriptor(),
                                 health.getHealthService().bindService().getServiceDescriptor()))
                         .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
             }
@@ -273,6 +295,10 @@ public final class CoffreServer implements AutoCloseable {
                     new XksServer.Node(config.node().id(),
                             xksDirectory != null ? xksDirectory : keyStores.registry(), new ExternalKeyCrypto(hsm, registry, keyAccess),
                             auditLog, monitor, storage.members(), hsm.info(), config.hsm().sessions(), clock)));
+            DkeServer dke = config.dke() == null ? null : await(DkeServer.start(vertx, config.dke(),
+                    config.dke().port() == 0 ? freePort(config.dke().host()) : config.dke().port(),
+                    new DkeServer.Node(dkeKeys, new AsymmetricDkeKeys(asymmetric, registry), auditLog,
+                            config.hsm().sessions(), clock)));
             Integer healthPort = config.server().healthPort() == null ? null
                     : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
                             health, readiness)).actualPort();
@@ -284,7 +310,7 @@ public final class CoffreServer implements AutoCloseable {
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
             return new CoffreServer(vertx, hsm, storage, listeners, port, healthPort, health, deletionJob, auditLog,
-                    auditStore, checkpointer, keyStores, clock, xks);
+                    auditStore, checkpointer, keyStores, clock, xks, dke);
         } catch (RuntimeException e) {
             await(vertx.close());
             if (auditLog != null) {
@@ -330,7 +356,7 @@ public final class CoffreServer implements AutoCloseable {
     private static void setAll(HealthStatusManager health, ServingStatus status) {
         for (String service : List.of("", CryptoServiceGrpc.SERVICE_NAME, KeyServiceGrpc.SERVICE_NAME,
                 ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME, AuditServiceGrpc.SERVICE_NAME,
-                XksAdminServiceGrpc.SERVICE_NAME)) {
+                XksAdminServiceGrpc.SERVICE_NAME, DkeAdminServiceGrpc.SERVICE_NAME)) {
             health.setStatus(service, status);
         }
     }
@@ -355,6 +381,11 @@ public final class CoffreServer implements AutoCloseable {
     /** The XKS listener's port (useful when configured with port 0), if there is one. */
     public java.util.OptionalInt xksPort() {
         return xks == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(xks.port());
+    }
+
+    /** The DKE listener's port (useful when configured with port 0), if there is one. */
+    public java.util.OptionalInt dkePort() {
+        return dke == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(dke.port());
     }
 
     /** The plaintext health port (useful when configured with port 0), if there is one. */
@@ -389,6 +420,9 @@ public final class CoffreServer implements AutoCloseable {
         try {
             if (xks != null) {
                 await(xks.stop());
+            }
+            if (dke != null) {
+                await(dke.stop());
             }
             await(vertx.undeploy(listeners));
             await(vertx.close());

@@ -7,12 +7,13 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * One data operation by name, case-insensitive, {@code -} or {@code _}: {@code wrap},
- * {@code unwrap}, {@code generate-data-key}, {@code rewrap}.
+ * {@code unwrap}, {@code generate-data-key}, {@code rewrap}, {@code decrypt}, {@code sign}, {@code verify},
+ * {@code get-public-key}.
  */
 public final class DataOperationConverter implements ITypeConverter<DataOperation> {
 
     /** The accepted names; a constant for help texts (a test checks it against the enum). */
-    public static final String NAMES = "wrap, unwrap, generate-data-key, rewrap";
+    public static final String NAMES = "wrap, unwrap, generate-data-key, rewrap, decrypt, sign, verify, get-public-key";
 
     @Override
     public DataOperation convert(String text) {

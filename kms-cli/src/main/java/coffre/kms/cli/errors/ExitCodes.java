@@ -25,6 +25,7 @@ import java.util.Map;
  *       not match its operation, or the operation cannot be shown in plain words), so it is neither shown as
  *       trustworthy nor signed</td></tr>
  *   <tr><td>72</td><td>tampered: audit verification found an edited, missing, reordered or inserted event</td></tr>
+ *   <tr><td>73</td><td>invalid signature: {@code coffre verify} was answered that the signature does not verify</td></tr>
  * </table>
  *
  * <p>64-70 reuse the sysexits range on purpose: they are above anything a shell or the JVM uses
@@ -44,6 +45,7 @@ public final class ExitCodes {
     public static final int SERVER_FAILURE = 70;
     public static final int REFUSED = 71;
     public static final int TAMPERED = 72;
+    public static final int INVALID_SIGNATURE = 73;
 
     private ExitCodes() {
     }
@@ -78,6 +80,7 @@ public final class ExitCodes {
         table.put(Integer.toString(SERVER_FAILURE), "Server-side failure.");
         table.put(Integer.toString(REFUSED), "Refused: the server's approval request fails coffre's own checks; not signed.");
         table.put(Integer.toString(TAMPERED), "Tampered: audit verification found a bad event (named in the output).");
+        table.put(Integer.toString(INVALID_SIGNATURE), "Invalid signature: 'coffre verify' found it does not verify.");
         return table;
     }
 }

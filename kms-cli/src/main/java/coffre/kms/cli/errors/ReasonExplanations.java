@@ -44,8 +44,8 @@ public final class ReasonExplanations {
             case INVALID_PAGINATION ->
                     "the page size must be 1-1000 and the page token one this server issued";
             case DECRYPTION_FAILED ->
-                    "the envelope could not be decrypted: it is damaged, not an envelope, "
-                            + "or the key or encryption context differs from the one used to wrap it";
+                    "the envelope or ciphertext could not be decrypted: it is damaged, not an envelope, "
+                            + "or the key, key version or encryption context differs from the one used to make it";
             case KEY_NOT_FOUND ->
                     "no key has this id or alias";
             case ALIAS_ALREADY_EXISTS ->
@@ -141,6 +141,29 @@ public final class ReasonExplanations {
                     "the key store has two active credentials: revoke one (`coffre xks stores revoke-credential`) first";
             case XKS_CREDENTIAL_NOT_PENDING ->
                     "the credential was revoked or discarded before it was approved; ask for a new one with `coffre xks stores rotate-credentials`";
+            case INVALID_KEY_USAGE ->
+                    "the key cannot do this: AES_256 keys wrap and unwrap, RSA ENCRYPT_DECRYPT keys decrypt, "
+                            + "SIGN_VERIFY keys sign and verify (`coffre keys show` gives a key's spec and usage)";
+            case INVALID_KEY_SPEC ->
+                    "this key spec and usage do not go together: AES_256 is ENCRYPT_DECRYPT, EC_P256 and EC_P384 "
+                            + "are SIGN_VERIFY, RSA keys either; signing keys cannot be break-glass keys";
+            case UNSUPPORTED_ALGORITHM ->
+                    "the key does not use this algorithm: RSA keys sign with RSASSA_PSS_SHA_256, EC_P256 with "
+                            + "ECDSA_SHA_256, EC_P384 with ECDSA_SHA_384 (leave it out to use the key's own)";
+            case INVALID_DIGEST ->
+                    "the digest is not the length of the algorithm's hash (32 bytes for SHA-256, 48 for SHA-384)";
+            case SIGNING_INPUT_TOO_LARGE ->
+                    "the message is over 4096 bytes: sign or verify its digest instead (--digest)";
+            case INVALID_CIPHERTEXT_LENGTH ->
+                    "an RSA-OAEP ciphertext is exactly the key's modulus length (256, 384 or 512 bytes)";
+            case KEY_VERSION_NOT_FOUND ->
+                    "the key has no version with this number";
+            case INVALID_DKE_KEY_NAME ->
+                    "a DKE key name is 1-64 characters of A-Z a-z 0-9 _ -";
+            case DKE_KEY_MAPPING_NOT_FOUND ->
+                    "no DKE key name is mapped under this name (see `coffre dke keys list`)";
+            case DKE_KEY_MAPPING_ALREADY_EXISTS ->
+                    "the DKE key name is already mapped; unmap it first (`coffre dke keys unmap`) to map it to another key";
             case INTERNAL_ERROR ->
                     "the server failed unexpectedly; its log has the details";
             case UNRECOGNIZED ->

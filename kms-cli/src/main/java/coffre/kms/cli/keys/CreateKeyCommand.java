@@ -6,11 +6,14 @@ import coffre.kms.cli.approvals.RequestingCommand;
 import coffre.kms.cli.args.KeyValue;
 import coffre.kms.cli.args.KeyValues;
 import coffre.kms.cli.args.PolicyFile;
+import coffre.kms.cli.args.WireEnumConverter;
 import coffre.kms.cli.errors.ExitCodes;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.ApprovalPolicy;
 import coffre.kms.v1.CreateKeyRequest;
 import coffre.kms.v1.CreateKeyResponse;
+import coffre.kms.v1.KeySpec;
+import coffre.kms.v1.KeyUsage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,8 +48,18 @@ public final class CreateKeyCommand extends RequestingCommand {
     Path policyFile;
 
     @Option(names = "--require-unwrap-approval",
-            description = "Break-glass key: every unwrap waits for officers' approval.")
+            description = "Break-glass key: every unwrap (or, for an RSA ENCRYPT_DECRYPT key, every decrypt) waits "
+                    + "for officers' approval.")
     boolean requireUnwrapApproval;
+
+    @Option(names = "--spec", paramLabel = "SPEC", converter = WireEnumConverter.KeySpecs.class,
+            description = "What the HSM generates: AES_256 (default; envelope encryption), RSA_2048, RSA_3072, "
+                    + "RSA_4096 (a key pair to decrypt or sign), EC_P256, EC_P384 (a key pair to sign).")
+    KeySpec spec;
+
+    @Option(names = "--usage", paramLabel = "USAGE", converter = WireEnumConverter.KeyUsages.class,
+            description = "ENCRYPT_DECRYPT or SIGN_VERIFY. Default: SIGN_VERIFY for EC keys, else ENCRYPT_DECRYPT.")
+    KeyUsage usage;
 
     private Map<String, String> labelMap;
     private AccessPolicy policy;
@@ -78,6 +91,12 @@ public final class CreateKeyCommand extends RequestingCommand {
         if (requireUnwrapApproval) {
             request.setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(true));
         }
+        if (spec != null) {
+            request.setKeySpec(spec);
+        }
+        KeyUsage chosen = usage != null ? usage
+                : spec == KeySpec.EC_P256 || spec == KeySpec.EC_P384 ? KeyUsage.SIGN_VERIFY : KeyUsage.ENCRYPT_DECRYPT;
+        request.setKeyUsage(chosen);
         CreateKeyResponse response = rpc.keys().createKey(request.build());
         printRequest(response, response.getApprovalRequest());
         return ExitCodes.OK;

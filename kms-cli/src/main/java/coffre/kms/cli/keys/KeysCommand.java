@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             CancelDeletionCommand.class,
             SetPolicyCommand.class,
             SetApprovalPolicyCommand.class,
+            coffre.kms.cli.crypto.PublicKeyCommand.class,
         })
 public final class KeysCommand {
 }

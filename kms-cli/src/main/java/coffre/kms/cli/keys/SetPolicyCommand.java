@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
             "The policy file is a JSON AccessPolicy, for example:",
             "  {\"rules\": [{\"principals\": [\"spiffe://prod/ns/orders/*\"], \"operations\": [\"WRAP\", \"UNWRAP\"]}],",
             "   \"required_context\": [{\"key\": \"tenant\"}]}",
-            "Principals may hold globs (* and ?); operations are WRAP, UNWRAP, GENERATE_DATA_KEY, REWRAP."})
+            "Principals may hold globs (* and ?); operations are WRAP, UNWRAP, GENERATE_DATA_KEY, REWRAP (AES keys), DECRYPT, SIGN, VERIFY, GET_PUBLIC_KEY (asymmetric keys)."})
 public final class SetPolicyCommand extends RequestingCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", converter = KeyRef.Converter.class, description = KeyRef.HELP)

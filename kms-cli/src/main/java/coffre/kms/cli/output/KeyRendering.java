@@ -42,6 +42,10 @@ public final class KeyRendering {
         field(out, "Description", orDash(key.getDescription()));
         field(out, "State", key.getState().name());
         field(out, "Protection", key.getProtectionLevel().name());
+        if (key.getKeySpecValue() != 0 || key.getKeyUsageValue() != 0) {
+            // AES-256 keys show as they always did; an asymmetric key says what it is and does.
+            field(out, "Key spec", key.getKeySpec() + ", " + key.getKeyUsage());
+        }
         field(out, "Primary version", Integer.toUnsignedString(key.getPrimaryVersion()));
         field(out, "Labels", labels(key.getLabelsMap()));
         field(out, "Created", Times.format(key.getCreateTime()));
@@ -53,16 +57,35 @@ public final class KeyRendering {
             field(out, "Destroyed", Times.format(key.getDestroyTime()));
         }
         out.append("Versions:\n");
-        TextTable versions = new TextTable("VERSION", "STATE", "CREATED", "PRIMARY");
+        boolean asymmetric = key.getKeySpecValue() != 0;
+        TextTable versions = asymmetric
+                ? new TextTable("VERSION", "STATE", "CREATED", "PRIMARY", "PUBLIC KEY SHA-256")
+                : new TextTable("VERSION", "STATE", "CREATED", "PRIMARY");
         for (KeyVersion version : key.getVersionsList()) {
-            versions.row(
-                    Integer.toUnsignedString(version.getVersion()),
-                    version.getState().name().replaceFirst("^KEY_VERSION_", ""),
-                    Times.format(version.getCreateTime()),
-                    version.getVersion() == key.getPrimaryVersion() ? "*" : "");
+            String state = version.getState().name().replaceFirst("^KEY_VERSION_", "");
+            String primary = version.getVersion() == key.getPrimaryVersion() ? "*" : "";
+            if (asymmetric) {
+                versions.row(Integer.toUnsignedString(version.getVersion()), state, Times.format(version.getCreateTime()),
+                        primary, fingerprint(version.getPublicKeyDer().toByteArray()));
+            } else {
+                versions.row(Integer.toUnsignedString(version.getVersion()), state, Times.format(version.getCreateTime()),
+                        primary);
+            }
         }
         versions.render().lines().forEach(line -> out.append("  ").append(line).append('\n'));
         return out.toString();
+    }
+
+    /** SHA-256 of a public key's DER, hex: what `openssl pkey -pubin -outform DER | sha256sum` prints. */
+    private static String fingerprint(byte[] der) {
+        if (der.length == 0) {
+            return "-";
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(der));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
     }
 
     private static void field(StringBuilder out, String label, String value) {

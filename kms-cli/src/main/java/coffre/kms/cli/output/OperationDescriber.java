@@ -7,7 +7,10 @@ import coffre.kms.v1.ContextRequirement;
 import coffre.kms.v1.CreateKeyOperation;
 import coffre.kms.v1.CreateXksKeyStoreOperation;
 import coffre.kms.v1.DataOperation;
+import coffre.kms.v1.DecryptOnceOperation;
 import coffre.kms.v1.GrantSpec;
+import coffre.kms.v1.KeySpec;
+import coffre.kms.v1.KeyUsage;
 import coffre.kms.v1.Officer;
 import coffre.kms.v1.Operation;
 import coffre.kms.v1.QuorumRule;
@@ -69,6 +72,7 @@ public final class OperationDescriber {
                     + ": they may sign again";
             case SET_QUORUM_RULE -> "Change the quorum rule to: " + rule(operation.getSetQuorumRule());
             case UNWRAP_ONCE -> unwrapOnce(operation.getUnwrapOnce());
+            case DECRYPT_ONCE -> decryptOnce(operation.getDecryptOnce());
             case PRUNE_AUDIT -> "Prune the audit log of node " + quote(operation.getPruneAudit().getNode())
                     + " irreversibly: delete its events from the chain's start (or its last prune) through "
                     + Long.toUnsignedString(operation.getPruneAudit().getThroughSequence())
@@ -99,6 +103,12 @@ public final class OperationDescriber {
             case UNMAP_XKS_KEY -> "Unmap external key id " + quote(operation.getUnmapXksKey().getExternalKeyId())
                     + " of external key store " + quote(operation.getUnmapXksKey().getKeyStoreId())
                     + " at once: AWS KMS no longer finds it";
+            case MAP_DKE_KEY -> "Map Double Key Encryption key name " + quote(operation.getMapDkeKey().getKeyName())
+                    + " to key " + quote(operation.getMapDkeKey().getKeyId())
+                    + ": Office clients of the label using this name may then encrypt to the key and decrypt with it"
+                    + " (its access policy still decides who)";
+            case UNMAP_DKE_KEY -> "Unmap Double Key Encryption key name " + quote(operation.getUnmapDkeKey().getKeyName())
+                    + " at once: Office clients no longer find it, on every node";
             case KIND_NOT_SET -> throw new IllegalArgumentException(
                     "the operation is empty or of a kind this version of coffre does not know");
         };
@@ -174,7 +184,7 @@ public final class OperationDescriber {
     }
 
     private static String createKey(CreateKeyOperation create) {
-        StringBuilder out = new StringBuilder("Create a key");
+        StringBuilder out = new StringBuilder("Create " + keyKind(create));
         out.append(create.getAlias().isEmpty() ? " without an alias" : " with alias " + quote(create.getAlias()));
         if (!create.getDescription().isEmpty()) {
             out.append(", description ").append(quote(create.getDescription()));
@@ -186,9 +196,26 @@ public final class OperationDescriber {
                 ? ", access policy: " + policy(create.getAccessPolicy())
                 : ", no access policy (nobody may use it until a policy or grant is approved)");
         if (create.getApprovalPolicy().getRequireUnwrapApproval()) {
-            out.append("; every unwrap needs officers' approval (break-glass key)");
+            out.append(create.getKeySpecValue() == 0 ? "; every unwrap needs officers' approval (break-glass key)"
+                    : "; every decryption needs officers' approval (break-glass key)");
         }
         return out.toString();
+    }
+
+    /**
+     * "a key" for an AES-256 key (the words officers read before key specs existed), else what the
+     * HSM will generate and what it may do.
+     */
+    private static String keyKind(CreateKeyOperation create) {
+        if (create.getKeySpec() == KeySpec.UNRECOGNIZED || create.getKeyUsage() == KeyUsage.UNRECOGNIZED) {
+            throw new IllegalArgumentException("the key spec or usage is one this version of coffre does not know");
+        }
+        if (create.getKeySpec() == KeySpec.AES_256 && create.getKeyUsage() == KeyUsage.ENCRYPT_DECRYPT) {
+            return "a key";
+        }
+        String does = create.getKeyUsage() == KeyUsage.SIGN_VERIFY ? "signing and verifying" : "decryption (RSA-OAEP)";
+        return "an asymmetric " + create.getKeySpec() + " key for " + does + " (" + create.getKeyUsage()
+                + ", key pair generated in the HSM)";
     }
 
     private static String createXksKeyStore(CreateXksKeyStoreOperation create) {
@@ -245,6 +272,12 @@ public final class OperationDescriber {
                 + ", the envelope with SHA-256 " + hex(unwrap.getEnvelopeSha256())
                 + " under the encryption context with SHA-256 " + hex(unwrap.getContextSha256())
                 + " (break-glass)";
+    }
+
+    private static String decryptOnce(DecryptOnceOperation decrypt) {
+        return "Let principal " + quote(decrypt.getPrincipal()) + " decrypt once, with version "
+                + Integer.toUnsignedString(decrypt.getKeyVersion()) + " of key " + quote(decrypt.getKeyId())
+                + ", the ciphertext with SHA-256 " + hex(decrypt.getCiphertextSha256()) + " (break-glass)";
     }
 
     private static String quote(String text) {

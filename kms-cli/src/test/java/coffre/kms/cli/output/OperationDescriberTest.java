@@ -12,6 +12,9 @@ import coffre.kms.v1.ContextRequirement;
 import coffre.kms.v1.CreateGrantOperation;
 import coffre.kms.v1.CreateKeyOperation;
 import coffre.kms.v1.CreateXksKeyStoreOperation;
+import coffre.kms.v1.DecryptOnceOperation;
+import coffre.kms.v1.KeySpec;
+import coffre.kms.v1.KeyUsage;
 import coffre.kms.v1.DataOperation;
 import coffre.kms.v1.GrantOperation;
 import coffre.kms.v1.GrantSpec;
@@ -30,6 +33,7 @@ import coffre.kms.v1.SetApprovalPolicyOperation;
 import coffre.kms.v1.SignatureAlgorithm;
 import coffre.kms.v1.UnwrapOnceOperation;
 import coffre.kms.v1.XksCredentialOperation;
+import coffre.kms.v1.DkeKeyMappingOperation;
 import coffre.kms.v1.XksKeyMappingOperation;
 import coffre.kms.v1.XksKeyStoreOperation;
 import coffre.kms.v1.signing.OfficerKeys;
@@ -75,6 +79,22 @@ class OperationDescriberTest {
                                 + "(break-glass key)"),
                 Arguments.of("create bare key", op().setCreateKey(CreateKeyOperation.getDefaultInstance()).build(),
                         "Create a key without an alias, no access policy (nobody may use it until a policy or grant is approved)"),
+                Arguments.of("create RSA decryption key", op().setCreateKey(CreateKeyOperation.newBuilder()
+                                .setAlias("dke").setKeySpec(KeySpec.RSA_3072)
+                                .setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(true))).build(),
+                        "Create an asymmetric RSA_3072 key for decryption (RSA-OAEP) (ENCRYPT_DECRYPT, key pair generated "
+                                + "in the HSM) with alias 'dke', no access policy (nobody may use it until a policy or grant "
+                                + "is approved); every decryption needs officers' approval (break-glass key)"),
+                Arguments.of("create EC signing key", op().setCreateKey(CreateKeyOperation.newBuilder()
+                                .setKeySpec(KeySpec.EC_P384).setKeyUsage(KeyUsage.SIGN_VERIFY)).build(),
+                        "Create an asymmetric EC_P384 key for signing and verifying (SIGN_VERIFY, key pair generated in "
+                                + "the HSM) without an alias, no access policy (nobody may use it until a policy or grant "
+                                + "is approved)"),
+                Arguments.of("decrypt once", op().setDecryptOnce(DecryptOnceOperation.newBuilder()
+                                .setPrincipal("dke:alice@example.com").setKeyId("key-a").setKeyVersion(2)
+                                .setCiphertextSha256(ByteString.copyFrom(new byte[] {(byte) 0xab, 0x01}))).build(),
+                        "Let principal 'dke:alice@example.com' decrypt once, with version 2 of key 'key-a', the "
+                                + "ciphertext with SHA-256 ab01 (break-glass)"),
                 Arguments.of("enable", op().setEnableKey(key("key-a")).build(),
                         "Enable key 'key-a': wrap and unwrap are allowed again under its policy"),
                 Arguments.of("rotate", op().setRotateKey(key("key-a")).build(),
@@ -172,6 +192,13 @@ class OperationDescriberTest {
                 Arguments.of("unmap external key", op().setUnmapXksKey(XksKeyMappingOperation.newBuilder().setKeyStoreId("xks-a")
                                 .setExternalKeyId("orders")).build(),
                         "Unmap external key id 'orders' of external key store 'xks-a' at once: AWS KMS no longer finds it"),
+                Arguments.of("map DKE key name", op().setMapDkeKey(DkeKeyMappingOperation.newBuilder().setKeyName("finance")
+                                .setKeyId("key-a")).build(),
+                        "Map Double Key Encryption key name 'finance' to key 'key-a': Office clients of the label using "
+                                + "this name may then encrypt to the key and decrypt with it (its access policy still decides who)"),
+                Arguments.of("unmap DKE key name", op().setUnmapDkeKey(DkeKeyMappingOperation.newBuilder()
+                                .setKeyName("finance")).build(),
+                        "Unmap Double Key Encryption key name 'finance' at once: Office clients no longer find it, on every node"),
                 Arguments.of("control characters", op().setEnableKey(key("key-a\u001b[2J\nrm")).build(),
                         "Enable key 'key-a [2J rm': wrap and unwrap are allowed again under its policy"));
     }
@@ -210,6 +237,10 @@ class OperationDescriberTest {
                         .addOperations(DataOperation.WRAP).setEffectValue(7)))).build();
         assertThrows(IllegalArgumentException.class, () -> OperationDescriber.describe(unknownEffect),
                 "an officer cannot judge a rule whose effect they cannot read");
+
+        Operation unknownSpec = op().setCreateKey(CreateKeyOperation.newBuilder().setKeySpecValue(9)).build();
+        assertThrows(IllegalArgumentException.class, () -> OperationDescriber.describe(unknownSpec),
+                "an officer cannot judge a key whose kind they cannot read");
     }
 
     @ParameterizedTest

@@ -7,6 +7,8 @@ import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyReference;
+import coffre.kms.server.keystores.DkeKeyMapping;
+import coffre.kms.server.keystores.DkeKeyMappings;
 import coffre.kms.server.keystores.ExternalKeyMapping;
 import coffre.kms.server.keystores.ExternalKeyStores;
 import coffre.kms.server.domain.KmsException;
@@ -45,6 +47,7 @@ public final class ApprovedOperations {
     private final Clock clock;
     private OfficerChanges officers;
     private ExternalKeyStores keyStores;
+    private DkeKeyMappings dkeKeys;
     private AuditPrunes auditPrunes = (node, through, digest) -> {
         throw new KmsException(ErrorReason.INTERNAL_ERROR, "this node cannot prune its audit log");
     };
@@ -81,6 +84,11 @@ public final class ApprovedOperations {
         return keyStores;
     }
 
+    /** Approved DKE key name mappings go to {@code names}. */
+    public void dkeKeys(DkeKeyMappings names) {
+        this.dkeKeys = names;
+    }
+
     /** Approved audit prunes go to {@code prunes} (built from the node's audit log and store). */
     public void auditPrunes(AuditPrunes prunes) {
         this.auditPrunes = prunes;
@@ -98,7 +106,9 @@ public final class ApprovedOperations {
                 Alias alias = create.getAlias().isEmpty() ? null : new Alias(create.getAlias());
                 yield lifecycle.create(new KeyAttributes(alias, create.getDescription(), create.getLabelsMap(),
                         SignedDocumentCodec.accessPolicy(create.getAccessPolicy()),
-                        create.getApprovalPolicy().getRequireUnwrapApproval())).id().value();
+                        create.getApprovalPolicy().getRequireUnwrapApproval(),
+                        SignedDocumentCodec.keySpec(create.getKeySpec(), create.getKeySpecValue()),
+                        SignedDocumentCodec.keyUsage(create.getKeyUsage(), create.getKeyUsageValue()))).id().value();
             }
             case ENABLE_KEY -> lifecycle.enable(key(op.getEnableKey().getKeyId())).id().value();
             case ROTATE_KEY -> {
@@ -132,8 +142,13 @@ public final class ApprovedOperations {
             }
             case UNWRAP_ONCE -> {
                 var until = clock.instant().plus(breakGlassWindow);
-                breakGlass.allow(op.getUnwrapOnce(), until);
+                breakGlass.allow(op, until);
                 yield "unwrap allowed once until " + until;
+            }
+            case DECRYPT_ONCE -> {
+                var until = clock.instant().plus(breakGlassWindow);
+                breakGlass.allow(op, until);
+                yield "decrypt allowed once until " + until;
             }
             case PRUNE_AUDIT -> auditPrunes.prune(op.getPruneAudit().getNode(), op.getPruneAudit().getThroughSequence(),
                     op.getPruneAudit().getArchiveSha256().toByteArray());
@@ -151,8 +166,15 @@ public final class ApprovedOperations {
                         new KeyId(map.getKeyId()));
                 yield mapping.keyStoreId() + " " + mapping.externalKeyId() + " -> " + mapping.keyId();
             }
+            case MAP_DKE_KEY -> {
+                if (dkeKeys == null) {
+                    throw new KmsException(ErrorReason.INTERNAL_ERROR, "this node serves no DKE key names");
+                }
+                DkeKeyMapping mapping = dkeKeys.map(op.getMapDkeKey().getKeyName(), new KeyId(op.getMapDkeKey().getKeyId()));
+                yield "DKE " + mapping.keyName() + " -> " + mapping.keyId();
+            }
             case DISABLE_KEY, REVOKE_GRANT, SUSPEND_OFFICER, DISABLE_XKS_KEY_STORE, REVOKE_XKS_CREDENTIAL, UNMAP_XKS_KEY,
-                 KIND_NOT_SET -> throw new KmsException(
+                 UNMAP_DKE_KEY, KIND_NOT_SET -> throw new KmsException(
                     ErrorReason.INTERNAL_ERROR, "operation " + op.getKindCase() + " does not go through approval");
         };
     }

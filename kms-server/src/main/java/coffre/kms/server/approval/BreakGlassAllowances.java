@@ -1,6 +1,7 @@
 package coffre.kms.server.approval;
 
-import coffre.kms.v1.UnwrapOnceOperation;
+import coffre.kms.v1.Operation;
+import coffre.kms.v1.signing.Statements;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
@@ -8,48 +9,48 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Approved break-glass unwraps waiting to be used. When officers approve an
- * {@link UnwrapOnceOperation}, the same caller may repeat that exact unwrap — same key version,
- * same envelope, same encryption context — once, before the window closes. The pending request of
- * each exact unwrap is remembered too, so asking again does not pile up requests.
+ * Approved break-glass calls waiting to be used. When officers approve an {@code UnwrapOnceOperation}
+ * (same key version, same envelope, same encryption context) or a {@code DecryptOnceOperation}
+ * (same key version, same ciphertext), the same caller may repeat that exact call once, before the
+ * window closes. The pending request of each exact call is remembered too, so asking again does not
+ * pile up requests.
  *
- * <p>Kept in memory: an allowance not used before a restart must be approved again (the executed
+ * <p>An allowance is named by the canonical bytes of its operation, the bytes officers signed: one
+ * operation, one name, and an unwrap's allowance never opens a decrypt (their operations differ).
+ * Kept in memory: an allowance not used before a restart must be approved again (the executed
  * request stays on record).
  */
 public final class BreakGlassAllowances {
     private final Map<String, Instant> allowed = new ConcurrentHashMap<>();
     private final Map<String, String> pendingRequests = new ConcurrentHashMap<>();
 
-    /** Records an approved unwrap, usable once until {@code until}. */
-    public void allow(UnwrapOnceOperation op, Instant until) {
+    /** Records an approved call, usable once until {@code until}. */
+    public void allow(Operation op, Instant until) {
         String id = identity(op);
         allowed.put(id, until);
         pendingRequests.remove(id);
     }
 
-    /** Uses up the allowance for this exact unwrap, if there is a live one. */
-    public boolean consume(UnwrapOnceOperation op, Instant now) {
+    /** Uses up the allowance for this exact call, if there is a live one. */
+    public boolean consume(Operation op, Instant now) {
         Instant until = allowed.remove(identity(op));
         return until != null && now.isBefore(until);
     }
 
-    /** The request already waiting for this exact unwrap, if any was recorded. */
-    public Optional<String> pendingRequest(UnwrapOnceOperation op) {
+    /** The request already waiting for this exact call, if any was recorded. */
+    public Optional<String> pendingRequest(Operation op) {
         return Optional.ofNullable(pendingRequests.get(identity(op)));
     }
 
-    public void rememberPending(UnwrapOnceOperation op, String requestId) {
+    public void rememberPending(Operation op, String requestId) {
         pendingRequests.put(identity(op), requestId);
     }
 
-    public void forgetPending(UnwrapOnceOperation op) {
+    public void forgetPending(Operation op) {
         pendingRequests.remove(identity(op));
     }
 
-    private static String identity(UnwrapOnceOperation op) {
-        HexFormat hex = HexFormat.of();
-        return op.getPrincipal() + '\n' + op.getKeyId() + '\n' + op.getKeyVersion() + '\n'
-                + hex.formatHex(op.getEnvelopeSha256().toByteArray()) + '\n'
-                + hex.formatHex(op.getContextSha256().toByteArray());
+    private static String identity(Operation op) {
+        return HexFormat.of().formatHex(Statements.operationBytes(op));
     }
 }

@@ -19,9 +19,10 @@ public final class OperationSummary {
 
     public static String of(Operation op) {
         return switch (op.getKindCase()) {
-            case CREATE_KEY -> "create a key" + (op.getCreateKey().getAlias().isEmpty() ? ""
+            case CREATE_KEY -> "create " + keyKind(op.getCreateKey()) + (op.getCreateKey().getAlias().isEmpty() ? ""
                     : " with alias '" + op.getCreateKey().getAlias() + "'") + "; " + policy(op.getCreateKey().getAccessPolicy())
-                    + (op.getCreateKey().getApprovalPolicy().getRequireUnwrapApproval() ? "; every unwrap needs approval" : "");
+                    + (op.getCreateKey().getApprovalPolicy().getRequireUnwrapApproval()
+                    ? "; every unwrap or decrypt needs approval" : "");
             case ENABLE_KEY -> "enable key " + op.getEnableKey().getKeyId();
             case ROTATE_KEY -> "rotate key " + op.getRotateKey().getKeyId();
             case SET_ACCESS_POLICY -> "set the access policy of key " + op.getSetAccessPolicy().getKeyId() + ": "
@@ -41,6 +42,9 @@ public final class OperationSummary {
             case SET_QUORUM_RULE -> "change the quorum rule to " + QuorumRule.of(op.getSetQuorumRule()).describe();
             case UNWRAP_ONCE -> "let " + op.getUnwrapOnce().getPrincipal() + " unwrap one envelope of key "
                     + op.getUnwrapOnce().getKeyId() + " v" + op.getUnwrapOnce().getKeyVersion() + " once";
+            case DECRYPT_ONCE -> "let " + op.getDecryptOnce().getPrincipal() + " decrypt one ciphertext (SHA-256 "
+                    + java.util.HexFormat.of().formatHex(op.getDecryptOnce().getCiphertextSha256().toByteArray())
+                    + ") with key " + op.getDecryptOnce().getKeyId() + " v" + op.getDecryptOnce().getKeyVersion() + " once";
             case PRUNE_AUDIT -> "prune the audit chain of node " + op.getPruneAudit().getNode() + " through event "
                     + Long.toUnsignedString(op.getPruneAudit().getThroughSequence()) + " (archive SHA-256 "
                     + java.util.HexFormat.of().formatHex(op.getPruneAudit().getArchiveSha256().toByteArray()) + ")";
@@ -61,8 +65,19 @@ public final class OperationSummary {
                     + " of external key store " + op.getRevokeXksCredential().getKeyStoreId();
             case UNMAP_XKS_KEY -> "unmap external key id " + op.getUnmapXksKey().getExternalKeyId()
                     + " of external key store " + op.getUnmapXksKey().getKeyStoreId();
+            case MAP_DKE_KEY -> "map DKE key name " + op.getMapDkeKey().getKeyName() + " to key "
+                    + op.getMapDkeKey().getKeyId() + " (Office clients may then encrypt to it and decrypt with it)";
+            case UNMAP_DKE_KEY -> "unmap DKE key name " + op.getUnmapDkeKey().getKeyName();
             case KIND_NOT_SET -> "no operation";
         };
+    }
+
+    /** "a key" for AES-256 (as every summary said before key specs), else its spec and usage. */
+    private static String keyKind(coffre.kms.v1.CreateKeyOperation create) {
+        if (create.getKeySpecValue() == 0 && create.getKeyUsageValue() == 0) {
+            return "a key";
+        }
+        return "a " + create.getKeySpec() + " " + create.getKeyUsage() + " key";
     }
 
     private static String policy(AccessPolicy policy) {

@@ -6,6 +6,8 @@ import coffre.kms.server.domain.DataOperation;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.keys.KeyAccessPolicy;
+import coffre.kms.server.keys.KeySpec;
+import coffre.kms.server.keys.KeyUsage;
 import coffre.kms.v1.AccessPolicy;
 import coffre.kms.v1.AccessRule;
 import coffre.kms.v1.ContextRequirement;
@@ -90,6 +92,32 @@ public final class SignedDocumentCodec {
                 .setNotAfter(timestamp(grant.notAfter()));
         grant.operations().forEach(op -> spec.addOperations(toProto(op)));
         return spec.build();
+    }
+
+    /**
+     * A key spec as signed (or requested); zero is {@link KeySpec#AES_256}.
+     *
+     * @throws KmsException {@link ErrorReason#INVALID_KEY_SPEC} for a number this build does not know
+     */
+    public static KeySpec keySpec(coffre.kms.v1.KeySpec spec, int number) {
+        return KeySpec.require(spec == coffre.kms.v1.KeySpec.UNRECOGNIZED ? Integer.toString(number) : spec.name());
+    }
+
+    /**
+     * A key usage as signed (or requested); zero is {@link KeyUsage#ENCRYPT_DECRYPT}.
+     *
+     * @throws KmsException {@link ErrorReason#INVALID_KEY_SPEC} for a number this build does not know
+     */
+    public static KeyUsage keyUsage(coffre.kms.v1.KeyUsage usage, int number) {
+        return KeyUsage.require(usage == coffre.kms.v1.KeyUsage.UNRECOGNIZED ? Integer.toString(number) : usage.name());
+    }
+
+    public static coffre.kms.v1.KeySpec toProto(KeySpec spec) {
+        return coffre.kms.v1.KeySpec.valueOf(spec.name());
+    }
+
+    public static coffre.kms.v1.KeyUsage toProto(KeyUsage usage) {
+        return coffre.kms.v1.KeyUsage.valueOf(usage.name());
     }
 
     public static coffre.kms.v1.DataOperation toProto(DataOperation op) {

@@ -4,7 +4,7 @@ import coffre.kms.server.domain.Operation;
 
 /**
  * The closed set of audit event types: one per request {@link Operation} (same name), one per
- * call of the XKS listener, and the actions a node takes by itself. A new operation without an
+ * call of the XKS and DKE listeners, and the actions a node takes by itself. A new operation without an
  * event type fails the build's tests, so nothing a caller can do goes unrecorded.
  */
 public enum AuditEventType {
@@ -51,6 +51,13 @@ public enum AuditEventType {
     DISABLE_XKS_KEY_STORE,
     REVOKE_XKS_CREDENTIAL,
     UNMAP_XKS_KEY,
+    GET_PUBLIC_KEY,
+    ASYMMETRIC_DECRYPT,
+    SIGN,
+    VERIFY,
+    MAP_DKE_KEY,
+    LIST_DKE_KEY_MAPPINGS,
+    UNMAP_DKE_KEY,
 
     /**
      * A call from an AWS external key store on the XKS listener ({@link XksCallRecord} says which
@@ -63,6 +70,15 @@ public enum AuditEventType {
     XKS_ENCRYPT,
     XKS_DECRYPT,
     XKS_REJECTED,
+
+    /**
+     * A call of an Office client on the DKE listener ({@link DkeCallRecord} says which fields hold
+     * what): {@code GET /<key name>}, {@code POST /<key name>/<version>/decrypt}, and a request
+     * that named neither (an unknown path or method, a body too large to read).
+     */
+    DKE_PUBLIC_KEY,
+    DKE_DECRYPT,
+    DKE_REJECTED,
 
     /** The node opened its chain and began serving. */
     NODE_STARTED,
@@ -91,5 +107,10 @@ public enum AuditEventType {
     /** True for the calls of AWS external key stores (the XKS listener), which are no gRPC operation. */
     public boolean isXks() {
         return ordinal() >= XKS_HEALTH.ordinal() && ordinal() <= XKS_REJECTED.ordinal();
+    }
+
+    /** True for the calls of Office clients (the DKE listener), which are no gRPC operation. */
+    public boolean isDke() {
+        return ordinal() >= DKE_PUBLIC_KEY.ordinal() && ordinal() <= DKE_REJECTED.ordinal();
     }
 }

@@ -137,7 +137,7 @@ public record XksCallRecord(String keyStoreId, String keyStoreName, String exter
         return value.substring(0, end) + "#" + digest.substring(0, max - keep - 1);
     }
 
-    private static String escape(String value) {
+    static String escape(String value) {
         StringBuilder out = new StringBuilder(value.length());
         for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;

@@ -17,8 +17,11 @@ package coffre.kms.server.cluster;
  */
 public interface ChangeFeed extends AutoCloseable {
 
-    /** The kinds of record whose changes are announced ({@code XKS}: an external key store, by its id). */
-    enum Topic { KEY, GRANT, APPROVAL, XKS }
+    /**
+     * The kinds of record whose changes are announced ({@code XKS}: an external key store, by its
+     * id; {@code DKE}: a DKE key name mapping, by its name).
+     */
+    enum Topic { KEY, GRANT, APPROVAL, XKS, DKE }
 
     /** Told of changes; called on the feed's one thread, never concurrently. */
     interface Subscriber {

@@ -59,12 +59,19 @@ public final class ConfigLoader {
                 new ApprovalSettings(r.duration("approvals.requestTtl", Duration.ofHours(24)),
                         r.duration("approvals.breakGlassWindow", Duration.ofMinutes(15))),
                 audit(r),
-                xks(r));
+                xks(r),
+                DkeSettingsReader.read(r));
         r.rejectUnknown();
         if (config.xks() != null && config.xks().port() != 0 && (config.xks().port() == config.server().port()
                 || Integer.valueOf(config.xks().port()).equals(config.server().healthPort()))) {
             throw new ConfigException("xks.port: " + config.xks().port() + " is already server.port or "
                     + "server.healthPort; the XKS listener needs a port of its own");
+        }
+        if (config.dke() != null && config.dke().port() != 0 && (config.dke().port() == config.server().port()
+                || Integer.valueOf(config.dke().port()).equals(config.server().healthPort())
+                || (config.xks() != null && config.dke().port() == config.xks().port()))) {
+            throw new ConfigException("dke.port: " + config.dke().port() + " is already server.port, "
+                    + "server.healthPort or xks.port; the DKE listener needs a port of its own");
         }
         if (config.hsm().operationTimeout().compareTo(config.server().dataPlaneTimeout()) >= 0) {
             throw new ConfigException("hsm.operationTimeout (" + config.hsm().operationTimeout()

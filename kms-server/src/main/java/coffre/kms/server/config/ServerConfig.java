@@ -5,6 +5,7 @@ package coffre.kms.server.config;
  * Holds no secret: the HSM PIN is named by its source (an environment variable or a file).
  *
  * @param xks the listener for AWS external key stores, or null for none
+ * @param dke the listener for Microsoft 365 Double Key Encryption, or null for none
  */
 public record ServerConfig(
         NodeSettings node,
@@ -16,17 +17,30 @@ public record ServerConfig(
         KeysSettings keys,
         ApprovalSettings approvals,
         AuditSettings audit,
-        XksSettings xks) {
+        XksSettings xks,
+        DkeSettings dke) {
 
     /** Without an XKS listener. */
     public ServerConfig(NodeSettings node, ServerSettings server, TlsSettings tls, HsmSettings hsm, StoreSettings store,
                         AuthorizationSettings authorization, KeysSettings keys, ApprovalSettings approvals,
                         AuditSettings audit) {
-        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, null);
+        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, null, null);
+    }
+
+    /** Without a DKE listener. */
+    public ServerConfig(NodeSettings node, ServerSettings server, TlsSettings tls, HsmSettings hsm, StoreSettings store,
+                        AuthorizationSettings authorization, KeysSettings keys, ApprovalSettings approvals,
+                        AuditSettings audit, XksSettings xks) {
+        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, null);
     }
 
     /** The same configuration with {@code xks} as its XKS listener. */
     public ServerConfig withXks(XksSettings xks) {
-        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks);
+        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke);
+    }
+
+    /** The same configuration with {@code dke} as its DKE listener. */
+    public ServerConfig withDke(DkeSettings dke) {
+        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke);
     }
 }

@@ -11,7 +11,7 @@ import coffre.kms.server.domain.HsmFailures;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.SecretBytes;
-import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyCapabilities;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyMetadata;
@@ -26,8 +26,9 @@ import java.util.Set;
  * The data plane: wrap, unwrap, generate-data-key and rewrap. Reads only the in-memory
  * {@link KeyRegistry} and calls the HSM once per cryptographic step; it never touches the store.
  *
- * <p>Every call first checks the caller's access (policy and grants), then the key's state; unwraps
- * of break-glass keys also need an approved {@link UnwrapApprovals} entry.
+ * <p>Every call first checks the caller's access (policy and grants), then the key's state, then that
+ * the key is an AES-256 key ({@link KeyCapabilities}: an asymmetric key gets {@code INVALID_KEY_USAGE});
+ * unwraps of break-glass keys also need an approved {@link UnwrapApprovals} entry.
  *
  * <p>A caller that may not use a key learns nothing about it: a key named by id or alias that
  * does not exist and one it may not use get the same {@link ErrorReason#PERMISSION_DENIED} with
@@ -115,6 +116,7 @@ public final class CryptoOperations {
         LiveKey key = registry.withVersion(known, envelope.keyVersion()).orElse(known);
         checkAccess(caller, operation, key, envelope.keyId().value(), contextPairs);
         KeyLifecycle.requireUsable(key.metadata());
+        KeyCapabilities.require(key.metadata(), operation);
         if (key.metadata().requireUnwrapApproval()) {
             unwrapApprovals.authorize(caller, key.metadata(), envelope.keyVersion(), envelopeBytes, context);
         }
@@ -170,6 +172,7 @@ public final class CryptoOperations {
             } else {
                 checkAccess(caller, DataOperation.REWRAP, destination, describe(target), contextPairs);
                 KeyLifecycle.requireUsable(destination.metadata());
+                KeyCapabilities.require(destination.metadata(), DataOperation.REWRAP);
             }
             Wrapped wrapped = wrapUnder(destination, opened.plaintext().reveal(), context);
             return new Rewrapped(wrapped, opened.keyId(), opened.keyVersion());
@@ -182,18 +185,12 @@ public final class CryptoOperations {
         LiveKey key = known(caller, operation, reference);
         checkAccess(caller, operation, key, describe(reference), contextPairs);
         KeyLifecycle.requireUsable(key.metadata());
+        KeyCapabilities.require(key.metadata(), operation);
         return key;
     }
 
     private LiveKey known(Principal caller, DataOperation operation, KeyReference reference) {
-        try {
-            return registry.resolve(reference);
-        } catch (KmsException e) {
-            if (e.reason() == ErrorReason.KEY_NOT_FOUND) {
-                throw noKeyFor(caller, operation, describe(reference), ErrorReason.KEY_NOT_FOUND);
-            }
-            throw e;
-        }
+        return KeyNaming.resolve(registry, caller, operation, reference);
     }
 
     /** As {@link DataAccessPolicy#check}, its refusal worded as for a key that does not exist. */
@@ -203,23 +200,14 @@ public final class CryptoOperations {
             access.check(caller, operation, key, contextPairs);
         } catch (KmsException e) {
             if (e.reason() == ErrorReason.PERMISSION_DENIED) {
-                throw noKeyFor(caller, operation, named, ErrorReason.PERMISSION_DENIED);
+                throw KeyNaming.refused(caller, operation, named, ErrorReason.PERMISSION_DENIED);
             }
             throw e;
         }
     }
 
-    /** One answer for "no such key" and "not yours": the key as the caller named it, never its id behind an alias. */
-    private static KmsException noKeyFor(Principal caller, DataOperation operation, String named, ErrorReason actual) {
-        return KmsException.disguised(ErrorReason.PERMISSION_DENIED, actual, "key " + named
-                + " does not exist or principal " + caller + " may not perform " + operation + " with it");
-    }
-
     private static String describe(KeyReference reference) {
-        return switch (reference) {
-            case KeyReference.ById byId -> byId.id().value();
-            case KeyReference.ByAlias byAlias -> Alias.PREFIX + byAlias.alias().value();
-        };
+        return KeyNaming.describe(reference);
     }
 
     private Wrapped wrapUnder(LiveKey key, byte[] plaintext, EncryptionContext context) {

@@ -13,6 +13,7 @@ import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.RequestMetadata;
 import coffre.kms.server.domain.SecretBytes;
+import coffre.kms.server.keys.KeyCapabilities;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyRegistry;
@@ -143,6 +144,7 @@ public final class ExternalKeyCrypto {
         }
         LiveKey key = known(keyId);
         KeyLifecycle.requireUsable(key.metadata());
+        KeyCapabilities.require(key.metadata(), operation);
         return new Authorization(caller, key, operation, request, refusal(caller, operation, key, request));
     }
 

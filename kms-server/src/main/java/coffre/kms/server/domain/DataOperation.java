@@ -14,9 +14,14 @@ public enum DataOperation {
     WRAP,
     UNWRAP,
     GENERATE_DATA_KEY,
-    REWRAP;
+    REWRAP,
+    /** RSA-OAEP decryption with an asymmetric key ({@code AsymmetricDecrypt}). */
+    DECRYPT,
+    SIGN,
+    VERIFY,
+    GET_PUBLIC_KEY;
 
-    /** For error messages: what is allowed, e.g. "WRAP, UNWRAP, GENERATE_DATA_KEY, REWRAP". */
+    /** For error messages: what is allowed, e.g. "WRAP, UNWRAP, GENERATE_DATA_KEY, REWRAP, ...". */
     public static final String NAMES = Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", "));
 
     /** The operation named exactly {@code name}; empty for anything else (null included). */

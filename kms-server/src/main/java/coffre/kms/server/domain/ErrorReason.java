@@ -79,6 +79,27 @@ public enum ErrorReason {
     /** The credential was revoked (or discarded) before its activation was approved. */
     XKS_CREDENTIAL_NOT_PENDING,
 
+    /** The key cannot do this operation (its spec and usage); metadata key_spec and key_usage say what it is. */
+    INVALID_KEY_USAGE,
+    /** A key spec or usage unknown, or a combination Coffre does not make. */
+    INVALID_KEY_SPEC,
+    /** An algorithm the key cannot use (metadata.allowed names the one it can). */
+    UNSUPPORTED_ALGORITHM,
+    /** A digest that is not the length of the algorithm's hash (metadata.length). */
+    INVALID_DIGEST,
+    /** A message to sign or verify over 4096 bytes (metadata.limit). */
+    SIGNING_INPUT_TOO_LARGE,
+    /** A ciphertext that is not the modulus length (metadata.length): a public fact, no oracle. */
+    INVALID_CIPHERTEXT_LENGTH,
+    /** The key has no version with this number (metadata.versions). */
+    KEY_VERSION_NOT_FOUND,
+
+    /** A DKE key name is not 1-64 characters of A-Z a-z 0-9 _ -. */
+    INVALID_DKE_KEY_NAME,
+    DKE_KEY_MAPPING_NOT_FOUND,
+    /** The DKE key name is already mapped: unmap it first. */
+    DKE_KEY_MAPPING_ALREADY_EXISTS,
+
     HSM_UNAVAILABLE,
     STORE_UNAVAILABLE,
     AUDIT_UNAVAILABLE,

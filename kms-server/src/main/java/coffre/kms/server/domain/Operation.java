@@ -6,6 +6,11 @@ public enum Operation {
     UNWRAP(Kind.DATA),
     GENERATE_DATA_KEY(Kind.DATA),
     REWRAP(Kind.DATA),
+    /** Asymmetric keys ({@code CryptoService}): their policy operations are the {@link DataOperation}s of the same meaning. */
+    GET_PUBLIC_KEY(Kind.DATA),
+    ASYMMETRIC_DECRYPT(Kind.DATA),
+    SIGN(Kind.DATA),
+    VERIFY(Kind.DATA),
     CREATE_KEY(Kind.ADMIN),
     GET_KEY(Kind.ADMIN),
     LIST_KEYS(Kind.ADMIN),
@@ -46,10 +51,13 @@ public enum Operation {
     ENABLE_XKS_KEY_STORE(Kind.ADMIN),
     MAP_XKS_KEY(Kind.ADMIN),
     LIST_XKS_KEY_MAPPINGS(Kind.ADMIN),
+    MAP_DKE_KEY(Kind.ADMIN),
+    LIST_DKE_KEY_MAPPINGS(Kind.ADMIN),
     /** Narrowing: the officer's signature is the authority, as for {@link #DISABLE_KEY}. */
     DISABLE_XKS_KEY_STORE(Kind.OFFICER),
     REVOKE_XKS_CREDENTIAL(Kind.OFFICER),
-    UNMAP_XKS_KEY(Kind.OFFICER);
+    UNMAP_XKS_KEY(Kind.OFFICER),
+    UNMAP_DKE_KEY(Kind.OFFICER);
 
     /**
      * Data-plane operations use keys (clients); admin operations request changes

@@ -26,11 +26,13 @@ import java.util.Map;
  * {@code target_key_id}, else the envelope's header; the response's {@code key_id} and
  * {@code key_version} when present), the approval request, grant or officer concerned, a vote's
  * decision, the external key store concerned (its id, name, URI path and region, a credential's
- * access key id, an external key id), and a SHA-256 of the canonical encryption context. Field
- * lookups are resolved once per method, when it is bound.
+ * access key id, an external key id), an asymmetric call's algorithm and a verification's answer
+ * ({@code valid=}), and a SHA-256 of the canonical encryption context. Field lookups are resolved
+ * once per method, when it is bound. A failed call names the key version it asked for, if any.
  *
- * <p>It reads ids and names only: never a plaintext, an envelope's ciphertext, a context value or
- * the secret of a new XKS credential (of that answer it reads the access key id alone).
+ * <p>It reads ids and names only: never a plaintext, an envelope's or RSA ciphertext, a message,
+ * digest or signature, a context value or the secret of a new XKS credential (of that answer it
+ * reads the access key id alone).
  */
 final class AuditFields {
     /** The subject of one call. */
@@ -69,6 +71,10 @@ final class AuditFields {
     private final List<FieldDescriptor> xksRequestFields;
     private final FieldDescriptor responseKeyStoreId;
     private final FieldDescriptor responseCredential;
+    private final FieldDescriptor requestKeyVersion;
+    private final FieldDescriptor requestAlgorithm;
+    private final FieldDescriptor responseAlgorithm;
+    private final FieldDescriptor responseValid;
 
     private AuditFields(Descriptor request, Descriptor response) {
         keyId = field(request, "key_id", FieldDescriptor.JavaType.STRING);
@@ -97,6 +103,10 @@ final class AuditFields {
         FieldDescriptor credential = field(response, "credential", FieldDescriptor.JavaType.MESSAGE);
         responseCredential = credential != null
                 && credential.getMessageType().equals(XksSecretCredential.getDescriptor()) ? credential : null;
+        requestKeyVersion = field(request, "key_version", FieldDescriptor.JavaType.INT);
+        requestAlgorithm = field(request, "algorithm", FieldDescriptor.JavaType.ENUM);
+        responseAlgorithm = field(response, "algorithm", FieldDescriptor.JavaType.ENUM);
+        responseValid = field(response, "valid", FieldDescriptor.JavaType.BOOLEAN);
     }
 
     static AuditFields of(Descriptor request, Descriptor response) {
@@ -113,6 +123,8 @@ final class AuditFields {
         if (response != null && responseKeyId != null) {
             key = text(response, responseKeyId);
             version = responseKeyVersion == null ? 0 : (Integer) response.getField(responseKeyVersion);
+        } else if (requestKeyVersion != null) {
+            version = (Integer) request.getField(requestKeyVersion);
         } else if (key.isEmpty() && envelope != null) {
             try {
                 Envelope header = Envelope.decode(((ByteString) request.getField(envelope)).toByteArray());
@@ -187,6 +199,15 @@ final class AuditFields {
             Message credential = (Message) response.getField(responseCredential);
             FieldDescriptor id = credential.getDescriptorForType().findFieldByName("access_key_id");
             append(detail, "access_key_id=" + credential.getField(id));
+        }
+        EnumValueDescriptor algorithm = response != null && responseAlgorithm != null
+                ? (EnumValueDescriptor) response.getField(responseAlgorithm)
+                : requestAlgorithm != null ? (EnumValueDescriptor) request.getField(requestAlgorithm) : null;
+        if (algorithm != null && algorithm.getNumber() != 0) {
+            append(detail, "algorithm=" + algorithm.getName());
+        }
+        if (response != null && responseValid != null) {
+            append(detail, "valid=" + response.getField(responseValid));
         }
         if (response != null && responseSourceKeyId != null) {
             append(detail, "source=" + text(response, responseSourceKeyId) + "/"

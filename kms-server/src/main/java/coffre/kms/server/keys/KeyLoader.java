@@ -20,28 +20,21 @@ import java.util.Optional;
 final class KeyLoader {
     private static final Logger LOG = System.getLogger(KeyLoader.class.getName());
 
-    private final Hsm hsm;
+    private final KeyMaterial material;
     private final KeyRegistry registry;
 
-    KeyLoader(Hsm hsm, KeyRegistry registry) {
-        this.hsm = hsm;
+    KeyLoader(KeyMaterial material, KeyRegistry registry) {
+        this.material = material;
         this.registry = registry;
     }
 
     /**
      * Builds the registry from {@code all} the stored keys, resolving every live version's HSM
-     * object in one lookup ({@link Hsm#findKeys}: one scan of the token, not one per key).
+     * object in one lookup per kind ({@link Hsm#findKeys}, {@link Hsm#findKeyPairs}: one scan of
+     * the token each, not one per key).
      */
     void loadAll(List<KeyMetadata> all) {
-        List<String> labels = new ArrayList<>();
-        for (KeyMetadata meta : all) {
-            for (KeyVersionMetadata version : meta.versions()) {
-                if (version.state() == KeyVersionState.ENABLED) {
-                    labels.add(version.hsmLabel());
-                }
-            }
-        }
-        Map<String, HsmKeyRef> found = hsm.findKeys(labels);
+        Map<String, HsmKeyRef> found = material.findAll(all);
         for (KeyMetadata meta : all) {
             List<Optional<HsmKeyRef>> refs = new ArrayList<>();
             for (KeyVersionMetadata version : meta.versions()) {
@@ -85,7 +78,7 @@ final class KeyLoader {
             } else if (known.isPresent()) {
                 refs.add(known);
             } else {
-                Optional<HsmKeyRef> found = findQuietly(version.hsmLabel());
+                Optional<HsmKeyRef> found = findQuietly(stored, version);
                 if (found.isEmpty() && !sameRevision) {
                     LOG.log(Level.WARNING, "HSM object {0} of key {1} is not visible yet; will look again",
                             version.hsmLabel(), stored.id());
@@ -112,17 +105,18 @@ final class KeyLoader {
      */
     private void forget(String label) {
         try {
-            hsm.destroyKey(label);
+            material.destroy(label);
         } catch (HsmException e) {
             LOG.log(Level.WARNING, "could not release HSM object {0} destroyed on another node: {1}", label, e.kind());
         }
     }
 
-    private Optional<HsmKeyRef> findQuietly(String label) {
+    private Optional<HsmKeyRef> findQuietly(KeyMetadata key, KeyVersionMetadata version) {
         try {
-            return hsm.findKey(label);
+            return material.find(key, version);
         } catch (HsmException e) {
-            LOG.log(Level.WARNING, "cannot look up HSM object {0} now ({1}); will look again", label, e.kind());
+            LOG.log(Level.WARNING, "cannot look up HSM object {0} now ({1}); will look again", version.hsmLabel(),
+                    e.kind());
             return Optional.empty();
         }
     }

@@ -4,12 +4,15 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One version of a key: a distinct AES-256 secret in the HSM, found by {@code hsmLabel}.
+ * One version of a key: a distinct AES-256 secret, or a distinct key pair, in the HSM, found by
+ * {@code hsmLabel}.
  *
  * @param destroyedAt set once the HSM object has been destroyed
+ * @param publicKey   the version's public key for an asymmetric key (kept after destruction: it
+ *                    is public, and says which key signed what); null for AES-256
  */
 public record KeyVersionMetadata(int version, String hsmLabel, KeyVersionState state,
-                                 Instant createdAt, Instant destroyedAt) {
+                                 Instant createdAt, Instant destroyedAt, PublicKeyInfo publicKey) {
     public KeyVersionMetadata {
         if (version < 1) {
             throw new IllegalArgumentException("key versions start at 1");
@@ -17,6 +20,12 @@ public record KeyVersionMetadata(int version, String hsmLabel, KeyVersionState s
         Objects.requireNonNull(hsmLabel, "hsmLabel");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** A version of an AES-256 key. */
+    public KeyVersionMetadata(int version, String hsmLabel, KeyVersionState state, Instant createdAt,
+                              Instant destroyedAt) {
+        this(version, hsmLabel, state, createdAt, destroyedAt, null);
     }
 
     /** The HSM label of a key version: stable, derived from non-secret ids only. */
@@ -29,6 +38,6 @@ public record KeyVersionMetadata(int version, String hsmLabel, KeyVersionState s
     }
 
     public KeyVersionMetadata destroyed(Instant now) {
-        return new KeyVersionMetadata(version, hsmLabel, KeyVersionState.DESTROYED, createdAt, now);
+        return new KeyVersionMetadata(version, hsmLabel, KeyVersionState.DESTROYED, createdAt, now, publicKey);
     }
 }

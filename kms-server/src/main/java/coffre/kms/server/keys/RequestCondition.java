@@ -11,10 +11,13 @@ import java.util.Set;
 
 /**
  * A condition of a {@link PolicyRule} on the request metadata a caller relays (AWS KMS's
- * {@code requestMetadata} on XKS calls): the attribute must be present and equal one of the
- * values, each an exact string or a glob as principals are ({@code *} any run, {@code ?} one
- * character). An absent attribute never matches, so "only via EBS" cannot be met by a call that
- * names no service. Values are matched case-sensitively, as AWS sends them.
+ * {@code requestMetadata} on XKS calls, the token claims on DKE calls): the attribute must be
+ * present and equal one of the values, each an exact string or a glob as principals are
+ * ({@code *} any run, {@code ?} one character). An absent attribute never matches, so "only via
+ * EBS" cannot be met by a call that names no service. A multi-valued attribute ({@code groups},
+ * {@code roles}) holds when any of its values matches. Values are matched case-sensitively, as
+ * the caller sends them; {@code upn} and {@code email} arrive in lower case, so conditions on them
+ * must be written in lower case (anything else could never match: refused).
  */
 public final class RequestCondition {
     /** ARNs may be 2,048 characters (the XKS spec), so values may be as long. */
@@ -61,6 +64,11 @@ public final class RequestCondition {
                 // AWS never sends such a value: it could only be a typo that silently never matches.
                 throw KeyAccessPolicy.invalid(valueField, "holds control characters or white space at either end");
             }
+            if (attribute.get().lowerCase() && !value.toLowerCase(java.util.Locale.ROOT).equals(value)) {
+                // The edge lowers upn and email: an upper-case letter here could never match.
+                throw KeyAccessPolicy.invalid(valueField, attribute.get().wireName()
+                        + " is compared in lower case: write the value in lower case");
+            }
             if (PolicyRule.isGlob(value)) {
                 globs.add(PrincipalPattern.of(value));
             } else {
@@ -72,16 +80,19 @@ public final class RequestCondition {
 
     /** Whether the request carries the attribute with one of the values. */
     boolean holdsFor(RequestMetadata request) {
-        String value = request.value(attribute);
-        if (value == null) {
-            return false;
-        }
-        if (exact.contains(value)) {
-            return true;
-        }
-        for (int i = 0; i < globs.size(); i++) {
-            if (globs.get(i).matches(value)) {
+        List<String> carried = request.values(attribute);
+        for (int v = 0; v < carried.size(); v++) {
+            String value = carried.get(v);
+            if (value == null) {
+                continue;
+            }
+            if (exact.contains(value)) {
                 return true;
+            }
+            for (int i = 0; i < globs.size(); i++) {
+                if (globs.get(i).matches(value)) {
+                    return true;
+                }
             }
         }
         return false;

@@ -4,6 +4,7 @@ import coffre.hsm.Hsm;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keys.KeyCapabilities;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.keys.KeyReference;
@@ -356,6 +357,8 @@ public final class ExternalKeyStores {
     private KeyMetadata mappableKey(KeyReference reference) {
         KeyMetadata key = keys.apply(reference);
         KeyLifecycle.requireNotDestroyed(key);
+        // The XKS protocol is AES-256-GCM: an asymmetric key cannot stand for an external key.
+        KeyCapabilities.require(key, coffre.kms.server.domain.DataOperation.WRAP);
         return key;
     }
 

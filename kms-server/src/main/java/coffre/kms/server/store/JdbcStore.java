@@ -8,7 +8,10 @@ import coffre.kms.server.keys.KeyAccessPolicy;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.keys.KeyMetadataStore;
+import coffre.kms.server.keys.KeySpec;
 import coffre.kms.server.keys.KeyState;
+import coffre.kms.server.keys.KeyUsage;
+import coffre.kms.server.keys.PublicKeyInfo;
 import coffre.kms.server.keys.KeyVersionMetadata;
 import coffre.kms.server.keys.KeyVersionState;
 import coffre.kms.v1.AccessPolicy;
@@ -59,8 +62,8 @@ public final class JdbcStore implements KeyMetadataStore {
             try (PreparedStatement st = connection.prepareStatement("""
                     INSERT INTO kms_key (id, alias, description, state, protection_level, primary_version,
                                          created_at, updated_at, deletion_time, destroy_time, revision,
-                                         access_policy, require_unwrap_approval, alias_folded)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                         access_policy, require_unwrap_approval, alias_folded, key_spec, key_usage)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 st.setString(1, key.id().value());
                 st.setString(2, key.alias() == null ? null : key.alias().value());
                 st.setString(3, key.description());
@@ -75,6 +78,8 @@ public final class JdbcStore implements KeyMetadataStore {
                 st.setString(12, encode(key.accessPolicy()));
                 st.setBoolean(13, key.requireUnwrapApproval());
                 st.setString(14, key.alias() == null ? null : key.alias().folded());
+                st.setString(15, key.spec().name());
+                st.setString(16, key.usage().name());
                 st.executeUpdate();
             } catch (SQLException e) {
                 if (key.alias() != null && isIntegrityViolation(e)) {
@@ -186,8 +191,8 @@ public final class JdbcStore implements KeyMetadataStore {
             return;
         }
         try (PreparedStatement st = connection.prepareStatement("""
-                INSERT INTO kms_key_version (key_id, version, hsm_label, state, created_at, destroyed_at)
-                VALUES (?, ?, ?, ?, ?, ?)""")) {
+                INSERT INTO kms_key_version (key_id, version, hsm_label, state, created_at, destroyed_at, public_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
             for (KeyVersionMetadata version : versions) {
                 st.setString(1, id.value());
                 st.setInt(2, version.version());
@@ -195,6 +200,8 @@ public final class JdbcStore implements KeyMetadataStore {
                 st.setString(4, version.state().name());
                 st.setObject(5, utc(version.createdAt()));
                 st.setObject(6, utc(version.destroyedAt()));
+                st.setString(7, version.publicKey() == null ? null
+                        : Base64.getEncoder().encodeToString(version.publicKey().der()));
                 st.addBatch();
             }
             st.executeBatch();
@@ -205,7 +212,7 @@ public final class JdbcStore implements KeyMetadataStore {
     private static List<KeyMetadata> select(Connection connection, String where, String param) throws SQLException {
         Map<String, List<KeyVersionMetadata>> versions = new HashMap<>();
         try (PreparedStatement st = connection.prepareStatement(
-                "SELECT k.id, v.version, v.hsm_label, v.state, v.created_at, v.destroyed_at "
+                "SELECT k.id, v.version, v.hsm_label, v.state, v.created_at, v.destroyed_at, v.public_key, k.key_spec "
                         + "FROM kms_key_version v JOIN kms_key k ON k.id = v.key_id " + where
                         + " ORDER BY k.id, v.version")) {
             bind(st, param);
@@ -213,7 +220,7 @@ public final class JdbcStore implements KeyMetadataStore {
                 while (rs.next()) {
                     versions.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new KeyVersionMetadata(
                             rs.getInt(2), rs.getString(3), KeyVersionState.valueOf(rs.getString(4)),
-                            instant(rs, 5), instant(rs, 6)));
+                            instant(rs, 5), instant(rs, 6), publicKey(rs.getString(7), rs.getString(8))));
                 }
             }
         }
@@ -230,7 +237,8 @@ public final class JdbcStore implements KeyMetadataStore {
         Map<String, KeyMetadata> keys = new LinkedHashMap<>();
         try (PreparedStatement st = connection.prepareStatement(
                 "SELECT k.id, k.alias, k.description, k.state, k.primary_version, k.created_at, k.updated_at, "
-                        + "k.deletion_time, k.destroy_time, k.revision, k.access_policy, k.require_unwrap_approval "
+                        + "k.deletion_time, k.destroy_time, k.revision, k.access_policy, k.require_unwrap_approval, "
+                        + "k.key_spec, k.key_usage "
                         + "FROM kms_key k " + where + " ORDER BY k.id")) {
             bind(st, param);
             try (ResultSet rs = st.executeQuery()) {
@@ -241,7 +249,7 @@ public final class JdbcStore implements KeyMetadataStore {
                             rs.getString(3), labels.getOrDefault(id, new TreeMap<>()), KeyState.valueOf(rs.getString(4)),
                             rs.getInt(5), versions.getOrDefault(id, List.of()), instant(rs, 6), instant(rs, 7),
                             instant(rs, 8), instant(rs, 9), decodePolicy(rs.getString(11)), rs.getBoolean(12),
-                            rs.getLong(10)));
+                            KeySpec.valueOf(rs.getString(13)), KeyUsage.valueOf(rs.getString(14)), rs.getLong(10)));
                 }
             }
         }
@@ -264,6 +272,18 @@ public final class JdbcStore implements KeyMetadataStore {
             return SignedDocumentCodec.storedAccessPolicy(AccessPolicy.parseFrom(Base64.getDecoder().decode(text)));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw new SQLException("stored access policy is unreadable", e);
+        }
+    }
+
+    /** An asymmetric version's public key, checked against the key's spec; null for AES-256. */
+    private static PublicKeyInfo publicKey(String base64, String spec) throws SQLException {
+        if (base64 == null) {
+            return null;
+        }
+        try {
+            return PublicKeyInfo.of(Base64.getDecoder().decode(base64), KeySpec.valueOf(spec));
+        } catch (IllegalArgumentException e) {
+            throw new SQLException("stored public key is unreadable", e);
         }
     }
 

@@ -12,6 +12,7 @@ import coffre.kms.server.cluster.PostgresClusterMembers;
 import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.keys.KeyMetadataStore;
 import coffre.kms.server.keystores.ExternalKeyStoreRepository;
+import coffre.kms.server.keystores.DkeKeyMappingRepository;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -28,6 +29,7 @@ public final class Storage implements AutoCloseable {
     private final GrantStore grants;
     private final ApprovalStore approvals;
     private final ExternalKeyStoreRepository xksStores;
+    private final DkeKeyMappingRepository dkeKeys;
     private final ClusterLock clusterLock;
     private final ClusterMembers members;
 
@@ -71,6 +73,7 @@ public final class Storage implements AutoCloseable {
         this.grants = new JdbcGrantStore(dataSource, publisher);
         this.approvals = new JdbcApprovalStore(dataSource, publisher);
         this.xksStores = new JdbcExternalKeyStores(dataSource, publisher);
+        this.dkeKeys = new JdbcDkeKeyMappings(dataSource, publisher);
         this.clusterLock = clusterFeed == null ? ClusterLock.LOCAL : new PostgresClusterLock(dataSource);
         this.members = clusterFeed == null ? ClusterMembers.LOCAL : new PostgresClusterMembers(dataSource, schema);
     }
@@ -98,6 +101,11 @@ public final class Storage implements AutoCloseable {
     /** External key stores, their credentials and key mappings, announcing changes on {@link #changes()}. */
     public ExternalKeyStoreRepository xksStores() {
         return xksStores;
+    }
+
+    /** DKE key name mappings, announcing changes on {@link #changes()}. */
+    public DkeKeyMappingRepository dkeKeys() {
+        return dkeKeys;
     }
 
     /**

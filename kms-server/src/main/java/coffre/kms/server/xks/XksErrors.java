@@ -30,28 +30,32 @@ final class XksErrors {
             case PERMISSION_DENIED, CONTEXT_NOT_ALLOWED, APPROVAL_REQUIRED -> XksError.ACCESS_DENIED;
             case RATE_LIMITED -> XksError.THROTTLING;
             case PLAINTEXT_TOO_LARGE, MESSAGE_TOO_LARGE -> XksError.UNSUPPORTED_OPERATION;
+            // An asymmetric key behind an external key id (mapping one is refused; XKS is AES-256-GCM).
+            case INVALID_KEY_USAGE -> XksError.INVALID_KEY_USAGE;
             // The HSM did not answer in time or is being re-initialised: another node (or a retry)
             // may serve, which is what KMS's message for this error tells the caller.
             case HSM_UNAVAILABLE, DEADLINE_EXCEEDED -> XksError.DEPENDENCY_TIMEOUT;
             case MISSING_FIELD, INVALID_KEY_ID, INVALID_ALIAS, INVALID_DESCRIPTION, INVALID_LABELS,
                  INVALID_ENCRYPTION_CONTEXT, INVALID_DATA_KEY_LENGTH, INVALID_PENDING_WINDOW, INVALID_PAGINATION,
                  INVALID_POLICY, INVALID_GRANT, INVALID_OFFICER, INVALID_QUORUM_RULE, INVALID_CEREMONY,
-                 INVALID_AUDIT_QUERY, INVALID_AUDIT_PRUNE, SIGNATURE_TIME_OUT_OF_RANGE, INVALID_SIGNATURE ->
-                    XksError.VALIDATION;
+                 INVALID_AUDIT_QUERY, INVALID_AUDIT_PRUNE, SIGNATURE_TIME_OUT_OF_RANGE, INVALID_SIGNATURE,
+                 INVALID_KEY_SPEC, UNSUPPORTED_ALGORITHM, INVALID_DIGEST, SIGNING_INPUT_TOO_LARGE,
+                 INVALID_CIPHERTEXT_LENGTH -> XksError.VALIDATION;
             case UNAUTHENTICATED_PRINCIPAL -> XksError.AUTHENTICATION_FAILED;
             // The administration's reasons (XksAdminService) never arise on the data path; mapped
             // to what they would mean to AWS if they did.
-            case INVALID_XKS_KEY_STORE, INVALID_XKS_EXTERNAL_KEY_ID, INVALID_XKS_ACCESS_KEY_ID -> XksError.VALIDATION;
+            case INVALID_XKS_KEY_STORE, INVALID_XKS_EXTERNAL_KEY_ID, INVALID_XKS_ACCESS_KEY_ID, INVALID_DKE_KEY_NAME ->
+                    XksError.VALIDATION;
             case XKS_KEY_STORE_NOT_FOUND -> XksError.INVALID_URI_PATH;
-            case XKS_KEY_MAPPING_NOT_FOUND -> XksError.KEY_NOT_FOUND;
+            case XKS_KEY_MAPPING_NOT_FOUND, DKE_KEY_MAPPING_NOT_FOUND -> XksError.KEY_NOT_FOUND;
             case XKS_CREDENTIAL_NOT_FOUND -> XksError.AUTHENTICATION_FAILED;
             case XKS_KEY_STORE_ALREADY_EXISTS, XKS_KEY_MAPPING_ALREADY_EXISTS, XKS_CREDENTIAL_LIMIT_REACHED,
-                 XKS_CREDENTIAL_NOT_PENDING -> XksError.INTERNAL;
+                 XKS_CREDENTIAL_NOT_PENDING, DKE_KEY_MAPPING_ALREADY_EXISTS -> XksError.INTERNAL;
             case STORE_UNAVAILABLE, AUDIT_UNAVAILABLE, INTERNAL_ERROR, CONCURRENT_MODIFICATION, CANCELLED,
                  NOT_INITIALIZED, ALREADY_INITIALIZED, ALIAS_ALREADY_EXISTS, KEY_NOT_PENDING_DELETION,
                  APPROVAL_REQUEST_CLOSED, AUDIT_NOT_SEALED, OFFICER_NOT_ACTIVE, SELF_APPROVAL, OFFICER_NOT_FOUND,
                  APPROVAL_REQUEST_NOT_FOUND, GRANT_NOT_FOUND, DUPLICATE_VOTE, OFFICER_ALREADY_EXISTS,
-                 AUDIT_CHAIN_NOT_FOUND -> XksError.INTERNAL;
+                 AUDIT_CHAIN_NOT_FOUND, KEY_VERSION_NOT_FOUND -> XksError.INTERNAL;
         };
         // The domain's message names Coffre's key ids and principals, which AWS would show to the
         // key's customer: the generic message goes to AWS, the domain's stays in the audit log.

@@ -1,31 +1,22 @@
 package coffre.kms.server.xks;
 
 import coffre.kms.server.config.XksSettings;
+import coffre.kms.server.net.HttpsListeners;
+import coffre.kms.server.net.PemTrust;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.internal.tcnative.CertificateVerifier;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.security.auth.x500.X500Principal;
 
@@ -43,29 +34,17 @@ import javax.security.auth.x500.X500Principal;
  * </ul>
  */
 final class XksTls {
-    /** The suites offered, strongest first; each names its key exchange (ECDHE) or is TLS 1.3. */
-    static final List<String> CIPHER_SUITES = List.of(
-            "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
-    static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+    /** The suites offered ({@link HttpsListeners#CIPHER_SUITES}). */
+    static final List<String> CIPHER_SUITES = HttpsListeners.CIPHER_SUITES;
+    static final Set<String> PROTOCOLS = HttpsListeners.PROTOCOLS;
 
     private XksTls() {
     }
 
     /** Listener options (TLS, ALPN, mutual TLS if configured); the caller sets the address. */
     static HttpServerOptions options(XksSettings settings) {
-        HttpServerOptions options = new HttpServerOptions()
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
-                .setEnabledSecureTransportProtocols(PROTOCOLS)
-                .setSslEngineOptions(engine())
-                .setKeyCertOptions(new PemKeyCertOptions()
-                        .setCertPath(settings.certificate().toString())
-                        .setKeyPath(settings.privateKey().toString()));
-        CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+        HttpServerOptions options = HttpsListeners.options(settings.certificate(), settings.privateKey())
+                .setSslEngineOptions(engine());
         if (settings.mutualTls()) {
             options.setClientAuth(ClientAuth.REQUIRED)
                     .setTrustOptions(TrustOptions.wrap(new AllowedSubjects(caTrust(settings.clientCa()),
@@ -90,28 +69,7 @@ final class XksTls {
 
     /** The JDK's PKIX trust manager over the certificates of a PEM bundle. */
     static X509ExtendedTrustManager caTrust(Path caBundle) {
-        try (InputStream in = Files.newInputStream(caBundle)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + n++, certificate);
-            }
-            if (n == 0) {
-                throw new IllegalArgumentException("xks.tls.clientCa: " + caBundle + " holds no certificate");
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(store);
-            for (TrustManager manager : factory.getTrustManagers()) {
-                if (manager instanceof X509ExtendedTrustManager x509) {
-                    return x509;
-                }
-            }
-            throw new IllegalStateException("the JDK offers no X.509 trust manager");
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("xks.tls.clientCa: cannot read the CA certificates of " + caBundle + ": "
-                    + e.getMessage(), e);
-        }
+        return PemTrust.of(caBundle, "xks.tls.clientCa");
     }
 
     /**

@@ -23,10 +23,12 @@ class AuditEventTypeTest {
 
     @ParameterizedTest
     @EnumSource(AuditEventType.class)
-    void everyTypeIsAnOperationAnXksCallOrASystemAction(AuditEventType type) {
+    void everyTypeIsAnOperationAnXksCallADkeCallOrASystemAction(AuditEventType type) {
         boolean isOperation = Arrays.stream(Operation.values()).anyMatch(o -> o.name().equals(type.name()));
-        assertEquals(1, (isOperation ? 1 : 0) + (type.isXks() ? 1 : 0) + (type.isSystem() ? 1 : 0), type.name());
+        assertEquals(1, (isOperation ? 1 : 0) + (type.isXks() ? 1 : 0) + (type.isDke() ? 1 : 0)
+                + (type.isSystem() ? 1 : 0), type.name());
         assertEquals(type.name().startsWith("XKS_"), type.isXks(), type.name());
+        assertEquals(type.name().startsWith("DKE_"), type.isDke(), type.name());
     }
 
     @ParameterizedTest

@@ -93,4 +93,36 @@ class AuditFieldsTest {
         assertEquals("key-abcdefghijklmnopqrstuvwxyz", mapped.keyId());
         assertEquals("key_store_id=xks-abcdefghijklmnopqrstuvwxyz external_key_id=orders", mapped.detail());
     }
+
+    @Test
+    void aVerificationNamesItsAlgorithmAndAnswerButNeverTheSignatureOrMessage() {
+        AuditFields verify = AuditFields.of(coffre.kms.v1.VerifyRequest.getDescriptor(),
+                coffre.kms.v1.VerifyResponse.getDescriptor());
+        coffre.kms.v1.VerifyRequest request = coffre.kms.v1.VerifyRequest.newBuilder().setKeyId("alias/signer")
+                .setKeyVersion(3).setMessage(ByteString.copyFromUtf8("pay 100"))
+                .setSignature(ByteString.copyFromUtf8("sig")).build();
+        AuditFields.Subject refused = verify.extract(request, null);
+        assertEquals("alias/signer", refused.keyId());
+        assertEquals(3, refused.keyVersion(), "a failed call names the version it asked for");
+        assertEquals("", refused.detail());
+        AuditFields.Subject answered = verify.extract(request, coffre.kms.v1.VerifyResponse.newBuilder()
+                .setKeyId("key-abcdefghijklmnopqrstuvwxyz").setKeyVersion(3).setValid(false)
+                .setAlgorithm(coffre.kms.v1.SigningAlgorithm.ECDSA_SHA_384).build());
+        assertEquals("key-abcdefghijklmnopqrstuvwxyz", answered.keyId());
+        assertEquals("algorithm=ECDSA_SHA_384 valid=false", answered.detail());
+    }
+
+    @Test
+    void anAsymmetricDecryptionNamesTheKeyAndVersionOnly() {
+        AuditFields decrypt = AuditFields.of(coffre.kms.v1.AsymmetricDecryptRequest.getDescriptor(),
+                coffre.kms.v1.AsymmetricDecryptResponse.getDescriptor());
+        AuditFields.Subject subject = decrypt.extract(coffre.kms.v1.AsymmetricDecryptRequest.newBuilder()
+                .setKeyId("key-abcdefghijklmnopqrstuvwxyz").setCiphertext(ByteString.copyFrom(new byte[256]))
+                .setAlgorithm(coffre.kms.v1.EncryptionAlgorithm.RSAES_OAEP_SHA_256).build(),
+                coffre.kms.v1.AsymmetricDecryptResponse.newBuilder().setKeyId("key-abcdefghijklmnopqrstuvwxyz")
+                        .setKeyVersion(2).setPlaintext(ByteString.copyFromUtf8("secret")).build());
+        assertEquals(2, subject.keyVersion());
+        assertEquals("algorithm=RSAES_OAEP_SHA_256", subject.detail());
+        assertEquals("", subject.contextSha256());
+    }
 }

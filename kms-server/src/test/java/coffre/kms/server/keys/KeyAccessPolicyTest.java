@@ -193,6 +193,45 @@ class KeyAccessPolicyTest {
     }
 
     @Test
+    void tokenClaimConditionsMatchAnyValueOfAMultiValuedClaim() {
+        Principal alice = new Principal("dke:alice@example.eu");
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(AccessPolicy.newBuilder()
+                .addRules(rule("dke:*@example.eu", DataOperation.WRAP).toBuilder()
+                        .addConditions(condition("tid", "72f988bf-86f1-41af-91ab-2d7cd011db47"))
+                        .addConditions(condition("groups", "g-finance", "g-legal-*"))
+                        .addConditions(condition("upn", "*@example.eu")))
+                .addRules(rule("dke:*", DataOperation.WRAP).toBuilder().setEffect(RuleEffect.DENY)
+                        .addConditions(condition("roles", "Dke.Blocked")))
+                .build());
+        var member = coffre.kms.server.domain.RequestMetadata.ofClaims("72f988bf-86f1-41af-91ab-2d7cd011db47",
+                "alice@example.eu", null, List.of("g-readers", "g-legal-paris"), List.of());
+        assertEquals(KeyAccessPolicy.Verdict.ALLOWED, policy.decide(alice, WRAP, member), "one group of several matches");
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, policy.decide(alice, WRAP,
+                coffre.kms.server.domain.RequestMetadata.ofClaims("72f988bf-86f1-41af-91ab-2d7cd011db47",
+                        "alice@example.eu", null, List.of("g-readers"), List.of())), "no group matches");
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, policy.decide(alice, WRAP,
+                coffre.kms.server.domain.RequestMetadata.ofClaims("00000000-0000-0000-0000-000000000000",
+                        "alice@example.eu", null, List.of("g-finance"), List.of())), "another tenant");
+        assertEquals(KeyAccessPolicy.Verdict.DENIED, policy.decide(alice, WRAP,
+                coffre.kms.server.domain.RequestMetadata.ofClaims("72f988bf-86f1-41af-91ab-2d7cd011db47",
+                        "alice@example.eu", null, List.of("g-finance"), List.of("Dke.Reader", "Dke.Blocked"))),
+                "a DENY on one role of several");
+        assertEquals(KeyAccessPolicy.Verdict.CONDITIONS_UNMET, policy.decide(alice, WRAP,
+                new coffre.kms.server.domain.RequestMetadata("arn:aws:iam::1:role/x", "Encrypt", null, null, null)),
+                "an XKS call carries no claims");
+    }
+
+    @Test
+    void upnAndEmailConditionsAreWrittenInLowerCase() {
+        KmsException e = assertThrows(KmsException.class, () -> SignedDocumentCodec.accessPolicy(AccessPolicy.newBuilder()
+                .addRules(rule("dke:*", DataOperation.WRAP).toBuilder()
+                        .addConditions(condition("upn", "Alice@Example.eu"))).build()));
+        assertEquals(ErrorReason.INVALID_POLICY, e.reason());
+        assertEquals("rules[0].conditions[0].values[0]", e.metadata().get("field"));
+        assertTrue(e.getMessage().contains("lower case"), e.getMessage());
+    }
+
+    @Test
     void conditionsAndEffectsReadBackAsWrittenAndOldPoliciesEncodeAsBefore() {
         AccessPolicy proto = AccessPolicy.newBuilder()
                 .addRules(rule("xks:a", DataOperation.WRAP).toBuilder()
@@ -216,7 +255,8 @@ class KeyAccessPolicyTest {
             full.addConditions(condition(a.wireName(), Collections.nCopies(32, "v".repeat(2048)).toArray(String[]::new)));
         }
         KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(AccessPolicy.newBuilder().addRules(full).build());
-        assertEquals(5, policy.rules().get(0).conditions().size());
+        assertEquals(coffre.kms.server.domain.RequestMetadata.Attribute.values().length, policy.rules().get(0).conditions().size(),
+                "one condition per attribute, the AWS request metadata and the DKE token claims");
     }
 
     @ParameterizedTest(name = "{0}")

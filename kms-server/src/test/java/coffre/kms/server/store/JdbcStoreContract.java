@@ -1,6 +1,8 @@
 package coffre.kms.server.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +14,12 @@ import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyId;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.keys.KeyMetadataStore;
+import coffre.kms.server.keys.KeySpec;
 import coffre.kms.server.keys.KeyState;
+import coffre.kms.server.keys.KeyUsage;
+import coffre.kms.server.keys.PublicKeyInfo;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -125,6 +132,76 @@ abstract class JdbcStoreContract {
             storage.keys().updateKey(rotated);
             assertEquals("coffre:" + key.id().value() + ":v2:abcdefgh",
                     storage.keys().findKey(key.id()).orElseThrow().primary().hsmLabel());
+        }
+    }
+
+    private static PublicKeyInfo publicKey(KeySpec spec) throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(spec.family().name());
+        if (spec.family() == KeySpec.Family.EC) {
+            generator.initialize(new java.security.spec.ECGenParameterSpec(spec == KeySpec.EC_P256 ? "secp256r1" : "secp384r1"));
+        } else {
+            generator.initialize(spec.bits());
+        }
+        return PublicKeyInfo.of(generator.generateKeyPair().getPublic().getEncoded(), spec);
+    }
+
+    @Test
+    void asymmetricKeysRoundTripWithTheirSpecUsageAndEachVersionsPublicKey() throws GeneralSecurityException {
+        KeyMetadata rotated;
+        try (Storage storage = open()) {
+            KeyMetadata key = KeyMetadata.created(KeyId.random(random), new KeyAttributes(new Alias("signer"), "d",
+                    Map.of(), KeyAccessPolicy.EMPTY, false, KeySpec.EC_P384, KeyUsage.SIGN_VERIFY), now,
+                    publicKey(KeySpec.EC_P384));
+            storage.keys().insertKey(key);
+            rotated = key.withNewVersion(now.plusSeconds(1), "coffre:" + key.id().value() + ":v2:abcdefgh",
+                    publicKey(KeySpec.EC_P384));
+            storage.keys().updateKey(rotated);
+            KeyMetadata rsa = KeyMetadata.created(KeyId.random(random), new KeyAttributes(null, "d", Map.of(),
+                    KeyAccessPolicy.EMPTY, true, KeySpec.RSA_4096, KeyUsage.ENCRYPT_DECRYPT), now,
+                    publicKey(KeySpec.RSA_4096));
+            storage.keys().insertKey(rsa);
+            assertEquals(rsa, storage.keys().findKey(rsa.id()).orElseThrow());
+        }
+        try (Storage storage = open()) {
+            KeyMetadata loaded = storage.keys().findKey(rotated.id()).orElseThrow();
+            assertEquals(rotated, loaded);
+            assertEquals(KeySpec.EC_P384, loaded.spec());
+            assertEquals(KeyUsage.SIGN_VERIFY, loaded.usage());
+            assertNotEquals(loaded.versions().get(0).publicKey(), loaded.versions().get(1).publicKey());
+            KeyMetadata destroyed = loaded.destroyed(now.plusSeconds(2));
+            storage.keys().updateKey(destroyed);
+            assertEquals(rotated.versions().get(1).publicKey(),
+                    storage.keys().findKey(rotated.id()).orElseThrow().versions().get(1).publicKey(),
+                    "a destroyed version keeps its public key: it says which key signed what");
+        }
+    }
+
+    @Test
+    void aKeyWrittenWithoutSpecColumnsReadsBackAsAes256() throws SQLException {
+        KeyId id = KeyId.random(random);
+        try (Storage storage = open()) {
+            // The columns a node before V13 wrote: the migration's defaults must say AES-256.
+            try (Connection c = storage.dataSource().getConnection()) {
+                try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_key (id, description, state, "
+                        + "protection_level, primary_version, created_at, updated_at, revision) "
+                        + "VALUES (?, 'd', 'ENABLED', 'HSM', 1, ?, ?, 1)")) {
+                    st.setString(1, id.value());
+                    st.setObject(2, now.atOffset(java.time.ZoneOffset.UTC));
+                    st.setObject(3, now.atOffset(java.time.ZoneOffset.UTC));
+                    st.executeUpdate();
+                }
+                try (PreparedStatement st = c.prepareStatement("INSERT INTO kms_key_version (key_id, version, "
+                        + "hsm_label, state, created_at) VALUES (?, 1, ?, 'ENABLED', ?)")) {
+                    st.setString(1, id.value());
+                    st.setString(2, "coffre:" + id.value() + ":v1");
+                    st.setObject(3, now.atOffset(java.time.ZoneOffset.UTC));
+                    st.executeUpdate();
+                }
+            }
+            KeyMetadata loaded = storage.keys().findKey(id).orElseThrow();
+            assertEquals(KeySpec.AES_256, loaded.spec());
+            assertEquals(KeyUsage.ENCRYPT_DECRYPT, loaded.usage());
+            assertNull(loaded.primary().publicKey());
         }
     }
 

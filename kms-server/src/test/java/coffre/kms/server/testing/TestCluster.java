@@ -61,6 +61,8 @@ public final class TestCluster implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     /** Each node's XKS listener, or null for none. */
     private TestServer.XksSetup xks;
+    /** Each node's DKE listener settings, made from the cluster's PKI, or null for none. */
+    private java.util.function.Function<TestPki, coffre.kms.server.config.DkeSettings> dke;
 
     /** One node: its server and the client channels opened to it. */
     public final class Node {
@@ -79,6 +81,15 @@ public final class TestCluster implements AutoCloseable {
 
         public CoffreServer server() {
             return server;
+        }
+
+        /** This node's DKE listener port. */
+        public int dkePort() {
+            return server.dkePort().orElseThrow();
+        }
+
+        public coffre.kms.v1.DkeAdminServiceGrpc.DkeAdminServiceBlockingStub adminDke() {
+            return coffre.kms.v1.DkeAdminServiceGrpc.newBlockingStub(channel(admin));
         }
 
         /** This node's XKS listener port. */
@@ -168,11 +179,26 @@ public final class TestCluster implements AutoCloseable {
                 java.util.function.UnaryOperator.identity(), xks);
     }
 
+    /** As above, every node with a DKE listener made by {@code dke} from the cluster's PKI. */
+    public static TestCluster startWithDke(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
+                                           java.util.function.Function<TestPki, coffre.kms.server.config.DkeSettings> dke) {
+        return start(dir, db, count, hsmPerNode, StoreSettings.DEFAULT_REFRESH_INTERVAL,
+                java.util.function.UnaryOperator.identity(), null, dke);
+    }
+
     private static TestCluster start(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
                                      Duration refreshInterval, java.util.function.UnaryOperator<StoreSettings> store,
                                      TestServer.XksSetup xks) {
+        return start(dir, db, count, hsmPerNode, refreshInterval, store, xks, null);
+    }
+
+    private static TestCluster start(Path dir, PostgresTestDatabase db, int count, Supplier<Hsm> hsmPerNode,
+                                     Duration refreshInterval, java.util.function.UnaryOperator<StoreSettings> store,
+                                     TestServer.XksSetup xks,
+                                     java.util.function.Function<TestPki, coffre.kms.server.config.DkeSettings> dke) {
         TestCluster cluster = new TestCluster(dir, db, refreshInterval, store);
         cluster.xks = xks;
+        cluster.dke = dke;
         try {
             for (int i = 0; i < count; i++) {
                 cluster.startNode("node-" + (char) ('a' + i), hsmPerNode.get());
@@ -210,6 +236,9 @@ public final class TestCluster implements AutoCloseable {
                 new KeysSettings(Duration.ofHours(1)),
                 new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)),
                 new AuditSettings(AuditLog.FailureMode.CLOSED, Duration.ofSeconds(10), 1000, 100_000));
+        if (dke != null) {
+            config = config.withDke(dke.apply(pki));
+        }
         Storage storage = StoreFactory.open(store);
         CoffreServer server = xks == null ? CoffreServer.start(config, hsm, storage, Clock.systemUTC())
                 : CoffreServer.start(config.withXks(xks.settings().apply(pki)), hsm, storage, Clock.systemUTC(),

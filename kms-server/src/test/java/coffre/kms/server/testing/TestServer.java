@@ -76,6 +76,7 @@ public final class TestServer implements AutoCloseable {
     private java.util.function.UnaryOperator<Hsm> hsmDecorator = java.util.function.UnaryOperator.identity();
     private Hsm hsm;
     private XksSetup xks;
+    private java.util.function.Function<TestPki, coffre.kms.server.config.DkeSettings> dke;
 
     /**
      * An XKS listener for a test node: its settings, made from the node's PKI (its server
@@ -106,7 +107,15 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
                        int maxConcurrentStreams, Duration dataPlaneTimeout, boolean auditJournal, XksSetup xks) {
+        this(dir, requestsPerSecond, burst, auditFailureMode, maxConcurrentStreams, dataPlaneTimeout, auditJournal, xks,
+                null);
+    }
+
+    private TestServer(Path dir, int requestsPerSecond, int burst, AuditLog.FailureMode auditFailureMode,
+                       int maxConcurrentStreams, Duration dataPlaneTimeout, boolean auditJournal, XksSetup xks,
+                       java.util.function.Function<TestPki, coffre.kms.server.config.DkeSettings> dke) {
         this.xks = xks;
+        this.dke = dke;
         this.dir = dir;
         this.auditJournal = auditJournal;
         this.maxConcurrentStreams = maxConcurrentStreams;
@@ -164,6 +173,22 @@ public final class TestServer implements AutoCloseable {
         return node;
     }
 
+    /**
+     * An initialised node with a DKE listener whose settings are made from the node's PKI (its
+     * server certificate is for 127.0.0.1 and localhost).
+     */
+    public static TestServer startWithDke(Path dir,
+                                          java.util.function.Function<TestPki, coffre.kms.server.config.DkeSettings> dke) {
+        TestServer node = new TestServer(dir, 0, 0, AuditLog.FailureMode.CLOSED, 1024, null, true, null, dke);
+        node.adminOfficers().initCeremony(node.officers.ceremony());
+        return node;
+    }
+
+    /** The DKE listener's port. */
+    public int dkePort() {
+        return server.dkePort().orElseThrow();
+    }
+
     /** The XKS listener's port. */
     public int xksPort() {
         return server.xksPort().orElseThrow();
@@ -214,6 +239,9 @@ public final class TestServer implements AutoCloseable {
                 new AuditSettings(auditFailureMode, Duration.ofSeconds(10), 1000, 100_000));
         if (xks != null) {
             config = config.withXks(xks.settings().apply(pki));
+        }
+        if (dke != null) {
+            config = config.withDke(dke.apply(pki));
         }
         hsm = hsmDecorator.apply(Pkcs11Hsm.open(SoftHsmTestToken.get().config(SESSIONS)));
         server = CoffreServer.start(config, hsm, auditJournal ? StoreFactoryAccess.openH2(config.store().path())
@@ -282,6 +310,10 @@ public final class TestServer implements AutoCloseable {
 
     public coffre.kms.v1.XksAdminServiceGrpc.XksAdminServiceBlockingStub adminXks() {
         return coffre.kms.v1.XksAdminServiceGrpc.newBlockingStub(channelFor(admin));
+    }
+
+    public coffre.kms.v1.DkeAdminServiceGrpc.DkeAdminServiceBlockingStub adminDke() {
+        return coffre.kms.v1.DkeAdminServiceGrpc.newBlockingStub(channelFor(admin));
     }
 
     /** The data plane as the administrator, who is not a client: for denial tests. */

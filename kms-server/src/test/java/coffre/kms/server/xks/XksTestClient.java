@@ -30,7 +30,7 @@ import javax.net.ssl.TrustManagerFactory;
  * HTTP/1.1), trusting the test CA, with a client certificate or none, requests signed by the AWS
  * SDK's SigV4 signer ({@link AwsSdkSigner}: an implementation that shares no code with the server).
  */
-final class XksTestClient {
+public final class XksTestClient {
     private final HttpClient http;
     private final String base;
 
@@ -98,7 +98,7 @@ final class XksTestClient {
         }
     }
 
-    static SSLContext ssl(Path caFile, TestPki.Issued identity) {
+    public static SSLContext ssl(Path caFile, TestPki.Issued identity) {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);

@@ -2,6 +2,7 @@ package coffre.kms.server.grpc.keys;
 
 import coffre.kms.server.approval.ApprovalGate;
 import coffre.kms.server.approval.SignedDocumentCodec;
+import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyMetadata;
 import coffre.kms.server.domain.Operation;
@@ -52,15 +53,19 @@ public final class KeyChangeHandlers {
                         a -> ScheduleKeyDeletionResponse.newBuilder().setApprovalRequest(a).build(), lifecycle, approvals),
                 new KeyChangeHandler<>(KeyServiceGrpc.getSetAccessPolicyMethod(), Operation.SET_ACCESS_POLICY,
                         r -> r.getKeyId(), key -> { }, (key, r) -> {
-                            SignedDocumentCodec.accessPolicy(r.getAccessPolicy());
+                            KeyAttributes.requirePolicyFits(key.spec(), SignedDocumentCodec.accessPolicy(r.getAccessPolicy()));
                             return coffre.kms.v1.Operation.newBuilder().setSetAccessPolicy(SetAccessPolicyOperation
                                     .newBuilder().setKeyId(key.id().value()).setAccessPolicy(r.getAccessPolicy())).build();
                         },
                         a -> SetAccessPolicyResponse.newBuilder().setApprovalRequest(a).build(), lifecycle, approvals),
                 new KeyChangeHandler<>(KeyServiceGrpc.getSetApprovalPolicyMethod(), Operation.SET_APPROVAL_POLICY,
-                        r -> r.getKeyId(), key -> { }, (key, r) -> coffre.kms.v1.Operation.newBuilder().setSetApprovalPolicy(
-                                SetApprovalPolicyOperation.newBuilder().setKeyId(key.id().value())
-                                        .setApprovalPolicy(r.getApprovalPolicy())).build(),
+                        r -> r.getKeyId(), key -> { }, (key, r) -> {
+                            KeyAttributes.requireFits(key.spec(), key.usage(),
+                                    r.getApprovalPolicy().getRequireUnwrapApproval());
+                            return coffre.kms.v1.Operation.newBuilder().setSetApprovalPolicy(
+                                    SetApprovalPolicyOperation.newBuilder().setKeyId(key.id().value())
+                                            .setApprovalPolicy(r.getApprovalPolicy())).build();
+                        },
                         a -> SetApprovalPolicyResponse.newBuilder().setApprovalRequest(a).build(), lifecycle, approvals));
     }
 

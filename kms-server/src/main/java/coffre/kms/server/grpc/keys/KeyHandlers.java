@@ -10,6 +10,7 @@ import coffre.kms.server.grpc.OfficerSignatures;
 import coffre.kms.server.grpc.Unary;
 import coffre.kms.server.grpc.UnaryHandler;
 import coffre.kms.server.keys.Alias;
+import coffre.kms.server.keys.KeyAccessPolicy;
 import coffre.kms.server.keys.KeyAttributes;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyReference;
@@ -51,16 +52,23 @@ public final class KeyHandlers {
                                        CreateKeyRequest request) {
         approvals.requireInitialized();
         Alias alias = request.getAlias().isEmpty() ? null : new Alias(request.getAlias());
-        // Description and labels first, then the policy: the order in which the API reports errors.
+        // Description and labels first, then the policy, then the spec and usage (and whether the
+        // policy fits them): the order in which the API reports errors.
         new KeyAttributes(alias, request.getDescription(), request.getLabelsMap());
-        SignedDocumentCodec.accessPolicy(request.getAccessPolicy());
+        KeyAccessPolicy policy = SignedDocumentCodec.accessPolicy(request.getAccessPolicy());
+        new KeyAttributes(alias, request.getDescription(), request.getLabelsMap(), policy,
+                request.getApprovalPolicy().getRequireUnwrapApproval(),
+                SignedDocumentCodec.keySpec(request.getKeySpec(), request.getKeySpecValue()),
+                SignedDocumentCodec.keyUsage(request.getKeyUsage(), request.getKeyUsageValue()));
         lifecycle.requireAliasFree(alias);
         coffre.kms.v1.Operation create = coffre.kms.v1.Operation.newBuilder().setCreateKey(CreateKeyOperation.newBuilder()
                 .setAlias(request.getAlias())
                 .setDescription(request.getDescription())
                 .putAllLabels(request.getLabelsMap())
                 .setAccessPolicy(request.getAccessPolicy())
-                .setApprovalPolicy(request.getApprovalPolicy())).build();
+                .setApprovalPolicy(request.getApprovalPolicy())
+                .setKeySpecValue(request.getKeySpecValue())
+                .setKeyUsageValue(request.getKeyUsageValue())).build();
         return CreateKeyResponse.newBuilder()
                 .setApprovalRequest(QuorumMessages.request(approvals.submit(create, caller))).build();
     }

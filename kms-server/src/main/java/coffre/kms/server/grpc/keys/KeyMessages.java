@@ -9,6 +9,7 @@ import coffre.kms.v1.KeyState;
 import coffre.kms.v1.KeyVersion;
 import coffre.kms.v1.KeyVersionState;
 import coffre.kms.v1.ProtectionLevel;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 
@@ -28,7 +29,9 @@ final class KeyMessages {
                 .setCreateTime(timestamp(meta.createdAt()))
                 .setUpdateTime(timestamp(meta.updatedAt()))
                 .setAccessPolicy(SignedDocumentCodec.toProto(meta.accessPolicy()))
-                .setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(meta.requireUnwrapApproval()));
+                .setApprovalPolicy(ApprovalPolicy.newBuilder().setRequireUnwrapApproval(meta.requireUnwrapApproval()))
+                .setKeySpec(SignedDocumentCodec.toProto(meta.spec()))
+                .setKeyUsage(SignedDocumentCodec.toProto(meta.usage()));
         if (meta.alias() != null) {
             key.setAlias(meta.alias().value());
         }
@@ -39,7 +42,11 @@ final class KeyMessages {
             key.setDestroyTime(timestamp(meta.destroyTime()));
         }
         for (KeyVersionMetadata version : meta.versions()) {
-            key.addVersions(KeyVersion.newBuilder()
+            KeyVersion.Builder shown = KeyVersion.newBuilder();
+            if (version.publicKey() != null) {
+                shown.setPublicKeyDer(ByteString.copyFrom(version.publicKey().der()));
+            }
+            key.addVersions(shown
                     .setVersion(version.version())
                     .setState(switch (version.state()) {
                         case ENABLED -> KeyVersionState.KEY_VERSION_ENABLED;

@@ -1,0 +1,59 @@
+package coffre.kms.server.dke;
+
+import coffre.kms.server.audit.AuditDecision;
+import coffre.kms.server.audit.AuditEvent;
+import coffre.kms.server.audit.AuditEventType;
+import coffre.kms.server.audit.DkeCallRecord;
+import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.keys.KeyId;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The audit event of one DKE call, filled in as the call goes, so a refusal records what was
+ * known then: the operation, the key name, the user and tenant of a validated token, the Coffre
+ * key and version, and what refused the call. Written by one thread at a time (the event loop,
+ * then one worker).
+ */
+final class DkeCallAudit {
+    private final Clock clock;
+    private final long startedNanos = System.nanoTime();
+    private volatile AuditEventType type = AuditEventType.DKE_REJECTED;
+    private volatile String keyName;
+    private volatile DkeCaller caller;
+    private volatile KeyId keyId;
+    private volatile int keyVersion;
+
+    DkeCallAudit(Clock clock) {
+        this.clock = clock;
+    }
+
+    void route(DkeRoute route) {
+        this.type = route.operation() == DkeRoute.Operation.DECRYPT ? AuditEventType.DKE_DECRYPT
+                : AuditEventType.DKE_PUBLIC_KEY;
+        this.keyName = route.keyName();
+        this.keyVersion = route.version();
+    }
+
+    void caller(DkeCaller caller) {
+        this.caller = caller;
+    }
+
+    void key(KeyId keyId, int keyVersion) {
+        this.keyId = keyId;
+        this.keyVersion = keyVersion;
+    }
+
+    /** The event of a call answered with success (error null) or with {@code error}. */
+    AuditEvent event(DkeException error) {
+        DkeCaller c = caller;
+        DkeCallRecord record = new DkeCallRecord(keyName, c == null ? null : c.user(),
+                c == null ? null : c.claims().tenantId(), c == null ? null : c.objectId(),
+                error == null ? null : error.error().code(), error == null ? null : error.detail(),
+                error == null ? null : error.approvalRequestId());
+        ErrorReason reason = error == null ? null : error.auditedReason();
+        return new AuditEvent(clock.instant(), type, record.principal(), keyId == null ? "" : keyId.value(), keyVersion,
+                reason == null ? AuditDecision.ALLOWED : AuditDecision.of(reason), reason, "", record.target(),
+                record.detail(), "", TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startedNanos));
+    }
+}
