@@ -9,7 +9,10 @@
 //        HOST:PORT CA CERT KEY OFFICERS_DIR COUNT KEYS_FILE [PRINCIPAL...]
 // Appends the new key ids to KEYS_FILE until it holds COUNT ids (so runs can grow one key set).
 // Each key's policy lets the dev services (spiffe://coffre.dev/service/*) and the PRINCIPALs given
-// (e.g. xks:<key store name>, for deploy/bench/xks.sh) make every data operation.
+// (e.g. xks:<key store name>, for deploy/bench/xks.sh) make every data operation. With
+// COFFRE_BENCH_KEY_SPEC=SPEC:USAGE in the environment (e.g. RSA_3072:ENCRYPT_DECRYPT, for
+// deploy/bench/asym.sh) the keys are asymmetric keys of that spec and usage, and the policy lists
+// the asymmetric operations instead (DECRYPT, SIGN, VERIFY, GET_PUBLIC_KEY).
 // Bench material only: the officers are the dev officers of deploy/dev/officers.sh.
 
 import coffre.kms.cli.officerkeys.EncryptedKeyFile;
@@ -22,6 +25,8 @@ import coffre.kms.v1.ApprovalState;
 import coffre.kms.v1.CreateKeyRequest;
 import coffre.kms.v1.DataOperation;
 import coffre.kms.v1.Decision;
+import coffre.kms.v1.KeySpec;
+import coffre.kms.v1.KeyUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,18 +64,24 @@ public class KeyMaker {
         // 60 s per call: the last vote answers only once the key is made (an HSM key generation).
         CoffreClient coffre = CoffreClient.builder().endpoints(args[0])
                 .tls(Path.of(args[1]), Path.of(args[2]), Path.of(args[3])).deadline(Duration.ofSeconds(60)).build();
+        String kind = System.getenv("COFFRE_BENCH_KEY_SPEC");
+        KeySpec spec = kind == null ? KeySpec.AES_256 : KeySpec.valueOf(kind.split(":")[0]);
+        KeyUsage usage = kind == null ? KeyUsage.ENCRYPT_DECRYPT : KeyUsage.valueOf(kind.split(":")[1]);
+        List<DataOperation> operations = kind == null
+                ? List.of(DataOperation.WRAP, DataOperation.UNWRAP, DataOperation.GENERATE_DATA_KEY, DataOperation.REWRAP)
+                : List.of(DataOperation.DECRYPT, DataOperation.SIGN, DataOperation.VERIFY, DataOperation.GET_PUBLIC_KEY);
         AccessPolicy policy = AccessPolicy.newBuilder().addRules(AccessRule.newBuilder()
                 .addPrincipals("spiffe://coffre.dev/service/*")
                 .addAllPrincipals(List.of(args).subList(7, args.length))
-                .addOperations(DataOperation.WRAP).addOperations(DataOperation.UNWRAP)
-                .addOperations(DataOperation.GENERATE_DATA_KEY).addOperations(DataOperation.REWRAP)).build();
+                .addAllOperations(operations)).build();
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Future<String>> made = new ArrayList<>();
         for (int i = 0; i < missing; i++) {
             made.add(pool.submit(() -> {
                 ApprovalRequest request = coffre.stubs().keys().createKey(CreateKeyRequest
-                        .newBuilder().setDescription("benchmark key").setAccessPolicy(policy).build())
+                        .newBuilder().setDescription("benchmark key").setAccessPolicy(policy).setKeySpec(spec)
+                        .setKeyUsage(usage).build())
                         .getApprovalRequest();
                 byte[] digest = request.getDigest().toByteArray();
                 coffre.stubs().approvals().vote(alice.vote(request.getId(), digest, Decision.APPROVE, Instant.now()));

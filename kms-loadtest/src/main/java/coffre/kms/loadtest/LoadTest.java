@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  * the histograms and the report; each has its own connection options, refused with the other.
  */
 @Command(name = "coffre-loadtest", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Load generator for Coffre's CryptoService (wrap, unwrap, generate-data-key, rewrap) and, with "
+        description = {"Load generator for Coffre's CryptoService (wrap, unwrap, generate-data-key, rewrap; "
+                + "asymmetric-decrypt and sign with RSA or EC keys) and, with "
                 + "--protocol xks, its AWS XKS proxy API (xks-encrypt, xks-decrypt, xks-metadata, xks-health).",
                 "XKS mode: --xks-uri, --xks-region, --xks-secret-file, --xks-access-key-id and --xks-key-id say where "
                 + "and as whom; --ca-cert is optional (default: the JVM's trusted CAs), --cert/--key only for mTLS; "
@@ -79,6 +80,8 @@ public final class LoadTest implements Callable<Integer> {
 
     @Option(names = {"--op", "--mix"}, paramLabel = "MIX", description = "operation, or weighted mix: "
             + "wrap | unwrap | generate-data-key (datakey) | rewrap | e.g. wrap=70,unwrap=25,rewrap=5 (default wrap); "
+            + "asymmetric-decrypt (the keys are RSA ENCRYPT_DECRYPT keys: the payload is encrypted to each key's "
+            + "public key before the run) | sign (SIGN_VERIFY keys: the payload is the message); "
             + "with --protocol xks: xks-encrypt | xks-decrypt | xks-metadata | xks-health | e.g. "
             + "xks-encrypt=1,xks-decrypt=1 (default xks-encrypt)")
     String mix;
@@ -271,8 +274,15 @@ public final class LoadTest implements Callable<Integer> {
                 err.printf("preparing %,d envelopes for unwrap/rewrap...%n", count);
                 pool = EnvelopePool.make(channels, workload, count, Math.max(timeoutMillis, 60_000));
             }
-            return new Preparation.Prepared(new GrpcCallSender(channels, workload, pool, timeoutMillis),
-                    pool == null ? 0 : pool.size(), Map::of);
+            RsaCiphertextPool rsa = null;
+            if (operations.needsRsaCiphertexts()) {
+                int count = envelopeCount(keys.size());
+                err.printf("preparing %,d RSA-OAEP ciphertexts for asymmetric-decrypt...%n", count);
+                rsa = RsaCiphertextPool.make(channels, workload, count, Math.max(timeoutMillis, 60_000));
+            }
+            int setupCalls = (pool == null ? 0 : pool.size()) + (rsa == null ? 0 : rsa.keys());
+            return new Preparation.Prepared(new GrpcCallSender(channels, workload, pool, rsa, timeoutMillis),
+                    setupCalls, Map::of);
         });
     }
 

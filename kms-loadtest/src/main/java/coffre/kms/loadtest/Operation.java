@@ -14,6 +14,13 @@ public enum Operation {
     UNWRAP("unwrap", Protocol.GRPC),
     GENERATE_DATA_KEY("generate-data-key", Protocol.GRPC),
     REWRAP("rewrap", Protocol.GRPC),
+    /**
+     * RSA-OAEP {@code AsymmetricDecrypt} of a ciphertext the load tool encrypted before the run to
+     * each key's public key ({@link RsaCiphertextPool}): the keys are RSA {@code ENCRYPT_DECRYPT} keys.
+     */
+    ASYMMETRIC_DECRYPT("asymmetric-decrypt", Protocol.GRPC),
+    /** {@code Sign} of the payload as a message: the keys are {@code SIGN_VERIFY} keys. */
+    SIGN("sign", Protocol.GRPC),
     /** XKS Encrypt: {@code POST .../keys/<externalKeyId>/encrypt}, the payload under the AAD. */
     XKS_ENCRYPT("xks-encrypt", Protocol.XKS),
     /** XKS Decrypt of a ciphertext made before the run ({@link XksCiphertextPool}). */
@@ -46,10 +53,15 @@ public enum Operation {
         return this == UNWRAP || this == REWRAP || this == XKS_DECRYPT;
     }
 
+    /** True if the operation needs RSA-OAEP ciphertexts made to the keys' public keys before the run. */
+    public boolean needsRsaCiphertext() {
+        return this == ASYMMETRIC_DECRYPT;
+    }
+
     /**
      * Parses a command-line name: {@code wrap}, {@code unwrap}, {@code generate-data-key} (also
-     * {@code datakey}), {@code rewrap}, {@code xks-encrypt}, {@code xks-decrypt}, {@code xks-metadata},
-     * {@code xks-health}; case-insensitive.
+     * {@code datakey}), {@code rewrap}, {@code asymmetric-decrypt}, {@code sign}, {@code xks-encrypt},
+     * {@code xks-decrypt}, {@code xks-metadata}, {@code xks-health}; case-insensitive.
      *
      * @throws IllegalArgumentException naming the allowed values
      */

@@ -102,6 +102,16 @@ public final class OperationMix {
         return weights.getOrDefault(op, 0) / (double) total;
     }
 
+    /** True if some call of this mix needs an RSA-OAEP ciphertext made before the run. */
+    public boolean needsRsaCiphertexts() {
+        for (Operation op : operations) {
+            if (op.needsRsaCiphertext()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True if some call of this mix needs an existing envelope. */
     public boolean needsEnvelopes() {
         for (Operation op : operations) {

@@ -78,6 +78,62 @@ class LoadTestInProcessTest {
             response.onNext(GenerateDataKeyResponse.newBuilder().setKeyId(request.getKeyId()).build());
             response.onCompleted();
         }
+
+        /** One RSA-2048 pair for every key; decryptions check what the load tool encrypted to it. */
+        final java.security.KeyPair rsa = rsaPair();
+        final AtomicInteger publicKeyReads = new AtomicInteger();
+        final AtomicInteger decrypts = new AtomicInteger();
+        final AtomicInteger signs = new AtomicInteger();
+        final Set<Integer> plaintextLengths = ConcurrentHashMap.newKeySet();
+
+        private static java.security.KeyPair rsaPair() {
+            try {
+                java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+                generator.initialize(2048);
+                return generator.generateKeyPair();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void getPublicKey(coffre.kms.v1.GetPublicKeyRequest request,
+                                 StreamObserver<coffre.kms.v1.GetPublicKeyResponse> response) {
+            publicKeyReads.incrementAndGet();
+            response.onNext(coffre.kms.v1.GetPublicKeyResponse.newBuilder().setKeyId(request.getKeyId()).setKeyVersion(3)
+                    .setPublicKeyDer(ByteString.copyFrom(rsa.getPublic().getEncoded())).build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void asymmetricDecrypt(coffre.kms.v1.AsymmetricDecryptRequest request,
+                                      StreamObserver<coffre.kms.v1.AsymmetricDecryptResponse> response) {
+            try {
+                javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+                cipher.init(javax.crypto.Cipher.DECRYPT_MODE, rsa.getPrivate(), new javax.crypto.spec.OAEPParameterSpec(
+                        "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256,
+                        javax.crypto.spec.PSource.PSpecified.DEFAULT));
+                plaintextLengths.add(cipher.doFinal(request.getCiphertext().toByteArray()).length);
+            } catch (java.security.GeneralSecurityException e) {
+                response.onError(io.grpc.Status.INVALID_ARGUMENT.asRuntimeException());
+                return;
+            }
+            if (request.getKeyVersion() != 3) {
+                response.onError(io.grpc.Status.NOT_FOUND.asRuntimeException());
+                return;
+            }
+            decrypts.incrementAndGet();
+            response.onNext(coffre.kms.v1.AsymmetricDecryptResponse.newBuilder().setKeyId(request.getKeyId()).build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void sign(coffre.kms.v1.SignRequest request, StreamObserver<coffre.kms.v1.SignResponse> response) {
+            signs.incrementAndGet();
+            keysSeen.add(request.getKeyId());
+            response.onNext(coffre.kms.v1.SignResponse.newBuilder().setKeyId(request.getKeyId()).build());
+            response.onCompleted();
+        }
     }
 
     @BeforeEach
@@ -164,5 +220,21 @@ class LoadTestInProcessTest {
         assertTrue(warm > 0, json);
         assertEquals(fake.wraps.get() + fake.unwraps.get(), acknowledged, json);
         assertEquals(300 + 25 + warm, acknowledged, json);
+    }
+
+    @Test
+    void asymmetricDecryptDecryptsWhatItEncryptedToEachKeysPublicKeyAndSignSigns() throws Exception {
+        Result r = run(args("--key-id", "key-a", "--key-id", "key-b", "--op", "asymmetric-decrypt=1,sign=1", "-c", "4",
+                "--calls", "200", "--warmup", "0s", "--envelopes", "6", "--payload-size", "32",
+                "--progress-interval", "0s", "--json"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("preparing 6 RSA-OAEP ciphertexts for asymmetric-decrypt"), r.err());
+        assertEquals(2, fake.publicKeyReads.get(), "one GetPublicKey per key");
+        String json = r.out().strip();
+        assertTrue(json.contains("\"errors\":0"), json);
+        assertEquals(200, fake.decrypts.get() + fake.signs.get());
+        assertTrue(fake.decrypts.get() > 50 && fake.signs.get() > 50, json);
+        assertEquals(Set.of(32), fake.plaintextLengths, "the payload, as encrypted by the load tool");
+        assertTrue(json.contains("\"asymmetric-decrypt\":{\"count\":"), json);
     }
 }

@@ -60,8 +60,8 @@ class OperationMixTest {
 
     @Test
     void badMixesAreRefusedWithTheReason() {
-        assertEquals("unknown operation 'encrypt': allowed are wrap, unwrap, generate-data-key, rewrap, xks-encrypt, "
-                + "xks-decrypt, xks-metadata, xks-health (or datakey)",
+        assertEquals("unknown operation 'encrypt': allowed are wrap, unwrap, generate-data-key, rewrap, "
+                + "asymmetric-decrypt, sign, xks-encrypt, xks-decrypt, xks-metadata, xks-health (or datakey)",
                 assertThrows(IllegalArgumentException.class, () -> OperationMix.parse("encrypt")).getMessage());
         assertEquals("bad weight 'x' for wrap: expected a non-negative integer",
                 assertThrows(IllegalArgumentException.class, () -> OperationMix.parse("wrap=x")).getMessage());

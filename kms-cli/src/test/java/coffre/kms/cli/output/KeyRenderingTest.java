@@ -62,4 +62,21 @@ class KeyRenderingTest {
                   1        DESTROYED  1970-01-01T00:00:00Z  *
                 """, KeyRendering.details(DESTROYED));
     }
+
+    @Test
+    void anAsymmetricKeyShowsItsSpecUsageAndEachVersionsPublicKeyDigest() throws Exception {
+        byte[] der = {0x30, 3, 1, 2, 3};
+        Key signer = DESTROYED.toBuilder().setState(KeyState.ENABLED).clearDeletionTime().clearDestroyTime()
+                .setKeySpec(coffre.kms.v1.KeySpec.EC_P256).setKeyUsage(coffre.kms.v1.KeyUsage.SIGN_VERIFY)
+                .setVersions(0, KeyVersion.newBuilder().setVersion(1).setState(KeyVersionState.KEY_VERSION_ENABLED)
+                        .setCreateTime(ts(0)).setPublicKeyDer(com.google.protobuf.ByteString.copyFrom(der)))
+                .build();
+        String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(der));
+        String details = KeyRendering.details(signer);
+        assertEquals(true, details.contains("Protection:      HSM\nKey spec:        EC_P256, SIGN_VERIFY\n"), details);
+        assertEquals(true, details.endsWith("""
+                  VERSION  STATE    CREATED               PRIMARY  PUBLIC KEY SHA-256
+                  1        ENABLED  1970-01-01T00:00:00Z  *        %s
+                """.formatted(sha256)), details);
+    }
 }
