@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import coffre.hsm.testing.SecretLedger;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -23,7 +24,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The release archive that `mvn package` makes is a working installation: unpacked in a temporary
@@ -39,12 +39,14 @@ class ReleaseArchiveIT {
     private static final List<String> PROGRAMS = List.of("kms-server", "kms-cli", "kms-loadtest");
     private static final Duration START_LIMIT = Duration.ofSeconds(90);
 
-    @TempDir
-    static Path work;
+    /** Under target/, so that deploy/dev/test.sh's leak scan reads the node's log too. */
+    private static final Path work = Path.of("target", "release-archive-it").toAbsolutePath();
     private static Path home;
 
     @BeforeAll
     static void unpack() throws Exception {
+        assertEquals(0, Processes.run(List.of("rm", "-rf", work.toString()), Map.of(), Duration.ofSeconds(60)).exit());
+        Files.createDirectories(work);
         assertTrue(Files.isRegularFile(ARCHIVE), "no release archive at " + ARCHIVE + " (mvn package makes it)");
         Processes.Result tar = Processes.run(List.of("tar", "-xzf", ARCHIVE.toString(), "-C", work.toString()),
                 Map.of(), Duration.ofSeconds(60));
@@ -105,6 +107,7 @@ class ReleaseArchiveIT {
                 softhsm.toString(), "coffre-dist"), Map.of(), Duration.ofSeconds(60));
         assertEquals(0, token.exit(), token.output());
         String pin = Files.readString(softhsm.resolve("hsm.pin")).strip();
+        SecretLedger.record(pin);
 
         int port = freePort();
         int healthPort = freePort();
