@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the container image and runs its checks (kms-dist's ContainerImageIT): layers and
 # configuration of the image tar, then the server started from it with podman, read-only, on a
-# SoftHSM2 token mounted in. Separate from deploy/dev/test.sh (and so from CI): it takes a few
-# minutes (the Maven reactor build, ~1 min of image build once the Debian layer is cached).
+# SoftHSM2 token mounted in. Separate from deploy/dev/test.sh (and so from CI): ~4.5 minutes here
+# (mvn package, ~1 min of image build once the Debian layer is cached, the reactor's verify).
 #
 #   deploy/image/test.sh [--no-build]      --no-build: use the image already in target/image
 #
