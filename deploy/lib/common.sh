@@ -6,13 +6,26 @@
 # Defines COFFRE_ROOT (the repository root, found from this file's own location, so callers work
 # from any directory), COFFRE_JVM_ARGS, and the coffre_* functions below. Every function is
 # idempotent. Messages go to stderr so that a launcher's stdout stays the program's own.
+#
+# The same file serves two layouts, told apart by what lies beside it:
+# - a checkout: deploy/lib/common.sh; a program is MODULE/target/MODULE-<version>.jar plus
+#   MODULE/target/lib/*, and COFFRE_ROOT is the repository root;
+# - a release archive (coffre-<version>.tar.gz, kms-dist): lib/common.sh beside every jar and one
+#   lib/MODULE.classpath per program (its jar names, one a line, the program's own first), and
+#   COFFRE_ROOT is the unpacked archive. COFFRE_DIST_LIB is that lib/ directory, empty otherwise.
 
 if [[ -n "${COFFRE_COMMON_SH_LOADED:-}" ]]; then
     return 0
 fi
 COFFRE_COMMON_SH_LOADED=1
 
-COFFRE_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)"
+COFFRE_DIST_LIB="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
+if compgen -G "$COFFRE_DIST_LIB/*.classpath" >/dev/null; then
+    COFFRE_ROOT="$(cd "$COFFRE_DIST_LIB/.." && pwd -P)"
+else
+    COFFRE_ROOT="$(cd "$COFFRE_DIST_LIB/../.." && pwd -P)"
+    COFFRE_DIST_LIB=""
+fi
 
 # The JVM flags that the server, the CLI and every test JVM need: hsm-adapters makes session-object
 # copies of token keys through SunPKCS11 internals (see DESIGN.md, "Measured facts").
@@ -239,9 +252,18 @@ coffre_strip_ansi() {
 # Launchers
 
 # coffre_module_jar MODULE — prints the newest MODULE/target/MODULE-<version>.jar (not the tests,
-# sources or javadoc jars), or nothing when the module is not built.
+# sources or javadoc jars), or nothing when the module is not built. In a release archive: the
+# first jar of lib/MODULE.classpath.
 coffre_module_jar() {
     local module="$1" jar best=""
+    if [[ -n "$COFFRE_DIST_LIB" ]]; then
+        [[ -r "$COFFRE_DIST_LIB/$module.classpath" ]] || return 0
+        IFS= read -r jar <"$COFFRE_DIST_LIB/$module.classpath" || true
+        if [[ -n "$jar" && -f "$COFFRE_DIST_LIB/$jar" ]]; then
+            printf '%s\n' "$COFFRE_DIST_LIB/$jar"
+        fi
+        return 0
+    fi
     for jar in "$COFFRE_ROOT/$module/target/$module"-*.jar; do
         [[ -f "$jar" ]] || continue
         case "$jar" in
@@ -321,9 +343,41 @@ coffre_base_jvm_args() {
     printf '%s\n' "${jvm_args[@]}"
 }
 
-# coffre_module_classpath MODULE — prints MODULE's jar and target/lib/*, the launchers' -cp.
+# coffre_module_classpath MODULE — prints the launchers' -cp for MODULE: its jar and target/lib/*,
+# or in a release archive every jar that lib/MODULE.classpath names.
 coffre_module_classpath() {
+    if [[ -n "$COFFRE_DIST_LIB" ]]; then
+        local files=()
+        mapfile -t files < <(coffre_module_classpath_files "$1")
+        local IFS=:
+        printf '%s\n' "${files[*]}"
+        return 0
+    fi
     printf '%s\n' "$(coffre_module_jar "$1"):$COFFRE_ROOT/$1/target/lib/*"
+}
+
+# coffre_module_classpath_files MODULE — prints each file of MODULE's class path, one a line.
+coffre_module_classpath_files() {
+    local module="$1" name
+    if [[ -n "$COFFRE_DIST_LIB" ]]; then
+        while IFS= read -r name; do
+            [[ -n "$name" ]] && printf '%s\n' "$COFFRE_DIST_LIB/$name"
+        done <"$COFFRE_DIST_LIB/$module.classpath"
+        return 0
+    fi
+    coffre_module_jar "$module"
+    for name in "$COFFRE_ROOT/$module/target/lib/"*.jar; do
+        [[ -f "$name" ]] && printf '%s\n' "$name"
+    done
+    return 0
+}
+
+# coffre_module_built MODULE — true when MODULE's program can run: its jar and its dependencies.
+coffre_module_built() {
+    local jar
+    jar="$(coffre_module_jar "$1")"
+    [[ -n "$jar" ]] || return 1
+    [[ -n "$COFFRE_DIST_LIB" || -d "$COFFRE_ROOT/$1/target/lib" ]]
 }
 
 # The CLI's JIT, collector and Netty: a call lives about a second, so only C1 compiles (C2's work
@@ -354,12 +408,12 @@ coffre_cli_startup_args() {
     if [[ ! -s "$archive" || "$JAVA_HOME/lib/modules" -nt "$archive" ]]; then
         stale=1
     else
-        for file in "$(coffre_module_jar kms-cli)" "$COFFRE_ROOT"/kms-cli/target/lib/*.jar; do
+        while IFS= read -r file; do
             if [[ "$file" -nt "$archive" ]]; then
                 stale=1
                 break
             fi
-        done
+        done < <(coffre_module_classpath_files kms-cli)
     fi
     if ((stale)); then
         mapfile -t base_args < <(coffre_base_jvm_args)
@@ -381,14 +435,16 @@ coffre_cli_startup_args() {
 }
 
 # coffre_exec_java MODULE MAIN_CLASS ARGS... — replaces the shell with
-#   java <coffre_base_jvm_args> $COFFRE_EXTRA_JVM_ARGS $JAVA_OPTS -cp MODULE/target/MODULE-*.jar:MODULE/target/lib/* MAIN_CLASS ARGS...
+#   java <coffre_base_jvm_args> $COFFRE_EXTRA_JVM_ARGS $JAVA_OPTS -cp <coffre_module_classpath MODULE> MAIN_CLASS ARGS...
 # after finding a JDK; stops with a "build first" message when the module is not built.
 # COFFRE_EXTRA_JVM_ARGS is an optional array a launcher sets (e.g. coffre_cli_startup_args).
 coffre_exec_java() {
-    local module="$1" main_class="$2" jar jvm_args=() java_opts=()
+    local module="$1" main_class="$2" jvm_args=() java_opts=()
     shift 2
-    jar="$(coffre_module_jar "$module")"
-    if [[ -z "$jar" || ! -d "$COFFRE_ROOT/$module/target/lib" ]]; then
+    if ! coffre_module_built "$module"; then
+        if [[ -n "$COFFRE_DIST_LIB" ]]; then
+            coffre_die "this release archive has no $module (no lib/$module.classpath, or its first jar is missing in $COFFRE_DIST_LIB)."
+        fi
         coffre_die "$module is not built (no $module/target/$module-*.jar with target/lib/ under $COFFRE_ROOT)." \
             "Build first: deploy/dev/start.sh (builds, then starts a dev server), or" \
             "  cd '$COFFRE_ROOT' && mvn -B package -DskipTests"
@@ -398,5 +454,5 @@ coffre_exec_java() {
     # Split on whitespace on purpose: a list of JVM options (globbing stays off).
     read -r -a java_opts <<<"${JAVA_OPTS:-}"
     exec "$JAVA_HOME/bin/java" "${jvm_args[@]}" ${COFFRE_EXTRA_JVM_ARGS[@]+"${COFFRE_EXTRA_JVM_ARGS[@]}"} \
-        "${java_opts[@]}" -cp "$jar:$COFFRE_ROOT/$module/target/lib/*" "$main_class" "$@"
+        "${java_opts[@]}" -cp "$(coffre_module_classpath "$module")" "$main_class" "$@"
 }
