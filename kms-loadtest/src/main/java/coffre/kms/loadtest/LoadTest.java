@@ -1,5 +1,6 @@
 package coffre.kms.loadtest;
 
+import coffre.kms.client.CoffreClient;
 import coffre.kms.client.Endpoints;
 import coffre.kms.client.TlsMaterialException;
 import java.io.IOException;
@@ -155,6 +156,11 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
+    @Option(names = "--envelope-cache", paramLabel = "MAX-AGE,MAX-MESSAGES", converter = EnvelopeCacheOption.Converter.class,
+            description = "after the report, seal records with CoffreEnvelope (the first key, -c threads, the same limit) "
+            + "without and with CachingDataKeys of these bounds, e.g. 5m,1000; prints records/s and KMS calls")
+    EnvelopeCacheOption envelopeCache;
+
     @Mixin
     XksOptions xks = new XksOptions();
 
@@ -255,7 +261,7 @@ public final class LoadTest implements Callable<Integer> {
     }
 
     /** Runs against the given channels; {@code target} only names them in the report. */
-    int run(ChannelPool channels, String target) throws IOException, InterruptedException {
+    int run(ChannelPool channels, String target) throws IOException, InterruptedException, TlsMaterialException {
         OperationMix operations = operations();
         List<String> keys = keys();
         if (channelsPerEndpoint < 1) {
@@ -267,7 +273,7 @@ public final class LoadTest implements Callable<Integer> {
         Workload workload = new Workload(keys, payloadBytes, contextBytes, dataKeyBytes, new SecureRandom());
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("channels", channels.size());
-        return run(operations, target, keys.size(), extra, timeoutMillis -> {
+        int exit = run(operations, target, keys.size(), extra, timeoutMillis -> {
             EnvelopePool pool = null;
             if (operations.needsEnvelopes()) {
                 int count = envelopeCount(keys.size());
@@ -284,6 +290,26 @@ public final class LoadTest implements Callable<Integer> {
             return new Preparation.Prepared(new GrpcCallSender(channels, workload, pool, rsa, timeoutMillis),
                     setupCalls, Map::of);
         });
+        return envelopeCache == null ? exit : Math.max(exit, envelopeScenario(channels, keys.get(0)));
+    }
+
+    private RunLimit measuredLimit() {
+        return limit.calls != null ? RunLimit.ofCalls(limit.calls)
+                : RunLimit.ofDuration(limit.duration != null ? limit.duration : Duration.ofSeconds(10));
+    }
+
+    private int envelopeScenario(ChannelPool channels, String keyId) throws InterruptedException, TlsMaterialException {
+        // Not closed: the channel stays the pool's, which closes it (the factory opens nothing).
+        CoffreClient client = CoffreClient.builder().endpoints(endpoints(endpoints)).tls(caCert, cert, key)
+                .deadline(timeout).channelFactory(settings -> channels.next()).build();
+        int threads = load.concurrency != null ? load.concurrency : 64;
+        RunLimit measured = measuredLimit();
+        err.printf("envelope scenario: sealing records without, then with, a data-key cache (%s)...%n", envelopeCache);
+        List<EnvelopeScenario.Phase> phases = new EnvelopeScenario(client, keyId, payloadBytes, threads, measured)
+                .run(envelopeCache);
+        EnvelopeScenario.print(phases, payloadBytes, threads, json, out);
+        out.flush();
+        return phases.stream().allMatch(p -> p.records() > 0) ? 0 : 1;
     }
 
     private int envelopeCount(int keyCount) {
@@ -300,8 +326,7 @@ public final class LoadTest implements Callable<Integer> {
         long timeoutMillis = timeout.toMillis();
         Preparation.Prepared prepared = preparation.prepare(timeoutMillis);
         CallSender sender = prepared.sender();
-        RunLimit measured = limit.calls != null ? RunLimit.ofCalls(limit.calls)
-                : RunLimit.ofDuration(limit.duration != null ? limit.duration : Duration.ofSeconds(10));
+        RunLimit measured = measuredLimit();
 
         LatencyRecorder warm = new LatencyRecorder();
         if (!warmup.isZero()) {
