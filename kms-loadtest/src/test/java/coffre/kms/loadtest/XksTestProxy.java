@@ -75,6 +75,8 @@ final class XksTestProxy implements AutoCloseable {
     final Set<String> authorities = ConcurrentHashMap.newKeySet();
     final Set<HttpVersion> versions = ConcurrentHashMap.newKeySet();
     final AtomicLong delayMillis = new AtomicLong();
+    /** How many of the next signed calls to answer 503 DependencyTimeoutException, as a busy proxy does. */
+    final AtomicInteger busyAnswers = new AtomicInteger();
 
     private final Vertx vertx = Vertx.vertx();
     private final SigV4Verifier verifier;
@@ -160,6 +162,9 @@ final class XksTestProxy implements AutoCloseable {
             }
             authorities.add(request.authority().toString());
             verifier.verify(SigV4Request.of(request.method().name(), request.path(), headers, body));
+            if (busyAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new XksException(XksError.DEPENDENCY_TIMEOUT, "no answer within 150 ms");
+            }
             byte[] answer = switch (route.operation()) {
                 case GET_HEALTH_STATUS -> health(body);
                 case GET_KEY_METADATA -> metadata(route.externalKeyId(), body);
