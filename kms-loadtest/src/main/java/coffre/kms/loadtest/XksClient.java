@@ -10,6 +10,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
@@ -20,7 +21,6 @@ import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +52,11 @@ final class XksClient implements AutoCloseable {
     /** One answer: status, body, and the HTTP version it came over. */
     record Answer(int status, Buffer body, HttpVersion version) {
     }
+
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+    private static final CharSequence CONTENT_SHA256 = HttpHeaders.createOptimized("x-amz-content-sha256");
+    private static final CharSequence AMZ_DATE = HttpHeaders.createOptimized("x-amz-date");
+    private static final CharSequence AUTHORIZATION = HttpHeaders.createOptimized("authorization");
 
     private final Vertx vertx;
     private final List<Lane> lanes;
@@ -160,11 +165,13 @@ final class XksClient implements AutoCloseable {
     }
 
     private Future<Answer> send(Lane lane, String path, byte[] body) {
+        XksSigner.Signed signed = signer.sign(path, body);
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
-                .setTimeout(timeoutMillis);
-        for (Map.Entry<String, String> header : signer.sign(path, body)) {
-            request.addHeader(header.getKey(), header.getValue());
-        }
+                .setTimeout(timeoutMillis)
+                .addHeader(CONTENT_TYPE, XksSigner.CONTENT_TYPE)
+                .addHeader(CONTENT_SHA256, signed.contentSha256())
+                .addHeader(AMZ_DATE, signed.amzDate())
+                .addHeader(AUTHORIZATION, signed.authorization());
         return lane.http().request(request)
                 .compose(r -> r.authority(HostAndPort.authority(endpoint.host(), endpoint.authorityPort()))
                         .send(Buffer.buffer(body)))
