@@ -45,7 +45,8 @@ cleanup() {
 # [LT_DURATION=D] [LOADTEST_JFR=FILE] loadtest NAME ARGS... — one measured run of coffre-loadtest (for
 # $DURATION, or D); its JSON report goes to $OUT/runs/NAME.json, its progress lines to
 # $OUT/loadtest.log. With LOADTEST_JFR, the load tool's JVM is recorded by JDK Flight Recorder from
-# the end of its warm-up ($WARMUP, plus a second for its start) to its exit, into FILE.
+# the end of its warm-up ($WARMUP, plus a second for its start) to its exit, into FILE (which may be
+# followed by ,SETTING=VALUE... for the recording, e.g. jdk.ExecutionSample#period=1ms).
 loadtest() {
     local name="$1" java_opts="${JAVA_OPTS:-}"
     shift

@@ -97,7 +97,7 @@ measured_run() {
     shift
     if ((JFR)); then
         record_server "$name"
-        LOADTEST_JFR="$OUT/jfr/loadtest-$name.jfr" loadtest "$name" "$@" --server-pid "$spid"
+        LOADTEST_JFR="$OUT/jfr/loadtest-$name.jfr,$JFR_SAMPLING" loadtest "$name" "$@" --server-pid "$spid"
     else
         loadtest "$name" "$@" --server-pid "$spid"
     fi
@@ -113,11 +113,15 @@ record_server() {
     start=$(( $(seconds_of "$WARMUP") + 2 ))
     (
         sleep "$start"
-        "$JAVA_HOME/bin/jcmd" "$spid" JFR.start name="$name" settings=profile duration="$(( $(seconds_of "$DURATION") - 1 ))s" \
-            filename="$OUT/jfr/server-$name.jfr" >>"$OUT/setup.log" 2>&1 || true
+        "$JAVA_HOME/bin/jcmd" "$spid" JFR.start name="$name" settings=profile "$JFR_SAMPLING" \
+            duration="$(( $(seconds_of "$DURATION") - 1 ))s" filename="$OUT/jfr/server-$name.jfr" >>"$OUT/setup.log" 2>&1 || true
     ) &
     RECORDERS+=("$!")
 }
+
+# Java stacks sampled every millisecond of a thread's run (the profile settings' 10 ms give a few hundred
+# samples per run: too few to split a call's cost).
+JFR_SAMPLING='jdk.ExecutionSample#period=1ms'
 
 seconds_of() {
     [[ "$1" =~ ^([0-9]+)s$ ]] || coffre_die "not a duration in seconds: $1"
