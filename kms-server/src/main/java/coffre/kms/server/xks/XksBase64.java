@@ -65,16 +65,18 @@ final class XksBase64 {
     }
 
     private static int valueOf(char c) {
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A';
+        return c < VALUES.length ? VALUES[c] : -1;
+    }
+
+    /** Each ASCII character's six bits, -1 for those outside the standard alphabet ('=' included). */
+    private static final byte[] VALUES = new byte[128];
+
+    static {
+        Arrays.fill(VALUES, (byte) -1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < alphabet.length(); i++) {
+            VALUES[alphabet.charAt(i)] = (byte) i;
         }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 26;
-        }
-        if (c >= '0' && c <= '9') {
-            return c - '0' + 52;
-        }
-        return c == '+' ? 62 : c == '/' ? 63 : -1;
     }
 
     private static XksException invalid(String field) {
