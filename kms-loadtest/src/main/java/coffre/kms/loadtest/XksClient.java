@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * authority exactly as signed.
  */
 final class XksClient implements AutoCloseable {
-    /** One answer: status, body, and the HTTP version it came over. */
+    /** One answer: status, body (null for a 200 {@link #call} dropped), and the HTTP version it came over. */
     record Answer(int status, Buffer body, HttpVersion version) {
     }
 
@@ -60,7 +60,7 @@ final class XksClient implements AutoCloseable {
 
     private final Vertx vertx;
     private final List<Lane> lanes;
-    private final XksEndpoint endpoint;
+    private final HostAndPort authority;
     private final XksSigner signer;
     private final long timeoutMillis;
     private final AtomicInteger next = new AtomicInteger();
@@ -134,7 +134,7 @@ final class XksClient implements AutoCloseable {
     private XksClient(Vertx vertx, List<Lane> lanes, XksEndpoint endpoint, XksSigner signer, long timeoutMillis) {
         this.vertx = vertx;
         this.lanes = List.copyOf(lanes);
-        this.endpoint = endpoint;
+        this.authority = HostAndPort.authority(endpoint.host(), endpoint.authorityPort());
         this.signer = signer;
         this.timeoutMillis = timeoutMillis;
     }
@@ -155,16 +155,28 @@ final class XksClient implements AutoCloseable {
      * time-out).
      */
     Future<Answer> post(String path, byte[] body) {
+        return post(path, body, true);
+    }
+
+    /**
+     * As {@link #post(String, byte[])}, but a 200's body is read and dropped (the answer's body is
+     * then null): what a measured call needs, without gathering every answer into a buffer.
+     */
+    Future<Answer> call(String path, byte[] body) {
+        return post(path, body, false);
+    }
+
+    private Future<Answer> post(String path, byte[] body, boolean keepOkBody) {
         Lane lane = lanes.get(Math.floorMod(next.getAndIncrement(), lanes.size()));
         if (Vertx.currentContext() == lane.context()) {
-            return send(lane, path, body);
+            return send(lane, path, body, keepOkBody);
         }
         Promise<Answer> answer = Promise.promise();
-        lane.context().runOnContext(v -> send(lane, path, body).onComplete(answer));
+        lane.context().runOnContext(v -> send(lane, path, body, keepOkBody).onComplete(answer));
         return answer.future();
     }
 
-    private Future<Answer> send(Lane lane, String path, byte[] body) {
+    private Future<Answer> send(Lane lane, String path, byte[] body, boolean keepOkBody) {
         XksSigner.Signed signed = signer.sign(path, body);
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
                 .setTimeout(timeoutMillis)
@@ -173,11 +185,16 @@ final class XksClient implements AutoCloseable {
                 .addHeader(AMZ_DATE, signed.amzDate())
                 .addHeader(AUTHORIZATION, signed.authorization());
         return lane.http().request(request)
-                .compose(r -> r.authority(HostAndPort.authority(endpoint.host(), endpoint.authorityPort()))
-                        .send(Buffer.buffer(body)))
+                .compose(r -> r.authority(authority).send(Buffer.buffer(body)))
                 .compose(response -> {
-                    versions.add(response.version());
-                    return response.body().map(b -> new Answer(response.statusCode(), b, response.version()));
+                    HttpVersion version = response.version();
+                    if (!versions.contains(version)) {
+                        versions.add(version);
+                    }
+                    if (response.statusCode() == 200 && !keepOkBody) {
+                        return response.end().map(ended -> new Answer(200, null, version));
+                    }
+                    return response.body().map(b -> new Answer(response.statusCode(), b, version));
                 });
     }
 
