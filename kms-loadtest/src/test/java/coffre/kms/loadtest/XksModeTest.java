@@ -56,7 +56,6 @@ class XksModeTest {
     @AfterEach
     void noDelay() {
         proxy.delayMillis.set(0);
-        proxy.busyAnswers.set(0);
     }
 
     static Path secretFile(String name, String content) throws IOException {
@@ -171,22 +170,27 @@ class XksModeTest {
                 decrypt.err());
     }
 
-    /** A busy proxy's 503 during the preparation is retried (as AWS KMS retries it); one that stays busy stops it. */
+    /**
+     * A busy proxy's 503 during the preparation is retried (as AWS KMS retries it); one that stays busy
+     * stops it. A proxy of its own: the shared one may still answer another test's late calls.
+     */
     @Test
-    void theCiphertextPoolRetriesAProxyThatIsBusyForAWhile() {
-        proxy.busyAnswers.set(3);
-        Result r = run(proxy, "--xks-key-id", XksTestProxy.KEY_A, "--op", "xks-decrypt", "--envelopes", "1",
-                "-c", "1", "--calls", "5");
-        assertEquals(0, r.exit(), r.err() + r.out());
-        assertEquals(5, r.count("successes"), r.out());
-        assertEquals(1, r.count("setupSuccesses"), r.out());
+    void theCiphertextPoolRetriesAProxyThatIsBusyForAWhile() throws Exception {
+        try (XksTestProxy busyProxy = new XksTestProxy(serverCert, null)) {
+            busyProxy.busyAnswers.set(3);
+            Result r = run(busyProxy, "--xks-key-id", XksTestProxy.KEY_A, "--op", "xks-decrypt", "--envelopes", "1",
+                    "-c", "1", "--calls", "5");
+            assertEquals(0, r.exit(), r.err() + r.out());
+            assertEquals(5, r.count("successes"), r.out());
+            assertEquals(1, r.count("setupSuccesses"), r.out());
 
-        proxy.busyAnswers.set(4);
-        Result busy = run(proxy, "--xks-key-id", XksTestProxy.KEY_A, "--op", "xks-decrypt", "--envelopes", "1",
-                "-c", "1", "--calls", "5");
-        assertEquals(1, busy.exit(), busy.out());
-        assertTrue(busy.err().contains("error: cannot prepare ciphertexts for xks-decrypt: encrypt under "
-                + "bench-key-a failed: 503/DependencyTimeoutException (no answer within 150 ms)"), busy.err());
+            busyProxy.busyAnswers.set(4);
+            Result busy = run(busyProxy, "--xks-key-id", XksTestProxy.KEY_A, "--op", "xks-decrypt", "--envelopes", "1",
+                    "-c", "1", "--calls", "5");
+            assertEquals(1, busy.exit(), busy.out());
+            assertTrue(busy.err().contains("error: cannot prepare ciphertexts for xks-decrypt: encrypt under "
+                    + "bench-key-a failed: 503/DependencyTimeoutException (no answer within 150 ms)"), busy.err());
+        }
     }
 
     @Test
