@@ -225,6 +225,20 @@ class XksModeTest {
         assertTrue(r.out().contains("\"httpVersions\":\"HTTP_1_1\""), r.out());
     }
 
+    /** HTTP/2 asked, HTTP/1.1 chosen by ALPN: the calls still go (one at a time per connection), with a warning. */
+    @Test
+    void aProxyWithoutHttp2IsServedOverHttp11WithAWarning() throws Exception {
+        try (XksTestProxy http11 = new XksTestProxy(serverCert, null, List.of(HttpVersion.HTTP_1_1))) {
+            Result r = run(http11, "--xks-key-id", XksTestProxy.KEY_A, "--op", "xks-encrypt", "-c", "4",
+                    "--calls", "100");
+            assertEquals(0, r.exit(), r.err() + r.out());
+            assertEquals(100, r.count("successes"), r.out());
+            assertTrue(r.out().contains("\"httpVersions\":\"HTTP_1_1\""), r.out());
+            assertTrue(r.err().contains("warning: the XKS listener chose HTTP/1.1 (ALPN)"), r.err());
+            assertEquals(Set.of(HttpVersion.HTTP_1_1), http11.versions);
+        }
+    }
+
     @Test
     void severalHttp2ConnectionsAndTheOpenLoop() {
         Result r = run(proxy, "--xks-key-id", XksTestProxy.KEY_A, "--xks-connections", "2", "--rate", "400",

@@ -92,6 +92,11 @@ final class XksTestProxy implements AutoCloseable {
      * @param clientCa when not null, a client certificate chaining to it is required (mTLS)
      */
     XksTestProxy(TestPki.Issued serverCert, java.nio.file.Path clientCa) throws Exception {
+        this(serverCert, clientCa, List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+    }
+
+    /** @param alpn the protocols offered, in order (HTTP/1.1 alone: a proxy without HTTP/2) */
+    XksTestProxy(TestPki.Issued serverCert, java.nio.file.Path clientCa, List<HttpVersion> alpn) throws Exception {
         this.verifier = new SigV4Verifier(REGION, XksTestProxy::dateKey, Clock.systemUTC());
         KeyGenerator aes = KeyGenerator.getInstance("AES");
         aes.init(256);
@@ -99,7 +104,7 @@ final class XksTestProxy implements AutoCloseable {
             keys.put(id, aes.generateKey());
         }
         HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
-                .setUseAlpn(true)
+                .setUseAlpn(true).setAlpnVersions(alpn)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(serverCert.certificate().toString())
                         .setKeyPath(serverCert.privateKey().toString()));
         if (clientCa != null) {
