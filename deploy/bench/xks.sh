@@ -249,7 +249,9 @@ write_results() {
          def p99($name): [range(1; $rounds + 1) | $runs[$name + "-c64-r" + tostring].latencyMs.p99] | max;
          def cpu($name; $side): [range(1; $rounds + 1) | $runs[$name + "-c64-r" + tostring].cpu[$side]]
              | if any(. == null) then null else add / length | . * 10 | round / 10 end;
-         def cpus($name): {server: cpu($name; "serverMicrosPerCall"), loadTool: cpu($name; "loadToolMicrosPerCall")};
+         def cpus($name): {server: cpu($name; "serverMicrosPerCall"), loadTool: cpu($name; "loadToolMicrosPerCall"),
+                           serverSystem: cpu($name; "serverSystemMicrosPerCall"),
+                           loadToolSystem: cpu($name; "loadToolSystemMicrosPerCall")};
          {date: $date, machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtStart: $load0,
                     loadAverageAtEnd: $load},
           jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration, rounds: $rounds, xksHttpVersion: $http,
@@ -275,13 +277,16 @@ report() {
     printf '\nXKS vs gRPC on one node — %s, %s cores, %s%s; XKS over HTTP/%s, %s keys, %s round(s) of %s\n' \
         "$(date -u +%Y-%m-%d)" "$(nproc)" "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" \
         "$( ((QUICK)) && printf ' (quick)')" "$HTTP_VERSION" "$KEY_COUNT" "$ROUNDS" "$DURATION"
-    printf '  %-22s %10s %8s %8s %8s %8s %9s %9s  %s\n' run calls/s p50_ms p90_ms p99_ms max_ms srv_us/c lt_us/c http
+    printf '  %-22s %10s %8s %8s %8s %8s %9s %9s  %s\n' run calls/s p50_ms p90_ms p99_ms max_ms srv_us/c lt_us/c \
+        'http (CPU per call: user+system, system in brackets)'
     for name in "${MEASURED[@]}"; do
         jq -r --arg n "$name" '.runs[$n] | [$n, .throughput, .latencyMs.p50, .latencyMs.p90, .latencyMs.p99, .latencyMs.max,
                 (.settings.httpVersions // "h2 (gRPC)"), .errors,
                 (.cpu.serverMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end),
-                (.cpu.loadToolMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end)]
-             | "  \(.[0] | . + " " * (22 - length)) \(.[1] | floor | tostring | " " * (10 - length) + .) \(.[2:6] | map(tostring | " " * (8 - length) + .) | join(" ")) \(.[8:10] | map(tostring | " " * (9 - length) + .) | join(" "))  \(.[6])\(if .[7] > 0 then "  errors: \(.[7])" else "" end)"' \
+                (.cpu.loadToolMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end),
+                (.cpu.serverSystemMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end),
+                (.cpu.loadToolSystemMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end)]
+             | "  \(.[0] | . + " " * (22 - length)) \(.[1] | floor | tostring | " " * (10 - length) + .) \(.[2:6] | map(tostring | " " * (8 - length) + .) | join(" ")) \(.[8:10] | map(tostring | " " * (9 - length) + .) | join(" "))  \(.[6]) [sys \(.[10]) / \(.[11])]\(if .[7] > 0 then "  errors: \(.[7])" else "" end)"' \
             "$OUT/results.json"
     done
     jq -r '"\n  64 in flight, mean of the rounds: gRPC wrap \(.meansAt64InFlight.grpcWrap), XKS encrypt \(.meansAt64InFlight.xksEncrypt)"

@@ -37,12 +37,16 @@ public record Report(Map<String, Object> settings, double seconds, long successe
     }
 
     /**
-     * CPU seconds used during the measured run ({@link CpuMeter}).
+     * CPU seconds used during the measured run ({@link CpuMeter}), user and system together, and
+     * the system (kernel) part alone.
      *
-     * @param loadToolSeconds the load tool's whole process, or null if unreadable
-     * @param serverSeconds   the process of {@code --server-pid}, or null when none was given (or unreadable)
+     * @param loadToolSeconds       the load tool's whole process, or null if unreadable
+     * @param serverSeconds         the process of {@code --server-pid}, or null when none was given (or unreadable)
+     * @param loadToolSystemSeconds the load tool's system part, or null (not Linux)
+     * @param serverSystemSeconds   the server's system part, or null
      */
-    public record Cpu(Double loadToolSeconds, Double serverSeconds) {
+    public record Cpu(Double loadToolSeconds, Double serverSeconds, Double loadToolSystemSeconds,
+                      Double serverSystemSeconds) {
         /** CPU microseconds per successful call, or null. */
         static Double microsPerCall(Double seconds, long calls) {
             return seconds == null || calls == 0 ? null : seconds * 1e6 / calls;

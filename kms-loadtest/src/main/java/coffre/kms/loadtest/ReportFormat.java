@@ -62,7 +62,8 @@ public final class ReportFormat {
      * {@code errors}, {@code unmeasured} (calls before the measured run), {@code acknowledged} (every
      * successful call, those before the run included), {@code errorsByReason}, {@code latencyMs} (overall),
      * {@code latencyMsByOperation} and, when measured, {@code cpu} (CPU seconds of the load tool and of
-     * {@code --server-pid} during the run, and per successful call in µs; null where unknown).
+     * {@code --server-pid} during the run, per successful call in µs, and the system part of that per
+     * call; null where unknown).
      * Latencies are in milliseconds.
      */
     public static String json(Report report) {
@@ -118,6 +119,10 @@ public final class ReportFormat {
                     .append(",\"serverSeconds\":").append(nullable(cpu.serverSeconds()))
                     .append(",\"serverMicrosPerCall\":")
                     .append(nullable(Report.Cpu.microsPerCall(cpu.serverSeconds(), report.successes())))
+                    .append(",\"loadToolSystemMicrosPerCall\":")
+                    .append(nullable(Report.Cpu.microsPerCall(cpu.loadToolSystemSeconds(), report.successes())))
+                    .append(",\"serverSystemMicrosPerCall\":")
+                    .append(nullable(Report.Cpu.microsPerCall(cpu.serverSystemSeconds(), report.successes())))
                     .append('}');
         }
         return s.append('}').toString();

@@ -32,6 +32,20 @@ class CpuMeterTest {
         assertNotNull(cpu.serverSeconds());
         assertTrue(cpu.loadToolSeconds() >= 0.05, cpu.toString());
         assertTrue(cpu.serverSeconds() >= 0.05, cpu.toString());
+        assertNotNull(cpu.loadToolSystemSeconds(), "Linux: /proc/PID/stat");
+        assertTrue(cpu.loadToolSystemSeconds() >= 0 && cpu.loadToolSystemSeconds() <= cpu.loadToolSeconds(),
+                cpu.toString());
+    }
+
+    /** The system time read from /proc: a process name with spaces and parentheses does not shift the fields. */
+    @Test
+    void systemTimeIsReadFromProc() {
+        assertEquals(17, CpuMeter.systemTicks("4242 (a (b) c) S 1 4242 4242 0 -1 4194560 90 0 0 0 230 17 0 0 20 0 "
+                + "9 0 123 456 789"));
+        Long own = CpuMeter.systemTicks(ProcessHandle.current().pid());
+        assertNotNull(own);
+        assertTrue(own >= 0);
+        assertNull(CpuMeter.systemTicks(Long.MAX_VALUE), "no such process");
     }
 
     @Test
