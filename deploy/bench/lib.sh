@@ -42,14 +42,24 @@ cleanup() {
     done
 }
 
-# [LT_DURATION=D] loadtest NAME ARGS... — one measured run of coffre-loadtest (for $DURATION, or D);
-# its JSON report goes to $OUT/runs/NAME.json, its progress lines to $OUT/loadtest.log.
+# [LT_DURATION=D] [LOADTEST_JFR=FILE] loadtest NAME ARGS... — one measured run of coffre-loadtest (for
+# $DURATION, or D); its JSON report goes to $OUT/runs/NAME.json, its progress lines to
+# $OUT/loadtest.log. With LOADTEST_JFR, the load tool's JVM is recorded by JDK Flight Recorder from
+# the end of its warm-up ($WARMUP, plus a second for its start) to its exit, into FILE (which may be
+# followed by ,SETTING=VALUE... for the recording, e.g. jdk.ExecutionSample#period=1ms).
 loadtest() {
-    local name="$1"
+    local name="$1" java_opts="${JAVA_OPTS:-}"
     shift
     coffre_info "run $name: $*"
     printf '\n== %s: %s\n' "$name" "$*" >>"$OUT/loadtest.log"
-    bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" --json --label "$name" --duration "${LT_DURATION:-$DURATION}" --warmup "$WARMUP" \
+    if [[ -n "${LOADTEST_JFR:-}" ]]; then
+        local delay="${WARMUP%s}"
+        [[ "$delay" =~ ^[0-9]+$ ]] || coffre_die "LOADTEST_JFR needs WARMUP in seconds (got $WARMUP)"
+        # (its start-up message would go to stdout, into the JSON report)
+        java_opts+=" -Xlog:jfr+startup=off -XX:StartFlightRecording=delay=$((delay + 1))s,filename=$LOADTEST_JFR,settings=profile,dumponexit=true"
+    fi
+    JAVA_OPTS="$java_opts" bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" --json --label "$name" \
+        --duration "${LT_DURATION:-$DURATION}" --warmup "$WARMUP" \
         "$@" >"$OUT/runs/$name.json" 2>>"$OUT/loadtest.log" ||
         coffre_die "load test $name failed (see $OUT/loadtest.log)"
     local errors

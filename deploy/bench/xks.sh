@@ -2,7 +2,7 @@
 # XKS vs gRPC on one Coffre node (issue 20; docs/performance.md, "XKS vs gRPC"):
 #
 #   deploy/bench/xks.sh [--quick] [--out DIR] [--keys N] [--rounds N] [--duration S]
-#                       [--http-version 2|1.1] [--no-build]
+#                       [--http-version 2|1.1] [--jfr] [--no-build]
 #
 # One bench node (own PKI, SoftHSM token, officers and H2 store under DIR; .dev/ is not touched) with
 # its XKS listener on; N keys (default 10) made through the quorum, each usable by the dev services
@@ -13,11 +13,17 @@
 # gRPC unwrap, XKS decrypt -- the same keys, a 32-byte plaintext and 32 bytes of encryption context
 # (gRPC) or AAD (XKS), the same load tool (coffre-loadtest --protocol xks signs each request with the
 # AWS SDK's SigV4 signer and sends it over HTTP/2). Prints every run, the means of the rounds, the
-# ratios XKS encrypt / gRPC wrap and XKS decrypt / gRPC unwrap, and the targets of issue 20 (ratio
-# >= 0.8; XKS above AWS's default quota of 1,800 requests/s per key store; p99 far under AWS KMS's
-# 250 ms time-out); writes DIR/results.json (default DIR: target/bench/xks-<timestamp>).
+# ratios XKS encrypt / gRPC wrap and XKS decrypt / gRPC unwrap, the CPU time per call of the server
+# and of the load tool during each measured run (they share the cores: coffre-loadtest --server-pid),
+# and the targets of issue 20 (ratio >= 0.8; XKS above AWS's default quota of 1,800 requests/s per
+# key store; p99 far under AWS KMS's 250 ms time-out); writes DIR/results.json (default DIR:
+# target/bench/xks-<timestamp>).
 # --quick: short runs (a smoke test, ~2 min). --http-version 1.1: XKS over HTTP/1.1, a pool of 64
-# connections (AWS KMS may connect either way).
+# connections (AWS KMS may connect either way). --jfr (or JFR=1): records with JDK Flight Recorder,
+# for each measured run, the server (DIR/jfr/server-RUN.jfr, started by jcmd after the load tool's
+# warm-up, for the run's duration) and the load tool (DIR/jfr/loadtest-RUN.jfr, after its warm-up),
+# plus the server over its whole life (DIR/server.jfr, written when it stops), and prints the hot
+# methods of each (DIR/jfr/*-hot-methods.txt); the recordings cost CPU, so measure without --jfr.
 #
 # The XKS_* settings just below say how the node's listener and key store are set up.
 # Needs the modules built (it builds the missing ones unless --no-build), SoftHSM2 and jq.
@@ -53,8 +59,8 @@ usage() {
     exit 2
 }
 
-QUICK=0 OUT="" KEY_COUNT=10 ROUNDS="" DURATION="" HTTP_VERSION=2 BUILD=1 JFR=0
-PIDS=() MEASURED=()
+QUICK=0 OUT="" KEY_COUNT=10 ROUNDS="" DURATION="" HTTP_VERSION=2 BUILD=1 JFR="${JFR:-0}" LOAD_AT_START=""
+PIDS=() MEASURED=() RECORDERS=()
 
 
 # run_round ROUND grpc|xks — one round: wrap and encrypt, then unwrap and decrypt, the protocol named
@@ -76,14 +82,60 @@ run_round() {
 grpc_run() {
     local op=wrap
     [[ "$1" == encrypt ]] || op=unwrap
-    loadtest "grpc-$op-c64-r$2" "${grpc[@]}" --op "$op" -c 64
-    MEASURED+=("grpc-$op-c64-r$2")
+    measured_run "grpc-$op-c64-r$2" "${grpc[@]}" --op "$op" -c 64
 }
 
 # xks_run encrypt|decrypt ROUND — XKS encrypt or decrypt at 64 in flight (the caller's xks arguments).
 xks_run() {
-    loadtest "xks-$1-c64-r$2" "${xks[@]}" --op "xks-$1" -c 64
-    MEASURED+=("xks-$1-c64-r$2")
+    measured_run "xks-$1-c64-r$2" "${xks[@]}" --op "xks-$1" -c 64
+}
+
+# measured_run NAME ARGS... — one measured run of the load tool, with the server's CPU time measured
+# over it ($spid) and, with --jfr, both sides recorded after the warm-up.
+measured_run() {
+    local name="$1"
+    shift
+    if ((JFR)); then
+        record_server "$name"
+        LOADTEST_JFR="$OUT/jfr/loadtest-$name.jfr,$JFR_SAMPLING" loadtest "$name" "$@" --server-pid "$spid"
+    else
+        loadtest "$name" "$@" --server-pid "$spid"
+    fi
+    MEASURED+=("$name")
+}
+
+# record_server NAME — in the background: a JFR recording of the server ($spid) over the measured
+# part of run NAME (from the end of the load tool's warm-up, for the run's duration), which the JVM
+# writes to $OUT/jfr/server-NAME.jfr when the duration ends.
+record_server() {
+    local name="$1" start
+    # The load tool's JVM start (about a second) then its warm-up; the recording starts a second late.
+    start=$(( $(seconds_of "$WARMUP") + 2 ))
+    (
+        sleep "$start"
+        "$JAVA_HOME/bin/jcmd" "$spid" JFR.start name="$name" settings=profile "$JFR_SAMPLING" \
+            duration="$(( $(seconds_of "$DURATION") - 1 ))s" filename="$OUT/jfr/server-$name.jfr" >>"$OUT/setup.log" 2>&1 || true
+    ) &
+    RECORDERS+=("$!")
+}
+
+# Java stacks sampled every millisecond of a thread's run (the profile settings' 10 ms give a few hundred
+# samples per run: too few to split a call's cost).
+JFR_SAMPLING='jdk.ExecutionSample#period=1ms'
+
+seconds_of() {
+    [[ "$1" =~ ^([0-9]+)s$ ]] || coffre_die "not a duration in seconds: $1"
+    printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+# hot_methods — the hot methods of every recording (jfr view), beside it.
+hot_methods() {
+    local f
+    for f in "$OUT"/jfr/*.jfr "$OUT/server.jfr"; do
+        [[ -f "$f" ]] || continue
+        "$JAVA_HOME/bin/jfr" view --width 200 hot-methods "$f" >"${f%.jfr}-hot-methods.txt" 2>&1 || true
+    done
+    coffre_info "JFR recordings and their hot methods: $OUT/jfr/, $OUT/server.jfr"
 }
 
 main() {
@@ -96,6 +148,7 @@ main() {
             --duration) (($# >= 2)) || usage; DURATION="$2"; shift 2 ;;
             --http-version) (($# >= 2)) && [[ "$2" == 2 || "$2" == 1.1 ]] || usage; HTTP_VERSION="$2"; shift 2 ;;
             --no-build) BUILD=0; shift ;;
+            --jfr) JFR=1; shift ;;
             -h | --help) usage ;;
             *) printf 'xks.sh: unknown argument: %s\n' "$1" >&2; usage ;;
         esac
@@ -113,11 +166,13 @@ main() {
     OUT="${OUT:-$COFFRE_ROOT/target/bench/xks-$(date +%Y%m%d-%H%M%S)}"
     umask 077
     mkdir -p "$OUT/runs"
+    ((JFR == 0)) || mkdir -p "$OUT/jfr"
     OUT="$(cd "$OUT" && pwd -P)"
     coffre_info "output directory: $OUT"
     trap cleanup EXIT
     trap 'exit 130' INT TERM
     local started=$SECONDS
+    LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
     bash "$COFFRE_ROOT/deploy/dev/pki.sh" "$OUT/pki" 2>>"$OUT/setup.log"
     local pki="$OUT/pki" jvm_args
@@ -162,12 +217,17 @@ main() {
         # This VM's capacity swings by 15-30 % within minutes: the protocols take turns going first.
         run_round "$round" "$( ((round % 2)) && printf grpc || printf xks)"
     done
-    local rss
+    local rss recorder
     rss="$(vm_hwm_mib "$spid")"
+    for recorder in "${RECORDERS[@]}"; do
+        wait "$recorder" 2>/dev/null || true
+    done
+    # A clean stop (SIGTERM, then the node's shutdown): with --jfr, the JVM then writes server.jfr.
     stop_pid "$spid"
 
     write_results "$setup_seconds" "$rss"
     report
+    ((JFR == 0)) || hot_methods
     coffre_info "done in $((SECONDS - started)) s; results in $OUT/results.json"
 }
 
@@ -181,19 +241,27 @@ write_results() {
     done
     jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(hostname)" --arg cpus "$(nproc)" \
         --arg cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
-        --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+        --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg load0 "$LOAD_AT_START" \
         --argjson quick "$QUICK" --arg duration "$DURATION" --argjson rounds "$ROUNDS" --arg http "$HTTP_VERSION" \
         --argjson keys "$KEY_COUNT" --argjson setup "$setup_seconds" --argjson rss "$rss" \
         --argjson gc "$(gc_summary "$OUT/server-gc.log")" --argjson runs "$runs_json" \
         'def mean($name): [range(1; $rounds + 1) | $runs[$name + "-c64-r" + tostring].throughput] | add / length | floor;
          def p99($name): [range(1; $rounds + 1) | $runs[$name + "-c64-r" + tostring].latencyMs.p99] | max;
-         {date: $date, machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtEnd: $load},
+         def cpu($name; $side): [range(1; $rounds + 1) | $runs[$name + "-c64-r" + tostring].cpu[$side]]
+             | if any(. == null) then null else add / length | . * 10 | round / 10 end;
+         def cpus($name): {server: cpu($name; "serverMicrosPerCall"), loadTool: cpu($name; "loadToolMicrosPerCall"),
+                           serverSystem: cpu($name; "serverSystemMicrosPerCall"),
+                           loadToolSystem: cpu($name; "loadToolSystemMicrosPerCall")};
+         {date: $date, machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtStart: $load0,
+                    loadAverageAtEnd: $load},
           jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration, rounds: $rounds, xksHttpVersion: $http,
           keys: $keys, setupSeconds: $setup,
           meansAt64InFlight: {grpcWrap: mean("grpc-wrap"), xksEncrypt: mean("xks-encrypt"),
                               grpcUnwrap: mean("grpc-unwrap"), xksDecrypt: mean("xks-decrypt")},
           highestP99Ms: {grpcWrap: p99("grpc-wrap"), xksEncrypt: p99("xks-encrypt"),
                          grpcUnwrap: p99("grpc-unwrap"), xksDecrypt: p99("xks-decrypt")},
+          cpuMicrosPerCall: {grpcWrap: cpus("grpc-wrap"), xksEncrypt: cpus("xks-encrypt"),
+                             grpcUnwrap: cpus("grpc-unwrap"), xksDecrypt: cpus("xks-decrypt")},
           ratios: {xksEncryptOverGrpcWrap: (mean("xks-encrypt") / mean("grpc-wrap") * 1000 | round / 1000),
                    xksDecryptOverGrpcUnwrap: (mean("xks-decrypt") / mean("grpc-unwrap") * 1000 | round / 1000)},
           errors: ([$runs | to_entries[] | select(.key | startswith("warm-") | not) | .value.errors] | add),
@@ -209,16 +277,25 @@ report() {
     printf '\nXKS vs gRPC on one node — %s, %s cores, %s%s; XKS over HTTP/%s, %s keys, %s round(s) of %s\n' \
         "$(date -u +%Y-%m-%d)" "$(nproc)" "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" \
         "$( ((QUICK)) && printf ' (quick)')" "$HTTP_VERSION" "$KEY_COUNT" "$ROUNDS" "$DURATION"
-    printf '  %-22s %10s %8s %8s %8s %8s  %s\n' run calls/s p50_ms p90_ms p99_ms max_ms http
+    printf '  %-22s %10s %8s %8s %8s %8s %9s %9s  %s\n' run calls/s p50_ms p90_ms p99_ms max_ms srv_us/c lt_us/c \
+        'http (CPU per call: user+system, system in brackets)'
     for name in "${MEASURED[@]}"; do
         jq -r --arg n "$name" '.runs[$n] | [$n, .throughput, .latencyMs.p50, .latencyMs.p90, .latencyMs.p99, .latencyMs.max,
-                (.settings.httpVersions // "h2 (gRPC)"), .errors]
-             | "  \(.[0] | . + " " * (22 - length)) \(.[1] | floor | tostring | " " * (10 - length) + .) \(.[2:6] | map(tostring | " " * (8 - length) + .) | join(" "))  \(.[6])\(if .[7] > 0 then "  errors: \(.[7])" else "" end)"' \
+                (.settings.httpVersions // "h2 (gRPC)"), .errors,
+                (.cpu.serverMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end),
+                (.cpu.loadToolMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end),
+                (.cpu.serverSystemMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end),
+                (.cpu.loadToolSystemMicrosPerCall // "-" | if type == "number" then . * 10 | round / 10 else . end)]
+             | "  \(.[0] | . + " " * (22 - length)) \(.[1] | floor | tostring | " " * (10 - length) + .) \(.[2:6] | map(tostring | " " * (8 - length) + .) | join(" ")) \(.[8:10] | map(tostring | " " * (9 - length) + .) | join(" "))  \(.[6]) [sys \(.[10]) / \(.[11])]\(if .[7] > 0 then "  errors: \(.[7])" else "" end)"' \
             "$OUT/results.json"
     done
     jq -r '"\n  64 in flight, mean of the rounds: gRPC wrap \(.meansAt64InFlight.grpcWrap), XKS encrypt \(.meansAt64InFlight.xksEncrypt)"
            + " (XKS/gRPC \(.ratios.xksEncryptOverGrpcWrap)); gRPC unwrap \(.meansAt64InFlight.grpcUnwrap), XKS decrypt"
            + " \(.meansAt64InFlight.xksDecrypt) (XKS/gRPC \(.ratios.xksDecryptOverGrpcUnwrap)) calls/s",
+           "  CPU per call, mean of the rounds (µs, server / load tool): gRPC wrap \(.cpuMicrosPerCall.grpcWrap.server) / \(.cpuMicrosPerCall.grpcWrap.loadTool),"
+           + " XKS encrypt \(.cpuMicrosPerCall.xksEncrypt.server) / \(.cpuMicrosPerCall.xksEncrypt.loadTool), gRPC unwrap"
+           + " \(.cpuMicrosPerCall.grpcUnwrap.server) / \(.cpuMicrosPerCall.grpcUnwrap.loadTool), XKS decrypt"
+           + " \(.cpuMicrosPerCall.xksDecrypt.server) / \(.cpuMicrosPerCall.xksDecrypt.loadTool)",
            "  highest p99 of the rounds (ms): gRPC wrap \(.highestP99Ms.grpcWrap), XKS encrypt \(.highestP99Ms.xksEncrypt),"
            + " gRPC unwrap \(.highestP99Ms.grpcUnwrap), XKS decrypt \(.highestP99Ms.xksDecrypt)",
            "  server peak RSS \(.serverPeakRssMiB) MiB; GC pauses \(.serverGcOverItsLife.pauses), longest \(.serverGcOverItsLife.maxPauseMs) ms; failed calls \(.errors)",

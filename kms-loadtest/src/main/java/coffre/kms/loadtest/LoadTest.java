@@ -161,6 +161,10 @@ public final class LoadTest implements Callable<Integer> {
             + "without and with CachingDataKeys of these bounds, e.g. 5m,1000; prints records/s and KMS calls")
     EnvelopeCacheOption envelopeCache;
 
+    @Option(names = "--server-pid", paramLabel = "PID", description = "also measure the CPU time of process PID "
+            + "(the server, on this machine) during the measured run; the load tool's own is always measured")
+    Long serverPid;
+
     @Mixin
     XksOptions xks = new XksOptions();
 
@@ -324,6 +328,9 @@ public final class LoadTest implements Callable<Integer> {
     private int run(OperationMix operations, String target, int keyCount, Map<String, Object> connectionSettings,
                     Preparation preparation) throws InterruptedException {
         long timeoutMillis = timeout.toMillis();
+        if (serverPid != null) {
+            CpuMeter.running(serverPid);
+        }
         Preparation.Prepared prepared = preparation.prepare(timeoutMillis);
         CallSender sender = prepared.sender();
         RunLimit measured = measuredLimit();
@@ -337,6 +344,7 @@ public final class LoadTest implements Callable<Integer> {
         Report.Unmeasured unmeasured = new Report.Unmeasured(prepared.setupCalls(), warmed.successes(),
                 warmed.errors());
         LatencyRecorder recorder = new LatencyRecorder();
+        CpuMeter cpu = CpuMeter.start(serverPid);
         long start = System.nanoTime();
         boolean drained;
         ProgressPrinter progress = ProgressPrinter.start(recorder, err, NanoClock.SYSTEM, progressInterval.toMillis());
@@ -346,12 +354,13 @@ public final class LoadTest implements Callable<Integer> {
             progress.close();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        Report.Cpu cpuUsed = cpu.stop();
         if (!drained) {
             err.println("warning: calls still in flight after the drain timeout; they are not in the report");
         }
         Map<String, Object> settings = settings(operations, keyCount, connectionSettings, target, measured);
         settings.putAll(prepared.lateSettings().get());
-        Report report = Report.of(settings, seconds, recorder.snapshot(), unmeasured);
+        Report report = Report.of(settings, seconds, recorder.snapshot(), unmeasured, cpuUsed);
         out.println(json ? ReportFormat.json(report) : ReportFormat.text(report));
         out.flush();
         return report.successes() > 0 ? 0 : 1;

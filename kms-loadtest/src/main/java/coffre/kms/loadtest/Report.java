@@ -19,10 +19,11 @@ import org.HdrHistogram.Histogram;
  * @param byOperation latency per operation (only operations with successes)
  * @param unmeasured calls made before the measured run (envelopes for unwrap, warm-up): the server
  *                   acknowledged them too, so whoever checks its audit log counts them
+ * @param cpu the CPU time used during the measured run, or null when not measured
  */
 public record Report(Map<String, Object> settings, double seconds, long successes, long errors,
                      Map<String, Long> errorsByReason, Latency overall, Map<Operation, Latency> byOperation,
-                     Unmeasured unmeasured) {
+                     Unmeasured unmeasured, Cpu cpu) {
 
     /**
      * Calls before the measured run.
@@ -33,6 +34,23 @@ public record Report(Map<String, Object> settings, double seconds, long successe
      */
     public record Unmeasured(long setupSuccesses, long warmupSuccesses, long warmupErrors) {
         public static final Unmeasured NONE = new Unmeasured(0, 0, 0);
+    }
+
+    /**
+     * CPU seconds used during the measured run ({@link CpuMeter}), user and system together, and
+     * the system (kernel) part alone.
+     *
+     * @param loadToolSeconds       the load tool's whole process, or null if unreadable
+     * @param serverSeconds         the process of {@code --server-pid}, or null when none was given (or unreadable)
+     * @param loadToolSystemSeconds the load tool's system part, or null (not Linux)
+     * @param serverSystemSeconds   the server's system part, or null
+     */
+    public record Cpu(Double loadToolSeconds, Double serverSeconds, Double loadToolSystemSeconds,
+                      Double serverSystemSeconds) {
+        /** CPU microseconds per successful call, or null. */
+        static Double microsPerCall(Double seconds, long calls) {
+            return seconds == null || calls == 0 ? null : seconds * 1e6 / calls;
+        }
     }
 
     public Report {
@@ -50,10 +68,16 @@ public record Report(Map<String, Object> settings, double seconds, long successe
     /** Builds a report from a final snapshot and what was called before it. */
     public static Report of(Map<String, Object> settings, double seconds, LatencyRecorder.Snapshot snapshot,
                             Unmeasured unmeasured) {
+        return of(settings, seconds, snapshot, unmeasured, null);
+    }
+
+    /** As above, with the CPU time used during the run. */
+    public static Report of(Map<String, Object> settings, double seconds, LatencyRecorder.Snapshot snapshot,
+                            Unmeasured unmeasured, Cpu cpu) {
         Map<Operation, Latency> perOp = new EnumMap<>(Operation.class);
         snapshot.byOperation().forEach((op, h) -> perOp.put(op, Latency.of(h)));
         return new Report(settings, seconds, snapshot.successes(), snapshot.errors(), snapshot.errorsByReason(),
-                Latency.of(snapshot.overall()), perOp, unmeasured);
+                Latency.of(snapshot.overall()), perOp, unmeasured, cpu);
     }
 
     /** Every call the server acknowledged: the measured successes and those before them. */

@@ -29,12 +29,27 @@ public final class ReportFormat {
                     before.setupSuccesses() + before.warmupSuccesses(), before.setupSuccesses(),
                     before.warmupSuccesses(), before.warmupErrors(), report.acknowledged()));
         }
+        Report.Cpu cpu = report.cpu();
+        if (cpu != null) {
+            s.append(String.format(Locale.ROOT, "%-14s load tool %s", "cpu:",
+                    cpuText(cpu.loadToolSeconds(), report)));
+            if (cpu.serverSeconds() != null) {
+                s.append(", server ").append(cpuText(cpu.serverSeconds(), report));
+            }
+            s.append(System.lineSeparator());
+        }
         if (report.errors() > 0) {
             s.append("failures by reason:").append(System.lineSeparator());
             new TreeMap<>(report.errorsByReason()).forEach((reason, n) ->
                     s.append(String.format(Locale.ROOT, "  %-40s %,d%n", reason, n)));
         }
         return s.toString();
+    }
+
+    private static String cpuText(Double seconds, Report report) {
+        Double perCall = Report.Cpu.microsPerCall(seconds, report.successes());
+        return seconds == null ? "unknown" : String.format(Locale.ROOT, "%.2f cores, %s µs/call",
+                seconds / report.seconds(), perCall == null ? "-" : String.format(Locale.ROOT, "%.1f", perCall));
     }
 
     private static void row(StringBuilder s, String name, Report.Latency l) {
@@ -45,8 +60,11 @@ public final class ReportFormat {
     /**
      * One JSON object: {@code settings}, {@code seconds}, {@code throughput}, {@code successes},
      * {@code errors}, {@code unmeasured} (calls before the measured run), {@code acknowledged} (every
-     * successful call, those before the run included), {@code errorsByReason}, {@code latencyMs} (overall) and
-     * {@code latencyMsByOperation}. Latencies are in milliseconds.
+     * successful call, those before the run included), {@code errorsByReason}, {@code latencyMs} (overall),
+     * {@code latencyMsByOperation} and, when measured, {@code cpu} (CPU seconds of the load tool and of
+     * {@code --server-pid} during the run, per successful call in µs, and the system part of that per
+     * call; null where unknown).
+     * Latencies are in milliseconds.
      */
     public static String json(Report report) {
         StringBuilder s = new StringBuilder("{");
@@ -92,7 +110,22 @@ public final class ReportFormat {
             s.append(':');
             latency(s, e.getValue());
         }
-        return s.append("}}").toString();
+        s.append('}');
+        if (report.cpu() != null) {
+            Report.Cpu cpu = report.cpu();
+            s.append(",\"cpu\":{\"loadToolSeconds\":").append(nullable(cpu.loadToolSeconds()))
+                    .append(",\"loadToolMicrosPerCall\":")
+                    .append(nullable(Report.Cpu.microsPerCall(cpu.loadToolSeconds(), report.successes())))
+                    .append(",\"serverSeconds\":").append(nullable(cpu.serverSeconds()))
+                    .append(",\"serverMicrosPerCall\":")
+                    .append(nullable(Report.Cpu.microsPerCall(cpu.serverSeconds(), report.successes())))
+                    .append(",\"loadToolSystemMicrosPerCall\":")
+                    .append(nullable(Report.Cpu.microsPerCall(cpu.loadToolSystemSeconds(), report.successes())))
+                    .append(",\"serverSystemMicrosPerCall\":")
+                    .append(nullable(Report.Cpu.microsPerCall(cpu.serverSystemSeconds(), report.successes())))
+                    .append('}');
+        }
+        return s.append('}').toString();
     }
 
     private static void latency(StringBuilder s, Report.Latency l) {
@@ -116,6 +149,10 @@ public final class ReportFormat {
         } else {
             string(s, v.toString());
         }
+    }
+
+    private static String nullable(Double d) {
+        return d == null ? "null" : number(d);
     }
 
     private static String number(double d) {

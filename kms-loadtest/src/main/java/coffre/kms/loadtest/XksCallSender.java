@@ -54,7 +54,7 @@ final class XksCallSender implements CallSender {
             }
             default -> throw new IllegalArgumentException(op.cliName() + " is not an XKS operation");
         }
-        client.post(path, body).onComplete(answer -> {
+        client.call(path, body).onComplete(answer -> {
             if (answer.failed()) {
                 listener.failed(XksErrorReasons.of(answer.cause()));
             } else if (answer.result().status() == 200) {

@@ -1,5 +1,6 @@
 package coffre.kms.loadtest;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.random.RandomGenerator;
  */
 final class XksCiphertextPool {
     private static final int IN_FLIGHT = 64;
+    private static final int RETRIES = 3;
 
     private final List<XksCiphertext> ciphertexts;
 
@@ -41,7 +43,7 @@ final class XksCiphertextPool {
             slots.acquire();
             int index = i;
             String keyId = bodies.key(i);
-            client.post(endpoint.keyPath(keyId, "encrypt"), bodies.encrypt(keyId)).onComplete(answer -> {
+            encrypt(client, endpoint, bodies, keyId, RETRIES).onComplete(answer -> {
                 try {
                     if (answer.failed()) {
                         failure.compareAndSet(null, "encrypt under " + keyId + " got no answer: "
@@ -71,6 +73,20 @@ final class XksCiphertextPool {
             all[i] = made.get(i);
         }
         return new XksCiphertextPool(List.of(all));
+    }
+
+    /**
+     * One Encrypt, sent again (at most {@code retries} times) while the proxy answers 503
+     * DependencyTimeoutException or 429 ThrottlingException, as AWS KMS retries them: on a busy
+     * machine the first calls, before the server's JIT has compiled its XKS path, may miss the
+     * proxy's deadline, and one of them would otherwise stop the whole run.
+     */
+    private static Future<XksClient.Answer> encrypt(XksClient client, XksEndpoint endpoint, XksBodies bodies,
+                                                   String keyId, int retries) {
+        return client.post(endpoint.keyPath(keyId, "encrypt"), bodies.encrypt(keyId)).compose(answer ->
+                retries > 0 && (answer.status() == 503 || answer.status() == 429)
+                        ? encrypt(client, endpoint, bodies, keyId, retries - 1)
+                        : Future.succeededFuture(answer));
     }
 
     /** The members a Decrypt sends back, from a 200 Encrypt answer. */

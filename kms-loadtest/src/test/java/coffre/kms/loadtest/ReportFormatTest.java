@@ -58,6 +58,25 @@ class ReportFormatTest {
     }
 
     @Test
+    void cpuPerCallIsInTheJsonAndTheText() {
+        Report plain = sample();
+        Report withCpu = new Report(plain.settings(), plain.seconds(), plain.successes(), plain.errors(),
+                plain.errorsByReason(), plain.overall(), plain.byOperation(), plain.unmeasured(),
+                new Report.Cpu(0.1001, null, 0.02002, null));
+        String json = ReportFormat.json(withCpu);
+        assertTrue(json.endsWith(",\"cpu\":{\"loadToolSeconds\":0.100,\"loadToolMicrosPerCall\":100.000,"
+                + "\"serverSeconds\":null,\"serverMicrosPerCall\":null,\"loadToolSystemMicrosPerCall\":20.000,"
+                + "\"serverSystemMicrosPerCall\":null}}"), json);
+        assertTrue(ReportFormat.text(withCpu).contains("cpu:           load tool 0.05 cores, 100.0 µs/call"),
+                ReportFormat.text(withCpu));
+        Report both = new Report(plain.settings(), plain.seconds(), plain.successes(), plain.errors(),
+                plain.errorsByReason(), plain.overall(), plain.byOperation(), plain.unmeasured(),
+                new Report.Cpu(0.1001, 1.001, 0.02, 0.5));
+        assertTrue(ReportFormat.text(both).contains(", server 0.50 cores, 1000.0 µs/call"), ReportFormat.text(both));
+        assertTrue(!ReportFormat.json(plain).contains("\"cpu\""), ReportFormat.json(plain));
+    }
+
+    @Test
     void textHasATableAndTheFailures() {
         String text = ReportFormat.text(sample());
         assertTrue(text.contains("throughput:    501 calls/s (1,001 ok, 3 failed)"), text);

@@ -170,6 +170,29 @@ class XksModeTest {
                 decrypt.err());
     }
 
+    /**
+     * A busy proxy's 503 during the preparation is retried (as AWS KMS retries it); one that stays busy
+     * stops it. A proxy of its own: the shared one may still answer another test's late calls.
+     */
+    @Test
+    void theCiphertextPoolRetriesAProxyThatIsBusyForAWhile() throws Exception {
+        try (XksTestProxy busyProxy = new XksTestProxy(serverCert, null)) {
+            busyProxy.busyAnswers.set(3);
+            Result r = run(busyProxy, "--xks-key-id", XksTestProxy.KEY_A, "--op", "xks-decrypt", "--envelopes", "1",
+                    "-c", "1", "--calls", "5");
+            assertEquals(0, r.exit(), r.err() + r.out());
+            assertEquals(5, r.count("successes"), r.out());
+            assertEquals(1, r.count("setupSuccesses"), r.out());
+
+            busyProxy.busyAnswers.set(4);
+            Result busy = run(busyProxy, "--xks-key-id", XksTestProxy.KEY_A, "--op", "xks-decrypt", "--envelopes", "1",
+                    "-c", "1", "--calls", "5");
+            assertEquals(1, busy.exit(), busy.out());
+            assertTrue(busy.err().contains("error: cannot prepare ciphertexts for xks-decrypt: encrypt under "
+                    + "bench-key-a failed: 503/DependencyTimeoutException (no answer within 150 ms)"), busy.err());
+        }
+    }
+
     @Test
     void anotherRegionIsRefusedByTheProxy() {
         List<String> args = new ArrayList<>(List.of("--protocol", "xks", "--xks-uri", proxy.uri(),
@@ -200,6 +223,20 @@ class XksModeTest {
         assertEquals(300, r.count("successes"), r.out());
         assertTrue(r.out().contains("\"connections\":4"), r.out());
         assertTrue(r.out().contains("\"httpVersions\":\"HTTP_1_1\""), r.out());
+    }
+
+    /** HTTP/2 asked, HTTP/1.1 chosen by ALPN: the calls still go (one at a time per connection), with a warning. */
+    @Test
+    void aProxyWithoutHttp2IsServedOverHttp11WithAWarning() throws Exception {
+        try (XksTestProxy http11 = new XksTestProxy(serverCert, null, List.of(HttpVersion.HTTP_1_1))) {
+            Result r = run(http11, "--xks-key-id", XksTestProxy.KEY_A, "--op", "xks-encrypt", "-c", "4",
+                    "--calls", "100");
+            assertEquals(0, r.exit(), r.err() + r.out());
+            assertEquals(100, r.count("successes"), r.out());
+            assertTrue(r.out().contains("\"httpVersions\":\"HTTP_1_1\""), r.out());
+            assertTrue(r.err().contains("warning: the XKS listener chose HTTP/1.1 (ALPN)"), r.err());
+            assertEquals(Set.of(HttpVersion.HTTP_1_1), http11.versions);
+        }
     }
 
     @Test

@@ -75,6 +75,8 @@ final class XksTestProxy implements AutoCloseable {
     final Set<String> authorities = ConcurrentHashMap.newKeySet();
     final Set<HttpVersion> versions = ConcurrentHashMap.newKeySet();
     final AtomicLong delayMillis = new AtomicLong();
+    /** How many of the next signed calls to answer 503 DependencyTimeoutException, as a busy proxy does. */
+    final AtomicInteger busyAnswers = new AtomicInteger();
 
     private final Vertx vertx = Vertx.vertx();
     private final SigV4Verifier verifier;
@@ -90,6 +92,11 @@ final class XksTestProxy implements AutoCloseable {
      * @param clientCa when not null, a client certificate chaining to it is required (mTLS)
      */
     XksTestProxy(TestPki.Issued serverCert, java.nio.file.Path clientCa) throws Exception {
+        this(serverCert, clientCa, List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+    }
+
+    /** @param alpn the protocols offered, in order (HTTP/1.1 alone: a proxy without HTTP/2) */
+    XksTestProxy(TestPki.Issued serverCert, java.nio.file.Path clientCa, List<HttpVersion> alpn) throws Exception {
         this.verifier = new SigV4Verifier(REGION, XksTestProxy::dateKey, Clock.systemUTC());
         KeyGenerator aes = KeyGenerator.getInstance("AES");
         aes.init(256);
@@ -97,7 +104,7 @@ final class XksTestProxy implements AutoCloseable {
             keys.put(id, aes.generateKey());
         }
         HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
-                .setUseAlpn(true)
+                .setUseAlpn(true).setAlpnVersions(alpn)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(serverCert.certificate().toString())
                         .setKeyPath(serverCert.privateKey().toString()));
         if (clientCa != null) {
@@ -160,6 +167,9 @@ final class XksTestProxy implements AutoCloseable {
             }
             authorities.add(request.authority().toString());
             verifier.verify(SigV4Request.of(request.method().name(), request.path(), headers, body));
+            if (busyAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new XksException(XksError.DEPENDENCY_TIMEOUT, "no answer within 150 ms");
+            }
             byte[] answer = switch (route.operation()) {
                 case GET_HEALTH_STATUS -> health(body);
                 case GET_KEY_METADATA -> metadata(route.externalKeyId(), body);

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import javax.crypto.Mac;
@@ -68,17 +67,21 @@ final class SigV4CanonicalRequest {
     private static String hostOf(SigV4Request request) {
         List<String> hosts = request.header("host");
         List<String> authorities = request.header(":authority");
-        List<String> values = new ArrayList<>(hosts);
-        values.addAll(authorities);
-        if (hosts.size() > 1 || authorities.size() > 1 || values.isEmpty()
-                || values.stream().distinct().count() != 1) {
+        if (hosts.size() > 1 || authorities.size() > 1 || hosts.isEmpty() && authorities.isEmpty()) {
             throw SigV4Verifier.refused("the request must carry exactly one Host (or :authority)");
         }
-        return values.get(0);
+        String host = hosts.isEmpty() ? authorities.get(0) : hosts.get(0);
+        if (!authorities.isEmpty() && !authorities.get(0).equals(host)) {
+            throw SigV4Verifier.refused("the request must carry exactly one Host (or :authority)");
+        }
+        return host;
     }
 
     /** SigV4's "trimall": no leading or trailing whitespace, inner runs of it become one space. */
     static String trimAll(String value) {
+        if (isTrimmed(value)) {
+            return value; // what every signer sends: nothing to do
+        }
         StringBuilder out = new StringBuilder(value.length());
         boolean pendingSpace = false;
         for (int i = 0; i < value.length(); i++) {
@@ -96,6 +99,21 @@ final class SigV4CanonicalRequest {
         return out.toString();
     }
 
+    /** No leading or trailing whitespace, no tab, no two spaces in a row. */
+    private static boolean isTrimmed(String value) {
+        int last = value.length() - 1;
+        if (last >= 0 && (value.charAt(0) == ' ' || value.charAt(last) == ' ')) {
+            return false;
+        }
+        for (int i = 0; i <= last; i++) {
+            char c = value.charAt(i);
+            if (c == '\t' || c == ' ' && value.charAt(i + 1) == ' ') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static byte[] hmac(SecretKeySpec key, String data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -106,11 +124,16 @@ final class SigV4CanonicalRequest {
         }
     }
 
+    /** SHA-256 with this thread's digest: a lookup per request would cost a third of the hash of a small body. */
     static byte[] sha256(byte[] data) {
+        return SHA256.get().digest(data);
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
-    }
+    });
 }

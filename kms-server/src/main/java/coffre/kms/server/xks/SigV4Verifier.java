@@ -2,19 +2,16 @@ package coffre.kms.server.xks;
 
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.format.ResolverStyle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -33,7 +30,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Why a port and a cache: the secret stays in the HSM ({@link SigV4DateKeySource} yields only
  * the day's {@code kDate}); this class derives {@code kRegion}, {@code kService} and
  * {@code kSigning} itself and keeps the signing key per (access key id, date, region) in a small
- * map, so a request costs two SHA-256 and one HMAC in memory. The map is filled only after a
+ * map, ready to use ({@link SigV4SigningKey}), so a request costs two SHA-256 and one HMAC in memory. The map is filled only after a
  * signature verified. Call {@link #forget} when a credential is removed or replaced, or the old
  * one would keep working until the end of its day.
  *
@@ -46,11 +43,6 @@ public final class SigV4Verifier {
     /** Two live credentials × two dates around midnight, with room; a full map is emptied. */
     static final int MAX_CACHED_SIGNING_KEYS = 16;
 
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
-            .withResolverStyle(ResolverStyle.STRICT);
-    private static final Pattern AMZ_DATE_FORM = Pattern.compile("[0-9]{8}T[0-9]{6}Z");
-    /** Unreserved characters and '/': a path that needs no SigV4 encoding (XksPaths guarantees it). */
-    private static final Pattern CANONICAL_PATH = Pattern.compile("/[A-Za-z0-9._~/-]*");
     private static final String BAD_SIGNATURE = XksError.AUTHENTICATION_FAILED.defaultMessage();
 
     private record CacheKey(String accessKeyId, String date, String region) {
@@ -59,7 +51,7 @@ public final class SigV4Verifier {
     private final String region;
     private final SigV4DateKeySource dateKeys;
     private final Clock clock;
-    private final Map<CacheKey, SecretKeySpec> signingKeys = new ConcurrentHashMap<>();
+    private final Map<CacheKey, SigV4SigningKey> signingKeys = new ConcurrentHashMap<>();
     private long generation; // guarded by this: bumped by forget so a derivation in flight is not cached
 
     /**
@@ -95,7 +87,7 @@ public final class SigV4Verifier {
         }
         String amzDate = single(request, "x-amz-date");
         Instant signedAt = checkedTime(amzDate, auth.scopeDate());
-        if (!CANONICAL_PATH.matcher(request.rawPath()).matches()) {
+        if (!isCanonicalPath(request.rawPath())) {
             throw refused("the path is not in canonical form");
         }
         String payloadHash = SigV4CanonicalRequest.payloadHash(request.body());
@@ -107,13 +99,13 @@ public final class SigV4Verifier {
                 SigV4CanonicalRequest.of(request, auth, payloadHash));
 
         CacheKey cacheKey = new CacheKey(auth.accessKeyId(), auth.scopeDate(), auth.region());
-        SecretKeySpec signingKey = signingKeys.get(cacheKey);
+        SigV4SigningKey signingKey = signingKeys.get(cacheKey);
         long generationSeen = -1;
         if (signingKey == null) {
             generationSeen = currentGeneration();
             signingKey = deriveSigningKey(auth).orElseThrow(() -> refused(BAD_SIGNATURE));
         }
-        byte[] expected = SigV4CanonicalRequest.hmac(signingKey, stringToSign);
+        byte[] expected = signingKey.sign(stringToSign);
         if (!MessageDigest.isEqual(expected, auth.signature())) {
             throw refused(BAD_SIGNATURE);
         }
@@ -144,7 +136,7 @@ public final class SigV4Verifier {
         return generation;
     }
 
-    private synchronized void remember(CacheKey key, SecretKeySpec signingKey, long generationSeen) {
+    private synchronized void remember(CacheKey key, SigV4SigningKey signingKey, long generationSeen) {
         if (generationSeen != generation) {
             return;
         }
@@ -157,11 +149,8 @@ public final class SigV4Verifier {
     private Instant checkedTime(String amzDate, String scopeDate) {
         Instant signedAt;
         try {
-            if (!AMZ_DATE_FORM.matcher(amzDate).matches()) {
-                throw new DateTimeParseException("not yyyyMMdd'T'HHmmss'Z'", amzDate, 0);
-            }
-            signedAt = LocalDateTime.parse(amzDate, AMZ_DATE).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
+            signedAt = parseAmzDate(amzDate);
+        } catch (DateTimeException e) {
             throw refused("X-Amz-Date must be yyyyMMdd'T'HHmmss'Z' (UTC)");
         }
         if (!amzDate.startsWith(scopeDate)) {
@@ -173,7 +162,34 @@ public final class SigV4Verifier {
         return signedAt;
     }
 
-    private Optional<SecretKeySpec> deriveSigningKey(SigV4Authorization auth) {
+    /**
+     * {@code yyyyMMdd'T'HHmmss'Z'}, strictly: sixteen characters, digits where digits go, and a real
+     * date and time of day (no 31 November, no 24:00, no leap second), read field by field (a
+     * {@code DateTimeFormatter} costs several times more on every request).
+     *
+     * @throws DateTimeException if it is anything else
+     */
+    static Instant parseAmzDate(String amzDate) {
+        if (amzDate.length() != 16 || amzDate.charAt(8) != 'T' || amzDate.charAt(15) != 'Z') {
+            throw new DateTimeException("not yyyyMMdd'T'HHmmss'Z'");
+        }
+        return LocalDateTime.of(number(amzDate, 0, 4), number(amzDate, 4, 6), number(amzDate, 6, 8),
+                number(amzDate, 9, 11), number(amzDate, 11, 13), number(amzDate, 13, 15)).toInstant(ZoneOffset.UTC);
+    }
+
+    private static int number(String s, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new DateTimeException("not yyyyMMdd'T'HHmmss'Z'");
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private Optional<SigV4SigningKey> deriveSigningKey(SigV4Authorization auth) {
         Optional<byte[]> dateKey = dateKeys.dateKey(auth.accessKeyId(), auth.scopeDate());
         if (dateKey.isEmpty()) {
             return Optional.empty();
@@ -185,10 +201,25 @@ public final class SigV4Verifier {
                 Arrays.fill(key, (byte) 0);
                 key = next;
             }
-            return Optional.of(new SecretKeySpec(key, "HmacSHA256"));
+            return Optional.of(new SigV4SigningKey(key));
         } finally {
             Arrays.fill(key, (byte) 0);
         }
+    }
+
+    /** '/' then unreserved characters and '/': a path that needs no SigV4 encoding (XksPaths guarantees it). */
+    private static boolean isCanonicalPath(String path) {
+        if (path.isEmpty() || path.charAt(0) != '/') {
+            return false;
+        }
+        for (int i = 1; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+                    || c == '.' || c == '_' || c == '~' || c == '/' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String single(SigV4Request request, String name) {

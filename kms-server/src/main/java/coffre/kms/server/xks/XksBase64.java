@@ -29,29 +29,30 @@ final class XksBase64 {
             padding++;
         }
         int dataChars = length - padding;
+        // One pass, six bits a character, a byte out each time eight are in: no copy of the text.
+        byte[] out = new byte[dataChars * 3 / 4];
+        int bits = 0;
+        int pending = 0;
+        int o = 0;
         for (int i = 0; i < dataChars; i++) {
-            if (valueOf(text[offset + i]) < 0) {
+            int value = valueOf(text[offset + i]);
+            if (value < 0) {
+                Arrays.fill(out, (byte) 0);
                 throw invalid(field);
             }
-        }
-        if (padding > 0) {
-            int lastValue = valueOf(text[offset + dataChars - 1]);
-            int unusedBits = padding == 2 ? 0x0f : 0x03;
-            if ((lastValue & unusedBits) != 0) {
-                throw invalid(field);
+            bits = (bits << 6 | value) & 0xffff;
+            pending += 6;
+            if (pending >= 8) {
+                pending -= 8;
+                out[o++] = (byte) (bits >> pending);
             }
         }
-        byte[] ascii = new byte[length];
-        try {
-            for (int i = 0; i < length; i++) {
-                ascii[i] = (byte) text[offset + i];
-            }
-            return Base64.getDecoder().decode(ascii);
-        } catch (IllegalArgumentException e) {
+        // The bits a short final group leaves over (2 or 4) must be zero: one spelling per value.
+        if ((bits & ((1 << pending) - 1)) != 0) {
+            Arrays.fill(out, (byte) 0);
             throw invalid(field);
-        } finally {
-            Arrays.fill(ascii, (byte) 0);
         }
+        return out;
     }
 
     /** Decodes a whole string (for tests and non-secret values). */
@@ -64,16 +65,18 @@ final class XksBase64 {
     }
 
     private static int valueOf(char c) {
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A';
+        return c < VALUES.length ? VALUES[c] : -1;
+    }
+
+    /** Each ASCII character's six bits, -1 for those outside the standard alphabet ('=' included). */
+    private static final byte[] VALUES = new byte[128];
+
+    static {
+        Arrays.fill(VALUES, (byte) -1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < alphabet.length(); i++) {
+            VALUES[alphabet.charAt(i)] = (byte) i;
         }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 26;
-        }
-        if (c >= '0' && c <= '9') {
-            return c - '0' + 52;
-        }
-        return c == '+' ? 62 : c == '/' ? 63 : -1;
     }
 
     private static XksException invalid(String field) {

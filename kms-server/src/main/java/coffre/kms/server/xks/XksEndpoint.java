@@ -8,13 +8,14 @@ import coffre.kms.server.keystores.ExternalKeyStore;
 import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.ext.web.RoutingContext;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -34,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       404 InvalidUriPath, 405), the key store by the route's URI path (unknown: 404
  *       InvalidUriPath, before any signature check), admission ({@code xks.maxInFlight}: one call
  *       more is answered 429 ThrottlingException at once, never queued);</li>
- *   <li>the body, at most {@value XksRequests#MAX_BODY_BYTES} bytes (above: 501, see {@link XksServer});</li>
+ *   <li>the body, at most {@value XksRequests#MAX_BODY_BYTES} bytes (above, or a larger
+ *       {@code Content-Length}: 501 UnsupportedOperation, at once);</li>
  *   <li>on a worker: the audit log writable, the SigV4 signature over the bytes received (401),
  *       then the operation's {@link XksHandler} (JSON, key, state, authorization, usage, sizes,
  *       HSM);</li>
@@ -48,7 +50,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class XksEndpoint {
     private static final Logger LOG = System.getLogger(XksEndpoint.class.getName());
-    private static final String PENDING = "coffre.xks.pending";
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence ALLOW = HttpHeaders.createOptimized("allow");
 
     private final Vertx vertx;
     private final ExternalKeyStoreDirectory directory;
@@ -80,17 +84,18 @@ final class XksEndpoint {
         final XksRoute route;
         final ExternalKeyStore store;
         final XksCallAudit callAudit;
+        /** The request's event loop, and the timer of its deadline there. */
+        final Context context;
         final AtomicBoolean answered = new AtomicBoolean();
         private final AtomicBoolean released = new AtomicBoolean();
         volatile boolean dispatched;
-        /** The request's event loop, and the timer of its deadline there. */
-        Context context;
-        long timer;
+        long timer = -1;
 
-        Pending(XksRoute route, ExternalKeyStore store, XksCallAudit callAudit) {
+        Pending(XksRoute route, ExternalKeyStore store, XksCallAudit callAudit, Context context) {
             this.route = route;
             this.store = store;
             this.callAudit = callAudit;
+            this.context = context;
         }
 
         /** Gives its admission back, once: when a worker is done with it, or when it never reached one. */
@@ -101,79 +106,128 @@ final class XksEndpoint {
         }
     }
 
-    /** Step 1, on the event loop: route, key store, admission. */
-    void admit(RoutingContext ctx) {
-        HttpServerRequest request = ctx.request();
+    /**
+     * Every request but {@code GET /ping} ({@link XksServer}), on its event loop, from its head:
+     * step 1 (route, key store, admission), then its body is read (step 2) and the call handed to
+     * a worker once the body is whole (step 3). A plain request handler rather than a router: the
+     * spec's paths are parsed by {@link XksPaths} anyway, and a router's per-request context,
+     * handler chain and body handler cost more than the routing they would do.
+     */
+    void handle(HttpServerRequest request) {
         XksCallAudit callAudit = new XksCallAudit(clock);
-        XksRoute route;
+        Pending pending = null;
         try {
-            route = XksPaths.route(request.method().name(), request.uri());
-        } catch (XksMethodNotAllowedException e) {
-            answerAfterAudit(ctx, null, callAudit.methodNotAllowed(), null, null);
-            return;
-        } catch (XksException e) {
-            answerAfterAudit(ctx, null, callAudit.event(e), null, e);
-            return;
-        }
-        callAudit.route(route);
-        Optional<ExternalKeyStore> store;
-        try {
-            store = directory.byUriPath(route.uriPath());
+            XksRoute route;
+            try {
+                route = XksPaths.route(request.method().name(), request.uri());
+            } catch (XksMethodNotAllowedException e) {
+                answerAfterAudit(request, null, callAudit.methodNotAllowed(), null, null, -1);
+                return;
+            } catch (XksException e) {
+                answerAfterAudit(request, null, callAudit.event(e), null, e, -1);
+                return;
+            }
+            callAudit.route(route);
+            Optional<ExternalKeyStore> store = directory.byUriPath(route.uriPath());
+            if (store.isEmpty()) {
+                XksException unknown = new XksException(XksError.INVALID_URI_PATH,
+                        XksError.INVALID_URI_PATH.defaultMessage());
+                answerAfterAudit(request, null, callAudit.event(unknown), null, unknown, -1);
+                return;
+            }
+            callAudit.store(store.get());
+            if (inFlight.incrementAndGet() > maxInFlight) {
+                inFlight.decrementAndGet();
+                XksException busy = new XksException(XksError.THROTTLING, "the proxy is serving as many calls as it can");
+                answerAfterAudit(request, null, callAudit.event(busy), null, busy, -1);
+                return;
+            }
+            Pending admitted = new Pending(route, store.get(), callAudit, Vertx.currentContext());
+            pending = admitted;
+            // A call that never reaches a worker (body refused or too slow, stream reset, connection
+            // gone) gives its place back when its answer is sent or its connection closes.
+            Handler<Void> ended = ignored -> {
+                if (!admitted.dispatched) {
+                    admitted.release();
+                }
+            };
+            request.response().endHandler(ended).closeHandler(ended);
+            // The deadline runs from the head's arrival: a body that trickles in holds its place no longer.
+            admitted.timer = vertx.setTimer(deadline.toMillis(), id -> {
+                if (admitted.answered.compareAndSet(false, true)) {
+                    XksException late = new XksException(XksError.DEPENDENCY_TIMEOUT,
+                            "no answer within " + deadline.toMillis() + " ms");
+                    answerAfterAudit(request, admitted.context, admitted.callAudit.event(late), null, late, -1);
+                }
+            });
+            readBody(request, admitted);
         } catch (RuntimeException e) {
             XksException failure = failure(e);
-            answerAfterAudit(ctx, null, callAudit.event(failure), null, failure);
+            if (pending == null) {
+                answerAfterAudit(request, null, callAudit.event(failure), null, failure, -1);
+            } else {
+                refuse(request, pending, failure);
+            }
+        }
+    }
+
+    /**
+     * Step 2: the body, at most {@value XksRequests#MAX_BODY_BYTES} bytes (a larger declared
+     * {@code Content-Length} is refused before any byte is read): over it, 501
+     * UnsupportedOperationException. Then step 3.
+     */
+    private void readBody(HttpServerRequest request, Pending pending) {
+        long declared = declaredLength(request);
+        if (declared > XksRequests.MAX_BODY_BYTES) {
+            refuse(request, pending, tooLarge());
             return;
         }
-        if (store.isEmpty()) {
-            XksException unknown = new XksException(XksError.INVALID_URI_PATH, XksError.INVALID_URI_PATH.defaultMessage());
-            answerAfterAudit(ctx, null, callAudit.event(unknown), null, unknown);
-            return;
-        }
-        callAudit.store(store.get());
-        if (inFlight.incrementAndGet() > maxInFlight) {
-            inFlight.decrementAndGet();
-            XksException busy = new XksException(XksError.THROTTLING, "the proxy is serving as many calls as it can");
-            answerAfterAudit(ctx, null, callAudit.event(busy), null, busy);
-            return;
-        }
-        Pending pending = new Pending(route, store.get(), callAudit);
-        ctx.put(PENDING, pending);
-        // A call that never reaches a worker (body refused or too slow, connection gone) gives its place back.
-        ctx.addEndHandler(ended -> {
-            if (!pending.dispatched) {
-                pending.release();
+        XksBody body = new XksBody((int) Math.max(declared, 0), XksRequests.MAX_BODY_BYTES);
+        request.handler(chunk -> {
+            if (!pending.answered.get() && !body.append(chunk)) {
+                body.zero();
+                refuse(request, pending, tooLarge());
             }
         });
-        // The deadline runs from the head's arrival: a body that trickles in holds its place no longer.
-        pending.context = Vertx.currentContext();
-        pending.timer = vertx.setTimer(deadline.toMillis(), id -> {
-            if (pending.answered.compareAndSet(false, true)) {
-                XksException late = new XksException(XksError.DEPENDENCY_TIMEOUT,
-                        "no answer within " + deadline.toMillis() + " ms");
-                answerAfterAudit(ctx, pending.context, pending.callAudit.event(late), null, late);
-            }
-        });
-        ctx.next();
+        request.exceptionHandler(e -> LOG.log(Level.DEBUG, "XKS request not received: {0}", e.toString()));
+        request.endHandler(ignored -> serve(request, pending, body.take()));
+    }
+
+    private static long declaredLength(HttpServerRequest request) {
+        String value = request.getHeader("content-length");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1; // the HTTP codec refuses such a request itself
+        }
+    }
+
+    private static XksException tooLarge() {
+        return new XksException(XksError.UNSUPPORTED_OPERATION,
+                "the request body is larger than " + XksRequests.MAX_BODY_BYTES + " bytes");
     }
 
     /** Step 3, on the event loop once the body is read: hand the call to a worker. */
-    void serve(RoutingContext ctx) {
-        Pending pending = ctx.get(PENDING);
+    private void serve(HttpServerRequest request, Pending pending, byte[] body) {
         if (pending.answered.get()) {
-            return; // its deadline passed while its body arrived: answered already
+            Arrays.fill(body, (byte) 0);
+            return; // its deadline passed, or its body was refused, while it arrived: answered already
         }
-        HttpServerRequest request = ctx.request();
-        Buffer received = ctx.body().buffer();
-        byte[] body = received == null ? new byte[0] : received.getBytes();
-        if (received != null) {
-            // The body may hold a plaintext (Encrypt): keep one copy only, zeroed after the call.
-            received.setBytes(0, new byte[received.length()]);
+        SigV4Request signed;
+        try {
+            signed = SigV4Request.of(request.method().name(), request.uri(), headers(request), body);
+        } catch (RuntimeException e) {
+            Arrays.fill(body, (byte) 0);
+            refuse(request, pending, failure(e));
+            return;
         }
-        SigV4Request signed = SigV4Request.of(request.method().name(), request.uri(), headers(request), body);
         pending.dispatched = true;
         workers.executeBlocking(() -> {
             try {
-                work(ctx, pending.context, pending, signed, body, pending.timer);
+                work(request, pending, signed, body);
             } finally {
                 Arrays.fill(body, (byte) 0);
                 pending.release();
@@ -183,8 +237,7 @@ final class XksEndpoint {
     }
 
     /** Step 4, on a worker. */
-    private void work(RoutingContext ctx, Context context, Pending pending, SigV4Request signed, byte[] body,
-                      long timer) {
+    private void work(HttpServerRequest request, Pending pending, SigV4Request signed, byte[] body) {
         if (pending.answered.get()) {
             return; // its deadline passed while it waited: AWS has given up, the HSM is spared
         }
@@ -205,8 +258,9 @@ final class XksEndpoint {
             }
             return;
         }
-        vertx.cancelTimer(timer);
-        answerAfterAudit(ctx, context, pending.callAudit.event(error), reply, error);
+        // The deadline's timer is cancelled where it lives, on the event loop, with the answer (from
+        // here Vert.x would hand the cancellation to the event loop as a task of its own).
+        answerAfterAudit(request, pending.context, pending.callAudit.event(error), reply, error, pending.timer);
     }
 
     private static XksException failure(Throwable e) {
@@ -224,27 +278,32 @@ final class XksEndpoint {
     }
 
     /**
-     * Records {@code event}, then answers on the request's event loop once it is durable: the
-     * reply, the error, or a 405 when both are null. An event that cannot be recorded withholds
-     * the reply (zeroed) and answers InternalException.
+     * Records {@code event}, then answers on the request's event loop once it is durable (cancelling
+     * the deadline's {@code timer} there, unless it is negative): the reply, the error, or a 405
+     * when both are null. An event that cannot be recorded withholds the reply (zeroed) and answers
+     * InternalException.
      */
-    private void answerAfterAudit(RoutingContext ctx, Context context, AuditEvent event, XksReply reply,
-                                  XksException error) {
+    private void answerAfterAudit(HttpServerRequest request, Context context, AuditEvent event, XksReply reply,
+                                  XksException error, long timer) {
         Context target = context != null ? context : Vertx.currentContext();
         Future.fromCompletionStage(audit.record(event), target).onComplete(recorded -> {
             try {
+                if (timer >= 0) {
+                    vertx.cancelTimer(timer);
+                }
+                HttpServerResponse response = request.response();
                 if (recorded.failed()) {
                     LOG.log(Level.WARNING, "XKS call not answered: its audit event could not be recorded: {0}",
                             recorded.cause().toString());
-                    send(ctx, new XksException(XksError.INTERNAL, XksError.INTERNAL.defaultMessage()));
+                    send(response, new XksException(XksError.INTERNAL, XksError.INTERNAL.defaultMessage()));
                 } else if (reply != null) {
                     // A copy: Vert.x may write it after this returns, while the reply is zeroed now.
-                    sendJson(ctx.response(), 200, Buffer.buffer(reply.bytes().length).appendBytes(reply.bytes()));
+                    sendJson(response, 200, Buffer.buffer(reply.bytes().length).appendBytes(reply.bytes()));
                 } else if (error != null) {
-                    send(ctx, error);
+                    send(response, error);
                 } else {
-                    end(ctx.response().setStatusCode(XksMethodNotAllowedException.HTTP_STATUS)
-                            .putHeader("allow", XksMethodNotAllowedException.ALLOW), null);
+                    end(response.setStatusCode(XksMethodNotAllowedException.HTTP_STATUS)
+                            .putHeader(ALLOW, XksMethodNotAllowedException.ALLOW), null);
                 }
             } finally {
                 if (reply != null) {
@@ -254,12 +313,12 @@ final class XksEndpoint {
         });
     }
 
-    private static void send(RoutingContext ctx, XksException error) {
-        sendJson(ctx.response(), error.httpStatus(), Buffer.buffer(error.toJsonBody()));
+    private static void send(HttpServerResponse response, XksException error) {
+        sendJson(response, error.httpStatus(), Buffer.buffer(error.toJsonBody()));
     }
 
     private static void sendJson(HttpServerResponse response, int status, Buffer body) {
-        end(response.setStatusCode(status).putHeader("content-type", "application/json"), body);
+        end(response.setStatusCode(status).putHeader(CONTENT_TYPE, APPLICATION_JSON), body);
     }
 
     /** Ends the response unless the client has gone (nobody to tell; the audit event is durable). */
@@ -292,16 +351,10 @@ final class XksEndpoint {
         return headers;
     }
 
-    /** For the body limit's refusal ({@link XksServer}): the pending call's audit, if it was admitted. */
-    void refuse(RoutingContext ctx, XksException error) {
-        Pending pending = ctx.get(PENDING);
-        XksCallAudit callAudit = pending != null ? pending.callAudit : new XksCallAudit(clock);
-        if (pending != null) {
-            if (!pending.answered.compareAndSet(false, true)) {
-                return;
-            }
-            vertx.cancelTimer(pending.timer);
+    /** Answers an admitted call that fails before it reaches a worker (its body too large, a bug), once. */
+    private void refuse(HttpServerRequest request, Pending pending, XksException error) {
+        if (pending.answered.compareAndSet(false, true)) {
+            answerAfterAudit(request, pending.context, pending.callAudit.event(error), null, error, pending.timer);
         }
-        answerAfterAudit(ctx, null, callAudit.event(error), null, error);
     }
 }

@@ -1,8 +1,6 @@
 package coffre.kms.server.xks;
 
 import coffre.kms.server.keystores.KeyStoreRules;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Parses the request target of an XKS call into an {@link XksRoute}, refusing every path the spec
@@ -34,9 +32,8 @@ public final class XksPaths {
     /** The spec caps the whole URI at 256 characters; the target is part of it. */
     public static final int MAX_TARGET_CHARS = 256;
 
-    private static final Pattern API_PATH = Pattern.compile(
-            "(?<prefix>(?:/[A-Za-z0-9_-]+)*)/kms/xks/v1/"
-                    + "(?:health|keys/(?<key>[A-Za-z0-9._-]{1,128})/(?<op>metadata|encrypt|decrypt))");
+    private static final String HEALTH_SUFFIX = API_ROOT + "/health";
+    private static final String KEYS_INFIX = API_ROOT + "/keys";
 
     private XksPaths() {
     }
@@ -56,13 +53,26 @@ public final class XksPaths {
         }
         int query = requestTarget.indexOf('?');
         String path = query < 0 ? requestTarget : requestTarget.substring(0, query);
-        Matcher m = API_PATH.matcher(path);
-        if (!m.matches()) {
-            throw invalidPath();
+        // Read from the end: the operation and the key id hold no '/', so the last segments say
+        // which path it is and the rest is the prefix (the grammar above, with no backtracking).
+        String prefix;
+        String key = null;
+        XksOperation operation;
+        if (path.endsWith(HEALTH_SUFFIX)) {
+            prefix = path.substring(0, path.length() - HEALTH_SUFFIX.length());
+            operation = XksOperation.GET_HEALTH_STATUS;
+        } else {
+            int opStart = path.lastIndexOf('/') + 1;
+            operation = operationOf(path.substring(opStart));
+            int keyStart = opStart < 2 ? -1 : path.lastIndexOf('/', opStart - 2) + 1;
+            if (keyStart <= 0 || !isKeyIdForm(path, keyStart, opStart - 1)
+                    || !path.startsWith(KEYS_INFIX, keyStart - 1 - KEYS_INFIX.length())) {
+                throw invalidPath();
+            }
+            key = path.substring(keyStart, opStart - 1);
+            prefix = path.substring(0, keyStart - 1 - KEYS_INFIX.length());
         }
-        String prefix = m.group("prefix");
-        String key = m.group("key");
-        if (prefix.length() > MAX_PREFIX_CHARS || isDotSegment(key)) {
+        if (!isPrefixForm(prefix) || prefix.length() > MAX_PREFIX_CHARS || isDotSegment(key)) {
             throw invalidPath();
         }
         if (!"POST".equals(method)) {
@@ -71,7 +81,7 @@ public final class XksPaths {
         if (query >= 0) {
             throw invalidPath();
         }
-        return new XksRoute(prefix, operationOf(m.group("op")), key);
+        return new XksRoute(prefix, operation, key);
     }
 
     /** Whether {@code prefix} may be a key store's URI prefix: the key-store domain's rule, which creation checks. */
@@ -88,10 +98,40 @@ public final class XksPaths {
         return ".".equals(segment) || "..".equals(segment);
     }
 
-    private static XksOperation operationOf(String segment) {
-        if (segment == null) {
-            return XksOperation.GET_HEALTH_STATUS;
+    /** {@code (/[A-Za-z0-9_-]+)*}: empty, or segments of those characters, none empty. */
+    private static boolean isPrefixForm(String prefix) {
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = prefix.charAt(i);
+            if (c == '/') {
+                if (i + 1 == prefix.length() || prefix.charAt(i + 1) == '/') {
+                    return false;
+                }
+            } else if (i == 0 || !(isAlphanumeric(c) || c == '_' || c == '-')) {
+                return false;
+            }
         }
+        return true;
+    }
+
+    /** {@code [A-Za-z0-9._-]{1,128}} between {@code from} and {@code to}. */
+    private static boolean isKeyIdForm(String path, int from, int to) {
+        if (to - from < 1 || to - from > MAX_EXTERNAL_KEY_ID_CHARS) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = path.charAt(i);
+            if (!(isAlphanumeric(c) || c == '.' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+    }
+
+    private static XksOperation operationOf(String segment) {
         return switch (segment) {
             case "metadata" -> XksOperation.GET_KEY_METADATA;
             case "encrypt" -> XksOperation.ENCRYPT;

@@ -38,6 +38,10 @@ public final class XksRequests {
     private static final String ENCRYPTION_ALGORITHM = "encryptionAlgorithm";
     private static final String CDIV_ALGORITHM = "ciphertextDataIntegrityValueAlgorithm";
     private static final byte[] NONE = new byte[0];
+    private static final Set<String> ENCRYPT_STRINGS = Set.of(ENCRYPTION_ALGORITHM, CDIV_ALGORITHM);
+    private static final Set<String> ENCRYPT_BASE64 = Set.of(PLAINTEXT, AAD);
+    private static final Set<String> DECRYPT_STRINGS = Set.of(ENCRYPTION_ALGORITHM);
+    private static final Set<String> DECRYPT_BASE64 = Set.of(CIPHERTEXT, CIPHERTEXT_METADATA, AAD, IV, TAG);
 
     private XksRequests() {
     }
@@ -54,8 +58,7 @@ public final class XksRequests {
 
     /** Encrypt. The caller closes the result to zero the plaintext. */
     public static XksEncryptRequest parseEncrypt(byte[] body) {
-        XksRequestReader.Members m = XksRequestReader.read(body, Set.of(ENCRYPTION_ALGORITHM, CDIV_ALGORITHM),
-                Set.of(PLAINTEXT, AAD));
+        XksRequestReader.Members m = XksRequestReader.read(body, ENCRYPT_STRINGS, ENCRYPT_BASE64);
         try {
             XksRequestMetadata metadata = XksRequestMetadata.of(m.metadata(), XksOperation.ENCRYPT);
             byte[] plaintext = required(m.bytes(), PLAINTEXT);
@@ -77,8 +80,7 @@ public final class XksRequests {
 
     /** Decrypt. */
     public static XksDecryptRequest parseDecrypt(byte[] body) {
-        XksRequestReader.Members m = XksRequestReader.read(body, Set.of(ENCRYPTION_ALGORITHM),
-                Set.of(CIPHERTEXT, CIPHERTEXT_METADATA, AAD, IV, TAG));
+        XksRequestReader.Members m = XksRequestReader.read(body, DECRYPT_STRINGS, DECRYPT_BASE64);
         XksRequestMetadata metadata = XksRequestMetadata.of(m.metadata(), XksOperation.DECRYPT);
         byte[] ciphertext = required(m.bytes(), CIPHERTEXT);
         byte[] iv = required(m.bytes(), IV);

@@ -13,9 +13,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import java.lang.System.Logger.Level;
 import java.lang.System.Logger;
 import java.time.Clock;
@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * The listener AWS KMS calls for external key stores (the XKS proxy API): HTTPS on its own address
  * ({@link XksTls}: TLS 1.2+, HTTP/2 and HTTP/1.1, optional mutual TLS with allowed subjects), one
- * server per core sharing the port, routes:
+ * server per core sharing the port, one plain request handler (no router: {@link XksEndpoint}
+ * parses the spec's paths itself):
  * <ul>
  *   <li>{@code GET /ping}: {@code pong}, 200, no authentication: for load balancers, whose probes
  *       send GET (which the API paths answer 405);</li>
@@ -39,6 +40,10 @@ import java.util.Map;
 public final class XksServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(XksServer.class.getName());
     static final long FLEET_REFRESH_SECONDS = 10;
+    private static final String PING = "/ping";
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+    private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain");
+    private static final Buffer PONG = Buffer.buffer("pong\n");
 
     private final Vertx vertx;
     private final String deployment;
@@ -99,7 +104,13 @@ public final class XksServer implements AutoCloseable {
                     public Future<?> start() {
                         // As on the gRPC port: the answers one audit commit releases leave in one flush.
                         return vertx.createHttpServer(options).connectionHandler(CoalescedFlushes::install)
-                                .requestHandler(router(vertx, endpoint)).listen();
+                                .requestHandler(request -> {
+                                    if (request.method() == HttpMethod.GET && PING.equals(request.path())) {
+                                        request.response().putHeader(CONTENT_TYPE, TEXT_PLAIN).end(PONG);
+                                    } else {
+                                        endpoint.handle(request);
+                                    }
+                                }).listen();
                     }
                 }, new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors())))
                 .map(deployment -> {
@@ -113,29 +124,6 @@ public final class XksServer implements AutoCloseable {
                     workers.close();
                     refresher.close();
                 });
-    }
-
-    private static Router router(Vertx vertx, XksEndpoint endpoint) {
-        Router router = Router.router(vertx);
-        router.get("/ping").handler(ctx -> ctx.response().putHeader("content-type", "text/plain").end("pong\n"));
-        router.route().handler(endpoint::admit);
-        router.route().handler(BodyHandler.create(false).setBodyLimit(XksRequests.MAX_BODY_BYTES));
-        router.route().handler(endpoint::serve);
-        router.route().failureHandler(ctx -> endpoint.refuse(ctx, refusal(ctx)));
-        return router;
-    }
-
-    /** What a request that failed in Vert.x Web (the body handler) is answered. */
-    private static XksException refusal(RoutingContext ctx) {
-        if (ctx.statusCode() == 413) {
-            return new XksException(XksError.UNSUPPORTED_OPERATION,
-                    "the request body is larger than " + XksRequests.MAX_BODY_BYTES + " bytes");
-        }
-        if (ctx.statusCode() == 400) {
-            return new XksException(XksError.VALIDATION, "the request could not be read");
-        }
-        return XksErrors.unexpected(ctx.failure() != null ? ctx.failure()
-                : new IllegalStateException("request failed with status " + ctx.statusCode()));
     }
 
     /** The port it listens on. */

@@ -3,6 +3,7 @@ package coffre.kms.server.xks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
 import java.util.List;
@@ -36,6 +37,32 @@ class SigV4AuthorizationTest {
     void acceptsCommasWithoutSpaces() {
         SigV4Authorization auth = SigV4Authorization.parse(CURL_HEADER.replace(", ", ","));
         assertEquals("AKIAI2SFODNN7EXAMPLE", auth.accessKeyId());
+    }
+
+    /** The cursor accepts exactly what the former regular expression accepted, near misses included. */
+    @Test
+    void parsesExactlyAsTheFormerRegularExpression() {
+        String sdk = "AWS4-HMAC-SHA256 Credential=LOADTESTXKS2ACCESSKEY7/20261207/eu-west-3/kms-xks-proxy/"
+                + "aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=" + SIGNATURE;
+        List<String> seeds = List.of(CURL_HEADER, sdk, CURL_HEADER.replace(", ", ","),
+                CURL_HEADER.replace("AKIAI2SFODNN7EXAMPLE", "A".repeat(256)),
+                CURL_HEADER.replace("us-east-1", "r".repeat(256)));
+        List<String> pieces = List.of("/", "//", ", ", ",", ";", ";host", "aws4_request", "20261207",
+                "SignedHeaders=", "Signature=", "Credential=", "A".repeat(40), "0f", " ", "\t");
+        int parsed = 0;
+        for (String header : ParserReferences.nearMisses(seeds, pieces, 30_000, 7)) {
+            Object expected = ParserReferences.authorization(header);
+            Object actual;
+            try {
+                actual = SigV4Authorization.parse(header);
+            } catch (XksException e) {
+                assertEquals(XksError.AUTHENTICATION_FAILED, e.error());
+                actual = "refused";
+            }
+            assertEquals(expected, actual, header);
+            parsed += expected instanceof SigV4Authorization ? 1 : 0;
+        }
+        assertTrue(parsed > 1000, "the near misses include valid headers: " + parsed);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package coffre.kms.server.xks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,20 @@ class SigV4VerifierTest {
 
     static SigV4Verifier verifierAt(Instant now, SigV4DateKeySource keys) {
         return new SigV4Verifier("us-east-1", keys, Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    /** SigV4's trimall: values as every signer sends them pass untouched; others are trimmed and their runs collapsed. */
+    @Test
+    void headerValuesAreTrimmedAsSigV4Says() {
+        String plain = "AWS4-HMAC-SHA256 Credential=x, Signature=y";
+        assertSame(plain, SigV4CanonicalRequest.trimAll(plain));
+        assertEquals("", SigV4CanonicalRequest.trimAll(""));
+        assertEquals("", SigV4CanonicalRequest.trimAll("  \t "));
+        assertEquals("a b", SigV4CanonicalRequest.trimAll(" a b"));
+        assertEquals("a b", SigV4CanonicalRequest.trimAll("a b "));
+        assertEquals("a b", SigV4CanonicalRequest.trimAll("a  b"));
+        assertEquals("a b", SigV4CanonicalRequest.trimAll("a\tb"));
+        assertEquals("a b c", SigV4CanonicalRequest.trimAll("\ta \t b\t\tc\t"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvFileSource;
@@ -25,6 +26,27 @@ class XksPathsTest {
             case "405" -> assertThrows(XksMethodNotAllowedException.class, () -> XksPaths.route(method, target));
             default -> throw new AssertionError("unknown outcome " + outcome);
         }
+    }
+
+    /** The cursor answers every near miss of the spec's paths as the former regular expression did. */
+    @Test
+    void routesExactlyAsTheFormerRegularExpression() {
+        List<String> seeds = List.of("/kms/xks/v1/health", "/p/kms/xks/v1/keys/k/encrypt",
+                "/a_b/c-d/kms/xks/v1/keys/bench.key_b/decrypt", "/kms/xks/v1/keys/k/metadata",
+                "/x/kms/xks/v1/keys/kms/xks/v1/health", "/" + "p".repeat(116) + "/kms/xks/v1/health",
+                "/kms/xks/v1/keys/" + "k".repeat(128) + "/encrypt", "/kms/xks/v1/keys/../decrypt");
+        List<String> pieces = List.of("/kms/xks/v1", "/keys/", "/health", "/encrypt", "/metadata", "//", "/.",
+                "/..", "?a=1", "k".repeat(60), "/p");
+        int routed = 0;
+        for (String target : ParserReferences.nearMisses(seeds, pieces, 30_000, 20)) {
+            for (String method : List.of("POST", "GET")) {
+                Object expected = ParserReferences.route(method, target);
+                assertEquals(expected, ParserReferences.route(t -> XksPaths.route(method, t), target),
+                        method + " " + target);
+                routed += expected instanceof XksRoute ? 1 : 0;
+            }
+        }
+        assertTrue(routed > 1000, "the near misses include routes: " + routed);
     }
 
     @Test
