@@ -208,6 +208,14 @@ public interface Hsm extends AutoCloseable {
     /** What this HSM is and can do, for logs and the health endpoint; holds no secret. */
     HsmInfo info();
 
+    /**
+     * Its state for monitoring, read from memory (cheap enough for every metrics scrape, and never
+     * blocked by a stalled HSM); empty for an HSM that keeps none.
+     */
+    default Optional<HsmStats> stats() {
+        return Optional.empty();
+    }
+
     @Override
     void close();
 }

@@ -9,6 +9,7 @@ import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
 import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.HsmStats;
 import coffre.hsm.KeyPairSpec;
 import coffre.hsm.KeyPairUsage;
 import coffre.hsm.SignatureScheme;
@@ -365,6 +366,12 @@ public final class Pkcs11Hsm implements Hsm {
         Pkcs11Native.TokenInfo t = token.info();
         return new HsmInfo(profile.name(), token.library().toString(), t.label(), t.manufacturer(), t.model(),
                 providerKeys.makesSessionCopies(), config.sessions());
+    }
+
+    /** Pooled sessions from memory; a single module is never re-initialised (see {@link RecoveringHsm}). */
+    @Override
+    public Optional<HsmStats> stats() {
+        return Optional.of(new HsmStats(!closed, operations.sessionsInUse(), operations.sessionsMax(), 0));
     }
 
     /**

@@ -155,6 +155,16 @@ final class PooledOperations implements AutoCloseable {
         });
     }
 
+    /** Sessions lent out now, for monitoring. */
+    int sessionsInUse() {
+        return sessions.inUse();
+    }
+
+    /** The most sessions lent out at once ({@code hsm.sessions}). */
+    int sessionsMax() {
+        return sessions.size();
+    }
+
     /** Closes the idle sessions now, and every borrowed one when it comes back. */
     @Override
     public void close() {

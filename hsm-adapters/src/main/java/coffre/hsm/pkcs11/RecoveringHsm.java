@@ -9,6 +9,7 @@ import coffre.hsm.HsmInfo;
 import coffre.hsm.HsmKeyAttributes;
 import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.HsmStats;
 import coffre.hsm.KeyPairSpec;
 import coffre.hsm.KeyPairUsage;
 import coffre.hsm.SignatureScheme;
@@ -240,6 +241,18 @@ public final class RecoveringHsm implements Hsm {
     @Override
     public HsmInfo info() {
         return supervisor.current().hsm().info();
+    }
+
+    /**
+     * Up while the breaker lets calls through; sessions of the current module generation; one
+     * re-initialisation per generation replaced (a module that recovered in place counts none).
+     */
+    @Override
+    public Optional<HsmStats> stats() {
+        Generation g = supervisor.current();
+        HsmStats module = g.hsm().stats().orElse(new HsmStats(true, 0, 0, 0));
+        return Optional.of(new HsmStats(!supervisor.closed() && supervisor.isUp() && module.available(),
+                module.sessionsInUse(), module.sessionsMax(), g.number()));
     }
 
     @Override

@@ -34,6 +34,7 @@ final class SessionPool<S> implements AutoCloseable {
     private final Consumer<S> close;
     private final Duration borrowTimeout;
     private final Semaphore permits;
+    private final int size;
     private final ConcurrentLinkedQueue<S> idle = new ConcurrentLinkedQueue<>();
     private volatile boolean starved;
     private volatile boolean closed;
@@ -52,6 +53,7 @@ final class SessionPool<S> implements AutoCloseable {
         this.close = Objects.requireNonNull(close, "close");
         this.borrowTimeout = borrowTimeout;
         this.permits = new Semaphore(size, true);
+        this.size = size;
         idle.add(open.get());
     }
 
@@ -99,6 +101,16 @@ final class SessionPool<S> implements AutoCloseable {
         }
         starved = false;
         permits.release();
+    }
+
+    /** The most sessions lent out at once. */
+    int size() {
+        return size;
+    }
+
+    /** Sessions lent out now (a borrower between its permit and its session counts too); for monitoring. */
+    int inUse() {
+        return Math.max(0, size - permits.availablePermits());
     }
 
     /** Sessions currently idle in the pool (for tests). */

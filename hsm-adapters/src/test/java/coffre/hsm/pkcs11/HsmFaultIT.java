@@ -12,6 +12,7 @@ import coffre.hsm.HsmHealth;
 import coffre.hsm.Hsm;
 import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.HsmStats;
 import coffre.hsm.KeyPairSpec;
 import coffre.hsm.KeyPairUsage;
 import coffre.hsm.SignatureScheme;
@@ -145,6 +146,7 @@ class HsmFaultIT {
         new SecureRandom().nextBytes(plaintext);
         GcmCiphertext before = hsm.encrypt(key, AAD, plaintext);
         byte[] macBefore = hsm.hmacSha256(mac, AAD);
+        assertEquals(new HsmStats(true, 0, 2, 0), hsm.stats().orElseThrow(), "up, 2 sessions, none lent");
 
         Files.move(tokenDir, away);
         if (sessionCopies) {
@@ -171,10 +173,15 @@ class HsmFaultIT {
         assertTrue(healthMs < OPERATION_TIMEOUT.toMillis(), "health answered in " + healthMs + " ms");
         // Re-initialisation attempts go on in the background while the token is away.
         await("a failed re-initialisation attempt", () -> hsm.availability().failedAttempts() >= 1);
+        assertFalse(hsm.stats().orElseThrow().available(), "the statistics say down while the token is away");
 
         Files.move(away, tokenDir);
         await("recovered by itself", () -> hsm.availability().up());
         assertTrue(hsm.reopenCount() >= 1, "the module was re-initialised");
+        HsmStats recovered = hsm.stats().orElseThrow();
+        assertTrue(recovered.available(), "up again");
+        assertEquals(hsm.reopenCount(), recovered.reinitialisations(), "each new module counted");
+        assertEquals(2, recovered.sessionsMax(), "the new module has the configured sessions");
         System.out.printf("session copies %s: recovered after %d re-initialisation(s)%n", sessionCopies, hsm.reopenCount());
         // The same references, nothing lost.
         assertArrayEquals(plaintext, hsm.decrypt(key, before.iv(), AAD, before.ciphertextAndTag()));
@@ -300,6 +307,9 @@ class HsmFaultIT {
             // The first caller goes into SoftHSM and waits there for the locks (it cannot be interrupted).
             CompletableFuture<GcmCiphertext> stuck = CompletableFuture.supplyAsync(() -> hsm.encrypt(key, AAD, plaintext));
             Thread.sleep(100);
+            HsmStats during = hsm.stats().orElseThrow();
+            assertEquals(1, during.sessionsInUse(), "the stuck caller holds the only session: " + during);
+            assertEquals(1, during.sessionsMax());
             // The next caller finds the only session taken and gives up at the deadline, not later.
             long waited = millis(() -> {
                 try {
@@ -318,6 +328,7 @@ class HsmFaultIT {
             GcmCiphertext done = stuck.get(stallMillis + 10_000, TimeUnit.MILLISECONDS);
             await("recovered", () -> hsm.availability().up());
             assertEquals(0, hsm.reopenCount(), "a stall that ended needs no new module");
+            assertEquals(new HsmStats(true, 0, 1, 0), hsm.stats().orElseThrow(), "session back, no re-initialisation");
             assertArrayEquals(plaintext, hsm.decrypt(key, done.iv(), AAD, done.ciphertextAndTag()));
         } finally {
             locker.destroy();

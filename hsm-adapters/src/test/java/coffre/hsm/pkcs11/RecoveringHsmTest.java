@@ -14,6 +14,7 @@ import coffre.hsm.HsmHealth;
 import coffre.hsm.Hsm;
 import coffre.hsm.HsmKeyPair;
 import coffre.hsm.HsmKeyRef;
+import coffre.hsm.HsmStats;
 import coffre.hsm.KeyPairSpec;
 import coffre.hsm.KeyPairUsage;
 import coffre.hsm.SignatureScheme;
@@ -90,10 +91,12 @@ class RecoveringHsmTest {
         HsmKeyRef mac = hsm.generateMacKey("m1");
         GcmCiphertext before = hsm.encrypt(key, AAD, PLAINTEXT);
         byte[] macBefore = hsm.hmacSha256(mac, AAD);
+        assertEquals(new HsmStats(true, 0, 0, 0), hsm.stats().orElseThrow(), "up, never re-initialised");
 
         token.present = false;
         unavailable(() -> hsm.encrypt(key, AAD, PLAINTEXT));
         assertFalse(hsm.availability().up(), "a device fault marks the module down at once");
+        assertFalse(hsm.stats().orElseThrow().available(), "the statistics say down too");
         int callsWhenDown = token.calls.get();
         for (Executable call : new Executable[] {() -> hsm.encrypt(key, AAD, PLAINTEXT),
                 () -> hsm.decrypt(key, before.iv(), AAD, before.ciphertextAndTag()), () -> hsm.generateKey("k2"),
@@ -109,6 +112,7 @@ class RecoveringHsmTest {
         token.present = true;
         await("recovered", () -> hsm.availability().up());
         assertEquals(1, hsm.reopenCount());
+        assertEquals(new HsmStats(true, 0, 0, 1), hsm.stats().orElseThrow(), "up again, one re-initialisation");
         assertArrayEquals(PLAINTEXT, hsm.decrypt(key, before.iv(), AAD, before.ciphertextAndTag()), "old ciphertext opens");
         assertArrayEquals(macBefore, hsm.hmacSha256(mac, AAD), "same MAC key, same MAC");
         assertTrue(hsm.findKey("k1").isPresent());

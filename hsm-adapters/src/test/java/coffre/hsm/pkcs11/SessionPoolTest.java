@@ -48,6 +48,20 @@ class SessionPoolTest {
     }
 
     @Test
+    void sessionsInUseCountsEachBorrowUntilItsReleaseWhetherKeptOrDiscarded() {
+        SessionPool<Long> pool = pool(3);
+        assertEquals(3, pool.size());
+        assertEquals(0, pool.inUse());
+        Long a = pool.borrow();
+        Long b = pool.borrow();
+        assertEquals(2, pool.inUse());
+        pool.release(a, true);
+        assertEquals(1, pool.inUse());
+        pool.release(b, false);
+        assertEquals(0, pool.inUse());
+    }
+
+    @Test
     void closingClosesTheIdleSessionsAndEachBorrowedOneWhenItComesBack() {
         SessionPool<Long> pool = pool(2);
         Long a = pool.borrow();
