@@ -153,6 +153,29 @@ public final class GrantRegistry {
         return revoked;
     }
 
+    /**
+     * The grants live at a moment: unrevoked and within their window.
+     *
+     * @param soonestEnd when the first of them ends ({@code notAfter}); null when none is live
+     */
+    public record Live(int count, Instant soonestEnd) {
+    }
+
+    /** The grants live at {@code now}, counted from memory (for monitoring; no store read). */
+    public Live live(Instant now) {
+        int count = 0;
+        Instant soonest = null;
+        for (GrantRecord grant : byId.values()) {
+            if (!grant.isRevoked() && !now.isBefore(grant.notBefore()) && now.isBefore(grant.notAfter())) {
+                count++;
+                if (soonest == null || grant.notAfter().isBefore(soonest)) {
+                    soonest = grant.notAfter();
+                }
+            }
+        }
+        return new Live(count, soonest);
+    }
+
     /** A grant by id, revoked or not; null when unknown. */
     public GrantRecord get(String grantId) {
         return grantId == null ? null : byId.get(grantId);

@@ -197,6 +197,16 @@ final class ApprovalRequests {
         }
     }
 
+    /**
+     * Requests waiting for votes and not past their expiry, across the cluster (one store read: for
+     * monitoring, not per call).
+     */
+    int pendingCount() {
+        Instant now = clock.instant();
+        return (int) store.list(List.of(Phase.PENDING)).stream()
+                .filter(s -> s.request().expireTime().isAfter(now)).count();
+    }
+
     /** See {@link Quorum#expireDue}. */
     int expireDue() {
         int expired = recoverInterruptedExecutions();

@@ -37,6 +37,29 @@ public final class BreakGlassAllowances {
         return until != null && now.isBefore(until);
     }
 
+    /**
+     * The allowances not used yet and still open at a moment.
+     *
+     * @param soonestEnd when the first of them closes; null when none is open
+     */
+    public record Open(int count, Instant soonestEnd) {
+    }
+
+    /** The allowances open at {@code now} (for monitoring): each is an approved call not made yet. */
+    public Open open(Instant now) {
+        int count = 0;
+        Instant soonest = null;
+        for (Instant until : allowed.values()) {
+            if (now.isBefore(until)) {
+                count++;
+                if (soonest == null || until.isBefore(soonest)) {
+                    soonest = until;
+                }
+            }
+        }
+        return new Open(count, soonest);
+    }
+
     /** The request already waiting for this exact call, if any was recorded. */
     public Optional<String> pendingRequest(Operation op) {
         return Optional.ofNullable(pendingRequests.get(identity(op)));

@@ -3,6 +3,7 @@ package coffre.kms.server.approval;
 import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.v1.Decision;
 import coffre.kms.v1.OfficerOperation;
 import coffre.kms.v1.Operation;
 import java.time.Clock;
@@ -32,6 +33,7 @@ public final class QuorumService implements Quorum {
     private final ActNowSignatures actNow;
     private final ApprovalWatchers watchers;
     private final ApprovalRequests requests;
+    private volatile Consumer<Decision> votes = decision -> { };
 
     QuorumService(ApprovalStore store, ApprovedOperations executor, Duration ttl, Clock clock) {
         this.ceremony = new InitCeremony(store, clock);
@@ -55,6 +57,24 @@ public final class QuorumService implements Quorum {
     /** What approved officer and rule changes run on (see {@link ApprovedOperations#officerChanges}). */
     public ApprovedOperations.OfficerChanges officerChanges() {
         return officers;
+    }
+
+    /**
+     * Tells {@code listener} of each vote this node records (after it is stored), for metrics;
+     * replaces the last one. Called on the voting thread: it must be cheap and not block.
+     */
+    public void watchVotes(Consumer<Decision> listener) {
+        this.votes = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Approval requests waiting for votes, on every node (a store read: call it off the event loop,
+     * now and then, not per request).
+     *
+     * @throws coffre.kms.server.domain.StoreException when the store cannot be read
+     */
+    public int pendingCount() {
+        return requests.pendingCount();
     }
 
     /** This node's watchers, which a cluster tells of requests changed on other nodes. */
@@ -93,7 +113,9 @@ public final class QuorumService implements Quorum {
     public Approval vote(Ballot ballot, Principal caller) {
         requireInitialized();
         ballot.requireComplete();
-        return locked(() -> requests.vote(ballot));
+        Approval voted = locked(() -> requests.vote(ballot));
+        votes.accept(ballot.decision());
+        return voted;
     }
 
     @Override

@@ -17,12 +17,24 @@ public final class AuditCheckpointer {
     private final AuditMacKey macKey;
     private final Clock clock;
     private long lastSequence = -1;
+    private volatile java.time.Instant anchoredAt;
 
     public AuditCheckpointer(AuditLog log, AuditStore store, AuditMacKey macKey, Clock clock) {
         this.log = log;
         this.store = store;
         this.macKey = macKey;
         this.clock = clock;
+        this.anchoredAt = clock.instant();
+    }
+
+    /**
+     * When the chain was last known anchored up to its durable head: the time of the last run that
+     * stored a checkpoint or found nothing new to anchor (this object's creation before the first
+     * run). It falls behind only while checkpoints fail, so an idle node does not look stale;
+     * monitoring alerts on its age.
+     */
+    public java.time.Instant anchoredAt() {
+        return anchoredAt;
     }
 
     /**
@@ -38,6 +50,7 @@ public final class AuditCheckpointer {
         }
         AuditLog.Head head = log.head();
         if (head.sequence() <= lastSequence) {
+            anchoredAt = clock.instant();
             return Optional.empty();
         }
         var time = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
@@ -46,6 +59,7 @@ public final class AuditCheckpointer {
                 HexFormat.of().formatHex(mac));
         store.appendCheckpoint(checkpoint);
         lastSequence = head.sequence();
+        anchoredAt = time;
         return Optional.of(checkpoint);
     }
 }

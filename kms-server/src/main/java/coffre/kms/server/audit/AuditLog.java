@@ -83,6 +83,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     /** The batch being written now (a copy the watchdog may read), or {@link #NONE}. */
     private volatile Pending[] inFlight = NONE;
     private volatile Consumer<Boolean> writableListener = writable -> { };
+    private volatile AuditWrites writes = AuditWrites.NONE;
     private final Object idle = new Object();
     private final Object writableLock = new Object();
     private final AtomicLong submitted = new AtomicLong();
@@ -162,6 +163,19 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 listener.accept(false);
             }
         }
+    }
+
+    /** Tells {@code listener} of each batch written and each failed write (for metrics); replaces the last one. */
+    public void watchWrites(AuditWrites listener) {
+        this.writes = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Events accepted and not yet durable: queued, or in the batch being written (not those kept
+     * in memory while failing open). Cheap: read on every metrics scrape.
+     */
+    public int pending() {
+        return queue.size() + inFlight.length;
     }
 
     public String node() {
@@ -281,12 +295,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             events.add(pending.event());
         }
         ChainHash.Chained chained = tail.chain(events);
+        long started = System.nanoTime();
         try {
             store.append(chained);
         } catch (RuntimeException e) {
             onFailure(e, batch);
             return;
         }
+        writes.written(events.size(), System.nanoTime() - started);
         written(chained.last());
         batch.forEach(p -> p.done().complete(null));
     }
@@ -381,6 +397,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             lastFailure = e.toString();
         }
         setFailing(true);
+        writes.failed();
         if (mode == FailureMode.CLOSED) {
             // Nothing of this batch was written: the chain goes on from the last durable event.
             KmsException error = unavailable("the audit log cannot be written; nothing is done unrecorded");

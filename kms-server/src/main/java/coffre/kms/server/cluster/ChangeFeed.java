@@ -45,6 +45,15 @@ public interface ChangeFeed extends AutoCloseable {
      */
     void start();
 
+    /**
+     * Tells {@code listener}, on the applying thread after the subscribers have applied it, how long
+     * after its writer announced it each change took to be applied on this node (for monitoring; it
+     * must not block). Announcements from nodes that send no time are not told; a negative gap
+     * (clocks apart) is told as zero. A single node has nothing to tell.
+     */
+    default void watchPropagation(java.util.function.Consumer<java.time.Duration> listener) {
+    }
+
     /** True while announcements are being received (always true for {@link #NONE}). */
     boolean listening();
 

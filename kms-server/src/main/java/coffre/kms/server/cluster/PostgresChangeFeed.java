@@ -54,6 +54,12 @@ public final class PostgresChangeFeed implements ChangeFeed, ChangePublisher {
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
     static final Duration DEGRADED_RELOAD = Duration.ofSeconds(1);
     private static final char SEPARATOR = '|';
+    /**
+     * Between the announcing instance and its wall-clock time (epoch microseconds) in the last field
+     * of a payload. Older nodes compare the whole field to their own instance: a field with a time is
+     * never theirs, so they still tell local from remote changes correctly.
+     */
+    private static final char TIME_SEPARATOR = '@';
 
     private final Connector connector;
     private final String channel;
@@ -67,6 +73,7 @@ public final class PostgresChangeFeed implements ChangeFeed, ChangePublisher {
     private volatile boolean closed;
     private volatile boolean listening;
     private volatile Connection current;
+    private volatile java.util.function.Consumer<Duration> propagation = lag -> { };
     private Thread listener;
 
     /**
@@ -101,9 +108,20 @@ public final class PostgresChangeFeed implements ChangeFeed, ChangePublisher {
     public void publish(Connection connection, Topic topic, String id) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
             st.setString(1, channel);
-            st.setString(2, topic.name() + SEPARATOR + id + SEPARATOR + instance);
+            // The writer's time just before its commit: the receivers measure propagation from it.
+            st.setString(2, topic.name() + SEPARATOR + id + SEPARATOR + instance + TIME_SEPARATOR
+                    + epochMicros(java.time.Instant.now()));
             st.execute();
         }
+    }
+
+    private static long epochMicros(java.time.Instant time) {
+        return Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000L), time.getNano() / 1_000);
+    }
+
+    @Override
+    public void watchPropagation(java.util.function.Consumer<Duration> listener) {
+        this.propagation = Objects.requireNonNull(listener, "listener");
     }
 
     @Override
@@ -243,7 +261,10 @@ public final class PostgresChangeFeed implements ChangeFeed, ChangePublisher {
         }
         Topic kind = topic;
         String id = payload.substring(first + 1, last);
-        boolean local = payload.substring(last + 1).equals(instance);
+        String origin = payload.substring(last + 1);
+        int at = origin.indexOf(TIME_SEPARATOR);
+        boolean local = (at < 0 ? origin : origin.substring(0, at)).equals(instance);
+        long announcedMicros = at < 0 ? -1 : parseMicros(origin.substring(at + 1));
         submit(() -> {
             for (Subscriber subscriber : subscribers) {
                 try {
@@ -254,7 +275,20 @@ public final class PostgresChangeFeed implements ChangeFeed, ChangePublisher {
                     retryResyncLater();
                 }
             }
+            if (announcedMicros >= 0) {
+                long lag = epochMicros(java.time.Instant.now()) - announcedMicros;
+                propagation.accept(Duration.of(Math.max(0, lag), java.time.temporal.ChronoUnit.MICROS));
+            }
         });
+    }
+
+    /** The announced time, or -1 when it is not a number this node can read. */
+    private static long parseMicros(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     // ---- the applying thread --------------------------------------------------------------------

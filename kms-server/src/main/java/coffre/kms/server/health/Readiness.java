@@ -27,6 +27,7 @@ public final class Readiness {
     private boolean serving;
     private String why = "no deep check has passed yet";
     private long changedAtNanos = System.nanoTime();
+    private long storeFailures;
 
     /**
      * @param auditDecides false when the audit log fails open
@@ -47,6 +48,7 @@ public final class Readiness {
 
     /** A call failed because the store was unavailable: not ready until a deep check reaches it again. */
     public synchronized void storeFailed() {
+        storeFailures++;
         if (storeUsable) {
             storeUsable = false;
             update("a store call failed");
@@ -61,6 +63,11 @@ public final class Readiness {
 
     public synchronized boolean serving() {
         return serving;
+    }
+
+    /** How many calls failed because the store was unavailable ({@link #storeFailed()}), since start. */
+    public synchronized long storeFailures() {
+        return storeFailures;
     }
 
     /** The {@link System#nanoTime()} of the last change. */

@@ -124,6 +124,24 @@ public final class KeyRegistry {
         return byId.size();
     }
 
+    /** Keys by state and overdue deletions at {@code now}, in one pass over memory (no copy). */
+    public KeyCensus census(java.time.Instant now) {
+        int[] counts = new int[KeyState.values().length];
+        int due = 0;
+        for (LiveKey key : byId.values()) {
+            KeyMetadata meta = key.metadata();
+            counts[meta.state().ordinal()]++;
+            if (meta.state() == KeyState.PENDING_DELETION && !meta.deletionTime().isAfter(now)) {
+                due++;
+            }
+        }
+        java.util.EnumMap<KeyState, Integer> byState = new java.util.EnumMap<>(KeyState.class);
+        for (KeyState state : KeyState.values()) {
+            byState.put(state, counts[state.ordinal()]);
+        }
+        return new KeyCensus(byState, due);
+    }
+
     public List<LiveKey> all() {
         return List.copyOf(inOrder.values());
     }

@@ -126,6 +126,16 @@ public final class Storage implements AutoCloseable {
         return members;
     }
 
+    /**
+     * Has the connection pool report its usage (connections active, idle, pending, acquisition and
+     * usage times, timeouts) to {@code tracker}, e.g. HikariCP's Micrometer tracker; once per pool.
+     *
+     * @throws IllegalStateException when a tracker is set already
+     */
+    public void trackPool(com.zaxxer.hikari.metrics.MetricsTrackerFactory tracker) {
+        dataSource.setMetricsTrackerFactory(java.util.Objects.requireNonNull(tracker, "tracker"));
+    }
+
     /** For the other stores (officers and approvals, grants) that share this database. */
     public DataSource dataSource() {
         return dataSource;
