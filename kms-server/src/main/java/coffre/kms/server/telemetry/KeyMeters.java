@@ -19,7 +19,12 @@ public final class KeyMeters {
     }
 
     public static void bind(MeterRegistry registry, KeyRegistry keys, Clock clock) {
-        Supplier<KeyCensus> census = new Memo<>(() -> keys.census(clock.instant()), NodeMeters.SCRAPE_TTL_NANOS);
+        bind(registry, keys, clock, NodeMeters.SCRAPE_TTL_NANOS);
+    }
+
+    /** @param reuseNanos how long one count serves (0 in tests: every read counts) */
+    static void bind(MeterRegistry registry, KeyRegistry keys, Clock clock, long reuseNanos) {
+        Supplier<KeyCensus> census = new Memo<>(() -> keys.census(clock.instant()), reuseNanos);
         for (KeyState state : KeyState.values()) {
             Gauge.builder("coffre.keys", census, c -> c.get().count(state))
                     .description("keys this node knows, by state").tag("state", state.name())

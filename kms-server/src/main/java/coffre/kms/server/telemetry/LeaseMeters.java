@@ -22,9 +22,14 @@ public final class LeaseMeters {
     }
 
     public static void bind(MeterRegistry registry, GrantRegistry grants, BreakGlassAllowances breakGlass, Clock clock) {
-        Supplier<GrantRegistry.Live> liveGrants = new Memo<>(() -> grants.live(clock.instant()), NodeMeters.SCRAPE_TTL_NANOS);
-        Supplier<BreakGlassAllowances.Open> open = new Memo<>(() -> breakGlass.open(clock.instant()),
-                NodeMeters.SCRAPE_TTL_NANOS);
+        bind(registry, grants, breakGlass, clock, NodeMeters.SCRAPE_TTL_NANOS);
+    }
+
+    /** @param reuseNanos how long one count serves (0 in tests: every read counts) */
+    static void bind(MeterRegistry registry, GrantRegistry grants, BreakGlassAllowances breakGlass, Clock clock,
+                     long reuseNanos) {
+        Supplier<GrantRegistry.Live> liveGrants = new Memo<>(() -> grants.live(clock.instant()), reuseNanos);
+        Supplier<BreakGlassAllowances.Open> open = new Memo<>(() -> breakGlass.open(clock.instant()), reuseNanos);
         Gauge.builder("coffre.grants.active", liveGrants, g -> g.get().count())
                 .description("grants unrevoked and within their time window").strongReference(true).register(registry);
         Gauge.builder("coffre.break.glass.allowances.active", open, o -> o.get().count())
