@@ -374,7 +374,10 @@ public final class CoffreServer implements AutoCloseable {
             return null;
         }
         int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
-        return await(MetricsListener.listen(vertx, settings, port, telemetry.prometheus().get())).actualPort();
+        int bound = await(MetricsListener.listen(vertx, settings, port, telemetry.prometheus().get())).actualPort();
+        LOG.log(Level.INFO, "metrics served on {0}://{1}:{2,number,#}/metrics", settings.tls() == null ? "http" : "https",
+                settings.host(), bound);
+        return bound;
     }
 
     /** The {@code hsm} label of the HSM's metrics: the token as the configuration names it. */
