@@ -90,6 +90,9 @@ authorization:
   clients: ["spiffe://coffre.dev/service/*"]
 keys:
   deletionCheckInterval: PT1M
+telemetry:
+  metrics:
+    port: 9464             # GET http://127.0.0.1:9464/metrics (docs/metrics.md)
 EOF
     chmod 600 "$tmp"
     mv -f "$tmp" "$file"

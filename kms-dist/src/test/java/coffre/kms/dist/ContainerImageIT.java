@@ -167,6 +167,7 @@ class ContainerImageIT {
         env.put("COFFRE_NODE_ID", "image-test");
         env.put("COFFRE_SERVER_PORT", Integer.toString(port));
         env.put("COFFRE_SERVER_HEALTH_PORT", Integer.toString(healthPort));
+        env.put("COFFRE_TELEMETRY_METRICS_PORT", "0");
         env.put("COFFRE_TLS_CERTIFICATE", "/etc/coffre/tls/server.pem");
         env.put("COFFRE_TLS_PRIVATE_KEY", "/etc/coffre/tls/server.key");
         env.put("COFFRE_TLS_CLIENT_CA", "/etc/coffre/tls/ca.pem");

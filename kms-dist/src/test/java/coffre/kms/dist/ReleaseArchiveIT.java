@@ -111,12 +111,14 @@ class ReleaseArchiveIT {
 
         int port = freePort();
         int healthPort = freePort();
+        int metricsPort = freePort();
         // The archive's example configuration, unchanged; what differs here comes from the environment.
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SOFTHSM2_CONF", softhsm.resolve("softhsm2.conf").toString());
         env.put("COFFRE_NODE_ID", "dist-test");
         env.put("COFFRE_SERVER_PORT", Integer.toString(port));
         env.put("COFFRE_SERVER_HEALTH_PORT", Integer.toString(healthPort));
+        env.put("COFFRE_TELEMETRY_METRICS_PORT", Integer.toString(metricsPort));
         env.put("COFFRE_TLS_CERTIFICATE", pki.resolve("server.pem").toString());
         env.put("COFFRE_TLS_PRIVATE_KEY", pki.resolve("server.key").toString());
         env.put("COFFRE_TLS_CLIENT_CA", pki.resolve("ca.pem").toString());
@@ -137,6 +139,12 @@ class ReleaseArchiveIT {
             HttpResponse<String> ready = awaitReady(server, healthPort, log);
             assertEquals(200, ready.statusCode(), ready.body());
             assertTrue(ready.body().contains("SERVING"), ready.body());
+            // The example configuration serves the metrics on 127.0.0.1 (its port from the environment here).
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("coffre_hsm_operation_duration_seconds_count{hsm=\"coffre-dist\""),
+                    "the deep check's HSM round trip is timed");
 
             Path cliConfig = state.resolve("cli-admin.properties");
             Files.writeString(cliConfig, String.join("\n", "endpoint=127.0.0.1:" + port, "ca-cert=pki/ca.pem",

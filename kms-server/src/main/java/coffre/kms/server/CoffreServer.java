@@ -8,7 +8,11 @@ import coffre.kms.server.audit.AuditLog;
 import coffre.kms.server.audit.AuditMacKey;
 import coffre.kms.server.audit.AuditRetention;
 import coffre.kms.server.audit.AuditVerifier;
+import coffre.kms.server.config.HsmSettings;
 import coffre.kms.server.config.ServerConfig;
+import coffre.kms.server.config.TelemetrySettings;
+import coffre.kms.server.telemetry.MetricsListener;
+import coffre.kms.server.telemetry.Telemetry;
 import coffre.kms.server.grpc.audit.AuditHandlers;
 import coffre.kms.server.store.JdbcAuditStore;
 import coffre.kms.v1.AuditServiceGrpc;
@@ -129,11 +133,16 @@ public final class CoffreServer implements AutoCloseable {
     private final XksServer xks;
     /** The listener for Microsoft 365 Double Key Encryption, or null when {@code dke.port} is not set. */
     private final DkeServer dke;
+    private final Telemetry telemetry;
+    /** The metrics listener's port, or null when {@code telemetry.metrics.port} is not set. */
+    private final Integer metricsPort;
 
     private CoffreServer(Vertx vertx, Hsm hsm, Storage storage, String listeners, int port, Integer healthPort,
                          HealthStatusManager health, DeletionJob deletionJob, AuditLog auditLog,
                          JdbcAuditStore auditStore, AuditCheckpointer checkpointer, ExternalKeyStores keyStores,
-                         Clock clock, XksServer xks, DkeServer dke) {
+                         Clock clock, XksServer xks, DkeServer dke, Telemetry telemetry, Integer metricsPort) {
+        this.telemetry = telemetry;
+        this.metricsPort = metricsPort;
         this.xks = xks;
         this.dke = dke;
         this.healthPort = healthPort;
@@ -167,6 +176,8 @@ public final class CoffreServer implements AutoCloseable {
      */
     public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock,
                                      ExternalKeyStoreDirectory xksDirectory) {
+        Telemetry telemetry = Telemetry.open(config.telemetry(), config.node().id());
+        hsm = telemetry.observe(hsm, hsmName(config.hsm()));
         Vertx vertx = Vertx.vertx();
         AuditLog auditLog = null;
         JdbcAuditStore auditStore = null;
@@ -231,7 +242,8 @@ public final class CoffreServer implements AutoCloseable {
                     new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
             GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access,
                     RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock,
-                    config.server().maxMessageBytes(), config.store().connectionTimeout(), readiness::storeFailed);
+                    config.server().maxMessageBytes(), config.store().connectionTimeout(), readiness::storeFailed,
+                    telemetry.calls());
             java.time.Duration dataPlane = config.server().dataPlaneTimeout();
             endpoint.bind(new WrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
             endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
@@ -294,11 +306,13 @@ public final class CoffreServer implements AutoCloseable {
                     config.xks().port() == 0 ? freePort(config.xks().host()) : config.xks().port(),
                     new XksServer.Node(config.node().id(),
                             xksDirectory != null ? xksDirectory : keyStores.registry(), new ExternalKeyCrypto(hsm, registry, keyAccess),
-                            auditLog, monitor, storage.members(), hsm.info(), config.hsm().sessions(), clock)));
+                            auditLog, monitor, storage.members(), hsm.info(), config.hsm().sessions(), clock,
+                            telemetry.calls())));
             DkeServer dke = config.dke() == null ? null : await(DkeServer.start(vertx, config.dke(),
                     config.dke().port() == 0 ? freePort(config.dke().host()) : config.dke().port(),
                     new DkeServer.Node(dkeKeys, new AsymmetricDkeKeys(asymmetric, registry), auditLog,
-                            config.hsm().sessions(), clock)));
+                            config.hsm().sessions(), clock, telemetry.calls())));
+            Integer metricsPort = metricsListener(vertx, config.telemetry().metrics(), telemetry);
             Integer healthPort = config.server().healthPort() == null ? null
                     : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
                             health, readiness)).actualPort();
@@ -310,9 +324,10 @@ public final class CoffreServer implements AutoCloseable {
             LOG.log(Level.INFO, "Coffre node {0} serving on {1}:{2,number,#} (HSM: {3})", config.node().id(),
                     config.server().host(), port, hsm.info());
             return new CoffreServer(vertx, hsm, storage, listeners, port, healthPort, health, deletionJob, auditLog,
-                    auditStore, checkpointer, keyStores, clock, xks, dke);
+                    auditStore, checkpointer, keyStores, clock, xks, dke, telemetry, metricsPort);
         } catch (RuntimeException e) {
             await(vertx.close());
+            telemetry.close();
             if (auditLog != null) {
                 auditLog.close();
             }
@@ -353,6 +368,24 @@ public final class CoffreServer implements AutoCloseable {
         });
     }
 
+    /** Starts the metrics listener when {@code telemetry.metrics.port} is set; its port, or null. */
+    private static Integer metricsListener(Vertx vertx, TelemetrySettings.Metrics settings, Telemetry telemetry) {
+        if (settings.port() == null || telemetry.prometheus().isEmpty()) {
+            return null;
+        }
+        int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
+        int bound = await(MetricsListener.listen(vertx, settings, port, telemetry.prometheus().get())).actualPort();
+        LOG.log(Level.INFO, "metrics served on {0}://{1}:{2,number,#}/metrics", settings.tls() == null ? "http" : "https",
+                settings.host(), bound);
+        return bound;
+    }
+
+    /** The {@code hsm} label of the HSM's metrics: the token as the configuration names it. */
+    static String hsmName(HsmSettings hsm) {
+        return hsm.tokenLabel() != null ? hsm.tokenLabel()
+                : hsm.slotId() != null ? "slot-" + hsm.slotId() : "slot-index-" + hsm.slotIndex();
+    }
+
     private static void setAll(HealthStatusManager health, ServingStatus status) {
         for (String service : List.of("", CryptoServiceGrpc.SERVICE_NAME, KeyServiceGrpc.SERVICE_NAME,
                 ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME, AuditServiceGrpc.SERVICE_NAME,
@@ -381,6 +414,16 @@ public final class CoffreServer implements AutoCloseable {
     /** The XKS listener's port (useful when configured with port 0), if there is one. */
     public java.util.OptionalInt xksPort() {
         return xks == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(xks.port());
+    }
+
+    /** The metrics listener's port (useful when configured with port 0), if there is one. */
+    public java.util.OptionalInt metricsPort() {
+        return metricsPort == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsPort);
+    }
+
+    /** The node's metrics and tracer. */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     /** The DKE listener's port (useful when configured with port 0), if there is one. */
@@ -439,7 +482,11 @@ public final class CoffreServer implements AutoCloseable {
             try {
                 hsm.close();
             } finally {
-                storage.close();
+                try {
+                    storage.close();
+                } finally {
+                    telemetry.close();
+                }
             }
         }
     }

@@ -60,7 +60,8 @@ public final class ConfigLoader {
                         r.duration("approvals.breakGlassWindow", Duration.ofMinutes(15))),
                 audit(r),
                 xks(r),
-                DkeSettingsReader.read(r));
+                DkeSettingsReader.read(r),
+                TelemetrySettingsReader.read(r));
         r.rejectUnknown();
         if (config.xks() != null && config.xks().port() != 0 && (config.xks().port() == config.server().port()
                 || Integer.valueOf(config.xks().port()).equals(config.server().healthPort()))) {
@@ -72,6 +73,14 @@ public final class ConfigLoader {
                 || (config.xks() != null && config.dke().port() == config.xks().port()))) {
             throw new ConfigException("dke.port: " + config.dke().port() + " is already server.port, "
                     + "server.healthPort or xks.port; the DKE listener needs a port of its own");
+        }
+        Integer metricsPort = config.telemetry().metrics().port();
+        if (metricsPort != null && metricsPort != 0 && (metricsPort == config.server().port()
+                || metricsPort.equals(config.server().healthPort())
+                || (config.xks() != null && metricsPort == config.xks().port())
+                || (config.dke() != null && metricsPort == config.dke().port()))) {
+            throw new ConfigException("telemetry.metrics.port: " + metricsPort + " is already server.port, "
+                    + "server.healthPort, xks.port or dke.port; the metrics listener needs a port of its own");
         }
         if (config.hsm().operationTimeout().compareTo(config.server().dataPlaneTimeout()) >= 0) {
             throw new ConfigException("hsm.operationTimeout (" + config.hsm().operationTimeout()

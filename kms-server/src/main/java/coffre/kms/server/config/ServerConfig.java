@@ -6,6 +6,7 @@ package coffre.kms.server.config;
  *
  * @param xks the listener for AWS external key stores, or null for none
  * @param dke the listener for Microsoft 365 Double Key Encryption, or null for none
+ * @param telemetry metrics and traces
  */
 public record ServerConfig(
         NodeSettings node,
@@ -18,7 +19,15 @@ public record ServerConfig(
         ApprovalSettings approvals,
         AuditSettings audit,
         XksSettings xks,
-        DkeSettings dke) {
+        DkeSettings dke,
+        TelemetrySettings telemetry) {
+
+    /** With the default telemetry: metrics recorded, not served; no traces. */
+    public ServerConfig(NodeSettings node, ServerSettings server, TlsSettings tls, HsmSettings hsm, StoreSettings store,
+                        AuthorizationSettings authorization, KeysSettings keys, ApprovalSettings approvals,
+                        AuditSettings audit, XksSettings xks, DkeSettings dke) {
+        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke, TelemetrySettings.DEFAULT);
+    }
 
     /** Without an XKS listener. */
     public ServerConfig(NodeSettings node, ServerSettings server, TlsSettings tls, HsmSettings hsm, StoreSettings store,
@@ -36,11 +45,19 @@ public record ServerConfig(
 
     /** The same configuration with {@code xks} as its XKS listener. */
     public ServerConfig withXks(XksSettings xks) {
-        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke);
+        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke,
+                telemetry);
     }
 
     /** The same configuration with {@code dke} as its DKE listener. */
     public ServerConfig withDke(DkeSettings dke) {
-        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke);
+        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke,
+                telemetry);
+    }
+
+    /** The same configuration with {@code telemetry}. */
+    public ServerConfig withTelemetry(TelemetrySettings telemetry) {
+        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke,
+                telemetry);
     }
 }

@@ -1,5 +1,10 @@
 package coffre.kms.server.dke;
 
+import coffre.kms.server.telemetry.CallTelemetry;
+import coffre.kms.server.telemetry.ObservedCall;
+import coffre.kms.server.telemetry.Protocol;
+import java.util.function.Function;
+
 import coffre.kms.server.audit.AuditDecision;
 import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.AuditEventType;
@@ -17,15 +22,31 @@ import java.util.concurrent.TimeUnit;
  */
 final class DkeCallAudit {
     private final Clock clock;
+    private final CallTelemetry calls;
+    private final Function<String, String> headers;
     private final long startedNanos = System.nanoTime();
+    /** The call's metrics and span: started once routed, or as {@code unrouted} when it never is. */
+    private volatile ObservedCall observed;
     private volatile AuditEventType type = AuditEventType.DKE_REJECTED;
     private volatile String keyName;
     private volatile DkeCaller caller;
     private volatile KeyId keyId;
     private volatile int keyVersion;
 
-    DkeCallAudit(Clock clock) {
+    DkeCallAudit(Clock clock, CallTelemetry calls, Function<String, String> headers) {
         this.clock = clock;
+        this.calls = calls;
+        this.headers = headers;
+    }
+
+    /** The call's telemetry (the one object every path through the endpoint carries holds it too). */
+    ObservedCall observed() {
+        ObservedCall call = observed;
+        if (call == null) {
+            call = calls.method(Protocol.DKE, "unrouted").start(startedNanos, headers);
+            observed = call;
+        }
+        return call;
     }
 
     void route(DkeRoute route) {
@@ -33,6 +54,9 @@ final class DkeCallAudit {
                 : AuditEventType.DKE_PUBLIC_KEY;
         this.keyName = route.keyName();
         this.keyVersion = route.version();
+        this.observed = calls.method(Protocol.DKE,
+                        route.operation() == DkeRoute.Operation.DECRYPT ? "Decrypt" : "GetPublicKey")
+                .start(startedNanos, headers);
     }
 
     void caller(DkeCaller caller) {

@@ -1,5 +1,9 @@
 package coffre.kms.server.dke;
 
+import coffre.kms.server.telemetry.CallTelemetry;
+import coffre.kms.server.telemetry.ObservedCall;
+import io.opentelemetry.context.Scope;
+
 import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.domain.KmsException;
@@ -51,9 +55,12 @@ final class DkeEndpoint {
     private final int maxInFlight;
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final CallTelemetry calls;
 
     DkeEndpoint(Vertx vertx, DkeService service, BearerTokens tokens, boolean anonymousPublicKey, String challenge,
-                AuditSink audit, WorkerExecutor workers, Duration deadline, int maxInFlight, Clock clock) {
+                AuditSink audit, WorkerExecutor workers, Duration deadline, int maxInFlight, Clock clock,
+                CallTelemetry calls) {
+        this.calls = calls;
         this.vertx = vertx;
         this.service = service;
         this.tokens = tokens;
@@ -100,12 +107,12 @@ final class DkeEndpoint {
 
     /** Step 1, on the event loop. */
     void admit(RoutingContext ctx) {
-        DkeCallAudit callAudit = new DkeCallAudit(clock);
+        DkeCallAudit callAudit = new DkeCallAudit(clock, calls, ctx.request()::getHeader);
         DkeRoute route;
         try {
             route = DkePaths.route(ctx.request().method().name(), ctx.request().uri());
         } catch (DkeException e) {
-            answerAfterAudit(ctx, null, callAudit.event(e), null, e);
+            answerAfterAudit(ctx, null, callAudit.event(e), null, e, callAudit.observed());
             return;
         }
         callAudit.route(route);
@@ -113,7 +120,7 @@ final class DkeEndpoint {
             inFlight.decrementAndGet();
             DkeException busy = new DkeException(DkeError.TOO_MANY_REQUESTS,
                     DkeError.TOO_MANY_REQUESTS.defaultMessage());
-            answerAfterAudit(ctx, null, callAudit.event(busy), null, busy);
+            answerAfterAudit(ctx, null, callAudit.event(busy), null, busy, callAudit.observed());
             return;
         }
         Pending pending = new Pending(route, callAudit);
@@ -128,7 +135,8 @@ final class DkeEndpoint {
             if (pending.answered.compareAndSet(false, true)) {
                 DkeException late = new DkeException(DkeError.UNAVAILABLE, "no answer within " + deadline.toMillis()
                         + " ms, retry later");
-                answerAfterAudit(ctx, pending.context, pending.callAudit.event(late), null, late);
+                answerAfterAudit(ctx, pending.context, pending.callAudit.event(late), null, late,
+                        pending.callAudit.observed());
             }
         });
         ctx.next();
@@ -161,7 +169,7 @@ final class DkeEndpoint {
         }
         SecretBytes reply = null;
         DkeException error = null;
-        try {
+        try (Scope traced = pending.callAudit.observed().enter()) {
             audit.checkWritable();
             DkeCaller caller = null;
             boolean anonymous = anonymousPublicKey && authorization == null
@@ -181,7 +189,8 @@ final class DkeEndpoint {
             return;
         }
         vertx.cancelTimer(pending.timer);
-        answerAfterAudit(ctx, pending.context, pending.callAudit.event(error), reply, error);
+        answerAfterAudit(ctx, pending.context, pending.callAudit.event(error), reply, error,
+                pending.callAudit.observed());
     }
 
     private static DkeException failure(Throwable e) {
@@ -201,14 +210,14 @@ final class DkeEndpoint {
     /** For the body limit's refusal ({@link DkeServer}). */
     void refuse(RoutingContext ctx, DkeException error) {
         Pending pending = ctx.get(PENDING);
-        DkeCallAudit callAudit = pending != null ? pending.callAudit : new DkeCallAudit(clock);
+        DkeCallAudit callAudit = pending != null ? pending.callAudit : new DkeCallAudit(clock, calls, ctx.request()::getHeader);
         if (pending != null) {
             if (!pending.answered.compareAndSet(false, true)) {
                 return;
             }
             vertx.cancelTimer(pending.timer);
         }
-        answerAfterAudit(ctx, null, callAudit.event(error), null, error);
+        answerAfterAudit(ctx, null, callAudit.event(error), null, error, callAudit.observed());
     }
 
     /**
@@ -216,9 +225,13 @@ final class DkeEndpoint {
      * that cannot be recorded withholds the reply (zeroed) and answers 500.
      */
     private void answerAfterAudit(RoutingContext ctx, Context context, AuditEvent event, SecretBytes reply,
-                                  DkeException error) {
+                                  DkeException error, ObservedCall observed) {
         Context target = context != null ? context : Vertx.currentContext();
+        ObservedCall.Stage auditWait = observed.stage("audit.wait");
         Future.fromCompletionStage(audit.record(event), target).onComplete(recorded -> {
+            auditWait.end();
+            observed.end(recorded.failed() ? DkeError.INTERNAL.name() : reply != null ? ObservedCall.OK
+                    : error.error().name());
             try {
                 HttpServerResponse response = ctx.response();
                 if (recorded.failed()) {

@@ -1,5 +1,8 @@
 package coffre.kms.server.dke;
 
+import coffre.kms.server.telemetry.CallTelemetry;
+import coffre.kms.server.telemetry.Telemetry;
+
 import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.config.DkeSettings;
 import coffre.kms.server.keystores.DkeKeyNames;
@@ -44,7 +47,13 @@ public final class DkeServer {
     }
 
     /** What the DKE edge needs from the node. */
-    public record Node(DkeKeyNames names, DkeKeys keys, AuditSink audit, int workerThreads, Clock clock) {
+    public record Node(DkeKeyNames names, DkeKeys keys, AuditSink audit, int workerThreads, Clock clock,
+                       CallTelemetry calls) {
+
+        /** Without telemetry: tests of the edge alone. */
+        public Node(DkeKeyNames names, DkeKeys keys, AuditSink audit, int workerThreads, Clock clock) {
+            this(names, keys, audit, workerThreads, clock, Telemetry.none().calls());
+        }
     }
 
     /** The issuer's signing keys as the settings name them (a file or a URL). */
@@ -68,7 +77,7 @@ public final class DkeServer {
                 settings.publicKeyCacheTime(), node.clock());
         DkeEndpoint endpoint = new DkeEndpoint(vertx, service, tokens, settings.anonymousPublicKey(),
                 DkeEndpoint.challenge(settings.serviceUrlText(), settings.authorizationUrl().toString()), node.audit(),
-                workers, settings.requestTimeout(), settings.maxInFlight(), node.clock());
+                workers, settings.requestTimeout(), settings.maxInFlight(), node.clock(), node.calls());
         var options = HttpsListeners.options(settings.certificate(), settings.privateKey())
                 .setMaxHeaderSize(MAX_HEADER_BYTES).setHost(settings.host()).setPort(port);
         options.getInitialSettings().setMaxHeaderListSize(MAX_HEADER_BYTES);

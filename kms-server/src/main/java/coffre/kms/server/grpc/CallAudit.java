@@ -5,24 +5,36 @@ import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.AuditEventType;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
+import coffre.kms.server.telemetry.ObservedCall;
 import com.google.protobuf.Message;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
-/** The audit event of one call, assembled as the call proceeds. */
+/**
+ * The audit event of one call, assembled as the call proceeds, and the call's telemetry: the one
+ * object every path through {@link GrpcEndpoint} carries from the call's arrival to its answer.
+ */
 final class CallAudit {
     private final Clock clock;
     private final AuditEventType type;
     private final AuditFields fields;
     private final String requestId;
     private final long startedNanos = System.nanoTime();
+    private final ObservedCall observed;
     private Principal caller;
 
-    CallAudit(Clock clock, AuditEventType type, AuditFields fields, String requestId) {
+    CallAudit(Clock clock, AuditEventType type, AuditFields fields, String requestId, ObservedCall observed) {
         this.clock = clock;
         this.type = type;
         this.fields = fields;
         this.requestId = requestId;
+        this.observed = observed;
+        observed.requestId(requestId);
+    }
+
+    /** The call's metrics and span. */
+    ObservedCall observed() {
+        return observed;
     }
 
     String requestId() {

@@ -8,6 +8,11 @@ import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.StoreException;
+import coffre.kms.server.telemetry.CallTelemetry;
+import coffre.kms.server.telemetry.MethodTelemetry;
+import coffre.kms.server.telemetry.ObservedCall;
+import coffre.kms.server.telemetry.Protocol;
+import coffre.kms.server.telemetry.Telemetry;
 import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 import io.vertx.core.Context;
@@ -50,11 +55,12 @@ public final class GrpcEndpoint {
     private final Runnable onStoreUnavailable;
     private final long maxMessageBytes;
     private final java.time.Duration storeWait;
+    private final CallTelemetry calls;
 
     public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
                         Clock clock) {
         this(server, accessControl, rateLimiter, audit, clock, GrpcServerOptions.DEFAULT_MAX_MESSAGE_SIZE,
-                java.time.Duration.ofSeconds(3), () -> { });
+                java.time.Duration.ofSeconds(3), () -> { }, Telemetry.none().calls());
     }
 
     /**
@@ -66,9 +72,12 @@ public final class GrpcEndpoint {
      * @param onStoreUnavailable told (on a worker, must not block) each time a call fails because
      *                           the store is unavailable, so readiness need not wait for the next
      *                           deep check
+     * @param calls              where each call is counted, timed and traced
      */
     public GrpcEndpoint(GrpcIoServer server, AccessControl accessControl, RateLimiter rateLimiter, AuditSink audit,
-                        Clock clock, long maxMessageBytes, java.time.Duration storeWait, Runnable onStoreUnavailable) {
+                        Clock clock, long maxMessageBytes, java.time.Duration storeWait, Runnable onStoreUnavailable,
+                        CallTelemetry calls) {
+        this.calls = calls;
         this.maxMessageBytes = maxMessageBytes;
         this.storeWait = storeWait;
         this.server = server;
@@ -80,8 +89,10 @@ public final class GrpcEndpoint {
     }
 
     private CallAudit startAudit(GrpcServerRequest<?, ?> call, MethodDescriptor<?, ?> method,
-                                 coffre.kms.server.domain.Operation operation) {
-        CallAudit callAudit = new CallAudit(clock, AuditEventType.of(operation), fields(method), RequestIds.of(call.headers()));
+                                 coffre.kms.server.domain.Operation operation, MethodTelemetry telemetry) {
+        ObservedCall observed = telemetry.start(System.nanoTime(), call.headers()::get);
+        CallAudit callAudit = new CallAudit(clock, AuditEventType.of(operation), fields(method),
+                RequestIds.of(call.headers()), observed);
         call.response().headers().set(RequestIds.HEADER, callAudit.requestId());
         return callAudit;
     }
@@ -147,8 +158,12 @@ public final class GrpcEndpoint {
     private <Req, Resp> void accept(MethodDescriptor<Req, Resp> method, coffre.kms.server.domain.Operation operation,
                                     Admitted<Req, Resp> admitted) {
         fields(method);
+        // The label: Service/Method without the package, e.g. CryptoService/Wrap.
+        String service = method.getServiceName() == null ? "" : method.getServiceName();
+        MethodTelemetry telemetry = calls.method(Protocol.GRPC,
+                service.substring(service.lastIndexOf('.') + 1) + "/" + method.getBareMethodName());
         server.callHandler(method, call -> {
-            CallAudit callAudit = startAudit(call, method, operation);
+            CallAudit callAudit = startAudit(call, method, operation, telemetry);
             Principal caller = admit(call, callAudit);
             if (caller == null) {
                 return;
@@ -238,9 +253,9 @@ public final class GrpcEndpoint {
             workers.executeBlocking(() -> {
                 Reply<Resp> reply = null;
                 KmsException error = null;
-                try {
+                try (io.opentelemetry.context.Scope traced = callAudit.observed().enter()) {
                     audit.checkWritable();
-                    accessControl.check(caller, handler.operation());
+                    authorise(callAudit, caller, handler.operation());
                     reply = handler.stoppable()
                             ? handler.handle(caller, request, bounded.bounds(), writer(context, call.response()))
                             : handler.handle(caller, request);
@@ -266,11 +281,24 @@ public final class GrpcEndpoint {
                     if (reply != null) {
                         reply.release();
                     }
-                    context.runOnContext(ignored -> fail(call.response(), bug));
+                    context.runOnContext(ignored -> {
+                        callAudit.observed().end(ErrorReason.INTERNAL_ERROR.name());
+                        fail(call.response(), bug);
+                    });
                 }
                 return null;
             }, false);
         });
+    }
+
+    /** The caller's right to the operation, checked in the call's {@code policy} span. */
+    private void authorise(CallAudit callAudit, Principal caller, coffre.kms.server.domain.Operation operation) {
+        ObservedCall.Stage policy = callAudit.observed().stage("policy");
+        try {
+            accessControl.check(caller, operation);
+        } finally {
+            policy.end();
+        }
     }
 
     /**
@@ -286,6 +314,7 @@ public final class GrpcEndpoint {
     /** As above, cancelling the Vert.x timer {@code deadlineTimer} (if not negative) on the event loop first. */
     private <Resp> void answerAfterAudit(Context context, GrpcServerResponse<?, Resp> response, CallAudit callAudit,
                                          Object request, Reply<Resp> reply, KmsException error, long deadlineTimer) {
+        ObservedCall.Stage auditWait = callAudit.observed().stage("audit.wait");
         CompletionStage<Void> durable = audit.record(callAudit.event(request, reply == null ? null : reply.message(),
                 error));
         if (reply == null && error != null && error.reason() == ErrorReason.STORE_UNAVAILABLE) {
@@ -300,18 +329,21 @@ public final class GrpcEndpoint {
                     .completeOnTimeout(null, Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         Future.fromCompletionStage(durable, context).onComplete(recorded -> {
+                    auditWait.end();
                     if (deadlineTimer >= 0) {
                         context.owner().cancelTimer(deadlineTimer);
                     }
+                    KmsException failure = recorded.failed() ? asKms(recorded.cause()) : reply == null ? error : null;
+                    callAudit.observed().end(failure == null ? ObservedCall.OK : failure.reason().name());
                     if (reply == null) {
-                        fail(response, recorded.succeeded() ? error : recorded.cause());
+                        fail(response, failure);
                         return;
                     }
                     try {
-                        if (recorded.succeeded()) {
+                        if (failure == null) {
                             endUnlessGone(() -> response.end(reply.message()));
                         } else {
-                            fail(response, recorded.cause());
+                            fail(response, failure);
                         }
                     } finally {
                         reply.release();
@@ -328,9 +360,9 @@ public final class GrpcEndpoint {
         accept(handler.method(), handler.operation(), (call, callAudit, caller, context, request) -> {
             Consumer<Resp> emit = writer(context, call.response());
             workers.<AutoCloseable>executeBlocking(() -> {
-                try {
+                try (io.opentelemetry.context.Scope traced = callAudit.observed().enter()) {
                     audit.checkWritable();
-                    accessControl.check(caller, handler.operation());
+                    authorise(callAudit, caller, handler.operation());
                 } catch (KmsException refused) {
                     throw new RefusedStream(refused);
                 }
@@ -343,10 +375,14 @@ public final class GrpcEndpoint {
                         answerAfterAudit(context, call.response(), callAudit, request, null, refused.error);
                     } else {
                         noteStoreFailure(unwrapJoin(opened.cause()));
-                        fail(call.response(), unwrapJoin(opened.cause()));
+                        KmsException failure = asKms(unwrapJoin(opened.cause()));
+                        callAudit.observed().end(failure.reason().name());
+                        fail(call.response(), failure);
                     }
                     return;
                 }
+                // A stream is counted and timed when it opens; its span ends then too.
+                callAudit.observed().end(ObservedCall.OK);
                 Runnable close = () -> {
                     try {
                         opened.result().close();
@@ -413,7 +449,10 @@ public final class GrpcEndpoint {
     }
 
     private static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
-        KmsException error = asKms(cause);
+        fail(response, asKms(cause));
+    }
+
+    private static void fail(GrpcServerResponse<?, ?> response, KmsException error) {
         GrpcStatus status = ErrorMapping.statusOf(error.reason());
         response.trailers().set(ErrorMapping.DETAILS_TRAILER,
                 ErrorMapping.details(error.reason(), error.getMessage(), error.metadata()));

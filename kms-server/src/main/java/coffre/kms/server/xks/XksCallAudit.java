@@ -1,5 +1,10 @@
 package coffre.kms.server.xks;
 
+import coffre.kms.server.telemetry.CallTelemetry;
+import coffre.kms.server.telemetry.ObservedCall;
+import coffre.kms.server.telemetry.Protocol;
+import java.util.function.Function;
+
 import coffre.kms.server.audit.AuditDecision;
 import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.AuditEventType;
@@ -18,7 +23,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class XksCallAudit {
     private final Clock clock;
+    private final CallTelemetry calls;
+    private final Function<String, String> headers;
     private final long startedNanos = System.nanoTime();
+    /** The call's metrics and span: started once routed, or as {@code unrouted} when it never is. */
+    private volatile ObservedCall observed;
     private volatile AuditEventType type = AuditEventType.XKS_REJECTED;
     private volatile ExternalKeyStore store;
     private volatile String externalKeyId;
@@ -28,8 +37,20 @@ final class XksCallAudit {
     private volatile int keyVersion;
     private volatile String denial;
 
-    XksCallAudit(Clock clock) {
+    XksCallAudit(Clock clock, CallTelemetry calls, Function<String, String> headers) {
         this.clock = clock;
+        this.calls = calls;
+        this.headers = headers;
+    }
+
+    /** The call's telemetry (the one object every path through the endpoint carries holds it too). */
+    ObservedCall observed() {
+        ObservedCall call = observed;
+        if (call == null) {
+            call = calls.method(Protocol.XKS, "unrouted").start(startedNanos, headers);
+            observed = call;
+        }
+        return call;
     }
 
     void route(XksRoute route) {
@@ -40,6 +61,12 @@ final class XksCallAudit {
             case DECRYPT -> AuditEventType.XKS_DECRYPT;
         };
         this.externalKeyId = route.externalKeyId();
+        this.observed = calls.method(Protocol.XKS, switch (route.operation()) {
+            case GET_HEALTH_STATUS -> "GetHealthStatus";
+            case GET_KEY_METADATA -> "GetKeyMetadata";
+            case ENCRYPT -> "Encrypt";
+            case DECRYPT -> "Decrypt";
+        }).start(startedNanos, headers);
     }
 
     void store(ExternalKeyStore store) {

@@ -1,5 +1,9 @@
 package coffre.kms.server.xks;
 
+import coffre.kms.server.telemetry.CallTelemetry;
+import coffre.kms.server.telemetry.ObservedCall;
+import io.opentelemetry.context.Scope;
+
 import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.domain.KmsException;
@@ -64,10 +68,12 @@ final class XksEndpoint {
     private final int maxInFlight;
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final CallTelemetry calls;
 
     XksEndpoint(Vertx vertx, ExternalKeyStoreDirectory directory, Map<XksOperation, XksHandler> handlers,
                 XksVerifiers verifiers, AuditSink audit, WorkerExecutor workers, Duration deadline, int maxInFlight,
-                Clock clock) {
+                Clock clock, CallTelemetry calls) {
+        this.calls = calls;
         this.vertx = vertx;
         this.directory = directory;
         this.handlers = Map.copyOf(handlers);
@@ -114,17 +120,19 @@ final class XksEndpoint {
      * handler chain and body handler cost more than the routing they would do.
      */
     void handle(HttpServerRequest request) {
-        XksCallAudit callAudit = new XksCallAudit(clock);
+        XksCallAudit callAudit = new XksCallAudit(clock, calls, request::getHeader);
         Pending pending = null;
         try {
             XksRoute route;
             try {
                 route = XksPaths.route(request.method().name(), request.uri());
             } catch (XksMethodNotAllowedException e) {
-                answerAfterAudit(request, null, callAudit.methodNotAllowed(), null, null, -1);
+                answerAfterAudit(request, null, callAudit.methodNotAllowed(), null, null, -1,
+                        callAudit.observed());
                 return;
             } catch (XksException e) {
-                answerAfterAudit(request, null, callAudit.event(e), null, e, -1);
+                answerAfterAudit(request, null, callAudit.event(e), null, e, -1,
+                        callAudit.observed());
                 return;
             }
             callAudit.route(route);
@@ -132,14 +140,16 @@ final class XksEndpoint {
             if (store.isEmpty()) {
                 XksException unknown = new XksException(XksError.INVALID_URI_PATH,
                         XksError.INVALID_URI_PATH.defaultMessage());
-                answerAfterAudit(request, null, callAudit.event(unknown), null, unknown, -1);
+                answerAfterAudit(request, null, callAudit.event(unknown), null, unknown, -1,
+                        callAudit.observed());
                 return;
             }
             callAudit.store(store.get());
             if (inFlight.incrementAndGet() > maxInFlight) {
                 inFlight.decrementAndGet();
                 XksException busy = new XksException(XksError.THROTTLING, "the proxy is serving as many calls as it can");
-                answerAfterAudit(request, null, callAudit.event(busy), null, busy, -1);
+                answerAfterAudit(request, null, callAudit.event(busy), null, busy, -1,
+                        callAudit.observed());
                 return;
             }
             Pending admitted = new Pending(route, store.get(), callAudit, Vertx.currentContext());
@@ -157,14 +167,16 @@ final class XksEndpoint {
                 if (admitted.answered.compareAndSet(false, true)) {
                     XksException late = new XksException(XksError.DEPENDENCY_TIMEOUT,
                             "no answer within " + deadline.toMillis() + " ms");
-                    answerAfterAudit(request, admitted.context, admitted.callAudit.event(late), null, late, -1);
+                    answerAfterAudit(request, admitted.context, admitted.callAudit.event(late), null, late, -1,
+                            admitted.callAudit.observed());
                 }
             });
             readBody(request, admitted);
         } catch (RuntimeException e) {
             XksException failure = failure(e);
             if (pending == null) {
-                answerAfterAudit(request, null, callAudit.event(failure), null, failure, -1);
+                answerAfterAudit(request, null, callAudit.event(failure), null, failure, -1,
+                        callAudit.observed());
             } else {
                 refuse(request, pending, failure);
             }
@@ -243,7 +255,7 @@ final class XksEndpoint {
         }
         XksReply reply = null;
         XksException error = null;
-        try {
+        try (Scope traced = pending.callAudit.observed().enter()) {
             audit.checkWritable();
             SigV4Identity signer = verifiers.of(pending.store).verify(signed);
             pending.callAudit.signedBy(signer.accessKeyId());
@@ -260,7 +272,8 @@ final class XksEndpoint {
         }
         // The deadline's timer is cancelled where it lives, on the event loop, with the answer (from
         // here Vert.x would hand the cancellation to the event loop as a task of its own).
-        answerAfterAudit(request, pending.context, pending.callAudit.event(error), reply, error, pending.timer);
+        answerAfterAudit(request, pending.context, pending.callAudit.event(error), reply, error, pending.timer,
+                pending.callAudit.observed());
     }
 
     private static XksException failure(Throwable e) {
@@ -284,9 +297,13 @@ final class XksEndpoint {
      * InternalException.
      */
     private void answerAfterAudit(HttpServerRequest request, Context context, AuditEvent event, XksReply reply,
-                                  XksException error, long timer) {
+                                  XksException error, long timer, ObservedCall observed) {
         Context target = context != null ? context : Vertx.currentContext();
+        ObservedCall.Stage auditWait = observed.stage("audit.wait");
         Future.fromCompletionStage(audit.record(event), target).onComplete(recorded -> {
+            auditWait.end();
+            observed.end(recorded.failed() ? XksError.INTERNAL.name() : reply != null ? ObservedCall.OK
+                    : error != null ? error.error().name() : "METHOD_NOT_ALLOWED");
             try {
                 if (timer >= 0) {
                     vertx.cancelTimer(timer);
@@ -354,7 +371,8 @@ final class XksEndpoint {
     /** Answers an admitted call that fails before it reaches a worker (its body too large, a bug), once. */
     private void refuse(HttpServerRequest request, Pending pending, XksException error) {
         if (pending.answered.compareAndSet(false, true)) {
-            answerAfterAudit(request, pending.context, pending.callAudit.event(error), null, error, pending.timer);
+            answerAfterAudit(request, pending.context, pending.callAudit.event(error), null, error, pending.timer,
+                    pending.callAudit.observed());
         }
     }
 }

@@ -1,5 +1,7 @@
 package coffre.kms.server.xks;
 
+import coffre.kms.server.telemetry.CallTelemetry;
+
 import coffre.hsm.HsmInfo;
 import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.cluster.ClusterMembers;
@@ -64,7 +66,8 @@ public final class XksServer implements AutoCloseable {
 
     /** What the XKS edge needs from the node. */
     public record Node(String nodeId, ExternalKeyStoreDirectory directory, ExternalKeyCrypto crypto, AuditSink audit,
-                       HealthMonitor health, ClusterMembers members, HsmInfo hsm, int workerThreads, Clock clock) {
+                       HealthMonitor health, ClusterMembers members, HsmInfo hsm, int workerThreads, Clock clock,
+                       CallTelemetry calls) {
     }
 
     /**
@@ -97,7 +100,7 @@ public final class XksServer implements AutoCloseable {
                 XksOperation.DECRYPT, new XksDecryptHandler(node.directory(), node.crypto()));
         XksEndpoint endpoint = new XksEndpoint(vertx, node.directory(), handlers,
                 new XksVerifiers(node.directory(), node.clock()), node.audit(), workers, settings.requestTimeout(),
-                settings.maxInFlight(), node.clock());
+                settings.maxInFlight(), node.clock(), node.calls());
         var options = XksTls.options(settings).setHost(settings.host()).setPort(port);
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override

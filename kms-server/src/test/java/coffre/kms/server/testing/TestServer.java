@@ -184,6 +184,11 @@ public final class TestServer implements AutoCloseable {
         return node;
     }
 
+    /** The metrics listener's port. */
+    public int metricsPort() {
+        return server.metricsPort().orElseThrow();
+    }
+
     /** The DKE listener's port. */
     public int dkePort() {
         return server.dkePort().orElseThrow();
@@ -221,6 +226,16 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(dir, 0, 0);
     }
 
+    /** The traces' settings of the next {@link #start()} (null: no traces), set by tracing tests before a restart. */
+    private coffre.kms.server.config.TelemetrySettings.Tracing telemetryTracing;
+
+    /** Restarts the node with traces sent as {@code tracing} says (null: none). */
+    public void restartTraced(coffre.kms.server.config.TelemetrySettings.Tracing tracing) {
+        stop();
+        telemetryTracing = tracing;
+        start();
+    }
+
     private void start() {
         ServerConfig config = new ServerConfig(
                 new NodeSettings("test-1"),
@@ -237,6 +252,9 @@ public final class TestServer implements AutoCloseable {
                 new KeysSettings(Duration.ofHours(1)),
                 new ApprovalSettings(Duration.ofHours(24), Duration.ofMinutes(15)),
                 new AuditSettings(auditFailureMode, Duration.ofSeconds(10), 1000, 100_000));
+        // Every test node serves its metrics (on a free port): the listener is exercised by every IT.
+        config = config.withTelemetry(new coffre.kms.server.config.TelemetrySettings(
+                coffre.kms.server.config.TelemetrySettings.Metrics.served("127.0.0.1", 0), telemetryTracing));
         if (xks != null) {
             config = config.withXks(xks.settings().apply(pki));
         }

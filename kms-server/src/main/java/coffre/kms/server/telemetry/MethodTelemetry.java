@@ -1,0 +1,85 @@
+package coffre.kms.server.telemetry;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/** One method's meters (count by outcome, latency histogram) and the factory of its calls' spans. */
+public final class MethodTelemetry {
+    /**
+     * The latency histogram's buckets: from a fast wrap (under a millisecond) to a call that waited
+     * out its deadline. A fixed, short list keeps each method's series few.
+     */
+    static final Duration[] BUCKETS = {Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+            Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private static final TextMapGetter<Function<String, String>> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Function<String, String> carrier) {
+            return List.of("traceparent", "tracestate");
+        }
+
+        @Override
+        public String get(Function<String, String> carrier, String key) {
+            return carrier == null ? null : carrier.apply(key);
+        }
+    };
+
+    private final MeterRegistry registry;
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
+    private final Protocol protocol;
+    private final String method;
+    private final Timer duration;
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+
+    MethodTelemetry(MeterRegistry registry, Tracer tracer, TextMapPropagator propagator, Protocol protocol,
+                    String method) {
+        this.registry = registry;
+        this.tracer = tracer;
+        this.propagator = propagator;
+        this.protocol = protocol;
+        this.method = method;
+        this.duration = Timer.builder("coffre.call.duration")
+                .description("Calls from their arrival to their answer, audit wait included")
+                .tags("protocol", protocol.label(), "method", method)
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
+    }
+
+    /**
+     * A call that arrived at {@code startNanos} ({@link System#nanoTime()}), its caller's trace
+     * context (W3C {@code traceparent}/{@code tracestate}) read through {@code headers}.
+     */
+    public ObservedCall start(long startNanos, Function<String, String> headers) {
+        Span span = tracer == null ? Span.getInvalid() : tracer.spanBuilder(method)
+                .setParent(propagator.extract(Context.root(), headers, HEADERS))
+                .setSpanKind(SpanKind.SERVER)
+                .setAttribute("rpc.system", protocol.label())
+                .setAttribute("rpc.method", method)
+                .startSpan();
+        return new ObservedCall(this, tracer, span, startNanos);
+    }
+
+    void record(long nanos, String outcome) {
+        duration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        outcomes.computeIfAbsent(outcome, ignored -> Counter.builder("coffre.calls")
+                        .description("Calls answered, by outcome: OK or the reason the protocol answered")
+                        .tags("protocol", protocol.label(), "method", method, "outcome", outcome)
+                        .register(registry))
+                .increment();
+    }
+}

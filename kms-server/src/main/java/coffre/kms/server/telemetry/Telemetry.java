@@ -1,0 +1,80 @@
+package coffre.kms.server.telemetry;
+
+import coffre.hsm.Hsm;
+import coffre.kms.server.config.TelemetrySettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import java.util.Optional;
+
+/**
+ * A node's metrics registry and tracer, made from {@link TelemetrySettings}: the one object the
+ * server hands its edges, its HSM wrapper and its meter binders. With metrics disabled the
+ * registry is an empty composite (every meter a no-op); with tracing off there is no tracer and
+ * no call makes a span.
+ */
+public final class Telemetry implements AutoCloseable {
+    private final MeterRegistry registry;
+    private final PrometheusMeterRegistry prometheus;
+    private final Tracing tracing;
+    private final CallTelemetry calls;
+
+    private Telemetry(MeterRegistry registry, PrometheusMeterRegistry prometheus, Tracing tracing) {
+        this.registry = registry;
+        this.prometheus = prometheus;
+        this.tracing = tracing;
+        this.calls = new CallTelemetry(registry, tracing == null ? null : tracing.tracer(),
+                W3CTraceContextPropagator.getInstance());
+    }
+
+    /** The telemetry {@code settings} ask for; {@code nodeId} names the node in its traces. */
+    public static Telemetry open(TelemetrySettings settings, String nodeId) {
+        PrometheusMeterRegistry prometheus = settings.metrics().enabled()
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+        MeterRegistry registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
+        return new Telemetry(registry, prometheus,
+                settings.tracing() == null ? null : Tracing.open(settings.tracing(), nodeId));
+    }
+
+    /** Records nothing: for components started without a node's telemetry (tests of one part). */
+    public static Telemetry none() {
+        return new Telemetry(new CompositeMeterRegistry(), null, null);
+    }
+
+    /** Where every meter of the node is registered. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The registry the metrics listener serves; empty when metrics are disabled. */
+    public Optional<PrometheusMeterRegistry> prometheus() {
+        return Optional.ofNullable(prometheus);
+    }
+
+    /** The tracer, when tracing is on. */
+    public Optional<Tracer> tracer() {
+        return tracing == null ? Optional.empty() : Optional.of(tracing.tracer());
+    }
+
+    /** The calls' meters and spans. */
+    public CallTelemetry calls() {
+        return calls;
+    }
+
+    /** {@code hsm} observed: its operations timed, failures counted and traced under the label {@code name}. */
+    public Hsm observe(Hsm hsm, String name) {
+        return new ObservedHsm(hsm, name, registry, tracing == null ? null : tracing.tracer());
+    }
+
+    /** Sends the spans still buffered (for at most the export timeout) and stops. */
+    @Override
+    public void close() {
+        if (tracing != null) {
+            tracing.close();
+        }
+        registry.close();
+    }
+}
