@@ -165,8 +165,8 @@ coffre_base_packages() {
 
 # Extra packages that the test suite needs, on top of coffre_base_packages: PostgreSQL for the
 # cluster store's tests (started by coffre_start_test_services below; deploy/dev/test.sh, and so
-# CI, calls both).
-COFFRE_TEST_EXTRA_PACKAGES=(postgresql)
+# CI, calls both); the Prometheus Python client, whose exposition parser MetricsIT reads /metrics with.
+COFFRE_TEST_EXTRA_PACKAGES=(postgresql python3-prometheus-client)
 
 # coffre_test_packages — prints what deploy/dev/test.sh installs.
 coffre_test_packages() {

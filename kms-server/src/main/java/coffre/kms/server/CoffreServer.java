@@ -12,7 +12,10 @@ import coffre.kms.server.config.HsmSettings;
 import coffre.kms.server.config.ServerConfig;
 import coffre.kms.server.config.TelemetrySettings;
 import coffre.kms.server.telemetry.MetricsListener;
+import coffre.kms.server.telemetry.NodeMeters;
 import coffre.kms.server.telemetry.Telemetry;
+import coffre.kms.server.telemetry.TlsMeters;
+import coffre.kms.server.telemetry.VertxMetrics;
 import coffre.kms.server.grpc.audit.AuditHandlers;
 import coffre.kms.server.store.JdbcAuditStore;
 import coffre.kms.v1.AuditServiceGrpc;
@@ -178,7 +181,7 @@ public final class CoffreServer implements AutoCloseable {
                                      ExternalKeyStoreDirectory xksDirectory) {
         Telemetry telemetry = Telemetry.open(config.telemetry(), config.node().id());
         hsm = telemetry.observe(hsm, hsmName(config.hsm()));
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = VertxMetrics.vertx(telemetry);
         AuditLog auditLog = null;
         JdbcAuditStore auditStore = null;
         try {
@@ -302,6 +305,9 @@ public final class CoffreServer implements AutoCloseable {
                     HEALTH_INTERVAL);
             readiness.deepCheck(monitor.check());
             scheduleDeepChecks(vertx, monitor, readiness);
+            NodeMeters.bind(telemetry, new NodeMeters.Parts(
+                    hsmName(config.hsm()), hsm, audit, checkpointer, storage, readiness, registry, grants, breakGlass,
+                    quorum, TlsMeters.certificates(config), clock));
             XksServer xks = config.xks() == null ? null : await(XksServer.start(vertx, config.xks(),
                     config.xks().port() == 0 ? freePort(config.xks().host()) : config.xks().port(),
                     new XksServer.Node(config.node().id(),

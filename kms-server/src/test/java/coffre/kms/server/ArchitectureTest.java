@@ -46,6 +46,13 @@ class ArchitectureTest {
             .because("the core is reached through ports; transports and stores are adapters around it");
 
     @ArchTest
+    static final ArchRule coreUsesNoTelemetryLibrary = noClasses()
+            .that().resideInAnyPackage(CORE)
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "io.micrometer..", "io.opentelemetry..", "io.prometheus..", "coffre.kms.server.telemetry..")
+            .because("the core exposes plain accessors and listeners; telemetry/ binds meters and spans to them");
+
+    @ArchTest
     static final ArchRule coreUsesNoGeneratedMessages = noClasses()
             .that().resideInAnyPackage(CORE_BUT_APPROVAL)
             .should().dependOnClassesThat().resideInAnyPackage("coffre.kms.v1", "com.google.protobuf..")

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * cluster, approvals, leases, keys, TLS certificates and {@code coffre_ready}. The names are the
  * contract of docs/metrics.md. Gauges read memory only; the two values that take a store query
  * (cluster members, pending approvals) are read every {@link #POLL_INTERVAL} on a thread of this
- * object, which {@link #close()} stops.
+ * object, which stops when the registry is closed (with the node's {@link Telemetry}) or at
+ * {@link #close()}.
  */
 public final class NodeMeters implements AutoCloseable {
     /** Gauges of one scrape that share a pass over a registry compute it at most this often. */
@@ -64,13 +65,22 @@ public final class NodeMeters implements AutoCloseable {
         this.polled = polled;
     }
 
-    /** Binds every meter of {@code parts} to {@code registry}; call once per node. */
+    /**
+     * Binds every meter of {@code parts} to the node's registry, and Vert.x's metrics are on (see
+     * {@link VertxMetrics#vertx(Telemetry)}), when metrics are enabled; nothing when they are not
+     * (so that what metrics cost can be measured). Call once per node.
+     */
+    public static java.util.Optional<NodeMeters> bind(Telemetry telemetry, Parts parts) {
+        return telemetry.prometheus().map(prometheus -> bind(prometheus, parts));
+    }
+
+    /** Binds every meter of {@code parts} to {@code registry}; call once per registry. */
     public static NodeMeters bind(MeterRegistry registry, Parts parts) {
         return bind(registry, parts, POLL_INTERVAL);
     }
 
     static NodeMeters bind(MeterRegistry registry, Parts parts, Duration pollInterval) {
-        Polled polled = new Polled(pollInterval);
+        Polled polled = new Polled(pollInterval, registry::isClosed);
         try {
             HsmMeters.bind(registry, parts.hsmName(), parts.hsm());
             AuditMeters.bind(registry, parts.audit(), parts.checkpointer(), parts.clock());

@@ -203,6 +203,12 @@ public final class ObservedHsm implements Hsm {
         return hsm.info();
     }
 
+    /** The observed HSM's, unobserved: read from memory by the HSM gauges ({@link HsmMeters}). */
+    @Override
+    public java.util.Optional<coffre.hsm.HsmStats> stats() {
+        return hsm.stats();
+    }
+
     @Override
     public void close() {
         hsm.close();

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
@@ -36,11 +37,18 @@ final class Polled implements AutoCloseable {
     }
 
     private final Duration interval;
+    private final BooleanSupplier stopped;
     private final List<Poll> polls = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService thread;
 
     Polled(Duration interval) {
+        this(interval, () -> false);
+    }
+
+    /** @param stopped polled before each read: once true, reading stops for good (the registry was closed) */
+    Polled(Duration interval, BooleanSupplier stopped) {
         this.interval = interval;
+        this.stopped = stopped;
         this.thread = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = new Thread(task, "coffre-metrics-poll");
             t.setDaemon(true);
@@ -52,7 +60,13 @@ final class Polled implements AutoCloseable {
     DoubleSupplier poll(String what, IntSupplier source) {
         Poll poll = new Poll(what, source, new AtomicLong(Double.doubleToLongBits(Double.NaN)));
         polls.add(poll);
-        thread.scheduleWithFixedDelay(poll::run, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(() -> {
+            if (stopped.getAsBoolean()) {
+                thread.shutdown();
+            } else {
+                poll.run();
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return () -> Double.longBitsToDouble(poll.bits().get());
     }
 

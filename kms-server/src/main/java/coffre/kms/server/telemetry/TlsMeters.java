@@ -43,6 +43,22 @@ public final class TlsMeters {
                         listener, file)));
     }
 
+    /** The certificate file of each TLS listener {@code config} sets up, by listener name. */
+    public static Map<String, Path> certificates(coffre.kms.server.config.ServerConfig config) {
+        Map<String, Path> files = new java.util.LinkedHashMap<>();
+        files.put("grpc", config.tls().certificate());
+        if (config.xks() != null) {
+            files.put("xks", config.xks().certificate());
+        }
+        if (config.dke() != null) {
+            files.put("dke", config.dke().certificate());
+        }
+        if (config.telemetry().metrics().tls() != null) {
+            files.put("metrics", config.telemetry().metrics().tls().certificate());
+        }
+        return files;
+    }
+
     /** The earliest {@code notAfter} of the certificates in a PEM file, in Unix seconds; empty if none can be read. */
     static Optional<Long> expiry(Path pem) {
         try (InputStream in = Files.newInputStream(pem)) {

@@ -27,6 +27,11 @@ public final class VertxMetrics {
         return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setLabels(LABELS));
     }
 
+    /** The node's Vert.x: its metrics in the node's registry when metrics are enabled, none otherwise. */
+    public static Vertx vertx(Telemetry telemetry) {
+        return telemetry.prometheus().isPresent() ? vertx(telemetry.registry()) : Vertx.vertx();
+    }
+
     /** A Vert.x instance whose metrics go to {@code registry}. */
     public static Vertx vertx(MeterRegistry registry) {
         return Vertx.builder().with(options()).withMetrics(new MicrometerMetricsFactory(registry)).build();

@@ -157,6 +157,11 @@ public final class StallingHsm implements Hsm {
     }
 
     @Override
+    public java.util.Optional<coffre.hsm.HsmStats> stats() {
+        return real.stats();
+    }
+
+    @Override
     public void close() {
         resume();
         real.close();
