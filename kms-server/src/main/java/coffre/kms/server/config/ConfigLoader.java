@@ -60,7 +60,8 @@ public final class ConfigLoader {
                         r.duration("approvals.breakGlassWindow", Duration.ofMinutes(15))),
                 audit(r),
                 xks(r),
-                DkeSettingsReader.read(r));
+                DkeSettingsReader.read(r),
+                LoggingSettings.read(r));
         r.rejectUnknown();
         if (config.xks() != null && config.xks().port() != 0 && (config.xks().port() == config.server().port()
                 || Integer.valueOf(config.xks().port()).equals(config.server().healthPort()))) {

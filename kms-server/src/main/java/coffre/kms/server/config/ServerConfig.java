@@ -6,6 +6,7 @@ package coffre.kms.server.config;
  *
  * @param xks the listener for AWS external key stores, or null for none
  * @param dke the listener for Microsoft 365 Double Key Encryption, or null for none
+ * @param logging how the node logs (text or JSON lines, level); applied by Main before the node starts
  */
 public record ServerConfig(
         NodeSettings node,
@@ -18,29 +19,41 @@ public record ServerConfig(
         ApprovalSettings approvals,
         AuditSettings audit,
         XksSettings xks,
-        DkeSettings dke) {
+        DkeSettings dke,
+        LoggingSettings logging) {
+
+    public ServerConfig {
+        logging = logging == null ? LoggingSettings.DEFAULT : logging;
+    }
 
     /** Without an XKS listener. */
     public ServerConfig(NodeSettings node, ServerSettings server, TlsSettings tls, HsmSettings hsm, StoreSettings store,
                         AuthorizationSettings authorization, KeysSettings keys, ApprovalSettings approvals,
                         AuditSettings audit) {
-        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, null, null);
+        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, null, null, null);
     }
 
     /** Without a DKE listener. */
     public ServerConfig(NodeSettings node, ServerSettings server, TlsSettings tls, HsmSettings hsm, StoreSettings store,
                         AuthorizationSettings authorization, KeysSettings keys, ApprovalSettings approvals,
                         AuditSettings audit, XksSettings xks) {
-        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, null);
+        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, null, null);
+    }
+
+    /** With the default logging (text lines). */
+    public ServerConfig(NodeSettings node, ServerSettings server, TlsSettings tls, HsmSettings hsm, StoreSettings store,
+                        AuthorizationSettings authorization, KeysSettings keys, ApprovalSettings approvals,
+                        AuditSettings audit, XksSettings xks, DkeSettings dke) {
+        this(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke, null);
     }
 
     /** The same configuration with {@code xks} as its XKS listener. */
     public ServerConfig withXks(XksSettings xks) {
-        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke);
+        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke, logging);
     }
 
     /** The same configuration with {@code dke} as its DKE listener. */
     public ServerConfig withDke(DkeSettings dke) {
-        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke);
+        return new ServerConfig(node, server, tls, hsm, store, authorization, keys, approvals, audit, xks, dke, logging);
     }
 }
