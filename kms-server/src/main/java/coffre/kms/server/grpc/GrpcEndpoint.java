@@ -8,6 +8,7 @@ import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.domain.StoreException;
+import coffre.kms.server.logging.CallLogContext;
 import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 import io.vertx.core.Context;
@@ -235,7 +236,7 @@ public final class GrpcEndpoint {
             Bounded bounded = handler.stoppable() ? bounds(call, context) : Bounded.NONE;
             // The worker does the call and hands its event to the audit log itself: the event
             // loop sees the call again only to answer, once the event is durable.
-            workers.executeBlocking(() -> {
+            workers.executeBlocking(CallLogContext.wrap(callAudit.requestId(), () -> {
                 Reply<Resp> reply = null;
                 KmsException error = null;
                 try {
@@ -269,7 +270,7 @@ public final class GrpcEndpoint {
                     context.runOnContext(ignored -> fail(call.response(), bug));
                 }
                 return null;
-            }, false);
+            }), false);
         });
     }
 
@@ -299,7 +300,8 @@ public final class GrpcEndpoint {
             durable = durable.toCompletableFuture().copy()
                     .completeOnTimeout(null, Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
-        Future.fromCompletionStage(durable, context).onComplete(recorded -> {
+        // Its failure, if any, is logged on the event loop: with the call's request id there too.
+        Future.fromCompletionStage(durable, context).onComplete(recorded -> CallLogContext.run(callAudit.requestId(), () -> {
                     if (deadlineTimer >= 0) {
                         context.owner().cancelTimer(deadlineTimer);
                     }
@@ -316,7 +318,7 @@ public final class GrpcEndpoint {
                     } finally {
                         reply.release();
                     }
-                });
+                }));
     }
 
     /**
@@ -327,7 +329,7 @@ public final class GrpcEndpoint {
     public <Req, Resp> void bindStream(StreamHandler<Req, Resp> handler, WorkerExecutor workers) {
         accept(handler.method(), handler.operation(), (call, callAudit, caller, context, request) -> {
             Consumer<Resp> emit = writer(context, call.response());
-            workers.<AutoCloseable>executeBlocking(() -> {
+            workers.<AutoCloseable>executeBlocking(CallLogContext.wrap(callAudit.requestId(), () -> {
                 try {
                     audit.checkWritable();
                     accessControl.check(caller, handler.operation());
@@ -337,13 +339,14 @@ public final class GrpcEndpoint {
                 // Durable before the stream says anything (a blocking wait is fine on a worker).
                 audit.record(callAudit.event(request, null, null)).toCompletableFuture().join();
                 return handler.open(caller, request, emit);
-            }, false).onComplete(opened -> {
+            }), false).onComplete(opened -> {
                 if (opened.failed()) {
                     if (opened.cause() instanceof RefusedStream refused) {
                         answerAfterAudit(context, call.response(), callAudit, request, null, refused.error);
                     } else {
                         noteStoreFailure(unwrapJoin(opened.cause()));
-                        fail(call.response(), unwrapJoin(opened.cause()));
+                        Throwable failure = unwrapJoin(opened.cause());
+                        CallLogContext.run(callAudit.requestId(), () -> fail(call.response(), failure));
                     }
                     return;
                 }
