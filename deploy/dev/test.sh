@@ -7,10 +7,13 @@
 #    with RSA-OAEP SHA-256 (deploy/lib/softhsm-oaep.sh: built once from Debian's source),
 # 2. starts the services they need (PostgreSQL on 127.0.0.1:55432; see coffre_start_test_services),
 # 3. finds a JDK 21+,
-# 4. runs `mvn -B verify` over the whole reactor: unit tests under Surefire, *IT integration
+# 4. checks the Prometheus rules, their unit tests and the example scrape configuration with
+#    promtool (deploy/monitoring/check.sh),
+# 5. runs `mvn -B verify` over the whole reactor: unit tests under Surefire, *IT integration
 #    tests under Failsafe (the pom gives every test JVM its SOFTHSM2_CONF under target/),
-# 5. scans every log of the run for the PINs and plaintexts the tests used (LeakScanner),
-# 6. prints a short summary and exits with Maven's status (or 1 if a secret leaked).
+# 6. scans every log of the run for the PINs and plaintexts the tests used (LeakScanner),
+# 7. prints a short summary and exits with Maven's status (or 1 if a secret leaked or a promtool
+#    check failed).
 #
 # The full Maven output is also kept in target/test-logs/mvn-verify.log.
 set -euo pipefail
@@ -54,9 +57,17 @@ main() {
     coffre_start_test_services
     COFFRE_VERBOSE=1 coffre_find_jdk
 
-    local log_dir="$COFFRE_ROOT/target/test-logs" log status started
+    local log_dir="$COFFRE_ROOT/target/test-logs" log status started monitoring=0
     mkdir -p "$log_dir"
     log="$log_dir/mvn-verify.log"
+    # A second or two, before Maven: the alert rules and their tests do not depend on the build.
+    if ! bash "$COFFRE_ROOT/deploy/monitoring/check.sh"; then
+        monitoring=1
+        coffre_warn "deploy/monitoring/check.sh failed (see above); running the Maven tests all the same"
+    fi
+    # MetricsIT lints the node's /metrics with the same promtool.
+    COFFRE_PROMTOOL="$(bash "$COFFRE_ROOT/deploy/monitoring/check.sh" --print-promtool 2>/dev/null || true)"
+    export COFFRE_PROMTOOL
     coffre_info "running: mvn -B verify $* (log: ${log#"$COFFRE_ROOT"/})"
     started=$SECONDS
     if coffre_mvn verify "$@" 2>&1 | tee "$log"; then
@@ -72,6 +83,10 @@ main() {
             status=1
             coffre_warn "the leak scan found a secret in the test logs (see above)"
         fi
+    fi
+    if ((status == 0 && monitoring != 0)); then
+        status=1
+        coffre_warn "the promtool checks of deploy/monitoring/ failed (see the start of this run)"
     fi
     if ((status != 0)); then
         printf '\n== What failed ==\n'

@@ -5,7 +5,9 @@ import coffre.kms.server.approval.ApprovalStore;
 import coffre.kms.server.approval.OfficerRecord;
 import coffre.kms.server.config.ConfigException;
 import coffre.kms.server.config.ConfigLoader;
+import coffre.kms.server.config.LoggingSettings;
 import coffre.kms.server.config.ServerConfig;
+import coffre.kms.server.logging.LogSetup;
 import coffre.kms.server.store.Storage;
 import coffre.kms.server.store.StoreFactory;
 import coffre.kms.v1.signing.OfficerKeys;
@@ -23,6 +25,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>{@code coffre-server --config FILE --remove-officer ID} marks one officer removed in the store
  * and exits, without the HSM or a listener: the way out for a store that holds two officers with one
  * key, which no node will serve (docs/approvals.md). It only narrows access.
+ *
+ * <p>The {@code logging:} settings are applied first (docs/logging.md), so that a node told to log
+ * JSON lines writes nothing else.
  */
 public final class Main {
     private Main() {
@@ -43,6 +48,8 @@ public final class Main {
             System.exit(2);
             return;
         }
+        // Before anything logs: a JSON log holds JSON lines only.
+        LogSetup.apply(config.logging());
         if (removeOfficer != null) {
             System.exit(removeOfficer(config, removeOfficer));
             return;
@@ -59,11 +66,11 @@ public final class Main {
             }
             server = CoffreServer.start(config, hsm, storage, Clock.systemUTC());
         } catch (ConfigException e) {
-            System.err.println("coffre-server: configuration error: " + e.getMessage());
+            say(config, System.Logger.Level.ERROR, "coffre-server: configuration error: " + e.getMessage());
             System.exit(2);
             return;
         } catch (RuntimeException e) {
-            System.err.println("coffre-server: cannot start: " + e);
+            say(config, System.Logger.Level.ERROR, "coffre-server: cannot start: " + e);
             System.exit(1);
             return;
         }
@@ -72,8 +79,24 @@ public final class Main {
             server.close();
             stopped.countDown();
         }, "coffre-shutdown"));
-        System.out.println("coffre-server: listening on " + config.server().host() + ":" + server.port());
+        say(config, System.Logger.Level.INFO, "coffre-server: listening on " + config.server().host() + ":"
+                + server.port());
         stopped.await();
+    }
+
+    /**
+     * A line for the operator once the configuration is read: printed as ever (errors on stderr,
+     * the rest on stdout), or a log event when the node logs JSON lines, where a plain line would
+     * be the one line a log shipper cannot parse.
+     */
+    private static void say(ServerConfig config, System.Logger.Level level, String line) {
+        if (config.logging().format() == LoggingSettings.Format.JSON) {
+            System.getLogger(Main.class.getName()).log(level, line);
+        } else if (level == System.Logger.Level.ERROR) {
+            System.err.println(line);
+        } else {
+            System.out.println(line);
+        }
     }
 
     private static int removeOfficer(ServerConfig config, String officerId) {

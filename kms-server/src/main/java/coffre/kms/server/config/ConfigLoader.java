@@ -61,7 +61,8 @@ public final class ConfigLoader {
                 audit(r),
                 xks(r),
                 DkeSettingsReader.read(r),
-                TelemetrySettingsReader.read(r));
+                TelemetrySettingsReader.read(r),
+                LoggingSettings.read(r));
         r.rejectUnknown();
         if (config.xks() != null && config.xks().port() != 0 && (config.xks().port() == config.server().port()
                 || Integer.valueOf(config.xks().port()).equals(config.server().healthPort()))) {

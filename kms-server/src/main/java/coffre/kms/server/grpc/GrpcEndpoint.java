@@ -13,6 +13,7 @@ import coffre.kms.server.telemetry.MethodTelemetry;
 import coffre.kms.server.telemetry.ObservedCall;
 import coffre.kms.server.telemetry.Protocol;
 import coffre.kms.server.telemetry.Telemetry;
+import coffre.kms.server.logging.CallLogContext;
 import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 import io.vertx.core.Context;
@@ -250,7 +251,7 @@ public final class GrpcEndpoint {
             Bounded bounded = handler.stoppable() ? bounds(call, context) : Bounded.NONE;
             // The worker does the call and hands its event to the audit log itself: the event
             // loop sees the call again only to answer, once the event is durable.
-            workers.executeBlocking(() -> {
+            workers.executeBlocking(CallLogContext.wrap(callAudit.requestId(), () -> {
                 Reply<Resp> reply = null;
                 KmsException error = null;
                 try (io.opentelemetry.context.Scope traced = callAudit.observed().enter()) {
@@ -287,7 +288,7 @@ public final class GrpcEndpoint {
                     });
                 }
                 return null;
-            }, false);
+            }), false);
         });
     }
 
@@ -328,7 +329,8 @@ public final class GrpcEndpoint {
             durable = durable.toCompletableFuture().copy()
                     .completeOnTimeout(null, Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
-        Future.fromCompletionStage(durable, context).onComplete(recorded -> {
+        // Its failure, if any, is logged on the event loop: with the call's request id there too.
+        Future.fromCompletionStage(durable, context).onComplete(recorded -> CallLogContext.run(callAudit.requestId(), () -> {
                     auditWait.end();
                     if (deadlineTimer >= 0) {
                         context.owner().cancelTimer(deadlineTimer);
@@ -348,7 +350,7 @@ public final class GrpcEndpoint {
                     } finally {
                         reply.release();
                     }
-                });
+                }));
     }
 
     /**
@@ -359,7 +361,7 @@ public final class GrpcEndpoint {
     public <Req, Resp> void bindStream(StreamHandler<Req, Resp> handler, WorkerExecutor workers) {
         accept(handler.method(), handler.operation(), (call, callAudit, caller, context, request) -> {
             Consumer<Resp> emit = writer(context, call.response());
-            workers.<AutoCloseable>executeBlocking(() -> {
+            workers.<AutoCloseable>executeBlocking(CallLogContext.wrap(callAudit.requestId(), () -> {
                 try (io.opentelemetry.context.Scope traced = callAudit.observed().enter()) {
                     audit.checkWritable();
                     authorise(callAudit, caller, handler.operation());
@@ -369,7 +371,7 @@ public final class GrpcEndpoint {
                 // Durable before the stream says anything (a blocking wait is fine on a worker).
                 audit.record(callAudit.event(request, null, null)).toCompletableFuture().join();
                 return handler.open(caller, request, emit);
-            }, false).onComplete(opened -> {
+            }), false).onComplete(opened -> {
                 if (opened.failed()) {
                     if (opened.cause() instanceof RefusedStream refused) {
                         answerAfterAudit(context, call.response(), callAudit, request, null, refused.error);
@@ -377,7 +379,7 @@ public final class GrpcEndpoint {
                         noteStoreFailure(unwrapJoin(opened.cause()));
                         KmsException failure = asKms(unwrapJoin(opened.cause()));
                         callAudit.observed().end(failure.reason().name());
-                        fail(call.response(), failure);
+                        CallLogContext.run(callAudit.requestId(), () -> fail(call.response(), failure));
                     }
                     return;
                 }

@@ -91,6 +91,12 @@ final class XksCallAudit {
         this.denial = denial;
     }
 
+    /** AWS KMS's id of the call ({@code kmsRequestId}), for the log; null until the body is read. */
+    String requestId() {
+        XksRequestMetadata m = metadata;
+        return m == null ? null : m.kmsRequestId();
+    }
+
     /** The {@link System#nanoTime()} when the request arrived. */
     long startedNanos() {
         return startedNanos;

@@ -10,6 +10,7 @@ import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.keystores.ExternalKeyStore;
 import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
+import coffre.kms.server.logging.CallLogContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -262,7 +263,7 @@ final class XksEndpoint {
             reply = handlers.get(pending.route.operation()).handle(new XksCall(pending.route, pending.store, body,
                     pending.callAudit));
         } catch (RuntimeException | Error e) {
-            error = failure(e);
+            error = CallLogContext.with(pending.callAudit.requestId(), () -> failure(e));
         }
         if (!pending.answered.compareAndSet(false, true)) {
             if (reply != null) {
@@ -310,8 +311,9 @@ final class XksEndpoint {
                 }
                 HttpServerResponse response = request.response();
                 if (recorded.failed()) {
-                    LOG.log(Level.WARNING, "XKS call not answered: its audit event could not be recorded: {0}",
-                            recorded.cause().toString());
+                    CallLogContext.run(event.requestId(), () -> LOG.log(Level.WARNING,
+                            "XKS call not answered: its audit event could not be recorded: {0}",
+                            recorded.cause().toString()));
                     send(response, new XksException(XksError.INTERNAL, XksError.INTERNAL.defaultMessage()));
                 } else if (reply != null) {
                     // A copy: Vert.x may write it after this returns, while the reply is zeroed now.

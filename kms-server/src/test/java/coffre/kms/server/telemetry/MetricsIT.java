@@ -155,6 +155,13 @@ class MetricsIT {
         for (String name : CONTRACT) {
             assertTrue(after.stream().anyMatch(s -> s.name().equals(name)), name + " is served");
         }
+        // What the alert rules and the dashboard query (deploy/monitoring/metric-names.txt) is really served.
+        for (String name : java.nio.file.Files.readAllLines(Path.of("..", "deploy", "monitoring", "metric-names.txt"))) {
+            if (!name.isBlank() && !name.startsWith("#")) {
+                assertTrue(after.stream().anyMatch(s -> s.name().equals(name.strip())
+                        || s.name().startsWith(name.strip() + "_")), name + ", queried by deploy/monitoring/, is served");
+            }
+        }
         for (Sample sample : after) {
             sample.labels().forEach((label, value) -> {
                 assertFalse(KEY_ID.matcher(value).find(), sample + ": a key id as a label value");
@@ -213,7 +220,7 @@ class MetricsIT {
 
     /** {@code promtool check metrics}: the exposition parses and passes Prometheus' lint. */
     private static void promtoolCheck(String exposition) throws Exception {
-        String promtool = executable("promtool", "Debian package prometheus (deploy/dev/test.sh installs it)");
+        String promtool = executable("promtool", "Debian package prometheus (deploy/monitoring/check.sh unpacks it)");
         Run check = run(List.of(promtool, "check", "metrics"), exposition);
         assertEquals(0, check.exit(), () -> "promtool check metrics:\n" + check.out() + check.err());
     }
@@ -258,6 +265,11 @@ class MetricsIT {
     }
 
     private static String executable(String name, String from) {
+        // deploy/dev/test.sh names the promtool deploy/monitoring/check.sh uses (unpacked from Debian's package).
+        String named = System.getenv("COFFRE_" + name.toUpperCase(java.util.Locale.ROOT));
+        if (named != null && !named.isBlank() && Files.isExecutable(Path.of(named))) {
+            return named;
+        }
         for (String dirName : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path candidate = Path.of(dirName, name);
             if (Files.isExecutable(candidate)) {

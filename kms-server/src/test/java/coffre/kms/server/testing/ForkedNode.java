@@ -33,15 +33,27 @@ public final class ForkedNode implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final ManagedChannel admin;
+    private final TestPki pki;
+    private final int port;
+    private final List<ManagedChannel> others = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private ForkedNode(Process process, Path log, ManagedChannel admin) {
+    private ForkedNode(Process process, Path log, ManagedChannel admin, TestPki pki, int port) {
         this.process = process;
         this.log = log;
         this.admin = admin;
+        this.pki = pki;
+        this.port = port;
     }
 
+    /** As {@link #start(Path, TestPki, TestPki.Issued, TestPki.Issued, List, List)}, with no extra settings. */
     static ForkedNode start(Path dir, TestPki pki, TestPki.Issued serverCert, TestPki.Issued admin,
                             List<String> jvmOptions) {
+        return start(dir, pki, serverCert, admin, jvmOptions, List.of());
+    }
+
+    /** {@code settings}: more YAML lines for the node's configuration (whole top-level sections). */
+    static ForkedNode start(Path dir, TestPki pki, TestPki.Issued serverCert, TestPki.Issued admin,
+                            List<String> jvmOptions, List<String> settings) {
         int port = freePort();
         Path config = dir.resolve("forked.yaml");
         Path log = Path.of("target", "server-processes", dir.getFileName() + "-forked.log").toAbsolutePath();
@@ -61,6 +73,7 @@ public final class ForkedNode implements AutoCloseable {
                     "  administrators: ['" + TestServer.ADMIN + "', '" + TestServer.ALICE + "']",
                     "  officers: ['spiffe://coffre.test/officer/*']",
                     "  clients: ['spiffe://coffre.test/service/*']",
+                    String.join("\n", settings),
                     ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -81,16 +94,12 @@ public final class ForkedNode implements AutoCloseable {
         }
         ManagedChannel channel;
         try {
-            channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-                    .sslContext(GrpcSslContexts.forClient().trustManager(pki.caFile().toFile())
-                            .keyManager(admin.certificate().toFile(), admin.privateKey().toFile()).build())
-                    .intercept(new SecretRecorder())
-                    .build();
-        } catch (javax.net.ssl.SSLException e) {
+            channel = channel(pki, admin, port);
+        } catch (RuntimeException e) {
             process.destroyForcibly();
-            throw new IllegalStateException(e);
+            throw e;
         }
-        ForkedNode node = new ForkedNode(process, log, channel);
+        ForkedNode node = new ForkedNode(process, log, channel, pki, port);
         try {
             node.awaitServing(port);
         } catch (RuntimeException e) {
@@ -142,6 +151,35 @@ public final class ForkedNode implements AutoCloseable {
         }
     }
 
+    /** The node's stdout and stderr. */
+    public Path log() {
+        return log;
+    }
+
+    /** A channel to the node as the administrator. */
+    public ManagedChannel adminChannel() {
+        return admin;
+    }
+
+    /** A channel to the node as {@code identity} (a certificate of the node's PKI), closed with the node. */
+    public ManagedChannel channelFor(TestPki.Issued identity) {
+        ManagedChannel channel = channel(pki, identity, port);
+        others.add(channel);
+        return channel;
+    }
+
+    private static ManagedChannel channel(TestPki pki, TestPki.Issued identity, int port) {
+        try {
+            return NettyChannelBuilder.forAddress("127.0.0.1", port)
+                    .sslContext(GrpcSslContexts.forClient().trustManager(pki.caFile().toFile())
+                            .keyManager(identity.certificate().toFile(), identity.privateKey().toFile()).build())
+                    .intercept(new SecretRecorder())
+                    .build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The audit service, as the administrator. */
     public AuditServiceGrpc.AuditServiceBlockingStub adminAudit() {
         return AuditServiceGrpc.newBlockingStub(admin);
@@ -176,6 +214,7 @@ public final class ForkedNode implements AutoCloseable {
     @Override
     public void close() {
         admin.shutdownNow();
+        others.forEach(ManagedChannel::shutdownNow);
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -274,8 +274,13 @@ public final class TestServer implements AutoCloseable {
      * (e.g. the default heap of {@code deploy/bin/coffre-server}); this object then only closes.
      */
     public ForkedNode fork(List<String> jvmOptions) {
+        return fork(jvmOptions, List.of());
+    }
+
+    /** As {@link #fork(List)}, the node's configuration holding {@code settings} too (YAML lines, e.g. a {@code logging:} section). */
+    public ForkedNode fork(List<String> jvmOptions, List<String> settings) {
         stop();
-        return ForkedNode.start(dir, pki, serverCert, admin, jvmOptions);
+        return ForkedNode.start(dir, pki, serverCert, admin, jvmOptions, settings);
     }
 
     /** Stops the in-JVM node (its store closed), e.g. to write its store directly before {@link #fork}. */
