@@ -128,14 +128,11 @@ hsm_best() {
 }
 
 write_results() {
-    local setup_seconds="$1" rss="$2" runs_json="{}" f
-    for f in "$OUT"/runs/*.json; do
-        runs_json="$(jq --arg k "$(basename "$f" .json)" --slurpfile v "$f" '. + {($k): $v[0]}' <<<"$runs_json")"
-    done
+    local setup_seconds="$1" rss="$2"
     jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(hostname)" --arg cpus "$(nproc)" \
         --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
         --argjson quick "$QUICK" --arg duration "$DURATION" --argjson keys "$KEY_COUNT" --argjson c "$CONCURRENCY" \
-        --argjson setup "$setup_seconds" --argjson rss "$rss" --argjson runs "$runs_json" \
+        --argjson setup "$setup_seconds" --argjson rss "$rss" --argjson runs "$(runs_json)" \
         --argjson oaep "$(hsm_best rsa3072-oaep-decrypt)" --argjson p256 "$(hsm_best ecdsa-p256-sign)" \
         --argjson pss "$(hsm_best rsa3072-pss-sign)" --rawfile hsm "$OUT/hsm-bench-pairs.txt" \
         '{date: $date, machine: {host: $host, cpus: ($cpus | tonumber), loadAverageAtEnd: $load}, jdk: $jdk,

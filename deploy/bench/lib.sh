@@ -1,7 +1,8 @@
-# Helpers shared by the benchmark scripts (run.sh, xks.sh): ports, processes, the copied jars, one
-# run of the load tool, the bench node. Sourced after deploy/lib/common.sh; the functions use the
-# caller's OUT (output directory), DURATION, WARMUP, PIDS (processes to stop at exit), BUILD (for
-# build_if_needed), and for start_bench_node its jvm_args and JFR.
+# Helpers shared by the benchmark scripts (run.sh, xks.sh, asym.sh, envelope.sh, telemetry.sh): ports,
+# processes, the copied jars, one run of the load tool, the runs' reports, the bench node. Sourced
+# after deploy/lib/common.sh; the functions use the caller's OUT (output directory), DURATION, WARMUP,
+# PIDS (processes to stop at exit), BUILD (for build_if_needed), and for start_bench_node and
+# launch_bench_node its jvm_args and JFR.
 
 port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -24,15 +25,23 @@ wait_port() {
     done
 }
 
+# stop_pid PID — SIGTERM, then SIGKILL after 30 s; PID is then dropped from PIDS (so that cleanup
+# never signals a later process that got the same number).
 stop_pid() {
     local pid="$1" i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 60; i++)); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-        sleep 0.5
+    if kill -TERM "$pid" 2>/dev/null; then
+        for ((i = 0; i < 60; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.5
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    local kept=() p
+    for p in "${PIDS[@]}"; do
+        [[ "$p" == "$pid" ]] || kept+=("$p")
     done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    PIDS=("${kept[@]}")
 }
 
 cleanup() {
@@ -69,6 +78,22 @@ loadtest() {
 
 tput_of() { jq -r '.throughput' "$OUT/runs/$1.json"; }
 p_of() { jq -r ".latencyMs[\"$2\"]" "$OUT/runs/$1.json"; }
+
+# runs_json [DIR] — every JSON file in DIR (default $OUT/runs, the load tool's reports) as one JSON
+# object, keyed by file name without .json, i.e. by run name (for results.json).
+runs_json() {
+    local json="{}" f
+    for f in "${1:-$OUT/runs}"/*.json; do
+        json="$(jq --arg k "$(basename "$f" .json)" --slurpfile v "$f" '. + {($k): $v[0]}' <<<"$json")"
+    done
+    printf '%s\n' "$json"
+}
+
+# seconds_of DURATION — the number of seconds of a duration written NNs (as --duration takes it).
+seconds_of() {
+    [[ "$1" =~ ^([0-9]+)s$ ]] || coffre_die "not a duration in seconds: $1"
+    printf '%s\n' "${BASH_REMATCH[1]}"
+}
 
 # snapshot_module MODULE — copies MODULE's jar and target/lib to $OUT/app/MODULE and prints the
 # class path: other people's builds may replace target/ while the benchmark runs (a server then
@@ -116,7 +141,19 @@ build_if_needed() {
 # EXTRA_YAML (may be empty) is appended to its coffre.yaml. Runs the officers' ceremony. Sets
 # BENCH_NODE_PORT and BENCH_NODE_PID (also added to PIDS); writes SRV/cli-admin.properties.
 start_bench_node() {
-    local srv="$1" extra_yaml="$2" cport spid
+    local srv="$1" extra_yaml="$2"
+    write_bench_node "$srv"
+    [[ -z "$extra_yaml" ]] || printf '%s\n' "$extra_yaml" >>"$srv/coffre.yaml"
+    launch_bench_node "$srv" "$srv/coffre.yaml" server
+    bash "$COFFRE_ROOT/deploy/bin/coffre" ceremony init "$OUT/officers/ceremony.doc" "$OUT"/officers/{alice,bob,carol}.sig \
+        --cli-config "$srv/cli-admin.properties" >>"$OUT/setup.log" 2>&1 || coffre_die "ceremony init failed (see $OUT/setup.log)"
+}
+
+# write_bench_node SRV — the files of a bench node under SRV (see start_bench_node): its SoftHSM
+# token, the officers, SRV/coffre.yaml (on a free port, which it sets in BENCH_NODE_PORT) and
+# SRV/cli-admin.properties. Starts nothing.
+write_bench_node() {
+    local srv="$1" cport
     mkdir -p "$srv/data"
     cport="$(free_port)"
     bash "$COFFRE_ROOT/deploy/dev/softhsm-token.sh" "$srv/softhsm" coffre-bench 2>>"$OUT/setup.log"
@@ -147,7 +184,6 @@ authorization:
 keys:
   deletionCheckInterval: PT1M
 YAML
-    [[ -z "$extra_yaml" ]] || printf '%s\n' "$extra_yaml" >>"$srv/coffre.yaml"
     cat >"$srv/cli-admin.properties" <<PROPS
 endpoint=127.0.0.1:$cport
 ca-cert=../pki/ca.pem
@@ -155,27 +191,41 @@ cert=../pki/admin.pem
 key=../pki/admin.key
 timeout=30
 PROPS
+    BENCH_NODE_PORT="$cport"
+}
+
+# launch_bench_node SRV CONFIG NAME — starts the node of SRV (written by write_bench_node) with the
+# configuration file CONFIG (in SRV: its paths are relative to it), from a copy of the server's
+# jars, with the heap and GC settings deploy/bin/coffre-server gives a node; its output goes to
+# $OUT/NAME.log and every GC pause (wall-clock times) to $OUT/NAME-gc.log; with JFR=1 it is recorded
+# into $OUT/NAME.jfr. Waits until it listens on $BENCH_NODE_PORT. The same SRV may be launched again
+# once stopped (same token, store and keys). Sets BENCH_NODE_PID (also added to PIDS).
+launch_bench_node() {
+    local srv="$1" config="$2" name="$3" spid
     # The heap and GC settings deploy/bin/coffre-server gives a node unless JAVA_OPTS sets them.
     local server_opts
     server_opts="$(coffre_server_jvm_opts "${JAVA_OPTS:-}") ${JAVA_OPTS:-}"
     # Every pause, with wall-clock times (to lay beside a run's latency), summed up in results.json.
-    server_opts+=" -Xlog:gc:file=$OUT/server-gc.log:time,uptime"
+    server_opts+=" -Xlog:gc:file=$OUT/$name-gc.log:time,uptime"
     if ((${JFR:-0})); then
-        server_opts+=" -XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile,dumponexit=true"
+        server_opts+=" -XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true"
     fi
     local server_cp java_opts=() extra=()
-    server_cp="$(snapshot_module kms-server)"
+    if [[ -d "$OUT/app/kms-server" ]]; then
+        # Launched again: the copy made at its first launch.
+        server_cp="$OUT/app/kms-server/*:$OUT/app/kms-server/lib/*"
+    else
+        server_cp="$(snapshot_module kms-server)"
+    fi
     read -r -a java_opts <<<"$server_opts"
     ((COFFRE_JAVA_MAJOR < 22)) || extra+=(--enable-native-access=ALL-UNNAMED)
     ((COFFRE_JAVA_MAJOR < 23)) || extra+=(--sun-misc-unsafe-memory-access=allow)
     # Same JVM flags as deploy/bin/coffre-server, from a copy of the jars.
     (cd "$COFFRE_ROOT" && SOFTHSM2_CONF="$srv/softhsm/softhsm2.conf" exec "$JAVA_HOME/bin/java" "${jvm_args[@]}" \
-        "${extra[@]}" "${java_opts[@]}" -cp "$server_cp" coffre.kms.server.Main --config "$srv/coffre.yaml" \
-        >"$OUT/server.log" 2>&1) &
+        "${extra[@]}" "${java_opts[@]}" -cp "$server_cp" coffre.kms.server.Main --config "$config" \
+        >"$OUT/$name.log" 2>&1) &
     spid=$!
     PIDS+=("$spid")
-    wait_port "$cport" "$spid"
-    bash "$COFFRE_ROOT/deploy/bin/coffre" ceremony init "$OUT/officers/ceremony.doc" "$OUT"/officers/{alice,bob,carol}.sig \
-        --cli-config "$srv/cli-admin.properties" >>"$OUT/setup.log" 2>&1 || coffre_die "ceremony init failed (see $OUT/setup.log)"
-    BENCH_NODE_PORT="$cport" BENCH_NODE_PID="$spid"
+    wait_port "$BENCH_NODE_PORT" "$spid"
+    BENCH_NODE_PID="$spid"
 }

@@ -352,10 +352,8 @@ main() {
     # ---- results ---------------------------------------------------------------------------------
     local l
     l="$(awk -v h="$h" -v g="$g" 'BEGIN { printf "%.0f", 1 / (1 / h + 1 / g) }')"
-    local runs_json="{}" f
-    for f in "$OUT"/runs/*.json; do
-        runs_json="$(jq --arg k "$(basename "$f" .json)" --slurpfile v "$f" '. + {($k): $v[0]}' <<<"$runs_json")"
-    done
+    local runs_json
+    runs_json="$(runs_json)"
     # Each further key count's mean wrap throughput over the first count's (its 3 runs).
     local key_ratios="{}" k0="${KEYS[0]}" n
     for n in "${KEYS[@]:1}"; do

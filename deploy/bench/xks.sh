@@ -123,11 +123,6 @@ record_server() {
 # samples per run: too few to split a call's cost).
 JFR_SAMPLING='jdk.ExecutionSample#period=1ms'
 
-seconds_of() {
-    [[ "$1" =~ ^([0-9]+)s$ ]] || coffre_die "not a duration in seconds: $1"
-    printf '%s\n' "${BASH_REMATCH[1]}"
-}
-
 # hot_methods — the hot methods of every recording (jfr view), beside it.
 hot_methods() {
     local f
@@ -235,16 +230,12 @@ main() {
 # highest p99s, the ratios XKS/gRPC and the targets.
 write_results() {
     local setup_seconds="$1" rss="$2"
-    local runs_json="{}" f
-    for f in "$OUT"/runs/*.json; do
-        runs_json="$(jq --arg k "$(basename "$f" .json)" --slurpfile v "$f" '. + {($k): $v[0]}' <<<"$runs_json")"
-    done
     jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(hostname)" --arg cpus "$(nproc)" \
         --arg cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
         --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg load0 "$LOAD_AT_START" \
         --argjson quick "$QUICK" --arg duration "$DURATION" --argjson rounds "$ROUNDS" --arg http "$HTTP_VERSION" \
         --argjson keys "$KEY_COUNT" --argjson setup "$setup_seconds" --argjson rss "$rss" \
-        --argjson gc "$(gc_summary "$OUT/server-gc.log")" --argjson runs "$runs_json" \
+        --argjson gc "$(gc_summary "$OUT/server-gc.log")" --argjson runs "$(runs_json)" \
         'def mean($name): [range(1; $rounds + 1) | $runs[$name + "-c64-r" + tostring].throughput] | add / length | floor;
          def p99($name): [range(1; $rounds + 1) | $runs[$name + "-c64-r" + tostring].latencyMs.p99] | max;
          def cpu($name; $side): [range(1; $rounds + 1) | $runs[$name + "-c64-r" + tostring].cpu[$side]]
