@@ -80,7 +80,8 @@ public final class MethodTelemetry {
 
     /** Where a span of this method says the protocol's answer: the gRPC status code, or the HTTP status. */
     AttributeKey<Long> statusAttribute() {
-        return protocol == Protocol.GRPC ? SpanAttributes.RPC_GRPC_STATUS_CODE : SpanAttributes.HTTP_RESPONSE_STATUS_CODE;
+        return protocol == Protocol.GRPC ? SpanAttributes.RPC_GRPC_STATUS_CODE
+                : SpanAttributes.HTTP_RESPONSE_STATUS_CODE;
     }
 
     void record(long nanos, String outcome) {

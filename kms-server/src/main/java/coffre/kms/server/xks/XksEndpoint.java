@@ -303,9 +303,11 @@ final class XksEndpoint {
         ObservedCall.Stage auditWait = observed.stage("audit.wait");
         Future.fromCompletionStage(audit.record(event), target).onComplete(recorded -> {
             auditWait.end();
-            XksError answered = recorded.failed() ? XksError.INTERNAL : error != null && reply == null ? error.error() : null;
+            XksError answered = recorded.failed() ? XksError.INTERNAL
+                    : error != null && reply == null ? error.error() : null;
             observed.end(answered != null ? answered.name() : reply != null ? ObservedCall.OK : "METHOD_NOT_ALLOWED",
-                    answered != null ? answered.httpStatus() : reply != null ? 200 : XksMethodNotAllowedException.HTTP_STATUS);
+                    answered != null ? answered.httpStatus()
+                            : reply != null ? 200 : XksMethodNotAllowedException.HTTP_STATUS);
             try {
                 if (timer >= 0) {
                     vertx.cancelTimer(timer);

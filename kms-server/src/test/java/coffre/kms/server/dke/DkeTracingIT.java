@@ -69,7 +69,8 @@ class DkeTracingIT {
         node.restartTraced(receiver.settings(1.0));
         CreateKeyRequest request = CreateKeyRequest.newBuilder().setKeySpec(KeySpec.RSA_3072)
                 .setKeyUsage(KeyUsage.ENCRYPT_DECRYPT)
-                .setAccessPolicy(AccessPolicy.newBuilder().addRules(AccessRule.newBuilder().addPrincipals("dke:*@example.eu")
+                .setAccessPolicy(AccessPolicy.newBuilder().addRules(AccessRule.newBuilder()
+                        .addPrincipals("dke:*@example.eu")
                         .addOperations(DataOperation.GET_PUBLIC_KEY).addOperations(DataOperation.DECRYPT)
                         .addConditions(RequestCondition.newBuilder().setAttribute("groups").addValues("g-finance"))))
                 .build();
@@ -204,7 +205,8 @@ class DkeTracingIT {
             texts.addAll(span.resource().values());
             for (String text : texts) {
                 for (String secret : forbidden) {
-                    assertFalse(text.contains(secret), () -> span.name() + " exports a secret or an identifier: " + text);
+                    assertFalse(text.contains(secret),
+                            () -> span.name() + " exports a secret or an identifier: " + text);
                 }
             }
         }

@@ -130,7 +130,8 @@ class TracedCallTest {
 
     @Test
     void failuresMarkTheirSpansWithTheReasonAndStatus() {
-        ObservedCall call = calls.http(Protocol.XKS, "Encrypt", "POST", "{uriPathPrefix}/kms/xks/v1/keys/{externalKeyId}/encrypt")
+        ObservedCall call = calls.http(Protocol.XKS, "Encrypt", "POST",
+                        "{uriPathPrefix}/kms/xks/v1/keys/{externalKeyId}/encrypt")
                 .start(System.nanoTime(), traceparent("01"));
         try (Scope ignored = call.enter()) {
             assertThrows(IllegalStateException.class, () -> call.authenticate(() -> {
@@ -156,7 +157,8 @@ class TracedCallTest {
         assertEquals("{uriPathPrefix}/kms/xks/v1/keys/{externalKeyId}/encrypt",
                 server.getAttributes().get(AttributeKey.stringKey("http.route")));
         assertNull(server.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")));
-        List<SpanData> authentications = exported.stream().filter(span -> span.getName().equals("authenticate")).toList();
+        List<SpanData> authentications = exported.stream().filter(span -> span.getName().equals("authenticate"))
+                .toList();
         assertEquals(List.of(StatusCode.ERROR, StatusCode.UNSET), authentications.stream()
                 .map(span -> span.getStatus().getStatusCode()).toList());
         assertEquals(StatusCode.ERROR, authentications.get(0).getStatus().getStatusCode());
@@ -170,7 +172,8 @@ class TracedCallTest {
 
     @Test
     void aCallEndsOnceAndOnlyARequestIdThatIsAShortTokenIsKept() {
-        ObservedCall call = calls.grpc("coffre.kms.v1.KeyService", "GetKey").start(System.nanoTime(), traceparent("01"));
+        ObservedCall call = calls.grpc("coffre.kms.v1.KeyService", "GetKey").start(System.nanoTime(),
+                traceparent("01"));
         call.requestId("has spaces and \"quotes\"");
         call.requestId("x".repeat(65));
         call.end(ObservedCall.OK, 0);

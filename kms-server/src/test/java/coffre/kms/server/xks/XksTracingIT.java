@@ -174,7 +174,8 @@ class XksTracingIT {
             texts.addAll(span.resource().values());
             for (String text : texts) {
                 for (String secret : forbidden) {
-                    assertFalse(text.contains(secret), () -> span.name() + " exports a secret or an identifier: " + text);
+                    assertFalse(text.contains(secret),
+                            () -> span.name() + " exports a secret or an identifier: " + text);
                 }
             }
         }
