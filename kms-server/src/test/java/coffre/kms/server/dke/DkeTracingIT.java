@@ -131,7 +131,9 @@ class DkeTracingIT {
     void thePublicKeyUnderTheCallersTraceAndADecryptionHaveTheirTrees() {
         DkeTestClient dke = client();
         String token = member("bob@example.eu");
-        String traceId = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        byte[] traceBytes = new byte[16];
+        new SecureRandom().nextBytes(traceBytes);
+        String traceId = HexFormat.of().formatHex(traceBytes);
         String parentId = "00f067aa0ba902b7";
         DkeTestClient.Response fetched = dke.get("/finance?protocol-version=1.0", token,
                 "00-" + traceId + "-" + parentId + "-01");
