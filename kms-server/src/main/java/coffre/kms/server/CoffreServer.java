@@ -220,7 +220,8 @@ public final class CoffreServer implements AutoCloseable {
                     new coffre.kms.server.cluster.KeyRefresher(lifecycle, storage.keys(), registry), grants, quorum.watchers(),
                     keyStores.registry(), dkeKeys);
 
-            KeyAccessEnforcer keyAccess = new KeyAccessEnforcer(new AccessDecider(grants), clock);
+            KeyAccessEnforcer keyAccess = new KeyAccessEnforcer(new AccessDecider(grants), clock,
+                    telemetry.decisions());
             BreakGlassUnwraps breakGlassCalls = new BreakGlassUnwraps(breakGlass, quorum,
                     id -> quorum.get(id).state() == Approval.State.PENDING, clock);
             CryptoOperations crypto = new CryptoOperations(hsm, registry, keyAccess, breakGlassCalls);

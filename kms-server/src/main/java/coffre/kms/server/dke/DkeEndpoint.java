@@ -175,7 +175,7 @@ final class DkeEndpoint {
             boolean anonymous = anonymousPublicKey && authorization == null
                     && pending.route.operation() == DkeRoute.Operation.PUBLIC_KEY;
             if (!anonymous) {
-                caller = tokens.verify(authorization);
+                caller = pending.callAudit.observed().authenticate(() -> tokens.verify(authorization));
                 pending.callAudit.caller(caller);
             }
             reply = service.handle(pending.route, caller, body, pending.callAudit);
@@ -230,8 +230,9 @@ final class DkeEndpoint {
         ObservedCall.Stage auditWait = observed.stage("audit.wait");
         Future.fromCompletionStage(audit.record(event), target).onComplete(recorded -> {
             auditWait.end();
-            observed.end(recorded.failed() ? DkeError.INTERNAL.name() : reply != null ? ObservedCall.OK
-                    : error.error().name());
+            DkeError answered = recorded.failed() ? DkeError.INTERNAL : reply != null ? null : error.error();
+            observed.end(answered == null ? ObservedCall.OK : answered.name(), answered == null ? 200
+                    : answered.httpStatus());
             try {
                 HttpServerResponse response = ctx.response();
                 if (recorded.failed()) {

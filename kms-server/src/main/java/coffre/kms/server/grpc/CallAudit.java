@@ -3,6 +3,7 @@ package coffre.kms.server.grpc;
 import coffre.kms.server.audit.AuditDecision;
 import coffre.kms.server.audit.AuditEvent;
 import coffre.kms.server.audit.AuditEventType;
+import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.domain.KmsException;
 import coffre.kms.server.domain.Principal;
 import coffre.kms.server.telemetry.ObservedCall;
@@ -35,6 +36,25 @@ final class CallAudit {
     /** The call's metrics and span. */
     ObservedCall observed() {
         return observed;
+    }
+
+    /** Ends the call's metrics and span with its answer: OK (null), or {@code failure}'s reason and status. */
+    void ended(KmsException failure) {
+        ended(failure == null ? null : failure.reason());
+    }
+
+    /** Ends the call's metrics and span: answered OK. */
+    void endedOk() {
+        observed.end(ObservedCall.OK, 0);
+    }
+
+    /** As above, for a call that ends with {@code reason} (null: OK) without an exception. */
+    void ended(ErrorReason reason) {
+        if (reason == null) {
+            observed.end(ObservedCall.OK, 0);
+        } else {
+            observed.end(reason.name(), ErrorMapping.statusOf(reason).code);
+        }
     }
 
     String requestId() {

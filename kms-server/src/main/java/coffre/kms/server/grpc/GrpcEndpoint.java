@@ -11,7 +11,6 @@ import coffre.kms.server.domain.StoreException;
 import coffre.kms.server.telemetry.CallTelemetry;
 import coffre.kms.server.telemetry.MethodTelemetry;
 import coffre.kms.server.telemetry.ObservedCall;
-import coffre.kms.server.telemetry.Protocol;
 import coffre.kms.server.telemetry.Telemetry;
 import coffre.kms.server.logging.CallLogContext;
 import com.google.protobuf.Message;
@@ -159,10 +158,8 @@ public final class GrpcEndpoint {
     private <Req, Resp> void accept(MethodDescriptor<Req, Resp> method, coffre.kms.server.domain.Operation operation,
                                     Admitted<Req, Resp> admitted) {
         fields(method);
-        // The label: Service/Method without the package, e.g. CryptoService/Wrap.
-        String service = method.getServiceName() == null ? "" : method.getServiceName();
-        MethodTelemetry telemetry = calls.method(Protocol.GRPC,
-                service.substring(service.lastIndexOf('.') + 1) + "/" + method.getBareMethodName());
+        MethodTelemetry telemetry = calls.grpc(method.getServiceName() == null ? "" : method.getServiceName(),
+                method.getBareMethodName());
         server.callHandler(method, call -> {
             CallAudit callAudit = startAudit(call, method, operation, telemetry);
             Principal caller = admit(call, callAudit);
@@ -177,6 +174,7 @@ public final class GrpcEndpoint {
                 }
                 if (received.failed()) {
                     LOG.log(Level.DEBUG, "request not received: {0}", received.cause().toString());
+                    callAudit.ended(ErrorReason.CANCELLED);
                     return;
                 }
                 admitted.serve(call, callAudit, caller, context, received.result());
@@ -283,7 +281,7 @@ public final class GrpcEndpoint {
                         reply.release();
                     }
                     context.runOnContext(ignored -> {
-                        callAudit.observed().end(ErrorReason.INTERNAL_ERROR.name());
+                        callAudit.ended(ErrorReason.INTERNAL_ERROR);
                         fail(call.response(), bug);
                     });
                 }
@@ -294,9 +292,12 @@ public final class GrpcEndpoint {
 
     /** The caller's right to the operation, checked in the call's {@code policy} span. */
     private void authorise(CallAudit callAudit, Principal caller, coffre.kms.server.domain.Operation operation) {
-        ObservedCall.Stage policy = callAudit.observed().stage("policy");
+        ObservedCall.Stage policy = callAudit.observed().policy();
         try {
             accessControl.check(caller, operation);
+        } catch (KmsException refused) {
+            policy.refused(refused.reason().name());
+            throw refused;
         } finally {
             policy.end();
         }
@@ -336,7 +337,7 @@ public final class GrpcEndpoint {
                         context.owner().cancelTimer(deadlineTimer);
                     }
                     KmsException failure = recorded.failed() ? asKms(recorded.cause()) : reply == null ? error : null;
-                    callAudit.observed().end(failure == null ? ObservedCall.OK : failure.reason().name());
+                    callAudit.ended(failure);
                     if (reply == null) {
                         fail(response, failure);
                         return;
@@ -378,13 +379,13 @@ public final class GrpcEndpoint {
                     } else {
                         noteStoreFailure(unwrapJoin(opened.cause()));
                         KmsException failure = asKms(unwrapJoin(opened.cause()));
-                        callAudit.observed().end(failure.reason().name());
+                        callAudit.ended(failure);
                         CallLogContext.run(callAudit.requestId(), () -> fail(call.response(), failure));
                     }
                     return;
                 }
                 // A stream is counted and timed when it opens; its span ends then too.
-                callAudit.observed().end(ObservedCall.OK);
+                callAudit.endedOk();
                 Runnable close = () -> {
                     try {
                         opened.result().close();

@@ -3,6 +3,8 @@ package coffre.kms.server.telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
@@ -43,16 +45,19 @@ public final class MethodTelemetry {
     private final TextMapPropagator propagator;
     private final Protocol protocol;
     private final String method;
+    /** What every span of this method says from its start (see {@link SpanAttributes}). */
+    private final Attributes spanAttributes;
     private final Timer duration;
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
 
     MethodTelemetry(MeterRegistry registry, Tracer tracer, TextMapPropagator propagator, Protocol protocol,
-                    String method) {
+                    String method, Attributes spanAttributes) {
         this.registry = registry;
         this.tracer = tracer;
         this.propagator = propagator;
         this.protocol = protocol;
         this.method = method;
+        this.spanAttributes = spanAttributes;
         this.duration = Timer.builder("coffre.call.duration")
                 .description("Calls from their arrival to their answer, audit wait included")
                 .tags("protocol", protocol.label(), "method", method)
@@ -68,10 +73,15 @@ public final class MethodTelemetry {
         Span span = tracer == null ? Span.getInvalid() : tracer.spanBuilder(method)
                 .setParent(propagator.extract(Context.root(), headers, HEADERS))
                 .setSpanKind(SpanKind.SERVER)
-                .setAttribute("rpc.system", protocol.label())
-                .setAttribute("rpc.method", method)
+                .setAllAttributes(spanAttributes)
                 .startSpan();
         return new ObservedCall(this, tracer, span, startNanos);
+    }
+
+    /** Where a span of this method says the protocol's answer: the gRPC status code, or the HTTP status. */
+    AttributeKey<Long> statusAttribute() {
+        return protocol == Protocol.GRPC ? SpanAttributes.RPC_GRPC_STATUS_CODE
+                : SpanAttributes.HTTP_RESPONSE_STATUS_CODE;
     }
 
     void record(long nanos, String outcome) {

@@ -79,7 +79,8 @@ public final class ObservedHsm implements Hsm {
 
     private <T> T observe(Operation operation, Supplier<T> work) {
         Span span = tracer != null && Span.current().isRecording()
-                ? tracer.spanBuilder("hsm " + operation.label).setAttribute("coffre.hsm", name).startSpan() : null;
+                ? tracer.spanBuilder("hsm " + operation.label).setAttribute(SpanAttributes.HSM, name).startSpan()
+                : null;
         long start = System.nanoTime();
         try (Scope ignored = span == null ? Scope.noop() : span.makeCurrent()) {
             return work.get();

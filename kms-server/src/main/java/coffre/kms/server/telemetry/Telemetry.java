@@ -1,6 +1,7 @@
 package coffre.kms.server.telemetry;
 
 import coffre.hsm.Hsm;
+import coffre.kms.server.access.DecisionObserver;
 import coffre.kms.server.config.TelemetrySettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -21,6 +22,7 @@ public final class Telemetry implements AutoCloseable {
     private final PrometheusMeterRegistry prometheus;
     private final Tracing tracing;
     private final CallTelemetry calls;
+    private final DecisionObserver decisions;
 
     private Telemetry(MeterRegistry registry, PrometheusMeterRegistry prometheus, Tracing tracing) {
         this.registry = registry;
@@ -28,6 +30,7 @@ public final class Telemetry implements AutoCloseable {
         this.tracing = tracing;
         this.calls = new CallTelemetry(registry, tracing == null ? null : tracing.tracer(),
                 W3CTraceContextPropagator.getInstance());
+        this.decisions = tracing == null ? DecisionObserver.NONE : new TracedDecisions(tracing.tracer());
     }
 
     /** The telemetry {@code settings} ask for; {@code nodeId} names the node in its traces. */
@@ -62,6 +65,21 @@ public final class Telemetry implements AutoCloseable {
     /** The calls' meters and spans. */
     public CallTelemetry calls() {
         return calls;
+    }
+
+    /** What the key-level access decisions tell: their {@code policy} spans in traced calls. */
+    public DecisionObserver decisions() {
+        return decisions;
+    }
+
+    /**
+     * Sends the spans ended so far now, waiting at most the export timeout: for tests, which
+     * would otherwise wait for the next scheduled batch. Does nothing when tracing is off.
+     */
+    public void flushTraces() {
+        if (tracing != null) {
+            tracing.flush();
+        }
     }
 
     /** {@code hsm} observed: its operations timed, failures counted and traced under the label {@code name}. */

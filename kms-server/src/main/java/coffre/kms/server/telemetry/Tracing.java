@@ -48,6 +48,10 @@ final class Tracing implements AutoCloseable {
         return tracer;
     }
 
+    void flush() {
+        provider.forceFlush().join(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
         provider.shutdown().join(timeoutMillis, TimeUnit.MILLISECONDS);

@@ -5,7 +5,9 @@
  * the edges (gRPC, XKS, DKE) observe each call through
  * {@link coffre.kms.server.telemetry.CallTelemetry}, the HSM is observed by
  * {@link coffre.kms.server.telemetry.ObservedHsm}. The core packages know nothing of this: they
- * expose plain accessors, bound to meters here. No label is ever unbounded: no key id, principal,
- * request id or address is a label value (see docs/metrics.md).
+ * expose plain accessors, bound to meters here, and hooks such as
+ * {@link coffre.kms.server.access.DecisionObserver} (the key policy's spans). No label is ever
+ * unbounded: no key id, principal, request id or address is a label value (see docs/metrics.md);
+ * no span carries a key id, principal or request byte ({@code SpanAttributes}, docs/tracing.md).
  */
 package coffre.kms.server.telemetry;

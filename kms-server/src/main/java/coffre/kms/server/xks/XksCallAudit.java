@@ -61,12 +61,15 @@ final class XksCallAudit {
             case DECRYPT -> AuditEventType.XKS_DECRYPT;
         };
         this.externalKeyId = route.externalKeyId();
-        this.observed = calls.method(Protocol.XKS, switch (route.operation()) {
+        XksOperation operation = route.operation();
+        // The route as a template: the key store's prefix and the external key id stay out of traces.
+        this.observed = calls.http(Protocol.XKS, switch (operation) {
             case GET_HEALTH_STATUS -> "GetHealthStatus";
             case GET_KEY_METADATA -> "GetKeyMetadata";
             case ENCRYPT -> "Encrypt";
             case DECRYPT -> "Decrypt";
-        }).start(startedNanos, headers);
+        }, "POST", "{uriPathPrefix}" + XksPaths.API_ROOT + (operation.hasExternalKey() ? "/keys/{externalKeyId}/" : "/")
+                + operation.pathSegment()).start(startedNanos, headers);
     }
 
     void store(ExternalKeyStore store) {
@@ -79,6 +82,7 @@ final class XksCallAudit {
 
     void metadata(XksRequestMetadata metadata) {
         this.metadata = metadata;
+        observed().requestId(metadata.kmsRequestId());
     }
 
     void key(KeyId keyId, int keyVersion) {

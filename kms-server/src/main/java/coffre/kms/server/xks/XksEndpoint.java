@@ -258,7 +258,8 @@ final class XksEndpoint {
         XksException error = null;
         try (Scope traced = pending.callAudit.observed().enter()) {
             audit.checkWritable();
-            SigV4Identity signer = verifiers.of(pending.store).verify(signed);
+            SigV4Identity signer = pending.callAudit.observed().authenticate(() -> verifiers.of(pending.store)
+                    .verify(signed));
             pending.callAudit.signedBy(signer.accessKeyId());
             reply = handlers.get(pending.route.operation()).handle(new XksCall(pending.route, pending.store, body,
                     pending.callAudit));
@@ -303,8 +304,11 @@ final class XksEndpoint {
         ObservedCall.Stage auditWait = observed.stage("audit.wait");
         Future.fromCompletionStage(audit.record(event), target).onComplete(recorded -> {
             auditWait.end();
-            observed.end(recorded.failed() ? XksError.INTERNAL.name() : reply != null ? ObservedCall.OK
-                    : error != null ? error.error().name() : "METHOD_NOT_ALLOWED");
+            XksError answered = recorded.failed() ? XksError.INTERNAL
+                    : error != null && reply == null ? error.error() : null;
+            observed.end(answered != null ? answered.name() : reply != null ? ObservedCall.OK : "METHOD_NOT_ALLOWED",
+                    answered != null ? answered.httpStatus()
+                            : reply != null ? 200 : XksMethodNotAllowedException.HTTP_STATUS);
             try {
                 if (timer >= 0) {
                     vertx.cancelTimer(timer);

@@ -49,6 +49,11 @@ final class DkeTestClient {
         return send(HttpRequest.newBuilder(uri(path)).GET(), token);
     }
 
+    /** {@code GET path} under a caller's W3C trace context. */
+    Response get(String path, String token, String traceparent) {
+        return send(HttpRequest.newBuilder(uri(path)).header("traceparent", traceparent).GET(), token);
+    }
+
     Response post(String path, String token, String body) {
         return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)), token);

@@ -21,9 +21,9 @@ class CallTelemetryTest {
         MethodTelemetry wrap = calls.method(Protocol.GRPC, "CryptoService/Wrap");
         assertSame(wrap, calls.method(Protocol.GRPC, "CryptoService/Wrap"), "a method's meters are made once");
         ObservedCall ok = wrap.start(System.nanoTime(), Map.<String, String>of()::get);
-        ok.end(ObservedCall.OK);
-        ok.end("INTERNAL_ERROR");
-        wrap.start(System.nanoTime(), name -> null).end("KEY_NOT_FOUND");
+        ok.end(ObservedCall.OK, 0);
+        ok.end("INTERNAL_ERROR", 13);
+        wrap.start(System.nanoTime(), name -> null).end("KEY_NOT_FOUND", 5);
 
         assertEquals(1.0, registry.get("coffre.calls").tags("protocol", "grpc", "method", "CryptoService/Wrap",
                 "outcome", "OK").counter().count());
@@ -37,8 +37,8 @@ class CallTelemetryTest {
 
     @Test
     void protocolsKeepTheirOwnSeries() {
-        calls.method(Protocol.XKS, "Encrypt").start(System.nanoTime(), name -> null).end("VALIDATION");
-        calls.method(Protocol.DKE, "Decrypt").start(System.nanoTime(), name -> null).end(ObservedCall.OK);
+        calls.method(Protocol.XKS, "Encrypt").start(System.nanoTime(), name -> null).end("VALIDATION", 400);
+        calls.method(Protocol.DKE, "Decrypt").start(System.nanoTime(), name -> null).end(ObservedCall.OK, 200);
         assertNotNull(registry.get("coffre.calls").tags("protocol", "xks", "method", "Encrypt", "outcome", "VALIDATION")
                 .counter());
         assertEquals(1, registry.get("coffre.call.duration").tags("protocol", "dke").timer().count());
@@ -51,6 +51,6 @@ class CallTelemetryTest {
             assertEquals(false, io.opentelemetry.api.trace.Span.current().getSpanContext().isValid());
         }
         call.stage("audit.wait").end();
-        call.end(ObservedCall.OK);
+        call.end(ObservedCall.OK, 0);
     }
 }
