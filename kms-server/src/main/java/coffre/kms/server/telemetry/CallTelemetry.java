@@ -17,9 +17,12 @@ public final class CallTelemetry {
     /** Null when tracing is off: calls then make no span at all. */
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+    /** The share of calls traced when the caller sent no sampling decision. */
+    private final double samplingRatio;
     private final Map<String, MethodTelemetry> methods = new ConcurrentHashMap<>();
 
-    CallTelemetry(MeterRegistry registry, Tracer tracer, TextMapPropagator propagator) {
+    CallTelemetry(MeterRegistry registry, Tracer tracer, TextMapPropagator propagator, double samplingRatio) {
+        this.samplingRatio = samplingRatio;
         this.registry = registry;
         this.tracer = tracer;
         this.propagator = propagator;
@@ -60,6 +63,7 @@ public final class CallTelemetry {
 
     private MethodTelemetry method(Protocol protocol, String method, Supplier<Attributes> spanAttributes) {
         return methods.computeIfAbsent(protocol.label() + ' ' + method,
-                ignored -> new MethodTelemetry(registry, tracer, propagator, protocol, method, spanAttributes.get()));
+                ignored -> new MethodTelemetry(registry, tracer, propagator, samplingRatio, protocol, method,
+                        spanAttributes.get()));
     }
 }

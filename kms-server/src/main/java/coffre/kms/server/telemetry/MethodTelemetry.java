@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /** One method's meters (count by outcome, latency histogram) and the factory of its calls' spans. */
@@ -43,15 +45,19 @@ public final class MethodTelemetry {
     private final MeterRegistry registry;
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+    private final double samplingRatio;
     private final Protocol protocol;
     private final String method;
     /** What every span of this method says from its start (see {@link SpanAttributes}). */
     private final Attributes spanAttributes;
     private final Timer duration;
+    /** The count of the calls answered OK: made with the method, so its series starts at zero. */
+    private final Counter ok;
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
 
-    MethodTelemetry(MeterRegistry registry, Tracer tracer, TextMapPropagator propagator, Protocol protocol,
-                    String method, Attributes spanAttributes) {
+    MethodTelemetry(MeterRegistry registry, Tracer tracer, TextMapPropagator propagator, double samplingRatio,
+                    Protocol protocol, String method, Attributes spanAttributes) {
+        this.samplingRatio = samplingRatio;
         this.registry = registry;
         this.tracer = tracer;
         this.propagator = propagator;
@@ -63,6 +69,7 @@ public final class MethodTelemetry {
                 .tags("protocol", protocol.label(), "method", method)
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry);
+        this.ok = counter(ObservedCall.OK);
     }
 
     /**
@@ -70,8 +77,21 @@ public final class MethodTelemetry {
      * context (W3C {@code traceparent}/{@code tracestate}) read through {@code headers}.
      */
     public ObservedCall start(long startNanos, Function<String, String> headers) {
-        Span span = tracer == null ? Span.getInvalid() : tracer.spanBuilder(method)
-                .setParent(propagator.extract(Context.root(), headers, HEADERS))
+        if (tracer == null) {
+            return new ObservedCall(this, null, Span.getInvalid(), startNanos);
+        }
+        Context parent = propagator.extract(Context.root(), headers, HEADERS);
+        SpanContext caller = Span.fromContext(parent).getSpanContext();
+        // Decided before any span is built, so that the calls not traced (99 % of them at the default
+        // ratio) cost no span, attributes or context: the caller's sampled flag when it sent a
+        // traceparent (parent-based, as W3C asks), else a draw at the configured ratio.
+        boolean traced = caller.isValid() ? caller.isSampled()
+                : samplingRatio > 0 && ThreadLocalRandom.current().nextDouble() < samplingRatio;
+        if (!traced) {
+            return new ObservedCall(this, null, Span.getInvalid(), startNanos);
+        }
+        Span span = tracer.spanBuilder(method)
+                .setParent(parent)
                 .setSpanKind(SpanKind.SERVER)
                 .setAllAttributes(spanAttributes)
                 .startSpan();
@@ -86,10 +106,17 @@ public final class MethodTelemetry {
 
     void record(long nanos, String outcome) {
         duration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        outcomes.computeIfAbsent(outcome, ignored -> Counter.builder("coffre.calls")
-                        .description("Calls answered, by outcome: OK or the reason the protocol answered")
-                        .tags("protocol", protocol.label(), "method", method, "outcome", outcome)
-                        .register(registry))
-                .increment();
+        Counter counter = ObservedCall.OK.equals(outcome) ? ok : outcomes.get(outcome);
+        if (counter == null) {
+            counter = outcomes.computeIfAbsent(outcome, this::counter);
+        }
+        counter.increment();
+    }
+
+    private Counter counter(String outcome) {
+        return Counter.builder("coffre.calls")
+                .description("Calls answered, by outcome: OK or the reason the protocol answered")
+                .tags("protocol", protocol.label(), "method", method, "outcome", outcome)
+                .register(registry);
     }
 }

@@ -29,7 +29,7 @@ public final class Telemetry implements AutoCloseable {
         this.prometheus = prometheus;
         this.tracing = tracing;
         this.calls = new CallTelemetry(registry, tracing == null ? null : tracing.tracer(),
-                W3CTraceContextPropagator.getInstance());
+                W3CTraceContextPropagator.getInstance(), tracing == null ? 0 : tracing.samplingRatio());
         this.decisions = tracing == null ? DecisionObserver.NONE : new TracedDecisions(tracing.tracer());
     }
 

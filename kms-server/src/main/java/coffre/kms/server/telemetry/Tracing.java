@@ -22,7 +22,10 @@ final class Tracing implements AutoCloseable {
     private final Tracer tracer;
     private final long timeoutMillis;
 
-    private Tracing(SdkTracerProvider provider, long timeoutMillis) {
+    private final double samplingRatio;
+
+    private Tracing(SdkTracerProvider provider, long timeoutMillis, double samplingRatio) {
+        this.samplingRatio = samplingRatio;
         this.provider = provider;
         this.tracer = provider.get("coffre.kms.server");
         this.timeoutMillis = timeoutMillis;
@@ -38,10 +41,18 @@ final class Tracing implements AutoCloseable {
                         .put("service.name", settings.serviceName())
                         .put("service.instance.id", nodeId)
                         .build())))
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(settings.samplingRatio())))
+                // Whether a call is traced is decided before its span is built (MethodTelemetry.start:
+                // the caller's sampled flag, else samplingRatio), so that the calls not traced cost no
+                // span at all; what reaches the SDK is to be recorded.
+                .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter.build()).build())
                 .build();
-        return new Tracing(provider, settings.timeout().toMillis());
+        return new Tracing(provider, settings.timeout().toMillis(), settings.samplingRatio());
+    }
+
+    /** The share of calls traced when the caller sent no sampling decision. */
+    double samplingRatio() {
+        return samplingRatio;
     }
 
     Tracer tracer() {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class CallTelemetryTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final CallTelemetry calls = new CallTelemetry(registry, null,
-            io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance());
+            io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance(), 0);
 
     @Test
     void countsEachCallOnceByOutcomeAndTimesIt() {

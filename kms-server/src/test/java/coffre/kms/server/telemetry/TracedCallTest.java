@@ -64,7 +64,7 @@ class TracedCallTest {
             .build();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final CallTelemetry calls = new CallTelemetry(registry, provider.get("test"),
-            W3CTraceContextPropagator.getInstance());
+            W3CTraceContextPropagator.getInstance(), 0);
     private final DecisionObserver decisions = new TracedDecisions(provider.get("test"));
     private final Hsm hsm = new ObservedHsm(new SoftwareHsm(), "soft", registry, provider.get("test"));
 
