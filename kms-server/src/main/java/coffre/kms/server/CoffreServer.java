@@ -8,24 +8,19 @@ import coffre.kms.server.audit.AuditLog;
 import coffre.kms.server.audit.AuditMacKey;
 import coffre.kms.server.audit.AuditRetention;
 import coffre.kms.server.audit.AuditVerifier;
-import coffre.kms.server.config.HsmSettings;
 import coffre.kms.server.config.ServerConfig;
-import coffre.kms.server.config.TelemetrySettings;
 import coffre.kms.server.telemetry.MetricsListener;
 import coffre.kms.server.telemetry.NodeMeters;
 import coffre.kms.server.telemetry.Telemetry;
 import coffre.kms.server.telemetry.TlsMeters;
 import coffre.kms.server.telemetry.VertxMetrics;
-import coffre.kms.server.grpc.audit.AuditHandlers;
 import coffre.kms.server.store.JdbcAuditStore;
-import coffre.kms.v1.AuditServiceGrpc;
 import coffre.kms.server.access.AccessControl;
 import coffre.kms.server.crypto.AsymmetricOperations;
 import coffre.kms.server.crypto.CryptoOperations;
 import coffre.kms.server.crypto.ExternalKeyCrypto;
 import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
 import coffre.kms.server.xks.XksServer;
-import coffre.kms.server.domain.ErrorReason;
 import coffre.kms.server.keys.KeyLifecycle;
 import coffre.kms.server.keys.KeyRegistry;
 import coffre.kms.server.domain.PrincipalPattern;
@@ -37,43 +32,22 @@ import coffre.kms.server.approval.ApprovedOperations;
 import coffre.kms.server.approval.BreakGlassAllowances;
 import coffre.kms.server.approval.BreakGlassUnwraps;
 import coffre.kms.server.approval.QuorumService;
-import coffre.kms.server.grpc.approvals.ApprovalHandlers;
-import coffre.kms.server.grpc.grants.GrantHandlers;
-import coffre.kms.server.grpc.keys.KeyChangeHandlers;
-import coffre.kms.server.grpc.xks.XksAdminHandlers;
 import coffre.kms.server.dke.AsymmetricDkeKeys;
 import coffre.kms.server.dke.DkeServer;
-import coffre.kms.server.grpc.dke.DkeAdminHandlers;
 import coffre.kms.server.keystores.DkeKeyMappings;
 import coffre.kms.server.keystores.ExternalKeyStores;
-import coffre.kms.v1.DkeAdminServiceGrpc;
-import coffre.kms.server.grpc.officers.OfficerHandlers;
 import coffre.kms.server.store.Storage;
-import coffre.kms.v1.ApprovalServiceGrpc;
-import coffre.kms.v1.OfficerServiceGrpc;
-import coffre.kms.v1.XksAdminServiceGrpc;
 import java.security.SecureRandom;
 import coffre.kms.server.grpc.CertificateGate;
 import coffre.kms.server.net.CoalescedFlushes;
 import coffre.kms.server.grpc.GrpcEndpoint;
+import coffre.kms.server.health.DeepChecks;
 import coffre.kms.server.health.HealthMonitor;
+import coffre.kms.server.grpc.GrpcServices;
 import coffre.kms.server.grpc.HealthPort;
 import coffre.kms.server.health.Readiness;
 import coffre.kms.server.grpc.RateLimiter;
-import coffre.kms.server.grpc.ReflectionSupport;
-import coffre.kms.server.grpc.crypto.AsymmetricDecryptHandler;
-import coffre.kms.server.grpc.crypto.GenerateDataKeyHandler;
-import coffre.kms.server.grpc.crypto.GetPublicKeyHandler;
-import coffre.kms.server.grpc.crypto.SignHandler;
-import coffre.kms.server.grpc.crypto.VerifyHandler;
-import coffre.kms.server.grpc.crypto.RewrapHandler;
-import coffre.kms.server.grpc.crypto.UnwrapHandler;
-import coffre.kms.server.grpc.crypto.WrapHandler;
-import coffre.kms.server.grpc.keys.KeyHandlers;
-import coffre.kms.server.grpc.keys.ListKeysHandler;
 import coffre.kms.server.jobs.DeletionJob;
-import coffre.kms.v1.CryptoServiceGrpc;
-import coffre.kms.v1.KeyServiceGrpc;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.vertx.core.DeploymentOptions;
@@ -85,7 +59,6 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpcio.server.GrpcIoServer;
-import io.vertx.grpcio.server.GrpcIoServiceBridge;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -104,14 +77,6 @@ import java.util.concurrent.TimeoutException;
 public final class CoffreServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(CoffreServer.class.getName());
     private static final long START_TIMEOUT_SECONDS = 30;
-    /**
-     * How often the deep health check runs while the node is ready. Failed audit writes and store
-     * calls turn readiness off at once; this interval bounds only how late a failure that no call
-     * has met yet (e.g. an HSM gone bad with no traffic) shows.
-     */
-    private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(15);
-    /** How often it runs while the node is not ready, so that readiness comes back soon after its cause. */
-    private static final Duration RECHECK_INTERVAL = Duration.ofSeconds(1);
     /**
      * How long past an approval request's lifetime a pending XKS credential is kept: its request
      * has certainly been closed by then (the margin covers clock differences between nodes).
@@ -180,7 +145,7 @@ public final class CoffreServer implements AutoCloseable {
     public static CoffreServer start(ServerConfig config, Hsm hsm, Storage storage, Clock clock,
                                      ExternalKeyStoreDirectory xksDirectory) {
         Telemetry telemetry = Telemetry.open(config.telemetry(), config.node().id());
-        hsm = telemetry.observe(hsm, hsmName(config.hsm()));
+        hsm = telemetry.observe(hsm, config.hsm().name());
         Vertx vertx = VertxMetrics.vertx(telemetry);
         AuditLog auditLog = null;
         JdbcAuditStore auditStore = null;
@@ -237,9 +202,9 @@ public final class CoffreServer implements AutoCloseable {
 
             HealthStatusManager health = new HealthStatusManager();
             // Not ready until the first deep check has passed (the manager starts at SERVING).
-            setAll(health, ServingStatus.NOT_SERVING);
+            GrpcServices.setAll(health, ServingStatus.NOT_SERVING);
             Readiness readiness = new Readiness(config.audit().onFailure() == AuditLog.FailureMode.CLOSED,
-                    serving -> setAll(health, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
+                    serving -> GrpcServices.setAll(health, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
             auditLog.watchWritable(readiness::auditWritable);
 
             GrpcIoServer grpc = GrpcIoServer.server(vertx,
@@ -248,36 +213,10 @@ public final class CoffreServer implements AutoCloseable {
                     RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock,
                     config.server().maxMessageBytes(), config.store().connectionTimeout(), readiness::storeFailed,
                     telemetry.calls());
-            java.time.Duration dataPlane = config.server().dataPlaneTimeout();
-            endpoint.bind(new WrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            endpoint.bind(new UnwrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            endpoint.bind(new GenerateDataKeyHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            endpoint.bind(new RewrapHandler(crypto), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            endpoint.bind(new GetPublicKeyHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            endpoint.bind(new AsymmetricDecryptHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            endpoint.bind(new SignHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            endpoint.bind(new VerifyHandler(asymmetric), cryptoWorkers, dataPlane, ErrorReason.HSM_UNAVAILABLE);
-            KeyHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
-            endpoint.bind(new ListKeysHandler(registry), adminWorkers);
-            KeyChangeHandlers.all(lifecycle, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
-            GrantHandlers.all(grants, lifecycle, quorum, clock).forEach(handler -> endpoint.bind(handler, adminWorkers));
-            ApprovalHandlers.unary(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
-            endpoint.bindStream(ApprovalHandlers.watch(quorum), adminWorkers);
-            OfficerHandlers.all(quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
-            XksAdminHandlers.all(keyStores, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
-            DkeAdminHandlers.all(dkeKeys, quorum).forEach(handler -> endpoint.bind(handler, adminWorkers));
-            AuditHandlers.all(auditStore, auditVerifier, retention, quorum)
-                    .forEach(handler -> endpoint.bind(handler, adminWorkers));
-
-            GrpcIoServiceBridge.bridge(health.getHealthService()).bind(grpc);
-            if (config.server().reflection()) {
-                ReflectionSupport.services(List.of(CryptoServiceGrpc.getServiceDescriptor(),
-                                KeyServiceGrpc.getServiceDescriptor(), ApprovalServiceGrpc.getServiceDescriptor(),
-                                OfficerServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
-                                XksAdminServiceGrpc.getServiceDescriptor(), DkeAdminServiceGrpc.getServiceDescriptor(),
-                                health.getHealthService().bindService().getServiceDescriptor()))
-                        .forEach(service -> GrpcIoServiceBridge.bridge(service).bind(grpc));
-            }
+            GrpcServices.bind(endpoint, new GrpcServices.Domain(crypto, asymmetric, lifecycle, registry, quorum, grants,
+                    keyStores, dkeKeys, auditStore, auditVerifier, retention, clock), cryptoWorkers, adminWorkers,
+                    config.server().dataPlaneTimeout());
+            GrpcServices.bindHealthAndReflection(grpc, health, config.server().reflection());
 
             HttpServerOptions options = coffre.kms.server.grpc.MutualTlsListener.options(config.tls())
                     .setHost(config.server().host())
@@ -303,11 +242,11 @@ public final class CoffreServer implements AutoCloseable {
             deletionJob.start();
 
             HealthMonitor monitor = new HealthMonitor(hsm, storage.keys(), storage.clusterLock(), clock,
-                    HEALTH_INTERVAL);
+                    DeepChecks.HEALTH_INTERVAL);
             readiness.deepCheck(monitor.check());
-            scheduleDeepChecks(vertx, monitor, readiness);
+            DeepChecks.schedule(vertx, monitor, readiness);
             NodeMeters.bind(telemetry, new NodeMeters.Parts(
-                    hsmName(config.hsm()), hsm, audit, checkpointer, storage, readiness, registry, grants, breakGlass,
+                    config.hsm().name(), hsm, audit, checkpointer, storage, readiness, registry, grants, breakGlass,
                     quorum, TlsMeters.certificates(config), clock));
             XksServer xks = config.xks() == null ? null : await(XksServer.start(vertx, config.xks(),
                     config.xks().port() == 0 ? freePort(config.xks().host()) : config.xks().port(),
@@ -319,7 +258,10 @@ public final class CoffreServer implements AutoCloseable {
                     config.dke().port() == 0 ? freePort(config.dke().host()) : config.dke().port(),
                     new DkeServer.Node(dkeKeys, new AsymmetricDkeKeys(asymmetric, registry), auditLog,
                             config.hsm().sessions(), clock, telemetry.calls())));
-            Integer metricsPort = metricsListener(vertx, config.telemetry().metrics(), telemetry);
+            Integer metricsPort = config.telemetry().metrics().port() == null || telemetry.prometheus().isEmpty() ? null
+                    : await(MetricsListener.listen(vertx, config.telemetry().metrics(),
+                            freeIfZero(config.telemetry().metrics().host(), config.telemetry().metrics().port()),
+                            telemetry.prometheus().get())).actualPort();
             Integer healthPort = config.server().healthPort() == null ? null
                     : await(HealthPort.listen(vertx, config.server().healthHost(), config.server().healthPort(),
                             health, readiness)).actualPort();
@@ -347,62 +289,13 @@ public final class CoffreServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs the deep check every {@link #HEALTH_INTERVAL} while ready, every {@link #RECHECK_INTERVAL}
-     * while not (but not sooner than that after readiness went off, so a failure is seen for at
-     * least that long), one at a time, on a thread of its own: a check that waits for an
-     * unreachable database must not hold a worker that serves calls.
-     */
-    private static void scheduleDeepChecks(Vertx vertx, HealthMonitor monitor, Readiness readiness) {
-        WorkerExecutor checker = vertx.createSharedWorkerExecutor("coffre-health", 1);
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicLong lastStarted = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-        vertx.setPeriodic(RECHECK_INTERVAL.toMillis() / 4, id -> {
-            long now = System.nanoTime();
-            boolean due = readiness.serving() ? now - lastStarted.get() >= HEALTH_INTERVAL.toNanos()
-                    : now - Math.max(lastStarted.get(), readiness.changedAtNanos()) >= RECHECK_INTERVAL.toNanos();
-            if (due && running.compareAndSet(false, true)) {
-                lastStarted.set(now);
-                checker.executeBlocking(monitor::check, false).onComplete(done -> {
-                    running.set(false);
-                    if (done.succeeded()) {
-                        readiness.deepCheck(done.result());
-                    } else {
-                        LOG.log(Level.WARNING, "deep health check failed unexpectedly: {0}", done.cause().toString());
-                    }
-                });
-            }
-        });
-    }
-
-    /** Starts the metrics listener when {@code telemetry.metrics.port} is set; its port, or null. */
-    private static Integer metricsListener(Vertx vertx, TelemetrySettings.Metrics settings, Telemetry telemetry) {
-        if (settings.port() == null || telemetry.prometheus().isEmpty()) {
-            return null;
-        }
-        int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
-        int bound = await(MetricsListener.listen(vertx, settings, port, telemetry.prometheus().get())).actualPort();
-        LOG.log(Level.INFO, "metrics served on {0}://{1}:{2,number,#}/metrics", settings.tls() == null ? "http" : "https",
-                settings.host(), bound);
-        return bound;
-    }
-
-    /** The {@code hsm} label of the HSM's metrics: the token as the configuration names it. */
-    static String hsmName(HsmSettings hsm) {
-        return hsm.tokenLabel() != null ? hsm.tokenLabel()
-                : hsm.slotId() != null ? "slot-" + hsm.slotId() : "slot-index-" + hsm.slotIndex();
-    }
-
-    private static void setAll(HealthStatusManager health, ServingStatus status) {
-        for (String service : List.of("", CryptoServiceGrpc.SERVICE_NAME, KeyServiceGrpc.SERVICE_NAME,
-                ApprovalServiceGrpc.SERVICE_NAME, OfficerServiceGrpc.SERVICE_NAME, AuditServiceGrpc.SERVICE_NAME,
-                XksAdminServiceGrpc.SERVICE_NAME, DkeAdminServiceGrpc.SERVICE_NAME)) {
-            health.setStatus(service, status);
-        }
-    }
-
     private static List<PrincipalPattern> patterns(List<String> texts) {
         return texts.stream().map(PrincipalPattern::of).toList();
+    }
+
+    /** {@code port}, or a free port of {@code host} when it is 0. */
+    private static int freeIfZero(String host, int port) {
+        return port == 0 ? freePort(host) : port;
     }
 
     private static int freePort(String host) {

@@ -46,6 +46,11 @@ public record HsmSettings(String profile, Path library, String tokenLabel, Long 
                 null, null, null);
     }
 
+    /** The HSM as operators name it (the {@code hsm} label of its metrics): its token as configured. */
+    public String name() {
+        return tokenLabel != null ? tokenLabel : slotId != null ? "slot-" + slotId : "slot-index-" + slotIndex;
+    }
+
     private static Duration bounded(String setting, Duration value, Duration otherwise) {
         Duration d = value != null ? value : otherwise;
         if (d.compareTo(MIN_DURATION) < 0 || d.compareTo(MAX_DURATION) > 0) {

@@ -4,6 +4,7 @@ import coffre.hsm.Hsm;
 import coffre.kms.server.access.DecisionObserver;
 import coffre.kms.server.config.TelemetrySettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,6 +19,9 @@ import java.util.Optional;
  * no call makes a span.
  */
 public final class Telemetry implements AutoCloseable {
+    private static final java.util.Set<String> LINT_REFUSED = java.util.Set.of("jvm.compilation.time",
+            "process.cpu.time", "system.cpu.count");
+
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
     private final Tracing tracing;
@@ -37,6 +41,12 @@ public final class Telemetry implements AutoCloseable {
     public static Telemetry open(TelemetrySettings settings, String nodeId) {
         PrometheusMeterRegistry prometheus = settings.metrics().enabled()
                 ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+        if (prometheus != null) {
+            // Three of Micrometer's JVM meters have names Prometheus' own lint refuses (a unit
+            // abbreviated in the name, a gauge ending in _count); what they say is elsewhere
+            // (process_cpu_usage, jvm_threads_*), so they are not served.
+            prometheus.config().meterFilter(MeterFilter.deny(id -> LINT_REFUSED.contains(id.getName())));
+        }
         MeterRegistry registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
         return new Telemetry(registry, prometheus,
                 settings.tracing() == null ? null : Tracing.open(settings.tracing(), nodeId));
