@@ -3,6 +3,7 @@ package coffre.kms.server.dke;
 import coffre.kms.server.telemetry.CallTelemetry;
 import coffre.kms.server.telemetry.ObservedCall;
 import coffre.kms.server.telemetry.Protocol;
+import coffre.kms.server.telemetry.RoutedCall;
 import java.util.function.Function;
 
 import coffre.kms.server.audit.AuditDecision;
@@ -22,11 +23,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class DkeCallAudit {
     private final Clock clock;
-    private final CallTelemetry calls;
-    private final Function<String, String> headers;
     private final long startedNanos = System.nanoTime();
     /** The call's metrics and span: started once routed, or as {@code unrouted} when it never is. */
-    private volatile ObservedCall observed;
+    private final RoutedCall telemetry;
     private volatile AuditEventType type = AuditEventType.DKE_REJECTED;
     private volatile String keyName;
     private volatile DkeCaller caller;
@@ -35,18 +34,12 @@ final class DkeCallAudit {
 
     DkeCallAudit(Clock clock, CallTelemetry calls, Function<String, String> headers) {
         this.clock = clock;
-        this.calls = calls;
-        this.headers = headers;
+        this.telemetry = new RoutedCall(calls, Protocol.DKE, headers, startedNanos);
     }
 
     /** The call's telemetry (the one object every path through the endpoint carries holds it too). */
     ObservedCall observed() {
-        ObservedCall call = observed;
-        if (call == null) {
-            call = calls.method(Protocol.DKE, "unrouted").start(startedNanos, headers);
-            observed = call;
-        }
-        return call;
+        return telemetry.observed();
     }
 
     void route(DkeRoute route) {
@@ -55,9 +48,11 @@ final class DkeCallAudit {
         this.keyName = route.keyName();
         this.keyVersion = route.version();
         // The route as a template: the key name stays out of traces.
-        this.observed = (route.operation() == DkeRoute.Operation.DECRYPT
-                ? calls.http(Protocol.DKE, "Decrypt", "POST", "/{keyName}/{version}/decrypt")
-                : calls.http(Protocol.DKE, "GetPublicKey", "GET", "/{keyName}")).start(startedNanos, headers);
+        if (route.operation() == DkeRoute.Operation.DECRYPT) {
+            telemetry.route("Decrypt", "POST", "/{keyName}/{version}/decrypt");
+        } else {
+            telemetry.route("GetPublicKey", "GET", "/{keyName}");
+        }
     }
 
     void caller(DkeCaller caller) {

@@ -3,6 +3,7 @@ package coffre.kms.server.xks;
 import coffre.kms.server.telemetry.CallTelemetry;
 import coffre.kms.server.telemetry.ObservedCall;
 import coffre.kms.server.telemetry.Protocol;
+import coffre.kms.server.telemetry.RoutedCall;
 import java.util.function.Function;
 
 import coffre.kms.server.audit.AuditDecision;
@@ -23,11 +24,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class XksCallAudit {
     private final Clock clock;
-    private final CallTelemetry calls;
-    private final Function<String, String> headers;
     private final long startedNanos = System.nanoTime();
     /** The call's metrics and span: started once routed, or as {@code unrouted} when it never is. */
-    private volatile ObservedCall observed;
+    private final RoutedCall telemetry;
     private volatile AuditEventType type = AuditEventType.XKS_REJECTED;
     private volatile ExternalKeyStore store;
     private volatile String externalKeyId;
@@ -39,18 +38,12 @@ final class XksCallAudit {
 
     XksCallAudit(Clock clock, CallTelemetry calls, Function<String, String> headers) {
         this.clock = clock;
-        this.calls = calls;
-        this.headers = headers;
+        this.telemetry = new RoutedCall(calls, Protocol.XKS, headers, startedNanos);
     }
 
     /** The call's telemetry (the one object every path through the endpoint carries holds it too). */
     ObservedCall observed() {
-        ObservedCall call = observed;
-        if (call == null) {
-            call = calls.method(Protocol.XKS, "unrouted").start(startedNanos, headers);
-            observed = call;
-        }
-        return call;
+        return telemetry.observed();
     }
 
     void route(XksRoute route) {
@@ -63,13 +56,13 @@ final class XksCallAudit {
         this.externalKeyId = route.externalKeyId();
         XksOperation operation = route.operation();
         // The route as a template: the key store's prefix and the external key id stay out of traces.
-        this.observed = calls.http(Protocol.XKS, switch (operation) {
+        telemetry.route(switch (operation) {
             case GET_HEALTH_STATUS -> "GetHealthStatus";
             case GET_KEY_METADATA -> "GetKeyMetadata";
             case ENCRYPT -> "Encrypt";
             case DECRYPT -> "Decrypt";
         }, "POST", "{uriPathPrefix}" + XksPaths.API_ROOT + (operation.hasExternalKey() ? "/keys/{externalKeyId}/" : "/")
-                + operation.pathSegment()).start(startedNanos, headers);
+                + operation.pathSegment());
     }
 
     void store(ExternalKeyStore store) {
