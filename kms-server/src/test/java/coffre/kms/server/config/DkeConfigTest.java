@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,26 +28,10 @@ class DkeConfigTest {
 
     @BeforeEach
     void files() throws IOException {
-        Files.createDirectories(dir.resolve("pki"));
-        for (String name : List.of("pki/server.pem", "pki/server.key", "pki/ca.pem", "pki/dke.pem", "pki/dke.key",
-                "pki/proxy-ca.pem", "jwks.json", "hsm.pin")) {
-            Files.writeString(dir.resolve(name), "x");
-        }
+        ConfigFixture.files(dir, "pki/dke.pem", "pki/dke.key", "pki/proxy-ca.pem", "jwks.json");
     }
 
-    private static final String BASE = """
-            server:
-              port: 9443
-            tls:
-              certificate: pki/server.pem
-              privateKey: pki/server.key
-              clientCa: pki/ca.pem
-            hsm:
-              tokenLabel: coffre-dev
-              pinFile: hsm.pin
-            store:
-              path: data/coffre
-            """;
+    private static final String BASE = ConfigFixture.BASE;
 
     private static final String DKE = """
             dke:
@@ -64,9 +47,7 @@ class DkeConfigTest {
             """;
 
     private ServerConfig load(String yaml, Map<String, String> env) throws IOException {
-        Path file = dir.resolve("coffre.yaml");
-        Files.writeString(file, yaml);
-        return new ConfigLoader(env).load(file);
+        return ConfigFixture.load(dir, yaml, env);
     }
 
     @Test

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,28 +21,13 @@ class LoggingConfigTest {
 
     @BeforeEach
     void files() throws IOException {
-        Files.createDirectories(dir.resolve("pki"));
-        for (String name : List.of("pki/server.pem", "pki/server.key", "pki/ca.pem", "hsm.pin")) {
-            Files.writeString(dir.resolve(name), "x");
-        }
+        ConfigFixture.files(dir);
     }
 
-    private static final String BASE = """
-            tls:
-              certificate: pki/server.pem
-              privateKey: pki/server.key
-              clientCa: pki/ca.pem
-            hsm:
-              tokenLabel: coffre-dev
-              pinFile: hsm.pin
-            store:
-              path: data/coffre
-            """;
+    private static final String BASE = ConfigFixture.BASE;
 
     private ServerConfig load(String yaml, Map<String, String> env) throws IOException {
-        Path file = dir.resolve("coffre.yaml");
-        Files.writeString(file, yaml);
-        return new ConfigLoader(env).load(file);
+        return ConfigFixture.load(dir, yaml, env);
     }
 
     @Test

@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,31 +24,13 @@ class TelemetryConfigTest {
 
     @BeforeEach
     void files() throws IOException {
-        Files.createDirectories(dir.resolve("pki"));
-        for (String name : List.of("pki/server.pem", "pki/server.key", "pki/ca.pem", "pki/metrics.pem",
-                "pki/metrics.key", "hsm.pin")) {
-            Files.writeString(dir.resolve(name), "x");
-        }
+        ConfigFixture.files(dir, "pki/metrics.pem", "pki/metrics.key");
     }
 
-    private static final String BASE = """
-            server:
-              port: 9443
-            tls:
-              certificate: pki/server.pem
-              privateKey: pki/server.key
-              clientCa: pki/ca.pem
-            hsm:
-              tokenLabel: coffre-dev
-              pinFile: hsm.pin
-            store:
-              path: data/coffre
-            """;
+    private static final String BASE = ConfigFixture.BASE;
 
     private ServerConfig load(String yaml, Map<String, String> env) throws IOException {
-        Path file = dir.resolve("coffre.yaml");
-        Files.writeString(file, yaml);
-        return new ConfigLoader(env).load(file);
+        return ConfigFixture.load(dir, yaml, env);
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,26 +27,10 @@ class XksConfigTest {
 
     @BeforeEach
     void files() throws IOException {
-        Files.createDirectories(dir.resolve("pki"));
-        for (String name : List.of("pki/server.pem", "pki/server.key", "pki/ca.pem", "pki/xks.pem", "pki/xks.key",
-                "pki/aws-ca.pem", "hsm.pin")) {
-            Files.writeString(dir.resolve(name), "x");
-        }
+        ConfigFixture.files(dir, "pki/xks.pem", "pki/xks.key", "pki/aws-ca.pem");
     }
 
-    private static final String BASE = """
-            server:
-              port: 9443
-            tls:
-              certificate: pki/server.pem
-              privateKey: pki/server.key
-              clientCa: pki/ca.pem
-            hsm:
-              tokenLabel: coffre-dev
-              pinFile: hsm.pin
-            store:
-              path: data/coffre
-            """;
+    private static final String BASE = ConfigFixture.BASE;
 
     private static final String XKS = """
             xks:
@@ -59,9 +42,7 @@ class XksConfigTest {
             """;
 
     private ServerConfig load(String yaml, Map<String, String> env) throws IOException {
-        Path file = dir.resolve("coffre.yaml");
-        Files.writeString(file, yaml);
-        return new ConfigLoader(env).load(file);
+        return ConfigFixture.load(dir, yaml, env);
     }
 
     @Test
