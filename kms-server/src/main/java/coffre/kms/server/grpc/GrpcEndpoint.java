@@ -336,7 +336,9 @@ public final class GrpcEndpoint {
                     if (deadlineTimer >= 0) {
                         context.owner().cancelTimer(deadlineTimer);
                     }
-                    KmsException failure = recorded.failed() ? asKms(recorded.cause()) : reply == null ? error : null;
+                    // The copy above (a refusal bounded by storeWait) wraps a failed write in a CompletionException:
+                    // unwrapped, the caller gets the audit log's own reason, not INTERNAL_ERROR.
+                    KmsException failure = recorded.failed() ? asKms(unwrapJoin(recorded.cause())) : reply == null ? error : null;
                     callAudit.ended(failure);
                     if (reply == null) {
                         fail(response, failure);
