@@ -65,7 +65,7 @@ loadtest() {
         local delay="${WARMUP%s}"
         [[ "$delay" =~ ^[0-9]+$ ]] || coffre_die "LOADTEST_JFR needs WARMUP in seconds (got $WARMUP)"
         # (its start-up message would go to stdout, into the JSON report)
-        java_opts+=" -Xlog:jfr+startup=off -XX:StartFlightRecording=delay=$((delay + 1))s,filename=$LOADTEST_JFR,settings=profile,dumponexit=true"
+        java_opts+=" -Xlog:jfr+startup=off -XX:StartFlightRecording=delay=$((delay + 1))s,filename=$LOADTEST_JFR,settings=profile,dumponexit=true${JFR_SETTINGS:+,$JFR_SETTINGS}"
     fi
     JAVA_OPTS="$java_opts" bash "$COFFRE_ROOT/deploy/bin/coffre-loadtest" --json --label "$name" \
         --duration "${LT_DURATION:-$DURATION}" --warmup "$WARMUP" \
@@ -198,7 +198,7 @@ PROPS
 # configuration file CONFIG (in SRV: its paths are relative to it), from a copy of the server's
 # jars, with the heap and GC settings deploy/bin/coffre-server gives a node; its output goes to
 # $OUT/NAME.log and every GC pause (wall-clock times) to $OUT/NAME-gc.log; with JFR=1 it is recorded
-# into $OUT/NAME.jfr. Waits until it listens on $BENCH_NODE_PORT. The same SRV may be launched again
+# into $OUT/NAME.jfr (JFR_SETTINGS, e.g. jdk.ExecutionSample#period=1ms, adds settings to the recording). Waits until it listens on $BENCH_NODE_PORT. The same SRV may be launched again
 # once stopped (same token, store and keys). Sets BENCH_NODE_PID (also added to PIDS).
 launch_bench_node() {
     local srv="$1" config="$2" name="$3" spid
@@ -208,7 +208,7 @@ launch_bench_node() {
     # Every pause, with wall-clock times (to lay beside a run's latency), summed up in results.json.
     server_opts+=" -Xlog:gc:file=$OUT/$name-gc.log:time,uptime"
     if ((${JFR:-0})); then
-        server_opts+=" -XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true"
+        server_opts+=" -XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true${JFR_SETTINGS:+,$JFR_SETTINGS}"
     fi
     local server_cp java_opts=() extra=()
     if [[ -d "$OUT/app/kms-server" ]]; then

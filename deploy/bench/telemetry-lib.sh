@@ -1,0 +1,93 @@
+# The telemetry benchmarks' shared parts (telemetry.sh, telemetry-side-by-side.sh): the three
+# configurations, the OTLP sink, the scraper, each run's telemetry record. Sourced after lib.sh; uses
+# the caller's OUT, DURATION and PIDS, METRICS_PORT (the node's metrics listener) and SINK_PORT.
+
+# Prometheus' default scrape interval, and the sampling ratio issue 23 sets the target for.
+SCRAPE_SECONDS=15
+SAMPLING_RATIO=0.01
+CONFIGS=(baseline metrics tracing)
+
+# telemetry_yaml CONFIG — the telemetry block appended to the node's coffre.yaml for CONFIG.
+telemetry_yaml() {
+    case "$1" in
+        baseline) printf 'telemetry:\n  metrics:\n    enabled: false\n' ;;
+        metrics) printf 'telemetry:\n  metrics:\n    port: %s\n' "$METRICS_PORT" ;;
+        tracing) printf 'telemetry:\n  metrics:\n    port: %s\n  tracing:\n    endpoint: http://127.0.0.1:%s/v1/traces\n    samplingRatio: %s\n' \
+            "$METRICS_PORT" "$SINK_PORT" "$SAMPLING_RATIO" ;;
+    esac
+}
+
+# start_sink — the OTLP/HTTP collector stand-in, in the background; sets SINK_PORT.
+start_sink() {
+    local port_file="$OUT/otlp-sink.port" tries=0
+    "$JAVA_HOME/bin/java" "$COFFRE_ROOT/deploy/bench/OtlpSink.java" "$port_file" >"$OUT/otlp-sink.log" 2>&1 &
+    PIDS+=("$!")
+    until [[ -s "$port_file" ]]; do
+        kill -0 "${PIDS[-1]}" 2>/dev/null || coffre_die "the OTLP sink stopped (see $OUT/otlp-sink.log)"
+        ((tries++ < 120)) || coffre_die "the OTLP sink did not start within 60 s"
+        sleep 0.5
+    done
+    SINK_PORT="$(<"$port_file")"
+}
+
+sink_stats() {
+    curl -sf --max-time 10 "http://127.0.0.1:$SINK_PORT/stats" || coffre_die "the OTLP sink does not answer"
+}
+
+epoch_ms() {
+    local t="$EPOCHREALTIME"
+    printf '%s\n' "$(( ${t%.*} * 1000 + 10#${t#*.} / 1000 ))"
+}
+
+# scrape_loop NAME — in the background until killed: GET /metrics every $SCRAPE_SECONDS on a fixed
+# schedule from now (as Prometheus does), a line per scrape in $OUT/scrapes/NAME.tsv (epoch ms,
+# HTTP status, bytes, seconds), the last answer in $OUT/scrapes/NAME.prom.
+scrape_loop() {
+    local name="$1" next now line
+    next="$(epoch_ms)"
+    while :; do
+        line="$(curl -s --max-time 10 -o "$OUT/scrapes/$name.prom.tmp" -w '%{http_code}\t%{size_download}\t%{time_total}' \
+            "http://127.0.0.1:$METRICS_PORT/metrics" || true)"
+        printf '%s\t%s\n' "$next" "$line" >>"$OUT/scrapes/$name.tsv"
+        mv -f "$OUT/scrapes/$name.prom.tmp" "$OUT/scrapes/$name.prom" 2>/dev/null || true
+        next=$((next + SCRAPE_SECONDS * 1000))
+        now="$(epoch_ms)"
+        # A builtin wait: killing this loop then leaves no sleep process behind.
+        ((next <= now)) || read -rt "$(printf '%d.%03d' $(((next - now) / 1000)) $(((next - now) % 1000)))" <> <(:) || true
+    done
+}
+
+# write_meta NAME CONFIG ROUND SINK_BEFORE SINK_AFTER RUN_START_MS RUN_END_MS START_MS RSS — the run's
+# telemetry side: scrapes (all of them, and those in the measured part: the load tool's last
+# DURATION before it returned), the node's own count of wrap calls in its last scrape, what the sink
+# received, the sampled share of the wrap calls.
+write_meta() {
+    local name="$1" tsv="$OUT/scrapes/$1.tsv" prom="$OUT/scrapes/$1.prom" scrapes='[]' wraps=null
+    local window_start=$(( $7 - $(seconds_of "$DURATION") * 1000 ))
+    if [[ -f "$tsv" ]]; then
+        scrapes="$(jq -R -s 'split("\n") | map(select(length > 0) | split("\t")
+            | {atMs: (.[0] | tonumber), status: (.[1] | tonumber), bytes: (.[2] | tonumber), seconds: (.[3] | tonumber)})' "$tsv")"
+    fi
+    if [[ -f "$prom" ]]; then
+        wraps="$(awk '/^coffre_calls_total\{/ && /method="CryptoService\/Wrap"/ && /outcome="OK"/ { n += $NF; found = 1 }
+            END { if (found) printf "%d", n; else print "null" }' "$prom")"
+    fi
+    jq -n --arg config "$2" --argjson round "$3" --argjson before "$4" --argjson after "$5" --argjson scrapes "$scrapes" \
+        --argjson from "$window_start" --argjson to "$7" --argjson startMs "$8" --argjson rss "$9" --argjson wraps "$wraps" \
+        --argjson warm "$(jq '.acknowledged' "$OUT/runs/warm-$name.json")" --argjson run "$(jq '.acknowledged' "$OUT/runs/$name.json")" \
+        --argjson gc "$(gc_summary "$OUT/server-$name-gc.log")" \
+        '{config: $config, round: $round, nodeStartMs: $startMs, serverPeakRssMiB: $rss, serverGc: $gc,
+          wrapCallsOverTheNodesLife: ($warm + $run),
+          scrapes: {count: ($scrapes | length), failed: ($scrapes | map(select(.status != 200)) | length),
+                    inMeasuredRun: ($scrapes | map(select(.atMs >= $from and .atMs <= $to)) | length),
+                    lastBytes: ($scrapes | map(select(.status == 200)) | last | .bytes? // null),
+                    longestSeconds: ($scrapes | map(.seconds) | max),
+                    wrapCallsOkInLastScrape: $wraps},
+          otlp: {exports: ($after.exports - $before.exports), bytes: ($after.bytes - $before.bytes),
+                 malformed: ($after.malformed - $before.malformed), spans: ($after.spans - $before.spans),
+                 spansByName: ($after.spansByName | with_entries(.value -= ($before.spansByName[.key] // 0))
+                               | with_entries(select(.value > 0)))}}
+         | .otlp.sampledShareOfWrapCalls = (if .otlp.spans == 0 then 0
+               else ((.otlp.spansByName["CryptoService/Wrap"] // 0) / .wrapCallsOverTheNodesLife * 10000 | round / 10000) end)' \
+        >"$OUT/meta/$name.json"
+}
