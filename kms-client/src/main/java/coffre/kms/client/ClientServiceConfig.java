@@ -14,14 +14,17 @@ import java.util.Map;
 /**
  * The gRPC service config of every channel {@link ClusterChannels} builds (the CLI's, the load
  * tool's, {@link CoffreClient}'s; the JSON of docs/client-settings.md, as the maps grpc-java
- * takes): {@code round_robin} over every node, and a retry policy for {@code UNAVAILABLE} on the
- * calls that are safe to repeat.
+ * takes): {@code round_robin} over every node, and a retry policy for {@code UNAVAILABLE} and
+ * {@code CANCELLED} on the calls that are safe to repeat.
  *
  * <p>{@code UNAVAILABLE} means a node could not serve the call: it is down or restarting (the
  * connection was refused or broke), or it answered {@code HSM_UNAVAILABLE}, {@code STORE_UNAVAILABLE}
- * or {@code AUDIT_UNAVAILABLE}. In the last case, or when a node dies after committing but before
- * answering, the call may have taken effect. So only calls whose repetition changes nothing are
- * retried:
+ * or {@code AUDIT_UNAVAILABLE}. {@code CANCELLED}, when the caller did not cancel, means the node
+ * cut the call itself: a node going away resets the streams still open on it (HTTP/2
+ * {@code RST_STREAM CANCEL}, which grpc-java reports as {@code CANCELLED}, not {@code UNAVAILABLE}).
+ * gRPC never retries a call its caller cancelled. In the {@code AUDIT_UNAVAILABLE} case, or when a
+ * node dies or cuts the call after committing but before answering, the call may have taken effect.
+ * So the status says nothing about safety; only calls whose repetition changes nothing are retried:
  *
  * <ul>
  *   <li>the data plane ({@code CryptoService}): a repeated wrap makes another valid envelope, a
@@ -48,6 +51,8 @@ public final class ClientServiceConfig {
     /** Wait before the first retry (randomised by gRPC between 0 and this), doubled each time up to 1 s. */
     public static final String INITIAL_BACKOFF = "0.05s";
     public static final String MAX_BACKOFF = "1s";
+    /** The codes on which those calls are retried: a node could not serve the call, or cut it. */
+    public static final List<String> RETRIED_CODES = List.of("UNAVAILABLE", "CANCELLED");
 
     private ClientServiceConfig() {
     }
@@ -60,7 +65,7 @@ public final class ClientServiceConfig {
                 "initialBackoff", INITIAL_BACKOFF,
                 "maxBackoff", MAX_BACKOFF,
                 "backoffMultiplier", 2.0,
-                "retryableStatusCodes", List.of("UNAVAILABLE"));
+                "retryableStatusCodes", RETRIED_CODES);
         return Map.of(
                 "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
                 "methodConfig", List.of(Map.of("name", names(), "retryPolicy", retryPolicy)));
@@ -81,7 +86,7 @@ public final class ClientServiceConfig {
         return Map.copyOf(config);
     }
 
-    /** The full names of the methods retried on {@code UNAVAILABLE}, e.g. {@code coffre.kms.v1.KeyService/GetKey}. */
+    /** The full names of the methods retried on {@link #RETRIED_CODES}, e.g. {@code coffre.kms.v1.KeyService/GetKey}. */
     public static List<String> retriedMethods() {
         return retried().stream().map(MethodDescriptor::getFullMethodName).toList();
     }

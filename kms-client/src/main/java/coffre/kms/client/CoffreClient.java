@@ -52,7 +52,7 @@ import java.util.function.Supplier;
  *       {@code round_robin} over the nodes that are up. It is thread-safe and meant to be shared
  *       and kept for the life of the application, not opened per call.</li>
  *   <li>Every call gets the client's {@linkplain #deadline() deadline}, retries included: the
- *       data-plane calls are safe to repeat and are retried on {@code UNAVAILABLE} within it
+ *       data-plane calls are safe to repeat and are retried on {@code UNAVAILABLE} or {@code CANCELLED} within it
  *       ({@link ClientServiceConfig}).</li>
  *   <li>A failed call throws a {@link CoffreException}, typed by the family of the server's error
  *       reason (see that class), never a raw {@code StatusRuntimeException}. Calls made through

@@ -19,7 +19,7 @@ import javax.net.ssl.SSLSessionContext;
  *
  * <p>The channel is a {@link ClusterChannels} one: one connection per node, calls spread
  * {@code round_robin} over the nodes that are up, and the calls that are safe to repeat retried
- * on {@code UNAVAILABLE} ({@link ClientServiceConfig}), all within the call's deadline. Each
+ * on {@code UNAVAILABLE} or {@code CANCELLED} ({@link ClientServiceConfig}), all within the call's deadline. Each
  * node's certificate is checked against the host it was listed under, unless
  * {@link ConnectionSettings#authority()} names one authority for all.
  *

@@ -20,7 +20,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Which calls Coffre's clients retry on UNAVAILABLE: every API method must be classified on purpose. */
+/** Which calls Coffre's clients retry on UNAVAILABLE or CANCELLED: every API method must be classified on purpose. */
 class ClientServiceConfigTest {
 
     /** Each of these creates an approval request (or is a stream): a repeat would make a second one. */
@@ -72,6 +72,15 @@ class ClientServiceConfigTest {
                 "coffre.kms.v1.KeyService/DisableKey", "coffre.kms.v1.KeyService/RevokeGrant",
                 "coffre.kms.v1.ApprovalService/Vote", "coffre.kms.v1.XksAdminService/DisableKeyStore",
                 "coffre.kms.v1.XksAdminService/RevokeCredential", "coffre.kms.v1.XksAdminService/UnmapKey")));
+    }
+
+    @Test
+    void aCallANodeCouldNotServeOrCutIsRetried() {
+        // CANCELLED too: a node going away resets the streams still open on it (RST_STREAM CANCEL).
+        Map<?, ?> methodConfig = (Map<?, ?>) ((List<?>) ClientServiceConfig.map().get("methodConfig")).get(0);
+        Map<?, ?> retryPolicy = (Map<?, ?>) methodConfig.get("retryPolicy");
+
+        assertEquals(List.of("UNAVAILABLE", "CANCELLED"), retryPolicy.get("retryableStatusCodes"));
     }
 
     @Test

@@ -22,7 +22,8 @@ import java.util.function.UnaryOperator;
  * goes away leaves the rotation of every channel while the run goes on with the others.
  *
  * <p>The channels are kms-client's ({@link ClusterChannels}): calls that a node could not serve
- * ({@code UNAVAILABLE}: refused connection, node killed, HSM/store/audit unavailable) are retried up
+ * ({@code UNAVAILABLE}: refused connection, node killed, HSM/store/audit unavailable) or cut while
+ * going away ({@code CANCELLED}: the node reset the call's stream) are retried up
  * to {@value ClientServiceConfig#MAX_ATTEMPTS} attempts in all, with backoff, within the call's
  * deadline, as docs/client-settings.md tells services to do; every {@code CryptoService} call is
  * safe to repeat. A retried call counts once, with the latency of all its attempts.

@@ -56,8 +56,8 @@ public final class LoadTest implements Callable<Integer> {
 
     @Option(names = "--endpoint", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "server address; for a "
             + "cluster every node, comma-separated or repeated: each channel connects to every node, calls go "
-            + "round-robin over the nodes that are up and are retried on another after UNAVAILABLE. "
-            + "Default: 127.0.0.1:8443")
+            + "round-robin over the nodes that are up and are retried on another after UNAVAILABLE or CANCELLED "
+            + "(a node cut the call). Default: 127.0.0.1:8443")
     List<String> endpoints = new ArrayList<>();
 
     @Option(names = "--ca-cert", paramLabel = "PEM", description = "CA that signed the server certificate "

@@ -8,6 +8,7 @@ import coffre.kms.client.Endpoints;
 import coffre.kms.v1.CryptoServiceGrpc;
 import coffre.kms.v1.WrapRequest;
 import coffre.kms.v1.WrapResponse;
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -21,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -29,8 +31,9 @@ import picocli.CommandLine;
 
 /**
  * Channels over several endpoints (plaintext Netty servers on loopback ports here; the TLS part
- * is the CLI's MutualTlsTest and FailoverTest): a node that is down or killed mid-run, and a node
- * answering UNAVAILABLE, cost no call.
+ * is the CLI's MutualTlsTest and FailoverTest): a node that is down or killed mid-run, a call cut
+ * by a node going away (CANCELLED: the node reset the stream), and a node answering UNAVAILABLE,
+ * cost no call.
  */
 class ChannelPoolFailoverTest {
     private final List<Server> servers = new ArrayList<>();
@@ -40,9 +43,15 @@ class ChannelPoolFailoverTest {
         servers.forEach(Server::shutdownNow);
     }
 
-    /** A fake node whose first {@code failures} wraps answer UNAVAILABLE, as a node with its HSM away does. */
+    /**
+     * A fake node whose first {@code failures} wraps answer UNAVAILABLE, as a node with its HSM away
+     * does. Once {@link #hold} is set it answers nothing and only counts the wraps it holds, as a
+     * node still busy with them when it is killed.
+     */
     private static final class Node extends CryptoServiceGrpc.CryptoServiceImplBase {
         final AtomicInteger wraps = new AtomicInteger();
+        final Semaphore held = new Semaphore(0);
+        volatile boolean hold;
         private final AtomicInteger failures;
 
         Node(int failures) {
@@ -51,6 +60,10 @@ class ChannelPoolFailoverTest {
 
         @Override
         public void wrap(WrapRequest request, StreamObserver<WrapResponse> response) {
+            if (hold) {
+                held.release();
+                return;
+            }
             if (failures.getAndDecrement() > 0) {
                 response.onError(Status.UNAVAILABLE.withDescription("HSM away").asRuntimeException());
                 return;
@@ -83,9 +96,12 @@ class ChannelPoolFailoverTest {
         return ChannelPool.open(new Endpoints(endpoints), 2, NettyChannelBuilder::usePlaintext);
     }
 
+    private static final WrapRequest WRAP = WrapRequest.newBuilder().setKeyId("key-a")
+            .setPlaintext(ByteString.copyFromUtf8("x")).build();
+
+    /** One wrap, waited for; a failed call throws. */
     private static void wrap(ChannelPool channels) {
-        CryptoServiceGrpc.newBlockingStub(channels.next()).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .wrap(WrapRequest.newBuilder().setKeyId("key-a").setPlaintext(ByteString.copyFromUtf8("x")).build());
+        CryptoServiceGrpc.newBlockingStub(channels.next()).withDeadlineAfter(10, TimeUnit.SECONDS).wrap(WRAP);
     }
 
     @Test
@@ -113,12 +129,58 @@ class ChannelPoolFailoverTest {
                 wrap(channels);
             }
             assertTrue(first.wraps.get() > 0 && second.wraps.get() > 0, "round robin over both nodes");
+            int served = first.wraps.get() + second.wraps.get();
             secondServer.shutdownNow();
-            int before = first.wraps.get();
+            // The kill takes effect on the node's event loop, not at once: meanwhile a call may still
+            // be served there, or cut there (CANCELLED) after the wrap was done and then done again on
+            // the first node. What must hold is that no call fails (wrap throws) and each was served.
             for (int i = 0; i < 100; i++) {
                 wrap(channels);
             }
-            assertEquals(before + 100, first.wraps.get());
+            assertTrue(first.wraps.get() + second.wraps.get() >= served + 100, "every call was served by a node");
+
+            assertTrue(secondServer.awaitTermination(10, TimeUnit.SECONDS), "the killed node stopped");
+            int gone = second.wraps.get();
+            int before = first.wraps.get();
+            for (int i = 0; i < 20; i++) {
+                wrap(channels);
+            }
+            assertEquals(before + 20, first.wraps.get());
+            assertEquals(gone, second.wraps.get());
+        }
+    }
+
+    /**
+     * The path a kill mid-run takes at random: a wrap in flight on a node that goes away is cut
+     * with RST_STREAM (grpc-java reports it as CANCELLED, not UNAVAILABLE). A wrap is safe to
+     * repeat, so it must go to the other node rather than fail.
+     */
+    @Test
+    void aWrapCutByANodeGoingAwayIsRetriedOnAnother() throws Exception {
+        Node survivor = new Node(0);
+        Node dying = new Node(0);
+        Server survivorServer = start(survivor);
+        Server dyingServer = start(dying);
+
+        try (ChannelPool channels = pool(survivorServer.getPort(), dyingServer.getPort())) {
+            for (int i = 0; i < 100; i++) {
+                wrap(channels);
+            }
+            assertTrue(dying.wraps.get() > 0, "round robin reaches the node to kill");
+            dying.hold = true;
+            int before = survivor.wraps.get();
+            List<ListenableFuture<WrapResponse>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(CryptoServiceGrpc.newFutureStub(channels.next()).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .wrap(WRAP));
+            }
+            assertTrue(dying.held.tryAcquire(10, TimeUnit.SECONDS), "a wrap is in flight on the node to kill");
+            dyingServer.shutdownNow();
+
+            for (ListenableFuture<WrapResponse> call : calls) {
+                assertEquals("key-a", call.get(10, TimeUnit.SECONDS).getKeyId());
+            }
+            assertEquals(before + 8, survivor.wraps.get());
         }
     }
 

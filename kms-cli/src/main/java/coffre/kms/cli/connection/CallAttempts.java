@@ -18,8 +18,9 @@ import java.util.Optional;
 /**
  * Records which node each attempt of a call went to and how it ended, so that a failure can say
  * what was actually tried. A call over several endpoints is sent to one connected node
- * ({@code round_robin}) and moves to another only when retried after {@code UNAVAILABLE}: after a
- * deadline, "no answer from any of a, b, c" would name nodes that never saw the call.
+ * ({@code round_robin}) and moves to another only when retried after {@code UNAVAILABLE} or
+ * {@code CANCELLED} (a node cut it): after a deadline, "no answer from any of a, b, c" would name
+ * nodes that never saw the call.
  *
  * <p>Install it on the command's channel with {@code ClientInterceptors.intercept}. It keeps the
  * attempts of the last call started only: a command's calls run one after the other, and only the
