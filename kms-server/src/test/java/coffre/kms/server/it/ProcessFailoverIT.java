@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Separate server processes on one PostgreSQL and one SoftHSM token: a client with the settings of
- * docs/client-settings.md (all nodes, round robin, retry on UNAVAILABLE) keeps wrapping while one
+ * docs/client-settings.md (all nodes, round robin, retry on UNAVAILABLE or CANCELLED) keeps wrapping while one
  * node is killed with SIGKILL; every wrap it was answered opens on the surviving nodes, and every
  * node's audit chain still verifies.
  */
@@ -47,7 +47,7 @@ class ProcessFailoverIT {
             {"loadBalancingConfig": [{"round_robin": {}}],
              "methodConfig": [{"name": [{"service": "coffre.kms.v1.CryptoService"}],
                "retryPolicy": {"maxAttempts": 5, "initialBackoff": "0.05s", "maxBackoff": "1s",
-                               "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]}""";
+                               "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"]}}]}""";
 
     @Test
     void theClientGoesOnWhenANodeIsKilledAndNothingAnsweredIsLost() throws Exception {
