@@ -113,6 +113,33 @@ gc_summary() {
         END { printf "{\"pauses\": %d, \"remarkPauses\": %d, \"maxPauseMs\": %.1f, \"totalPauseMs\": %.0f}\n", n, r, m, s }' "$1"
 }
 
+# thread_cpu_json PID — the CPU time (user + system, in clock ticks of 10 ms) of PID's threads so
+# far, by kind of thread as their names say: jit (C1/C2 compilers), gc (G1's threads), event_loops
+# (Vert.x's), workers (Coffre's and Vert.x's worker pools), audit (the audit log's writer and
+# watchdog), other (the rest: timers, H2, telemetry exporters, the JVM's own). Threads that have
+# ended are not counted.
+thread_cpu_json() {
+    local f
+    for f in /proc/"$1"/task/*/stat; do
+        cat "$f" 2>/dev/null || true
+    done | awk '
+        {
+            lp = index($0, "("); rp = 0
+            for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { rp = i; break }
+            name = substr($0, lp + 1, rp - lp - 1)
+            split(substr($0, rp + 2), f, " ")
+            if (name ~ /^C[12] Compiler/) g = "jit"
+            else if (name ~ /^(GC Thread|G1 )/) g = "gc"
+            else if (name ~ /^vert\.x-eventloo/) g = "event_loops"
+            else if (name ~ /^coffre-audit/) g = "audit"
+            else if (name ~ /^(coffre-|vert\.x-worker|vert\.x-internal)/) g = "workers"
+            else g = "other"
+            t[g] += f[12] + f[13]
+        }
+        END { printf "{\"jit\": %d, \"gc\": %d, \"event_loops\": %d, \"workers\": %d, \"audit\": %d, \"other\": %d}\n",
+                     t["jit"], t["gc"], t["event_loops"], t["workers"], t["audit"], t["other"] }'
+}
+
 vm_hwm_mib() {
     awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
 }

@@ -113,9 +113,22 @@ round() {
     done
     coffre_info "round $r: $(for c in "${CONFIGS[@]}"; do printf '%s on node %s  ' "$c" "${RUN_NODE[$c]}"; done)"
     LT_DURATION="$SERVER_WARMUP" load_all warm- "$r"
-    local run_start run_end
+    local run_start run_end sampler
     run_start="$(epoch_ms)"
+    # Each node's threads' CPU from about the start of the measured part (after the load tool's
+    # start and warm-up) to its end: where a configuration's extra CPU per call goes.
+    (
+        sleep "$(($(seconds_of "$WARMUP") + 2))"
+        for config in "${CONFIGS[@]}"; do
+            thread_cpu_json "${RUN_PID[$config]}" >"$OUT/meta/$config-wrap-c64-r$r.threads-start.json"
+        done
+    ) &
+    sampler=$!
     load_all "" "$r"
+    wait "$sampler" || true
+    for config in "${CONFIGS[@]}"; do
+        thread_cpu_json "${RUN_PID[$config]}" >"$OUT/meta/$config-wrap-c64-r$r.threads-end.json"
+    done
     run_end="$(epoch_ms)"
     declare -A rss=()
     for config in "${CONFIGS[@]}"; do
@@ -131,7 +144,11 @@ round() {
         name="$config-wrap-c64-r$r"
         MEASURED+=("$name")
         write_meta "$name" "$config" "$r" "$before" "$after" "$run_start" "$run_end" "${RUN_START_MS[$config]}" "${rss[$config]}"
-        jq --arg node "${RUN_NODE[$config]}" '.node = $node' "$OUT/meta/$name.json" >"$OUT/meta/$name.json.tmp"
+        jq --arg node "${RUN_NODE[$config]}" --slurpfile first "$OUT/meta/$name.threads-start.json" \
+            --slurpfile last "$OUT/meta/$name.threads-end.json" \
+            '.node = $node | .serverCpuTicksByThreads = ($last[0] | with_entries(.value -= $first[0][.key]))' \
+            "$OUT/meta/$name.json" >"$OUT/meta/$name.json.tmp"
+        rm -f "$OUT/meta/$name.threads-start.json" "$OUT/meta/$name.threads-end.json"
         mv "$OUT/meta/$name.json.tmp" "$OUT/meta/$name.json"
     done
 }
@@ -209,9 +226,14 @@ write_results() {
              | {perRound: ($per | map(.cpuPerCall |= r(1000) | .throughput |= r(1000))),
                 cpuPerCallRatio: {mean: ($per | map(.cpuPerCall) | mean | r(1000)), standardError: ($per | map(.cpuPerCall) | se | if . == null then null else r(1000) end)},
                 throughputRatio: {mean: ($per | map(.throughput) | mean | r(1000)), standardError: ($per | map(.throughput) | se | if . == null then null else r(1000) end)}};
+         def perCallByThreads($c; $i): $meta["\($c)-wrap-c64-r\($i)"].serverCpuTicksByThreads as $t
+             | run($c; $i) as $run | ($run.throughput * ($duration | rtrimstr("s") | tonumber)) as $calls
+             | $t | with_entries(.value = (.value * 10000 / $calls));
          def means($c): [rounds[] | run($c; .)] as $rs
              | {throughput: ($rs | map(.throughput) | mean | floor), p50Ms: ($rs | map(.latencyMs.p50) | mean | r(100)),
-                p99Ms: ($rs | map(.latencyMs.p99) | mean | r(100)), serverMicrosPerCall: ($rs | map(.cpu.serverMicrosPerCall) | mean | r(10))};
+                p99Ms: ($rs | map(.latencyMs.p99) | mean | r(100)), serverMicrosPerCall: ($rs | map(.cpu.serverMicrosPerCall) | mean | r(10)),
+                serverMicrosPerCallByThreads: ([rounds[] as $i | perCallByThreads($c; $i)] as $ps
+                    | reduce ($ps[0] | keys[]) as $g ({}; .[$g] = ([$ps[][$g]] | mean | r(10))))};
          {date: $date, commit: $commit, method: "side by side: the three configurations at once, on three nodes",
           machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtStart: $load0, loadAverageAtEnd: $load},
           jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration, rounds: $rounds, keys: $keys, setupSeconds: $setup,
@@ -236,6 +258,7 @@ report() {
          | "  \($i | tostring | " " * (5 - length) + .)  \($rs | map(.node) | join("/"))        \($rs | map(.report.throughput | floor | tostring | " " * (8 - length) + .) | join(" "))   \($rs | map(.report.cpu.serverMicrosPerCall * 10 | round / 10 | tostring | " " * (8 - length) + .) | join(" "))   \(($rs[1].report.cpu.serverMicrosPerCall / $rs[0].report.cpu.serverMicrosPerCall * 1000 | round / 1000) | tostring | " " * (12 - length) + .) \(($rs[1].report.throughput / $rs[0].report.throughput * 1000 | round / 1000) | tostring | " " * (5 - length) + .)   \(($rs[2].report.cpu.serverMicrosPerCall / $rs[0].report.cpu.serverMicrosPerCall * 1000 | round / 1000) | tostring | " " * (12 - length) + .) \(($rs[2].report.throughput / $rs[0].report.throughput * 1000 | round / 1000) | tostring | " " * (5 - length) + .)"),
         "",
         (.means | to_entries[] | "  \(.key | . + " " * (9 - length)) mean: \(.value.throughput) calls/s, p50 \(.value.p50Ms) ms, p99 \(.value.p99Ms) ms, server \(.value.serverMicrosPerCall) µs CPU per call"),
+        (.means | to_entries[] | "  \(.key | . + " " * (9 - length)) server µs CPU per call by its threads: \(.value.serverMicrosPerCallByThreads | to_entries | map("\(.key) \(.value)") | join(", "))"),
         (.cost | to_entries[] | .key as $k | .value as $v
          | "  \($k)/baseline: server CPU per call x\($v.cpuPerCallRatio.mean) ± \($v.cpuPerCallRatio.standardError // "-") (cost \(($v.cpuPerCallRatio.mean - 1) * 1000 | round / 10) %), throughput x\($v.throughputRatio.mean) ± \($v.throughputRatio.standardError // "-")"),
         "  targets: metrics cost < 3 %: \(if .targets.metricsMet then "met" else "NOT met" end); tracing at a 1 % sampling ratio < 5 %: \(if .targets.tracingMet then "met" else "NOT met" end) (by server CPU per call; ± one standard error of the mean over the rounds)",
