@@ -60,7 +60,8 @@ scrape_loop() {
 # write_meta NAME CONFIG ROUND SINK_BEFORE SINK_AFTER RUN_START_MS RUN_END_MS START_MS RSS — the run's
 # telemetry side: scrapes (all of them, and those in the measured part: the load tool's last
 # DURATION before it returned), the node's own count of wrap calls in its last scrape, what the sink
-# received, the sampled share of the wrap calls.
+# received, the sampled share of the wrap calls; the measured part's bounds (epoch ms: for
+# TelemetryShare.java --from/--to on a JFR=1 run's recording).
 write_meta() {
     local name="$1" tsv="$OUT/scrapes/$1.tsv" prom="$OUT/scrapes/$1.prom" scrapes='[]' wraps=null
     local window_start=$(( $7 - $(seconds_of "$DURATION") * 1000 ))
@@ -76,7 +77,7 @@ write_meta() {
         --argjson from "$window_start" --argjson to "$7" --argjson startMs "$8" --argjson rss "$9" --argjson wraps "$wraps" \
         --argjson warm "$(jq '.acknowledged' "$OUT/runs/warm-$name.json")" --argjson run "$(jq '.acknowledged' "$OUT/runs/$name.json")" \
         --argjson gc "$(gc_summary "$OUT/server-$name-gc.log")" \
-        '{config: $config, round: $round, nodeStartMs: $startMs, serverPeakRssMiB: $rss, serverGc: $gc,
+        '{config: $config, round: $round, measuredFromMs: $from, measuredToMs: $to, nodeStartMs: $startMs, serverPeakRssMiB: $rss, serverGc: $gc,
           wrapCallsOverTheNodesLife: ($warm + $run),
           scrapes: {count: ($scrapes | length), failed: ($scrapes | map(select(.status != 200)) | length),
                     inMeasuredRun: ($scrapes | map(select(.atMs >= $from and .atMs <= $to)) | length),
