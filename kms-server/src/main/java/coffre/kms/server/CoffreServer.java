@@ -46,6 +46,7 @@ import coffre.kms.server.health.HealthMonitor;
 import coffre.kms.server.grpc.GrpcServices;
 import coffre.kms.server.grpc.HealthPort;
 import coffre.kms.server.health.Readiness;
+import coffre.kms.server.health.StoreFailures;
 import coffre.kms.server.grpc.RateLimiter;
 import coffre.kms.server.jobs.DeletionJob;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -206,12 +207,13 @@ public final class CoffreServer implements AutoCloseable {
             Readiness readiness = new Readiness(config.audit().onFailure() == AuditLog.FailureMode.CLOSED,
                     serving -> GrpcServices.setAll(health, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
             auditLog.watchWritable(readiness::auditWritable);
+            StoreFailures storeFailures = new StoreFailures(readiness::storeFailed);
 
             GrpcIoServer grpc = GrpcIoServer.server(vertx,
                     new GrpcServerOptions().setMaxMessageSize(config.server().maxMessageBytes()));
             GrpcEndpoint endpoint = new GrpcEndpoint(grpc, access,
                     RateLimiter.system(config.server().requestsPerSecond(), config.server().burst()), auditLog, clock,
-                    config.server().maxMessageBytes(), config.store().connectionTimeout(), readiness::storeFailed,
+                    config.server().maxMessageBytes(), config.store().connectionTimeout(), storeFailures,
                     telemetry.calls());
             GrpcServices.bind(endpoint, new GrpcServices.Domain(crypto, asymmetric, lifecycle, registry, quorum, grants,
                     keyStores, dkeKeys, auditStore, auditVerifier, retention, clock), cryptoWorkers, adminWorkers,
@@ -253,11 +255,11 @@ public final class CoffreServer implements AutoCloseable {
                     new XksServer.Node(config.node().id(),
                             xksDirectory != null ? xksDirectory : keyStores.registry(), new ExternalKeyCrypto(hsm, registry, keyAccess),
                             auditLog, monitor, storage.members(), hsm.info(), config.hsm().sessions(), clock,
-                            telemetry.calls())));
+                            telemetry.calls(), storeFailures)));
             DkeServer dke = config.dke() == null ? null : await(DkeServer.start(vertx, config.dke(),
                     config.dke().port() == 0 ? freePort(config.dke().host()) : config.dke().port(),
                     new DkeServer.Node(dkeKeys, new AsymmetricDkeKeys(asymmetric, registry), auditLog,
-                            config.hsm().sessions(), clock, telemetry.calls())));
+                            config.hsm().sessions(), clock, telemetry.calls(), storeFailures)));
             Integer metricsPort = config.telemetry().metrics().port() == null || telemetry.prometheus().isEmpty() ? null
                     : await(MetricsListener.listen(vertx, config.telemetry().metrics(),
                             freeIfZero(config.telemetry().metrics().host(), config.telemetry().metrics().port()),

@@ -1,5 +1,6 @@
 package coffre.kms.server.dke;
 
+import coffre.kms.server.logging.RequestIds;
 import coffre.kms.server.telemetry.CallTelemetry;
 import coffre.kms.server.telemetry.ObservedCall;
 import coffre.kms.server.telemetry.Protocol;
@@ -26,6 +27,7 @@ final class DkeCallAudit {
     private final long startedNanos = System.nanoTime();
     /** The call's metrics and span: started once routed, or as {@code unrouted} when it never is. */
     private final RoutedCall telemetry;
+    private final String requestId;
     private volatile AuditEventType type = AuditEventType.DKE_REJECTED;
     private volatile String keyName;
     private volatile DkeCaller caller;
@@ -35,6 +37,12 @@ final class DkeCallAudit {
     DkeCallAudit(Clock clock, CallTelemetry calls, Function<String, String> headers) {
         this.clock = clock;
         this.telemetry = new RoutedCall(calls, Protocol.DKE, headers, startedNanos);
+        this.requestId = RequestIds.of(headers.apply(RequestIds.HEADER));
+    }
+
+    /** The call's request id: in its audit event, its log lines, its span and the response's {@code x-request-id}. */
+    String requestId() {
+        return requestId;
     }
 
     /** The call's telemetry (the one object every path through the endpoint carries holds it too). */
@@ -53,6 +61,7 @@ final class DkeCallAudit {
         } else {
             telemetry.route("GetPublicKey", "GET", "/{keyName}");
         }
+        telemetry.observed().requestId(requestId);
     }
 
     void caller(DkeCaller caller) {
@@ -73,7 +82,7 @@ final class DkeCallAudit {
                 error == null ? null : error.approvalRequestId());
         ErrorReason reason = error == null ? null : error.auditedReason();
         return new AuditEvent(clock.instant(), type, record.principal(), keyId == null ? "" : keyId.value(), keyVersion,
-                reason == null ? AuditDecision.ALLOWED : AuditDecision.of(reason), reason, "", record.target(),
+                reason == null ? AuditDecision.ALLOWED : AuditDecision.of(reason), reason, requestId, record.target(),
                 record.detail(), "", TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startedNanos));
     }
 }

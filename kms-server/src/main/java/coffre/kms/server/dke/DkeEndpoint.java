@@ -1,5 +1,8 @@
 package coffre.kms.server.dke;
 
+import coffre.kms.server.health.StoreFailures;
+import coffre.kms.server.logging.CallLogContext;
+import coffre.kms.server.logging.RequestIds;
 import coffre.kms.server.telemetry.CallTelemetry;
 import coffre.kms.server.telemetry.ObservedCall;
 import io.opentelemetry.context.Scope;
@@ -21,6 +24,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -56,11 +60,13 @@ final class DkeEndpoint {
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CallTelemetry calls;
+    private final StoreFailures storeFailures;
 
     DkeEndpoint(Vertx vertx, DkeService service, BearerTokens tokens, boolean anonymousPublicKey, String challenge,
                 AuditSink audit, WorkerExecutor workers, Duration deadline, int maxInFlight, Clock clock,
-                CallTelemetry calls) {
+                CallTelemetry calls, StoreFailures storeFailures) {
         this.calls = calls;
+        this.storeFailures = storeFailures;
         this.vertx = vertx;
         this.service = service;
         this.tokens = tokens;
@@ -108,6 +114,7 @@ final class DkeEndpoint {
     /** Step 1, on the event loop. */
     void admit(RoutingContext ctx) {
         DkeCallAudit callAudit = new DkeCallAudit(clock, calls, ctx.request()::getHeader);
+        ctx.response().putHeader(RequestIds.HEADER, callAudit.requestId());
         DkeRoute route;
         try {
             route = DkePaths.route(ctx.request().method().name(), ctx.request().uri());
@@ -152,7 +159,7 @@ final class DkeEndpoint {
         byte[] body = received == null ? new byte[0] : received.getBytes();
         String authorization = ctx.request().getHeader("authorization");
         pending.dispatched = true;
-        workers.executeBlocking(() -> {
+        workers.executeBlocking(CallLogContext.wrap(pending.callAudit.requestId(), () -> {
             try {
                 work(ctx, pending, authorization, body);
             } finally {
@@ -160,7 +167,7 @@ final class DkeEndpoint {
                 pending.release();
             }
             return null;
-        }, false);
+        }), false);
     }
 
     private void work(RoutingContext ctx, Pending pending, String authorization, byte[] body) {
@@ -193,7 +200,9 @@ final class DkeEndpoint {
                 pending.callAudit.observed());
     }
 
-    private static DkeException failure(Throwable e) {
+    /** What the caller is answered for {@code e}; a store failure is also reported to readiness. */
+    private DkeException failure(Throwable e) {
+        storeFailures.note(e);
         if (e instanceof DkeException dke) {
             return dke;
         }
@@ -211,6 +220,7 @@ final class DkeEndpoint {
     void refuse(RoutingContext ctx, DkeException error) {
         Pending pending = ctx.get(PENDING);
         DkeCallAudit callAudit = pending != null ? pending.callAudit : new DkeCallAudit(clock, calls, ctx.request()::getHeader);
+        ctx.response().putHeader(RequestIds.HEADER, callAudit.requestId());
         if (pending != null) {
             if (!pending.answered.compareAndSet(false, true)) {
                 return;
@@ -227,8 +237,10 @@ final class DkeEndpoint {
     private void answerAfterAudit(RoutingContext ctx, Context context, AuditEvent event, SecretBytes reply,
                                   DkeException error, ObservedCall observed) {
         Context target = context != null ? context : Vertx.currentContext();
+        CompletionStage<Void> durable = audit.record(event);
+        // Started once the event is handed over: if handing it over throws, no span is left open.
         ObservedCall.Stage auditWait = observed.stage("audit.wait");
-        Future.fromCompletionStage(audit.record(event), target).onComplete(recorded -> {
+        Future.fromCompletionStage(durable, target).onComplete(recorded -> {
             auditWait.end();
             DkeError answered = recorded.failed() ? DkeError.INTERNAL : reply != null ? null : error.error();
             observed.end(answered == null ? ObservedCall.OK : answered.name(), answered == null ? 200
@@ -236,8 +248,9 @@ final class DkeEndpoint {
             try {
                 HttpServerResponse response = ctx.response();
                 if (recorded.failed()) {
-                    LOG.log(Level.WARNING, "DKE call not answered: its audit event could not be recorded: {0}",
-                            recorded.cause().toString());
+                    CallLogContext.run(event.requestId(), () -> LOG.log(Level.WARNING,
+                            "DKE call not answered: its audit event could not be recorded: {0}",
+                            recorded.cause().toString()));
                     send(response, new DkeException(DkeError.INTERNAL, DkeError.INTERNAL.defaultMessage()));
                 } else if (reply != null) {
                     // A copy: Vert.x may write it after this returns, while the reply is zeroed now.

@@ -1,5 +1,6 @@
 package coffre.kms.server.dke;
 
+import coffre.kms.server.health.StoreFailures;
 import coffre.kms.server.telemetry.CallTelemetry;
 import coffre.kms.server.telemetry.Telemetry;
 
@@ -48,11 +49,11 @@ public final class DkeServer {
 
     /** What the DKE edge needs from the node. */
     public record Node(DkeKeyNames names, DkeKeys keys, AuditSink audit, int workerThreads, Clock clock,
-                       CallTelemetry calls) {
+                       CallTelemetry calls, StoreFailures storeFailures) {
 
         /** Without telemetry: tests of the edge alone. */
         public Node(DkeKeyNames names, DkeKeys keys, AuditSink audit, int workerThreads, Clock clock) {
-            this(names, keys, audit, workerThreads, clock, Telemetry.none().calls());
+            this(names, keys, audit, workerThreads, clock, Telemetry.none().calls(), StoreFailures.NONE);
         }
     }
 
@@ -77,7 +78,8 @@ public final class DkeServer {
                 settings.publicKeyCacheTime(), node.clock());
         DkeEndpoint endpoint = new DkeEndpoint(vertx, service, tokens, settings.anonymousPublicKey(),
                 DkeEndpoint.challenge(settings.serviceUrlText(), settings.authorizationUrl().toString()), node.audit(),
-                workers, settings.requestTimeout(), settings.maxInFlight(), node.clock(), node.calls());
+                workers, settings.requestTimeout(), settings.maxInFlight(), node.clock(), node.calls(),
+                node.storeFailures());
         var options = HttpsListeners.options(settings.certificate(), settings.privateKey())
                 .setMaxHeaderSize(MAX_HEADER_BYTES).setHost(settings.host()).setPort(port);
         options.getInitialSettings().setMaxHeaderListSize(MAX_HEADER_BYTES);

@@ -3,9 +3,11 @@ package coffre.kms.server.telemetry;
 import coffre.hsm.Hsm;
 import coffre.kms.server.access.DecisionObserver;
 import coffre.kms.server.config.TelemetrySettings;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
@@ -45,17 +47,43 @@ public final class Telemetry implements AutoCloseable {
             // Three of Micrometer's JVM meters have names Prometheus' own lint refuses (a unit
             // abbreviated in the name, a gauge ending in _count); what they say is elsewhere
             // (process_cpu_usage, jvm_threads_*), so they are not served.
-            prometheus.config().meterFilter(MeterFilter.deny(id -> LINT_REFUSED.contains(id.getName())));
+            prometheus.config().meterFilter(MeterFilter.deny(id -> LINT_REFUSED.contains(id.getName())))
+                    .meterFilter(ONE_TIME_WINDOW);
         }
-        MeterRegistry registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
+        MeterRegistry registry = prometheus != null ? prometheus : noMeters();
         return new Telemetry(registry, prometheus,
                 settings.tracing() == null ? null : Tracing.open(settings.tracing(), nodeId));
     }
 
     /** Records nothing: for components started without a node's telemetry (tests of one part). */
     public static Telemetry none() {
-        return new Telemetry(new CompositeMeterRegistry(), null, null);
+        return new Telemetry(noMeters(), null, null);
     }
+
+    /**
+     * A registry whose every meter is Micrometer's no-op: metrics off cost the calls nothing (an
+     * empty composite registry still walks its empty list of children on every record).
+     */
+    private static MeterRegistry noMeters() {
+        CompositeMeterRegistry none = new CompositeMeterRegistry();
+        none.config().meterFilter(MeterFilter.deny());
+        return none;
+    }
+
+    /**
+     * Timers and distribution summaries keep one time window instead of Micrometer's default
+     * three. Prometheus reads the cumulative histogram (unchanged); the windows only feed each
+     * meter's {@code _max} (now the largest value since its window last reset, at most
+     * {@code PrometheusConfig.step()}, a minute, ago) and a windowed histogram this registry never
+     * serves. Each record of a histogram then makes two bucket searches and increments (the
+     * window's and Prometheus'), not four, and updates one maximum, not three (measured: docs/performance.md, "Telemetry cost").
+     */
+    static final MeterFilter ONE_TIME_WINDOW = new MeterFilter() {
+        @Override
+        public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+            return DistributionStatisticConfig.builder().bufferLength(1).build().merge(config);
+        }
+    };
 
     /** Where every meter of the node is registered. */
     public MeterRegistry registry() {

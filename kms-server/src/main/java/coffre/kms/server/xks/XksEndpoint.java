@@ -1,5 +1,6 @@
 package coffre.kms.server.xks;
 
+import coffre.kms.server.health.StoreFailures;
 import coffre.kms.server.telemetry.CallTelemetry;
 import coffre.kms.server.telemetry.ObservedCall;
 import io.opentelemetry.context.Scope;
@@ -30,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,11 +72,13 @@ final class XksEndpoint {
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CallTelemetry calls;
+    private final StoreFailures storeFailures;
 
     XksEndpoint(Vertx vertx, ExternalKeyStoreDirectory directory, Map<XksOperation, XksHandler> handlers,
                 XksVerifiers verifiers, AuditSink audit, WorkerExecutor workers, Duration deadline, int maxInFlight,
-                Clock clock, CallTelemetry calls) {
+                Clock clock, CallTelemetry calls, StoreFailures storeFailures) {
         this.calls = calls;
+        this.storeFailures = storeFailures;
         this.vertx = vertx;
         this.directory = directory;
         this.handlers = Map.copyOf(handlers);
@@ -278,7 +282,9 @@ final class XksEndpoint {
                 pending.callAudit.observed());
     }
 
-    private static XksException failure(Throwable e) {
+    /** What the caller is answered for {@code e}; a store failure is also reported to readiness. */
+    private XksException failure(Throwable e) {
+        storeFailures.note(e);
         if (e instanceof XksException xks) {
             return xks;
         }
@@ -301,8 +307,10 @@ final class XksEndpoint {
     private void answerAfterAudit(HttpServerRequest request, Context context, AuditEvent event, XksReply reply,
                                   XksException error, long timer, ObservedCall observed) {
         Context target = context != null ? context : Vertx.currentContext();
+        CompletionStage<Void> durable = audit.record(event);
+        // Started once the event is handed over: if handing it over throws, no span is left open.
         ObservedCall.Stage auditWait = observed.stage("audit.wait");
-        Future.fromCompletionStage(audit.record(event), target).onComplete(recorded -> {
+        Future.fromCompletionStage(durable, target).onComplete(recorded -> {
             auditWait.end();
             XksError answered = recorded.failed() ? XksError.INTERNAL
                     : error != null && reply == null ? error.error() : null;

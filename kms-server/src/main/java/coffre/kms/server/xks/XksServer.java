@@ -8,6 +8,7 @@ import coffre.kms.server.cluster.ClusterMembers;
 import coffre.kms.server.config.XksSettings;
 import coffre.kms.server.crypto.ExternalKeyCrypto;
 import coffre.kms.server.health.HealthMonitor;
+import coffre.kms.server.health.StoreFailures;
 import coffre.kms.server.keystores.ExternalKeyStoreDirectory;
 import coffre.kms.server.net.CoalescedFlushes;
 import io.vertx.core.DeploymentOptions;
@@ -67,7 +68,7 @@ public final class XksServer implements AutoCloseable {
     /** What the XKS edge needs from the node. */
     public record Node(String nodeId, ExternalKeyStoreDirectory directory, ExternalKeyCrypto crypto, AuditSink audit,
                        HealthMonitor health, ClusterMembers members, HsmInfo hsm, int workerThreads, Clock clock,
-                       CallTelemetry calls) {
+                       CallTelemetry calls, StoreFailures storeFailures) {
     }
 
     /**
@@ -100,7 +101,7 @@ public final class XksServer implements AutoCloseable {
                 XksOperation.DECRYPT, new XksDecryptHandler(node.directory(), node.crypto()));
         XksEndpoint endpoint = new XksEndpoint(vertx, node.directory(), handlers,
                 new XksVerifiers(node.directory(), node.clock()), node.audit(), workers, settings.requestTimeout(),
-                settings.maxInFlight(), node.clock(), node.calls());
+                settings.maxInFlight(), node.clock(), node.calls(), node.storeFailures());
         var options = XksTls.options(settings).setHost(settings.host()).setPort(port);
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override

@@ -13,7 +13,11 @@ import coffre.kms.server.audit.AuditSink;
 import coffre.kms.server.audit.XksCallRecord;
 import coffre.kms.server.config.DkeSettings;
 import coffre.kms.server.domain.ErrorReason;
+import coffre.kms.server.domain.StoreException;
+import coffre.kms.server.health.StoreFailures;
 import coffre.kms.server.keys.KeyId;
+import coffre.kms.server.keystores.DkeKeyNames;
+import coffre.kms.server.telemetry.Telemetry;
 import coffre.kms.server.testing.TestPki;
 import io.vertx.core.Vertx;
 import java.io.InputStream;
@@ -40,6 +44,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -72,6 +77,9 @@ class DkeEdgeIT {
     static final FakeDkeKeys KEYS = new FakeDkeKeys();
     static final Map<String, KeyId> NAMES = new ConcurrentHashMap<>();
     static final List<AuditEvent> EVENTS = new CopyOnWriteArrayList<>();
+    static final String STORE_DOWN = "store-down";
+    /** The store failures the edge reported (to readiness and coffre_store_errors_total in a node). */
+    static final AtomicInteger STORE_FAILURES = new AtomicInteger();
     static KeyId finance;
 
     @BeforeAll
@@ -94,8 +102,15 @@ class DkeEdgeIT {
             public void checkWritable() {
             }
         };
-        DkeServer.Node node = new DkeServer.Node(name -> Optional.ofNullable(NAMES.get(name)), KEYS, audit, 2,
-                Clock.systemUTC());
+        // The name "store-down" stands for a directory whose store cannot answer.
+        DkeKeyNames names = name -> {
+            if (name.equals(STORE_DOWN)) {
+                throw new StoreException("the store cannot be reached", new java.sql.SQLException("refused"));
+            }
+            return Optional.ofNullable(NAMES.get(name));
+        };
+        DkeServer.Node node = new DkeServer.Node(names, KEYS, audit, 2, Clock.systemUTC(), Telemetry.none().calls(),
+                new StoreFailures(STORE_FAILURES::incrementAndGet));
         server = DkeServer.start(vertx, settings(tls, null, jwks.url(), pki.caFile(), false), freePort(), node)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         Path jwksFile = dir.resolve("tenant-jwks.json");
@@ -181,6 +196,38 @@ class DkeEdgeIT {
         assertEquals(TestIssuer.TENANT, detail.get("tenant"));
         assertEquals("alice@example.eu", detail.get("user"));
         assertFalse(decrypted.detail().contains(opened.json().getString("value")), "no plaintext in the audit");
+    }
+
+    @Test
+    void everyCallHasARequestIdInItsAnswerAndItsAuditEvent() {
+        String token = issuer.token("alice@example.eu");
+        DkeTestClient.Response given = client().getWithRequestId("/finance", token, "office-req-42");
+        assertEquals(200, given.status(), given.body());
+        assertEquals("office-req-42", given.requestId(), "the caller's own id is kept");
+        assertEquals("office-req-42", lastEvent().requestId());
+
+        DkeTestClient.Response drawn = client().getWithRequestId("/finance", token, "not valid: spaces");
+        assertEquals(200, drawn.status(), drawn.body());
+        assertTrue(drawn.requestId().matches("[0-9a-f]{32}"), "an invalid id is replaced: " + drawn.requestId());
+        assertEquals(drawn.requestId(), lastEvent().requestId());
+
+        DkeTestClient.Response refused = client().get("/no-such-key", token);
+        assertEquals(404, refused.status(), refused.body());
+        assertTrue(refused.requestId().matches("[0-9a-f]{32}"), "a refused call has one too");
+        assertEquals(refused.requestId(), lastEvent().requestId());
+        assertNotEquals(drawn.requestId(), refused.requestId());
+    }
+
+    @Test
+    void aStoreThatCannotAnswerIs503AndIsReported() {
+        int before = STORE_FAILURES.get();
+        DkeTestClient.Response response = client().get("/" + STORE_DOWN, issuer.token("alice@example.eu"));
+
+        assertEquals(503, response.status(), response.body());
+        assertEquals(before + 1, STORE_FAILURES.get());
+        DkeTestClient.Response fine = client().get("/finance", issuer.token("alice@example.eu"));
+        assertEquals(200, fine.status(), fine.body());
+        assertEquals(before + 1, STORE_FAILURES.get(), "a call the store answered is no store failure");
     }
 
     @Test

@@ -29,7 +29,7 @@ final class DkeTestClient {
     private final HttpClient http;
     private final int port;
 
-    record Response(int status, String body, String contentType, String challenge, String allow) {
+    record Response(int status, String body, String contentType, String challenge, String allow, String requestId) {
         JsonObject json() {
             return new JsonObject(Buffer.buffer(body));
         }
@@ -47,6 +47,11 @@ final class DkeTestClient {
 
     Response get(String path, String token) {
         return send(HttpRequest.newBuilder(uri(path)).GET(), token);
+    }
+
+    /** {@code GET path} with the caller's own {@code x-request-id}. */
+    Response getWithRequestId(String path, String token, String requestId) {
+        return send(HttpRequest.newBuilder(uri(path)).header("x-request-id", requestId).GET(), token);
     }
 
     /** {@code GET path} under a caller's W3C trace context. */
@@ -113,7 +118,8 @@ final class DkeTestClient {
             return new Response(response.statusCode(), response.body(),
                     response.headers().firstValue("content-type").orElse(""),
                     response.headers().firstValue("www-authenticate").orElse(null),
-                    response.headers().firstValue("allow").orElse(null));
+                    response.headers().firstValue("allow").orElse(null),
+                    response.headers().firstValue("x-request-id").orElse(null));
         } catch (IOException e) {
             throw new AssertionError("DKE request failed", e);
         } catch (InterruptedException e) {

@@ -31,6 +31,8 @@ public final class InMemoryKeyStores implements ExternalKeyStoreDirectory {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     /** How many date keys were asked for (the verifier caches them per day). */
     public final AtomicInteger dateKeyCalls = new AtomicInteger();
+    /** While true, key lookups fail as a directory whose database cannot be reached does. */
+    public volatile boolean storeDown;
 
     /** Adds an enabled store named {@code name} at {@code prefix}/kms/xks/v1 in {@code region}. */
     public ExternalKeyStore addStore(String id, String name, String prefix, String region) {
@@ -78,6 +80,10 @@ public final class InMemoryKeyStores implements ExternalKeyStoreDirectory {
 
     @Override
     public Optional<ExternalKeyMapping> mapping(String keyStoreId, String externalKeyId) {
+        if (storeDown) {
+            throw new coffre.kms.server.domain.StoreException("the store cannot be reached",
+                    new java.sql.SQLException("refused"));
+        }
         return Optional.ofNullable(mappings.getOrDefault(keyStoreId, Map.of()).get(externalKeyId));
     }
 

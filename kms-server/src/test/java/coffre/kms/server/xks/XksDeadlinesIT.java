@@ -45,6 +45,7 @@ class XksDeadlinesIT {
 
     @AfterEach
     void heal() {
+        xks.stores.storeDown = false;
         StallingHsm hsm = xks.node.stallingHsm();
         hsm.failWith(null);
         hsm.resume();
@@ -81,6 +82,29 @@ class XksDeadlinesIT {
             after = encrypt();
         }
         assertEquals(200, after.status(), "the slot is given back once the HSM answers: " + after.body());
+    }
+
+    @Test
+    void aStoreThatCannotAnswerIsAnInternalErrorCountedAsAStoreError() throws Exception {
+        assertEquals(200, encrypt().status(), "warm");
+        double before = storeErrors();
+        xks.stores.storeDown = true;
+
+        expect(500, "InternalException", encrypt());
+
+        assertEquals(before + 1, storeErrors(), "coffre_store_errors_total counts the XKS call too");
+        xks.stores.storeDown = false;
+        assertEquals(200, encrypt().status());
+    }
+
+    /** coffre_store_errors_total in the node's /metrics. */
+    private static double storeErrors() throws Exception {
+        String text = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + xks.node.metricsPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(line -> line.startsWith("coffre_store_errors_total "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no coffre_store_errors_total in /metrics"));
     }
 
     @Test
