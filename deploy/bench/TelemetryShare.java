@@ -82,7 +82,7 @@ public class TelemetryShare {
         System.out.printf("%s: %d samples, %d in telemetry code: %.2f %%%n", recording.getFileName(), samples, telemetry,
                 samples == 0 ? 0.0 : 100.0 * telemetry / samples);
         int total = samples;
-        byFrame.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(8)
+        byFrame.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(Integer.getInteger("top", 8))
                 .forEach(e -> System.out.printf("    %5.2f %%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
     }
 
