@@ -1,6 +1,7 @@
 # The telemetry benchmarks' shared parts (telemetry.sh, telemetry-side-by-side.sh): the three
 # configurations, the OTLP sink, the scraper, each run's telemetry record. Sourced after lib.sh; uses
-# the caller's OUT, DURATION and PIDS, METRICS_PORT (the node's metrics listener) and SINK_PORT.
+# the caller's OUT, DURATION and PIDS, METRICS_PORT (the node's metrics listener) and SINK_PORT;
+# parses their options and prepares their output directory.
 
 # Prometheus' default scrape interval, and the sampling ratio issue 23 sets the target for.
 SCRAPE_SECONDS=15
@@ -92,3 +93,43 @@ write_meta() {
                else ((.otlp.spansByName["CryptoService/Wrap"] // 0) / .wrapCallsOverTheNodesLife * 10000 | round / 10000) end)' \
         >"$OUT/meta/$name.json"
 }
+
+# telemetry_args PROGRAM ARGS... — the options both telemetry benches take (their headers say
+# which): sets QUICK, OUT, KEY_COUNT, ROUNDS, DURATION, BUILD; calls the script's usage on a bad one.
+telemetry_args() {
+    local program="$1"
+    shift
+    while (($# > 0)); do
+        case "$1" in
+            --quick) QUICK=1; shift ;;
+            --out) (($# >= 2)) || usage; OUT="$2"; shift 2 ;;
+            --keys) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage; KEY_COUNT="$2"; shift 2 ;;
+            --rounds) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage; ROUNDS="$2"; shift 2 ;;
+            --duration) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*s$ ]] || usage; DURATION="$2"; shift 2 ;;
+            --no-build) BUILD=0; shift ;;
+            -h | --help) usage ;;
+            *) printf '%s: unknown argument: %s\n' "$program" "$1" >&2; usage ;;
+        esac
+    done
+}
+
+# telemetry_start NAME — what both benches need before their nodes: the packages, a JDK, the built
+# modules, the output directory (OUT, default target/bench/NAME-<timestamp>, with runs/, meta/ and
+# scrapes/), the exit traps (every process started is stopped), the load average at the start
+# (LOAD_AT_START), the bench PKI in OUT/pki and the JVM arguments of the nodes (jvm_args).
+telemetry_start() {
+    coffre_ensure_packages softhsm2 openssl jq curl
+    coffre_find_jdk
+    build_if_needed
+    OUT="${OUT:-$COFFRE_ROOT/target/bench/$1-$(date +%Y%m%d-%H%M%S)}"
+    umask 077
+    mkdir -p "$OUT/runs" "$OUT/meta" "$OUT/scrapes"
+    OUT="$(cd "$OUT" && pwd -P)"
+    coffre_info "output directory: $OUT"
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+    LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+    bash "$COFFRE_ROOT/deploy/dev/pki.sh" "$OUT/pki" 2>>"$OUT/setup.log"
+    read -r -a jvm_args <<<"$COFFRE_JVM_ARGS"
+}
+

@@ -154,18 +154,7 @@ round() {
 }
 
 main() {
-    while (($# > 0)); do
-        case "$1" in
-            --quick) QUICK=1; shift ;;
-            --out) (($# >= 2)) || usage; OUT="$2"; shift 2 ;;
-            --keys) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage; KEY_COUNT="$2"; shift 2 ;;
-            --rounds) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage; ROUNDS="$2"; shift 2 ;;
-            --duration) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*s$ ]] || usage; DURATION="$2"; shift 2 ;;
-            --no-build) BUILD=0; shift ;;
-            -h | --help) usage ;;
-            *) printf 'telemetry-side-by-side.sh: unknown argument: %s\n' "$1" >&2; usage ;;
-        esac
-    done
+    telemetry_args telemetry-side-by-side.sh "$@"
     if ((QUICK)); then
         DURATION="${DURATION:-5s}" WARMUP=3s SERVER_WARMUP=8s ROUNDS="${ROUNDS:-1}"
     else
@@ -173,21 +162,9 @@ main() {
         DURATION="${DURATION:-30s}" WARMUP=20s SERVER_WARMUP=40s ROUNDS="${ROUNDS:-6}"
     fi
 
-    coffre_ensure_packages softhsm2 openssl jq curl
-    coffre_find_jdk
-    build_if_needed
-    OUT="${OUT:-$COFFRE_ROOT/target/bench/telemetry-sbs-$(date +%Y%m%d-%H%M%S)}"
-    umask 077
-    mkdir -p "$OUT/runs" "$OUT/meta" "$OUT/scrapes"
-    OUT="$(cd "$OUT" && pwd -P)"
-    coffre_info "output directory: $OUT"
-    trap cleanup EXIT
-    trap 'exit 130' INT TERM
+    telemetry_start telemetry-sbs
     local started=$SECONDS t0=$SECONDS n r
-    LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-    bash "$COFFRE_ROOT/deploy/dev/pki.sh" "$OUT/pki" 2>>"$OUT/setup.log"
-    read -r -a jvm_args <<<"$COFFRE_JVM_ARGS"
     start_sink
     for n in "${NODES[@]}"; do
         setup_node "$n"

@@ -76,18 +76,7 @@ measure() {
 }
 
 main() {
-    while (($# > 0)); do
-        case "$1" in
-            --quick) QUICK=1; shift ;;
-            --out) (($# >= 2)) || usage; OUT="$2"; shift 2 ;;
-            --keys) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage; KEY_COUNT="$2"; shift 2 ;;
-            --rounds) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage; ROUNDS="$2"; shift 2 ;;
-            --duration) (($# >= 2)) && [[ "$2" =~ ^[1-9][0-9]*s$ ]] || usage; DURATION="$2"; shift 2 ;;
-            --no-build) BUILD=0; shift ;;
-            -h | --help) usage ;;
-            *) printf 'telemetry.sh: unknown argument: %s\n' "$1" >&2; usage ;;
-        esac
-    done
+    telemetry_args telemetry.sh "$@"
     if ((QUICK)); then
         DURATION="${DURATION:-5s}" WARMUP=3s SERVER_WARMUP=8s ROUNDS="${ROUNDS:-1}"
     else
@@ -95,22 +84,8 @@ main() {
         DURATION="${DURATION:-15s}" WARMUP=20s SERVER_WARMUP=20s ROUNDS="${ROUNDS:-3}"
     fi
 
-    coffre_ensure_packages softhsm2 openssl jq curl
-    coffre_find_jdk
-    build_if_needed
-    OUT="${OUT:-$COFFRE_ROOT/target/bench/telemetry-$(date +%Y%m%d-%H%M%S)}"
-    umask 077
-    mkdir -p "$OUT/runs" "$OUT/meta" "$OUT/scrapes"
-    OUT="$(cd "$OUT" && pwd -P)"
-    coffre_info "output directory: $OUT"
-    trap cleanup EXIT
-    trap 'exit 130' INT TERM
-    local started=$SECONDS
-    LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-
-    bash "$COFFRE_ROOT/deploy/dev/pki.sh" "$OUT/pki" 2>>"$OUT/setup.log"
-    local pki="$OUT/pki" jvm_args
-    read -r -a jvm_args <<<"$COFFRE_JVM_ARGS"
+    telemetry_start telemetry
+    local started=$SECONDS pki="$OUT/pki"
 
     # ---- the node: ceremony and keys once, with the default settings; then stopped ------------------
     local srv="$OUT/server" t0=$SECONDS
