@@ -133,3 +133,18 @@ telemetry_start() {
     read -r -a jvm_args <<<"$COFFRE_JVM_ARGS"
 }
 
+# telemetry_results_head SETUP_SECONDS — as JSON, what both benches' results.json begin with: when,
+# which commit, the machine and its load at the start and the end, the JDK, the run's parameters.
+telemetry_results_head() {
+    jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(hostname)" --arg cpus "$(nproc)" \
+        --arg cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+        --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+        --arg load0 "$LOAD_AT_START" --argjson quick "$QUICK" --arg duration "$DURATION" --argjson rounds "$ROUNDS" \
+        --argjson keys "$KEY_COUNT" --argjson setup "$1" --argjson scrape "$SCRAPE_SECONDS" --argjson ratio "$SAMPLING_RATIO" \
+        --arg commit "$(git -C "$COFFRE_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+        '{date: $date, commit: $commit,
+          machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtStart: $load0, loadAverageAtEnd: $load},
+          jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration, rounds: $rounds, keys: $keys, setupSeconds: $setup,
+          scrapeIntervalSeconds: $scrape, samplingRatio: $ratio}'
+}
+

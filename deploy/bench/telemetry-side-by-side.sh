@@ -59,7 +59,7 @@ setup_node() {
 
 # distinct_free_port — a free port that no node has been given yet.
 distinct_free_port() {
-    local p taken
+    local p q taken
     while :; do
         p="$(free_port)"
         taken=0
@@ -185,12 +185,7 @@ main() {
 # write_results SETUP_SECONDS — $OUT/results.json: every run, each round's ratios to its baseline,
 # and their means with standard errors, against issue 23's targets.
 write_results() {
-    jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(hostname)" --arg cpus "$(nproc)" \
-        --arg cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
-        --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-        --arg load0 "$LOAD_AT_START" --argjson quick "$QUICK" --arg duration "$DURATION" --argjson rounds "$ROUNDS" \
-        --argjson keys "$KEY_COUNT" --argjson setup "$1" --argjson scrape "$SCRAPE_SECONDS" --argjson ratio "$SAMPLING_RATIO" \
-        --arg commit "$(git -C "$COFFRE_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    jq -n --argjson head "$(telemetry_results_head "$1")" --arg duration "$DURATION" --argjson rounds "$ROUNDS" \
         --argjson runs "$(runs_json)" --argjson meta "$(runs_json "$OUT/meta")" \
         'def r(n): . * n | round / n;
          def mean: add / length;
@@ -215,10 +210,7 @@ write_results() {
                 p99Ms: ($rs | map(.latencyMs.p99) | mean | r(100)), serverMicrosPerCall: ($rs | map(.cpu.serverMicrosPerCall) | mean | r(10)),
                 serverMicrosPerCallByThreads: ([rounds[] as $i | perCallByThreads($c; $i)] as $ps
                     | reduce ($ps[0] | keys[]) as $g ({}; .[$g] = ([$ps[][$g]] | mean | r(10))))};
-         {date: $date, commit: $commit, method: "side by side: the three configurations at once, on three nodes",
-          machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtStart: $load0, loadAverageAtEnd: $load},
-          jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration, rounds: $rounds, keys: $keys, setupSeconds: $setup,
-          scrapeIntervalSeconds: $scrape, samplingRatio: $ratio,
+         $head + {method: "side by side: the three configurations at once, on three nodes",
           means: {baseline: means("baseline"), metrics: means("metrics"), tracing: means("tracing")},
           cost: {metrics: cost("metrics"), tracing: cost("tracing")}}
          | .targets = {metricsCostBelow: 0.03, tracingCostBelow: 0.05,

@@ -122,12 +122,7 @@ main() {
 # write_results SETUP_SECONDS — $OUT/results.json: every run with its telemetry side, the means per
 # configuration, the ratios to the baseline and the targets.
 write_results() {
-    jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(hostname)" --arg cpus "$(nproc)" \
-        --arg cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
-        --arg jdk "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-        --arg load0 "$LOAD_AT_START" --argjson quick "$QUICK" --arg duration "$DURATION" --argjson rounds "$ROUNDS" \
-        --argjson keys "$KEY_COUNT" --argjson setup "$1" --argjson scrape "$SCRAPE_SECONDS" --argjson ratio "$SAMPLING_RATIO" \
-        --arg commit "$(git -C "$COFFRE_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    jq -n --argjson head "$(telemetry_results_head "$1")" --arg duration "$DURATION" --argjson rounds "$ROUNDS" \
         --argjson runs "$(runs_json)" --argjson meta "$(runs_json "$OUT/meta")" \
         'def names($c): [range(1; $rounds + 1) | "\($c)-wrap-c64-r\(.)"];
          def mean: add / length;
@@ -141,10 +136,7 @@ write_results() {
                 loadToolMicrosPerCall: ($rs | map(.cpu.loadToolMicrosPerCall) | if any(. == null) then null else mean | r(10) end),
                 scrapesInMeasuredRuns: ([names($c)[] | $meta[.].scrapes.inMeasuredRun] | add),
                 otlpSpans: ([names($c)[] | $meta[.].otlp.spans] | add)};
-         {date: $date, commit: $commit,
-          machine: {host: $host, cpus: ($cpus | tonumber), cpu: $cpu, loadAverageAtStart: $load0, loadAverageAtEnd: $load},
-          jdk: $jdk, quick: ($quick == 1), durationPerRun: $duration, rounds: $rounds, keys: $keys, setupSeconds: $setup,
-          scrapeIntervalSeconds: $scrape, samplingRatio: $ratio,
+         $head + {
           means: {baseline: means("baseline"), metrics: means("metrics"), tracing: means("tracing")}}
          | .ratios = {metricsOverBaseline: (.means.metrics.throughput / .means.baseline.throughput | r(1000)),
                       tracingOverBaseline: (.means.tracing.throughput / .means.baseline.throughput | r(1000)),
