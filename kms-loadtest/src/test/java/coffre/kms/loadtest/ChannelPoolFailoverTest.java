@@ -99,9 +99,11 @@ class ChannelPoolFailoverTest {
     private static final WrapRequest WRAP = WrapRequest.newBuilder().setKeyId("key-a")
             .setPlaintext(ByteString.copyFromUtf8("x")).build();
 
-    /** One wrap, waited for; a failed call throws. */
-    private static void wrap(ChannelPool channels) {
-        CryptoServiceGrpc.newBlockingStub(channels.next()).withDeadlineAfter(10, TimeUnit.SECONDS).wrap(WRAP);
+    /** {@code times} wraps, one after the other, each waited for; a failed call throws. */
+    private static void wrap(ChannelPool channels, int times) {
+        for (int i = 0; i < times; i++) {
+            CryptoServiceGrpc.newBlockingStub(channels.next()).withDeadlineAfter(10, TimeUnit.SECONDS).wrap(WRAP);
+        }
     }
 
     @Test
@@ -110,9 +112,7 @@ class ChannelPoolFailoverTest {
         int upPort = start(up).getPort();
 
         try (ChannelPool channels = pool(deadPort(), upPort)) {
-            for (int i = 0; i < 50; i++) {
-                wrap(channels);
-            }
+            wrap(channels, 50);
         }
         assertEquals(50, up.wraps.get());
     }
@@ -125,26 +125,20 @@ class ChannelPoolFailoverTest {
         Server secondServer = start(second);
 
         try (ChannelPool channels = pool(firstServer.getPort(), secondServer.getPort())) {
-            for (int i = 0; i < 100; i++) {
-                wrap(channels);
-            }
+            wrap(channels, 100);
             assertTrue(first.wraps.get() > 0 && second.wraps.get() > 0, "round robin over both nodes");
             int served = first.wraps.get() + second.wraps.get();
             secondServer.shutdownNow();
             // The kill takes effect on the node's event loop, not at once: meanwhile a call may still
             // be served there, or cut there (CANCELLED) after the wrap was done and then done again on
             // the first node. What must hold is that no call fails (wrap throws) and each was served.
-            for (int i = 0; i < 100; i++) {
-                wrap(channels);
-            }
+            wrap(channels, 100);
             assertTrue(first.wraps.get() + second.wraps.get() >= served + 100, "every call was served by a node");
 
             assertTrue(secondServer.awaitTermination(10, TimeUnit.SECONDS), "the killed node stopped");
             int gone = second.wraps.get();
             int before = first.wraps.get();
-            for (int i = 0; i < 20; i++) {
-                wrap(channels);
-            }
+            wrap(channels, 20);
             assertEquals(before + 20, first.wraps.get());
             assertEquals(gone, second.wraps.get());
         }
@@ -163,9 +157,7 @@ class ChannelPoolFailoverTest {
         Server dyingServer = start(dying);
 
         try (ChannelPool channels = pool(survivorServer.getPort(), dyingServer.getPort())) {
-            for (int i = 0; i < 100; i++) {
-                wrap(channels);
-            }
+            wrap(channels, 100);
             assertTrue(dying.wraps.get() > 0, "round robin reaches the node to kill");
             dying.hold = true;
             int before = survivor.wraps.get();
@@ -190,7 +182,7 @@ class ChannelPoolFailoverTest {
         int port = start(flaky).getPort();
 
         try (ChannelPool channels = pool(port)) {
-            wrap(channels);
+            wrap(channels, 1);
         }
         assertEquals(1, flaky.wraps.get());
     }

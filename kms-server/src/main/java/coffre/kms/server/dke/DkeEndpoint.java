@@ -220,8 +220,10 @@ final class DkeEndpoint {
     void refuse(RoutingContext ctx, DkeException error) {
         Pending pending = ctx.get(PENDING);
         DkeCallAudit callAudit = pending != null ? pending.callAudit : new DkeCallAudit(clock, calls, ctx.request()::getHeader);
-        ctx.response().putHeader(RequestIds.HEADER, callAudit.requestId());
-        if (pending != null) {
+        if (pending == null) {
+            // Refused before admit() gave the call its id (and header).
+            ctx.response().putHeader(RequestIds.HEADER, callAudit.requestId());
+        } else {
             if (!pending.answered.compareAndSet(false, true)) {
                 return;
             }

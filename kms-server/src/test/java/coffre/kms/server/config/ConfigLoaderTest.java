@@ -22,10 +22,7 @@ class ConfigLoaderTest {
 
     @BeforeEach
     void files() throws IOException {
-        Files.createDirectories(dir.resolve("pki"));
-        for (String name : List.of("pki/server.pem", "pki/server.key", "pki/ca.pem", "hsm.pin")) {
-            Files.writeString(dir.resolve(name), "x");
-        }
+        ConfigFixture.files(dir);
     }
 
     private static final String VALID = """
@@ -54,9 +51,7 @@ class ConfigLoaderTest {
             """;
 
     private ServerConfig load(String yaml, Map<String, String> env) throws IOException {
-        Path file = dir.resolve("coffre.yaml");
-        Files.writeString(file, yaml);
-        return new ConfigLoader(env).load(file);
+        return ConfigFixture.load(dir, yaml, env);
     }
 
     private ConfigException failure(String yaml, Map<String, String> env) {
